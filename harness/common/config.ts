@@ -61,7 +61,7 @@ function nodeAt(root: Node | null | undefined, path: readonly PropertyKey[]): { 
  */
 export function parseYamlConfig<S extends z.ZodType>(text: string, schema: S, file: string): z.output<S> {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       doc.errors.map((e) => {

@@ -1,0 +1,90 @@
+import { existsSync, readFileSync, accessSync, constants as fsc } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { UserError } from '../../harness/common/errors.ts';
+import { binaryOwners, type Component } from './versions.ts';
+
+/** Root of every cache ebbflow keeps (toolchain builds, Go wrapper modules). */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.EBBFLOW_CACHE_DIR) return env.EBBFLOW_CACHE_DIR;
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ebbflow');
+}
+
+export function toolchainDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), 'toolchain');
+}
+
+export function componentDir(c: Component, env: NodeJS.ProcessEnv = process.env): string {
+  return join(toolchainDir(env), `${c.name}-${c.recipe.version}`);
+}
+
+/** EBBFLOW_BIN_KUBE_APISERVER, EBBFLOW_BIN_PROMETHEUS_ADAPTER, ... */
+export function envOverrideName(binary: string): string {
+  return `EBBFLOW_BIN_${binary.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+export interface ComponentManifest {
+  component: string;
+  version: string;
+  /** Binary name → absolute path. */
+  binaries: Record<string, string>;
+  source: 'built' | 'debian' | 'system';
+  builtAt: string;
+  seconds: number;
+  goVersion?: string;
+}
+
+export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env): ComponentManifest | undefined {
+  const f = join(componentDir(c, env), 'manifest.json');
+  if (!existsSync(f)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(f, 'utf8')) as ComponentManifest;
+    if (m.version !== c.recipe.version) return undefined;
+    // A manifest whose binaries went missing (cache pruned by hand) is not an install.
+    for (const p of Object.values(m.binaries)) if (!isExecutable(p)) return undefined;
+    return m;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, fsc.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type BinarySource = { path: string; from: 'env' | 'cache' | 'system' };
+
+/** Where a binary comes from without installing anything: env override, then the cache. */
+export function locateBinary(name: string, env: NodeJS.ProcessEnv = process.env): BinarySource | undefined {
+  const override = env[envOverrideName(name)];
+  if (override) {
+    if (!isExecutable(override)) {
+      throw new UserError(
+        `${envOverrideName(name)}=${override}: not an executable file`,
+        `fix the path or unset ${envOverrideName(name)} to use the cached build`,
+      );
+    }
+    return { path: override, from: 'env' };
+  }
+  const owner = binaryOwners().get(name);
+  if (!owner) throw new Error(`unknown toolchain binary ${name}`);
+  const m = readManifest(owner, env);
+  const p = m?.binaries[name];
+  if (p) return { path: p, from: m.source === 'system' ? 'system' : 'cache' };
+  return undefined;
+}
+
+/** The path of an installed binary, or a UserError saying how to install it. */
+export function resolveBinary(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  const found = locateBinary(name, env);
+  if (found) return found.path;
+  throw new UserError(
+    `${name} is not installed`,
+    `run \`ebbflow toolchain install\`, or set ${envOverrideName(name)} to an existing binary`,
+  );
+}

@@ -1,0 +1,113 @@
+/**
+ * Every upstream binary ebbflow runs, pinned in this one file. Changing a version here is the whole
+ * upgrade: the cache key includes it, so the next `ebbflow toolchain install` rebuilds.
+ *
+ * Kubernetes 1.36.1 is the release KWOK v0.8.0 itself targets (its consts.KubeVersion).
+ */
+
+export type BuildRecipe =
+  /** k8s.io/kubernetes cannot be `go install`ed: its go.mod replaces staging modules with local paths. */
+  | { kind: 'kubernetes'; version: string; commands: string[] }
+  /**
+   * A module whose mains we build from a generated wrapper module requiring it. Preferred over
+   * `go install pkg@version`, which also lists the module's versions to look for deprecations and
+   * so fails on proxies that serve a version but not the list.
+   */
+  | { kind: 'go'; module: string; version: string; packages: { pkg: string; binary: string }[] }
+  /** A Debian package, used from the system if installed, else extracted into the cache. */
+  | { kind: 'debian'; package: string; version: string; paths: { binary: string; path: string }[] };
+
+export interface Component {
+  name: string;
+  recipe: BuildRecipe;
+  /** Rough share of a cold build, to weigh overall progress. */
+  weight: number;
+}
+
+export const KUBERNETES_VERSION = 'v1.36.1';
+export const ETCD_VERSION = 'v3.6.16';
+export const KWOK_VERSION = 'v0.8.0';
+export const PROMETHEUS_ADAPTER_VERSION = 'v0.12.0';
+export const K6_VERSION = 'v1.8.1';
+export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
+
+export const COMPONENTS: Component[] = [
+  {
+    name: 'kubernetes',
+    weight: 60,
+    recipe: {
+      kind: 'kubernetes',
+      version: KUBERNETES_VERSION,
+      commands: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'],
+    },
+  },
+  {
+    name: 'etcd',
+    weight: 5,
+    recipe: {
+      kind: 'go',
+      module: 'go.etcd.io/etcd/server/v3',
+      version: ETCD_VERSION,
+      packages: [{ pkg: '', binary: 'etcd' }],
+    },
+  },
+  {
+    name: 'kwok',
+    weight: 10,
+    recipe: {
+      kind: 'go',
+      module: 'sigs.k8s.io/kwok',
+      version: KWOK_VERSION,
+      packages: [
+        { pkg: 'cmd/kwok', binary: 'kwok' },
+        { pkg: 'cmd/kwokctl', binary: 'kwokctl' },
+      ],
+    },
+  },
+  {
+    name: 'prometheus-adapter',
+    weight: 10,
+    recipe: {
+      kind: 'go',
+      module: 'sigs.k8s.io/prometheus-adapter',
+      version: PROMETHEUS_ADAPTER_VERSION,
+      packages: [{ pkg: 'cmd/adapter', binary: 'prometheus-adapter' }],
+    },
+  },
+  {
+    name: 'k6',
+    weight: 15,
+    recipe: {
+      kind: 'go',
+      module: 'go.k6.io/k6',
+      version: K6_VERSION,
+      packages: [{ pkg: '', binary: 'k6' }],
+    },
+  },
+  {
+    name: 'prometheus',
+    weight: 2,
+    recipe: {
+      kind: 'debian',
+      package: 'prometheus',
+      version: PROMETHEUS_DEBIAN_VERSION,
+      paths: [{ binary: 'prometheus', path: 'usr/bin/prometheus' }],
+    },
+  },
+];
+
+/** Binary name → the component that provides it. */
+export function binaryOwners(): Map<string, Component> {
+  const m = new Map<string, Component>();
+  for (const c of COMPONENTS) {
+    const r = c.recipe;
+    const names =
+      r.kind === 'kubernetes' ? r.commands : r.kind === 'debian' ? r.paths.map((p) => p.binary) : r.packages.map((p) => p.binary);
+    for (const n of names) m.set(n, c);
+  }
+  return m;
+}
+
+export function componentVersion(c: Component): string {
+  return c.recipe.version;
+}

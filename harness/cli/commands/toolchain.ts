@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  const tc = program
+    .command('toolchain')
+    .description('Build and cache the upstream binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, KWOK, prometheus-adapter, k6, Prometheus');
+
+  tc.command('install')
+    .description('Build (or find in the cache) every pinned component; safe to run concurrently')
+    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus)')
+    .option('--force', 'rebuild even when cached')
+    .action(async (components: string[], opts: { force?: boolean }) => {
+      const { installToolchain } = await import('../../../cluster/toolchain/index.ts');
+      const { createToolchainProgress } = await import('../toolchain-progress.ts');
+      const progress = createToolchainProgress();
+      const t0 = performance.now();
+      const stop = () => progress.stop();
+      try {
+        const res = await installToolchain({ components, force: opts.force, progress });
+        stop();
+        const total = (performance.now() - t0) / 1000;
+        for (const r of res) {
+          process.stdout.write(`${r.component.padEnd(20)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `built in ${r.seconds.toFixed(1)}s`}\n`);
+        }
+        process.stdout.write(`toolchain ready in ${total.toFixed(1)}s\n`);
+      } finally {
+        stop();
+      }
+    });
+
+  tc.command('status')
+    .description('List each binary: pinned version, where it comes from, and the version it reports')
+    .option('--json', 'print JSON')
+    .option('--no-probe', 'do not run the binaries to read their versions')
+    .action(async (opts: { json?: boolean; probe: boolean }) => {
+      const { toolchainStatus, toolchainDir } = await import('../../../cluster/toolchain/index.ts');
+      const st = await toolchainStatus({ probe: opts.probe });
+      if (opts.json) {
+        process.stdout.write(JSON.stringify({ cache: toolchainDir(), binaries: st }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`cache: ${toolchainDir()}\n`);
+      for (const s of st) {
+        const ver = s.reported ? `${s.reported}${s.versionOk ? '' : ' (MISMATCH)'}` : '';
+        process.stdout.write(
+          `${s.binary.padEnd(24)} ${s.pinned.padEnd(9)} ${s.state === 'installed' ? `${(s.from ?? '').padEnd(7)} ${ver.padEnd(10)} ${s.path}` : `missing  (run \`ebbflow toolchain install\` or set ${s.envVar})`}\n`,
+        );
+      }
+      if (st.some((s) => s.state === 'missing')) process.exitCode = 1;
+    });
+}

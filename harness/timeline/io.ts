@@ -1,0 +1,65 @@
+import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { UserError } from '../common/errors.ts';
+import { recordSchema, type Timeline, type TimelineRecord } from './format.ts';
+
+/** Serialises a timeline to JSONL text: meta, then samples and events merged in time order. */
+export function timelineToJsonl(tl: Timeline): string {
+  const rest: TimelineRecord[] = [...tl.samples, ...tl.events].sort((a, b) => a.t - b.t);
+  return [tl.meta, ...rest].map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+/** Parses JSONL text; errors name the line. Unknown fields are dropped, unknown kinds rejected. */
+export function parseTimeline(text: string, file = 'timeline.jsonl'): Timeline {
+  const tl: Partial<Timeline> & { samples: Timeline['samples']; events: Timeline['events'] } = { samples: [], events: [] };
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      throw new UserError(`${file}:${i + 1}: not valid JSON`);
+    }
+    const r = recordSchema.safeParse(raw);
+    if (!r.success) {
+      const iss = r.error.issues[0];
+      throw new UserError(`${file}:${i + 1}: ${iss?.path.join('.') ?? ''}: ${iss?.message ?? 'invalid record'}`);
+    }
+    const rec = r.data;
+    if (rec.kind === 'meta') {
+      if (tl.meta) throw new UserError(`${file}:${i + 1}: a second meta record`);
+      tl.meta = rec;
+    } else if (!tl.meta) throw new UserError(`${file}:${i + 1}: the first record must be meta`);
+    else if (rec.kind === 'sample') tl.samples.push(rec);
+    else tl.events.push(rec);
+  });
+  if (!tl.meta) throw new UserError(`${file}: empty timeline (no meta record)`);
+  return tl as Timeline;
+}
+
+export async function readTimeline(file: string): Promise<Timeline> {
+  const chunks: string[] = [];
+  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) chunks.push(line);
+  return parseTimeline(chunks.join('\n'), file);
+}
+
+/**
+ * Appends records as they happen, so a replay stopped by Ctrl-C still leaves a readable file.
+ * Records are validated on write: a recorder bug fails loudly instead of corrupting a baseline.
+ */
+export class TimelineWriter {
+  private readonly out: WriteStream;
+  constructor(file: string) {
+    // Opened synchronously so a bad path fails here, at start, not later as a stream error.
+    this.out = createWriteStream('', { fd: openSync(file, 'w') });
+  }
+  write(rec: TimelineRecord): void {
+    this.out.write(JSON.stringify(recordSchema.parse(rec)) + '\n');
+  }
+  async close(): Promise<void> {
+    this.out.end();
+    await once(this.out, 'finish');
+  }
+}
