@@ -1,0 +1,350 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import YAML from 'yaml';
+import { UserError } from '../../harness/common/errors.ts';
+import { ensureBinaries } from '../toolchain/index.ts';
+import type { ToolchainProgress } from '../toolchain/progress.ts';
+import { checkNodePools, virtualNodeName, type EciFailure } from '../nodes/config.ts';
+import { setEciFailures } from '../nodes/eci-agent.ts';
+import { allNodes } from '../nodes/objects.ts';
+import { renderStages } from '../nodes/stages.ts';
+import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
+import { kwokctlConfiguration } from './control-plane.ts';
+import {
+  agentLogFile, agentPidFile, componentPids, ebbflowClusterDir, isAlive, kubeconfigPath, kwokClusterDir, kwokWorkdir,
+  pkiDir, readPid, readRecord, writeOwner, writeRecord,
+} from './state.ts';
+
+const BINARIES = ['kwokctl', 'kwok', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface LocalCluster {
+  name: string;
+  config: ClusterConfig;
+  /** Path of an admin kubeconfig for this cluster. */
+  kubeconfig: string;
+  kubeConfig: KubeConfig;
+  server: string;
+  pkiDir: string;
+  virtualNode: string | undefined;
+  ecsNodes: string[];
+  /** Seconds from start to every node Ready, by step. */
+  timings: Record<string, number>;
+  kubectl(args: string[], opts?: { input?: string }): Promise<string>;
+  setEciFailures(rules: Partial<EciFailure>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * The process whose death tears the cluster down (default: this process). `null` makes the
+   * cluster outlive its creator, as `ebbflow cluster up` does.
+   */
+  ownerPid?: number | null;
+  progress?: (message: string) => void;
+  toolchainProgress?: ToolchainProgress;
+  env?: NodeJS.ProcessEnv;
+}
+
+function kwokEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, KWOK_WORKDIR: kwokWorkdir(env) };
+}
+
+export function parseClusterConfig(input: ClusterConfigInput, source = 'cluster config'): ClusterConfig {
+  const r = clusterConfigSchema.safeParse(input);
+  if (!r.success) {
+    const msgs = r.error.issues.map((i) => {
+      const keys = (i as { keys?: string[] }).keys;
+      const path = [...i.path, ...(i.code === 'unrecognized_keys' && keys ? [keys.join(', ')] : [])].join('.');
+      return `${source}: ${path}: ${i.message}`;
+    });
+    throw new UserError(msgs.join('\n'));
+  }
+  const extra = checkNodePools(r.data.nodePools);
+  if (extra.length > 0) throw new UserError(extra.map((m) => `${source}: nodePools.${m}`).join('\n'));
+  return r.data;
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((res, rej) => {
+    const srv = createServer();
+    srv.once('error', (e: NodeJS.ErrnoException) =>
+      rej(
+        e.code === 'EADDRINUSE'
+          ? new UserError(`port ${port} is already in use`, 'choose another --port, or stop what listens there (`ss -ltnp`)')
+          : e,
+      ),
+    );
+    srv.listen(port, '127.0.0.1', () => srv.close(() => res()));
+  });
+}
+
+function loadKubeConfig(file: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      lastErr = e;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
+}
+
+function startAgent(name: string, env: NodeJS.ProcessEnv): number {
+  mkdirSync(ebbflowClusterDir(name, env), { recursive: true });
+  const log = openSync(agentLogFile(name, env), 'a');
+  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ebbflow.js'), 'cluster', 'agent', '--name', name], {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...env, EBBFLOW_STATE_DIR: resolve(join(kwokWorkdir(env), '..')) },
+  });
+  closeSync(log);
+  child.unref();
+  if (!child.pid) throw new Error('could not start the cluster agent');
+  writeFileSync(agentPidFile(name, env), String(child.pid));
+  return child.pid;
+}
+
+/**
+ * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK as local processes
+ * through kwokctl's binary runtime with our pinned binaries, registers the node pools, and returns
+ * once every node is Ready. A cluster agent process stamps ECI pod latencies and tears the cluster
+ * down if the owner process dies, so a crashed test leaves nothing behind.
+ */
+export async function startCluster(input: ClusterConfigInput = {}, opts: StartOptions = {}): Promise<LocalCluster> {
+  const env = opts.env ?? process.env;
+  const config = parseClusterConfig(input);
+  const { name, compression: k } = config;
+  const say = opts.progress ?? (() => {});
+  const timings: Record<string, number> = {};
+  const t0 = performance.now();
+  const mark = (step: string) => (timings[step] = Math.round(performance.now() - t0) / 1000);
+
+  if (existsSync(kwokClusterDir(name, env)) || readRecord(name, env)) {
+    const st = await clusterStatus(name, env);
+    if (st.components.some((c) => c.state === 'running')) {
+      throw new UserError(`cluster "${name}" is already running`, `use it (kubeconfig ${st.kubeconfig}), or \`ebbflow cluster down --name ${name}\` first`);
+    }
+    // Left over from a crash with nothing running: clear it so create starts clean.
+    await stopCluster(name, env);
+  }
+  if (config.apiserverPort) await assertPortFree(config.apiserverPort);
+
+  const bins = await ensureBinaries(BINARIES, opts.toolchainProgress);
+  mark('toolchain');
+
+  const ownerPid = opts.ownerPid === undefined ? process.pid : opts.ownerPid;
+  // The agent starts first, owned by us, so that even a crash during `create` is cleaned up.
+  writeOwner(name, process.pid, env);
+  writeRecord({ name, createdAt: new Date().toISOString(), compression: k, config }, env);
+  startAgent(name, env);
+
+  const cleanupOnSignal = () => {
+    void stopCluster(name, env).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', cleanupOnSignal);
+  process.once('SIGTERM', cleanupOnSignal);
+  try {
+    const cfgFile = join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
+    const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
+    writeFileSync(cfgFile, docs.map((d) => YAML.stringify(d)).join('---\n'));
+    say(`starting control plane "${name}" (k=${k})`);
+    const args = [
+      'create', 'cluster', '--name', name, '--runtime', 'binary', '--config', cfgFile,
+      '--kube-apiserver-binary', bins['kube-apiserver']!, '--kube-controller-manager-binary', bins['kube-controller-manager']!,
+      '--kube-scheduler-binary', bins['kube-scheduler']!, '--kwok-controller-binary', bins.kwok!, '--etcd-binary', bins.etcd!,
+      // Never touch the user's ~/.kube/config: we print our own kubeconfig's path instead.
+      '--kubeconfig', '',
+      '--wait', '60s',
+    ];
+    if (config.apiserverPort) args.push('--kube-apiserver-port', String(config.apiserverPort));
+    const created = await execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true });
+    if (created.exitCode !== 0) {
+      const out = String(created.all ?? '');
+      if (/address already in use/i.test(out)) throw new UserError(`cluster "${name}": a port is already in use:\n${lastLines(out)}`, 'choose another --port or stop the process using it');
+      throw new Error(`kwokctl create cluster failed (exit ${created.exitCode}):\n${lastLines(out)}`);
+    }
+    const kubeconfig = kubeconfigPath(name, env);
+    const kc = loadKubeConfig(kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    // kwokctl can exit 0 after its own wait gave up; the apiserver answering is what counts.
+    await waitFor('kube-apiserver', 20_000, async () => ((await core.listNamespace()).items.length > 0 ? true : undefined)).catch((e: Error) => {
+      throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
+    });
+    mark('controlPlane');
+
+    const nodes = allNodes(config.nodePools);
+    say(`registering ${nodes.length} nodes`);
+    await createNodes(core, nodes);
+    mark('nodesCreated');
+    await waitFor('all nodes Ready', config.readyTimeoutSeconds * 1000, async () => {
+      const list = await core.listNode();
+      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+      return ready >= nodes.length ? ready : undefined;
+    });
+    mark('nodesReady');
+    await waitFor('the default ServiceAccount', config.readyTimeoutSeconds * 1000, async () => {
+      const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
+      return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;
+    });
+    mark('ready');
+    writeOwner(name, ownerPid ?? undefined, env);
+    say(`cluster "${name}" ready in ${timings.ready}s`);
+    return handle(name, config, kubeconfig, kc, bins.kubectl!, timings, env);
+  } catch (e) {
+    await stopCluster(name, env).catch(() => {});
+    throw e;
+  } finally {
+    process.off('SIGINT', cleanupOnSignal);
+    process.off('SIGTERM', cleanupOnSignal);
+  }
+}
+
+function logTail(name: string, component: string, env: NodeJS.ProcessEnv): string {
+  try {
+    return lastLines(readFileSync(join(kwokClusterDir(name, env), 'logs', `${component}.log`), 'utf8'), 15);
+  } catch {
+    return '(no log)';
+  }
+}
+
+function lastLines(s: string, n = 25): string {
+  return s.trim().split('\n').slice(-n).join('\n');
+}
+
+async function createNodes(core: CoreV1Api, nodes: V1Node[]): Promise<void> {
+  const queue = [...nodes];
+  const worker = async () => {
+    for (let n = queue.shift(); n; n = queue.shift()) await core.createNode({ body: n });
+  };
+  await Promise.all(Array.from({ length: Math.min(16, nodes.length) }, worker));
+}
+
+function handle(name: string, config: ClusterConfig, kubeconfig: string, kc: KubeConfig, kubectlBin: string, timings: Record<string, number>, env: NodeJS.ProcessEnv): LocalCluster {
+  const p = config.nodePools;
+  return {
+    name,
+    config,
+    kubeconfig,
+    kubeConfig: kc,
+    server: kc.getCurrentCluster()?.server ?? '',
+    pkiDir: pkiDir(name, env),
+    virtualNode: p.eci.enabled ? virtualNodeName(p.eci) : undefined,
+    ecsNodes: allNodes({ ...p, eci: { ...p.eci, enabled: false } }).map((n) => n.metadata!.name!),
+    timings,
+    async kubectl(args, o) {
+      const r = await execa(kubectlBin, ['--kubeconfig', kubeconfig, ...args], { input: o?.input, reject: false, all: true });
+      if (r.exitCode !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${String(r.all)}`);
+      return String(r.stdout);
+    },
+    setEciFailures: (rules) => setEciFailures(kc, rules),
+    stop: () => stopCluster(name, env),
+  };
+}
+
+/** Handle on a cluster that is already running (for `--cluster NAME` reuse). */
+export async function attachCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<LocalCluster> {
+  const rec = readRecord(name, env);
+  const st = await clusterStatus(name, env);
+  if (!rec || !st.components.some((c) => c.name === 'kube-apiserver' && c.state === 'running')) {
+    throw new UserError(`cluster "${name}" is not running`, `start it with \`ebbflow cluster up --name ${name}\``);
+  }
+  const config = parseClusterConfig(rec.config as ClusterConfigInput);
+  const bins = await ensureBinaries(['kubectl']);
+  return handle(name, config, st.kubeconfig, loadKubeConfig(st.kubeconfig), bins.kubectl!, {}, env);
+}
+
+export interface ClusterStatus {
+  name: string;
+  kubeconfig: string;
+  exists: boolean;
+  compression?: number;
+  components: { name: string; pid?: number; state: 'running' | 'stopped'; ports?: number[] }[];
+}
+
+function componentPorts(name: string, env: NodeJS.ProcessEnv): Record<string, number[]> {
+  const f = join(kwokClusterDir(name, env), 'kwok.yaml');
+  const out: Record<string, number[]> = {};
+  if (!existsSync(f)) return out;
+  for (const doc of YAML.parseAllDocuments(readFileSync(f, 'utf8'))) {
+    const o = doc.toJS() as { kind?: string; components?: { name: string; ports?: { port: number }[] }[] } | null;
+    if (o?.kind !== 'KwokctlConfiguration') continue;
+    for (const c of o.components ?? []) out[c.name] = (c.ports ?? []).map((p) => p.port);
+  }
+  return out;
+}
+
+export async function clusterStatus(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ClusterStatus> {
+  const pids = componentPids(name, env);
+  const ports = componentPorts(name, env);
+  const components: ClusterStatus['components'] = Object.entries(pids).map(([c, pid]) => ({
+    name: c,
+    pid,
+    state: isAlive(pid) ? 'running' : 'stopped',
+    ports: ports[c],
+  }));
+  const agent = readPid(agentPidFile(name, env));
+  if (agent) components.push({ name: 'ebbflow-agent', pid: agent, state: isAlive(agent) ? 'running' : 'stopped' });
+  return {
+    name,
+    kubeconfig: kubeconfigPath(name, env),
+    exists: existsSync(kwokClusterDir(name, env)) || readRecord(name, env) !== undefined,
+    compression: readRecord(name, env)?.compression,
+    components,
+  };
+}
+
+async function waitGone(pids: number[], ms: number): Promise<number[]> {
+  const deadline = Date.now() + ms;
+  let alive = pids.filter(isAlive);
+  while (alive.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    alive = alive.filter(isAlive);
+  }
+  return alive;
+}
+
+/**
+ * Stops every process of the cluster and removes its state. Works from any process, also when the
+ * one that started the cluster crashed: it finds everything through the pid files.
+ */
+export async function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const agent = readPid(agentPidFile(name, env));
+  // The agent first, so it does not race us with its own teardown.
+  if (agent && agent !== process.pid && isAlive(agent)) {
+    process.kill(agent, 'SIGTERM');
+    if ((await waitGone([agent], 3000)).length) process.kill(agent, 'SIGKILL');
+  }
+  const pids = Object.values(componentPids(name, env));
+  if (existsSync(kwokClusterDir(name, env))) {
+    const bins = await ensureBinaries(['kwokctl']).catch(() => undefined);
+    if (bins) await execa(bins.kwokctl!, ['delete', 'cluster', '--name', name], { env: kwokEnv(env), reject: false });
+  }
+  // kwokctl signals its processes; anything still alive after that is killed outright.
+  for (const pid of await waitGone(pids, 5000)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  const stubborn = await waitGone(pids, 2000);
+  if (stubborn.length) throw new Error(`cluster "${name}": processes ${stubborn.join(', ')} did not exit`);
+  rmSync(kwokClusterDir(name, env), { recursive: true, force: true });
+  rmSync(ebbflowClusterDir(name, env), { recursive: true, force: true });
+}
