@@ -1,4 +1,4 @@
-import { execa, ExecaError } from 'execa';
+import { execa, type ExecaError } from 'execa';
 import { createInterface } from 'node:readline';
 import { UserError } from '../../harness/common/errors.ts';
 import type { ToolchainProgress } from './progress.ts';

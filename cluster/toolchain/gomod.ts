@@ -24,7 +24,7 @@ export function requiredModules(upstreamGoMod: string): Set<string> {
       if (mod && !mod.startsWith('//')) req.add(mod);
     }
   }
-  for (const m of upstreamGoMod.matchAll(/^require\s+(\S+)\s+\S+/gm)) if (m[1]) req.add(m[1]);
+  for (const m of upstreamGoMod.matchAll(/^require\s+([^\s(]+)\s+\S+/gm)) if (m[1]) req.add(m[1]);
   return req;
 }
 

@@ -117,7 +117,6 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
   rmSync(work, { recursive: true, force: true });
   mkdirSync(join(work, 'bin'), { recursive: true });
   try {
-    let pkgs: string[];
     let ldflags: string[] = [];
     let binaries: { pkg: string; binary: string }[];
     if (r.kind === 'kubernetes') {
@@ -130,7 +129,7 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
       writeFileSync(join(work, 'go.mod'), simpleWrapperGoMod(c.name, r.module, r.version));
       binaries = r.packages.map((p) => ({ pkg: p.pkg ? `${r.module}/${p.pkg}` : r.module, binary: p.binary }));
     }
-    pkgs = binaries.map((b) => b.pkg);
+    const pkgs = binaries.map((b) => b.pkg);
     writeFileSync(join(work, 'tools.go'), toolsGo(pkgs));
     progress.phase(c.name, 'resolving modules');
     await runGo(['mod', 'tidy'], work, `${c.name}: resolve modules`);

@@ -20,7 +20,7 @@ export function register(program: Command): void {
         stop();
         const total = (performance.now() - t0) / 1000;
         for (const r of res) {
-          process.stdout.write(`${r.component.padEnd(20)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `built in ${r.seconds.toFixed(1)}s`}\n`);
+          process.stdout.write(`${r.component.padEnd(20)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `${{ built: 'built', debian: 'unpacked from Debian', system: 'found on the system' }[r.manifest.source]} in ${r.seconds.toFixed(1)}s`}\n`);
         }
         process.stdout.write(`toolchain ready in ${total.toFixed(1)}s\n`);
       } finally {

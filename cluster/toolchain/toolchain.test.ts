@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { goBinaryName, selectComponents } from './install.ts';
+import { envOverrideName, locateBinary, resolveBinary } from './paths.ts';
+import { versionMatches } from './version-probe.ts';
+import { binaryOwners, COMPONENTS } from './versions.ts';
+
+const emptyCache = () => ({ EBBFLOW_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ebf-cache-')) });
+
+describe('toolchain', () => {
+  it('pins every binary the project runs, each owned by one component', () => {
+    const owners = binaryOwners();
+    for (const b of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus-adapter', 'k6', 'prometheus']) {
+      expect(owners.get(b), b).toBeDefined();
+    }
+    expect(new Set(COMPONENTS.map((c) => c.name)).size).toBe(COMPONENTS.length);
+  });
+
+  it('names the file go build writes for a package', () => {
+    expect(goBinaryName('go.etcd.io/etcd/server/v3')).toBe('server');
+    expect(goBinaryName('sigs.k8s.io/kwok/cmd/kwokctl')).toBe('kwokctl');
+    expect(goBinaryName('go.k6.io/k6')).toBe('k6');
+  });
+
+  it('env overrides win, and a bad override is a clear error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-bin-'));
+    const fake = join(dir, 'etcd');
+    writeFileSync(fake, '#!/bin/sh\n');
+    chmodSync(fake, 0o755);
+    expect(envOverrideName('kube-apiserver')).toBe('EBBFLOW_BIN_KUBE_APISERVER');
+    expect(locateBinary('etcd', { ...emptyCache(), EBBFLOW_BIN_ETCD: fake })).toEqual({ path: fake, from: 'env' });
+    expect(() => resolveBinary('etcd', { ...emptyCache(), EBBFLOW_BIN_ETCD: join(dir, 'nope') })).toThrow(/EBBFLOW_BIN_ETCD=.*not an executable/);
+  });
+
+  it('says how to install a missing binary', () => {
+    expect(() => resolveBinary('k6', emptyCache())).toThrow(/k6 is not installed/);
+  });
+
+  it('rejects unknown components by name', () => {
+    expect(() => selectComponents(['kubernetes', 'helm'])).toThrow(/unknown toolchain component "helm"/);
+  });
+
+  it('compares reported versions with the pins', () => {
+    expect(versionMatches('v3.6.16', 'v3.6.16')).toBe(true);
+    expect(versionMatches('2.42.0', 'v2.42.0+ds')).toBe(true);
+    expect(versionMatches('v1.36.1', 'v0.0.0')).toBe(false);
+    expect(versionMatches('v1.36.1', undefined)).toBe(false);
+  });
+});
