@@ -16,7 +16,7 @@ import { renderStages } from '../nodes/stages.ts';
 import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
 import { kwokctlConfiguration } from './control-plane.ts';
 import {
-  agentLogFile, agentPidFile, componentPids, ebbflowClusterDir, isAlive, kubeconfigPath, kwokClusterDir, kwokWorkdir,
+  agentLogFile, agentPidFile, componentPids, ebbflowClusterDir, extraPids, isAlive, kubeconfigPath, kwokClusterDir, kwokWorkdir,
   pkiDir, readPid, readRecord, writeOwner, writeRecord,
 } from './state.ts';
 
@@ -300,6 +300,7 @@ export async function clusterStatus(name: string, env: NodeJS.ProcessEnv = proce
   }));
   const agent = readPid(agentPidFile(name, env));
   if (agent) components.push({ name: 'ebbflow-agent', pid: agent, state: isAlive(agent) ? 'running' : 'stopped' });
+  for (const [label, pid] of Object.entries(extraPids(name, env))) components.push({ name: label, pid, state: isAlive(pid) ? 'running' : 'stopped' });
   return {
     name,
     kubeconfig: kubeconfigPath(name, env),
@@ -330,6 +331,10 @@ export async function stopCluster(name: string, env: NodeJS.ProcessEnv = process
     process.kill(agent, 'SIGTERM');
     if ((await waitGone([agent], 3000)).length) process.kill(agent, 'SIGKILL');
   }
+  // Processes started beside the cluster (Prometheus, adapter, ...) go before the apiserver they use.
+  const extras = Object.values(extraPids(name, env)).filter((p) => p !== process.pid && isAlive(p));
+  for (const p of extras) process.kill(p, 'SIGTERM');
+  for (const p of await waitGone(extras, 3000)) process.kill(p, 'SIGKILL');
   const pids = Object.values(componentPids(name, env));
   if (existsSync(kwokClusterDir(name, env))) {
     const bins = await ensureBinaries(['kwokctl']).catch(() => undefined);

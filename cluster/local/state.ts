@@ -91,3 +91,25 @@ export function writeOwner(name: string, pid: number | undefined, env?: NodeJS.P
   mkdirSync(ebbflowClusterDir(name, env), { recursive: true });
   writeFileSync(ownerFile(name, env), pid ? String(pid) : 'none');
 }
+
+/**
+ * Processes started beside a cluster for a replay (Prometheus, prometheus-adapter, exporter, ...).
+ * Registering them here lets `stopCluster` — and the agent after an owner crash — stop them too.
+ */
+export const extraPidsDir = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'procs');
+
+export function registerClusterProcess(name: string, label: string, pid: number, env?: NodeJS.ProcessEnv): void {
+  mkdirSync(extraPidsDir(name, env), { recursive: true });
+  writeFileSync(join(extraPidsDir(name, env), `${label}.pid`), String(pid));
+}
+
+export function extraPids(name: string, env?: NodeJS.ProcessEnv): Record<string, number> {
+  const dir = extraPidsDir(name, env);
+  const out: Record<string, number> = {};
+  if (!existsSync(dir)) return out;
+  for (const f of readdirSync(dir)) {
+    const pid = f.endsWith('.pid') ? readPid(join(dir, f)) : undefined;
+    if (pid) out[f.slice(0, -4)] = pid;
+  }
+  return out;
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCluster, clusterStatus, type LocalCluster } from '../../cluster/local/index.ts';
+import { startAdapter, type RunningAdapter } from './adapter.ts';
+import { startPrometheus, type RunningPrometheus } from './prometheus.ts';
+import { waitUntil } from './process.ts';
+
+// The rules the original guide's adapter needed: active_devices for Service and Namespace objects.
+const RULES = `rules:
+- seriesQuery: 'active_devices{namespace!="",service!=""}'
+  resources:
+    overrides:
+      namespace: {resource: "namespace"}
+      service: {resource: "service"}
+  name: {matches: "^active_devices$", as: "active_devices"}
+  metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
+`;
+
+let c: LocalCluster;
+let prom: RunningPrometheus;
+let adapter: RunningAdapter;
+let metrics: Server;
+let value = 2721;
+
+describe('custom metrics through Prometheus and prometheus-adapter (aggregation layer)', () => {
+  beforeAll(async () => {
+    c = await startCluster({ name: 'e2e-aggr', compression: 10, nodePools: { ecs: [{ name: 'ecs', count: 1 }], eci: { enabled: false } } });
+    metrics = createServer((_, res) => {
+      res.setHeader('content-type', 'text/plain; version=0.0.4');
+      res.end(`# HELP active_devices Active devices\n# TYPE active_devices gauge\nactive_devices ${value}\n`);
+    });
+    await new Promise<void>((r) => metrics.listen(0, '127.0.0.1', () => r()));
+    const port = (metrics.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-pipe-'));
+    prom = await startPrometheus({
+      cluster: c.name,
+      dir,
+      compression: 10,
+      targets: [{ job: 'ali-exporter', address: `127.0.0.1:${port}`, intervalSeconds: 10, labels: { namespace: 'default', service: 'nginx' } }],
+    });
+    adapter = await startAdapter({
+      cluster: c.name,
+      dir,
+      kubeconfig: c.kubeconfig,
+      kubeConfig: c.kubeConfig,
+      prometheusUrl: prom.url,
+      rulesYaml: RULES,
+      relistSeconds: 60,
+      compression: 10,
+    });
+  });
+  afterAll(async () => {
+    await c?.stop();
+    metrics?.close();
+  });
+
+  it('lists services/active_devices and namespaces/active_devices (guide verification step 1)', async () => {
+    const list = await waitUntil('active_devices in discovery', 60_000, async () => {
+      const out = JSON.parse(await c.kubectl(['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta1'])) as { resources: { name: string; namespaced: boolean }[] };
+      const names = out.resources.map((r) => r.name);
+      return names.includes('services/active_devices') && names.includes('namespaces/active_devices') ? out : undefined;
+    }, () => adapter.logTail());
+    expect(list.resources.find((r) => r.name === 'services/active_devices')?.namespaced).toBe(true);
+  });
+
+  it('serves the scraped value for Service nginx and follows changes', async () => {
+    const read = async () => {
+      const raw = await c.kubectl(['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/nginx/active_devices']);
+      return JSON.parse(raw) as { items: { value: string; describedObject: { kind: string; name: string } }[] };
+    };
+    const first = await waitUntil('value 2721', 30_000, async () => ((await read()).items[0]?.value === '2721' ? await read() : undefined));
+    expect(first.items[0]?.describedObject).toMatchObject({ kind: 'Service', name: 'nginx' });
+    value = 6000;
+    await waitUntil('value 6000', 30_000, async () => ((await read()).items[0]?.value === '6k' ? true : undefined));
+  });
+
+  it('registers the pipeline processes with the cluster so teardown stops them', async () => {
+    const st = await clusterStatus(c.name);
+    const byName = Object.fromEntries(st.components.map((x) => [x.name, x.state]));
+    expect(byName.prometheus).toBe('running');
+    expect(byName['prometheus-adapter']).toBe('running');
+  });
+});
