@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { UserError } from '../../harness/common/errors.ts';
 import type { ToolchainProgress } from './progress.ts';
 
-const NETWORK_FAILURE = /dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|403 Forbidden|404 Not Found|server response|network is unreachable|proxyconnect/i;
+const NETWORK_FAILURE = /module lookup disabled|dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|403 Forbidden|404 Not Found|server response|network is unreachable|proxyconnect/i;
 
 export function goEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   // Static binaries: they must run wherever the cache is copied, without a C toolchain.
