@@ -154,11 +154,22 @@ export async function startCluster(input: ClusterConfigInput = {}, opts: StartOp
   writeRecord({ name, createdAt: new Date().toISOString(), compression: k, config }, env);
   startAgent(name, env);
 
+  let creating: ReturnType<typeof execa> | undefined;
+  let interrupted = false;
   const cleanupOnSignal = () => {
-    void stopCluster(name, env).finally(() => process.exit(130));
+    if (interrupted) return;
+    interrupted = true;
+    say(`interrupted: stopping cluster "${name}"`);
+    // Stop kwokctl first so it cannot start components after the teardown has read the pid files.
+    creating?.kill('SIGKILL');
+    void Promise.resolve(creating)
+      .catch(() => {})
+      .then(() => stopCluster(name, env))
+      .finally(() => process.exit(130));
   };
-  process.once('SIGINT', cleanupOnSignal);
-  process.once('SIGTERM', cleanupOnSignal);
+  // `on`, not `once`: execa's exit hook re-raises a signal when no other listener is left.
+  process.on('SIGINT', cleanupOnSignal);
+  process.on('SIGTERM', cleanupOnSignal);
   try {
     const cfgFile = join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
     const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
@@ -173,7 +184,9 @@ export async function startCluster(input: ClusterConfigInput = {}, opts: StartOp
       '--wait', '60s',
     ];
     if (config.apiserverPort) args.push('--kube-apiserver-port', String(config.apiserverPort));
-    const created = await execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true });
+    creating = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true });
+    const created = await creating;
+    creating = undefined;
     if (created.exitCode !== 0) {
       const out = String(created.all ?? '');
       if (/address already in use/i.test(out)) throw new UserError(`cluster "${name}": a port is already in use:\n${lastLines(out)}`, 'choose another --port or stop the process using it');
@@ -320,34 +333,49 @@ async function waitGone(pids: number[], ms: number): Promise<number[]> {
   return alive;
 }
 
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+const stopping = new Map<string, Promise<void>>();
+
 /**
  * Stops every process of the cluster and removes its state. Works from any process, also when the
- * one that started the cluster crashed: it finds everything through the pid files.
+ * one that started the cluster crashed: it finds everything through the pid files. Concurrent calls
+ * in one process (a signal handler and a failing start) share one teardown.
  */
-export async function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const key = `${kwokWorkdir(env)}:${name}`;
+  let p = stopping.get(key);
+  if (!p) {
+    p = teardown(name, env).finally(() => stopping.delete(key));
+    stopping.set(key, p);
+  }
+  return p;
+}
+
+async function teardown(name: string, env: NodeJS.ProcessEnv): Promise<void> {
   const agent = readPid(agentPidFile(name, env));
   // The agent first, so it does not race us with its own teardown.
   if (agent && agent !== process.pid && isAlive(agent)) {
-    process.kill(agent, 'SIGTERM');
-    if ((await waitGone([agent], 3000)).length) process.kill(agent, 'SIGKILL');
+    signal(agent, 'SIGTERM');
+    if ((await waitGone([agent], 3000)).length) signal(agent, 'SIGKILL');
   }
   // Processes started beside the cluster (Prometheus, adapter, ...) go before the apiserver they use.
   const extras = Object.values(extraPids(name, env)).filter((p) => p !== process.pid && isAlive(p));
-  for (const p of extras) process.kill(p, 'SIGTERM');
-  for (const p of await waitGone(extras, 3000)) process.kill(p, 'SIGKILL');
+  for (const p of extras) signal(p, 'SIGTERM');
+  for (const p of await waitGone(extras, 3000)) signal(p, 'SIGKILL');
   const pids = Object.values(componentPids(name, env));
   if (existsSync(kwokClusterDir(name, env))) {
     const bins = await ensureBinaries(['kwokctl']).catch(() => undefined);
     if (bins) await execa(bins.kwokctl!, ['delete', 'cluster', '--name', name], { env: kwokEnv(env), reject: false });
   }
   // kwokctl signals its processes; anything still alive after that is killed outright.
-  for (const pid of await waitGone(pids, 5000)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      /* already gone */
-    }
-  }
+  for (const pid of await waitGone(pids, 5000)) signal(pid, 'SIGKILL');
   const stubborn = await waitGone(pids, 2000);
   if (stubborn.length) throw new Error(`cluster "${name}": processes ${stubborn.join(', ')} did not exit`);
   rmSync(kwokClusterDir(name, env), { recursive: true, force: true });
