@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { startCluster, type LocalCluster } from '../../cluster/local/index.ts';
+import { createVirtualClock } from '../replay/clock.ts';
+import type { TimelineRecord, TimelineEvent, TimelineSample } from '../timeline/format.ts';
+import { startRecorder, type Recorder } from './recorder.ts';
+
+const K = 10;
+let c: LocalCluster;
+let rec: Recorder;
+const out: TimelineRecord[] = [];
+
+function deployment(name: string, replicas: number, eci: boolean): V1Deployment {
+  return {
+    metadata: { name },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'nginx', part: name } },
+      template: {
+        metadata: { labels: { app: 'nginx', part: name } },
+        spec: {
+          containers: [{ name: 'nginx', image: 'nginx' }],
+          ...(eci ? { nodeSelector: { type: 'virtual-kubelet' }, tolerations: [{ key: 'virtual-kubelet.io/provider', operator: 'Exists' }] } : {}),
+        },
+      },
+    },
+  };
+}
+
+describe('recorder on the real cluster', () => {
+  beforeAll(async () => {
+    c = await startCluster({
+      name: 'e2e-rec',
+      compression: K,
+      nodePools: { ecs: [{ name: 'ecs', count: 2 }], eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 2 }, jitterSeconds: 0 } } },
+    });
+    rec = await startRecorder({
+      kubeConfig: c.kubeConfig,
+      namespace: 'default',
+      hpaName: 'nginx',
+      ewName: 'nginx',
+      sourceName: 'nginx',
+      virtualNode: c.virtualNode,
+      clock: createVirtualClock({ k: K, t0: Date.UTC(2026, 0, 1, 8) }),
+      devices: () => 2500,
+      devicesPerReplica: 1000,
+      sampleEverySeconds: 10,
+      write: (r) => out.push(r),
+    });
+  });
+  afterAll(async () => {
+    await rec?.stop();
+    await c?.stop();
+  });
+
+  it('records pods per node type, the split, and pod transitions with node types', async () => {
+    const apps = c.kubeConfig.makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('nginx', 2, false) });
+    await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('nginx-unit-virtual-kubelet', 1, true) });
+    // ECI latency 12 virtual s = 1.2 s wall; wait for both kinds Ready.
+    const deadline = Date.now() + 30_000;
+    let s: TimelineSample | undefined;
+    while (Date.now() < deadline) {
+      s = rec.sample();
+      if (s.pods.ecs.ready === 2 && s.pods.eci.ready === 1) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(s?.pods).toEqual({ ecs: { ready: 2, pending: 0, failed: 0 }, eci: { ready: 1, pending: 0, failed: 0 } });
+    expect(s?.ew).toMatchObject({ source: 2, units: { 'nginx-unit-virtual-kubelet': 1 } });
+    expect(s?.needed).toBe(3);
+    const events = out.filter((r): r is TimelineEvent => r.kind === 'event');
+    const readyEci = events.find((e) => e.type === 'pod.ready' && e.nodeType === 'eci');
+    expect(readyEci?.owner).toBe('nginx-unit-virtual-kubelet');
+    expect(readyEci?.node).toBe(c.virtualNode);
+    const createdEci = events.find((e) => e.type === 'pod.created' && e.object === readyEci?.object);
+    // Virtual time between created and ready is at least the ECI latency (12 s), minus sampling slack.
+    expect(readyEci!.t - createdEci!.t).toBeGreaterThanOrEqual(10_000);
+    expect(events.filter((e) => e.type === 'pod.ready' && e.nodeType === 'ecs' && e.owner === 'source')).toHaveLength(2);
+    expect(events.some((e) => e.type === 'ew.split' && /source 2/.test(e.message ?? ''))).toBe(true);
+  });
+
+  it('records deletions with owners when scaling in', async () => {
+    const apps = c.kubeConfig.makeApiClient(AppsV1Api);
+    await apps.patchNamespacedDeploymentScale({ name: 'nginx-unit-virtual-kubelet', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] });
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !out.some((r) => r.kind === 'event' && r.type === 'pod.deleted')) await new Promise((r) => setTimeout(r, 200));
+    const del = out.find((r): r is TimelineEvent => r.kind === 'event' && r.type === 'pod.deleted');
+    expect(del?.owner).toBe('nginx-unit-virtual-kubelet');
+    expect(del?.nodeType).toBe('eci');
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Rescaling the time constants of a replay by the compression factor k. Durations that are flags
+ * (kcm periods, scrape interval, KWOK delays) take any value; HPA `behavior` fields are integer
+ * seconds (periodSeconds ≥ 1, stabilizationWindowSeconds ≥ 0), so a factor that would need a period
+ * below one second is refused with the largest legal factor named, or — when asked — run
+ * rate-preserving (period 1 s, policy value scaled to keep pods per second) with a fidelity warning.
+ */
+
+export interface HpaPolicy {
+  type: 'Pods' | 'Percent';
+  value: number;
+  periodSeconds: number;
+}
+export interface HpaScalingRules {
+  stabilizationWindowSeconds?: number;
+  selectPolicy?: 'Max' | 'Min' | 'Disabled';
+  policies?: HpaPolicy[];
+  tolerance?: number | string;
+}
+export interface HpaBehavior {
+  scaleUp?: HpaScalingRules;
+  scaleDown?: HpaScalingRules;
+}
+
+export class CompressionError extends Error {
+  readonly largestLegalK: number;
+  constructor(message: string, largestLegalK: number) {
+    super(message);
+    this.name = 'CompressionError';
+    this.largestLegalK = largestLegalK;
+  }
+}
+
+/** The largest k at which every behavior period stays ≥ 1 s (Infinity when there are none). */
+export function largestLegalFactor(b: HpaBehavior | undefined): number {
+  const periods = [b?.scaleUp, b?.scaleDown].flatMap((r) => r?.policies ?? []).map((p) => p.periodSeconds);
+  return periods.length ? Math.min(...periods) : Infinity;
+}
+
+export interface CompressedBehavior {
+  behavior: HpaBehavior | undefined;
+  warnings: string[];
+}
+
+function compressRules(dir: 'scaleUp' | 'scaleDown', r: HpaScalingRules | undefined, k: number, ratePreserving: boolean, warnings: string[]): HpaScalingRules | undefined {
+  if (!r) return r;
+  const out: HpaScalingRules = { ...r };
+  if (r.stabilizationWindowSeconds !== undefined) {
+    const exact = r.stabilizationWindowSeconds / k;
+    out.stabilizationWindowSeconds = Math.round(exact);
+    if (exact > 0 && Math.abs(out.stabilizationWindowSeconds - exact) / exact > 0.05) {
+      warnings.push(`behavior.${dir}.stabilizationWindowSeconds ${r.stabilizationWindowSeconds}s/k=${exact.toFixed(2)}s rounds to ${out.stabilizationWindowSeconds}s (${(100 * Math.abs(out.stabilizationWindowSeconds - exact) / exact).toFixed(0)}% off)`);
+    }
+  }
+  if (r.policies) {
+    out.policies = r.policies.map((p, i) => {
+      const exact = p.periodSeconds / k;
+      if (exact >= 1) {
+        const period = Math.round(exact);
+        if (Math.abs(period - exact) / exact > 0.05) warnings.push(`behavior.${dir}.policies[${i}].periodSeconds ${p.periodSeconds}s/k=${exact.toFixed(2)}s rounds to ${period}s`);
+        return { ...p, periodSeconds: period };
+      }
+      if (!ratePreserving) throw new CompressionError('', 0);
+      // Same pods (or percent) per second over a 1 s period: the rate holds, the granularity does not.
+      const scaled = Math.max(1, Math.round(p.value / exact));
+      warnings.push(
+        `behavior.${dir}.policies[${i}]: ${p.type} ${p.value} per ${p.periodSeconds}s would need a ${exact.toFixed(3)}s period at k=${k}; ran rate-preserving as ${p.type} ${scaled} per 1s (fidelity: bursts within a period are not reproduced)`,
+      );
+      return { ...p, value: scaled, periodSeconds: 1 };
+    });
+  }
+  return out;
+}
+
+export function compressBehavior(b: HpaBehavior | undefined, k: number, opts: { ratePreserving?: boolean } = {}): CompressedBehavior {
+  if (!b) return { behavior: b, warnings: [] };
+  const legal = largestLegalFactor(b);
+  const warnings: string[] = [];
+  try {
+    return {
+      behavior: {
+        ...(b.scaleUp ? { scaleUp: compressRules('scaleUp', b.scaleUp, k, opts.ratePreserving ?? false, warnings) } : {}),
+        ...(b.scaleDown ? { scaleDown: compressRules('scaleDown', b.scaleDown, k, opts.ratePreserving ?? false, warnings) } : {}),
+      },
+      warnings,
+    };
+  } catch (e) {
+    if (e instanceof CompressionError) {
+      throw new CompressionError(
+        `compression factor ${k} would need an HPA behavior period below 1 s (the smallest period is ${legal}s); the largest legal factor is ${legal}, or run rate-preserving`,
+        legal,
+      );
+    }
+    throw e;
+  }
+}
+
+/** Pipeline constants in virtual seconds, and what they become on the wall clock. */
+export interface PipelineConstants {
+  slsWindowSeconds: number;
+  exporterIntervalSeconds: number;
+  scrapeIntervalSeconds: number;
+  adapterRelistSeconds: number;
+  hpaSyncPeriodSeconds: number;
+  downscaleStabilizationSeconds: number;
+}
+
+export function rescaleConstants(c: PipelineConstants, k: number): Record<keyof PipelineConstants, { virtual: number; wall: number }> {
+  const out = {} as Record<keyof PipelineConstants, { virtual: number; wall: number }>;
+  for (const [key, v] of Object.entries(c) as [keyof PipelineConstants, number][]) out[key] = { virtual: v, wall: v / k };
+  return out;
+}

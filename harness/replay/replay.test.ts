@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createVirtualClock } from './clock.ts';
+import { compressBehavior, CompressionError, largestLegalFactor, rescaleConstants } from './compression.ts';
+
+describe('virtual clock', () => {
+  it('maps wall time to virtual time at factor k and back', () => {
+    let wall = 1_000;
+    const c = createVirtualClock({ k: 20, t0: 7 * 3600_000, wallNow: () => wall });
+    expect(c.now()).toBe(7 * 3600_000);
+    wall += 3_000;
+    expect(c.now()).toBe(7 * 3600_000 + 60_000);
+    expect(c.toWall(c.toVirtual(12_345))).toBeCloseTo(12_345);
+    expect(c.wallDuration(60_000)).toBe(3_000);
+    expect(() => createVirtualClock({ k: 0.5, t0: 0 })).toThrow(/≥ 1/);
+  });
+});
+
+describe('behavior compression', () => {
+  const behavior = {
+    scaleUp: { stabilizationWindowSeconds: 0, policies: [{ type: 'Pods' as const, value: 4, periodSeconds: 15 }] },
+    scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Percent' as const, value: 10, periodSeconds: 60 }] },
+  };
+
+  it('divides windows and periods by k', () => {
+    const { behavior: b, warnings } = compressBehavior(behavior, 15);
+    expect(b?.scaleUp?.policies?.[0]?.periodSeconds).toBe(1);
+    expect(b?.scaleDown?.policies?.[0]?.periodSeconds).toBe(4);
+    expect(b?.scaleDown?.stabilizationWindowSeconds).toBe(20);
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses a factor that needs a period below 1 s and names the largest legal one', () => {
+    expect(largestLegalFactor(behavior)).toBe(15);
+    try {
+      compressBehavior(behavior, 30);
+      throw new Error('expected a refusal');
+    } catch (e) {
+      expect(e).toBeInstanceOf(CompressionError);
+      expect((e as CompressionError).largestLegalK).toBe(15);
+      expect((e as Error).message).toMatch(/largest legal factor is 15/);
+    }
+  });
+
+  it('runs rate-preserving with a fidelity warning when asked', () => {
+    const { behavior: b, warnings } = compressBehavior(behavior, 30, { ratePreserving: true });
+    // 4 pods per 15 s at k=30 is 4 pods per 0.5 s → 8 pods per 1 s.
+    expect(b?.scaleUp?.policies?.[0]).toEqual({ type: 'Pods', value: 8, periodSeconds: 1 });
+    expect(warnings.join('\n')).toMatch(/rate-preserving/);
+  });
+
+  it('warns when rounding moves a window by more than 5%', () => {
+    const { warnings } = compressBehavior({ scaleDown: { stabilizationWindowSeconds: 100 } }, 40);
+    expect(warnings[0]).toMatch(/stabilizationWindowSeconds 100s\/k=2\.50s rounds to 3s/);
+  });
+
+  it('reports every constant in virtual and wall seconds', () => {
+    const r = rescaleConstants({ slsWindowSeconds: 60, exporterIntervalSeconds: 15, scrapeIntervalSeconds: 30, adapterRelistSeconds: 60, hpaSyncPeriodSeconds: 15, downscaleStabilizationSeconds: 300 }, 20);
+    expect(r.downscaleStabilizationSeconds).toEqual({ virtual: 300, wall: 15 });
+  });
+});
