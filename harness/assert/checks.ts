@@ -1,0 +1,193 @@
+import type { Timeline, TimelineEvent, TimelineSample } from '../timeline/format.ts';
+import type { CheckResult, Expectation } from './expectations.ts';
+
+/** Pure checks of a recorded or simulated timeline against a scenario's expectations. */
+
+const iso = (t: number) => new Date(t).toISOString().slice(11, 19);
+const series = (s: TimelineSample, of: 'hpa.desired' | 'ew.replicas') => (of === 'hpa.desired' ? s.hpa.desired : s.ew.replicas);
+const readyCapacity = (s: TimelineSample) => s.pods.ecs.ready + s.pods.eci.ready;
+
+/** Share of samples (in %) where ready replicas cover the needed replicas. */
+export function sloCoverage(tl: Timeline): number {
+  if (tl.samples.length === 0) return 0;
+  return (100 * tl.samples.filter((s) => readyCapacity(s) >= s.needed).length) / tl.samples.length;
+}
+
+/** ECI pod-hours: ready and pending (billed from instance start) ECI pods integrated over time. */
+export function eciPodHours(tl: Timeline): number {
+  let ms = 0;
+  for (let i = 1; i < tl.samples.length; i++) {
+    const a = tl.samples[i - 1]!;
+    const b = tl.samples[i]!;
+    ms += (a.pods.eci.ready + a.pods.eci.pending) * (b.t - a.t);
+  }
+  return ms / 3_600_000;
+}
+
+/** Direction changes of the HPA's decisions within any sliding hour (max over the replay). */
+export function maxDirectionChangesPerHour(tl: Timeline): { max: number; at?: number } {
+  const rescales = tl.events.filter((e) => e.type === 'hpa.rescale' && e.from !== undefined && e.to !== undefined && e.to !== e.from);
+  const changes: number[] = [];
+  let last = 0;
+  for (const e of rescales) {
+    const dir = Math.sign(e.to! - e.from!);
+    if (last !== 0 && dir !== last) changes.push(e.t);
+    last = dir;
+  }
+  let best = 0;
+  let at: number | undefined;
+  for (let i = 0, j = 0; i < changes.length; i++) {
+    while (changes[i]! - changes[j]! > 3_600_000) j++;
+    if (i - j + 1 > best) {
+      best = i - j + 1;
+      at = changes[i];
+    }
+  }
+  return { max: best, at };
+}
+
+/** First time a source pod was deleted while unit pods still existed. */
+export function scaleDownOrderViolation(tl: Timeline): TimelineEvent | undefined {
+  const live = new Set<string>();
+  const ordered = [...tl.events].sort((a, b) => a.t - b.t);
+  for (const e of ordered) {
+    if (!e.object || !e.owner) continue;
+    if (e.type === 'pod.created' && e.owner !== 'source') live.add(e.object);
+    if ((e.type === 'pod.deleted' || e.type === 'pod.failed') && e.owner !== 'source') live.delete(e.object);
+    if (e.type === 'pod.deleted' && e.owner === 'source' && live.size > 0) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Seconds from each rise of the needed level to the first sample where the desired count reaches
+ * it (capped at maxReplicas); a rise never reached counts to the end of the replay.
+ */
+export function reactionTimes(tl: Timeline, maxReplicas = Infinity): { t: number; seconds: number; reached: boolean }[] {
+  const out: { t: number; seconds: number; reached: boolean }[] = [];
+  const s = tl.samples;
+  for (let i = 1; i < s.length; i++) {
+    const need = Math.min(s[i]!.needed, maxReplicas);
+    if (need <= Math.min(s[i - 1]!.needed, maxReplicas) || s[i]!.hpa.desired >= need) continue;
+    const hit = s.slice(i).find((x) => x.hpa.desired >= need);
+    const end = hit ?? s.at(-1)!;
+    out.push({ t: s[i]!.t, seconds: (end.t - s[i]!.t) / 1000, reached: hit !== undefined });
+  }
+  return out;
+}
+
+/** Agreement (in %) of two timelines' replica series, aligned by offset from their start. */
+export function agreement(tl: Timeline, base: Timeline, of: 'hpa.desired' | 'ew.replicas', tolerance: number): { percent: number; worstAt?: number; worstDiff: number } {
+  if (base.samples.length === 0 || tl.samples.length === 0) return { percent: 0, worstDiff: Infinity };
+  const b0 = base.samples[0]!.t;
+  const t0 = tl.samples[0]!.t;
+  let within = 0;
+  let worstDiff = 0;
+  let worstAt: number | undefined;
+  let j = 0;
+  for (const s of tl.samples) {
+    const off = s.t - t0;
+    while (j + 1 < base.samples.length && base.samples[j + 1]!.t - b0 <= off) j++;
+    const d = Math.abs(series(s, of) - series(base.samples[j]!, of));
+    if (d <= tolerance) within++;
+    if (d > worstDiff) {
+      worstDiff = d;
+      worstAt = s.t;
+    }
+  }
+  return { percent: (100 * within) / tl.samples.length, worstAt, worstDiff };
+}
+
+export function check(tl: Timeline, e: Expectation, baseline?: Timeline): CheckResult {
+  switch (e.type) {
+    case 'replicaBounds': {
+      const bad = tl.samples.find((s) => series(s, e.of) < e.min || series(s, e.of) > e.max);
+      return {
+        name: `replicaBounds(${e.of} in [${e.min}, ${e.max}])`,
+        passed: !bad,
+        message: bad ? `${e.of} was ${series(bad, e.of)} at ${iso(bad.t)}, outside [${e.min}, ${e.max}]` : `${e.of} stayed within [${e.min}, ${e.max}]`,
+        at: bad?.t,
+      };
+    }
+    case 'sourceNeverAboveMax': {
+      const bad = tl.samples.find((s) => s.ew.source > tl.meta.sourceMax);
+      return {
+        name: `sourceNeverAboveMax(${tl.meta.sourceMax})`,
+        passed: !bad,
+        message: bad ? `source Deployment had ${bad.ew.source} replicas at ${iso(bad.t)}, above its max ${tl.meta.sourceMax}` : `source Deployment never exceeded ${tl.meta.sourceMax}`,
+        at: bad?.t,
+      };
+    }
+    case 'overflowOnlyOnVirtualNode': {
+      const bad = tl.events.find(
+        (x) => (x.type === 'pod.scheduled' || x.type === 'pod.ready') && x.nodeType !== undefined && (x.owner === 'source') === (x.nodeType === 'eci'),
+      );
+      return {
+        name: 'overflowOnlyOnVirtualNode',
+        passed: !bad,
+        message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${iso(bad.t)}` : 'source pods ran on ECS nodes and unit pods only on the virtual node',
+        at: bad?.t,
+      };
+    }
+    case 'scaleDownOrder': {
+      const bad = scaleDownOrderViolation(tl);
+      return {
+        name: 'scaleDownOrder',
+        passed: !bad,
+        message: bad ? `source pod ${bad.object} was deleted at ${iso(bad.t)} while unit pods still existed` : 'no source pod was removed while unit pods existed',
+        at: bad?.t,
+      };
+    }
+    case 'reactionTime': {
+      const rs = reactionTimes(tl, e.maxReplicas);
+      const worst = rs.reduce<(typeof rs)[number] | undefined>((w, r) => (!w || r.seconds > w.seconds ? r : w), undefined);
+      const passed = !worst || (worst.reached && worst.seconds <= e.withinSeconds);
+      return {
+        name: `reactionTime(≤ ${e.withinSeconds}s)`,
+        passed,
+        message: worst
+          ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}; limit ${e.withinSeconds}s`
+          : 'the needed level never rose above the desired count',
+        at: passed ? undefined : worst?.t,
+        value: worst?.seconds,
+      };
+    }
+    case 'maxDirectionChangesPerHour': {
+      const { max, at } = maxDirectionChangesPerHour(tl);
+      return {
+        name: `maxDirectionChangesPerHour(≤ ${e.max})`,
+        passed: max <= e.max,
+        message: `${max} direction changes in the worst hour${at !== undefined ? ` (ending ${iso(at)})` : ''}; limit ${e.max}`,
+        at: max > e.max ? at : undefined,
+        value: max,
+      };
+    }
+    case 'sloCoverage': {
+      const c = sloCoverage(tl);
+      return { name: `sloCoverage(≥ ${e.minPercent}%)`, passed: c >= e.minPercent, message: `ready capacity covered the need ${c.toFixed(1)}% of the time; required ${e.minPercent}%`, value: c };
+    }
+    case 'eciPodHours': {
+      const h = eciPodHours(tl);
+      return { name: `eciPodHours(≤ ${e.max})`, passed: h <= e.max, message: `${h.toFixed(2)} ECI pod-hours; budget ${e.max}`, value: h };
+    }
+    case 'eciCost': {
+      const cost = eciPodHours(tl) * e.pricePerPodHour;
+      return { name: `eciCost(≤ ${e.max})`, passed: cost <= e.max, message: `ECI cost ${cost.toFixed(2)}; budget ${e.max}`, value: cost };
+    }
+    case 'baseline': {
+      if (!baseline) return { name: 'baseline', passed: false, message: 'no baseline timeline given (--baseline FILE or expectation file)' };
+      const a = agreement(tl, baseline, e.of, e.toleranceReplicas);
+      return {
+        name: `baseline(${e.of} ±${e.toleranceReplicas}, ≥ ${e.minAgreementPercent}%)`,
+        passed: a.percent >= e.minAgreementPercent,
+        message: `${a.percent.toFixed(1)}% of samples within ±${e.toleranceReplicas} of the baseline; worst drift ${a.worstDiff}${a.worstAt !== undefined ? ` at ${iso(a.worstAt)}` : ''}`,
+        at: a.percent >= e.minAgreementPercent ? undefined : a.worstAt,
+        value: a.percent,
+      };
+    }
+  }
+}
+
+export function checkAll(tl: Timeline, expectations: Expectation[], baseline?: Timeline): CheckResult[] {
+  return expectations.map((e) => check(tl, e, baseline));
+}

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { CheckResult } from '../harness/assert/expectations.ts';
+import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
+import type { Timeline } from '../harness/timeline/format.ts';
+
+const require = createRequire(import.meta.url);
+let echartsSource: string | undefined;
+function echarts(): string {
+  echartsSource ??= readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8');
+  return echartsSource;
+}
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+/** JSON safe inside a <script> element. */
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
+
+export interface HtmlOptions {
+  wallSeconds?: number;
+  warnings?: string[];
+  pricePerEciPodHour?: number;
+}
+
+/** The chart data, separate from the page so it can be unit-tested. */
+export function chartData(tl: Timeline) {
+  const s = tl.samples;
+  let podMs = 0;
+  const eciHours: [number, number][] = [];
+  s.forEach((x, i) => {
+    if (i > 0) podMs += (s[i - 1]!.pods.eci.ready + s[i - 1]!.pods.eci.pending) * (x.t - s[i - 1]!.t);
+    eciHours.push([x.t, podMs / 3_600_000]);
+  });
+  const unitsOf = (x: (typeof s)[number]) => Object.values(x.ew.units).reduce((a, b) => a + b, 0);
+  const lagStages = new Map<string, [number, number][]>();
+  for (const e of tl.events) {
+    if (e.type === 'metric.published' && e.object && e.to !== undefined) {
+      if (!lagStages.has(e.object)) lagStages.set(e.object, []);
+      lagStages.get(e.object)!.push([e.t, e.to]);
+    }
+  }
+  return {
+    devices: s.map((x) => [x.t, x.devices]),
+    metric: s.map((x) => [x.t, x.metric]),
+    needed: s.map((x) => [x.t, x.needed]),
+    desired: s.map((x) => [x.t, x.hpa.desired]),
+    current: s.map((x) => [x.t, x.hpa.current]),
+    source: s.map((x) => [x.t, x.ew.source]),
+    units: s.map((x) => [x.t, unitsOf(x)]),
+    ecsReady: s.map((x) => [x.t, x.pods.ecs.ready]),
+    ecsPending: s.map((x) => [x.t, x.pods.ecs.pending]),
+    eciReady: s.map((x) => [x.t, x.pods.eci.ready]),
+    eciPending: s.map((x) => [x.t, x.pods.eci.pending + x.pods.eci.failed]),
+    eciHours,
+    rescales: tl.events.filter((e) => e.type === 'hpa.rescale').map((e) => [e.t, e.to ?? 0, `${e.from} → ${e.to}`]),
+    lag: [...lagStages.entries()].map(([stage, points]) => ({ stage, points })),
+  };
+}
+
+export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions = {}): string {
+  const failed = results.filter((r) => !r.passed).length;
+  const data = chartData(tl);
+  const hours = eciPodHours(tl);
+  const events = tl.events.filter((e) => e.type === 'hpa.rescale' || e.type === 'hpa.condition' || (e.type === 'ew.split' && e.reason));
+  const time = (t: number) => new Date(t).toISOString().slice(11, 19);
+  const title = `ebbflow — ${tl.meta.scenario}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2330;max-width:1200px}
+h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
+.badge{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600}
+.ok{background:#1f883d}.fail{background:#cf222e}
+table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e3e6ea;padding:5px 8px;text-align:left;vertical-align:top}
+.chart{width:100%;height:320px} .muted{color:#667085} .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:6px 18px}
+</style></head><body>
+<h1>${esc(title)} <span class="badge ${failed ? 'fail' : 'ok'}">${failed ? `${failed} of ${results.length} failed` : 'all expectations met'}</span></h1>
+<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${time(tl.meta.start)}–${time(tl.meta.end)}${opts.wallSeconds !== undefined ? ` · ${opts.wallSeconds.toFixed(0)} s wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
+<h2>Expectations</h2>
+<table><tr><th></th><th>expectation</th><th>result</th></tr>
+${results.map((r) => `<tr><td><span class="badge ${r.passed ? 'ok' : 'fail'}">${r.passed ? 'PASS' : 'FAIL'}</span></td><td>${esc(r.name)}</td><td>${esc(r.message)}</td></tr>`).join('\n')}
+</table>
+${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
+<h2>Active devices vs replicas</h2><div id="c-curve" class="chart"></div>
+<h2>Source vs unit replicas</h2><div id="c-split" class="chart"></div>
+<h2>Pods per node type</h2><div id="c-pods" class="chart"></div>
+<h2>Cost: ECI pod-hours</h2><div id="c-cost" class="chart"></div>
+<h2>Pipeline lag</h2><div id="c-lag" class="chart"></div>
+<p class="muted">The metric the HPA saw against the true curve${data.lag.length ? ', and each stage’s published value' : ''}: the horizontal gap is the pipeline’s lag (SLS window, exporter interval, scrape, adapter relist, HPA sync).</p>
+<h2>Scale events</h2>
+<table><tr><th>time</th><th>event</th><th>reason</th></tr>
+${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== undefined ? ` ${e.from} → ${e.to}` : ''}</td><td>${esc([e.reason, e.message].filter(Boolean).join(': '))}</td></tr>`).join('\n') || '<tr><td colspan="3" class="muted">none</td></tr>'}
+</table>
+<h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>
+<script>${echarts()}</script>
+<script>
+const D = ${scriptJson(data)};
+const base = (yName) => ({ animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 60, top: 40, bottom: 40 },
+  xAxis: { type: 'time' }, yAxis: { type: 'value', name: yName } });
+const line = (name, data, extra) => Object.assign({ name, type: 'line', data, showSymbol: false, step: 'end' }, extra || {});
+function chart(id, option) { const c = echarts.init(document.getElementById(id), null, { renderer: 'canvas' }); c.setOption(option); window.addEventListener('resize', () => c.resize()); return c; }
+chart('c-curve', Object.assign(base('replicas'), {
+  yAxis: [{ type: 'value', name: 'replicas' }, { type: 'value', name: 'devices' }],
+  series: [line('desired', D.desired, { markPoint: { symbolSize: 28, data: D.rescales.map(([t, v, l]) => ({ coord: [t, v], value: l })) } }), line('current', D.current), line('needed', D.needed, { lineStyle: { type: 'dashed' } }),
+    line('devices (curve)', D.devices, { yAxisIndex: 1, step: false }), line('metric seen by HPA', D.metric, { yAxisIndex: 1 })] }));
+chart('c-split', Object.assign(base('replicas'), { series: [line('source (ECS)', D.source, { stack: 's', areaStyle: {} }), line('units (ECI)', D.units, { stack: 's', areaStyle: {} })] }));
+chart('c-pods', Object.assign(base('pods'), { series: [line('ECS ready', D.ecsReady, { stack: 'r', areaStyle: {} }), line('ECI ready', D.eciReady, { stack: 'r', areaStyle: {} }), line('ECS pending', D.ecsPending), line('ECI pending/failed', D.eciPending)] }));
+chart('c-cost', Object.assign(base('ECI pod-hours'), { series: [line('ECI pod-hours (cumulative)', D.eciHours, { step: false, areaStyle: {} })] }));
+chart('c-lag', Object.assign(base('devices'), { series: [line('devices (curve)', D.devices, { step: false }), line('metric seen by HPA', D.metric)].concat(D.lag.map((l) => line(l.stage, l.points))) }));
+document.body.dataset.chartsRendered = String(document.querySelectorAll('.chart canvas').length);
+</script>
+</body></html>
+`;
+}

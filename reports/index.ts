@@ -1,0 +1,36 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CheckResult } from '../harness/assert/expectations.ts';
+import { timelineToJsonl } from '../harness/timeline/io.ts';
+import type { Timeline } from '../harness/timeline/format.ts';
+import { toHtml, type HtmlOptions } from './html.ts';
+import { toJUnit } from './junit.ts';
+import { toMarkdown } from './markdown.ts';
+
+export { toHtml, toJUnit, toMarkdown };
+
+export interface ReportFiles {
+  html: string;
+  junit: string;
+  markdown: string;
+  timeline: string;
+  results: string;
+}
+
+/** Writes report.html, junit.xml, summary.md, timeline.jsonl and results.json into `dir`. */
+export function writeReports(dir: string, tl: Timeline, results: CheckResult[], opts: HtmlOptions & { errors?: string[] } = {}): ReportFiles {
+  mkdirSync(dir, { recursive: true });
+  const files: ReportFiles = {
+    html: join(dir, 'report.html'),
+    junit: join(dir, 'junit.xml'),
+    markdown: join(dir, 'summary.md'),
+    timeline: join(dir, 'timeline.jsonl'),
+    results: join(dir, 'results.json'),
+  };
+  writeFileSync(files.timeline, timelineToJsonl(tl));
+  writeFileSync(files.results, JSON.stringify({ scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [] }, null, 2) + '\n');
+  writeFileSync(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
+  writeFileSync(files.markdown, toMarkdown(tl, results, opts));
+  writeFileSync(files.html, toHtml(tl, results, opts));
+  return files;
+}

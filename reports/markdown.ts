@@ -1,0 +1,30 @@
+import type { CheckResult } from '../harness/assert/expectations.ts';
+import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
+import type { Timeline } from '../harness/timeline/format.ts';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** A summary short enough for a pull-request comment. */
+export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[] } = {}): string {
+  const failed = results.filter((r) => !r.passed);
+  const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
+  const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
+  const lines = [
+    `### ebbflow: ${tl.meta.scenario} — ${failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`}`,
+    '',
+    `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${new Date(tl.meta.start).toISOString().slice(11, 16)}–${new Date(tl.meta.end).toISOString().slice(11, 16)} virtual${opts.wallSeconds !== undefined ? ` in ${opts.wallSeconds.toFixed(0)} s wall` : ''}.`,
+    `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
+    '',
+    '| | expectation | result |',
+    '|---|---|---|',
+    ...results.map((r) => `| ${r.passed ? '✅' : '❌'} | ${cell(r.name)} | ${cell(r.message)} |`),
+  ];
+  if (opts.warnings?.length) lines.push('', '**Fidelity warnings**', '', ...opts.warnings.map((w) => `- ${w}`));
+  const constants = Object.entries(tl.meta.constants);
+  if (constants.length) {
+    lines.push('', `<details><summary>Time constants (virtual s → wall s at k=${tl.meta.compression})</summary>`, '');
+    for (const [k, v] of constants) lines.push(`- ${k}: ${v} → ${(v / tl.meta.compression).toFixed(3)}`);
+    lines.push('', '</details>');
+  }
+  return lines.join('\n') + '\n';
+}
