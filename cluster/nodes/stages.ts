@@ -27,6 +27,34 @@ function stage(name: string, spec: Obj): Obj {
   return { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Stage', metadata: { name }, spec };
 }
 
+/** Every container waiting, with the reason a kubelet would show (a template expression or a word). */
+const waitingContainers = (reason: string) => `containerStatuses:
+{{ range .spec.containers }}
+- image: {{ .image | Quote }}
+  name: {{ .name | Quote }}
+  ready: false
+  restartCount: 0
+  started: false
+  state:
+    waiting:
+      reason: ${reason}
+{{ end }}
+`;
+
+/** Node conditions with a fresh heartbeat: both node stages start with this. */
+const nodeConditions = `{{ $now := Now }}
+{{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
+conditions:
+{{ range NodeConditions }}
+- lastHeartbeatTime: {{ $now | Quote }}
+  lastTransitionTime: {{ $lastTransitionTime | Quote }}
+  message: {{ .message | Quote }}
+  reason: {{ .reason | Quote }}
+  status: {{ .status | Quote }}
+  type: {{ .type | Quote }}
+{{ end }}
+`;
+
 const readyStatus = `{{ $now := Now }}
 {{ $root := . }}
 conditions:
@@ -71,18 +99,7 @@ conditions:
   reason: ContainersNotReady
   status: "False"
   type: ContainersReady
-containerStatuses:
-{{ range .spec.containers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: false
-  restartCount: 0
-  started: false
-  state:
-    waiting:
-      reason: ContainerCreating
-{{ end }}
-hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
+${waitingContainers('ContainerCreating')}hostIP: {{ NodeIPWith .spec.nodeName | Quote }}
 podIP: {{ PodIPWith .spec.nodeName ( or .spec.hostNetwork false ) ( or .metadata.uid "" ) ( or .metadata.name "" ) ( or .metadata.namespace "" ) | Quote }}
 phase: Pending
 `;
@@ -95,18 +112,7 @@ conditions:
   reason: {{ index .metadata.annotations "${ECI_FAILURE}" | Quote }}
   status: "False"
   type: Ready
-containerStatuses:
-{{ range .spec.containers }}
-- image: {{ .image | Quote }}
-  name: {{ .name | Quote }}
-  ready: false
-  restartCount: 0
-  started: false
-  state:
-    waiting:
-      reason: {{ index $.metadata.annotations "${ECI_FAILURE}" | Quote }}
-{{ end }}
-phase: ${phase}
+${waitingContainers(`{{ index $.metadata.annotations "${ECI_FAILURE}" | Quote }}`)}phase: ${phase}
 reason: {{ index .metadata.annotations "${ECI_FAILURE}" | Quote }}
 message: {{ index .metadata.annotations "${ECI_FAILURE_MESSAGE}" | Quote }}
 `;
@@ -120,18 +126,7 @@ export function renderStages(p: NodePools, k: number): Obj[] {
       resourceRef: { apiGroup: 'v1', kind: 'Node' },
       selector: { matchExpressions: [{ key: '.status.conditions.[] | select( .type == "Ready" ) | .status', operator: 'NotIn', values: ['True'] }] },
       next: {
-        statusTemplate: `{{ $now := Now }}
-{{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
-conditions:
-{{ range NodeConditions }}
-- lastHeartbeatTime: {{ $now | Quote }}
-  lastTransitionTime: {{ $lastTransitionTime | Quote }}
-  message: {{ .message | Quote }}
-  reason: {{ .reason | Quote }}
-  status: {{ .status | Quote }}
-  type: {{ .type | Quote }}
-{{ end }}
-addresses:
+        statusTemplate: `${nodeConditions}addresses:
 {{ with NodeIP }}
 - address: {{ . | Quote }}
   type: InternalIP
@@ -171,18 +166,7 @@ phase: Running
       },
       delay: { durationMilliseconds: 20_000, jitterDurationMilliseconds: 25_000 },
       next: {
-        statusTemplate: `{{ $now := Now }}
-{{ $lastTransitionTime := or .metadata.creationTimestamp $now }}
-conditions:
-{{ range NodeConditions }}
-- lastHeartbeatTime: {{ $now | Quote }}
-  lastTransitionTime: {{ $lastTransitionTime | Quote }}
-  message: {{ .message | Quote }}
-  reason: {{ .reason | Quote }}
-  status: {{ .status | Quote }}
-  type: {{ .type | Quote }}
-{{ end }}
-`,
+        statusTemplate: nodeConditions,
       },
       immediateNextStage: true,
     }),
