@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod,
+} from '@kubernetes/client-node';
+import { startCluster, type LocalCluster } from '../local/index.ts';
+import { installCrd, startController, type RunningController, EW_GROUP, EW_PLURAL, EW_VERSION, LABEL_UNIT, type EwObject } from './index.ts';
+
+const NS = 'default';
+let c: LocalCluster;
+let apps: AppsV1Api;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+let ctl: RunningController | undefined;
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+/** Removal time (first deletionTimestamp or delete event) of every pod, by name, and whether it was a unit pod. */
+const removed = new Map<string, { at: number; unit: boolean }>();
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+  const end = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const ready = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
+
+async function getEw(name = 'nginx'): Promise<EwObject> {
+  return (await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, name })) as EwObject;
+}
+async function patchEw(body: object, name = 'nginx'): Promise<void> {
+  await custom.patchNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, name, body }, merge);
+}
+async function replicasOf(name: string): Promise<number | undefined> {
+  try {
+    return (await apps.readNamespacedDeployment({ name, namespace: NS })).spec?.replicas;
+  } catch {
+    return undefined;
+  }
+}
+async function podsOf(app: string): Promise<V1Pod[]> {
+  return (await core.listNamespacedPod({ namespace: NS, labelSelector: `app=${app}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+/** Waits until the source and unit Deployments hold these replicas and that many pods exist. */
+async function converged(app: string, source: number, unit: number): Promise<V1Pod[]> {
+  return until(`${app}: source ${source} + unit ${unit}`, async () => {
+    const [s, u, pods] = await Promise.all([replicasOf(app), replicasOf(`${app}-unit-virtual-kubelet`), podsOf(app)]);
+    if (s !== source || (u ?? 0) !== unit || pods.length !== source + unit) return undefined;
+    return pods;
+  });
+}
+
+function deployment(name: string, replicas = 1): V1Deployment {
+  return {
+    metadata: { name, labels: { app: name } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', resources: { requests: { cpu: '250m', memory: '256Mi' } } }] } },
+    },
+  };
+}
+function ew(name: string, replicas: number, extra: object = {}): object {
+  return {
+    apiVersion: `${EW_GROUP}/${EW_VERSION}`,
+    kind: 'ElasticWorkload',
+    metadata: { name, namespace: NS },
+    spec: {
+      sourceTarget: { name, kind: 'Deployment', apiVersion: 'apps/v1', min: 0, max: 2 },
+      replicas,
+      elasticUnit: [
+        {
+          name: 'virtual-kubelet',
+          labels: { 'alibabacloud.com/eci': 'true', 'virtual-kubelet': 'true' },
+          annotations: { 'virtual-kubelet.io/burst-to-ci': 'true' },
+          nodeSelector: { type: 'virtual-kubelet' },
+          tolerations: [{ key: 'virtual-kubelet.io/provider', operator: 'Exists' }],
+        },
+      ],
+      ...extra,
+    },
+  };
+}
+
+/** Source pods must not be removed while a unit pod of the same app still exists. */
+function assertScaleDownOrder(app: string, since: number): void {
+  const mine = [...removed.entries()].filter(([n, r]) => n.startsWith(`${app}-`) && r.at >= since);
+  const lastUnit = Math.max(-Infinity, ...mine.filter(([, r]) => r.unit).map(([, r]) => r.at));
+  const firstSource = Math.min(Infinity, ...mine.filter(([, r]) => !r.unit).map(([, r]) => r.at));
+  expect(firstSource).toBeGreaterThanOrEqual(lastUnit);
+}
+
+describe('ElasticWorkload controller on the real control plane', () => {
+  beforeAll(async () => {
+    c = await startCluster({ name: 'e2e-ew', compression: 10, nodePools: { ecs: [{ name: 'ecs', count: 3 }], eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 4 }, jitterSeconds: 0 } } } });
+    apps = c.kubeConfig.makeApiClient(AppsV1Api);
+    core = c.kubeConfig.makeApiClient(CoreV1Api);
+    custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
+    await installCrd(c.kubeConfig);
+    const podWatch = makeInformer<V1Pod>(c.kubeConfig, `/api/v1/namespaces/${NS}/pods`, () => core.listNamespacedPod({ namespace: NS }));
+    const mark = (p: V1Pod) => {
+      const n = p.metadata!.name!;
+      if (!removed.has(n)) removed.set(n, { at: Date.now(), unit: p.metadata?.labels?.[LABEL_UNIT] !== undefined });
+    };
+    podWatch.on('update', (p) => p.metadata?.deletionTimestamp && mark(p));
+    podWatch.on('delete', mark);
+    await podWatch.start();
+    ctl = startController({ kubeConfig: c.kubeConfig, drainRecheckMs: 50 });
+    await ctl.synced;
+  }, 120_000);
+  afterAll(async () => {
+    await ctl?.stop();
+    await c?.stop();
+  });
+
+  it('splits 6 replicas: source fills its max 2 on ECS, overflow 4 on the virtual node, Ready only after ECI latency', async () => {
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('nginx') });
+    const t0 = Date.now();
+    await custom.createNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, body: ew('nginx', 6) });
+    const pods = await converged('nginx', 2, 4);
+    const unitPods = pods.filter((p) => p.metadata?.name?.startsWith('nginx-unit-virtual-kubelet-'));
+    expect(unitPods).toHaveLength(4);
+    const allReady = await until('all 6 pods Ready', async () => {
+      const ps = await podsOf('nginx');
+      return ps.length === 6 && ps.every(ready) ? ps : undefined;
+    });
+    const readyAfter = Date.now() - t0;
+    for (const p of allReady) {
+      const onVirtual = p.spec?.nodeName === c.virtualNode;
+      expect(onVirtual, `${p.metadata?.name} on ${p.spec?.nodeName}`).toBe(p.metadata!.name!.startsWith('nginx-unit-'));
+      if (onVirtual) expect(p.metadata?.labels?.['alibabacloud.com/eci']).toBe('true');
+    }
+    // ECI start 10 s + pull ≥ 2 s, compressed by 10 → at least 1.2 s wall.
+    expect(readyAfter).toBeGreaterThanOrEqual(1200);
+
+    const st = await until('status', async () => {
+      const e = await getEw();
+      return e.status?.replicas === 6 ? e.status : undefined;
+    });
+    expect(st.selector).toBe('app=nginx');
+    expect(st.sourceTarget).toMatchObject({ name: 'nginx', kind: 'Deployment', apiVersion: 'apps/v1', desiredReplicas: 2 });
+    expect(st.elasticUnitsStatus).toEqual([expect.objectContaining({ name: 'nginx-unit-virtual-kubelet', desiredReplicas: 4 })]);
+    const unit = await apps.readNamespacedDeployment({ name: 'nginx-unit-virtual-kubelet', namespace: NS });
+    expect(unit.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'ElasticWorkload', name: 'nginx', controller: true });
+    expect(unit.spec?.template.spec?.nodeSelector).toEqual({ type: 'virtual-kubelet' });
+    expect(unit.spec?.template.metadata?.annotations?.['virtual-kubelet.io/burst-to-ci']).toBe('true');
+    const reasons = (await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.kind=ElasticWorkload' })).items.map((e) => e.reason);
+    expect(reasons).toContain('UnitCreation');
+    expect(reasons).toContain('ElasticWorkloadUpdate');
+  });
+
+  it('serves the scale subresource (what the HPA writes) and kubectl shows the printer columns', async () => {
+    await c.kubectl(['scale', 'ew/nginx', '--replicas=3', '-n', NS]);
+    await converged('nginx', 2, 1);
+    const scale = JSON.parse(await c.kubectl(['get', '--raw', `/apis/${EW_GROUP}/${EW_VERSION}/namespaces/${NS}/${EW_PLURAL}/nginx/scale`])) as { spec: { replicas: number }; status: { replicas: number; selector: string } };
+    expect(scale.spec.replicas).toBe(3);
+    await until('scale status', async () => {
+      const s = JSON.parse(await c.kubectl(['get', '--raw', `/apis/${EW_GROUP}/${EW_VERSION}/namespaces/${NS}/${EW_PLURAL}/nginx/scale`])) as typeof scale;
+      return s.status.replicas === 3 && s.status.selector === 'app=nginx' ? true : undefined;
+    });
+    const table = await c.kubectl(['get', 'ew', 'nginx', '-n', NS]);
+    expect(table).toMatch(/SOURCE\s+REPLICAS\s+CURRENT/);
+  });
+
+  it('scales in unit pods first: no source pod is removed while a unit pod exists', async () => {
+    await patchEw({ spec: { replicas: 6 } });
+    await converged('nginx', 2, 4);
+    const since = Date.now();
+    await patchEw({ spec: { replicas: 1 } });
+    await converged('nginx', 1, 0);
+    assertScaleDownOrder('nginx', since);
+    expect([...removed.entries()].filter(([n, r]) => r.at >= since && !r.unit && n.startsWith('nginx-'))).toHaveLength(1);
+  });
+
+  it('propagates a source template change to the unit', async () => {
+    await patchEw({ spec: { replicas: 4 } });
+    await converged('nginx', 2, 2);
+    await apps.patchNamespacedDeployment({ name: 'nginx', namespace: NS, body: { spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.28' }] } } } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await until('unit image nginx:1.28', async () => {
+      const u = await apps.readNamespacedDeployment({ name: 'nginx-unit-virtual-kubelet', namespace: NS });
+      return u.spec?.template.spec?.containers[0]?.image === 'nginx:1.28' ? true : undefined;
+    });
+  });
+
+  it('chaos: a unit Deployment deleted by hand is recreated', async () => {
+    await apps.deleteNamespacedDeployment({ name: 'nginx-unit-virtual-kubelet', namespace: NS });
+    await until('unit recreated', async () => ((await replicasOf('nginx-unit-virtual-kubelet')) === 2 ? true : undefined));
+    await converged('nginx', 2, 2);
+  });
+
+  it('chaos: concurrent spec updates converge on the last one', async () => {
+    const values = [9, 3, 12, 5, 8, 7];
+    await Promise.all(values.map((r, i) => new Promise((res) => setTimeout(res, i * 15)).then(() => patchEw({ spec: { replicas: r } }))));
+    await converged('nginx', 2, 5);
+    const st = await until('status 7', async () => ((await getEw()).status?.replicas === 7 ? (await getEw()).status : undefined));
+    expect(st.sourceTarget?.desiredReplicas).toBe(2);
+  });
+
+  it('chaos: controller restart mid-scale still converges with the order held', async () => {
+    await patchEw({ spec: { replicas: 10 } });
+    await converged('nginx', 2, 8);
+    const since = Date.now();
+    await patchEw({ spec: { replicas: 0 } });
+    await new Promise((r) => setTimeout(r, 30));
+    await ctl!.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    ctl = startController({ kubeConfig: c.kubeConfig, drainRecheckMs: 50 });
+    await ctl.synced;
+    await converged('nginx', 0, 0);
+    assertScaleDownOrder('nginx', since);
+  });
+
+  it('chaos: an invalid spec gets a condition and an event, and nothing is half-applied', async () => {
+    await patchEw({ spec: { replicas: 5 } });
+    await converged('nginx', 2, 3);
+    await patchEw({ spec: { replicas: 9, sourceTarget: { name: 'nginx', min: 4, max: 2 } } });
+    const cond = await until('Valid=False', async () => {
+      const e = await getEw();
+      return e.status?.conditions?.find((x) => x.type === 'Valid' && x.status === 'False');
+    });
+    expect(cond.message).toContain('spec.sourceTarget: min 4 is above max 2');
+    const warn = await until('InvalidSpec event', async () =>
+      (await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.kind=ElasticWorkload,reason=InvalidSpec' })).items[0],
+    );
+    expect(warn.type).toBe('Warning');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await replicasOf('nginx')).toBe(2);
+    expect(await replicasOf('nginx-unit-virtual-kubelet')).toBe(3);
+    // Fixing the spec resumes reconciling.
+    await patchEw({ spec: { sourceTarget: { name: 'nginx', min: 0, max: 2 } } });
+    await converged('nginx', 2, 7);
+    expect((await getEw()).status?.conditions?.find((x) => x.type === 'Valid')?.status).toBe('True');
+  });
+
+  it('deleting the ElasticWorkload garbage-collects its unit Deployments', async () => {
+    await custom.deleteNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, name: 'nginx' });
+    await until('unit deleted', async () => ((await replicasOf('nginx-unit-virtual-kubelet')) === undefined ? true : undefined));
+    expect(await replicasOf('nginx')).toBeDefined();
+  });
+});

@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('ew-controller')
+    .description('Run the ElasticWorkload controller (autoscaling.alibabacloud.com/v1beta1) against a cluster until SIGINT/SIGTERM')
+    .option('--kubeconfig <file>', 'kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--namespace <ns>', 'watch only this namespace (default: all)')
+    .option('--install-crd', 'create or update the ElasticWorkload CRD first')
+    .option('--workers <n>', 'concurrent reconciles', (v) => Number.parseInt(v, 10), 2)
+    .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number }) => {
+      const { existsSync } = await import('node:fs');
+      const { KubeConfig } = await import('@kubernetes/client-node');
+      const { UserError } = await import('../../common/errors.ts');
+      const { createLogger } = await import('../../common/log.ts');
+      const { startController, installCrd } = await import('../../../cluster/elasticworkload/index.ts');
+      if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new UserError(`--workers must be a positive integer, got ${opts.workers}`);
+      const kc = new KubeConfig();
+      if (opts.kubeconfig) {
+        if (!existsSync(opts.kubeconfig)) throw new UserError(`kubeconfig ${opts.kubeconfig} does not exist`, 'start a cluster with `ebbflow cluster up` and pass the kubeconfig it prints');
+        kc.loadFromFile(opts.kubeconfig);
+      } else kc.loadFromDefault();
+      if (!kc.getCurrentCluster()) throw new UserError('no cluster in the kubeconfig', 'pass --kubeconfig FILE');
+      const log = createLogger('ew-controller');
+      if (opts.installCrd) await installCrd(kc);
+      const ctl = startController({ kubeConfig: kc, namespace: opts.namespace, logger: log, workers: opts.workers });
+      await ctl.synced.catch((e: unknown) => {
+        throw new UserError(`cannot watch ElasticWorkloads on ${kc.getCurrentCluster()?.server}: ${e instanceof Error ? e.message : String(e)}`, 'is the CRD installed? try --install-crd');
+      });
+      log.info({ server: kc.getCurrentCluster()?.server, namespace: opts.namespace ?? '(all)' }, 'elasticworkload controller running');
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await ctl.stop();
+      log.info('stopped');
+    });
+}
