@@ -1,5 +1,5 @@
 import {
-  AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, makeInformer, PatchStrategy, setHeaderOptions,
+  AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type KubeConfig,
   type Informer, type KubernetesObject, type ObjectCache, type V1Deployment, type V1Pod,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
@@ -122,6 +122,8 @@ export function startController(o: ControllerOptions): RunningController {
   })();
 
   const lastEvent = new Map<string, string>();
+  // Like client-go's EventRecorder, events are written asynchronously: a slow Event API must not
+  // stretch a reconcile.
   async function event(ew: EwObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {
     const key = keyOf(ew.metadata?.namespace, ew.metadata?.name);
     // Repeated identical warnings (an invalid spec re-reconciled) become one event, like the recorder's aggregation.
@@ -181,7 +183,7 @@ export function startController(o: ControllerOptions): RunningController {
     const errors = validateSpec(ew.spec);
     if (errors.length) {
       const msg = errors.join('; ');
-      await event(ew, 'Warning', 'InvalidSpec', msg);
+      void event(ew, 'Warning', 'InvalidSpec', msg);
       await writeStatus(ew, { ...(ew.status ?? {}), observedGeneration: ew.metadata?.generation, conditions: conditions(ew, [{ type: 'Valid', status: 'False', reason: 'InvalidSpec', message: msg }]) });
       return 'invalid';
     }
@@ -189,7 +191,7 @@ export function startController(o: ControllerOptions): RunningController {
     const source = deps.get(spec.sourceTarget.name, namespace);
     if (!source) {
       const msg = `source Deployment ${namespace}/${spec.sourceTarget.name} not found`;
-      await event(ew, 'Warning', 'SourceNotFound', msg);
+      void event(ew, 'Warning', 'SourceNotFound', msg);
       await writeStatus(ew, { ...(ew.status ?? {}), observedGeneration: ew.metadata?.generation, conditions: conditions(ew, [{ type: 'Valid', status: 'False', reason: 'SourceNotFound', message: msg }]) });
       return 'invalid';
     }
@@ -213,26 +215,28 @@ export function startController(o: ControllerOptions): RunningController {
 
     // Units: create, update template or replicas; drain and delete units removed from the spec.
     const unitStatus: NonNullable<EwStatus['elasticUnitsStatus']> = [];
+    // Writes are independent (stageApply already ordered scale-in across reconciles), so they go out together.
+    const writes: Promise<unknown>[] = [];
     for (const [i, u] of staged.units.entries()) {
       const want = buildUnitDeployment(ew, source, spec.elasticUnit![i]!, u.replicas);
       const depName = unitDeploymentName(spec.sourceTarget.name, u.name);
       const have = ownedUnits.find((d) => d.metadata?.name === depName) ?? deps.get(depName, namespace);
       if (!have) {
-        await apps.createNamespacedDeployment({ namespace, body: want, fieldManager: MANAGER });
-        await event(ew, 'Normal', 'UnitCreation', `created unit Deployment ${depName} with ${u.replicas} replicas`);
+        writes.push(apps.createNamespacedDeployment({ namespace, body: want, fieldManager: MANAGER }));
+        void event(ew, 'Normal', 'UnitCreation', `created unit Deployment ${depName} with ${u.replicas} replicas`);
       } else if (unitOwner(have) !== name) {
         throw new Error(`Deployment ${namespace}/${depName} exists and is not owned by ElasticWorkload ${name}`);
       } else if (have.metadata?.annotations?.[ANNOTATION_TEMPLATE_HASH] !== want.metadata!.annotations![ANNOTATION_TEMPLATE_HASH]) {
-        await apps.replaceNamespacedDeployment({
+        writes.push(apps.replaceNamespacedDeployment({
           namespace,
           name: depName,
           body: { ...want, metadata: { ...want.metadata, resourceVersion: have.metadata?.resourceVersion } },
           fieldManager: MANAGER,
-        });
-        await event(ew, 'Normal', 'UnitUpdate', `updated unit Deployment ${depName} from the source template (${u.replicas} replicas)`);
+        }));
+        void event(ew, 'Normal', 'UnitUpdate', `updated unit Deployment ${depName} from the source template (${u.replicas} replicas)`);
       } else if ((have.spec?.replicas ?? 1) !== u.replicas) {
-        await apps.patchNamespacedDeployment({ namespace, name: depName, body: { spec: { replicas: u.replicas } }, fieldManager: MANAGER }, mergePatch);
-        await event(ew, 'Normal', 'UnitUpdate', `scaled unit Deployment ${depName} from ${have.spec?.replicas ?? 1} to ${u.replicas}`);
+        writes.push(apps.patchNamespacedDeployment({ namespace, name: depName, body: { spec: { replicas: u.replicas } }, fieldManager: MANAGER }, mergePatch));
+        void event(ew, 'Normal', 'UnitUpdate', `scaled unit Deployment ${depName} from ${have.spec?.replicas ?? 1} to ${u.replicas}`);
       }
       const prev = ew.status?.elasticUnitsStatus?.find((s) => s.name === depName);
       unitStatus.push({ name: depName, desiredReplicas: u.replicas, updateTimestamp: prev && prev.desiredReplicas === u.replicas ? prev.updateTimestamp : new Date().toISOString() });
@@ -242,29 +246,31 @@ export function startController(o: ControllerOptions): RunningController {
       if (wanted.has(d.metadata!.name!)) continue;
       const unit = d.metadata?.labels?.[LABEL_UNIT] ?? '';
       if ((d.spec?.replicas ?? 0) > 0) {
-        await apps.patchNamespacedDeployment({ namespace, name: d.metadata!.name!, body: { spec: { replicas: 0 } }, fieldManager: MANAGER }, mergePatch);
-        await event(ew, 'Normal', 'UnitUpdate', `draining unit Deployment ${d.metadata!.name} removed from the spec`);
+        writes.push(apps.patchNamespacedDeployment({ namespace, name: d.metadata!.name!, body: { spec: { replicas: 0 } }, fieldManager: MANAGER }, mergePatch));
+        void event(ew, 'Normal', 'UnitUpdate', `draining unit Deployment ${d.metadata!.name} removed from the spec`);
       } else if ((observed.units[unit]?.existing ?? 0) === 0) {
-        await apps.deleteNamespacedDeployment({ namespace, name: d.metadata!.name! });
-        await event(ew, 'Normal', 'UnitUpdate', `deleted unit Deployment ${d.metadata!.name} removed from the spec`);
+        writes.push(apps.deleteNamespacedDeployment({ namespace, name: d.metadata!.name! }));
+        void event(ew, 'Normal', 'UnitUpdate', `deleted unit Deployment ${d.metadata!.name} removed from the spec`);
       }
     }
 
     // The source last: it only shrinks once no unit pod is left above its target.
     if ((source.spec?.replicas ?? 1) !== staged.source) {
-      await apps.patchNamespacedDeployment({ namespace, name: source.metadata!.name!, body: { spec: { replicas: staged.source } }, fieldManager: MANAGER }, mergePatch);
+      writes.push(apps.patchNamespacedDeployment({ namespace, name: source.metadata!.name!, body: { spec: { replicas: staged.source } }, fieldManager: MANAGER }, mergePatch));
     }
     const prevSplit = splitOf(ew.status);
     const nowSplit: Split = { ...target, source: staged.source, units: staged.units };
     if (prevSplit !== describeSplit(nowSplit, spec.sourceTarget.name)) {
-      await event(ew, 'Normal', 'ElasticWorkloadUpdate', `replicas ${spec.replicas ?? 0}: ${describeSplit(nowSplit, spec.sourceTarget.name)}${staged.holding ? ' (source held until unit pods are gone)' : ''}`);
+      void event(ew, 'Normal', 'ElasticWorkloadUpdate', `replicas ${spec.replicas ?? 0}: ${describeSplit(nowSplit, spec.sourceTarget.name)}${staged.holding ? ' (source held until unit pods are gone)' : ''}`);
     }
 
     const total = staged.source + staged.units.reduce((a, u) => a + u.replicas, 0);
     const prevSrc = ew.status?.sourceTarget;
     const conds: EwCondition[] = [{ type: 'Valid', status: 'True', reason: 'SpecValid' }];
     if (target.unplaced > 0) conds.push({ type: 'Saturated', status: 'True', reason: 'AllUnitsAtMax', message: `${target.unplaced} replicas fit in no unit` });
-    await writeStatus(ew, {
+    // The status states what was requested, so it can go out with the writes; a failed write retries
+    // the whole reconcile, which rewrites the status.
+    writes.push(writeStatus(ew, {
       replicas: total,
       selector: selectorString(source.spec?.selector),
       observedGeneration: ew.metadata?.generation,
@@ -277,7 +283,9 @@ export function startController(o: ControllerOptions): RunningController {
       },
       elasticUnitsStatus: unitStatus,
       conditions: conditions(ew, conds),
-    });
+    }));
+    const failed = (await Promise.allSettled(writes)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return staged.holding ? 'holding' : 'ok';
   }
 

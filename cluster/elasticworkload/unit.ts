@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { V1Deployment, V1LabelSelector, V1OwnerReference, V1PodTemplateSpec } from '@kubernetes/client-node';
-import { unitDeploymentName, type ElasticUnitSpec } from './split.ts';
+import { unitDeploymentName, type ElasticUnitSpec, type ElasticWorkloadSpec } from './split.ts';
 
 /**
  * Building a unit Deployment from the source, pure. The unit is a clone of the source's pod template
@@ -21,7 +21,7 @@ export interface EwObject {
   apiVersion?: string;
   kind?: string;
   metadata?: { name?: string; namespace?: string; uid?: string; generation?: number; resourceVersion?: string; labels?: Record<string, string> };
-  spec?: import('./split.ts').ElasticWorkloadSpec;
+  spec?: ElasticWorkloadSpec;
   status?: EwStatus;
 }
 
