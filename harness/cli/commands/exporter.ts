@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('exporter')
+    .description('Run the production SLS → Prometheus exporter (the same code as the image) until SIGINT/SIGTERM')
+    .requiredOption('--config <file>', 'exporter config (see exporter/config.example.yaml)')
+    .option('--port <port>', 'override listen.port', (v) => Number.parseInt(v, 10))
+    .option('--host <host>', 'override listen.host')
+    .action(async (opts: { config: string; port?: number; host?: string }) => {
+      const { createLogger } = await import('../../common/log.ts');
+      const { loadExporterConfig, startExporter } = await import('../../../exporter/index.ts');
+      const log = createLogger('sls-exporter');
+      const exp = await startExporter(await loadExporterConfig(opts.config), { logger: log, port: opts.port, host: opts.host });
+      process.stdout.write(`exporter on ${exp.url}/metrics\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      await exp.stop();
+    });
+}

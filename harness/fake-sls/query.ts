@@ -1,0 +1,231 @@
+/**
+ * The SLS query subset exporters use, parsed and executed over events, pure:
+ *
+ *   <search> [| select <item>[, <item>...] [from log] [where <cond> [and <cond>...]] [group by <col>] [limit N]]
+ *   search: `*` | `key: value` [and `key: value` ...]
+ *   item:   count(*) | count(1) | count(<col>) | count(distinct <col>) | approx_distinct(<col>) | <group col>, each [as alias]
+ *   cond:   <col> (= | != | <> | < | <= | > | >=) <number | 'string'>
+ *
+ * Anything else is rejected with a message, the way SLS answers ParameterInvalid. A hand-written
+ * recursive-descent parser: SQL parsers on npm target full dialects and would accept what SLS rejects.
+ */
+
+export class QueryError extends Error {
+  readonly code = 'ParameterInvalid';
+}
+
+export type Agg = { kind: 'count' } | { kind: 'countCol'; col: string } | { kind: 'distinct'; col: string; approx: boolean } | { kind: 'column'; col: string };
+export interface SelectItem {
+  agg: Agg;
+  alias: string;
+}
+export interface Cond {
+  col: string;
+  op: '=' | '!=' | '<' | '<=' | '>' | '>=';
+  value: string | number;
+}
+export interface Query {
+  search: { key: string; value: string }[];
+  select?: { items: SelectItem[]; where: Cond[]; groupBy?: string; limit?: number };
+}
+
+type Event = { time: number; fields: Record<string, string> };
+
+function tokenize(s: string): string[] {
+  const out: string[] = [];
+  const re = /\s*(?:(\d+(?:\.\d+)?)|('(?:[^']|'')*')|("(?:[^"])*")|([A-Za-z_][\w.]*)|(<=|>=|!=|<>|[=<>(),*]))/y;
+  let pos = 0;
+  while (pos < s.length) {
+    if (/^\s*$/.test(s.slice(pos))) break;
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    if (!m) throw new QueryError(`line 1:${pos + 1}: syntax error at "${s.slice(pos, pos + 20).trim()}"`);
+    out.push(m[0].trim());
+    pos = re.lastIndex;
+  }
+  return out;
+}
+
+function parseSearch(s: string): Query['search'] {
+  const t = s.trim();
+  if (t === '*' || t === '') return [];
+  return t.split(/\s+and\s+/i).map((part) => {
+    const m = /^([A-Za-z_][\w.]*)\s*:\s*(?:"([^"]*)"|([^\s"]+))$/.exec(part.trim());
+    if (!m) throw new QueryError(`search "${part.trim()}" is not supported: use * or key: value`);
+    return { key: m[1]!, value: (m[2] ?? m[3])! };
+  });
+}
+
+export function parseQuery(q: string): Query {
+  const bar = q.indexOf('|');
+  const search = parseSearch(bar < 0 ? q : q.slice(0, bar));
+  if (bar < 0) return { search };
+  const toks = tokenize(q.slice(bar + 1));
+  let i = 0;
+  const peek = () => toks[i]?.toLowerCase();
+  const next = () => toks[i++];
+  const expect = (w: string) => {
+    if (peek() !== w) throw new QueryError(`expected "${w}" but got "${toks[i] ?? 'end of query'}"`);
+    i++;
+  };
+  const ident = (what: string) => {
+    const t = next();
+    if (!t || !/^[A-Za-z_][\w.]*$|^"[^"]*"$/.test(t)) throw new QueryError(`expected ${what} but got "${t ?? 'end of query'}"`);
+    return t.replace(/^"|"$/g, '');
+  };
+  expect('select');
+  const items: SelectItem[] = [];
+  for (;;) {
+    let agg: Agg;
+    const fn = peek();
+    if (fn === 'count' && toks[i + 1] === '(') {
+      i += 2;
+      if (toks[i] === '*' || toks[i] === '1') {
+        i++;
+        agg = { kind: 'count' };
+      } else if (peek() === 'distinct') {
+        i++;
+        agg = { kind: 'distinct', col: ident('a column'), approx: false };
+      } else agg = { kind: 'countCol', col: ident('a column') };
+      expect(')');
+    } else if (fn === 'approx_distinct' && toks[i + 1] === '(') {
+      i += 2;
+      agg = { kind: 'distinct', col: ident('a column'), approx: true };
+      expect(')');
+    } else if (fn && toks[i + 1] === '(') {
+      throw new QueryError(`function ${toks[i]} is not supported here (count, count distinct, approx_distinct)`);
+    } else agg = { kind: 'column', col: ident('a select item') };
+    let alias = agg.kind === 'column' ? agg.col : `_col${items.length}`;
+    if (peek() === 'as') {
+      i++;
+      alias = ident('an alias');
+    }
+    items.push({ agg, alias });
+    if (toks[i] === ',') {
+      i++;
+      continue;
+    }
+    break;
+  }
+  if (peek() === 'from') {
+    i++;
+    const t = ident('a table');
+    if (t.toLowerCase() !== 'log') throw new QueryError(`table ${t} does not exist: use "from log" or omit it`);
+  }
+  const where: Cond[] = [];
+  if (peek() === 'where') {
+    i++;
+    for (;;) {
+      const col = ident('a column');
+      const opTok = next();
+      const ops: Record<string, Cond['op']> = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+      const op = ops[opTok ?? ''];
+      if (!op) throw new QueryError(`expected a comparison after ${col} but got "${opTok ?? 'end of query'}"`);
+      const lit = next();
+      let value: string | number;
+      if (lit && /^\d+(\.\d+)?$/.test(lit)) value = Number(lit);
+      else if (lit && /^'.*'$/.test(lit)) value = lit.slice(1, -1).replace(/''/g, "'");
+      else throw new QueryError(`expected a number or 'string' after ${col} ${opTok} but got "${lit ?? 'end of query'}"`);
+      where.push({ col, op, value });
+      if (peek() === 'and') {
+        i++;
+        continue;
+      }
+      if (peek() === 'or') throw new QueryError('OR in where is not supported');
+      break;
+    }
+  }
+  let groupBy: string | undefined;
+  if (peek() === 'group') {
+    i++;
+    expect('by');
+    groupBy = ident('a column');
+  }
+  let limit: number | undefined;
+  if (peek() === 'limit') {
+    i++;
+    const n = next();
+    if (!n || !/^\d+$/.test(n)) throw new QueryError(`limit needs a number, got "${n ?? 'end of query'}"`);
+    limit = Number(n);
+  }
+  if (i < toks.length) throw new QueryError(`unexpected "${toks[i]}" at the end of the query`);
+  for (const it of items) {
+    if (it.agg.kind === 'column' && it.agg.col !== groupBy) throw new QueryError(`'${it.agg.col}' must be an aggregate expression or appear in GROUP BY clause`);
+  }
+  return { search, select: { items, where, groupBy, limit } };
+}
+
+function matches(e: Event, q: Query): boolean {
+  return q.search.every((s) => e.fields[s.key] === s.value);
+}
+
+function holds(e: Event, c: Cond): boolean {
+  const raw = e.fields[c.col];
+  if (raw === undefined) return false;
+  const a: string | number = typeof c.value === 'number' ? Number(raw) : raw;
+  if (typeof c.value === 'number' && Number.isNaN(a)) return false;
+  switch (c.op) {
+    case '=': return a === c.value;
+    case '!=': return a !== c.value;
+    case '<': return a < c.value;
+    case '<=': return a <= c.value;
+    case '>': return a > c.value;
+    case '>=': return a >= c.value;
+  }
+}
+
+export type Row = Record<string, string>;
+
+/** Runs a parsed query over events (already cut to the time window). Values come back as strings, like SLS. */
+export function execute(q: Query, events: Iterable<Event>): Row[] {
+  const sel = q.select;
+  if (!sel) {
+    const out: Row[] = [];
+    for (const e of events) if (matches(e, q)) out.push({ ...e.fields, __time__: String(e.time), __source__: e.fields.__source__ ?? '' });
+    return out;
+  }
+  const groups = new Map<string, { key: string; count: number; counts: Map<string, number>; sets: Map<string, Set<string>> }>();
+  const g = (key: string) => {
+    let s = groups.get(key);
+    if (!s) groups.set(key, (s = { key, count: 0, counts: new Map(), sets: new Map() }));
+    return s;
+  };
+  if (!sel.groupBy) g('');
+  for (const e of events) {
+    if (!matches(e, q) || !sel.where.every((c) => holds(e, c))) continue;
+    const key = sel.groupBy ? e.fields[sel.groupBy] : '';
+    if (key === undefined) continue;
+    const st = g(key);
+    st.count++;
+    for (const it of sel.items) {
+      if (it.agg.kind === 'countCol' && e.fields[it.agg.col] !== undefined) st.counts.set(it.alias, (st.counts.get(it.alias) ?? 0) + 1);
+      if (it.agg.kind === 'distinct') {
+        const v = e.fields[it.agg.col];
+        if (v === undefined) continue;
+        let set = st.sets.get(it.alias);
+        if (!set) st.sets.set(it.alias, (set = new Set()));
+        set.add(v);
+      }
+    }
+  }
+  let rows = [...groups.values()].map((st) => {
+    const row: Row = {};
+    for (const it of sel.items) {
+      const a = it.agg;
+      row[it.alias] = a.kind === 'count' ? String(st.count) : a.kind === 'countCol' ? String(st.counts.get(it.alias) ?? 0) : a.kind === 'distinct' ? String(st.sets.get(it.alias)?.size ?? 0) : st.key;
+    }
+    row.__source__ = '';
+    row.__time__ = '0';
+    return row;
+  });
+  if (sel.limit !== undefined) rows = rows.slice(0, sel.limit);
+  return rows;
+}
+
+/** In curve mode, aggregates answer the curve value; a group by answers one group. */
+export function curveRows(q: Query, value: number): Row[] {
+  if (!q.select) return [];
+  const row: Row = { __source__: '', __time__: '0' };
+  for (const it of q.select.items) row[it.alias] = it.agg.kind === 'column' ? 'all' : String(Math.round(value));
+  return [row];
+}

@@ -1,0 +1,55 @@
+/**
+ * Events per project/logstore, in arrival order, bounded in count (oldest dropped first) and in age
+ * (older than the retention dropped on write), so a long load test cannot exhaust memory.
+ */
+export interface StoredEvent {
+  /** Event time, epoch seconds. */
+  time: number;
+  fields: Record<string, string>;
+}
+
+export class EventStore {
+  private readonly logs = new Map<string, { events: StoredEvent[]; head: number }>();
+  dropped = 0;
+  constructor(
+    readonly maxEventsPerLogstore = 1_000_000,
+    readonly retentionSeconds = 3600,
+  ) {}
+
+  private log(project: string, logstore: string) {
+    const k = `${project}/${logstore}`;
+    let l = this.logs.get(k);
+    if (!l) this.logs.set(k, (l = { events: [], head: 0 }));
+    return l;
+  }
+
+  append(project: string, logstore: string, events: StoredEvent[], nowSeconds: number): void {
+    const l = this.log(project, logstore);
+    for (const e of events) l.events.push(e);
+    const minTime = nowSeconds - this.retentionSeconds;
+    while (l.head < l.events.length && (l.events.length - l.head > this.maxEventsPerLogstore || l.events[l.head]!.time < minTime)) {
+      l.head++;
+      this.dropped++;
+    }
+    // Compact once the dropped prefix dominates, so memory follows the bound, not the history.
+    if (l.head > 1024 && l.head * 2 > l.events.length) {
+      l.events = l.events.slice(l.head);
+      l.head = 0;
+    }
+  }
+
+  size(project: string, logstore: string): number {
+    const l = this.logs.get(`${project}/${logstore}`);
+    return l ? l.events.length - l.head : 0;
+  }
+
+  /** Events with from ≤ time < to. */
+  *window(project: string, logstore: string, from: number, to: number): Iterable<StoredEvent> {
+    const l = this.logs.get(`${project}/${logstore}`);
+    if (!l) return;
+    for (let i = l.head; i < l.events.length; i++) {
+      const e = l.events[i]!;
+      if (e.time >= from && e.time < to) yield e;
+    }
+  }
+}
