@@ -110,7 +110,7 @@ export function startController(o: ControllerOptions): RunningController {
   for (const inf of informers) {
     inf.on('error', (err) => {
       if (stopped) return;
-      log?.warn({ err: String(err) }, 'watch failed; restarting informer');
+      log?.debug({ err: String(err) }, 'watch failed; restarting informer');
       setTimeout(() => void inf.start().catch(() => {}), 500);
     });
   }
@@ -301,8 +301,10 @@ export function startController(o: ControllerOptions): RunningController {
         if (outcome === 'holding') q.addAfter(key, drainMs);
       } catch (e) {
         outcome = 'error';
+        // A conflict or AlreadyExists only means the cache is behind our own last write.
+        const benign = [409].includes((e as { code?: number }).code ?? 0);
         if (!stopped) {
-          log?.warn({ key, err: errText(e) }, 'reconcile failed; retrying');
+          (benign ? log?.debug.bind(log) : log?.warn.bind(log))?.({ key, err: errText(e) }, 'reconcile failed; retrying');
           q.addRateLimited(key);
         }
       } finally {

@@ -52,6 +52,17 @@ describe('checks', () => {
     expect(reactionTimes(tl(never), 4)).toEqual([]);
   });
 
+  it('with the HPA tolerance, a rise inside the tolerance band is met by the current level', () => {
+    // 5,040 devices need 6 replicas exactly, but 5 × 1,000 × 1.1 covers them: the HPA would not move.
+    const s = [0, 1, 2, 3].map((i) => ({ ...sample(i, { needed: i < 1 ? 5 : 6, desired: 5 }), devices: i < 1 ? 5000 : 5040 }));
+    expect(reactionTimes(tl(s))[0]).toMatchObject({ reached: false });
+    expect(reactionTimes(tl(s), Infinity, 0.1)).toEqual([]);
+    // Beyond the band (6,000 > 5,500) the rise counts again.
+    const beyond = [0, 1, 2, 3].map((i) => ({ ...sample(i, { needed: i < 1 ? 5 : 6, desired: i < 3 ? 5 : 6 }), devices: i < 1 ? 5000 : 6000 }));
+    expect(reactionTimes(tl(beyond), Infinity, 0.1)).toEqual([{ t: MIN, seconds: 120, reached: true }]);
+    expect(check(tl(beyond), expectationSchema.parse({ type: 'reactionTime', withinSeconds: 60, tolerance: 0.1 })).name).toBe('reactionTime(≤ 60s, tolerance 0.1)');
+  });
+
   it('counts direction changes in the worst sliding hour', () => {
     const flips = [0, 5, 10, 15, 80].map((m, i) => ev(m * MIN, { type: 'hpa.rescale', from: i % 2 ? 4 : 2, to: i % 2 ? 2 : 4 }));
     const r = maxDirectionChangesPerHour(tl([], flips));

@@ -63,12 +63,13 @@ export function scaleDownOrderViolation(tl: Timeline): TimelineEvent | undefined
  * Seconds from each rise of the needed level to the first sample where the desired count reaches
  * it (capped at maxReplicas); a rise never reached counts to the end of the replay.
  */
-export function reactionTimes(tl: Timeline, maxReplicas = Infinity): { t: number; seconds: number; reached: boolean }[] {
+export function reactionTimes(tl: Timeline, maxReplicas = Infinity, tolerance = 0): { t: number; seconds: number; reached: boolean }[] {
   const out: { t: number; seconds: number; reached: boolean }[] = [];
   const s = tl.samples;
+  const level = (x: (typeof s)[number]) => Math.min(tolerance > 0 ? Math.ceil(x.devices / (tl.meta.devicesPerReplica * (1 + tolerance))) : x.needed, maxReplicas);
   for (let i = 1; i < s.length; i++) {
-    const need = Math.min(s[i]!.needed, maxReplicas);
-    if (need <= Math.min(s[i - 1]!.needed, maxReplicas) || s[i]!.hpa.desired >= need) continue;
+    const need = level(s[i]!);
+    if (need <= level(s[i - 1]!) || s[i]!.hpa.desired >= need) continue;
     const hit = s.slice(i).find((x) => x.hpa.desired >= need);
     const end = hit ?? s.at(-1)!;
     out.push({ t: s[i]!.t, seconds: (end.t - s[i]!.t) / 1000, reached: hit !== undefined });
@@ -139,11 +140,11 @@ export function check(tl: Timeline, e: Expectation, baseline?: Timeline): CheckR
       };
     }
     case 'reactionTime': {
-      const rs = reactionTimes(tl, e.maxReplicas);
+      const rs = reactionTimes(tl, e.maxReplicas, e.tolerance);
       const worst = rs.reduce<(typeof rs)[number] | undefined>((w, r) => (!w || r.seconds > w.seconds ? r : w), undefined);
       const passed = !worst || (worst.reached && worst.seconds <= e.withinSeconds);
       return {
-        name: `reactionTime(≤ ${e.withinSeconds}s)`,
+        name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''})`,
         passed,
         message: worst
           ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}; limit ${e.withinSeconds}s`

@@ -20,6 +20,11 @@ export const expectationSchema = z.discriminatedUnion('type', [
     /** Desired replicas reach the needed level (capped at maxReplicas) within this many seconds. */
     withinSeconds: z.number().positive(),
     maxReplicas: z.number().int().positive().optional(),
+    /**
+     * The HPA's tolerance band (0.1 by default in Kubernetes): a rise counts as met once desired ≥
+     * ceil(devices / (devicesPerReplica × (1 + tolerance))). 0 asks for the exact needed level.
+     */
+    tolerance: z.number().min(0).max(1).default(0),
   }),
   z.strictObject({ type: z.literal('maxDirectionChangesPerHour'), max: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal('sloCoverage'), minPercent: z.number().min(0).max(100) }),
