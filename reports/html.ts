@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { CheckResult } from '../harness/assert/expectations.ts';
 import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
 import type { Timeline } from '../harness/timeline/format.ts';
+import { elapsedIntervals } from '../harness/timeline/intervals.ts';
 
 const require = createRequire(import.meta.url);
 let echartsSource: string | undefined;
@@ -26,8 +27,9 @@ export function chartData(tl: Timeline) {
   const s = tl.samples;
   let podMs = 0;
   const eciHours: [number, number][] = [];
+  const dt = elapsedIntervals(s);
   s.forEach((x, i) => {
-    if (i > 0) podMs += (s[i - 1]!.pods.eci.ready + s[i - 1]!.pods.eci.pending) * (x.t - s[i - 1]!.t);
+    if (i > 0) podMs += (s[i - 1]!.pods.eci.ready + s[i - 1]!.pods.eci.pending) * dt[i - 1]!;
     eciHours.push([x.t, podMs / 3_600_000]);
   });
   const unitsOf = (x: (typeof s)[number]) => Object.values(x.ew.units).reduce((a, b) => a + b, 0);

@@ -9,8 +9,10 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
   const failed = results.filter((r) => !r.passed);
   const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
   const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
+  const interrupted = tl.meta.notes.some((n) => n.startsWith('interrupted'));
+  const verdict = failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`;
   const lines = [
-    `### ebbflow: ${tl.meta.scenario} — ${failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`}`,
+    `### ebbflow: ${tl.meta.scenario} — ${interrupted ? `⏸ interrupted, partial (${verdict.replace(/^\S+ /, '')} so far)` : verdict}`,
     '',
     `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${new Date(tl.meta.start).toISOString().slice(11, 16)}–${new Date(tl.meta.end).toISOString().slice(11, 16)} virtual${opts.wallSeconds !== undefined ? ` in ${opts.wallSeconds.toFixed(0)} s wall` : ''}.`,
     `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
@@ -20,6 +22,8 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
     ...results.map((r) => `| ${r.passed ? '✅' : '❌'} | ${cell(r.name)} | ${cell(r.message)} |`),
   ];
   if (opts.warnings?.length) lines.push('', '**Fidelity warnings**', '', ...opts.warnings.map((w) => `- ${w}`));
+  const notes = tl.meta.notes.filter((n) => !n.startsWith('fidelity: '));
+  if (notes.length) lines.push('', '**Notes**', '', ...notes.map((n) => `- ${n}`));
   const constants = Object.entries(tl.meta.constants);
   if (constants.length) {
     lines.push('', `<details><summary>Time constants (virtual s → wall s at k=${tl.meta.compression})</summary>`, '');

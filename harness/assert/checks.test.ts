@@ -109,3 +109,13 @@ describe('checks', () => {
     expect(() => expectationSchema.parse({ type: 'sloCoverage', minPercent: 90, extra: 1 })).toThrow(/extra/);
   });
 });
+
+describe('window gaps', () => {
+  it('ECI pod-hours do not count the skipped hours between replay windows', async () => {
+    const { eciPodHours: hours } = await import('./checks.ts');
+    const first = Array.from({ length: 61 }, (_, i) => sample(i, { needed: 4, desired: 4, eciReady: 2 }));
+    // The second window starts 10 hours later.
+    const second = Array.from({ length: 61 }, (_, i) => ({ ...sample(i, { needed: 4, desired: 4, eciReady: 2 }), t: (600 + i) * MIN }));
+    expect(hours(tl([...first, ...second]))).toBeCloseTo(4);
+  });
+});

@@ -1,5 +1,6 @@
 import type { Timeline, TimelineEvent, TimelineSample } from '../timeline/format.ts';
 import type { CheckResult, Expectation } from './expectations.ts';
+import { elapsedIntervals } from '../timeline/intervals.ts';
 
 /** Pure checks of a recorded or simulated timeline against a scenario's expectations. */
 
@@ -15,11 +16,11 @@ export function sloCoverage(tl: Timeline): number {
 
 /** ECI pod-hours: ready and pending (billed from instance start) ECI pods integrated over time. */
 export function eciPodHours(tl: Timeline): number {
+  const dt = elapsedIntervals(tl.samples);
   let ms = 0;
   for (let i = 1; i < tl.samples.length; i++) {
     const a = tl.samples[i - 1]!;
-    const b = tl.samples[i]!;
-    ms += (a.pods.eci.ready + a.pods.eci.pending) * (b.t - a.t);
+    ms += (a.pods.eci.ready + a.pods.eci.pending) * dt[i - 1]!;
   }
   return ms / 3_600_000;
 }

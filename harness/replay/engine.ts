@@ -54,6 +54,8 @@ export interface ReplayOptions {
   onProgress?: (p: ReplayProgress) => void;
   /** Seconds to wait for the pipeline to reach a steady state before the clock starts. */
   warmupTimeoutSeconds?: number;
+  /** Called after the last window, before teardown, with the live cluster (tests inspect it here). */
+  beforeTeardown?: (cluster: LocalCluster) => Promise<void>;
   /** Progress of a first-time toolchain build (a fresh machine builds it on the first replay). */
   toolchainProgress?: ToolchainProgress;
 }
@@ -344,6 +346,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
       }
       done += w.end - w.start;
     }
+    await o.beforeTeardown?.(cluster);
   } catch (e) {
     if (e instanceof Interrupted || aborted()) interrupted = true;
     else failure = e;

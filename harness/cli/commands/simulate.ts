@@ -1,0 +1,30 @@
+import type { Command } from 'commander';
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('Simulate a scenario in the fast model (HPA as upstream decides, ElasticWorkload split, ECS/ECI pods, pipeline lag) and write the same reports as a replay')
+    .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
+    .option('--days <n>', 'simulate N whole days of the curve instead of the scenario windows', (v) => Number(v))
+    .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
+    .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
+    .action(async (file: string, opts: { days?: number; out: string }) => {
+      const { UserError } = await import('../../common/errors.ts');
+      const { loadScenario } = await import('../../../scenarios/index.ts');
+      const { simulate, systemFromScenario } = await import('../../../simulator/index.ts');
+      const { checkAll } = await import('../../assert/checks.ts');
+      const { writeReports } = await import('../../../reports/index.ts');
+      if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days >= 1 && opts.days <= 3650)) throw new UserError(`--days must be an integer from 1 to 3650, got ${opts.days}`);
+      const scenario = await loadScenario(file);
+      const t0 = performance.now();
+      const { timeline, summary } = simulate(scenario, systemFromScenario(scenario), { days: opts.days });
+      const ms = performance.now() - t0;
+      const results = checkAll(timeline!, scenario.expectations);
+      const files = writeReports(opts.out, timeline!, results, { wallSeconds: ms / 1000 });
+      for (const r of results) process.stdout.write(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}: ${r.message}\n`);
+      process.stdout.write(
+        `\nsimulated ${(summary.seconds / 3600).toFixed(1)} h in ${ms.toFixed(1)} ms: peak ${summary.peakReplicas} replicas, SLO coverage ${summary.sloCoveragePercent.toFixed(1)}%, ECI ${summary.eciPodHours.toFixed(1)} pod-hours, cost ${summary.costTotal.toFixed(2)} (ECS ${summary.costEcs.toFixed(2)} + ECI ${summary.costEci.toFixed(2)})\nreport: ${files.html}\n`,
+      );
+      process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+    });
+}

@@ -1,0 +1,6 @@
+export { reconcile, newHpaState, objectMetricReplicas, scaleUpLimit, scaleDownLimit, withinTolerance, defaultBehavior, type HpaSpec, type HpaState, type HpaInput, type HpaDecision, type Behavior, type ObjectMetric } from './hpa.ts';
+export { simulate, runModel, segmentsFor, type SimSummary, type Segment } from './simulate.ts';
+export { defaultSystem, systemFromScenario, type SystemConfig } from './system.ts';
+export { DEFAULT_COST, ecsCost, eciCost, type CostModel } from './cost.ts';
+export { parseVary, product, applyConfig, frontier, VARY_KEYS, type Config, type SweepRow } from './sweep.ts';
+export { runSweep } from './whatif.ts';

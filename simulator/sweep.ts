@@ -1,0 +1,84 @@
+import { UserError } from '../harness/common/errors.ts';
+import type { SimSummary } from './simulate.ts';
+import type { SystemConfig } from './system.ts';
+
+/**
+ * What-if sweeps, pure: `--vary key=a..b[:step]` or `key=a,b,c` → the cartesian product of
+ * configurations, each applied to a system; and the cost vs SLO-coverage frontier of the results.
+ */
+export const VARY_KEYS = {
+  sourceMax: 'ElasticWorkload source max (replicas on ECS)',
+  target: 'HPA target value (devices per replica for AverageValue)',
+  minReplicas: 'HPA minReplicas',
+  maxReplicas: 'HPA maxReplicas',
+  stabilization: 'downscale stabilization window, seconds',
+  syncPeriod: 'HPA sync period, seconds',
+  tolerance: 'HPA tolerance',
+  ecsNodes: 'ECS node count (first pool)',
+} as const;
+export type VaryKey = keyof typeof VARY_KEYS;
+export type Config = Partial<Record<VaryKey, number>>;
+
+export function parseVary(spec: string): { key: VaryKey; values: number[] } {
+  const m = /^([A-Za-z]+)=(.+)$/.exec(spec.trim());
+  if (!m) throw new UserError(`--vary ${spec}: expected key=a..b[:step] or key=a,b,c`, `keys: ${Object.keys(VARY_KEYS).join(', ')}`);
+  const key = m[1] as VaryKey;
+  if (!(key in VARY_KEYS)) throw new UserError(`--vary ${spec}: unknown key "${m[1]}"`, `keys: ${Object.entries(VARY_KEYS).map(([k, v]) => `${k} (${v})`).join(', ')}`);
+  const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(m[2]!);
+  let values: number[];
+  if (range) {
+    const [a, b, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
+    if (!(step > 0)) throw new UserError(`--vary ${spec}: step must be positive`);
+    if (b < a) throw new UserError(`--vary ${spec}: range end ${b} is below its start ${a}`);
+    const n = Math.floor((b - a) / step + 1e-9) + 1;
+    if (n > 100_000) throw new UserError(`--vary ${spec}: ${n} values is too many`);
+    values = Array.from({ length: n }, (_, i) => Number((a + i * step).toFixed(10)));
+  } else {
+    values = m[2]!.split(',').map((v) => Number(v));
+    if (values.some((v) => !Number.isFinite(v))) throw new UserError(`--vary ${spec}: "${m[2]}" is not a list of numbers`);
+  }
+  const integer = key !== 'tolerance' && key !== 'target' && key !== 'syncPeriod';
+  if (integer && values.some((v) => !Number.isInteger(v) || v < 0)) throw new UserError(`--vary ${spec}: ${key} takes non-negative integers`);
+  if (key === 'tolerance' && values.some((v) => v < 0 || v > 1)) throw new UserError(`--vary ${spec}: tolerance is between 0 and 1`);
+  if ((key === 'target' || key === 'syncPeriod' || key === 'maxReplicas') && values.some((v) => v <= 0)) throw new UserError(`--vary ${spec}: ${key} must be positive`);
+  return { key, values };
+}
+
+export function product(varies: { key: VaryKey; values: number[] }[]): Config[] {
+  let out: Config[] = [{}];
+  for (const v of varies) out = out.flatMap((c) => v.values.map((x) => ({ ...c, [v.key]: x })));
+  return out;
+}
+
+export function applyConfig(sys: SystemConfig, c: Config): SystemConfig {
+  const s = structuredClone(sys);
+  if (c.sourceMax !== undefined) s.ew.sourceTarget.max = c.sourceMax;
+  if (c.target !== undefined) s.hpa.metrics = s.hpa.metrics.map((m) => ({ ...m, target: c.target! }));
+  if (c.minReplicas !== undefined) s.hpa.minReplicas = c.minReplicas;
+  if (c.maxReplicas !== undefined) s.hpa.maxReplicas = c.maxReplicas;
+  if (c.stabilization !== undefined) s.flags.downscaleStabilizationSeconds = c.stabilization;
+  if (c.syncPeriod !== undefined) s.flags.syncPeriodSeconds = c.syncPeriod;
+  if (c.tolerance !== undefined) s.flags.tolerance = c.tolerance;
+  if (c.ecsNodes !== undefined && s.nodes.ecs[0]) s.nodes.ecs[0].count = c.ecsNodes;
+  if (s.hpa.minReplicas > s.hpa.maxReplicas) throw new UserError(`configuration ${JSON.stringify(c)}: minReplicas ${s.hpa.minReplicas} is above maxReplicas ${s.hpa.maxReplicas}`);
+  return s;
+}
+
+export interface SweepRow {
+  config: Config;
+  summary: SimSummary;
+}
+
+/** Pareto frontier: no other row is both cheaper (or equal) and covers at least as much, strictly better in one. */
+export function frontier(rows: SweepRow[]): SweepRow[] {
+  const sorted = [...rows].sort((a, b) => a.summary.costTotal - b.summary.costTotal || b.summary.sloCoveragePercent - a.summary.sloCoveragePercent);
+  const out: SweepRow[] = [];
+  let best = -Infinity;
+  for (const r of sorted) {
+    if (r.summary.sloCoveragePercent > best) {
+      out.push(r);
+      best = r.summary.sloCoveragePercent;
+    }
+  }
+  return out;
+}

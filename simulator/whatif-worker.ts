@@ -1,0 +1,15 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadScenario } from '../scenarios/index.ts';
+import { growth } from '../scenarios/transforms.ts';
+import { simulate } from './simulate.ts';
+import { applyConfig, type Config } from './sweep.ts';
+import { systemFromScenario } from './system.ts';
+
+const { file, configs, days, growthFactor } = workerData as { file: string; configs: Config[]; days?: number; growthFactor?: number };
+const scenario = await loadScenario(file);
+if (growthFactor && growthFactor !== 1) scenario.curve = growth(scenario.curve, growthFactor);
+const base = systemFromScenario(scenario);
+for (const config of configs) {
+  const { summary } = simulate(scenario, applyConfig(base, config), { days, timeline: false });
+  parentPort!.postMessage({ config, summary });
+}
