@@ -107,7 +107,8 @@ async function buildCurve(spec: ScenarioFile['curve'], baseDir: string, file: st
     const next = spec.steps[i + 1];
     // A step holds its value until one second before the next point.
     return next ? [[s, v], [clockSeconds(next[0])! - 1, v]] as [number, number][] : [[s, v], [86_400, v]] as [number, number][];
-  }), 60);
+    // One-second resolution: a step is a step, not a one-minute ramp.
+  }), 1);
   for (const [i, t] of (spec.transforms ?? []).entries()) {
     if ('scale' in t) c = T.scale(c, t.scale);
     else if ('growth' in t) c = T.growth(c, t.growth);

@@ -29,6 +29,8 @@ export const ETCD_VERSION = 'v3.6.16';
 export const KWOK_VERSION = 'v0.8.0';
 export const PROMETHEUS_ADAPTER_VERSION = 'v0.12.0';
 export const K6_VERSION = 'v1.8.1';
+/** Policy lint of manifests/ (kube-linter's module host is not reachable through the Go module proxy). */
+export const KUBE_SCORE_VERSION = 'v1.20.0';
 export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
 
 export const COMPONENTS: Component[] = [
@@ -82,6 +84,16 @@ export const COMPONENTS: Component[] = [
       module: 'go.k6.io/k6',
       version: K6_VERSION,
       packages: [{ pkg: '', binary: 'k6' }],
+    },
+  },
+  {
+    name: 'kube-score',
+    weight: 3,
+    recipe: {
+      kind: 'go',
+      module: 'github.com/zegl/kube-score',
+      version: KUBE_SCORE_VERSION,
+      packages: [{ pkg: 'cmd/kube-score', binary: 'kube-score' }],
     },
   },
   {

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startCluster, type LocalCluster } from '../cluster/local/index.ts';
+import { checkOverlays } from './check.ts';
+import { copyManifests } from './index.ts';
+
+let c: LocalCluster;
+
+describe('manifests check (server-side dry-run on the real API server, kube-score)', () => {
+  beforeAll(async () => {
+    c = await startCluster({ name: 'e2e-manifests', nodePools: { ecs: [{ name: 'ecs', count: 1 }] } });
+  }, 120_000);
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  it('every object of every overlay passes server-side dry-run and the lint is clean', async () => {
+    const r = await checkOverlays({ overlays: ['local', 'aliyun'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig });
+    expect(r.objects.filter((o) => !o.ok)).toEqual([]);
+    expect(r.objects.length).toBeGreaterThan(30);
+    expect(r.objects.some((o) => o.object === 'ElasticWorkload default/nginx')).toBe(true);
+    expect(r.objects.some((o) => o.object === 'ServiceMonitor default/sls-exporter')).toBe(true);
+    expect(r.lint.map((l) => [l.overlay, l.ok, l.findings])).toEqual([['local', true, []], ['aliyun', true, []]]);
+  }, 120_000);
+
+  it('a wrong apiVersion (the guide’s autoscaling/v2beta1) fails naming the object and apiVersion', async () => {
+    const m = copyManifests();
+    try {
+      const f = join(m.dir, 'base/autoscaling/hpa.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('apiVersion: autoscaling/v2', 'apiVersion: autoscaling/v2beta1'));
+      const r = await checkOverlays({ overlays: ['local'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, dir: m.dir });
+      const bad = r.objects.filter((o) => !o.ok);
+      expect(bad).toHaveLength(1);
+      expect(bad[0]!.message).toMatch(/^HorizontalPodAutoscaler default\/nginx: apiVersion autoscaling\/v2beta1/);
+    } finally {
+      m.remove();
+    }
+  }, 120_000);
+
+  it('a wrong field fails naming the object and the field', async () => {
+    const m = copyManifests();
+    try {
+      const f = join(m.dir, 'base/autoscaling/elasticworkload.yaml');
+      writeFileSync(f, readFileSync(f, 'utf8').replace('  replicas: 1\n', '  replica: 1\n'));
+      const h = join(m.dir, 'base/autoscaling/hpa.yaml');
+      writeFileSync(h, readFileSync(h, 'utf8').replace('maxReplicas: 10', 'maxReplicas: "ten"'));
+      const r = await checkOverlays({ overlays: ['local'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, dir: m.dir });
+      const bad = Object.fromEntries(r.objects.filter((o) => !o.ok).map((o) => [o.object, o.message]));
+      expect(Object.keys(bad).sort()).toEqual(['ElasticWorkload default/nginx', 'HorizontalPodAutoscaler default/nginx']);
+      expect(bad['ElasticWorkload default/nginx']).toMatch(/spec\.replica\b/);
+      expect(bad['HorizontalPodAutoscaler default/nginx']).toMatch(/maxReplicas/);
+    } finally {
+      m.remove();
+    }
+  }, 120_000);
+});
