@@ -19,7 +19,7 @@ function sample(i: number, o: { needed: number; desired: number; source?: number
 const ev = (t: number, e: Partial<TimelineEvent>): TimelineEvent => ({ kind: 'event', t, type: 'note', ...e });
 function tl(samples: TimelineSample[], events: TimelineEvent[] = []): Timeline {
   return {
-    meta: { kind: 'meta', version: 1, source: 'simulator', scenario: 't', start: 0, end: samples.at(-1)?.t ?? 0, compression: 1, constants: {}, devicesPerReplica: 1000, sourceMax: 2, notes: [] },
+    meta: { kind: 'meta', version: 1, source: 'simulator', scenario: 't', start: samples[0]?.t ?? 0, end: samples.at(-1)?.t ?? 0, compression: 1, constants: {}, devicesPerReplica: 1000, sourceMax: 2, notes: [] },
     samples,
     events,
   };

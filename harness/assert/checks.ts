@@ -78,11 +78,14 @@ export function reactionTimes(tl: Timeline, maxReplicas = Infinity, tolerance = 
   return out;
 }
 
-/** Agreement (in %) of two timelines' replica series, aligned by offset from their start. */
+/**
+ * Agreement (in %) of two timelines' replica series, aligned by offset from their declared start
+ * (meta.start: the window start, whatever instant the first sample happened to be taken).
+ */
 export function agreement(tl: Timeline, base: Timeline, of: 'hpa.desired' | 'ew.replicas', tolerance: number): { percent: number; worstAt?: number; worstDiff: number } {
   if (base.samples.length === 0 || tl.samples.length === 0) return { percent: 0, worstDiff: Infinity };
-  const b0 = base.samples[0]!.t;
-  const t0 = tl.samples[0]!.t;
+  const b0 = base.meta.start;
+  const t0 = tl.meta.start;
   let within = 0;
   let worstDiff = 0;
   let worstAt: number | undefined;

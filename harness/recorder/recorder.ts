@@ -154,14 +154,17 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   const sample = (): TimelineSample => {
     const t = Math.round(o.clock.now());
     const h = hpas.get(o.hpaName, ns);
-    const metricQ = h?.status?.currentMetrics?.[0]?.object?.current?.value ?? h?.status?.currentMetrics?.[0]?.object?.current?.averageValue;
+    // The metric's own value: for an AverageValue target the HPA reports value / current replicas.
+    const cur = h?.status?.currentMetrics?.[0]?.object?.current;
+    const metricQ = cur?.value ?? cur?.averageValue;
+    const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
     const devices = Math.max(0, o.devices(t));
     const { source, units } = splitOf(deps.list(ns));
     const s: TimelineSample = {
       kind: 'sample',
       t,
       devices,
-      metric: metricQ !== undefined ? parseQuantity(metricQ) : null,
+      metric: metricQ === undefined ? null : parseQuantity(metricQ) * (perReplica ? Math.max(1, h?.status?.currentReplicas ?? 1) : 1),
       needed: Math.ceil(devices / o.devicesPerReplica),
       hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
       ew: { replicas: ews.get(o.ewName, ns)?.spec?.replicas ?? 0, source, units },

@@ -1,0 +1,67 @@
+/**
+ * A day on the real control plane: wall time per virtual hour at compression k, and the pipeline's
+ * decision lag per stage (exporter, Prometheus, adapter: how long after the curve had a value each
+ * stage served it; HPA: reaction to a rise of the needed level). HPA without behavior. Figures only.
+ *
+ *   npm run bench:replay -- [hours=24] [k=60]      (24 h at k=60 takes about 25 minutes)
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseScenario } from '../../scenarios/index.ts';
+import { runReplay } from '../../harness/replay/engine.ts';
+import { reactionTimes } from '../../harness/assert/checks.ts';
+
+const hours = Number(process.argv[2] ?? 24);
+const k = Number(process.argv[3] ?? 60);
+const end = hours >= 24 ? '24:00' : `${String(Math.floor(hours)).padStart(2, '0')}:${String(Math.round((hours % 1) * 60)).padStart(2, '0')}`;
+const curves = fileURLToPath(new URL('../../scenarios/', import.meta.url));
+const scenario = await parseScenario(
+  `name: bench-day\ncurve: {file: curves/weekday.csv, transforms: [{scale: 0.008}]}\nwindows: [{start: "00:00", end: "${end}"}]\ncompression: ${k}\nnodes: {ecs: [{name: ecs, count: 3}]}\nhpa: {minReplicas: 1, maxReplicas: 14, target: {type: AverageValue, value: 1000}}\nelasticWorkload: {sourceMax: 2}\n`,
+  join(curves, 'bench-day.yaml'),
+);
+let replayStart = 0;
+let replayEnd = 0;
+const r = await runReplay({
+  scenario,
+  out: mkdtempSync(join(tmpdir(), 'ebf-bench-replay-')),
+  clusterName: 'bench-replay',
+  onProgress: (p) => {
+    if (p.phase === 'replay' && !replayStart) replayStart = performance.now();
+    if (p.phase === 'report' && !replayEnd) replayEnd = performance.now();
+    if (p.phase === 'replay' && Math.round(p.wallSeconds) % 60 === 0) process.stderr.write(`\r${((p.virtualDone ?? 0) / 3600).toFixed(2)} / ${hours} virtual hours`);
+  },
+});
+process.stderr.write('\n');
+const wallReplay = (replayEnd - replayStart) / 1000;
+const tl = r.timeline;
+const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
+
+// When did the curve last have the value a stage published? (searching back up to 10 virtual minutes)
+const dayStart = scenario.dayStartMs;
+const lagOf = (t: number, v: number) => {
+  let best = Infinity;
+  let at = t;
+  for (let back = 0; back <= 600_000; back += 1000) {
+    const d = Math.abs(Math.round(scenario.curve.at((t - back - dayStart) / 1000)) - v);
+    if (d < best) {
+      best = d;
+      at = t - back;
+    }
+    if (d === 0) break;
+  }
+  return (t - at) / 1000;
+};
+const stages = ['exporter', 'prometheus', 'adapter'];
+console.log(`replay of ${hours} virtual h (weekday curve ×0.008, HPA without behavior) at k=${k}`);
+console.log(`  wall: ${wallReplay.toFixed(0)} s replaying + ${(r.wallSeconds - wallReplay).toFixed(0)} s setup/teardown → ${((wallReplay / hours) / 60).toFixed(2)} min per virtual hour; 24 h ≈ ${((wallReplay / hours) * 24 / 60).toFixed(1)} min (goal ≤ 24 min)`);
+console.log('  decision lag per stage (virtual seconds after the curve had the value, median / p90):');
+for (const s of stages) {
+  const lags = tl.events.filter((e) => e.type === 'metric.published' && e.object === s && e.to !== undefined).map((e) => lagOf(e.t, e.to!));
+  const sorted = [...lags].sort((a, b) => a - b);
+  console.log(`    ${s.padEnd(11)} ${median(lags).toFixed(0).padStart(4)} / ${(sorted[Math.floor(sorted.length * 0.9)] ?? NaN).toFixed(0).padStart(4)}   (${lags.length} changes)`);
+}
+const rt = reactionTimes(tl, undefined, 0.1).map((x) => x.seconds);
+console.log(`    HPA+EW      ${median(rt).toFixed(0).padStart(4)} / ${([...rt].sort((a, b) => a - b)[Math.floor(rt.length * 0.9)] ?? NaN).toFixed(0).padStart(4)}   (reaction of desired replicas to ${rt.length} rises beyond the 10 % band)`);
+console.log(`  expectations: ${r.results.length ? r.results.map((x) => `${x.name} ${x.passed ? 'ok' : 'FAILED'}`).join(', ') : 'none'}`);
