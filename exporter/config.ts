@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseYamlConfig } from '../harness/common/config.ts';
 import { UserError } from '../harness/common/errors.ts';
+import { readUserFile } from '../harness/common/files.ts';
 
 /**
  * Exporter configuration: YAML, then environment overrides (the Alibaba Cloud standard credential
@@ -98,13 +98,7 @@ export function parseExporterConfig(text: string, file: string, env: NodeJS.Proc
 }
 
 export async function loadExporterConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<ExporterConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read exporter config ${file}: ${(e as Error).message}`, 'see exporter/config.example.yaml');
-  }
-  return parseExporterConfig(text, file, env);
+  return parseExporterConfig(await readUserFile(file, 'exporter config', 'see exporter/config.example.yaml'), file, env);
 }
 
 /**

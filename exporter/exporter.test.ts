@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSls, type Fault, type FakeSls } from '../harness/fake-sls/index.ts';
 import { parseExporterConfig, startExporter, type RunningExporter } from './index.ts';
+import { waitUntil } from '../harness/common/wait.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -48,15 +49,7 @@ async function scrape(exp: RunningExporter): Promise<Map<string, number>> {
   }
   return out;
 }
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 8000) => waitUntil(what, ms, fn, undefined, 20);
 const errKey = (code: string) => `sls_exporter_query_errors_total{metric="active_devices",code="${code}"}`;
 
 describe('exporter through the real SDK against the fake SLS', () => {

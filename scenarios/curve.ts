@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { UserError } from '../harness/common/errors.ts';
+import { readUserFile } from '../harness/common/files.ts';
 
 /**
  * A daily active-device curve: values at a fixed step from 00:00 (UTC seconds of day), linearly
@@ -100,11 +100,5 @@ export function resample(name: string, pts: [number, number][], step: number): C
 }
 
 export async function loadCurveFile(path: string): Promise<Curve> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read curve ${path}: ${(e as Error).message}`, 'give a CSV with a header `time,devices`');
-  }
-  return parseCurveCsv(text, path);
+  return parseCurveCsv(await readUserFile(path, 'curve', 'give a CSV with a header `time,devices`'), path);
 }

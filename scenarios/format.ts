@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { parseYamlConfig } from '../harness/common/config.ts';
 import { UserError } from '../harness/common/errors.ts';
+import { readUserFile } from '../harness/common/files.ts';
 import { expectationSchema } from '../harness/assert/expectations.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
 import { clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
@@ -139,13 +139,7 @@ export async function parseScenario(text: string, file: string): Promise<Scenari
 }
 
 export async function loadScenario(path: string): Promise<Scenario> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    throw new UserError(`cannot read scenario ${path}: ${(e as Error).message}`, 'shipped scenarios are in scenarios/*.yaml');
-  }
-  return parseScenario(text, path);
+  return parseScenario(await readUserFile(path, 'scenario', 'shipped scenarios are in scenarios/*.yaml'), path);
 }
 
 /** Total virtual seconds of all windows. */

@@ -1,3 +1,4 @@
+import { seededRandom } from '../cluster/nodes/latency.ts';
 import { DAY_SECONDS, makeCurve, type Curve } from './curve.ts';
 
 /**
@@ -15,17 +16,8 @@ export function shift(c: Curve, seconds: number): Curve {
   return makeCurve(`${c.name} shift ${seconds}s`, c.stepSeconds, c.values.map((_, i) => c.at(i * c.stepSeconds - seconds)));
 }
 
-/** mulberry32: tiny, seedable, good enough for noise; same seed → same curve on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator (mulberry32): same seed → same curve on every machine. */
+export const rng = seededRandom;
 
 /** Multiplicative Gaussian noise with relative sigma, seeded; never below zero. */
 export function noise(c: Curve, sigma: number, seed: number): Curve {

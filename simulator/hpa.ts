@@ -190,32 +190,29 @@ function changeInPeriod(events: { t: number; change: number }[], now: number, pe
   return sum;
 }
 
-/** calculateScaleUpLimitWithScalingRules. */
-export function scaleUpLimit(now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>): number {
+/**
+ * calculateScaleUpLimitWithScalingRules / calculateScaleDownLimitWithBehaviors: each policy proposes a
+ * limit from the replicas at the start of its period; Max picks the largest change, Min the smallest.
+ * Scale-up Percent rounds up (or it could never add a pod); scale-down Percent truncates (int32).
+ */
+function policyLimit(dir: 'up' | 'down', now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>): number {
   if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.min : Math.max;
-  let result = rules.selectPolicy === 'Min' ? Number.MAX_SAFE_INTEGER : Number.MIN_SAFE_INTEGER;
+  const largestChange = rules.selectPolicy !== 'Min';
+  const pick = (dir === 'up') === largestChange ? Math.max : Math.min;
+  let result = pick === Math.max ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
   for (const p of rules.policies) {
     const start = current - changeInPeriod(state.scaleUpEvents, now, p.periodSeconds) + changeInPeriod(state.scaleDownEvents, now, p.periodSeconds);
-    // Rounded up, or a Percent policy could never add a pod.
-    const proposed = p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100));
+    const proposed =
+      dir === 'up'
+        ? p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100))
+        : p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
     result = pick(result, proposed);
   }
   return result;
 }
 
-/** calculateScaleDownLimitWithBehaviors: Percent truncates (int32 conversion), so it keeps more pods. */
-export function scaleDownLimit(now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>): number {
-  if (rules.selectPolicy === 'Disabled') return current;
-  const pick = rules.selectPolicy === 'Min' ? Math.max : Math.min;
-  let result = rules.selectPolicy === 'Min' ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
-  for (const p of rules.policies) {
-    const start = current - changeInPeriod(state.scaleUpEvents, now, p.periodSeconds) + changeInPeriod(state.scaleDownEvents, now, p.periodSeconds);
-    const proposed = p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
-    result = pick(result, proposed);
-  }
-  return result;
-}
+export const scaleUpLimit = (now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>) => policyLimit('up', now, current, state, rules);
+export const scaleDownLimit = (now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>) => policyLimit('down', now, current, state, rules);
 
 function normalizeWithBehavior(now: number, current: number, proposal: number, spec: HpaSpec, b: ReturnType<typeof defaultBehavior>, state: HpaState): [number, string] {
   state.recommendations ??= [{ t: now, replicas: current }];

@@ -1,6 +1,6 @@
 import { computeSplit, unitDeploymentName } from '../cluster/elasticworkload/split.ts';
 import type { Scenario } from '../scenarios/index.ts';
-import { rng } from '../scenarios/transforms.ts';
+import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts';
 import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
 import { ecsCost, eciCost } from './cost.ts';
 import { newHpaState, reconcile, type HpaState } from './hpa.ts';
@@ -95,10 +95,7 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
     return Math.round(curveAt(query * 1000));
   };
   const ecsLatency = () => ecsPool ? ecsPool.startLatency.min + random() * (ecsPool.startLatency.max - ecsPool.startLatency.min) : 1;
-  const eciLatency = () => {
-    const l = eci.startLatency;
-    return Math.max(0, l.startSeconds + l.imagePull.min + random() * (l.imagePull.max - l.imagePull.min) + (2 * random() - 1) * l.jitterSeconds);
-  };
+  const eciLatency = () => drawEciLatency(eci.startLatency, random);
   const newPod = (onEci: boolean, t: number): Pod => {
     const name = `${onEci ? unitDep : sys.ew.sourceTarget.name}-sim-${++podSeq}`;
     if (!onEci) {

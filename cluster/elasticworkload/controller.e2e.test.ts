@@ -3,6 +3,7 @@ import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod,
 } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../local/index.ts';
+import { waitUntil } from '../../harness/common/wait.ts';
 import { installCrd, startController, type RunningController, EW_GROUP, EW_PLURAL, EW_VERSION, LABEL_UNIT, type EwObject } from './index.ts';
 
 const NS = 'default';
@@ -16,20 +17,7 @@ const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** Removal time (first deletionTimestamp or delete event) of every pod, by name, and whether it was a unit pod. */
 const removed = new Map<string, { at: number; unit: boolean }>();
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, undefined, 100);
 
 const ready = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { request, type RequestOptions } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import type { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
+import { rawApi } from '../local/raw-api.ts';
 
 export const CRD_FILE = fileURLToPath(new URL('./crd.yaml', import.meta.url));
 export const CRD_NAME = 'elasticworkloads.autoscaling.alibabacloud.com';
@@ -11,30 +11,7 @@ export function readCrd(): Record<string, unknown> {
   return YAML.parse(readFileSync(CRD_FILE, 'utf8')) as Record<string, unknown>;
 }
 
-async function send(kc: KubeConfig, method: string, path: string, body?: object, contentType = 'application/json'): Promise<{ status: number; json: Record<string, unknown> }> {
-  const server = new URL(kc.getCurrentCluster()!.server);
-  const data = body ? Buffer.from(JSON.stringify(body)) : undefined;
-  const opts: RequestOptions = { host: server.hostname, port: server.port, path, method, headers: { accept: 'application/json', ...(data ? { 'content-type': contentType, 'content-length': data.length } : {}) } };
-  await kc.applyToHTTPSOptions(opts);
-  return new Promise((resolve, reject) => {
-    const req = request(opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: Record<string, unknown> = {};
-        try {
-          json = JSON.parse(text) as Record<string, unknown>;
-        } catch {
-          json = { message: text };
-        }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+const send = rawApi;
 
 /**
  * Server-side apply of a CRD as raw JSON. Not through the typed client: its serializer maps known
