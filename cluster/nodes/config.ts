@@ -15,6 +15,8 @@ export const ecsPoolSchema = z.strictObject({
   cpu: quantity.default('4'),
   memory: quantity.default('16Gi'),
   pods: z.number().int().positive().default(64),
+  /** Node-local ephemeral storage pods can request (the system disk: 40–120 GiB on ACK nodes). */
+  ephemeralStorage: quantity.default('100Gi'),
   labels: z.record(z.string(), z.string()).default({}),
   /** Pod start: Ready after uniform [min, max] seconds (virtual time). */
   startLatency: z.strictObject({ min: seconds.default(1), max: seconds.default(3) }).default({ min: 1, max: 3 }),
@@ -52,6 +54,7 @@ export const eciNodeSchema = z.strictObject({
   cpu: quantity.default('1000'),
   memory: quantity.default('4Ti'),
   pods: z.number().int().positive().default(5000),
+  ephemeralStorage: quantity.default('100Ti'),
   startLatency: latencySchema.default(latencySchema.parse({})),
   failures: eciFailureSchema.default(eciFailureSchema.parse({})),
 });

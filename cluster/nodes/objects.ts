@@ -34,8 +34,8 @@ export function ecsNodes(pool: EcsPool, region: string, zone: string): V1Node[] 
     },
     spec: {},
     status: {
-      allocatable: { cpu: String(pool.cpu), memory: String(pool.memory), pods: String(pool.pods) },
-      capacity: { cpu: String(pool.cpu), memory: String(pool.memory), pods: String(pool.pods) },
+      allocatable: { cpu: String(pool.cpu), memory: String(pool.memory), pods: String(pool.pods), 'ephemeral-storage': String(pool.ephemeralStorage) },
+      capacity: { cpu: String(pool.cpu), memory: String(pool.memory), pods: String(pool.pods), 'ephemeral-storage': String(pool.ephemeralStorage) },
       nodeInfo: {
         architecture: 'amd64',
         operatingSystem: 'linux',
@@ -75,8 +75,8 @@ export function eciNode(eci: EciNode): V1Node {
     },
     spec: { taints: [{ ...VIRTUAL_KUBELET_TAINT }] },
     status: {
-      allocatable: { cpu: String(eci.cpu), memory: String(eci.memory), pods: String(eci.pods) },
-      capacity: { cpu: String(eci.cpu), memory: String(eci.memory), pods: String(eci.pods) },
+      allocatable: { cpu: String(eci.cpu), memory: String(eci.memory), pods: String(eci.pods), 'ephemeral-storage': String(eci.ephemeralStorage) },
+      capacity: { cpu: String(eci.cpu), memory: String(eci.memory), pods: String(eci.pods), 'ephemeral-storage': String(eci.ephemeralStorage) },
     },
   };
 }
