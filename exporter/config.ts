@@ -54,7 +54,14 @@ export const exporterConfigSchema = z.strictObject({
       })
       .default({}),
   }),
-  listen: z.strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9464) }).default({ host: '0.0.0.0', port: 9464 }),
+  listen: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(9464),
+      /** Scrapes within this long share one rendering of /metrics; 0 renders every scrape. */
+      renderCache: z.union([z.literal(0), durationSchema]).default(0.2),
+    })
+    .default({ host: '0.0.0.0', port: 9464, renderCache: 0.2 }),
   /** Prefix of the exporter's own metrics. */
   selfPrefix: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default('sls_exporter'),
   metrics: z.array(metricSchema).min(1, 'at least one metric'),

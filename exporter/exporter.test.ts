@@ -96,6 +96,25 @@ describe('exporter through the real SDK against the fake SLS', () => {
     expect(q).toBeLessThanOrEqual(4);
   });
 
+  it('scrapes within listen.renderCache share one rendering; 0 renders every scrape', async () => {
+    let n = 0;
+    const sls = await fakeSls({ curve: () => ++n });
+    const value = async (exp: RunningExporter) => (await scrape(exp)).get('active_devices');
+    const cached = await start(sls, config(sls, 'listen: {renderCache: 1500ms}'));
+    await until('a value', async () => ((await value(cached)) !== undefined ? true : undefined));
+    const first = await value(cached);
+    await new Promise((r) => setTimeout(r, 500)); // several polls (100ms interval) later
+    expect(await value(cached)).toBe(first);
+    await new Promise((r) => setTimeout(r, 1200));
+    expect(await value(cached)).toBeGreaterThan(first!);
+
+    const uncached = await start(sls, config(sls, 'listen: {renderCache: 0}'));
+    await until('a value', async () => ((await value(uncached)) !== undefined ? true : undefined));
+    const a = await value(uncached);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await value(uncached)).toBeGreaterThan(a!);
+  });
+
   it('follows a rotated credentials file (RRSA-style) without a restart', async () => {
     const creds = [{ accessKeyId: 'key-one', accessKeySecret: 'secret-one' }];
     const sls = await fakeSls({ curve: () => 11, credentials: creds });

@@ -14,6 +14,8 @@ export interface ExporterOptions {
   now?: () => number;
   /** Skip process metrics (several exporters in one test process would clash on nothing, but it is noise). */
   processMetrics?: boolean;
+  /** Scrapes within this many ms share one rendering of /metrics (default: the config's listen.renderCache). */
+  renderCacheMs?: number;
 }
 
 export interface RunningExporter {
@@ -90,11 +92,24 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
   }
 
   const ready = () => pollers.every((x) => x.poller.state.lastSuccess !== undefined);
+  // Scrapes that arrive together share one rendering: published values change once per poll
+  // interval (seconds), so a render younger than renderCacheMs is as fresh as a new one, and a burst
+  // of scrapes (several Prometheus replicas, a load test) costs one render, not one each.
+  const renderCacheMs = opts.renderCacheMs ?? config.listen.renderCache * 1000;
+  let rendered: { at: number; body: Promise<string> } | undefined;
+  const render = (): Promise<string> => {
+    const t = performance.now();
+    if (!rendered || t - rendered.at > renderCacheMs) {
+      const body = registry.metrics();
+      rendered = { at: t, body };
+      body.catch(() => (rendered = undefined));
+    }
+    return rendered.body;
+  };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
-      registry
-        .metrics()
+      render()
         .then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body))
         .catch((e: unknown) => res.writeHead(500).end(String(e)));
     } else if (path === '/healthz') res.writeHead(200).end('ok\n');

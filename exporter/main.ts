@@ -1,5 +1,5 @@
 /**
- * Standalone entry of the production image: `node --import tsx exporter/main.ts --config FILE`.
+ * Standalone entry of the production image (compiled: `node dist/exporter/main.js --config FILE`).
  * SIGTERM/SIGINT: stop polling, finish in-flight scrapes, exit 0.
  */
 import { parseArgs } from 'node:util';

@@ -184,36 +184,46 @@ export function execute(q: Query, events: Iterable<Event>): Row[] {
     for (const e of events) if (matches(e, q)) out.push({ ...e.fields, __time__: String(e.time), __source__: e.fields.__source__ ?? '' });
     return out;
   }
-  const groups = new Map<string, { key: string; count: number; counts: Map<string, number>; sets: Map<string, Set<string>> }>();
-  const g = (key: string) => {
+  // Per group, one slot per select item (a count or a set), indexed by item position: no lookups by
+  // alias in the per-event loop, which runs over every event of the window.
+  type Group = { key: string; count: number; counts: number[]; sets: Set<string>[] };
+  const items = sel.items;
+  const countCols = items.flatMap((it, i) => (it.agg.kind === 'countCol' ? [[i, it.agg.col] as const] : []));
+  const distincts = items.flatMap((it, i) => (it.agg.kind === 'distinct' ? [[i, it.agg.col] as const] : []));
+  const search = q.search;
+  const where = sel.where;
+  const groups = new Map<string, Group>();
+  const g = (key: string): Group => {
     let s = groups.get(key);
-    if (!s) groups.set(key, (s = { key, count: 0, counts: new Map(), sets: new Map() }));
+    if (!s) groups.set(key, (s = { key, count: 0, counts: items.map(() => 0), sets: items.map(() => new Set<string>()) }));
     return s;
   };
-  if (!sel.groupBy) g('');
+  const only = sel.groupBy ? undefined : g('');
   for (const e of events) {
-    if (!matches(e, q) || !sel.where.every((c) => holds(e, c))) continue;
-    const key = sel.groupBy ? e.fields[sel.groupBy] : '';
-    if (key === undefined) continue;
-    const st = g(key);
+    const f = e.fields;
+    let ok = true;
+    for (let k = 0; ok && k < search.length; k++) ok = f[search[k]!.key] === search[k]!.value;
+    for (let k = 0; ok && k < where.length; k++) ok = holds(e, where[k]!);
+    if (!ok) continue;
+    let st = only;
+    if (!st) {
+      const key = f[sel.groupBy!];
+      if (key === undefined) continue;
+      st = g(key);
+    }
     st.count++;
-    for (const it of sel.items) {
-      if (it.agg.kind === 'countCol' && e.fields[it.agg.col] !== undefined) st.counts.set(it.alias, (st.counts.get(it.alias) ?? 0) + 1);
-      if (it.agg.kind === 'distinct') {
-        const v = e.fields[it.agg.col];
-        if (v === undefined) continue;
-        let set = st.sets.get(it.alias);
-        if (!set) st.sets.set(it.alias, (set = new Set()));
-        set.add(v);
-      }
+    for (const [i, col] of countCols) if (f[col] !== undefined) st.counts[i]!++;
+    for (const [i, col] of distincts) {
+      const v = f[col];
+      if (v !== undefined) st.sets[i]!.add(v);
     }
   }
   let rows = [...groups.values()].map((st) => {
     const row: Row = {};
-    for (const it of sel.items) {
+    items.forEach((it, i) => {
       const a = it.agg;
-      row[it.alias] = a.kind === 'count' ? String(st.count) : a.kind === 'countCol' ? String(st.counts.get(it.alias) ?? 0) : a.kind === 'distinct' ? String(st.sets.get(it.alias)?.size ?? 0) : st.key;
-    }
+      row[it.alias] = a.kind === 'count' ? String(st.count) : a.kind === 'countCol' ? String(st.counts[i]) : a.kind === 'distinct' ? String(st.sets[i]!.size) : st.key;
+    });
     row.__source__ = '';
     row.__time__ = '0';
     return row;
