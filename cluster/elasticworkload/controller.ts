@@ -9,6 +9,7 @@ import {
   selectorString, unitOwner, type EwCondition, type EwObject, type EwStatus,
 } from './unit.ts';
 import { createWorkQueue } from './queue.ts';
+import { makeKeepAliveClient } from '../local/api-client.ts';
 
 /**
  * The ElasticWorkload controller, client-go style: informers on ElasticWorkloads, Deployments and
@@ -42,9 +43,10 @@ type Cache<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
 
 export function startController(o: ControllerOptions): RunningController {
   const kc = o.kubeConfig;
-  const apps = kc.makeApiClient(AppsV1Api);
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  // Writes go over kept-alive connections: a TLS handshake per call doubled reconcile p99 (bench/ew-scale).
+  const apps = makeKeepAliveClient(kc, AppsV1Api);
+  const core = makeKeepAliveClient(kc, CoreV1Api);
+  const custom = makeKeepAliveClient(kc, CustomObjectsApi);
   const log = o.logger;
   const ns = o.namespace;
   const q = createWorkQueue();
