@@ -14,8 +14,6 @@ export interface ExporterOptions {
   now?: () => number;
   /** Skip process metrics (several exporters in one test process would clash on nothing, but it is noise). */
   processMetrics?: boolean;
-  /** Scrapes within this many ms share one rendering of /metrics (default: the config's listen.renderCache). */
-  renderCacheMs?: number;
 }
 
 export interface RunningExporter {
@@ -95,7 +93,7 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
   // Scrapes that arrive together share one rendering: published values change once per poll
   // interval (seconds), so a render younger than renderCacheMs is as fresh as a new one, and a burst
   // of scrapes (several Prometheus replicas, a load test) costs one render, not one each.
-  const renderCacheMs = opts.renderCacheMs ?? config.listen.renderCache * 1000;
+  const renderCacheMs = config.listen.renderCache * 1000;
   let rendered: { at: number; body: Promise<string> } | undefined;
   const render = (): Promise<string> => {
     const t = performance.now();

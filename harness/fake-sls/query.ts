@@ -156,7 +156,8 @@ export function parseQuery(q: string): Query {
 }
 
 function matches(e: Event, q: Query): boolean {
-  return q.search.every((s) => e.fields[s.key] === s.value);
+  for (const s of q.search) if (e.fields[s.key] !== s.value) return false;
+  return true;
 }
 
 function holds(e: Event, c: Cond): boolean {
@@ -190,7 +191,6 @@ export function execute(q: Query, events: Iterable<Event>): Row[] {
   const items = sel.items;
   const countCols = items.flatMap((it, i) => (it.agg.kind === 'countCol' ? [[i, it.agg.col] as const] : []));
   const distincts = items.flatMap((it, i) => (it.agg.kind === 'distinct' ? [[i, it.agg.col] as const] : []));
-  const search = q.search;
   const where = sel.where;
   const groups = new Map<string, Group>();
   const g = (key: string): Group => {
@@ -201,8 +201,7 @@ export function execute(q: Query, events: Iterable<Event>): Row[] {
   const only = sel.groupBy ? undefined : g('');
   for (const e of events) {
     const f = e.fields;
-    let ok = true;
-    for (let k = 0; ok && k < search.length; k++) ok = f[search[k]!.key] === search[k]!.value;
+    let ok = matches(e, q);
     for (let k = 0; ok && k < where.length; k++) ok = holds(e, where[k]!);
     if (!ok) continue;
     let st = only;

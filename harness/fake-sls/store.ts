@@ -43,7 +43,7 @@ export class EventStore {
     return l ? l.events.length - l.head : 0;
   }
 
-  /** Events with from ≤ time < to, as an array: a generator costs more than the query itself at 100k+ events. */
+  /** Events with from ≤ time < to. An array, not a generator: the query engine walks every event of the window, and a generator resumes once per event. */
   window(project: string, logstore: string, from: number, to: number): StoredEvent[] {
     const l = this.logs.get(`${project}/${logstore}`);
     const out: StoredEvent[] = [];
