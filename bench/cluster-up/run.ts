@@ -6,15 +6,10 @@
  */
 import { startCluster } from '../../cluster/local/index.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
+import { median } from '../stats.ts';
 
 const runs = Number(process.argv[2] ?? 5);
 const ecsNodes = Number(process.argv[3] ?? 3);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 await ensureBinaries(['kwokctl', 'kwok', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl']);
 const steps: Record<string, number[]> = {};

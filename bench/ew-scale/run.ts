@@ -10,15 +10,11 @@
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startCluster } from '../../cluster/local/index.ts';
 import { installCrd, startController, EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/index.ts';
+import { percentile } from '../stats.ts';
 
 const total = Number(process.argv[2] ?? 2000);
 const ecsNodes = Number(process.argv[3] ?? 100);
 const steps = Number(process.argv[4] ?? 20);
-
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-}
 
 const c = await startCluster({ name: 'bench-ew', compression: 10, nodePools: { ecs: [{ name: 'ecs', count: ecsNodes, pods: 110 }] } });
 const stopAll = async () => {
@@ -89,7 +85,7 @@ try {
   process.stderr.write('\n');
   console.log(`ElasticWorkload 0 → ${total} replicas in ${steps} steps, ${ecsNodes} ECS nodes + virtual node, source max ${sourceMax}`);
   console.log(`  reconciles: ${samples.length} (${Object.entries(outcomes).map(([k, v]) => `${k} ${v}`).join(', ')})`);
-  console.log(`  reconcile latency: p50 ${pct(samples, 50).toFixed(1)} ms   p90 ${pct(samples, 90).toFixed(1)} ms   p99 ${pct(samples, 99).toFixed(1)} ms   max ${Math.max(...samples).toFixed(1)} ms   (goal p99 ≤ 200 ms)`);
+  console.log(`  reconcile latency: p50 ${percentile(samples, 50).toFixed(1)} ms   p90 ${percentile(samples, 90).toFixed(1)} ms   p99 ${percentile(samples, 99).toFixed(1)} ms   max ${Math.max(...samples).toFixed(1)} ms   (goal p99 ≤ 200 ms)`);
   console.log(`  slowest: ${[...samples].sort((a, b) => b - a).slice(0, 5).map((x) => x.toFixed(0)).join(', ')} ms (the first includes the unit Deployment's creation)`);
   console.log(`  spec updates done after ${((splitDone - t0) / 1000).toFixed(1)} s; all ${total} pods exist after ${((allPods - t0) / 1000).toFixed(1)} s (${onVirtual} on the virtual node)`);
 } finally {

@@ -1,8 +1,9 @@
 /**
  * Exporter under scrape load: the production entry, compiled as in the image (`npm run build`,
- * `node dist/exporter/main.js`), runs as its own process against the fake SLS; k6 (from the toolchain) scrapes /metrics at a constant arrival rate. Prints,
- * per scrape rate, /metrics latency p50/p99 as k6 saw it, the exporter's RSS (during and peak), and
- * SLS queries per metric per poll interval — which must stay 1 whatever the scrape rate.
+ * `node dist/exporter/main.js`), runs as its own process against the fake SLS; k6 (from the
+ * toolchain) scrapes /metrics at a constant arrival rate. Prints, per scrape rate, /metrics
+ * latency p50/p99 as k6 saw it, the exporter's RSS (during and peak), and SLS queries per metric per
+ * poll interval — which must stay 1 whatever the scrape rate.
  * Figures only; nothing asserts a time.
  *
  *   npm run bench:exporter -- [seconds per rate=20] [rates=10,100,500,1000]

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../../scenarios/index.ts';
 import { runReplay } from '../../harness/replay/engine.ts';
 import { reactionTimes } from '../../harness/assert/checks.ts';
+import { median, percentile } from '../stats.ts';
 
 const hours = Number(process.argv[2] ?? 24);
 const k = Number(process.argv[3] ?? 72);
@@ -39,7 +40,6 @@ const r = await runReplay({
 process.stderr.write('\n');
 const wallReplay = (replayEnd - replayStart) / 1000;
 const tl = r.timeline;
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]! : NaN);
 
 // When did the curve last have the value a stage published? (searching back up to 10 virtual minutes)
 const dayStart = scenario.dayStartMs;
@@ -62,9 +62,8 @@ console.log(`  wall: ${wallReplay.toFixed(0)} s replaying + ${(r.wallSeconds - w
 console.log('  decision lag per stage (virtual seconds after the curve had the value, median / p90):');
 for (const s of stages) {
   const lags = tl.events.filter((e) => e.type === 'metric.published' && e.object === s && e.to !== undefined).map((e) => lagOf(e.t, e.to!));
-  const sorted = [...lags].sort((a, b) => a - b);
-  console.log(`    ${s.padEnd(11)} ${median(lags).toFixed(0).padStart(4)} / ${(sorted[Math.floor(sorted.length * 0.9)] ?? NaN).toFixed(0).padStart(4)}   (${lags.length} changes)`);
+  console.log(`    ${s.padEnd(11)} ${median(lags).toFixed(0).padStart(4)} / ${percentile(lags, 90).toFixed(0).padStart(4)}   (${lags.length} changes)`);
 }
 const rt = reactionTimes(tl, undefined, 0.1).map((x) => x.seconds);
-console.log(`    HPA+EW      ${median(rt).toFixed(0).padStart(4)} / ${([...rt].sort((a, b) => a - b)[Math.floor(rt.length * 0.9)] ?? NaN).toFixed(0).padStart(4)}   (reaction of desired replicas to ${rt.length} rises beyond the 10 % band)`);
+console.log(`    HPA+EW      ${median(rt).toFixed(0).padStart(4)} / ${percentile(rt, 90).toFixed(0).padStart(4)}   (reaction of desired replicas to ${rt.length} rises beyond the 10 % band)`);
 console.log(`  expectations: ${r.results.length ? r.results.map((x) => `${x.name} ${x.passed ? 'ok' : 'FAILED'}`).join(', ') : 'none'}`);

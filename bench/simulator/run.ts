@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { loadScenario } from '../../scenarios/index.ts';
 import { parseVary, product, runSweep, simulate, systemFromScenario } from '../../simulator/index.ts';
+import { median } from '../stats.ts';
 
 const runs = Number(process.argv[2] ?? 20);
 const nConfigs = Number(process.argv[3] ?? 1000);
 const file = fileURLToPath(new URL('../../scenarios/smoke.yaml', import.meta.url));
 const s = await loadScenario(file);
 const sys = systemFromScenario(s);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 for (let i = 0; i < 3; i++) simulate(s, sys, { days: 1, timeline: false }); // warm-up (JIT)
 const summaryOnly: number[] = [];
