@@ -5,37 +5,86 @@ import { readUserFile } from '../harness/common/files.ts';
 
 /**
  * Exporter configuration: YAML, then environment overrides (the Alibaba Cloud standard credential
- * variables, so the same image runs with a Secret, an STS token or an RRSA-style rotating file).
+ * variables, so the same image runs with a Secret, an STS token, ACK's RRSA or a rotating file).
  * Durations accept sub-second values ("250ms") because the harness compresses time.
  */
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_S = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 } as const;
 export const durationSchema = z.union([z.number().positive(), z.string().regex(DURATION, 'a duration like 250ms, 15s, 1m or 2h')]).transform((d) => {
   if (typeof d === 'number') return d;
   const m = DURATION.exec(d)!;
-  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * UNIT_S[m[2] as keyof typeof UNIT_S];
 });
+
+/** Node's timers take at most 2^31-1 ms (≈24.8 days); a longer delay fires after 1 ms, every time. */
+export const MAX_TIMER_SECONDS = (2 ** 31 - 1) / 1000;
+
+/**
+ * Documented bounds of every duration (exporter/README.md). The upper bounds keep every timer far
+ * below Node's limit and refuse values that cannot be meant for an HPA metric.
+ */
+export const DURATION_BOUNDS = {
+  interval: [0.1, 86_400],
+  window: [1, 86_400],
+  timeout: [0.1, 300],
+  maxStaleness: [0.1, 7 * 86_400],
+  renderCache: [0.001, 60],
+} as const satisfies Record<string, readonly [number, number]>;
+
+export function formatSeconds(s: number): string {
+  if (s < 1) return `${Math.round(s * 1000)}ms`;
+  for (const [unit, n] of [['d', 86_400], ['h', 3600], ['m', 60]] as const) if (s >= n && s % n === 0) return `${s / n}${unit}`;
+  return `${s}s`;
+}
+
+function bounded(field: keyof typeof DURATION_BOUNDS) {
+  const [min, max] = DURATION_BOUNDS[field];
+  return durationSchema.refine((v) => v >= min && v <= max, { error: (iss) => `${formatSeconds(iss.input as number)} is out of bounds: give ${formatSeconds(min)} to ${formatSeconds(max)}` });
+}
 
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'a Prometheus metric name');
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name');
 
-export const metricSchema = z.strictObject({
-  name: metricName,
-  help: z.string().min(1).default('Value of an SLS query'),
-  project: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an SLS project name (lowercase letters, digits, -)'),
-  logstore: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/, 'an SLS logstore name'),
-  query: z.string().min(1),
-  /** The query covers [now − window, now). */
-  window: durationSchema.default(60),
-  interval: durationSchema.default(15),
-  valueColumn: z.string().min(1),
-  labelColumns: z.array(labelName).default([]),
-  timeout: durationSchema.default(10),
-  /** After this long without a good answer the metric is no longer exported (the HPA then holds). */
-  maxStaleness: durationSchema.default(120),
-  retries: z.number().int().min(0).max(10).default(2),
-});
+export const metricSchema = z
+  .strictObject({
+    name: metricName,
+    help: z.string().min(1).default('Value of an SLS query'),
+    project: z.string().regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, 'an SLS project name (lowercase letters, digits, -)'),
+    logstore: z.string().regex(/^[a-z0-9][a-z0-9_-]{1,61}[a-z0-9]$/, 'an SLS logstore name'),
+    query: z.string().min(1),
+    /** The query covers [now − window, now). */
+    window: bounded('window').default(60),
+    interval: bounded('interval').default(15),
+    valueColumn: z.string().min(1),
+    labelColumns: z.array(labelName).default([]),
+    timeout: bounded('timeout').default(10),
+    /** After this long without a good answer the metric is no longer exported (the HPA then holds). */
+    maxStaleness: bounded('maxStaleness').default(120),
+    retries: z.number().int().min(0).max(10).default(2),
+  })
+  .refine((m) => m.maxStaleness >= m.interval, {
+    path: ['maxStaleness'],
+    // Only between valid durations: an out-of-bounds interval already has its own message.
+    when: (payload) => payload.issues.length === 0,
+    error: (iss) => {
+      const m = iss.input as { maxStaleness: number; interval: number };
+      return `${formatSeconds(m.maxStaleness)} is shorter than the interval ${formatSeconds(m.interval)}, the metric would flap`;
+    },
+  });
 export type MetricConfig = z.output<typeof metricSchema>;
+
+/** ACK RRSA: the pod's OIDC token is exchanged for STS credentials (AssumeRoleWithOIDC). */
+const rrsaSchema = z.strictObject({
+  roleArn: z.string().min(1).optional(),
+  oidcProviderArn: z.string().min(1).optional(),
+  oidcTokenFile: z.string().min(1).optional(),
+  roleSessionName: z.string().regex(/^[\w.@-]{2,64}$/, '2-64 letters, digits, . @ - _').optional(),
+  /** host[:port] of STS; default sts.aliyuncs.com, or per ALIBABA_CLOUD_STS_REGION / ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED. */
+  stsEndpoint: z.string().regex(/^[a-zA-Z0-9.-]+(:\d{1,5})?$/, 'host[:port], no scheme (STS is always HTTPS)').optional(),
+  /** Lifetime of the STS credentials asked for; refreshed 15 minutes before they expire. */
+  durationSeconds: z.number().int().min(900).max(43_200).default(3600),
+});
 
 export const exporterConfigSchema = z.strictObject({
   sls: z.strictObject({
@@ -49,8 +98,9 @@ export const exporterConfigSchema = z.strictObject({
         accessKeyId: z.string().min(1).optional(),
         accessKeySecret: z.string().min(1).optional(),
         securityToken: z.string().min(1).optional(),
-        /** JSON {AccessKeyId, AccessKeySecret, SecurityToken?}; re-read whenever it changes. */
+        /** JSON {AccessKeyId, AccessKeySecret, SecurityToken?} or an INI profile; re-read whenever it changes. */
         file: z.string().min(1).optional(),
+        rrsa: rrsaSchema.optional(),
       })
       .default({}),
   }),
@@ -59,31 +109,81 @@ export const exporterConfigSchema = z.strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(9464),
       /** Scrapes within this long share one rendering of /metrics; 0 renders every scrape. */
-      renderCache: z.union([z.literal(0), durationSchema]).default(0.2),
+      renderCache: z.union([z.literal(0), bounded('renderCache')]).default(0.2),
     })
     .default({ host: '0.0.0.0', port: 9464, renderCache: 0.2 }),
   /** Prefix of the exporter's own metrics. */
   selfPrefix: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default('sls_exporter'),
-  metrics: z.array(metricSchema).min(1, 'at least one metric'),
+  metrics: z
+    .array(metricSchema)
+    .min(1, 'at least one metric')
+    .superRefine((ms, ctx) => {
+      const seen = new Set<string>();
+      ms.forEach((m, i) => {
+        if (seen.has(m.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate metric ${m.name}` });
+        seen.add(m.name);
+      });
+    }),
 });
 export type ExporterConfig = z.output<typeof exporterConfigSchema>;
+export type CredentialsConfig = ExporterConfig['sls']['credentials'];
 
-const ENV: [string, (c: Record<string, unknown>, v: string) => void][] = [
-  ['SLS_ENDPOINT', (c, v) => ((c.sls as Record<string, unknown>).endpoint = v)],
+type Obj = Record<string, unknown>;
+const sub = (o: Obj, k: string): Obj => (o[k] ??= {}) as Obj;
+const creds = (c: Obj) => sub(sub(c, 'sls'), 'credentials');
+const rrsa = (c: Obj) => sub(creds(c), 'rrsa');
+
+/** Environment overrides; the RRSA names are the ones ACK's pod-identity webhook injects. */
+export const ENV_OVERRIDES: [string, (c: Obj, v: string) => void][] = [
+  ['SLS_ENDPOINT', (c, v) => (sub(c, 'sls').endpoint = v)],
   ['ALIBABA_CLOUD_ACCESS_KEY_ID', (c, v) => (creds(c).accessKeyId = v)],
   ['ALIBABA_CLOUD_ACCESS_KEY_SECRET', (c, v) => (creds(c).accessKeySecret = v)],
   ['ALIBABA_CLOUD_SECURITY_TOKEN', (c, v) => (creds(c).securityToken = v)],
   ['ALIBABA_CLOUD_CREDENTIALS_FILE', (c, v) => (creds(c).file = v)],
-  ['EXPORTER_PORT', (c, v) => ((c.listen as Record<string, unknown>).port = Number(v))],
+  ['ALIBABA_CLOUD_ROLE_ARN', (c, v) => (rrsa(c).roleArn = v)],
+  ['ALIBABA_CLOUD_OIDC_PROVIDER_ARN', (c, v) => (rrsa(c).oidcProviderArn = v)],
+  ['ALIBABA_CLOUD_OIDC_TOKEN_FILE', (c, v) => (rrsa(c).oidcTokenFile = v)],
+  ['ALIBABA_CLOUD_ROLE_SESSION_NAME', (c, v) => (rrsa(c).roleSessionName = v)],
+  ['ALIBABA_CLOUD_STS_ENDPOINT', (c, v) => (rrsa(c).stsEndpoint = v)],
+  ['EXPORTER_PORT', (c, v) => (sub(c, 'listen').port = Number(v))],
 ];
-function creds(c: Record<string, unknown>): Record<string, unknown> {
-  const sls = c.sls as Record<string, unknown>;
-  return (sls.credentials ??= {}) as Record<string, unknown>;
+
+const RRSA_REQUIRED = [
+  ['roleArn', 'ALIBABA_CLOUD_ROLE_ARN'],
+  ['oidcProviderArn', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN'],
+  ['oidcTokenFile', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'],
+] as const;
+
+export type CredentialSource = { kind: 'keys' } | { kind: 'rrsa'; rrsa: Required<Pick<NonNullable<CredentialsConfig['rrsa']>, 'roleArn' | 'oidcProviderArn' | 'oidcTokenFile'>> & NonNullable<CredentialsConfig['rrsa']> } | { kind: 'file'; file: string };
+
+/**
+ * Which credentials sign the SLS calls: explicit keys > RRSA > credentials file. Pure; a half-given
+ * source (an id without its secret, two of RRSA's three variables) is an error, never skipped.
+ */
+export function credentialSource(cr: CredentialsConfig, file: string): CredentialSource {
+  if (!!cr.accessKeyId !== !!cr.accessKeySecret) {
+    const missing = cr.accessKeyId ? 'accessKeySecret (ALIBABA_CLOUD_ACCESS_KEY_SECRET)' : 'accessKeyId (ALIBABA_CLOUD_ACCESS_KEY_ID)';
+    throw new UserError(`${file}: sls.credentials.${missing.split(' ')[0]}: missing; an AccessKey needs both its id and its secret`, `give ${missing}`);
+  }
+  if (cr.accessKeyId && cr.accessKeySecret) return { kind: 'keys' };
+  const r = cr.rrsa;
+  if (r && RRSA_REQUIRED.some(([k]) => r[k] !== undefined)) {
+    const missing = RRSA_REQUIRED.filter(([k]) => r[k] === undefined);
+    if (missing.length) {
+      throw new UserError(`${file}: sls.credentials.rrsa.${missing[0]![0]}: missing; RRSA needs ${RRSA_REQUIRED.map(([, e]) => e).join(', ')}`, `set ${missing.map(([, e]) => e).join(' and ')} (ACK's RRSA webhook injects all three when the ServiceAccount is annotated)`);
+    }
+    return { kind: 'rrsa', rrsa: r as Extract<CredentialSource, { kind: 'rrsa' }>['rrsa'] };
+  }
+  if (cr.file) return { kind: 'file', file: cr.file };
+  throw new UserError(
+    `${file}: sls.credentials: give accessKeyId and accessKeySecret, RRSA, or a credentials file`,
+    'set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (from a Secret), enable RRSA on the ServiceAccount (ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE), or ALIBABA_CLOUD_CREDENTIALS_FILE',
+  );
 }
 
 export function parseExporterConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ExporterConfig {
-  const cfg = structuredClone(parseYamlConfig(text, exporterConfigSchema, file)) as unknown as Record<string, unknown>;
-  for (const [name, apply] of ENV) {
+  const cfg = structuredClone(parseYamlConfig(text, exporterConfigSchema, file)) as unknown as Obj;
+  for (const [name, apply] of ENV_OVERRIDES) {
     const v = env[name];
     if (v !== undefined && v !== '') apply(cfg, v);
   }
@@ -91,16 +191,7 @@ export function parseExporterConfig(text: string, file: string, env: NodeJS.Proc
   if (!out.success) throw new UserError(`${file}: after environment overrides: ${out.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const c = out.data;
   if (!c.sls.endpoint && !c.sls.region) throw new UserError(`${file}: sls: give endpoint or region`, 'e.g. endpoint: cn-hangzhou-intranet.log.aliyuncs.com, or SLS_ENDPOINT');
-  const cr = c.sls.credentials;
-  if (!cr.file && !(cr.accessKeyId && cr.accessKeySecret)) {
-    throw new UserError(`${file}: sls.credentials: give accessKeyId and accessKeySecret, or a credentials file`, 'or set ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET (from a Secret), or ALIBABA_CLOUD_CREDENTIALS_FILE');
-  }
-  const names = new Set<string>();
-  c.metrics.forEach((m, i) => {
-    if (names.has(m.name)) throw new UserError(`${file}: metrics[${i}].name: duplicate metric ${m.name}`);
-    names.add(m.name);
-    if (m.maxStaleness < m.interval) throw new UserError(`${file}: metrics[${i}].maxStaleness: ${m.maxStaleness}s is shorter than the interval ${m.interval}s, the metric would flap`);
-  });
+  credentialSource(c.sls.credentials, file);
   return c;
 }
 

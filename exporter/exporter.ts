@@ -1,9 +1,10 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { ExporterConfig } from './config.ts';
-import { startPoller } from './poller.ts';
-import { createSlsClient, credentialsSource, HeaderObservingAgent } from './sls-client.ts';
+import { UserError } from '../harness/common/errors.ts';
+import type { ExporterConfig, MetricConfig } from './config.ts';
+import { realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
+import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';
 
 export interface ExporterOptions {
   host?: string;
@@ -14,6 +15,12 @@ export interface ExporterOptions {
   now?: () => number;
   /** Skip process metrics (several exporters in one test process would clash on nothing, but it is noise). */
   processMetrics?: boolean;
+  /** Wall time and timers for polling, staleness and the render cache; default the real ones. */
+  clock?: Clock;
+  /** Called after each poll cycle (a query and its retries) ends: the acknowledgement to wait on. */
+  onPoll?: (e: PollEvent) => void;
+  /** Environment for credential lookups (ALIBABA_CLOUD_PROFILE); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface RunningExporter {
@@ -24,21 +31,83 @@ export interface RunningExporter {
   stop(): Promise<void>;
 }
 
+type Poller = ReturnType<typeof startPoller>;
+interface Entry {
+  m: MetricConfig;
+  poller: Poller;
+}
+
+/**
+ * Order matters: credentials are checked first (a bad file is a configuration error), then the port
+ * is taken (in use → exit 2), and only then does polling start — an exporter that cannot serve must
+ * never query SLS.
+ */
 export async function startExporter(config: ExporterConfig, opts: ExporterOptions = {}): Promise<RunningExporter> {
   const log = opts.logger;
+  const clock = opts.clock ?? realClock;
+  const creds = openCredentials(config.sls.credentials, opts.env);
+  const entries: Entry[] = [];
+  const fresh = (x: Entry) => x.poller.state.lastSuccess !== undefined && clock.now() - x.poller.state.lastSuccess <= x.m.maxStaleness * 1000;
+  const { registry, duration, errors } = selfMetrics(config, opts.processMetrics !== false, entries, fresh);
+  const ready = () => entries.length === config.metrics.length && entries.every((x) => x.poller.state.lastSuccess !== undefined);
+  const host = opts.host ?? config.listen.host;
+  const server = await listen(createServer(handler(registry, ready, config.listen.renderCache * 1000, clock)), host, opts.port ?? config.listen.port);
+  const port = (server.address() as { port: number }).port;
+
+  const client = createSlsClient(config.sls, creds);
+  const agent = opts.agent ?? new HeaderObservingAgent();
+  log?.info({ endpoint: config.sls.endpoint ?? config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
+  for (const m of config.metrics) {
+    const poller = startPoller(m, {
+      client,
+      agent,
+      now: opts.now ?? Date.now,
+      clock,
+      logger: log,
+      hooks: {
+        onDuration: (s, outcome) => duration.observe({ metric: m.name, outcome }, s),
+        onError: (code) => errors.inc({ metric: m.name, code }),
+        onCycle: (e) => {
+          try {
+            opts.onPoll?.(e);
+          } catch (err) {
+            log?.error({ metric: m.name, err: String(err) }, 'onPoll hook failed');
+          }
+        },
+      },
+    });
+    const entry = { m, poller };
+    entries.push(entry);
+    registry.registerMetric(publishedMetric(entry, fresh, log) as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
+    port,
+    ready,
+    registry,
+    async stop() {
+      await Promise.all(entries.map((x) => x.poller.stop()));
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      if (!opts.agent) agent.destroy();
+    },
+  };
+}
+
+function selfMetrics(config: ExporterConfig, processMetrics: boolean, entries: Entry[], fresh: (x: Entry) => boolean) {
   const registry = new Registry();
-  if (opts.processMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (processMetrics) collectDefaultMetrics({ register: registry });
   const p = config.selfPrefix;
   const duration = new Histogram({ name: `${p}_query_duration_seconds`, help: 'Duration of SLS queries', labelNames: ['metric', 'outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
   const errors = new Counter({ name: `${p}_query_errors_total`, help: 'Failed SLS query attempts by error code', labelNames: ['metric', 'code'], registers: [registry] });
-  const fresh = (x: (typeof pollers)[number]) => x.poller.state.lastSuccess !== undefined && Date.now() - x.poller.state.lastSuccess <= x.m.maxStaleness * 1000;
+  for (const m of config.metrics) errors.inc({ metric: m.name, code: 'Incomplete' }, 0);
   new Gauge({
     name: `${p}_last_success_timestamp_seconds`,
     help: 'Wall time of the last good answer',
     labelNames: ['metric'],
     registers: [registry],
     collect() {
-      for (const x of pollers) if (x.poller.state.lastSuccess !== undefined) this.set({ metric: x.m.name }, x.poller.state.lastSuccess / 1000);
+      for (const x of entries) if (x.poller.state.lastSuccess !== undefined) this.set({ metric: x.m.name }, x.poller.state.lastSuccess / 1000);
     },
   });
   new Gauge({
@@ -47,56 +116,38 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
     labelNames: ['metric'],
     registers: [registry],
     collect() {
-      for (const x of pollers) this.set({ metric: x.m.name }, fresh(x) ? 1 : 0);
+      for (const x of entries) this.set({ metric: x.m.name }, fresh(x) ? 1 : 0);
     },
   });
+  return { registry, duration, errors };
+}
 
-  const creds = credentialsSource(config.sls.credentials);
-  const client = createSlsClient(config.sls, creds);
-  const agent = opts.agent ?? new HeaderObservingAgent();
-  log?.info({ endpoint: config.sls.endpoint ?? config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name) }, 'sls exporter starting');
+/** Not a prom-client Gauge: a label-less Gauge resets to 0, and a stale metric must vanish, not read 0. */
+function publishedMetric(entry: Entry, fresh: (x: Entry) => boolean, log: Logger | undefined) {
+  const { m, poller } = entry;
+  return {
+    name: m.name,
+    help: m.help,
+    async get() {
+      const values: { value: number; labels: Record<string, string> }[] = [];
+      try {
+        if (fresh(entry) && poller.state.samples) for (const s of poller.state.samples) values.push({ value: s.value, labels: s.labels });
+      } catch (e) {
+        // collect must never throw: a throwing metric fails the whole scrape.
+        log?.error({ metric: m.name, err: String(e) }, 'collect failed; metric omitted from this scrape');
+      }
+      return { name: m.name, help: m.help, type: 'gauge', values, aggregator: 'sum' };
+    },
+  };
+}
 
-  const pollers: { m: (typeof config.metrics)[number]; poller: ReturnType<typeof startPoller> }[] = [];
-  for (const m of config.metrics) {
-    const poller = startPoller(m, {
-      client,
-      agent,
-      now: opts.now ?? Date.now,
-      logger: log,
-      hooks: {
-        onDuration: (s, outcome) => duration.observe({ metric: m.name, outcome }, s),
-        onError: (code) => errors.inc({ metric: m.name, code }),
-      },
-    });
-    for (const code of ['Incomplete']) errors.inc({ metric: m.name, code }, 0);
-    const entry = { m, poller };
-    pollers.push(entry);
-    // Not a prom-client Gauge: a label-less Gauge resets to 0, and a stale metric must vanish, not read 0.
-    const published = {
-      name: m.name,
-      help: m.help,
-      async get() {
-        const values: { value: number; labels: Record<string, string> }[] = [];
-        try {
-          if (fresh(entry) && poller.state.samples) for (const s of poller.state.samples) values.push({ value: s.value, labels: s.labels });
-        } catch (e) {
-          // collect must never throw: a throwing metric fails the whole scrape.
-          log?.error({ metric: m.name, err: String(e) }, 'collect failed; metric omitted from this scrape');
-        }
-        return { name: m.name, help: m.help, type: 'gauge', values, aggregator: 'sum' };
-      },
-    };
-    registry.registerMetric(published as unknown as Parameters<Registry['registerMetric']>[0]);
-  }
-
-  const ready = () => pollers.every((x) => x.poller.state.lastSuccess !== undefined);
+function handler(registry: Registry, ready: () => boolean, renderCacheMs: number, clock: Clock) {
   // Scrapes that arrive together share one rendering: published values change once per poll
   // interval (seconds), so a render younger than renderCacheMs is as fresh as a new one, and a burst
   // of scrapes (several Prometheus replicas, a load test) costs one render, not one each.
-  const renderCacheMs = config.listen.renderCache * 1000;
   let rendered: { at: number; body: Promise<string> } | undefined;
   const render = (): Promise<string> => {
-    const t = performance.now();
+    const t = clock.monotonic();
     if (!rendered || t - rendered.at > renderCacheMs) {
       const body = registry.metrics();
       rendered = { at: t, body };
@@ -104,7 +155,7 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
     }
     return rendered.body;
   };
-  const server: Server = createServer((req, res) => {
+  return (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics') {
       render()
@@ -113,25 +164,24 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
     } else if (path === '/healthz') res.writeHead(200).end('ok\n');
     else if (path === '/readyz') res.writeHead(ready() ? 200 : 503).end(ready() ? 'ready\n' : 'waiting for the first good answer from SLS\n');
     else res.writeHead(404).end('not found: try /metrics, /healthz or /readyz\n');
-  });
+  };
+}
+
+const LISTEN_HINTS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'permission denied (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'the address is not on this machine',
+};
+
+/** A port the exporter cannot take is the operator's to fix: a UserError (exit 2), before any query. */
+async function listen(server: Server, host: string, port: number): Promise<Server> {
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(Object.assign(e, { message: `exporter cannot listen on ${opts.host ?? config.listen.host}:${opts.port ?? config.listen.port}: ${e.message}` })));
-    server.listen(opts.port ?? config.listen.port, opts.host ?? config.listen.host, () => resolve());
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = (e.code && LISTEN_HINTS[e.code]) ?? e.message;
+      reject(new UserError(`exporter cannot listen on ${host}:${port}: ${why} (${e.code ?? 'error'})`, 'set listen.port in the config or EXPORTER_PORT to a free port, or stop what holds it'));
+    });
+    server.listen(port, host, () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
-  const host = opts.host ?? config.listen.host;
-  log?.info({ port }, 'serving /metrics, /healthz, /readyz');
-  return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
-    port,
-    ready,
-    registry,
-    async stop() {
-      await Promise.all(pollers.map((x) => x.poller.stop()));
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      if (!opts.agent) agent.destroy();
-    },
-  };
+  return server;
 }

@@ -1,4 +1,6 @@
-export { loadExporterConfig, parseExporterConfig, compressExporterConfig, exporterConfigSchema, type ExporterConfig, type MetricConfig } from './config.ts';
+export { loadExporterConfig, parseExporterConfig, compressExporterConfig, credentialSource, exporterConfigSchema, DURATION_BOUNDS, MAX_TIMER_SECONDS, type CredentialSource, type ExporterConfig, type MetricConfig } from './config.ts';
 export { startExporter, type ExporterOptions, type RunningExporter } from './exporter.ts';
-export { HeaderObservingAgent, localhostAwareLookup } from './sls-client.ts';
+export { realClock, type Clock, type PollEvent } from './poller.ts';
+export { HeaderObservingAgent, localhostAwareLookup, openCredentials, type CredentialProvider } from './sls-client.ts';
+export { parseCredentialsFile } from './credentials-file.ts';
 export { parseRows, classifyError, QueryFailure } from './value.ts';

@@ -2,7 +2,11 @@ import { Agent, type AgentOptions, type ClientRequest, type IncomingHttpHeaders 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ExporterConfig } from './config.ts';
+import { OIDCRoleArnCredentialsProvider } from '@alicloud/credentials';
+import { errorMessage, UserError } from '../harness/common/errors.ts';
+import { credentialSource, type CredentialsConfig, type CredentialSource, type ExporterConfig } from './config.ts';
+import { parseCredentialsFile } from './credentials-file.ts';
+import { QueryFailure } from './value.ts';
 
 /**
  * The real @alicloud/log client with two things the SDK does not do on its own:
@@ -51,28 +55,95 @@ export interface SlsCredentials {
   securityToken?: string;
 }
 
-/** Credentials from the config, or from a file re-read when it changes (RRSA/OIDC rotation). */
-export function credentialsSource(c: ExporterConfig['sls']['credentials']): { get(): SlsCredentials; describe(): string } {
-  if (!c.file) {
-    const fixed = { accessKeyId: c.accessKeyId!, accessKeySecret: c.accessKeySecret!, ...(c.securityToken ? { securityToken: c.securityToken } : {}) };
-    return { get: () => fixed, describe: () => `AccessKey ${mask(fixed.accessKeyId)}${fixed.securityToken ? ' with STS token' : ''}` };
+export interface CredentialProvider {
+  get(): Promise<SlsCredentials>;
+  describe(): string;
+}
+
+/**
+ * The credentials that sign SLS calls, by precedence: explicit keys > RRSA (AssumeRoleWithOIDC via
+ * @alicloud/credentials) > credentials file. Everything that can be checked before the first query
+ * is checked here and is a UserError (exit 2); a source that goes bad later fails the poll with a
+ * non-retriable code (CredentialsInvalid, StsError), never as a NetworkError.
+ */
+export function openCredentials(cr: CredentialsConfig, env: NodeJS.ProcessEnv = process.env): CredentialProvider {
+  const source = credentialSource(cr, 'exporter config');
+  if (source.kind === 'keys') {
+    const fixed = { accessKeyId: cr.accessKeyId!, accessKeySecret: cr.accessKeySecret!, ...(cr.securityToken ? { securityToken: cr.securityToken } : {}) };
+    return { get: async () => fixed, describe: () => `AccessKey ${mask(fixed.accessKeyId)}${fixed.securityToken ? ' with STS token' : ''}` };
   }
-  const file = c.file;
-  let cached: { mtimeMs: number; size: number; creds: SlsCredentials } | undefined;
+  if (source.kind === 'rrsa') return rrsaCredentials(source.rrsa);
+  return fileCredentials(source.file, env.ALIBABA_CLOUD_PROFILE || 'default');
+}
+
+/** A credentials file re-read when it changes (rotation by a sidecar or a mounted Secret). */
+function fileCredentials(file: string, profile: string): CredentialProvider {
+  const read = () => {
+    let st, text;
+    try {
+      st = statSync(file);
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UserError(`credentials file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`, 'check ALIBABA_CLOUD_CREDENTIALS_FILE / sls.credentials.file and that the file is mounted and readable by the exporter user');
+    }
+    return { mtimeMs: st.mtimeMs, size: st.size, creds: parseCredentialsFile(text, file, profile) };
+  };
+  let cached = read();
   return {
-    get() {
-      const st = statSync(file);
-      if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size) return cached.creds;
-      const j = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string | undefined>;
-      const accessKeyId = j.AccessKeyId ?? j.accessKeyId;
-      const accessKeySecret = j.AccessKeySecret ?? j.accessKeySecret;
-      const securityToken = j.SecurityToken ?? j.securityToken;
-      if (!accessKeyId || !accessKeySecret) throw Object.assign(new Error(`credentials file ${file} lacks AccessKeyId/AccessKeySecret`), { code: 'CredentialsInvalid' });
-      cached = { mtimeMs: st.mtimeMs, size: st.size, creds: { accessKeyId, accessKeySecret, ...(securityToken ? { securityToken } : {}) } };
-      return cached.creds;
+    async get() {
+      try {
+        const st = statSync(file);
+        if (cached.mtimeMs !== st.mtimeMs || cached.size !== st.size) cached = read();
+        return cached.creds;
+      } catch (e) {
+        throw new QueryFailure('CredentialsInvalid', errorMessage(e), false);
+      }
     },
     describe: () => `credentials file ${file} (re-read on change)`,
   };
+}
+
+type RrsaConfig = Extract<CredentialSource, { kind: 'rrsa' }>['rrsa'];
+
+/** ACK RRSA: the projected OIDC token is exchanged at STS; the library refreshes 15 min before expiry. */
+function rrsaCredentials(r: RrsaConfig): CredentialProvider {
+  try {
+    if (!readFileSync(r.oidcTokenFile, 'utf8').trim()) throw new Error('it is empty');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code ?? errorMessage(e);
+    throw new UserError(`RRSA OIDC token file ${r.oidcTokenFile} (ALIBABA_CLOUD_OIDC_TOKEN_FILE): cannot use it (${why})`, 'RRSA mounts the token when the pod\'s ServiceAccount is annotated with pod-identity.alibabacloud.com/role-name; check the projected volume');
+  }
+  const b = OIDCRoleArnCredentialsProvider.builder().withRoleArn(r.roleArn).withOIDCProviderArn(r.oidcProviderArn).withOIDCTokenFilePath(r.oidcTokenFile).withDurationSeconds(r.durationSeconds);
+  b.withRoleSessionName(r.roleSessionName ?? `sls-exporter-${process.pid}`);
+  if (r.stsEndpoint) b.withStsEndpoint(r.stsEndpoint);
+  const provider = b.build();
+  const where = r.stsEndpoint ?? 'STS';
+  return {
+    async get() {
+      try {
+        const c = await provider.getCredentials();
+        return { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken };
+      } catch (e) {
+        throw new QueryFailure('StsError', `AssumeRoleWithOIDC at ${where} for ${r.roleArn} failed: ${stsReason(e)}`, false);
+      }
+    },
+    describe: () => `RRSA role ${r.roleArn} via ${where} (token ${r.oidcTokenFile})`,
+  };
+}
+
+/** STS answers {Code, Message, RequestId}; the library wraps that body in its own message. */
+export function stsReason(e: unknown): string {
+  const msg = errorMessage(e);
+  const json = /\{.*\}/s.exec(msg)?.[0];
+  if (json) {
+    try {
+      const j = JSON.parse(json) as { Code?: string; Message?: string; RequestId?: string };
+      if (j.Code) return `${j.Code}: ${j.Message ?? ''}${j.RequestId ? ` (RequestId ${j.RequestId})` : ''}`;
+    } catch {
+      // not JSON after all: the raw message says it
+    }
+  }
+  return msg;
 }
 
 /** Only a prefix of a key ever reaches a log line. */
@@ -84,7 +155,7 @@ export interface SlsClient {
   getLogs(project: string, logstore: string, from: Date, to: Date, data: { query: string; line?: number }, options: object): Promise<unknown>;
 }
 
-export function createSlsClient(sls: ExporterConfig['sls'], creds: { get(): SlsCredentials }): SlsClient {
+export function createSlsClient(sls: ExporterConfig['sls'], creds: { get(): SlsCredentials | Promise<SlsCredentials> }): SlsClient {
   const require = createRequire(import.meta.url);
   const Client = require('@alicloud/log') as new (cfg: object) => SlsClient;
   const endpoint = sls.endpoint ?? `${sls.region}${sls.internal ? '-intranet' : ''}.log.aliyuncs.com`;

@@ -12,7 +12,11 @@ export class QueryFailure extends Error {
   }
 }
 
-/** SLS codes (and our own) worth another try within the same interval. */
+/**
+ * SLS codes (and our own) worth another try within the same interval. Our own non-retriable ones:
+ * CredentialsInvalid (the credentials file went bad after startup), StsError (AssumeRoleWithOIDC
+ * failed), EmptyResult, MissingColumn, InvalidValue.
+ */
 export const RETRIABLE = new Set(['ServerBusy', 'InternalServerError', 'RequestTimeout', 'ReadQuotaExceed', 'Incomplete', 'BadGateway', 'BadResponse', 'NetworkError', 'Timeout']);
 
 export interface Sample {
@@ -34,11 +38,12 @@ export function classifyError(e: unknown): QueryFailure {
 }
 
 export function parseRows(body: unknown, progress: string | undefined, valueColumn: string, labelColumns: string[]): Sample[] {
-  if (progress !== undefined && progress !== 'Complete') throw new QueryFailure('Incomplete', `x-log-progress is ${progress}: the result is partial`, true);
   if (typeof body === 'string') {
     const looksHtml = /^\s*</.test(body);
     throw new QueryFailure(looksHtml ? 'BadGateway' : 'BadResponse', `expected a JSON array, got ${looksHtml ? 'an HTML page' : 'text'}: ${body.slice(0, 80)}`, true);
   }
+  // No header is not "Complete": an SDK or proxy that drops it would let partial, lower counts through.
+  if (progress !== 'Complete') throw new QueryFailure('Incomplete', progress === undefined ? 'the response has no x-log-progress header: completeness unknown, treated as partial' : `x-log-progress is ${progress}: the result is partial`, true);
   if (!Array.isArray(body)) throw new QueryFailure('BadResponse', `expected a JSON array of rows, got ${typeof body}`, true);
   if (body.length === 0) throw new QueryFailure('EmptyResult', 'the query returned no rows', false);
   return body.map((row: unknown, i) => {
