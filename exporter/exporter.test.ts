@@ -1,17 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSls, type Fault, type FakeSls } from '../harness/fake-sls/index.ts';
-import { parseExporterConfig, startExporter, type RunningExporter } from './index.ts';
+import { createServer } from 'node:http';
+import { parseExporterConfig, startExporter, type ExporterOptions, type RunningExporter } from './index.ts';
+import { isUserError } from '../harness/common/errors.ts';
 import { waitUntil } from '../harness/common/wait.ts';
+import { ManualClock, PollLog } from './testing.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-function config(sls: FakeSls, extra = '', metric = ''): string {
+// renderCache 0 by default: a scrape right after a poll cycle must show that cycle's result.
+function config(sls: FakeSls, extra = 'listen: {renderCache: 0}', metric = ''): string {
   return `sls:
   endpoint: ${sls.endpoint}
   credentials: {accessKeyId: ebbflow-test-ak, accessKeySecret: ebbflow-test-secret}
@@ -29,11 +33,13 @@ metrics:
 ${metric}`;
 }
 
-async function start(sls: FakeSls, yaml: string): Promise<RunningExporter> {
-  const exp = await startExporter(parseExporterConfig(yaml, 'test.yaml', {}), { host: '127.0.0.1', port: 0, processMetrics: false });
+async function start(sls: FakeSls, yaml: string, opts: ExporterOptions = {}): Promise<RunningExporter & { polls: PollLog }> {
+  const polls = new PollLog();
+  const exp = await startExporter(parseExporterConfig(yaml, 'test.yaml', {}), { host: '127.0.0.1', port: 0, processMetrics: false, onPoll: polls.push, env: {}, ...opts });
   cleanups.push(() => exp.stop());
-  return exp;
+  return Object.assign(exp, { polls });
 }
+const ok = (e: { outcome: string }) => e.outcome === 'success';
 async function fakeSls(opts: Parameters<typeof startFakeSls>[0] = {}): Promise<FakeSls> {
   const s = await startFakeSls(opts);
   cleanups.push(() => s.stop());
@@ -55,13 +61,20 @@ const errKey = (code: string) => `sls_exporter_query_errors_total{metric="active
 describe('exporter through the real SDK against the fake SLS', () => {
   it('publishes the value, goes ready after the first success, and serves health', async () => {
     const sls = await fakeSls({ curve: () => 2737 });
-    const exp = await start(sls, config(sls));
+    const clock = new ManualClock();
+    const exp = await start(sls, config(sls), { clock });
     expect((await fetch(`${exp.url}/healthz`)).status).toBe(200);
-    await until('ready', async () => ((await fetch(`${exp.url}/readyz`)).status === 200 ? true : undefined));
+    // No time has passed: no poll yet, so not ready and nothing published.
+    expect((await fetch(`${exp.url}/readyz`)).status).toBe(503);
+    expect((await scrape(exp)).has('active_devices')).toBe(false);
+    const first = exp.polls.next('first success', ok);
+    clock.advance(100);
+    const e = await first;
+    expect((await fetch(`${exp.url}/readyz`)).status).toBe(200);
     const m = await scrape(exp);
     expect(m.get('active_devices')).toBe(2737);
     expect(m.get('sls_exporter_up{metric="active_devices"}')).toBe(1);
-    expect(m.get('sls_exporter_last_success_timestamp_seconds{metric="active_devices"}')).toBeGreaterThan(Date.now() / 1000 - 5);
+    expect(m.get('sls_exporter_last_success_timestamp_seconds{metric="active_devices"}')).toBe(e.at / 1000);
   });
 
   it('counts distinct devices in the window only, with label columns', async () => {
@@ -76,42 +89,53 @@ describe('exporter through the real SDK against the fake SLS', () => {
     ], t);
     const yaml = config(sls).replace('query: "* | select approx_distinct(device_id) as active_devices"', 'query: "* | select region, approx_distinct(device_id) as active_devices group by region"\n    labelColumns: [region]\n    window: 1m');
     const exp = await start(sls, yaml);
-    const m = await until('labelled series', async () => {
-      const s = await scrape(exp);
-      return s.has('active_devices{region="sh"}') ? s : undefined;
-    });
+    await exp.polls.next('success', ok);
+    const m = await scrape(exp);
     expect(m.get('active_devices{region="hz"}')).toBe(1);
     expect(m.get('active_devices{region="sh"}')).toBe(2);
   });
 
   it('polls once per interval whatever the scrape rate', async () => {
     const sls = await fakeSls({ curve: () => 5 });
-    const exp = await start(sls, config(sls).replace('interval: 100ms', 'interval: 500ms'));
-    await until('first value', async () => ((await scrape(exp)).get('active_devices') === 5 ? true : undefined));
-    const q0 = sls.stats().queries;
-    const t0 = Date.now();
-    while (Date.now() - t0 < 1500) await Promise.all(Array.from({ length: 10 }, () => fetch(`${exp.url}/metrics`).then((r) => r.text())));
-    const q = sls.stats().queries - q0;
-    expect(q).toBeGreaterThanOrEqual(2);
-    expect(q).toBeLessThanOrEqual(4);
+    const clock = new ManualClock();
+    const exp = await start(sls, config(sls).replace('interval: 100ms', 'interval: 500ms').replace('maxStaleness: 1s', 'maxStaleness: 10s'), { clock });
+    const burst = () => Promise.all(Array.from({ length: 50 }, () => fetch(`${exp.url}/metrics`).then((r) => r.text())));
+    await burst();
+    expect(sls.stats().queries).toBe(0);
+    for (let i = 1; i <= 3; i++) {
+      const polled = exp.polls.next(`poll ${i}`, ok);
+      clock.advance(i === 1 ? 50 : 550); // first tick within 10 % of the interval, then interval + ≤10 % jitter
+      await polled;
+      await burst();
+      expect(sls.stats().queries).toBe(i);
+    }
+    expect((await scrape(exp)).get('active_devices')).toBe(5);
   });
 
   it('scrapes within listen.renderCache share one rendering; 0 renders every scrape', async () => {
     let n = 0;
     const sls = await fakeSls({ curve: () => ++n });
     const value = async (exp: RunningExporter) => (await scrape(exp)).get('active_devices');
-    const cached = await start(sls, config(sls, 'listen: {renderCache: 1500ms}'));
-    await until('a value', async () => ((await value(cached)) !== undefined ? true : undefined));
+    const poll = async (exp: RunningExporter & { polls: PollLog }, clock: ManualClock, ms: number) => {
+      const done = exp.polls.next('a poll', ok);
+      clock.advance(ms);
+      return done;
+    };
+    const clock = new ManualClock();
+    const cached = await start(sls, config(sls, 'listen: {renderCache: 1500ms}').replace('maxStaleness: 1s', 'maxStaleness: 10s'), { clock });
+    await poll(cached, clock, 100);
     const first = await value(cached);
-    await new Promise((r) => setTimeout(r, 500)); // several polls (100ms interval) later
+    expect(first).toBeDefined();
+    for (let i = 0; i < 3; i++) await poll(cached, clock, 110); // three newer answers, 330 ms into the cache
     expect(await value(cached)).toBe(first);
-    await new Promise((r) => setTimeout(r, 1200));
+    clock.advance(1200); // the cache is 1.53 s old: the next scrape renders anew
     expect(await value(cached)).toBeGreaterThan(first!);
 
-    const uncached = await start(sls, config(sls, 'listen: {renderCache: 0}'));
-    await until('a value', async () => ((await value(uncached)) !== undefined ? true : undefined));
+    const clock2 = new ManualClock();
+    const uncached = await start(sls, config(sls, 'listen: {renderCache: 0}'), { clock: clock2 });
+    await poll(uncached, clock2, 100);
     const a = await value(uncached);
-    await new Promise((r) => setTimeout(r, 500));
+    await poll(uncached, clock2, 110);
     expect(await value(uncached)).toBeGreaterThan(a!);
   });
 
@@ -123,12 +147,15 @@ describe('exporter through the real SDK against the fake SLS', () => {
     writeFileSync(file, JSON.stringify({ AccessKeyId: 'key-one', AccessKeySecret: 'secret-one', SecurityToken: '' }));
     const yaml = config(sls).replace('credentials: {accessKeyId: ebbflow-test-ak, accessKeySecret: ebbflow-test-secret}', `credentials: {file: ${file}}`);
     const exp = await start(sls, yaml);
-    await until('value with key one', async () => ((await scrape(exp)).get('active_devices') === 11 ? true : undefined));
+    await exp.polls.next('success with key one', ok);
+    expect((await scrape(exp)).get('active_devices')).toBe(11);
     // Rotate: the server stops accepting the old key, the file gets the new one.
     creds.splice(0, 1, { accessKeyId: 'key-two', accessKeySecret: 'secret-two' });
     writeFileSync(file, JSON.stringify({ AccessKeyId: 'key-two', AccessKeySecret: 'secret-two', Expiration: '2099-01-01T00:00:00Z' }));
     const before = (await scrape(exp)).get(errKey('InvalidAccessKeyId')) ?? 0;
-    await new Promise((r) => setTimeout(r, 500));
+    // Two good answers after the rewrite: the new key is in use.
+    await exp.polls.next('first success after rotation', ok);
+    await exp.polls.next('second success after rotation', ok);
     const m = await scrape(exp);
     expect(m.get('active_devices')).toBe(11);
     expect(m.get('sls_exporter_up{metric="active_devices"}')).toBe(1);
@@ -140,10 +167,10 @@ describe('exporter through the real SDK against the fake SLS', () => {
     const sls = await fakeSls({ curve: () => 42 });
     const exp = await start(sls, config(sls).replace('interval: 100ms', 'interval: 2s').replace('retries: 0', 'retries: 3').replace('maxStaleness: 1s', 'maxStaleness: 10s'));
     sls.faults.inject({ kind: 'error', code: 'ServerBusy', times: 2 });
-    const m = await until('value after retries', async () => {
-      const s = await scrape(exp);
-      return s.get('active_devices') === 42 ? s : undefined;
-    });
+    const e = await exp.polls.next('success', ok);
+    expect(e.attempts).toBe(3);
+    const m = await scrape(exp);
+    expect(m.get('active_devices')).toBe(42);
     expect(m.get(errKey('ServerBusy'))).toBe(2);
   });
 
@@ -151,7 +178,8 @@ describe('exporter through the real SDK against the fake SLS', () => {
     const sls = await fakeSls({ curve: () => 42 });
     const exp = await start(sls, config(sls).replace('interval: 100ms', 'interval: 2s').replace('retries: 0', 'retries: 3').replace('maxStaleness: 1s', 'maxStaleness: 10s'));
     sls.faults.inject({ kind: 'error', code: 'ProjectForbidden', times: 1 });
-    await new Promise((r) => setTimeout(r, 700));
+    const e = await exp.polls.next('the first cycle');
+    expect(e).toMatchObject({ outcome: 'error', code: 'ProjectForbidden', attempts: 1 });
     expect(sls.stats().queries).toBe(1);
     expect((await scrape(exp)).get(errKey('ProjectForbidden'))).toBe(1);
     expect((await scrape(exp)).has('active_devices')).toBe(false);
@@ -160,7 +188,8 @@ describe('exporter through the real SDK against the fake SLS', () => {
   it('stops exporting after maxStaleness without a good answer, and resumes', async () => {
     const sls = await fakeSls({ curve: () => 9 });
     const exp = await start(sls, config(sls));
-    await until('value', async () => ((await scrape(exp)).get('active_devices') === 9 ? true : undefined));
+    await exp.polls.next('success', ok);
+    expect((await scrape(exp)).get('active_devices')).toBe(9);
     sls.faults.inject({ kind: 'error', code: 'LogStoreNotExist', times: 1000 });
     const gone = await until('metric gone', async () => {
       const s = await scrape(exp);
@@ -168,23 +197,22 @@ describe('exporter through the real SDK against the fake SLS', () => {
     }, 5000);
     expect(gone.get('sls_exporter_up{metric="active_devices"}')).toBe(0);
     sls.faults.clear();
-    await until('value back', async () => ((await scrape(exp)).get('active_devices') === 9 ? true : undefined));
+    await exp.polls.next('success after the faults', ok);
+    expect((await scrape(exp)).get('active_devices')).toBe(9);
   });
 
   it('fault matrix: never crashes, never publishes a false value, counts exactly what was injected', async () => {
     const TRUTH = 777;
     const sls = await fakeSls({ curve: () => TRUTH });
     const exp = await start(sls, config(sls).replace('maxStaleness: 1s', 'maxStaleness: 60s'));
-    await until('first value', async () => ((await scrape(exp)).get('active_devices') === TRUTH ? true : undefined));
+    await exp.polls.next('first success', ok);
+    // Published values change only when a cycle ends: a scrape after every cycle sees each of them.
     const seen = new Set<number>();
-    let scraping = true;
-    const scraper = (async () => {
-      while (scraping) {
-        const v = (await scrape(exp).catch(() => new Map<string, number>())).get('active_devices');
-        if (v !== undefined) seen.add(v);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
+    const scrapes: Promise<void>[] = [];
+    let watching = true;
+    exp.polls.each(() => {
+      if (watching) scrapes.push(scrape(exp).then((m) => void (m.has('active_devices') && seen.add(m.get('active_devices')!))));
+    });
     const matrix: [Fault, string | undefined][] = [
       [{ kind: 'error', code: 'ServerBusy' }, 'ServerBusy'],
       [{ kind: 'error', code: 'InternalServerError' }, 'InternalServerError'],
@@ -208,28 +236,104 @@ describe('exporter through the real SDK against the fake SLS', () => {
     ];
     const expected = new Map<string, number>();
     for (const [fault, code] of matrix) {
-      const before = await scrape(exp);
+      // The fault hits the next query, which a cycle starting after this one makes: wait for it.
       sls.faults.inject(fault);
-      if (code) {
-        expected.set(code, (expected.get(code) ?? 0) + 1);
-        await until(`${JSON.stringify(fault)} counted as ${code}`, async () => ((await scrape(exp)).get(errKey(code)) === expected.get(code) ? true : undefined));
-      } else {
-        await until('fault consumed', async () => (sls.faults.pending() === 0 ? true : undefined));
-        await new Promise((r) => setTimeout(r, 300));
-        const total = [...(await scrape(exp)).entries()].filter(([k]) => k.startsWith('sls_exporter_query_errors_total')).reduce((a, [, v]) => a + v, 0);
-        const totalBefore = [...before.entries()].filter(([k]) => k.startsWith('sls_exporter_query_errors_total')).reduce((a, [, v]) => a + v, 0);
-        expect(total).toBe(totalBefore);
-      }
+      await exp.polls.next(`${JSON.stringify(fault)} then a good answer`, (x) => ok(x) && sls.faults.pending() === 0);
+      if (code) expected.set(code, (expected.get(code) ?? 0) + 1);
+      const m = await scrape(exp);
+      const total = [...m.entries()].filter(([k]) => k.startsWith('sls_exporter_query_errors_total')).reduce((a, [, v]) => a + v, 0);
+      expect(total, JSON.stringify(fault)).toBe([...expected.values()].reduce((a, v) => a + v, 0));
+      if (code) expect(m.get(errKey(code))).toBe(expected.get(code));
     }
-    await new Promise((r) => setTimeout(r, 300));
-    scraping = false;
-    await scraper;
+    watching = false;
+    await Promise.all(scrapes);
+    expect(scrapes.length).toBeGreaterThan(matrix.length);
     expect([...seen]).toEqual([TRUTH]);
     const final = await scrape(exp);
     const counted = Object.fromEntries([...final.entries()].filter(([k, v]) => k.startsWith('sls_exporter_query_errors_total') && v > 0).map(([k, v]) => [/code="([^"]+)"/.exec(k)![1]!, v]));
     expect(counted).toEqual(Object.fromEntries(expected));
     expect(final.get('active_devices')).toBe(TRUTH);
   }, 60_000);
+});
+
+describe('startup order and failures', () => {
+  it('a port in use is a UserError before any poll is scheduled or any query is sent', async () => {
+    const sls = await fakeSls({ curve: () => 1 });
+    const holder = createServer();
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => holder.close(() => r())));
+    const port = (holder.address() as { port: number }).port;
+    const clock = new ManualClock();
+    const err = await startExporter(parseExporterConfig(config(sls), 'test.yaml', {}), { host: '127.0.0.1', port, processMetrics: false, clock, env: {} }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isUserError(err)).toBe(true);
+    expect((err as Error).message).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use \\(EADDRINUSE\\)`));
+    expect(clock.pending()).toBe(0); // no poller ever started
+    clock.advance(60_000);
+    expect(sls.stats().queries).toBe(0);
+  });
+
+  it('a response without x-log-progress is Incomplete: retried, counted, never published', async () => {
+    // A server that answers like SLS but without the header (what an SDK or proxy change could cause).
+    let queries = 0;
+    const bare = createServer((req, res) => {
+      queries++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ active_devices: '3' }]));
+    });
+    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => (bare.closeAllConnections(), bare.close(() => r()))));
+    const endpoint = `localhost:${(bare.address() as { port: number }).port}`;
+    const exp = await start({ endpoint } as FakeSls, config({ endpoint } as FakeSls).replace('retries: 0', 'retries: 1').replace('interval: 100ms', 'interval: 2s').replace('maxStaleness: 1s', 'maxStaleness: 10s'));
+    const e = await exp.polls.next('the first cycle');
+    expect(e).toMatchObject({ outcome: 'error', code: 'Incomplete', attempts: 2 });
+    expect(queries).toBe(2);
+    const m = await scrape(exp);
+    expect(m.get(errKey('Incomplete'))).toBe(2);
+    expect(m.has('active_devices')).toBe(false);
+    expect((await fetch(`${exp.url}/readyz`)).status).toBe(503);
+  });
+
+  it('a missing, unreadable or malformed credentials file is a UserError naming the file and field, before listening', async () => {
+    const sls = await fakeSls({ curve: () => 1 });
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-creds-'));
+    const cases: [string, string | undefined, RegExp][] = [
+      ['missing.json', undefined, /credentials file .*missing\.json: cannot read it \(ENOENT\)/],
+      ['bad.json', '{"AccessKeyId": "a",', /credentials file .*bad\.json: not valid JSON/],
+      ['nosecret.json', '{"AccessKeyId": "a"}', /credentials file .*nosecret\.json: AccessKeySecret: missing/],
+      ['bad.ini', 'access_key_id = a\n', /credentials file .*bad\.ini:1: not valid JSON or INI/],
+      ['nosecret.ini', '[default]\ntype = access_key\naccess_key_id = a\n', /credentials file .*nosecret\.ini:1: \[default\] access_key_secret: missing/],
+    ];
+    for (const [name, content, message] of cases) {
+      const file = join(dir, name);
+      if (content !== undefined) writeFileSync(file, content);
+      const yaml = config(sls).replace('credentials: {accessKeyId: ebbflow-test-ak, accessKeySecret: ebbflow-test-secret}', `credentials: {file: ${file}}`);
+      const holder = createServer();
+      const err = await startExporter(parseExporterConfig(yaml, 'test.yaml', {}), { host: '127.0.0.1', port: 0, processMetrics: false, env: {} }).then(
+        (x) => (cleanups.push(() => x.stop()), undefined),
+        (e: unknown) => e,
+      );
+      holder.close();
+      expect(isUserError(err), name).toBe(true);
+      expect((err as Error).message).toMatch(message);
+    }
+    expect(sls.stats().queries).toBe(0);
+  });
+
+  it('a credentials file that goes bad after startup fails polls as CredentialsInvalid, not a retried NetworkError', async () => {
+    const sls = await fakeSls({ curve: () => 4 });
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-creds-'));
+    const file = join(dir, 'credentials');
+    writeFileSync(file, '[default]\ntype = access_key\naccess_key_id = ebbflow-test-ak\naccess_key_secret = ebbflow-test-secret\n');
+    const yaml = config(sls).replace('credentials: {accessKeyId: ebbflow-test-ak, accessKeySecret: ebbflow-test-secret}', `credentials: {file: ${file}}`).replace('retries: 0', 'retries: 3');
+    const exp = await start(sls, yaml);
+    await exp.polls.next('success with the INI profile', ok);
+    rmSync(file);
+    const e = await exp.polls.next('a failed cycle', (x) => x.outcome === 'error');
+    expect(e).toMatchObject({ code: 'CredentialsInvalid', attempts: 1 });
+    expect((await scrape(exp)).get(errKey('NetworkError')) ?? 0).toBe(0);
+  });
 });
 
 describe('config', () => {
