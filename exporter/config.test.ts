@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { isUserError } from '../harness/common/errors.ts';
+import { compressExporterConfig, credentialSource, DURATION_BOUNDS, MAX_TIMER_SECONDS, parseExporterConfig } from './config.ts';
+import { startPoller } from './poller.ts';
+
+const KEYS = 'credentials: {accessKeyId: a, accessKeySecret: b}';
+const yaml = (metric: string, creds = KEYS) => `sls:\n  endpoint: x\n  ${creds}\nmetrics:\n  - name: m\n    project: p1x\n    logstore: l1x\n    query: "*"\n    valueColumn: v\n${metric}`;
+const error = (f: () => unknown): Error => {
+  try {
+    f();
+  } catch (e) {
+    expect(isUserError(e)).toBe(true);
+    return e as Error;
+  }
+  throw new Error('expected a UserError');
+};
+
+describe('duration bounds', () => {
+  it.each([
+    ['interval: 30d', /c\.yaml:10:5: metrics\[0\]\.interval: 30d is out of bounds: give 100ms to 1d/],
+    ['interval: 25d\n    maxStaleness: 30d', /metrics\[0\]\.interval: 25d is out of bounds/],
+    ['interval: 10ms', /metrics\[0\]\.interval: 10ms is out of bounds: give 100ms to 1d/],
+    ['window: 2d', /c\.yaml:10:5: metrics\[0\]\.window: 2d is out of bounds: give 1s to 1d/],
+    ['timeout: 10m', /metrics\[0\]\.timeout: 10m is out of bounds: give 100ms to 5m/],
+    ['maxStaleness: 8d', /metrics\[0\]\.maxStaleness: 8d is out of bounds: give 100ms to 7d/],
+    ['interval: 2147484', /metrics\[0\]\.interval: 2147484s is out of bounds/],
+  ])('%s is refused with file:line:field', (field, message) => {
+    expect(error(() => parseExporterConfig(yaml(`    ${field}\n`), 'c.yaml', {})).message).toMatch(message);
+  });
+
+  it('renderCache and the staleness/interval relation are checked where they are written', () => {
+    expect(error(() => parseExporterConfig(`${yaml('')}listen: {renderCache: 2m}\n`, 'c.yaml', {})).message).toMatch(/c\.yaml:10:\d+: listen\.renderCache: 2m is out of bounds: give 1ms to 1m/);
+    expect(error(() => parseExporterConfig(yaml('    interval: 1m\n    maxStaleness: 30s\n'), 'c.yaml', {})).message).toMatch(/c\.yaml:11:5: metrics\[0\]\.maxStaleness: 30s is shorter than the interval 1m/);
+    expect(error(() => parseExporterConfig(`${yaml('')}  - {name: m, project: p1x, logstore: l1x, query: "*", valueColumn: v}\n`, 'c.yaml', {})).message).toMatch(/c\.yaml:10:\d+: metrics\[1\]\.name: duplicate metric m/);
+  });
+
+  it('the largest accepted values stay far below the timer limit, and the poller refuses one past it', () => {
+    const c = parseExporterConfig(yaml('    interval: 1d\n    window: 1d\n    timeout: 5m\n    maxStaleness: 7d\n'), 'c.yaml', {});
+    expect(c.metrics[0]).toMatchObject({ interval: 86_400, window: 86_400, timeout: 300, maxStaleness: 7 * 86_400 });
+    expect(DURATION_BOUNDS.interval[1] * 1.1).toBeLessThan(MAX_TIMER_SECONDS);
+    // A config built in code (a replay stretching time) cannot overflow the timer either.
+    const tooLong = { ...compressExporterConfig(c, 1).metrics[0]!, interval: 30 * 86_400 };
+    expect(() => startPoller(tooLong, { client: {} as never, agent: {} as never, now: Date.now, hooks: { onDuration() {}, onError() {} } })).toThrow(RangeError);
+  });
+});
+
+describe('credential precedence: explicit keys > RRSA > credentials file', () => {
+  const RRSA = { ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/r', ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/p', ALIBABA_CLOUD_OIDC_TOKEN_FILE: '/var/run/secrets/token' };
+  it('picks keys over RRSA over a file', () => {
+    const src = (env: NodeJS.ProcessEnv) => credentialSource(parseExporterConfig(yaml('', 'credentials: {file: /etc/creds.json}'), 'c.yaml', env).sls.credentials, 'c.yaml');
+    expect(src({})).toEqual({ kind: 'file', file: '/etc/creds.json' });
+    expect(src(RRSA)).toMatchObject({ kind: 'rrsa', rrsa: { roleArn: RRSA.ALIBABA_CLOUD_ROLE_ARN, oidcProviderArn: RRSA.ALIBABA_CLOUD_OIDC_PROVIDER_ARN, oidcTokenFile: RRSA.ALIBABA_CLOUD_OIDC_TOKEN_FILE, durationSeconds: 3600 } });
+    expect(src({ ...RRSA, ALIBABA_CLOUD_ACCESS_KEY_ID: 'id', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 's' })).toEqual({ kind: 'keys' });
+    const c = parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', { ...RRSA, ALIBABA_CLOUD_ROLE_SESSION_NAME: 'sls-exporter', ALIBABA_CLOUD_STS_ENDPOINT: 'sts-vpc.cn-hangzhou.aliyuncs.com' });
+    expect(c.sls.credentials.rrsa).toMatchObject({ roleSessionName: 'sls-exporter', stsEndpoint: 'sts-vpc.cn-hangzhou.aliyuncs.com' });
+  });
+  it('a half-given source is an error naming what is missing', () => {
+    expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', { ALIBABA_CLOUD_ROLE_ARN: 'r', ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'p' })).message).toMatch(/c\.yaml: sls\.credentials\.rrsa\.oidcTokenFile: missing; RRSA needs ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN, ALIBABA_CLOUD_OIDC_TOKEN_FILE/);
+    expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' })).message).toMatch(/sls\.credentials\.accessKeySecret: missing/);
+    expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', {})).message).toMatch(/give accessKeyId and accessKeySecret, RRSA, or a credentials file/);
+    expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', { ...RRSA, ALIBABA_CLOUD_STS_ENDPOINT: 'https://sts.example' })).message).toMatch(/rrsa\.stsEndpoint: host\[:port\], no scheme/);
+  });
+});
