@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Clock, PollEvent } from './poller.ts';
 
 /**
@@ -75,4 +77,35 @@ export class PollLog {
     for (let i = 0; i < n; i++) e = await this.next(`#${i + 1} of ${n}`);
     return e!;
   }
+}
+
+/** The image's entry (`main.ts`) as its own process, the way a pod runs it. */
+export interface MainProcess {
+  /** Resolves when the process exits, with its code and everything it wrote to stderr. */
+  exited: Promise<{ code: number | null; stderr: string }>;
+  /** Resolves with the port once the exporter logged that it serves. */
+  port(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function spawnMain(configFile: string, env: NodeJS.ProcessEnv): MainProcess {
+  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+  const proc = spawn(process.execPath, ['--import', 'tsx', main, '--config', configFile], { env: { PATH: process.env.PATH, EBBFLOW_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let onPort: ((p: number) => void) | undefined;
+  const portSeen = new Promise<number>((r) => (onPort = r));
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+    const m = /"port":(\d+)[^\n]*sls exporter serving/.exec(stderr);
+    if (m) onPort?.(Number(m[1]));
+  });
+  const exited = new Promise<{ code: number | null; stderr: string }>((r) => proc.once('exit', (code) => r({ code, stderr })));
+  return {
+    exited,
+    port: () => Promise.race([portSeen, exited.then((x) => Promise.reject(new Error(`exporter exited ${x.code} before serving:\n${x.stderr}`)))]),
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
