@@ -139,7 +139,7 @@ describe('exporter through the real SDK against the fake SLS', () => {
     expect(await value(uncached)).toBeGreaterThan(a!);
   });
 
-  it('follows a rotated credentials file (RRSA-style) without a restart', async () => {
+  it('follows a rotated credentials file (a sidecar or a mounted Secret) without a restart', async () => {
     const creds = [{ accessKeyId: 'key-one', accessKeySecret: 'secret-one' }];
     const sls = await fakeSls({ curve: () => 11, credentials: creds });
     const dir = mkdtempSync(join(tmpdir(), 'ebf-creds-'));
