@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../harness/common/errors.ts';
 import { compressExporterConfig, credentialSource, DURATION_BOUNDS, MAX_TIMER_SECONDS, parseExporterConfig } from './config.ts';
+import { startExporter } from './exporter.ts';
 import { startPoller } from './poller.ts';
 
 const KEYS = 'credentials: {accessKeyId: a, accessKeySecret: b}';
@@ -34,13 +35,15 @@ describe('duration bounds', () => {
     expect(error(() => parseExporterConfig(`${yaml('')}  - {name: m, project: p1x, logstore: l1x, query: "*", valueColumn: v}\n`, 'c.yaml', {})).message).toMatch(/c\.yaml:10:\d+: metrics\[1\]\.name: duplicate metric m/);
   });
 
-  it('the largest accepted values stay far below the timer limit, and the poller refuses one past it', () => {
+  it('the largest accepted values stay far below the timer limit, and the poller refuses one past it', async () => {
     const c = parseExporterConfig(yaml('    interval: 1d\n    window: 1d\n    timeout: 5m\n    maxStaleness: 7d\n'), 'c.yaml', {});
     expect(c.metrics[0]).toMatchObject({ interval: 86_400, window: 86_400, timeout: 300, maxStaleness: 7 * 86_400 });
     expect(DURATION_BOUNDS.interval[1] * 1.1).toBeLessThan(MAX_TIMER_SECONDS);
     // A config built in code (a replay stretching time) cannot overflow the timer either.
     const tooLong = { ...compressExporterConfig(c, 1).metrics[0]!, interval: 30 * 86_400 };
     expect(() => startPoller(tooLong, { client: {} as never, agent: {} as never, now: Date.now, hooks: { onDuration() {}, onError() {} } })).toThrow(RangeError);
+    // startExporter refuses it before it takes the port.
+    await expect(startExporter({ ...c, metrics: [tooLong] }, { host: '127.0.0.1', port: 0, processMetrics: false, env: {} })).rejects.toThrow(/interval 2592000s is outside/);
   });
 });
 

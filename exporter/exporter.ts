@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Logger } from 'pino';
 import { UserError } from '../harness/common/errors.ts';
 import type { ExporterConfig, MetricConfig } from './config.ts';
-import { realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
+import { assertTimerSafe, realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';
 
 export interface ExporterOptions {
@@ -45,6 +45,7 @@ interface Entry {
 export async function startExporter(config: ExporterConfig, opts: ExporterOptions = {}): Promise<RunningExporter> {
   const log = opts.logger;
   const clock = opts.clock ?? realClock;
+  config.metrics.forEach(assertTimerSafe);
   const creds = openCredentials(config.sls.credentials, opts.env);
   const entries: Entry[] = [];
   const fresh = (x: Entry) => x.poller.state.lastSuccess !== undefined && clock.now() - x.poller.state.lastSuccess <= x.m.maxStaleness * 1000;

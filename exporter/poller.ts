@@ -65,13 +65,19 @@ export interface PollerDeps {
 
 let callIds = 0;
 
+/**
+ * Past Node's limit a timer fires after 1 ms: a query storm against SLS. The config refuses such
+ * values; this guards configs built in code (checked before the exporter listens).
+ */
+export function assertTimerSafe(m: MetricConfig): void {
+  if (!(m.interval > 0 && m.interval * 1.1 <= MAX_TIMER_SECONDS)) throw new RangeError(`metric ${m.name}: interval ${m.interval}s is outside (0, ${Math.floor(MAX_TIMER_SECONDS / 1.1)}s]`);
+}
+
 export function startPoller(m: MetricConfig, deps: PollerDeps) {
   const base = deps.clock ?? realClock;
   const clock: Clock = deps.wallNow ? { ...base, now: deps.wallNow } : base;
   const random = deps.random ?? Math.random;
-  // Past Node's limit a timer fires after 1 ms: a query storm against SLS. The config refuses such
-  // values; this guards configs built in code.
-  if (!(m.interval > 0 && m.interval * 1.1 <= MAX_TIMER_SECONDS)) throw new RangeError(`metric ${m.name}: interval ${m.interval}s is outside (0, ${Math.floor(MAX_TIMER_SECONDS / 1.1)}s]`);
+  assertTimerSafe(m);
   const state: PollerState = { samples: undefined, lastSuccess: undefined, lastError: undefined };
   let inFlight: Promise<void> | undefined;
   let timer: unknown;
