@@ -1,0 +1,82 @@
+import type { Timeline, TimelineSample } from '../harness/timeline/format.ts';
+
+/** A replayed window in virtual epoch ms. */
+export interface Window {
+  start: number;
+  end: number;
+}
+
+/**
+ * The windows a timeline covers. A replay of several windows skips the hours between them, so a
+ * chart that joins the last point of one window to the first of the next draws a curve nobody
+ * observed. The meta record names the windows when the writer knows them; otherwise they are the
+ * runs of samples between gaps (an interval over 3× the median sampling interval, the rule
+ * `harness/timeline/intervals.ts` uses for billing).
+ */
+export function timelineWindows(tl: Timeline): Window[] {
+  const declared = [...(tl.meta.windows ?? [])].filter((w) => w.end >= w.start).sort((a, b) => a.start - b.start);
+  if (declared.length > 0) return mergeTouching(declared);
+  if (tl.samples.length === 0) return [{ start: tl.meta.start, end: Math.max(tl.meta.start, tl.meta.end) }];
+  return windowsFromSamples(tl.samples);
+}
+
+function windowsFromSamples(samples: TimelineSample[]): Window[] {
+  const gaps: number[] = [];
+  for (let i = 1; i < samples.length; i++) gaps.push(samples[i]!.t - samples[i - 1]!.t);
+  const median = [...gaps].sort((a, b) => a - b)[Math.floor(gaps.length / 2)] ?? 0;
+  const out: Window[] = [{ start: samples[0]!.t, end: samples[0]!.t }];
+  gaps.forEach((d, i) => {
+    const t = samples[i + 1]!.t;
+    if (median > 0 && d > 3 * median) out.push({ start: t, end: t });
+    else out.at(-1)!.end = t;
+  });
+  return out;
+}
+
+/** Windows that touch or overlap are one stretch of observed time: one panel. */
+function mergeTouching(sorted: Window[]): Window[] {
+  const out: Window[] = [{ ...sorted[0]! }];
+  for (const w of sorted.slice(1)) {
+    const last = out.at(-1)!;
+    if (w.start <= last.end) last.end = Math.max(last.end, w.end);
+    else out.push({ ...w });
+  }
+  return out;
+}
+
+/**
+ * Index of the window a time belongs to: the last window starting at or before it (a sample taken
+ * just after a window's end still belongs to it; one before the first window to the first), so no
+ * point is dropped and none is drawn across a gap.
+ */
+export function windowIndex(windows: Window[], t: number): number {
+  let i = 0;
+  while (i + 1 < windows.length && windows[i + 1]!.start <= t) i++;
+  return i;
+}
+
+/** Splits time-ordered points into one list per window. */
+export function splitByWindow<P extends readonly [number, ...unknown[]]>(windows: Window[], points: P[]): P[][] {
+  const out: P[][] = windows.map(() => []);
+  for (const p of points) out[windowIndex(windows, p[0])]!.push(p);
+  return out;
+}
+
+/** Each window's axis range: the window, widened to any point assigned to it. */
+export function windowRanges(windows: Window[], times: number[]): Window[] {
+  const r = windows.map((w) => ({ ...w }));
+  for (const t of times) {
+    const w = r[windowIndex(windows, t)]!;
+    w.start = Math.min(w.start, t);
+    w.end = Math.max(w.end, t);
+  }
+  return r;
+}
+
+const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
+
+/** "06:30–08:00" in UTC, the time zone of scenario curves. */
+export function windowLabel(w: Window): string {
+  const days = Math.floor(w.end / 86_400_000) - Math.floor(w.start / 86_400_000);
+  return `${hhmm(w.start)}–${hhmm(w.end)}${days > 0 ? ` (+${days} d)` : ''}`;
+}
