@@ -77,5 +77,8 @@ describe('chart options', () => {
     l.slice(1).forEach((p, i) => expect(p.left).toBeGreaterThan(l[i]!.left + l[i]!.width));
     expect(l[1]!.width).toBeGreaterThan(5);
     expect(l.at(-1)!.left + l.at(-1)!.width).toBeLessThanOrEqual(93.0001);
+    const many = panelLayout(Array.from({ length: 40 }, (_, i) => ({ start: i * 10, end: i * 10 + 5 })), false);
+    expect(many.every((p) => p.width > 0)).toBe(true);
+    expect(many.at(-1)!.left + many.at(-1)!.width).toBeLessThanOrEqual(97.0001);
   });
 });

@@ -133,7 +133,8 @@ export function axisMaxima(spec: ChartSpec): number[] {
 export function panelLayout(windows: Window[], twoAxes: boolean): { left: number; width: number }[] {
   const left = 7;
   const right = twoAxes ? 7 : 3;
-  const gap = 3;
+  // Room between panels for the edge time labels, shrinking so many windows still fit.
+  const gap = Math.min(3, 30 / windows.length);
   const usable = 100 - left - right - gap * (windows.length - 1);
   const total = windows.reduce((a, w) => a + Math.max(1, w.end - w.start), 0);
   const raw = windows.map((w) => Math.max(0.12, Math.max(1, w.end - w.start) / total));
