@@ -169,7 +169,7 @@ function panelOption(windows: Window[], spec: ChartSpec): Record<string, unknown
       gridIndex: i,
       min: r.start,
       max: r.end,
-      splitNumber: Math.max(2, Math.round(layout[i]!.width / 12)),
+      splitNumber: Math.max(2, Math.round(layout[i]!.width / 8)),
       // Edge labels kept inside their panel, or one panel's last time meets the next one's first.
       axisLabel: { hideOverlap: true, formatter: '{HH}:{mm}', alignMinLabel: 'left', alignMaxLabel: 'right' },
     })),

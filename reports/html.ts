@@ -6,7 +6,7 @@ import type { Timeline } from '../harness/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { chartData } from './chart-data.ts';
 import { chartOptions } from './charts.ts';
-import { timelineWindows, windowLabel } from './windows.ts';
+import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 export { chartData };
 
@@ -50,7 +50,7 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e3e6ea
 .chart{width:100%;height:320px} .muted{color:#667085} .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:6px 18px}
 </style></head><body>
 <h1>${esc(title)} <span class="badge ${failed ? 'fail' : 'ok'}">${failed ? `${failed} of ${results.length} failed` : 'all expectations met'}</span></h1>
-<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${windows.length > 1 ? `windows ${windows.join(', ')} (replayed back to back; the gaps are skipped, each window is its own panel)` : windows.join('')}${opts.wallSeconds !== undefined ? ` · ${opts.wallSeconds.toFixed(0)} s wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
+<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${windows.length > 1 ? `windows ${windows.join(', ')} (replayed back to back; the gaps are skipped, each window is its own panel)` : windows.join('')}${opts.wallSeconds !== undefined ? ` · ${wallLabel(opts.wallSeconds)} wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
 <h2>Expectations</h2>
 <table><tr><th></th><th>expectation</th><th>result</th></tr>
 ${results.map((r) => `<tr><td><span class="badge ${r.passed ? 'ok' : 'fail'}">${r.passed ? 'PASS' : 'FAIL'}</span></td><td>${esc(r.name)}</td><td>${esc(r.message)}</td></tr>`).join('\n')}

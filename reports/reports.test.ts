@@ -32,6 +32,8 @@ describe('reports', () => {
     expect(md).toMatch(/❌ 1 of 2 expectations failed/);
     expect(md).toMatch(/\| ❌ \| scaleDownOrder \|/);
     expect(md).toMatch(/k=20/);
+    expect(md).toMatch(/ in 180 s wall\./);
+    expect(toMarkdown(sampleTimeline(), results, { wallSeconds: 0.0297 })).toMatch(/ in 30 ms wall\./);
     expect(md).toMatch(/- w1/);
   });
 

@@ -34,5 +34,7 @@ describe('replay windows', () => {
   it('labels a window crossing midnight with the extra day', () => {
     const t = Date.UTC(2026, 0, 1, 23);
     expect(windowLabel({ start: t, end: t + 2 * H })).toBe('23:00–01:00 (+1 d)');
+    expect(windowLabel({ start: t - 30 * 60_000, end: t + H })).toBe('22:30–24:00');
+    expect(windowLabel({ start: t, end: t + 49 * H })).toBe('23:00–24:00 (+2 d)');
   });
 });

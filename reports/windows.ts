@@ -73,10 +73,19 @@ export function windowRanges(windows: Window[], times: number[]): Window[] {
   return r;
 }
 
-const hhmm = (t: number) => new Date(t).toISOString().slice(11, 16);
+const DAY = 86_400_000;
+const pad = (n: number) => String(n).padStart(2, '0');
 
-/** "06:30–08:00" in UTC, the time zone of scenario curves. */
+/** "06:30–08:00" in UTC, the time zone of scenario curves; a window ending at midnight ends at 24:00. */
 export function windowLabel(w: Window): string {
-  const days = Math.floor(w.end / 86_400_000) - Math.floor(w.start / 86_400_000);
-  return `${hhmm(w.start)}–${hhmm(w.end)}${days > 0 ? ` (+${days} d)` : ''}`;
+  const day = Math.floor(w.start / DAY) * DAY;
+  const clock = (ms: number) => `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor((ms % 3_600_000) / 60_000))}`;
+  const end = w.end - day;
+  const days = Math.floor((end - 1) / DAY);
+  return `${clock(w.start - day)}–${days > 0 ? `${clock(end - days * DAY)} (+${days} d)` : clock(end)}`;
+}
+
+/** Wall time for a headline: a simulation takes milliseconds, a replay minutes. */
+export function wallLabel(seconds: number): string {
+  return seconds < 1 ? `${(seconds * 1000).toFixed(0)} ms` : `${seconds.toFixed(0)} s`;
 }
