@@ -72,6 +72,15 @@ describe('chart options', () => {
     expect((simDesired.data[1] as [number, number])[1]).toBe(tl.samples[1]!.hpa.desired + 1);
   });
 
+  it('keeps a simulator sample taken just before the first recorded sample of a window in that window', () => {
+    const tl = twoWindowTimeline();
+    const sim = offByOneSim(tl);
+    const early = { ...sim, samples: sim.samples.map((s) => ({ ...s, t: s.t - 30_000 })) };
+    const o = options(tl, early)['c-curve']!;
+    expect(o.xAxis[0]!.max).toBeLessThan(tl.meta.start + 61 * 60_000);
+    expect(o.xAxis[1]!.min).toBe(tl.samples[61]!.t - 30_000);
+  });
+
   it('lays panels out left to right without overlap, widths by duration with a floor', () => {
     const l = panelLayout([{ start: 0, end: 100 }, { start: 200, end: 201 }, { start: 300, end: 400 }], true);
     l.slice(1).forEach((p, i) => expect(p.left).toBeGreaterThan(l[i]!.left + l[i]!.width));

@@ -23,9 +23,9 @@ describe('replay windows', () => {
     expect(timelineWindows(touching)).toEqual([{ start: t0, end: t0 + 2 * H }]);
   });
 
-  it('assigns every point to one window: late samples to the window they follow, early ones to the first', () => {
+  it('assigns every point to one window: in the gap to the nearer one, outside to the first or last', () => {
     const ws = [{ start: 10 * H, end: 11 * H }, { start: 20 * H, end: 21 * H }];
-    expect([9 * H, 10.5 * H, 11.2 * H, 20 * H, 22 * H].map((t) => windowIndex(ws, t))).toEqual([0, 0, 0, 1, 1]);
+    expect([9 * H, 10.5 * H, 11.2 * H, 15 * H, 19.9 * H, 20 * H, 22 * H].map((t) => windowIndex(ws, t))).toEqual([0, 0, 0, 0, 1, 1, 1]);
     const parts = splitByWindow(ws, [[9 * H, 1], [11.2 * H, 2], [20.5 * H, 3]] as [number, number][]);
     expect(parts.map((p) => p.map((x) => x[1]))).toEqual([[1, 2], [3]]);
     expect(windowRanges(ws, [9 * H, 11.2 * H])).toEqual([{ start: 9 * H, end: 11.2 * H }, ws[1]]);

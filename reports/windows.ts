@@ -45,13 +45,16 @@ function mergeTouching(sorted: Window[]): Window[] {
 }
 
 /**
- * Index of the window a time belongs to: the last window starting at or before it (a sample taken
- * just after a window's end still belongs to it; one before the first window to the first), so no
- * point is dropped and none is drawn across a gap.
+ * Index of the window a time belongs to: the window containing it, else the nearer one across the
+ * gap (a sample taken just after a window's end stays with it; the simulator's sample at 22:30:00
+ * belongs to a window whose first recorded sample is at 22:30:02), else the first or last window.
+ * So no point is dropped and none is drawn across a gap.
  */
 export function windowIndex(windows: Window[], t: number): number {
   let i = 0;
   while (i + 1 < windows.length && windows[i + 1]!.start <= t) i++;
+  const next = windows[i + 1];
+  if (next && t > windows[i]!.end && next.start - t < t - windows[i]!.end) return i + 1;
   return i;
 }
 
