@@ -8,14 +8,16 @@ import ts from 'typescript';
 /**
  * The import rules the module READMEs state, checked against the real import graph.
  *
- * A rule is either a line in a folder's README.md —
+ * A rule is either a sentence in a folder's README.md —
  *     May import: `harness/timeline`, `harness/common` (why), `echarts`. Imported by: …
- * (the paragraph after "May import:", up to "Imported by:") — or a row of a Markdown table, in any
- * README, whose header has a "may import" column and whose first cell is a folder, e.g.
- *     | `cluster/nodes/` | what it owns | `harness/common`, `@kubernetes/client-node` |
- * A first cell may use `*` for one path segment (`bench/*` covers bench/replay). Backticked names are project paths
- * from the repository root (a folder allows everything under it, a file only itself) or npm packages
- * (documentation only: the graph checked here is the project's own). A rule without a project path
+ * (from "May import:" to the first full stop outside parentheses and backticks) — or a row of a
+ * Markdown table, in any README, whose header has a "may import" column and whose first cell is a
+ * folder, e.g.
+ *     | `nodes/` | what it owns | `harness/common`, `@kubernetes/client-node` |
+ * A first cell may use `*` for one path segment (`bench/*` covers bench/replay). Backticked names are
+ * project paths, from the repository root or else from the README's folder (`nodes/` in
+ * cluster/README.md is cluster/nodes; a folder allows everything under it, a file only itself), or
+ * npm packages (documentation only: the graph checked here is the project's own). A rule without a project path
  * allows nothing of the project. Every folder holding non-test TypeScript needs its own rule (no
  * inheritance: a new folder is a new boundary someone should state); code may always import within
  * its own folder and below. A folder with a rule in two places needs the same paths in both.
@@ -39,18 +41,41 @@ export interface Rule {
 
 const backticked = (s: string) => [...s.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.trim());
 const trimSlash = (p: string) => p.replace(/\/+$/, '');
+const flat = (s: string) => s.replace(/\s+/g, ' ').trim();
 
-/** The "May import:" paragraph of a README, if any, up to "Imported by:". */
-export function parseLineRule(readme: string, folder: string, source: string, isPath: (name: string) => boolean): Rule | undefined {
+/** Resolves a rule's name to a repository path: from the root, else from the README's folder. */
+export type Resolve = (name: string, readmeFolder: string) => string | undefined;
+
+/** Text up to the first full stop outside parentheses and backticks (names like `split.ts` hold dots). */
+export function firstSentence(text: string): string {
+  let depth = 0;
+  let tick = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '`') tick = !tick;
+    else if (!tick && c === '(') depth++;
+    else if (!tick && c === ')') depth = Math.max(0, depth - 1);
+    else if (!tick && depth === 0 && c === '.' && (i + 1 === text.length || /\s/.test(text[i + 1]!))) return text.slice(0, i + 1);
+  }
+  return text;
+}
+
+function makeRule(folder: string, cell: string, source: string, text: string, resolve: Resolve, readmeFolder: string): Rule {
+  const names = backticked(cell);
+  const paths = names.map((n) => resolve(n, readmeFolder)).filter((p): p is string => p !== undefined);
+  return { folder, names, paths, source, text };
+}
+
+/** The "May import:" sentence of a README, if any. */
+export function parseLineRule(readme: string, folder: string, source: string, resolve: Resolve): Rule | undefined {
   const m = /(?:^|\n)[ \t]*May import:([\s\S]*?)(?:\n[ \t]*\n|$)/i.exec(readme);
   if (!m) return undefined;
-  const text = m[1]!.split(/Imported by:/i)[0]!.replace(/\s+/g, ' ').trim();
-  const names = backticked(text);
-  return { folder, names, paths: names.filter(isPath).map(trimSlash), source, text: `May import: ${text}` };
+  const text = flat(firstSentence(m[1]!.split(/Imported by:/i)[0]!));
+  return makeRule(folder, text, source, `May import: ${text}`, resolve, folder);
 }
 
 /** Rows of every table with a "may import" column. */
-export function parseTableRules(readme: string, source: string, isPath: (name: string) => boolean): Rule[] {
+export function parseTableRules(readme: string, readmeFolder: string, source: string, resolve: Resolve): Rule[] {
   const rules: Rule[] = [];
   let col = -1;
   for (const line of readme.split('\n')) {
@@ -67,8 +92,9 @@ export function parseTableRules(readme: string, source: string, isPath: (name: s
     if (col < 0 || cells.every((c) => /^:?-+:?$/.test(c))) continue;
     const [folder] = backticked(cells[0] ?? '');
     if (!folder || cells[col] === undefined) continue;
-    const names = backticked(cells[col]!);
-    rules.push({ folder: trimSlash(folder), names, paths: names.filter(isPath).map(trimSlash), source, text: `| ${cells[0]} | … | ${cells[col]} |` });
+    const f = trimSlash(folder);
+    const full = readmeFolder === '' || within(f, readmeFolder) ? f : `${readmeFolder}/${f}`;
+    rules.push(makeRule(full, cells[col]!, source, `| ${cells[0]} | … | ${cells[col]} |`, resolve, readmeFolder));
   }
   return rules;
 }
@@ -113,7 +139,11 @@ function walk(dir: string, out: string[] = []): string[] {
 }
 
 const files = walk('');
-const isProjectPath = (name: string) => !/\s/.test(name) && trimSlash(name) !== '' && existsSync(join(ROOT, trimSlash(name)));
+const resolveInRepo: Resolve = (name, readmeFolder) => {
+  const p = trimSlash(name);
+  if (p === '' || /\s/.test(p)) return undefined;
+  return [p, readmeFolder ? `${readmeFolder}/${p}` : p].find((c) => existsSync(join(ROOT, c)));
+};
 const packageJson = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: object; devDependencies?: object };
 const packages = new Set([...Object.keys(packageJson.dependencies ?? {}), ...Object.keys(packageJson.devDependencies ?? {}), ...builtinModules]);
 
@@ -122,9 +152,9 @@ function repoRules(): Rule[] {
   for (const readme of files.filter((f) => f === 'README.md' || f.endsWith('/README.md'))) {
     const text = readFileSync(join(ROOT, readme), 'utf8');
     const folder = posix.dirname(readme) === '.' ? '' : posix.dirname(readme);
-    const line = parseLineRule(text, folder, readme, isProjectPath);
+    const line = parseLineRule(text, folder, readme, resolveInRepo);
     if (line && folder !== '') rules.push(line);
-    rules.push(...parseTableRules(text, readme, isProjectPath));
+    rules.push(...parseTableRules(text, folder, readme, resolveInRepo));
   }
   return rules;
 }
@@ -167,23 +197,29 @@ function checkRepository(): { missing: string[]; violations: string[] } {
 }
 
 describe('architecture: module READMEs and the import graph', () => {
-  const isPath = (n: string) => n.includes('/') && !n.startsWith('@');
+  const known = new Set(['harness/timeline', 'cluster/local/api-client.ts', 'cluster/nodes', 'harness/common', 'cluster', 'bench/stats.ts']);
+  const resolve: Resolve = (n, folder) => [trimSlash(n), `${folder}/${trimSlash(n)}`].find((c) => known.has(c));
 
   it('parses a README line rule up to "Imported by:" and across lines', () => {
-    const r = parseLineRule('# x\n\nSome text.\n\nMay import: `harness/timeline`, `echarts` (inlined),\n`cluster/local/api-client.ts` (clients). Imported by: `bench/`.\n\nMore.', 'reports', 'reports/README.md', isPath)!;
+    const r = parseLineRule('# x\n\nSome text.\n\nMay import: `harness/timeline`, `echarts` (inlined, e.g. here),\n`cluster/local/api-client.ts` (clients). Imported by: `bench/`.\n\nMore.', 'reports', 'reports/README.md', resolve)!;
     expect(r.paths).toEqual(['harness/timeline', 'cluster/local/api-client.ts']);
     expect(r.names).toEqual(['harness/timeline', 'echarts', 'cluster/local/api-client.ts']);
-    expect(parseLineRule('# x\n\nAnyone may import it.\n', 'a', 'a/README.md', isPath)).toBeUndefined();
-    expect(parseLineRule('May import: nothing of the project.', 'a', 'a/README.md', isPath)!.paths).toEqual([]);
+    expect(r.text).toBe('May import: `harness/timeline`, `echarts` (inlined, e.g. here), `cluster/local/api-client.ts` (clients).');
+    const next = parseLineRule('May import: `harness/common`, `cluster/`.\n`x.ts` itself imports only `harness/timeline`.', 'a', 'a/README.md', resolve)!;
+    expect(next.names).toEqual(['harness/common', 'cluster/']);
+    expect(parseLineRule('# x\n\nAnyone may import it.\n', 'a', 'a/README.md', resolve)).toBeUndefined();
+    expect(parseLineRule('May import: nothing of the project.', 'a', 'a/README.md', resolve)!.paths).toEqual([]);
+    expect(firstSentence('`a.ts` (b. c) d. e.')).toBe('`a.ts` (b. c) d.');
   });
 
   it('parses rows of a table with a "may import" column, including `*` folders', () => {
-    const md = ['| folder | owns | may import |', '|---|---|---|', '| `cluster/nodes/` | `x.ts` and `a \\| b` | `harness/common`, `@kubernetes/client-node` |', '| `bench/*/` | benches | `cluster/` |', '', '| command | what |', '|---|---|', '| `ebbflow x` | `harness/y` |'].join('\n');
-    const rules = parseTableRules(md, 'cluster/README.md', isPath);
-    expect(rules.map((r) => [r.folder, r.paths])).toEqual([
-      ['cluster/nodes', ['harness/common']],
-      ['bench/*', ['cluster']],
+    const md = ['| folder | owns | may import |', '|---|---|---|', '| `nodes/` | `x.ts` and `a \\| b` | `harness/common`, `@kubernetes/client-node`, `local/api-client.ts` |', '| `cluster/local/` | the plane | `nodes/` |', '', '| command | what |', '|---|---|', '| `ebbflow x` | `harness/y` |'].join('\n');
+    expect(parseTableRules(md, 'cluster', 'cluster/README.md', resolve).map((r) => [r.folder, r.paths])).toEqual([
+      ['cluster/nodes', ['harness/common', 'cluster/local/api-client.ts']],
+      ['cluster/local', ['cluster/nodes']],
     ]);
+    const rules = parseTableRules('| folder | may import |\n|---|---|\n| `bench/*/` | `bench/stats.ts`, `cluster/` |', 'bench', 'bench/README.md', resolve);
+    expect(rules.map((r) => [r.folder, r.paths])).toEqual([['bench/*', ['bench/stats.ts', 'cluster']]]);
     expect(ruleFor('bench/replay', rules, []).rule?.folder).toBe('bench/*');
     expect(ruleFor('bench/replay/deep', rules, []).rule).toBeUndefined();
   });
@@ -207,7 +243,7 @@ describe('architecture: module READMEs and the import graph', () => {
   });
 
   it('every name in a rule is a project path or a dependency in package.json', () => {
-    const unknown = repoRules().flatMap((r) => r.names.filter((n) => !isProjectPath(n) && !packages.has(n)).map((n) => `${r.source}: \`${n}\` in "${r.text}" is neither a path in this repository nor a dependency in package.json`));
+    const unknown = repoRules().flatMap((r) => r.names.filter((n) => !resolveInRepo(n, posix.dirname(r.source) === '.' ? '' : posix.dirname(r.source)) && !packages.has(n)).map((n) => `${r.source}: \`${n}\` in "${r.text}" is neither a path in this repository nor a dependency in package.json`));
     expect(unknown).toEqual([]);
   });
 
