@@ -25,3 +25,29 @@ export function sampleTimeline(): Timeline {
     events,
   };
 }
+
+/**
+ * The same ramp replayed as two windows, 07:00–08:00 and 20:00–21:00: the second hour of samples
+ * and events moved 12 h later, as a replay that skips the hours between its windows records them.
+ */
+export function twoWindowTimeline(declare = false): Timeline {
+  const tl = sampleTimeline();
+  const t0 = tl.meta.start;
+  const cut = t0 + 60 * 60_000;
+  const skip = 12 * 3_600_000;
+  const move = <T extends { t: number }>(x: T): T => (x.t > cut ? { ...x, t: x.t + skip } : x);
+  return {
+    meta: { ...tl.meta, scenario: 'fixture two windows', end: tl.meta.end + skip, ...(declare ? { windows: [{ start: t0, end: cut }, { start: cut + skip, end: tl.meta.end + skip }] } : {}) },
+    samples: tl.samples.map(move),
+    events: tl.events.map(move),
+  };
+}
+
+/** A simulator timeline of the same run whose replica counts are one higher in every other sample. */
+export function offByOneSim(tl: Timeline): Timeline {
+  return {
+    meta: { ...tl.meta, source: 'simulator', compression: 1 },
+    samples: tl.samples.map((s, i) => (i % 2 === 0 ? s : { ...s, hpa: { ...s.hpa, desired: s.hpa.desired + 1 }, ew: { ...s.ew, replicas: s.ew.replicas + 1 } })),
+    events: [],
+  };
+}

@@ -3,7 +3,12 @@ import { createRequire } from 'node:module';
 import type { CheckResult } from '../harness/assert/expectations.ts';
 import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
 import type { Timeline } from '../harness/timeline/format.ts';
-import { elapsedIntervals } from '../harness/timeline/intervals.ts';
+import { describeAgreement, simAgreement } from './agreement.ts';
+import { chartData } from './chart-data.ts';
+import { chartOptions } from './charts.ts';
+import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
+
+export { chartData };
 
 const require = createRequire(import.meta.url);
 let echartsSource: string | undefined;
@@ -20,47 +25,15 @@ export interface HtmlOptions {
   wallSeconds?: number;
   warnings?: string[];
   pricePerEciPodHour?: number;
-}
-
-/** The chart data, separate from the page so it can be unit-tested. */
-export function chartData(tl: Timeline) {
-  const s = tl.samples;
-  let podMs = 0;
-  const eciHours: [number, number][] = [];
-  const dt = elapsedIntervals(s);
-  s.forEach((x, i) => {
-    if (i > 0) podMs += (s[i - 1]!.pods.eci.ready + s[i - 1]!.pods.eci.pending) * dt[i - 1]!;
-    eciHours.push([x.t, podMs / 3_600_000]);
-  });
-  const unitsOf = (x: (typeof s)[number]) => Object.values(x.ew.units).reduce((a, b) => a + b, 0);
-  const lagStages = new Map<string, [number, number][]>();
-  for (const e of tl.events) {
-    if (e.type === 'metric.published' && e.object && e.to !== undefined) {
-      if (!lagStages.has(e.object)) lagStages.set(e.object, []);
-      lagStages.get(e.object)!.push([e.t, e.to]);
-    }
-  }
-  return {
-    devices: s.map((x) => [x.t, x.devices]),
-    metric: s.map((x) => [x.t, x.metric]),
-    needed: s.map((x) => [x.t, x.needed]),
-    desired: s.map((x) => [x.t, x.hpa.desired]),
-    current: s.map((x) => [x.t, x.hpa.current]),
-    source: s.map((x) => [x.t, x.ew.source]),
-    units: s.map((x) => [x.t, unitsOf(x)]),
-    ecsReady: s.map((x) => [x.t, x.pods.ecs.ready]),
-    ecsPending: s.map((x) => [x.t, x.pods.ecs.pending]),
-    eciReady: s.map((x) => [x.t, x.pods.eci.ready]),
-    eciPending: s.map((x) => [x.t, x.pods.eci.pending + x.pods.eci.failed]),
-    eciHours,
-    rescales: tl.events.filter((e) => e.type === 'hpa.rescale').map((e) => [e.t, e.to ?? 0, `${e.from} → ${e.to}`]),
-    lag: [...lagStages.entries()].map(([stage, points]) => ({ stage, points })),
-  };
+  /** The simulator's run of the same scenario: overlaid on the charts, with its agreement figure. */
+  sim?: Timeline;
 }
 
 export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions = {}): string {
   const failed = results.filter((r) => !r.passed).length;
   const data = chartData(tl);
+  const windows = timelineWindows(tl).map(windowLabel);
+  const agreementLines = opts.sim ? simAgreement(tl, opts.sim).map(describeAgreement) : [];
   const hours = eciPodHours(tl);
   const events = tl.events.filter((e) => e.type === 'hpa.rescale' || e.type === 'hpa.condition' || (e.type === 'ew.split' && e.reason));
   const time = (t: number) => new Date(t).toISOString().slice(11, 19);
@@ -77,11 +50,12 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e3e6ea
 .chart{width:100%;height:320px} .muted{color:#667085} .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:6px 18px}
 </style></head><body>
 <h1>${esc(title)} <span class="badge ${failed ? 'fail' : 'ok'}">${failed ? `${failed} of ${results.length} failed` : 'all expectations met'}</span></h1>
-<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${time(tl.meta.start)}–${time(tl.meta.end)}${opts.wallSeconds !== undefined ? ` · ${opts.wallSeconds.toFixed(0)} s wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
+<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${windows.length > 1 ? `windows ${windows.join(', ')} (replayed back to back; the gaps are skipped, each window is its own panel)` : windows.join('')}${opts.wallSeconds !== undefined ? ` · ${wallLabel(opts.wallSeconds)} wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
 <h2>Expectations</h2>
 <table><tr><th></th><th>expectation</th><th>result</th></tr>
 ${results.map((r) => `<tr><td><span class="badge ${r.passed ? 'ok' : 'fail'}">${r.passed ? 'PASS' : 'FAIL'}</span></td><td>${esc(r.name)}</td><td>${esc(r.message)}</td></tr>`).join('\n')}
 </table>
+${opts.sim ? `<h2>Simulator vs this run</h2><p>The simulator's run of the same scenario is drawn dotted on every chart. Agreement, aligned on the start:</p><ul id="sim-agreement">${agreementLines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
 ${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
 <h2>Active devices vs replicas</h2><div id="c-curve" class="chart"></div>
 <h2>Source vs unit replicas</h2><div id="c-split" class="chart"></div>
@@ -96,19 +70,12 @@ ${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== und
 <h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>
 <script>${echarts()}</script>
 <script>
-const D = ${scriptJson(data)};
-const base = (yName) => ({ animation: false, tooltip: { trigger: 'axis' }, legend: { top: 0 }, grid: { left: 60, right: 60, top: 40, bottom: 40 },
-  xAxis: { type: 'time' }, yAxis: { type: 'value', name: yName } });
-const line = (name, data, extra) => Object.assign({ name, type: 'line', data, showSymbol: false, step: 'end' }, extra || {});
-function chart(id, option) { const c = echarts.init(document.getElementById(id), null, { renderer: 'canvas' }); c.setOption(option); window.addEventListener('resize', () => c.resize()); return c; }
-chart('c-curve', Object.assign(base('replicas'), {
-  yAxis: [{ type: 'value', name: 'replicas' }, { type: 'value', name: 'devices' }],
-  series: [line('desired', D.desired, { markPoint: { symbolSize: 28, data: D.rescales.map(([t, v, l]) => ({ coord: [t, v], value: l })) } }), line('current', D.current), line('needed', D.needed, { lineStyle: { type: 'dashed' } }),
-    line('devices (curve)', D.devices, { yAxisIndex: 1, step: false }), line('metric seen by HPA', D.metric, { yAxisIndex: 1 })] }));
-chart('c-split', Object.assign(base('replicas'), { series: [line('source (ECS)', D.source, { stack: 's', areaStyle: {} }), line('units (ECI)', D.units, { stack: 's', areaStyle: {} })] }));
-chart('c-pods', Object.assign(base('pods'), { series: [line('ECS ready', D.ecsReady, { stack: 'r', areaStyle: {} }), line('ECI ready', D.eciReady, { stack: 'r', areaStyle: {} }), line('ECS pending', D.ecsPending), line('ECI pending/failed', D.eciPending)] }));
-chart('c-cost', Object.assign(base('ECI pod-hours'), { series: [line('ECI pod-hours (cumulative)', D.eciHours, { step: false, areaStyle: {} })] }));
-chart('c-lag', Object.assign(base('devices'), { series: [line('devices (curve)', D.devices, { step: false }), line('metric seen by HPA', D.metric)].concat(D.lag.map((l) => line(l.stage, l.points))) }));
+const O = ${scriptJson(chartOptions(tl, opts.sim))};
+for (const [id, option] of Object.entries(O)) {
+  const c = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
+  c.setOption(option);
+  window.addEventListener('resize', () => c.resize());
+}
 document.body.dataset.chartsRendered = String(document.querySelectorAll('.chart canvas').length);
 </script>
 </body></html>

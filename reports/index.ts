@@ -6,6 +6,7 @@ import type { Timeline } from '../harness/timeline/format.ts';
 import { toHtml, type HtmlOptions } from './html.ts';
 import { toJUnit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
+import { simAgreement } from './agreement.ts';
 
 export { toHtml, toJUnit, toMarkdown };
 
@@ -15,9 +16,14 @@ export interface ReportFiles {
   markdown: string;
   timeline: string;
   results: string;
+  /** The simulator's timeline, when one was given (`sim`). */
+  simTimeline?: string;
 }
 
-/** Writes report.html, junit.xml, summary.md, timeline.jsonl and results.json into `dir`. */
+/**
+ * Writes report.html, junit.xml, summary.md, timeline.jsonl and results.json into `dir`; with `sim`
+ * (the simulator's run of the same scenario) also sim-timeline.jsonl, the overlay and the agreement.
+ */
 export function writeReports(dir: string, tl: Timeline, results: CheckResult[], opts: HtmlOptions & { errors?: string[] } = {}): ReportFiles {
   mkdirSync(dir, { recursive: true });
   const files: ReportFiles = {
@@ -28,7 +34,12 @@ export function writeReports(dir: string, tl: Timeline, results: CheckResult[], 
     results: join(dir, 'results.json'),
   };
   writeFileSync(files.timeline, timelineToJsonl(tl));
-  writeFileSync(files.results, JSON.stringify({ scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [] }, null, 2) + '\n');
+  if (opts.sim) {
+    files.simTimeline = join(dir, 'sim-timeline.jsonl');
+    writeFileSync(files.simTimeline, timelineToJsonl(opts.sim));
+  }
+  const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}) };
+  writeFileSync(files.results, JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
   writeFileSync(files.markdown, toMarkdown(tl, results, opts));
   writeFileSync(files.html, toHtml(tl, results, opts));

@@ -1,21 +1,25 @@
 import type { CheckResult } from '../harness/assert/expectations.ts';
 import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
 import type { Timeline } from '../harness/timeline/format.ts';
+import { describeAgreement, simAgreement } from './agreement.ts';
+import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** A summary short enough for a pull-request comment. */
-export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[] } = {}): string {
+export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline } = {}): string {
   const failed = results.filter((r) => !r.passed);
   const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
   const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
   const interrupted = tl.meta.notes.some((n) => n.startsWith('interrupted'));
+  const windows = timelineWindows(tl).map(windowLabel);
   const verdict = failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`;
   const lines = [
     `### ebbflow: ${tl.meta.scenario} — ${interrupted ? `⏸ interrupted, partial (${verdict.replace(/^\S+ /, '')} so far)` : verdict}`,
     '',
-    `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${new Date(tl.meta.start).toISOString().slice(11, 16)}–${new Date(tl.meta.end).toISOString().slice(11, 16)} virtual${opts.wallSeconds !== undefined ? ` in ${opts.wallSeconds.toFixed(0)} s wall` : ''}.`,
+    `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${windows.length > 1 ? `windows ${windows.join(', ')} virtual (back to back, gaps skipped)` : `${windows[0]} virtual`}${opts.wallSeconds !== undefined ? ` in ${wallLabel(opts.wallSeconds)} wall` : ''}.`,
     `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
+    ...(opts.sim ? ['', `Simulator agreement (same scenario, aligned on the start): ${simAgreement(tl, opts.sim).map(describeAgreement).join('; ')}.`] : []),
     '',
     '| | expectation | result |',
     '|---|---|---|',

@@ -6,7 +6,8 @@ import { create } from 'xmlbuilder2';
 import type { CheckResult } from '../harness/assert/expectations.ts';
 import { parseTimeline } from '../harness/timeline/io.ts';
 import { chartData } from './html.ts';
-import { sampleTimeline } from './fixtures.ts';
+import { offByOneSim, sampleTimeline, twoWindowTimeline } from './fixtures.ts';
+import { describeAgreement, simAgreement } from './agreement.ts';
 import { toJUnit, toMarkdown, writeReports } from './index.ts';
 
 const results: CheckResult[] = [
@@ -31,6 +32,8 @@ describe('reports', () => {
     expect(md).toMatch(/❌ 1 of 2 expectations failed/);
     expect(md).toMatch(/\| ❌ \| scaleDownOrder \|/);
     expect(md).toMatch(/k=20/);
+    expect(md).toMatch(/ in 180 s wall\./);
+    expect(toMarkdown(sampleTimeline(), results, { wallSeconds: 0.0297 })).toMatch(/ in 30 ms wall\./);
     expect(md).toMatch(/- w1/);
   });
 
@@ -53,5 +56,39 @@ describe('reports', () => {
     expect(html.length).toBeGreaterThan(500_000); // ECharts is inlined
     expect(parseTimeline(readFileSync(files.timeline, 'utf8')).samples).toHaveLength(121);
     expect(JSON.parse(readFileSync(files.results, 'utf8')).passed).toBe(false);
+  });
+
+  it('markdown lists the replayed windows', () => {
+    expect(toMarkdown(twoWindowTimeline(true), results)).toMatch(/windows 07:00–08:00, 20:00–21:00 virtual \(back to back, gaps skipped\)/);
+    expect(toMarkdown(sampleTimeline(), results)).toMatch(/: 07:00–09:00 virtual\./);
+  });
+
+  it('agreement with the simulator: equal and within ±1, aligned on the start', () => {
+    const tl = sampleTimeline();
+    const [ew, desired] = simAgreement(tl, offByOneSim(tl));
+    expect(ew).toMatchObject({ of: 'ew.replicas', samples: 121, worstDiff: 1 });
+    expect(ew!.equalPercent).toBeCloseTo((100 * 61) / 121, 6);
+    expect(ew!.within1Percent).toBe(100);
+    expect(desired!.of).toBe('hpa.desired');
+    const later = offByOneSim(tl);
+    const moved = { ...later, meta: { ...later.meta, start: later.meta.start + 86_400_000 }, samples: later.samples.map((s) => ({ ...s, t: s.t + 86_400_000 })) };
+    expect(simAgreement(tl, moved)[0]!.equalPercent).toBeCloseTo(ew!.equalPercent, 6);
+    expect(describeAgreement(ew!)).toBe('ew.replicas: equal in 50.4%, within ±1 in 100.0% of 121 samples (worst difference 1 at 07:01:00)');
+    expect(describeAgreement({ ...ew!, samples: 0 })).toBe('ew.replicas: no samples to compare');
+  });
+
+  it('with the simulator: the summary, the page and results.json carry the agreement; its timeline is written', () => {
+    const tl = twoWindowTimeline(true);
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-rep-sim-'));
+    const files = writeReports(dir, tl, results, { sim: offByOneSim(tl) });
+    expect(readFileSync(files.markdown, 'utf8')).toMatch(/Simulator agreement \(same scenario, aligned on the start\): ew\.replicas: equal in 50\.4%, within ±1 in 100\.0%/);
+    const html = readFileSync(files.html, 'utf8');
+    expect(html).toMatch(/<ul id="sim-agreement"><li>ew\.replicas: equal in 50\.4%/);
+    expect(html).toContain('"name":"sim desired"');
+    expect(JSON.parse(readFileSync(files.results, 'utf8')).simAgreement[0].within1Percent).toBe(100);
+    expect(parseTimeline(readFileSync(files.simTimeline!, 'utf8')).meta.source).toBe('simulator');
+    const plain = writeReports(mkdtempSync(join(tmpdir(), 'ebf-rep-')), tl, results);
+    expect(plain.simTimeline).toBeUndefined();
+    expect(readFileSync(plain.markdown, 'utf8')).not.toContain('Simulator agreement');
   });
 });

@@ -32,6 +32,12 @@ export const metaSchema = z.object({
   sourceMax: z.number().int().nonnegative(),
   seed: z.number().int().optional(),
   notes: z.array(z.string()).default([]),
+  /**
+   * The replayed windows in virtual epoch ms, in order. Windows are replayed back to back, so the
+   * time between them was skipped, not observed; reports draw one panel per window. Optional: a
+   * reader without it splits the samples at gaps.
+   */
+  windows: z.array(z.object({ start: z.number(), end: z.number() })).optional(),
 });
 export type TimelineMeta = z.infer<typeof metaSchema>;
 

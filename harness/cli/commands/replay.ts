@@ -9,8 +9,9 @@ export function register(program: Command): void {
     .option('--baseline <file>', 'timeline.jsonl of an earlier run; the baseline expectation compares against it')
     .option('--compression <k>', 'override the scenario compression factor', (v) => Number(v))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)')
+    .option('--with-sim', 'also run the simulator on the same scenario: overlay it on the report and print the agreement')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; withSim?: boolean }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { UserError } = await import('../../common/errors.ts');
@@ -41,6 +42,14 @@ export function register(program: Command): void {
             bar.update(p);
           }, toolchainProgress });
         bar.stop();
+        if (opts.withSim) {
+          const { simulate, systemFromScenario } = await import('../../../simulator/index.ts');
+          const { writeReports } = await import('../../../reports/index.ts');
+          const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
+          const sim = simulate(scenario, systemFromScenario(scenario)).timeline!;
+          writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim });
+          for (const a of simAgreement(r.timeline, sim)) process.stdout.write(`simulator agreement ${describeAgreement(a)}\n`);
+        }
         for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);
         for (const res of r.results) process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}  ${res.name}: ${res.message}\n`);
         process.stdout.write(`\n${r.interrupted ? 'INTERRUPTED' : r.passed ? 'PASSED' : 'FAILED'} in ${r.wallSeconds.toFixed(0)} s — report: ${r.files.html}\n  junit: ${r.files.junit}\n  summary: ${r.files.markdown}\n  timeline: ${r.files.timeline}\n`);
