@@ -61,7 +61,7 @@ describe('scenario files', () => {
     expect(s.dayStartMs).toBe(Date.parse('2026-01-05T00:00:00Z'));
   });
   it.each([
-    ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "06:00"}]\n', /t\.yaml: windows\[0\]: end 06:00 must be after start 07:00/],
+    ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "06:00"}]\n', /t\.yaml:3:\d+: windows\[0\]\.end: end 06:00 must be after start 07:00/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "7am", end: "08:00"}]\n', /t\.yaml:3:\d+: windows\[0\]\.start: a clock time/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\ncompresion: 10\n', /t\.yaml:4:1: compresion/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nexpectations: [{type: sloCoverage, minPercent: 120}]\n', /t\.yaml:4:\d+: expectations\[0\]\.minPercent/],
