@@ -184,7 +184,14 @@ export async function parseScenario(text: string, file: string, opts: ScenarioLo
   if (opts.compression !== undefined && src.data && typeof src.data === 'object') (src.data as Record<string, unknown>).compression = opts.compression;
   const raw = validateYaml(src, scenarioSchema);
   const windows = raw.windows.map((w) => ({ start: clockSeconds(w.start)!, end: clockSeconds(w.end)! }));
-  const curve = await buildCurve(raw.curve, { src, baseDir: dirname(resolve(file)), opts });
+  const baseDir = dirname(resolve(file));
+  raw.expectations.forEach((e, i) => {
+    // A baseline the scenario names is read like a curve: confined to the scenario's directory.
+    if (e.type === 'baseline' && e.file !== undefined && !opts.allowOutsideCurves && !isInsideDir(baseDir, resolve(baseDir, e.file))) {
+      throw new ConfigError([src.issueAt(['expectations', i, 'file'], `${e.file} is outside the scenario's directory; move it next to the scenario, give it with --baseline, or pass --allow-outside-curves if you trust this scenario`)]);
+    }
+  });
+  const curve = await buildCurve(raw.curve, { src, baseDir, opts });
   return { ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)! };
 }
 

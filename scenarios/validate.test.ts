@@ -85,6 +85,12 @@ describe('curve files outside the scenario directory', () => {
     expect(msg).not.toContain('supersecret');
   });
 
+  it('a baseline the scenario names is confined the same way', async () => {
+    const text = 'name: t\ncurve: {const: 1}\nwindows: [{start: "07:00", end: "08:00"}]\nexpectations:\n  - {type: baseline, file: ../secret.txt}\n';
+    expect(await errorOf(text, file)).toMatch(/s\.yaml:5:\d+: expectations\[0\]\.file: \.\.\/secret\.txt is outside/);
+    await expect(parseScenario(text, file, { allowOutsideCurves: true })).resolves.toBeTruthy();
+  });
+
   it('a multi-day export needs curve.day', async () => {
     writeFileSync(join(dir, 'curves', 'two.csv'), '__time__,value\n2026-01-05T08:00:00Z,1\n2026-01-05T09:00:00Z,1\n2026-01-06T08:00:00Z,9\n2026-01-06T09:00:00Z,9\n');
     expect(await errorOf(scn('curves/two.csv'), file)).toMatch(/s\.yaml:2:\d+: curve\.file: curves\/two\.csv spans 2 days from 2026-01-05; add day/);
