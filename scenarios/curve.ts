@@ -113,8 +113,13 @@ const CSV_ERRORS: Record<string, string> = {
 /** CSV text → rows of cells with their line numbers; CSV syntax errors become UserErrors with file:line. */
 function csvRows(text: string, file: string): { cells: string[]; line: number }[] {
   try {
-    const out = parseCsv(text, { info: true, comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
-    return out.map((r) => ({ cells: r.record, line: r.info.lines }));
+    const lines: number[] = [];
+    const onRecord = (cells: string[], ctx: { lines: number }) => {
+      lines.push(ctx.lines);
+      return cells;
+    };
+    const records = parseCsv(text, { comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, bom: true, on_record: onRecord });
+    return records.map((cells, i) => ({ cells, line: lines[i]! }));
   } catch (e) {
     const err = e as { code?: string; lines?: number };
     // csv-parse's own messages quote the offending text: never pass them on.
