@@ -98,6 +98,8 @@ const cases: [string, string[], RegExp][] = [
   ['whatif', ['whatif', tiny, '--vary', 'bad'], /--vary bad/],
   ['whatif', ['whatif', tiny, '--vary', 'sourceMax=0..1', '--workers', 'abc'], /--workers.*expected an integer/],
   ['whatif', ['whatif', f('scn/minmax.yaml'), '--vary', 'sourceMax=0..1'], /hpa\.minReplicas: 5 is above/],
+  ['whatif', ['whatif', tiny, '--vary', 'maxReplicas=1000000'], /--vary maxReplicas: values must be between 0 and 2000 replicas/],
+  ['simulate', ['simulate', tiny, '--days', '3650'], /--days 3650 at one sample every 15 s is more than 1000000 samples/],
 ];
 
 describe('every CLI entry refuses bad input with exit 2, a message and no stack trace', () => {

@@ -22,6 +22,13 @@ export function register(program: Command): void {
       if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
       if (!(Number.isInteger(opts.days) && opts.days >= 1)) throw new UserError(`--days must be a positive integer, got ${opts.days}`);
       const varies = opts.vary.map(parseVary);
+      // The scenario's own bounds hold for swept values too: a sweep must not reach what a scenario may not.
+      const { SCENARIO_BOUNDS, describeBound } = await import('../../../scenarios/index.ts');
+      const bound = { sourceMax: 'replicas', minReplicas: 'replicas', maxReplicas: 'replicas', ecsNodes: 'ecsNodes', syncPeriod: 'intervalSeconds', stabilization: 'stabilizationSeconds' } as const;
+      for (const v of varies) {
+        const name = bound[v.key as keyof typeof bound] as keyof typeof SCENARIO_BOUNDS | undefined;
+        if (name && v.values.some((x) => x > SCENARIO_BOUNDS[name].max)) throw new UserError(`--vary ${v.key}: values must be ${describeBound(name)}`);
+      }
       const configs = product(varies);
       if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
       const scenario = await loadScenario(file);
