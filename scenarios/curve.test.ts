@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDayMs, parseCurveCsv } from './curve.ts';
+import { calendarDayMs, curveAtEpochMs, parseCurveCsv } from './curve.ts';
 
 const csv = (rows: string[]) => `time,devices\n${rows.join('\n')}\n`;
 
@@ -59,6 +59,14 @@ describe('multi-day exports are never folded into one day', () => {
     expect(d2.values.every((v) => v === 900)).toBe(true);
     expect(() => parseCurveCsv(twoDays, 'x.csv', { day: '2026-01-07' })).toThrow(/day 2026-01-07 has 0 row\(s\); the file covers 2026-01-05, 2026-01-06/);
     expect(() => parseCurveCsv(csv(['00:00,1', '00:01,2']), 'x.csv', { day: '2026-01-05' })).toThrow(/clock times only/);
+  });
+
+  it('answers by date when kept whole, by time of day when one day (what fake-sls --curve serves)', () => {
+    const whole = curveAtEpochMs(parseCurveCsv(twoDays, 'x.csv'));
+    expect(whole(Date.parse('2026-01-05T08:30:00Z'))).toBeCloseTo(100);
+    expect(whole(Date.parse('2026-01-06T08:30:00Z'))).toBeCloseTo(900);
+    const one = curveAtEpochMs(parseCurveCsv(twoDays, 'x.csv', { day: '2026-01-06' }));
+    expect(one(Date.parse('2030-07-01T08:30:00Z'))).toBeCloseTo(900);
   });
 
   it('reads epoch seconds and ISO offsets as absolute times', () => {

@@ -205,6 +205,15 @@ export function resample(name: string, pts: [number, number][], step: number, sp
   return makeCurve(name, step, values);
 }
 
+/**
+ * The curve as a function of epoch ms: a multi-day export answers for its own dates (flat before and
+ * after them); a one-day curve repeats every UTC day.
+ */
+export function curveAtEpochMs(c: Curve): (ms: number) => number {
+  if ((c.days ?? 1) > 1 && c.startMs !== undefined) return (ms) => c.at((ms - c.startMs!) / 1000);
+  return (ms) => c.at(((ms / 1000) % DAY_SECONDS + DAY_SECONDS) % DAY_SECONDS);
+}
+
 export async function loadCurveFile(path: string, opts: CurveParseOptions = {}): Promise<Curve> {
   const text = await readUserFile(path, 'curve', { hint: 'give a CSV with a header `time,devices`', maxBytes: SCENARIO_BOUNDS.curveFileBytes.max });
   return parseCurveCsv(text, path, opts);

@@ -25,10 +25,8 @@ export function register(program: Command): void {
         if (m) curve = () => Number(m[1]);
         else if (opts.curve.startsWith('const:')) throw new UserError(`--curve ${opts.curve}: const needs a non-negative number, e.g. const:5000`);
         else {
-          const { loadCurveFile } = await import('../../../scenarios/curve.ts');
-          const c = await loadCurveFile(opts.curve, { day: opts.day });
-          // A multi-day export answers for its own dates; one day repeats every day.
-          curve = (c.days ?? 1) > 1 ? (ms) => c.at((ms - c.startMs!) / 1000) : (ms) => c.at(((ms / 1000) % 86_400 + 86_400) % 86_400);
+          const { curveAtEpochMs, loadCurveFile } = await import('../../../scenarios/curve.ts');
+          curve = curveAtEpochMs(await loadCurveFile(opts.curve, { day: opts.day }));
         }
       }
       const projects = opts.project.length ? Object.fromEntries(opts.project.map((p) => [p, opts.logstore.length ? opts.logstore : ['device-heartbeat']])) : DEFAULT_PROJECTS;
