@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { readFile, open } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { UserError } from './errors.ts';
@@ -10,6 +10,9 @@ export interface ReadOptions {
 }
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+// Non-blocking, so opening a FIFO returns at once (and fails the regular-file check) instead of
+// waiting for a writer forever; it changes nothing for regular files.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 function cannotRead(path: string, what: string, e: unknown, hint?: string): UserError {
   const code = (e as NodeJS.ErrnoException).code;
@@ -29,7 +32,7 @@ export async function readUserFile(path: string, what: string, hint?: string | R
   const o: ReadOptions = typeof hint === 'string' ? { hint } : (hint ?? {});
   let fh;
   try {
-    fh = await open(path, 'r');
+    fh = await open(path, OPEN_FLAGS);
   } catch (e) {
     throw cannotRead(path, what, e, o.hint);
   }
@@ -49,7 +52,7 @@ export async function readUserFile(path: string, what: string, hint?: string | R
 export function readUserFileSync(path: string, what: string, o: ReadOptions = {}): string {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openSync(path, OPEN_FLAGS);
   } catch (e) {
     throw cannotRead(path, what, e, o.hint);
   }
