@@ -98,7 +98,7 @@ describe('scenario parser (property)', () => {
         accepted++;
         expectSane(r);
       }),
-      { numRuns: 250 },
+      { numRuns: 200 },
     );
     // The generators must also reach the accepting side, or the invariants above were never checked.
     expect(accepted).toBeGreaterThan(5);
