@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
@@ -68,6 +68,7 @@ describe('curve files outside the scenario directory', () => {
   symlinkSync(join(root, 'secret.txt'), join(dir, 'curves', 'link.csv'));
   const scn = (file: string) => `name: t\ncurve: {file: ${file}}\nwindows: [{start: "07:00", end: "08:00"}]\n`;
   const file = join(dir, 's.yaml');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('loads a curve inside the directory', async () => {
     expect((await parseScenario(scn('curves/ok.csv'), file)).curve.at(0)).toBe(1);

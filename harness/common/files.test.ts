@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
@@ -35,3 +35,5 @@ describe('reading user files', () => {
     expect(isInsideDir(dir, join(dir, 'sub', 'out', 'passwd'))).toBe(false);
   });
 });
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
