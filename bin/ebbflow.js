@@ -4,4 +4,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../harness/cli/main.ts');
-process.exitCode = await main(process.argv);
+const code = await main(process.argv);
+// On failure, timers or sockets a half-started command left behind must not keep the process alive.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

@@ -1,11 +1,12 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { parseYamlConfig } from '../harness/common/config.ts';
-import { UserError } from '../harness/common/errors.ts';
-import { readUserFile } from '../harness/common/files.ts';
+import { ConfigError, readYamlSource, validateYaml, YAML_LIMITS, type YamlSource } from '../harness/common/config.ts';
+import { isInsideDir, readUserFile } from '../harness/common/files.ts';
 import { expectationSchema } from '../harness/assert/expectations.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
-import { clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
+import { SCENARIO_BOUNDS, describeBound, type Bound, type BoundName } from './bounds.ts';
+import { calendarDayMs, clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
+import { semanticIssues, shiftSeconds } from './validate.ts';
 import * as T from './transforms.ts';
 
 /**
@@ -13,81 +14,99 @@ import * as T from './transforms.ts';
  * HPA/ElasticWorkload overrides, and what must hold. See scenarios/README.md for every field.
  */
 
+const B = SCENARIO_BOUNDS;
 const clock = z.string().refine((s) => clockSeconds(s) !== undefined, 'a clock time HH:MM or HH:MM:SS');
+const date = z.string().refine((s) => calendarDayMs(s) !== undefined, 'a real calendar date YYYY-MM-DD (from 1970)');
 const duration = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like 90s, 5m or 1h')]);
-export function durationSeconds(d: number | string): number {
-  if (typeof d === 'number') return d;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d)!;
-  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+
+/** A number inside one bound of SCENARIO_BOUNDS, with the bound in its error message. */
+function bounded(name: BoundName, int = false) {
+  const b: Bound = B[name];
+  const n = int ? z.number().int() : z.number();
+  return n.min(b.min ?? -Infinity, `must be ${describeBound(name)}`).max(b.max, `must be ${describeBound(name)}`);
 }
+const replicas = () => bounded('replicas', true);
+const interval = () => bounded('intervalSeconds');
 
 const transformSchema = z.union([
-  z.strictObject({ scale: z.number().positive() }),
-  z.strictObject({ growth: z.number().positive() }),
+  z.strictObject({ scale: bounded('scaleFactor') }),
+  z.strictObject({ growth: bounded('scaleFactor') }),
   z.strictObject({ shift: duration.or(z.string().regex(/^-\d+(\.\d+)?(ms|s|m|h)$/)) }),
   z.strictObject({ noise: z.strictObject({ sigma: z.number().min(0).max(1), seed: z.number().int().default(1) }) }),
-  z.strictObject({ splice: z.strictObject({ file: z.string(), from: clock, to: clock }) }),
+  z.strictObject({ splice: z.strictObject({ file: z.string().min(1), day: date.optional(), from: clock, to: clock }) }),
 ]);
+const transforms = z.array(transformSchema).max(B.transforms.max, `at most ${B.transforms.max} transforms`).default([]);
 
 const curveSchema = z.union([
-  z.strictObject({ file: z.string().min(1), transforms: z.array(transformSchema).default([]) }),
-  z.strictObject({ const: z.number().nonnegative() }),
+  z.strictObject({
+    file: z.string().min(1),
+    /** The day (UTC) to take from an export that spans several days. */
+    day: date.optional(),
+    transforms,
+  }),
+  z.strictObject({ const: bounded('devices') }),
   z.strictObject({
     /** Step points [clock, devices]: the value holds until the next point (handy for tests). */
-    steps: z.array(z.tuple([clock, z.number().nonnegative()])).min(1),
-    transforms: z.array(transformSchema).default([]),
+    steps: z.array(z.tuple([clock, bounded('devices')])).min(1).max(B.steps.max, `at most ${B.steps.max} steps`),
+    transforms,
   }),
 ]);
 
-const policySchema = z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.number().int().positive(), periodSeconds: z.number().int().min(1).max(1800) });
+const policySchema = z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.number().int().positive().max(100_000), periodSeconds: z.number().int().min(1).max(1800) });
 const rulesSchema = z.strictObject({
   stabilizationWindowSeconds: z.number().int().min(0).max(3600).optional(),
   selectPolicy: z.enum(['Max', 'Min', 'Disabled']).optional(),
-  policies: z.array(policySchema).optional(),
+  policies: z.array(policySchema).max(16).optional(),
   tolerance: z.number().min(0).max(1).optional(),
 });
 
-export const scenarioSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lowercase letters, digits, -)'),
-  description: z.string().optional(),
-  curve: curveSchema,
-  windows: z.array(z.strictObject({ start: clock, end: clock })).min(1),
-  compression: z.number().min(1).max(600).default(60),
-  fidelity: z.enum(['refuse', 'rate-preserving']).default('refuse'),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'an ISO date YYYY-MM-DD').default('2026-01-05'),
-  devicesPerReplica: z.number().positive().default(1000),
-  sampleEverySeconds: z.number().positive().default(15),
-  seed: z.number().int().default(1),
-  nodes: nodePoolsSchema.optional(),
-  hpa: z
-    .strictObject({
-      minReplicas: z.number().int().min(1).optional(),
-      maxReplicas: z.number().int().min(1).optional(),
-      target: z.strictObject({ type: z.enum(['Value', 'AverageValue']), value: z.number().positive() }).optional(),
-      behavior: z.strictObject({ scaleUp: rulesSchema.optional(), scaleDown: rulesSchema.optional() }).optional(),
-      tolerance: z.number().min(0).max(1).optional(),
-      syncPeriodSeconds: z.number().positive().optional(),
-      downscaleStabilizationSeconds: z.number().nonnegative().optional(),
-    })
-    .default({}),
-  elasticWorkload: z
-    .strictObject({
-      sourceMin: z.number().int().nonnegative().optional(),
-      sourceMax: z.number().int().nonnegative().optional(),
-      units: z.array(z.strictObject({ name: z.string(), min: z.number().int().nonnegative().optional(), max: z.number().int().nonnegative().optional() })).optional(),
-    })
-    .default({}),
-  pipeline: z
-    .strictObject({
-      slsWindowSeconds: z.number().positive().default(60),
-      exporterIntervalSeconds: z.number().positive().default(15),
-      scrapeIntervalSeconds: z.number().positive().optional(),
-      adapterRelistSeconds: z.number().positive().default(30),
-    })
-    .default({ slsWindowSeconds: 60, exporterIntervalSeconds: 15, adapterRelistSeconds: 30 }),
-  expectations: z.array(expectationSchema).default([]),
+const scenarioShape = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lowercase letters, digits, -)').max(63),
+    description: z.string().max(10_000).optional(),
+    curve: curveSchema,
+    windows: z.array(z.strictObject({ start: clock, end: clock })).min(1).max(B.windows.max, `at most ${B.windows.max} windows`),
+    compression: bounded('compression').default(60),
+    fidelity: z.enum(['refuse', 'rate-preserving']).default('refuse'),
+    day: date.default('2026-01-05'),
+    devicesPerReplica: bounded('devicesPerReplica').default(1000),
+    sampleEverySeconds: bounded('sampleEverySeconds').default(15),
+    seed: z.number().int().default(1),
+    nodes: nodePoolsSchema.optional(),
+    hpa: z
+      .strictObject({
+        minReplicas: replicas().min(1).optional(),
+        maxReplicas: replicas().min(1).optional(),
+        target: z.strictObject({ type: z.enum(['Value', 'AverageValue']), value: z.number().positive().max(1e12) }).optional(),
+        behavior: z.strictObject({ scaleUp: rulesSchema.optional(), scaleDown: rulesSchema.optional() }).optional(),
+        tolerance: z.number().min(0).max(1).optional(),
+        syncPeriodSeconds: interval().optional(),
+        downscaleStabilizationSeconds: bounded('stabilizationSeconds').optional(),
+      })
+      .default({}),
+    elasticWorkload: z
+      .strictObject({
+        sourceMin: replicas().optional(),
+        sourceMax: replicas().optional(),
+        units: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lowercase letters, digits, -)'), min: replicas().optional(), max: replicas().optional() })).max(16).optional(),
+      })
+      .default({}),
+    pipeline: z
+      .strictObject({
+        slsWindowSeconds: interval().default(60),
+        exporterIntervalSeconds: interval().default(15),
+        scrapeIntervalSeconds: interval().optional(),
+        adapterRelistSeconds: interval().default(30),
+      })
+      .default({ slsWindowSeconds: 60, exporterIntervalSeconds: 15, adapterRelistSeconds: 30 }),
+    expectations: z.array(expectationSchema).max(B.expectations.max, `at most ${B.expectations.max} expectations`).default([]),
+  });
+
+/** The scenario file's schema: its shape, then the checks across fields (scenarios/validate.ts). */
+export const scenarioSchema = scenarioShape.superRefine((v, ctx) => {
+  for (const i of semanticIssues(v)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
 });
-export type ScenarioFile = z.output<typeof scenarioSchema>;
+export type ScenarioFile = z.output<typeof scenarioShape>;
 
 export interface Scenario extends Omit<ScenarioFile, 'curve' | 'windows'> {
   file: string;
@@ -98,48 +117,87 @@ export interface Scenario extends Omit<ScenarioFile, 'curve' | 'windows'> {
   dayStartMs: number;
 }
 
-async function buildCurve(spec: ScenarioFile['curve'], baseDir: string, file: string): Promise<Curve> {
-  let c: Curve;
-  if ('const' in spec) return constCurve(spec.const);
-  if ('file' in spec) c = await loadCurveFile(resolve(baseDir, spec.file));
-  else c = resample('steps', spec.steps.flatMap(([t, v], i) => {
+export interface ScenarioLoadOptions {
+  /**
+   * Let curve files lie outside the scenario's directory. Only the person running the command can
+   * grant this (a CLI flag), never the scenario itself: a scenario from an untrusted change could
+   * otherwise read any file the run can read.
+   */
+  allowOutsideCurves?: boolean;
+  /** Override the file's compression (the CLI's --compression), checked like the file's own. */
+  compression?: number;
+}
+
+interface CurveContext {
+  src: YamlSource;
+  baseDir: string;
+  opts: ScenarioLoadOptions;
+}
+
+/** Loads a curve file named at `path` of the scenario, refusing paths outside its directory unless allowed. */
+async function scenarioCurve(ctx: CurveContext, path: (string | number)[], name: string, day: string | undefined): Promise<Curve> {
+  const full = resolve(ctx.baseDir, name);
+  const inside = isInsideDir(ctx.baseDir, full);
+  if (!inside && !ctx.opts.allowOutsideCurves) {
+    throw new ConfigError([ctx.src.issueAt(path, `${name} is outside the scenario's directory; move the curve next to the scenario, or pass --allow-outside-curves if you trust this scenario`)]);
+  }
+  // Echo cells in errors only for files that belong to the scenario (see CurveParseOptions.echo).
+  const c = await loadCurveFile(full, { day, echo: inside });
+  if ((c.days ?? 1) > 1) {
+    const first = new Date(c.startMs!).toISOString().slice(0, 10);
+    throw new ConfigError([ctx.src.issueAt(path, `${name} spans ${c.days} days from ${first}; add day: YYYY-MM-DD next to file to pick one (days are never folded together)`)]);
+  }
+  return c;
+}
+
+function stepsCurve(steps: [string, number][]): Curve {
+  // One-second resolution: a step is a step, not a one-minute ramp. Each holds until a second before the next.
+  return resample('steps', steps.flatMap(([t, v], i): [number, number][] => {
     const s = clockSeconds(t)!;
-    const next = spec.steps[i + 1];
-    // A step holds its value until one second before the next point.
-    return next ? [[s, v], [clockSeconds(next[0])! - 1, v]] as [number, number][] : [[s, v], [86_400, v]] as [number, number][];
-    // One-second resolution: a step is a step, not a one-minute ramp.
+    const next = steps[i + 1];
+    return next ? [[s, v], [clockSeconds(next[0])! - 1, v]] : [[s, v], [86_400, v]];
   }), 1);
-  for (const [i, t] of (spec.transforms ?? []).entries()) {
+}
+
+async function buildCurve(spec: ScenarioFile['curve'], ctx: CurveContext): Promise<Curve> {
+  if ('const' in spec) return constCurve(spec.const);
+  let c = 'file' in spec ? await scenarioCurve(ctx, ['curve', 'file'], spec.file, spec.day) : stepsCurve(spec.steps);
+  for (const [i, t] of spec.transforms.entries()) {
     if ('scale' in t) c = T.scale(c, t.scale);
     else if ('growth' in t) c = T.growth(c, t.growth);
-    else if ('shift' in t) c = T.shift(c, typeof t.shift === 'string' && t.shift.startsWith('-') ? -durationSeconds(t.shift.slice(1)) : durationSeconds(t.shift));
+    else if ('shift' in t) c = T.shift(c, shiftSeconds(t.shift));
     else if ('noise' in t) c = T.noise(c, t.noise.sigma, t.noise.seed);
-    else if ('splice' in t) {
-      const other = await loadCurveFile(resolve(baseDir, t.splice.file));
-      const [from, to] = [clockSeconds(t.splice.from)!, clockSeconds(t.splice.to)!];
-      if (from >= to) throw new UserError(`${file}: curve.transforms[${i}].splice: from ${t.splice.from} must be before to ${t.splice.to}`);
-      c = T.splice(c, other, from, to);
+    else {
+      const other = await scenarioCurve(ctx, ['curve', 'transforms', i, 'splice', 'file'], t.splice.file, t.splice.day);
+      c = T.splice(c, other, clockSeconds(t.splice.from)!, clockSeconds(t.splice.to)!);
     }
   }
   return c;
 }
 
-export async function parseScenario(text: string, file: string): Promise<Scenario> {
-  const raw = parseYamlConfig(text, scenarioSchema, file);
-  const windows = raw.windows.map((w, i) => {
-    const [start, end] = [clockSeconds(w.start)!, clockSeconds(w.end)!];
-    if (end <= start) throw new UserError(`${file}: windows[${i}]: end ${w.end} must be after start ${w.start} (a window cannot cross midnight)`);
-    return { start, end };
+/**
+ * Parses and checks a scenario, then loads its curves: every problem of the file is found here,
+ * before a command starts anything heavy.
+ */
+export async function parseScenario(text: string, file: string, opts: ScenarioLoadOptions = {}): Promise<Scenario> {
+  const src = readYamlSource(text, file);
+  if (opts.compression !== undefined && src.data && typeof src.data === 'object') (src.data as Record<string, unknown>).compression = opts.compression;
+  const raw = validateYaml(src, scenarioSchema);
+  const windows = raw.windows.map((w) => ({ start: clockSeconds(w.start)!, end: clockSeconds(w.end)! }));
+  const baseDir = dirname(resolve(file));
+  raw.expectations.forEach((e, i) => {
+    // A baseline the scenario names is read like a curve: confined to the scenario's directory.
+    if (e.type === 'baseline' && e.file !== undefined && !opts.allowOutsideCurves && !isInsideDir(baseDir, resolve(baseDir, e.file))) {
+      throw new ConfigError([src.issueAt(['expectations', i, 'file'], `${e.file} is outside the scenario's directory; move it next to the scenario, give it with --baseline, or pass --allow-outside-curves if you trust this scenario`)]);
+    }
   });
-  windows.slice(1).forEach((w, i) => {
-    if (w.start < windows[i]!.end) throw new UserError(`${file}: windows[${i + 1}] starts before windows[${i}] ends; list windows in order without overlap`);
-  });
-  const curve = await buildCurve(raw.curve, dirname(file), file);
-  return { ...raw, file, curve, windows, dayStartMs: Date.parse(`${raw.day}T00:00:00Z`) };
+  const curve = await buildCurve(raw.curve, { src, baseDir, opts });
+  return { ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)! };
 }
 
-export async function loadScenario(path: string): Promise<Scenario> {
-  return parseScenario(await readUserFile(path, 'scenario', 'shipped scenarios are in scenarios/*.yaml'), path);
+export async function loadScenario(path: string, opts: ScenarioLoadOptions = {}): Promise<Scenario> {
+  const text = await readUserFile(path, 'scenario', { hint: 'shipped scenarios are in scenarios/*.yaml', maxBytes: YAML_LIMITS.maxBytes });
+  return parseScenario(text, path, opts);
 }
 
 /** Total virtual seconds of all windows. */

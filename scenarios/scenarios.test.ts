@@ -17,9 +17,9 @@ describe('curves', () => {
     expect(sls.at(8 * 3600 + 600)).toBe(20);
   });
   it('names file and line of a bad row, and a bad header', () => {
-    expect(() => parseCurveCsv('time,devices\n00:00,1\n25:00,2\n', 'bad.csv')).toThrow(/bad\.csv:3: "25:00" is not a time/);
-    expect(() => parseCurveCsv('time,devices\n00:00,1\n00:01,-4\n', 'neg.csv')).toThrow(/neg\.csv:3: .*non-negative/);
-    expect(() => parseCurveCsv('when,devices\n00:00,1\n', 'hdr.csv')).toThrow(/hdr\.csv:1: header/);
+    expect(() => parseCurveCsv('time,devices\n00:00,1\n25:00,2\n', 'bad.csv', { echo: true })).toThrow(/bad\.csv:3: time: not a time \(got "25:00"\)/);
+    expect(() => parseCurveCsv('time,devices\n00:00,1\n00:01,-4\n', 'neg.csv')).toThrow(/neg\.csv:3: devices: is negative/);
+    expect(() => parseCurveCsv('when,devices\n00:00,1\n', 'hdr.csv')).toThrow(/hdr\.csv:1: the header/);
   });
   it('transforms: scale, growth, shift, seeded noise, splice', () => {
     const c = parseCurveCsv('time,devices\n00:00,100\n23:59,100\n', 'flat.csv');
@@ -61,7 +61,7 @@ describe('scenario files', () => {
     expect(s.dayStartMs).toBe(Date.parse('2026-01-05T00:00:00Z'));
   });
   it.each([
-    ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "06:00"}]\n', /t\.yaml: windows\[0\]: end 06:00 must be after start 07:00/],
+    ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "06:00"}]\n', /t\.yaml:3:\d+: windows\[0\]\.end: end 06:00 must be after start 07:00/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "7am", end: "08:00"}]\n', /t\.yaml:3:\d+: windows\[0\]\.start: a clock time/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\ncompresion: 10\n', /t\.yaml:4:1: compresion/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nexpectations: [{type: sloCoverage, minPercent: 120}]\n', /t\.yaml:4:\d+: expectations\[0\]\.minPercent/],

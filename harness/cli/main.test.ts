@@ -20,3 +20,19 @@ describe('ebbflow CLI', () => {
     expect(bad.stderr).toContain('unknown command');
   });
 });
+
+describe('describeUserError (the last resort)', () => {
+  it('maps library errors that mean bad input to a one-line message, and leaves bugs alone', async () => {
+    const { describeUserError } = await import('./main.ts');
+    const { z } = await import('zod');
+    const yamlErr = Object.assign(new Error('unexpected end of the stream\n\n 1 | a: [\n-----^'), { name: 'YAMLException' });
+    expect(describeUserError(yamlErr)?.message).toBe('invalid YAML: unexpected end of the stream');
+    const zodErr = z.object({ n: z.number() }).safeParse({ n: 'x' }).error;
+    expect(describeUserError(zodErr)?.message).toMatch(/^invalid input: n: /);
+    const inUse = Object.assign(new Error('listen EADDRINUSE: address already in use 127.0.0.1:80'), { code: 'EADDRINUSE' });
+    expect(describeUserError(new Error('start failed', { cause: inUse }))?.message).toContain('EADDRINUSE');
+    const csv = Object.assign(new Error('Invalid Closing Quote: got "root:secret" at line 2'), { code: 'CSV_INVALID_CLOSING_QUOTE', lines: 2 });
+    expect(describeUserError(csv)?.message).toBe('invalid CSV at line 2 (CSV_INVALID_CLOSING_QUOTE)');
+    expect(describeUserError(new TypeError("Cannot read properties of undefined (reading 'push')"))).toBeUndefined();
+  });
+});

@@ -31,8 +31,55 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
+/** System error codes that mean the user's path, port or environment is wrong, not the program. */
+const ENVIRONMENT_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'EROFS', 'ENOSPC', 'EMFILE', 'ENAMETOOLONG', 'ELOOP', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ECONNREFUSED', 'ENOTFOUND', 'ERR_SOCKET_BAD_PORT']);
+
+const firstLine = (s: string) => s.split('\n')[0] ?? s;
+
+/**
+ * The last resort: errors of libraries that mean bad input or environment (a YAML or JSON syntax
+ * error, a zod validation failure, a missing path, a port in use) as a message for the user, or
+ * undefined for an error that is a bug of ours. Follows `cause` chains, since wrappers keep them.
+ */
+export function describeUserError(e: unknown, depth = 0): { message: string; hint?: string } | undefined {
+  if (!(e instanceof Error) || depth > 5) return undefined;
+  if (isUserError(e)) return { message: e.message, hint: e.hint };
+  const code = (e as NodeJS.ErrnoException).code;
+  if (e.name === 'YAMLException' || e.name === 'YAMLParseError' || e.name === 'YAMLSemanticError') return { message: `invalid YAML: ${firstLine(e.message)}` };
+  if (e instanceof SyntaxError && /JSON/.test(e.message)) return { message: `invalid JSON: ${firstLine(e.message)}` };
+  if (e.name === 'ZodError') {
+    const issues = (e as unknown as { issues: { path: PropertyKey[]; message: string }[] }).issues;
+    return { message: `invalid input: ${issues.map((i) => `${i.path.map(String).join('.') || '(top)'}: ${i.message}`).join('; ')}` };
+  }
+  // csv-parse quotes the offending text in its messages: name the line, never the content.
+  if (typeof code === 'string' && code.startsWith('CSV_')) return { message: `invalid CSV at line ${(e as { lines?: number }).lines ?? '?'} (${code})` };
+  if (typeof code === 'string' && ENVIRONMENT_CODES.has(code)) return { message: firstLine(e.message) };
+  return describeUserError((e as { cause?: unknown }).cause, depth + 1);
+}
+
+function report(e: unknown): void {
+  const user = describeUserError(e);
+  if (user) process.stderr.write(`error: ${user.message}\n${user.hint ? `hint: ${user.hint}\n` : ''}`);
+  else process.stderr.write(`internal error (please report it with this trace): ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}\n`);
+}
+
+let lastResortInstalled = false;
+
+/** Errors thrown outside the command's promise (an 'error' event of a server, a stray rejection). */
+function installLastResort(): void {
+  if (lastResortInstalled) return;
+  lastResortInstalled = true;
+  const die = (e: unknown) => {
+    report(e);
+    process.exit(2);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
 /** Exit codes: 0 success, 1 an expectation failed (set by the command), 2 bad input or environment. */
 export async function main(argv: string[]): Promise<number> {
+  installLastResort();
   const program = await buildProgram();
   program.commands.forEach((c) => c.exitOverride());
   try {
@@ -44,11 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (isUserError(e)) {
-      process.stderr.write(`error: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
-      return 2;
-    }
-    process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}\n`);
+    report(e);
     return 2;
   }
 }

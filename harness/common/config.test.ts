@@ -46,3 +46,21 @@ describe('parseYamlConfig', () => {
     expect(i).toMatchObject({ field: 'name' });
   });
 });
+
+describe('hostile YAML', () => {
+  it('refuses an alias bomb with a clear error instead of expanding it', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f', 'g', 'h'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefgh'[i]}`).join(', ')}]`)];
+    const [i] = issuesOf(`${levels.join('\n')}\n`);
+    expect(i?.message).toMatch(/too many YAML aliases/);
+  });
+
+  it('refuses an oversized file before parsing it', () => {
+    const [i] = issuesOf(`name: a\n# ${'x'.repeat(1024 * 1024)}\n`);
+    expect(i?.message).toMatch(/more than 1048576 characters/);
+  });
+
+  it('refuses duplicate keys', () => {
+    const [i] = issuesOf('name: a\nname: b\npools: []\n');
+    expect(i?.line).toBe(2);
+  });
+});

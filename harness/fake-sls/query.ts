@@ -119,7 +119,8 @@ export function parseQuery(q: string): Query {
       const col = ident('a column');
       const opTok = next();
       const ops: Record<string, Cond['op']> = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
-      const op = ops[opTok ?? ''];
+      // Own keys only: "constructor" or "__proto__" must not look up Object.prototype.
+      const op = opTok !== undefined && Object.hasOwn(ops, opTok) ? ops[opTok] : undefined;
       if (!op) throw new QueryError(`expected a comparison after ${col} but got "${opTok ?? 'end of query'}"`);
       const lit = next();
       let value: string | number;

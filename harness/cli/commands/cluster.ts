@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { clusterName } from '../options.ts';
 
 interface UpOptions {
   name?: string;
@@ -11,7 +12,7 @@ interface UpOptions {
 function intOption(v: string | undefined, flag: string, min: number): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${flag} must be a number ≥ ${min}, got "${v}"`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < min) throw new Error(`${flag} must be a number ≥ ${min}, got "${v}"`);
   return n;
 }
 
@@ -20,7 +21,7 @@ export function register(program: Command): void {
 
   cl.command('up')
     .description('Start a local cluster and print how to use its kubeconfig')
-    .option('--name <name>', 'cluster name', 'ebbflow')
+    .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--config <file>', 'cluster config YAML (compression, hpa, nodePools: ecs pools and the eci node)')
     .option('--compression <k>', 'time compression factor: HPA periods and pod start delays are divided by k')
     .option('--port <port>', 'fixed kube-apiserver port (default: a free one)')
@@ -71,7 +72,7 @@ export function register(program: Command): void {
 
   cl.command('down')
     .description('Stop every process of a local cluster and remove its state (also after a crash)')
-    .option('--name <name>', 'cluster name', 'ebbflow')
+    .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--all', 'every local cluster')
     .action(async (opts: { name: string; all?: boolean }) => {
       const { stopCluster, listClusterNames } = await import('../../../cluster/local/index.ts');
@@ -84,7 +85,7 @@ export function register(program: Command): void {
 
   cl.command('status')
     .description('Show the kubeconfig path and the state of each component')
-    .option('--name <name>', 'cluster name', 'ebbflow')
+    .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--json', 'print JSON')
     .action(async (opts: { name: string; json?: boolean }) => {
       const { clusterStatus } = await import('../../../cluster/local/index.ts');
@@ -104,7 +105,7 @@ export function register(program: Command): void {
 
   cl.command('agent', { hidden: true })
     .description('(internal) per-cluster agent: ECI provider and owner watchdog')
-    .requiredOption('--name <name>', 'cluster name')
+    .requiredOption('--name <name>', 'cluster name', clusterName)
     .action(async (opts: { name: string }) => {
       const { runClusterAgent } = await import('../../../cluster/local/agent.ts');
       await runClusterAgent(opts.name);

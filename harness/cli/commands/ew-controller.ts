@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intIn } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -7,7 +8,7 @@ export function register(program: Command): void {
     .option('--kubeconfig <file>', 'kubeconfig of the cluster (default: $KUBECONFIG or ~/.kube/config)')
     .option('--namespace <ns>', 'watch only this namespace (default: all)')
     .option('--install-crd', 'create or update the ElasticWorkload CRD first')
-    .option('--workers <n>', 'concurrent reconciles', (v) => Number.parseInt(v, 10), 2)
+    .option('--workers <n>', 'concurrent reconciles', intIn(1, 64), 2)
     .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number }) => {
       const { existsSync } = await import('node:fs');
       const { KubeConfig } = await import('@kubernetes/client-node');

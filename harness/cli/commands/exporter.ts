@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
+import { port } from '../options.ts';
 
 export function register(program: Command): void {
   program
     .command('exporter')
     .description('Run the production SLS → Prometheus exporter (the same code as the image) until SIGINT/SIGTERM')
     .requiredOption('--config <file>', 'exporter config (see exporter/config.example.yaml)')
-    .option('--port <port>', 'override listen.port', (v) => Number.parseInt(v, 10))
+    .option('--port <port>', 'override listen.port', port)
     .option('--host <host>', 'override listen.host')
     .action(async (opts: { config: string; port?: number; host?: string }) => {
       const { createLogger } = await import('../../common/log.ts');

@@ -16,7 +16,8 @@ export function register(program: Command): void {
       const { MANIFESTS_DIR } = await import('../../../manifests/index.ts');
       const { checkOverlays } = await import('../../../manifests/check.ts');
       const dir = opts.dir ?? MANIFESTS_DIR;
-      const available = existsSync(join(dir, 'overlays')) ? readdirSync(join(dir, 'overlays')) : [];
+      if (!existsSync(join(dir, 'overlays'))) throw new UserError(`${dir} has no overlays/ directory`, 'give --dir a manifests directory like the shipped manifests/');
+      const available = readdirSync(join(dir, 'overlays'));
       const overlays = opts.overlay.length ? opts.overlay : available;
       for (const o of overlays) if (!available.includes(o)) throw new UserError(`no overlay "${o}" in ${join(dir, 'overlays')}`, `overlays: ${available.join(', ') || '(none)'}`);
       let stop = async () => {};

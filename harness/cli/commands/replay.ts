@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { clusterName, numberIn } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -7,20 +8,21 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
     .option('--out <dir>', 'where report.html, junit.xml, summary.md and timeline.jsonl go', 'out')
     .option('--baseline <file>', 'timeline.jsonl of an earlier run; the baseline expectation compares against it')
-    .option('--compression <k>', 'override the scenario compression factor', (v) => Number(v))
-    .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)')
+    .option('--compression <k>', 'override the scenario compression factor', numberIn(1, 600))
+    .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
+    .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--with-sim', 'also run the simulator on the same scenario: overlay it on the report and print the agreement')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; withSim?: boolean }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; withSim?: boolean }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
-      const { UserError } = await import('../../common/errors.ts');
       const { createLogger } = await import('../../common/log.ts');
       const { createReplayProgress } = await import('../replay-progress.ts');
-      const scenario = await loadScenario(file);
-      if (opts.compression !== undefined) {
-        if (!(opts.compression >= 1 && opts.compression <= 600)) throw new UserError(`--compression must be between 1 and 600, got ${opts.compression}`);
-        scenario.compression = opts.compression;
+      // Everything the user gave is checked here, before a cluster or a toolchain build starts.
+      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, compression: opts.compression });
+      if (opts.baseline !== undefined) {
+        const { readUserFile } = await import('../../common/files.ts');
+        await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
       }
       const ac = new AbortController();
       let signals = 0;

@@ -1,21 +1,27 @@
 import type { Command } from 'commander';
+import { intIn } from '../options.ts';
 
 export function register(program: Command): void {
   program
     .command('simulate')
     .description('Simulate a scenario in the fast model (HPA as upstream decides, ElasticWorkload split, ECS/ECI pods, pipeline lag) and write the same reports as a replay')
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
-    .option('--days <n>', 'simulate N whole days of the curve instead of the scenario windows', (v) => Number(v))
+    .option('--days <n>', 'simulate N whole days of the curve instead of the scenario windows', intIn(1, 3650))
+    .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
-    .action(async (file: string, opts: { days?: number; out: string }) => {
+    .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean }) => {
       const { UserError } = await import('../../common/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { simulate, systemFromScenario } = await import('../../../simulator/index.ts');
       const { checkAll } = await import('../../assert/checks.ts');
       const { writeReports } = await import('../../../reports/index.ts');
       if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days >= 1 && opts.days <= 3650)) throw new UserError(`--days must be an integer from 1 to 3650, got ${opts.days}`);
-      const scenario = await loadScenario(file);
+      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves });
+      const { SCENARIO_BOUNDS } = await import('../../../scenarios/index.ts');
+      if (opts.days !== undefined && (opts.days * 86_400) / scenario.sampleEverySeconds > SCENARIO_BOUNDS.samplesPerRun.max) {
+        throw new UserError(`--days ${opts.days} at one sample every ${scenario.sampleEverySeconds} s is more than ${SCENARIO_BOUNDS.samplesPerRun.max} samples`, 'simulate fewer days, or raise sampleEverySeconds in the scenario');
+      }
       const t0 = performance.now();
       const { timeline, summary } = simulate(scenario, systemFromScenario(scenario), { days: opts.days });
       const ms = performance.now() - t0;

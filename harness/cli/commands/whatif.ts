@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { intIn, numberIn } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -6,11 +7,11 @@ export function register(program: Command): void {
     .description('Sweep configurations of a scenario in the simulator (worker threads) and print cost vs SLO coverage, with the frontier')
     .argument('<scenario>', 'scenario file')
     .option('--vary <key=a..b[:step]|key=a,b,c>', 'a dimension to sweep (repeatable); keys: sourceMax, target, minReplicas, maxReplicas, stabilization, syncPeriod, tolerance, ecsNodes', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', (v) => Number(v))
-    .option('--days <n>', 'whole days instead of the scenario windows', (v) => Number(v), 1)
-    .option('--workers <n>', 'worker threads (default: CPU count)', (v) => Number(v))
+    .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))
+    .option('--days <n>', 'whole days instead of the scenario windows', intIn(1, 3650), 1)
+    .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
     .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here', 'out-whatif')
-    .option('--top <n>', 'rows to print', (v) => Number(v), 20)
+    .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
     .action(async (file: string, opts: { vary: string[]; growth?: number; days: number; workers?: number; out: string; top: number }) => {
       const { mkdirSync, writeFileSync } = await import('node:fs');
       const { join } = await import('node:path');
@@ -21,6 +22,13 @@ export function register(program: Command): void {
       if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
       if (!(Number.isInteger(opts.days) && opts.days >= 1)) throw new UserError(`--days must be a positive integer, got ${opts.days}`);
       const varies = opts.vary.map(parseVary);
+      // The scenario's own bounds hold for swept values too: a sweep must not reach what a scenario may not.
+      const { SCENARIO_BOUNDS, describeBound } = await import('../../../scenarios/index.ts');
+      const bound = { sourceMax: 'replicas', minReplicas: 'replicas', maxReplicas: 'replicas', ecsNodes: 'ecsNodes', syncPeriod: 'intervalSeconds', stabilization: 'stabilizationSeconds' } as const;
+      for (const v of varies) {
+        const name = bound[v.key as keyof typeof bound] as keyof typeof SCENARIO_BOUNDS | undefined;
+        if (name && v.values.some((x) => x > SCENARIO_BOUNDS[name].max)) throw new UserError(`--vary ${v.key}: values must be ${describeBound(name)}`);
+      }
       const configs = product(varies);
       if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
       const scenario = await loadScenario(file);

@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildProgram } from './main.ts';
+
+/**
+ * Every CLI entry, given bad input as a careless or hostile user would: each must exit 2 with a
+ * message naming what is wrong and no stack trace, and none may start a cluster or build the
+ * toolchain on the way (the state and cache directories stay empty).
+ */
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'ebbflow-cli-'));
+const env = { ...process.env, EBBFLOW_STATE_DIR: join(tmp, 'state'), EBBFLOW_CACHE_DIR: join(tmp, 'cache'), KUBECONFIG: join(tmp, 'no-kubeconfig') };
+const f = (name: string) => join(tmp, name);
+const SECRET = 'root:S3cr3tHash:19000:0:99999:7:::';
+const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f', 'g'].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdef'[i]}`).join(', ')}]`)].join('\n');
+let busy: Server;
+let busyPort = 0;
+
+beforeAll(async () => {
+  mkdirSync(env.EBBFLOW_STATE_DIR);
+  mkdirSync(env.EBBFLOW_CACHE_DIR);
+  mkdirSync(f('scn'));
+  writeFileSync(f('bad.yaml'), 'a: [\n');
+  writeFileSync(f('bomb.yaml'), `${bomb}\n`);
+  writeFileSync(f('afile'), 'not a directory\n');
+  writeFileSync(f('secret.txt'), `${SECRET}\n`);
+  writeFileSync(f('scn/minmax.yaml'), 'name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nhpa: {minReplicas: 5, maxReplicas: 3}\n');
+  writeFileSync(f('scn/outside.yaml'), 'name: t\ncurve: {file: ../secret.txt}\nwindows: [{start: "07:00", end: "08:00"}]\n');
+  busy = createServer();
+  await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+  busyPort = (busy.address() as { port: number }).port;
+});
+
+afterAll(() => {
+  busy.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+function run(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn('node', ['bin/ebbflow.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // A command that does not stop on bad input is a failure of this test, not a hang of the suite.
+    const timer = setTimeout(() => p.kill('SIGKILL'), 45_000);
+    p.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+const tiny = join(ROOT, 'scenarios/tiny.yaml');
+const example = join(ROOT, 'exporter/config.example.yaml');
+const cases: [string, string[], RegExp][] = [
+  ['cluster up', ['cluster', 'up', '--config', f('missing.yaml')], /cannot read configuration file .*missing\.yaml: no such file/],
+  ['cluster up', ['cluster', 'up', '--config', f('bad.yaml')], /bad\.yaml:2:1:/],
+  ['cluster up', ['cluster', 'up', '--config', f('bomb.yaml')], /bomb\.yaml: too many YAML aliases/],
+  ['cluster up', ['cluster', 'up', '--compression', 'abc'], /--compression must be a number/],
+  ['cluster up', ['cluster', 'up', '--name', '../x'], /--name.*DNS label/],
+  ['cluster down', ['cluster', 'down', '--name', '../..'], /--name.*DNS label/],
+  ['cluster status', ['cluster', 'status', '--name', 'A B'], /--name.*DNS label/],
+  ['cluster agent', ['cluster', 'agent', '--name', '../x'], /--name.*DNS label/],
+  ['ew-controller', ['ew-controller', '--kubeconfig', f('missing')], /kubeconfig .*missing does not exist/],
+  ['ew-controller', ['ew-controller', '--kubeconfig', f('bad.yaml')], /invalid YAML/],
+  ['ew-controller', ['ew-controller', '--workers', 'abc'], /--workers.*expected an integer/],
+  ['exporter', ['exporter', '--config', f('missing.yaml')], /cannot read exporter config .*missing\.yaml/],
+  ['exporter', ['exporter', '--config', f('bad.yaml')], /bad\.yaml:2:1:/],
+  ['exporter', ['exporter', '--config', example, '--port', 'abc'], /--port.*expected an integer/],
+  ['exporter', ['exporter', '--config', example, '--host', '127.0.0.1', '--port', '$BUSY'], /EADDRINUSE/],
+  ['fake-sls', ['fake-sls', '--port', '70000'], /--port.*expected an integer from 0 to 65535/],
+  ['fake-sls', ['fake-sls', '--curve', f('missing.csv')], /cannot read curve .*missing\.csv: no such file/],
+  ['fake-sls', ['fake-sls', '--curve', f('secret.txt')], /secret\.txt:1: the header must name/],
+  ['fake-sls', ['fake-sls', '--curve', f('secret.txt'), '--day', '2026-02-30'], /--day.*real date/],
+  ['fake-sls', ['fake-sls', '--port', '$BUSY'], /cannot listen on .*EADDRINUSE/],
+  ['manifests check', ['manifests', 'check', '--overlay', 'nope'], /no overlay "nope"/],
+  ['manifests check', ['manifests', 'check', '--dir', f('scn')], /has no overlays\/ directory/],
+  ['manifests check', ['manifests', 'check', '--kubeconfig', f('missing')], /kubeconfig .*missing does not exist/],
+  ['replay', ['replay', f('missing.yaml')], /cannot read scenario .*missing\.yaml: no such file/],
+  ['replay', ['replay', f('bad.yaml')], /bad\.yaml:2:1:/],
+  ['replay', ['replay', f('scn/minmax.yaml')], /minmax\.yaml:4:\d+: hpa\.minReplicas: 5 is above hpa\.maxReplicas 3/],
+  ['replay', ['replay', f('scn/outside.yaml')], /outside\.yaml:2:\d+: curve\.file: \.\.\/secret\.txt is outside the scenario's directory/],
+  ['replay', ['replay', tiny, '--compression', 'abc'], /--compression.*expected a number/],
+  ['replay', ['replay', tiny, '--cluster-name', '../x'], /--cluster-name.*DNS label/],
+  ['replay', ['replay', tiny, '--baseline', f('missing.jsonl')], /cannot read baseline timeline .*missing\.jsonl/],
+  ['simulate', ['simulate', f('missing.yaml')], /cannot read scenario/],
+  ['simulate', ['simulate', f('scn/minmax.yaml')], /hpa\.minReplicas: 5 is above/],
+  ['simulate', ['simulate', tiny, '--days', 'abc'], /--days.*expected an integer/],
+  ['simulate', ['simulate', tiny, '--out', f('afile/out')], /ENOTDIR/],
+  ['toolchain install', ['toolchain', 'install', 'nosuch'], /unknown toolchain component "nosuch"/],
+  ['toolchain status', ['toolchain', 'status', '--bogus'], /unknown option '--bogus'/],
+  ['whatif', ['whatif', tiny, '--vary', 'bad'], /--vary bad/],
+  ['whatif', ['whatif', tiny, '--vary', 'sourceMax=0..1', '--workers', 'abc'], /--workers.*expected an integer/],
+  ['whatif', ['whatif', f('scn/minmax.yaml'), '--vary', 'sourceMax=0..1'], /hpa\.minReplicas: 5 is above/],
+  ['whatif', ['whatif', tiny, '--vary', 'maxReplicas=1000000'], /--vary maxReplicas: values must be between 0 and 2000 replicas/],
+  ['simulate', ['simulate', tiny, '--days', '3650'], /--days 3650 at one sample every 15 s is more than 1000000 samples/],
+];
+
+describe('every CLI entry refuses bad input with exit 2, a message and no stack trace', () => {
+  it('covers every command of harness/cli/commands', async () => {
+    const program = await buildProgram();
+    const names = program.commands.flatMap((c) => (c.commands.length ? c.commands.map((s) => `${c.name()} ${s.name()}`) : [c.name()]));
+    expect(names.length).toBeGreaterThan(8);
+    for (const n of names) expect(cases.some(([c]) => c === n), `a bad-input case for "${n}"`).toBe(true);
+  });
+
+  describe.concurrent('cases', () => {
+    const rows = cases.map(([cmd, argv, re]) => ({ title: `${cmd}: ${argv.slice(cmd.split(' ').length).join(' ').replaceAll(tmp, '$TMP').replaceAll(ROOT, '')}`, argv, re }));
+    it.each(rows)('$title', { timeout: 60_000 }, async ({ argv, re }) => {
+      const r = await run(argv.map((a) => (a === '$BUSY' ? String(busyPort) : a)));
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
+      expect(r.stderr).not.toContain('S3cr3tHash');
+      expect(r.status, r.stderr).toBe(2);
+    });
+  });
+
+  it('started no cluster and built nothing on the way', () => {
+    expect(readdirSync(env.EBBFLOW_STATE_DIR)).toEqual([]);
+    expect(readdirSync(env.EBBFLOW_CACHE_DIR)).toEqual([]);
+  });
+});
