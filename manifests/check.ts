@@ -45,6 +45,11 @@ function explain(o: KubeObject, stderr: string): string {
   return `${objectName(o)}: ${text.slice(0, 600)}`;
 }
 
+/** The API server's PodSecurity warning in kubectl's stderr, if any. */
+export function podSecurityWarning(stderr: string): string | undefined {
+  return stderr.split('\n').map((l) => l.trim()).find((l) => /would violate PodSecurity/.test(l))?.replace(/^Warning: /, '');
+}
+
 export async function dryRun(kubeconfig: string, objects: KubeObject[], overlay: string): Promise<ObjectResult[]> {
   const { kubectl } = await ensureBinaries(['kubectl']);
   const out: ObjectResult[] = [];
@@ -54,7 +59,11 @@ export async function dryRun(kubeconfig: string, objects: KubeObject[], overlay:
   }
   for (const o of objects) {
     const r = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '--validate=strict', '--server-side', '--field-manager=ebbflow-check', '-f', '-'], { input: YAML.stringify(o), reject: false });
-    out.push(r.exitCode === 0 ? { overlay, object: objectName(o), ok: true } : { overlay, object: objectName(o), ok: false, message: explain(o, r.stderr || r.stdout) });
+    // The API server only warns when a Deployment's pod template breaks its namespace's Pod Security
+    // level (enforcement waits until a pod is created, i.e. the rollout fails later): a failure here.
+    const podSecurity = r.exitCode === 0 ? podSecurityWarning(r.stderr) : undefined;
+    if (podSecurity) out.push({ overlay, object: objectName(o), ok: false, message: `${objectName(o)}: ${podSecurity}` });
+    else out.push(r.exitCode === 0 ? { overlay, object: objectName(o), ok: true } : { overlay, object: objectName(o), ok: false, message: explain(o, r.stderr || r.stdout) });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './index.ts';
+import { podSecurityWarning } from './check.ts';
 import { cidrContains, egressAllows, isPinnedByDigest, permissionsFromClientCalls, permissionsOfRole, restrictedViolations, slsEndpointPort, type PodSpecLike } from './policy.ts';
 
 const policy = (egress: unknown[], policyTypes = ['Ingress', 'Egress']): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: { podSelector: {}, policyTypes, egress } });
@@ -81,5 +82,12 @@ describe('policy checks', () => {
     expect(() => permissionsFromClientCalls('core.readNamespacedSecret({})', 'g.io/things')).toThrow(/no RBAC mapping/);
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r' }, rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['watch', 'list'] }, { apiGroups: [''], resources: ['events'], verbs: ['create'] }] } as KubeObject;
     expect(permissionsOfRole(role)).toEqual({ 'apps/deployments': ['list', 'watch'], '/events': ['create'] });
+  });
+
+  it('podSecurityWarning picks the API server warning out of kubectl stderr', () => {
+    const stderr = 'Warning: would violate PodSecurity "restricted:latest": allowPrivilegeEscalation != false (container "nginx" must set securityContext.allowPrivilegeEscalation=false)\n';
+    expect(podSecurityWarning(stderr)).toMatch(/^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation/);
+    expect(podSecurityWarning('Warning: spec.template.metadata.annotations[foo]: deprecated\n')).toBeUndefined();
+    expect(podSecurityWarning('')).toBeUndefined();
   });
 });
