@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from './index.ts';
-import { podSecurityWarning } from './check.ts';
+import { asInput, podSecurityWarning } from './check.ts';
+import YAML from 'yaml';
 import { cidrContains, egressAllows, isPinnedByDigest, permissionsFromClientCalls, permissionsOfRole, restrictedViolations, slsEndpointPort, type PodSpecLike } from './policy.ts';
 
 const policy = (egress: unknown[], policyTypes = ['Ingress', 'Egress']): KubeObject => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p' }, spec: { podSelector: {}, policyTypes, egress } });
@@ -89,5 +90,12 @@ describe('policy checks', () => {
     expect(podSecurityWarning(stderr)).toMatch(/^would violate PodSecurity "restricted:latest": allowPrivilegeEscalation/);
     expect(podSecurityWarning('Warning: spec.template.metadata.annotations[foo]: deprecated\n')).toBeUndefined();
     expect(podSecurityWarning('')).toBeUndefined();
+  });
+
+  it('asInput keeps "on" a string for YAML 1.1 readers (kubectl, kube-score)', () => {
+    const o = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { 'pod-identity.alibabacloud.com/injection': 'on', flag: 'yes' } } } as KubeObject;
+    expect(YAML.parse(asInput(o), { version: '1.1' }).metadata.labels).toEqual({ 'pod-identity.alibabacloud.com/injection': 'on', flag: 'yes' });
+    // What the check wrote before: YAML 1.2 leaves the value bare, and a 1.1 reader sees a boolean.
+    expect(YAML.parse(YAML.stringify(o), { version: '1.1' }).metadata.labels['pod-identity.alibabacloud.com/injection']).toBe(true);
   });
 });
