@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import YAML from 'yaml';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { applyCrd, installCrd } from '../cluster/elasticworkload/crd.ts';
@@ -45,16 +44,32 @@ function explain(o: KubeObject, stderr: string): string {
   return `${objectName(o)}: ${text.slice(0, 600)}`;
 }
 
+/**
+ * An object as kubectl and kube-score read it. JSON, not YAML: the yaml package writes YAML 1.2, where
+ * a string like "on" needs no quotes, but Go's YAML 1.1 readers take a bare on/off/yes/no as a
+ * boolean (the RRSA label `pod-identity.alibabacloud.com/injection: "on"` turned into `true`).
+ */
+export const asInput = (o: KubeObject): string => JSON.stringify(o);
+
+/** The API server's PodSecurity warning in kubectl's stderr, if any. */
+export function podSecurityWarning(stderr: string): string | undefined {
+  return stderr.split('\n').map((l) => l.trim()).find((l) => /would violate PodSecurity/.test(l))?.replace(/^Warning: /, '');
+}
+
 export async function dryRun(kubeconfig: string, objects: KubeObject[], overlay: string): Promise<ObjectResult[]> {
   const { kubectl } = await ensureBinaries(['kubectl']);
   const out: ObjectResult[] = [];
   // Namespaces are created for real first: a dry-run namespace does not exist for its objects.
   for (const o of objects.filter((x) => x.kind === 'Namespace')) {
-    await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { input: YAML.stringify(o), reject: false });
+    await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { input: asInput(o), reject: false });
   }
   for (const o of objects) {
-    const r = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '--validate=strict', '--server-side', '--field-manager=ebbflow-check', '-f', '-'], { input: YAML.stringify(o), reject: false });
-    out.push(r.exitCode === 0 ? { overlay, object: objectName(o), ok: true } : { overlay, object: objectName(o), ok: false, message: explain(o, r.stderr || r.stdout) });
+    const r = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '--validate=strict', '--server-side', '--field-manager=ebbflow-check', '-f', '-'], { input: asInput(o), reject: false });
+    // The API server only warns when a Deployment's pod template breaks its namespace's Pod Security
+    // level (enforcement waits until a pod is created, i.e. the rollout fails later): a failure here.
+    const podSecurity = r.exitCode === 0 ? podSecurityWarning(r.stderr) : undefined;
+    if (podSecurity) out.push({ overlay, object: objectName(o), ok: false, message: `${objectName(o)}: ${podSecurity}` });
+    else out.push(r.exitCode === 0 ? { overlay, object: objectName(o), ok: true } : { overlay, object: objectName(o), ok: false, message: explain(o, r.stderr || r.stdout) });
   }
   return out;
 }
@@ -64,7 +79,7 @@ export async function lint(objects: KubeObject[], overlay: string): Promise<Lint
   const dir = mkdtempSync(join(tmpdir(), 'ebf-lint-'));
   try {
     const file = join(dir, `${overlay}.yaml`);
-    writeFileSync(file, objects.map((o) => YAML.stringify(o)).join('---\n'));
+    writeFileSync(file, objects.map(asInput).join('\n---\n'));
     const r = await execa(kubeScore!, ['score', file, '--output-format', 'ci'], { reject: false });
     const findings = r.stdout.split('\n').filter((l) => /^\[(CRITICAL|WARNING)\]/.test(l));
     return { overlay, ok: findings.length === 0 && (r.exitCode === 0 || r.exitCode === 1), findings };

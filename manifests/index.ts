@@ -15,7 +15,7 @@ import type { ScrapeTarget } from '../harness/pipeline/prometheus.ts';
  */
 
 export const MANIFESTS_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const OVERLAYS = ['local', 'aliyun'] as const;
+export const OVERLAYS = ['local', 'aliyun', 'aliyun-cluster-wide'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
 export interface KubeObject {

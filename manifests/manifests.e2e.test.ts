@@ -16,12 +16,13 @@ describe('manifests check (server-side dry-run on the real API server, kube-scor
   });
 
   it('every object of every overlay passes server-side dry-run and the lint is clean', async () => {
-    const r = await checkOverlays({ overlays: ['local', 'aliyun'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig });
+    const r = await checkOverlays({ overlays: ['local', 'aliyun', 'aliyun-cluster-wide'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig });
     expect(r.objects.filter((o) => !o.ok)).toEqual([]);
     expect(r.objects.length).toBeGreaterThan(30);
     expect(r.objects.some((o) => o.object === 'ElasticWorkload default/nginx')).toBe(true);
     expect(r.objects.some((o) => o.object === 'ServiceMonitor default/sls-exporter')).toBe(true);
-    expect(r.lint.map((l) => [l.overlay, l.ok, l.findings])).toEqual([['local', true, []], ['aliyun', true, []]]);
+    expect(r.objects.filter((o) => o.object === 'Deployment ebbflow-system/elasticworkload-controller').map((o) => o.overlay)).toEqual(['local', 'aliyun', 'aliyun-cluster-wide']);
+    expect(r.lint.map((l) => [l.overlay, l.ok, l.findings])).toEqual([['local', true, []], ['aliyun', true, []], ['aliyun-cluster-wide', true, []]]);
   }, 120_000);
 
   it('a wrong apiVersion (the guide’s autoscaling/v2beta1) fails naming the object and apiVersion', async () => {
@@ -50,6 +51,23 @@ describe('manifests check (server-side dry-run on the real API server, kube-scor
       expect(Object.keys(bad).sort()).toEqual(['ElasticWorkload default/nginx', 'HorizontalPodAutoscaler default/nginx']);
       expect(bad['ElasticWorkload default/nginx']).toMatch(/spec\.replica\b/);
       expect(bad['HorizontalPodAutoscaler default/nginx']).toMatch(/maxReplicas/);
+    } finally {
+      m.remove();
+    }
+  }, 120_000);
+
+  it('a pod template that breaks Pod Security restricted fails naming the object and the rule', async () => {
+    const m = copyManifests();
+    try {
+      const f = join(m.dir, 'base/workload/deployment.yaml');
+      const before = readFileSync(f, 'utf8');
+      const after = before.replace('allowPrivilegeEscalation: false', 'allowPrivilegeEscalation: true');
+      expect(after).not.toBe(before);
+      writeFileSync(f, after);
+      const r = await checkOverlays({ overlays: ['local'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, dir: m.dir });
+      const bad = r.objects.filter((o) => !o.ok);
+      expect(bad.map((o) => o.object)).toEqual(['Deployment default/nginx']);
+      expect(bad[0]!.message).toMatch(/PodSecurity "restricted[^"]*".*allowPrivilegeEscalation/);
     } finally {
       m.remove();
     }

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { startCluster, type LocalCluster } from '../cluster/local/index.ts';
+import { EW_GROUP, EW_PLURAL, EW_VERSION, installCrd, startController, type EwObject, type RunningController } from '../cluster/elasticworkload/index.ts';
+import { waitUntil } from '../harness/common/wait.ts';
+import { asInput } from './check.ts';
+import { renderOverlay, type KubeObject } from './index.ts';
+
+/**
+ * The controller's RBAC is enough, not just small: the controller runs as its ServiceAccount (a
+ * token from the TokenRequest API, bound only by the shipped Role) with the args of the shipped
+ * Deployment, and creates, replaces, scales and deletes a unit, writes status and records events.
+ */
+
+const SA = 'system:serviceaccount:ebbflow-system:elasticworkload-controller';
+const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+let c: LocalCluster;
+let ctl: RunningController | undefined;
+let objects: KubeObject[];
+
+const pick = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
+const until = <T>(what: string, fn: () => Promise<T | undefined>) => waitUntil(what, 60_000, fn, undefined, 100);
+
+describe('controller RBAC on a real API server', () => {
+  beforeAll(async () => {
+    c = await startCluster({ name: 'e2e-manifests-rbac', nodePools: { ecs: [{ name: 'ecs', count: 1 }] } });
+    await installCrd(c.kubeConfig);
+    objects = await renderOverlay('local');
+    const ew = structuredClone(pick('ElasticWorkload', 'nginx')) as KubeObject & { spec: { replicas: number } };
+    ew.spec.replicas = 4;
+    const wanted = [
+      ...objects.filter((o) => o.kind === 'Namespace'),
+      pick('ServiceAccount', 'elasticworkload-controller'),
+      pick('Role', 'ebbflow-elasticworkload-controller'),
+      pick('RoleBinding', 'ebbflow-elasticworkload-controller'),
+      pick('Deployment', 'nginx'),
+      ew,
+    ];
+    for (const o of wanted) await c.kubectl(['apply', '-f', '-'], { input: asInput(o) });
+  }, 180_000);
+  afterAll(async () => {
+    await ctl?.stop();
+    await c?.stop();
+  });
+
+  it('the ServiceAccount may write Deployments in the watched namespace only', async () => {
+    // can-i answers "no" with exit code 1, which c.kubectl turns into an error ending in kubectl's output.
+    const can = (args: string[]) => c.kubectl(['auth', 'can-i', ...args, `--as=${SA}`]).then((s) => s.trim(), (e: unknown) => (e as Error).message.trim().split('\n').at(-1));
+    expect(await can(['create', 'deployments', '-n', 'default'])).toBe('yes');
+    expect(await can(['create', 'deployments', '-n', 'kube-system'])).toBe('no');
+    expect(await can(['list', 'secrets', '-n', 'default'])).toBe('no');
+    expect(await can(['create', 'customresourcedefinitions'])).toBe('no');
+  });
+
+  it('as its ServiceAccount, with the shipped args, the controller reconciles: units created, replaced, deleted; status and events written', async () => {
+    const token = (await c.kubectl(['create', 'token', 'elasticworkload-controller', '-n', 'ebbflow-system'])).trim();
+    const cluster = c.kubeConfig.getCurrentCluster()!;
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [cluster], users: [{ name: 'sa', token }], contexts: [{ name: 'sa', cluster: cluster.name, user: 'sa' }], currentContext: 'sa' });
+    const args = (pick('Deployment', 'elasticworkload-controller').spec as { template: { spec: { containers: { args: string[] }[] } } }).template.spec.containers[0]!.args;
+    const namespace = args.find((a) => a.startsWith('--namespace='))!.slice('--namespace='.length);
+    ctl = startController({ kubeConfig: kc, namespace });
+    await ctl.synced;
+
+    const apps = c.kubeConfig.makeApiClient(AppsV1Api);
+    const core = c.kubeConfig.makeApiClient(CoreV1Api);
+    const custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
+    const unit = () => apps.readNamespacedDeployment({ name: 'nginx-unit-virtual-kubelet', namespace }).catch(() => undefined);
+    await until('unit with 2 replicas and status.replicas 4', async () => {
+      const [u, ew] = await Promise.all([unit(), custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace, name: 'nginx' }) as Promise<EwObject>]);
+      return u?.spec?.replicas === 2 && ew.status?.replicas === 4 ? true : undefined;
+    });
+    await until('UnitCreation event', async () => ((await core.listNamespacedEvent({ namespace })).items.some((e) => e.reason === 'UnitCreation') ? true : undefined));
+
+    // A source template change reaches the unit (update of the unit Deployment).
+    await apps.patchNamespacedDeployment({ name: 'nginx', namespace, body: { spec: { template: { metadata: { annotations: { 'ebbflow.io/rev': '2' } } } } } }, merge);
+    await until('unit template follows the source', async () => ((await unit())?.spec?.template?.metadata?.annotations?.['ebbflow.io/rev'] === '2' ? true : undefined));
+
+    // A unit removed from the spec is drained and deleted.
+    await custom.patchNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace, name: 'nginx', body: { spec: { replicas: 2, elasticUnit: [] } } }, merge);
+    await until('unit deleted', async () => ((await unit()) === undefined ? true : undefined));
+  }, 120_000);
+});
