@@ -105,28 +105,16 @@ export function createInformer<T extends KubernetesObject>(o: InformerOptions<T>
     listedSinceWatch = true;
     return l;
   };
-  // The library fills its cache from the list and then opens the watch: that call is the moment the
-  // cache is complete. A watch that connects without failing ends a run of failures.
-  const watching: WatchTransport = {
-    async watch(path, query, callback, done) {
-      if (listedSinceWatch && !stopped) {
-        listedSinceWatch = false;
-        failures = 0;
-        last = undefined;
-        if (!hasSynced) {
-          hasSynced = true;
-          resolveSynced();
-        }
-      }
-      let failedAtConnect = false;
-      const req = await transport.watch(path, query, callback, (err) => {
-        if (err) failedAtConnect = true;
-        done(err);
-      });
-      if (!failedAtConnect) failures = 0;
-      return req;
-    },
-  };
+  const watching = trackingTransport(transport, () => {
+    if (!listedSinceWatch || stopped) return;
+    listedSinceWatch = false;
+    failures = 0;
+    last = undefined;
+    if (!hasSynced) {
+      hasSynced = true;
+      resolveSynced();
+    }
+  }, () => void (failures = 0));
   const lw = new ListWatch<T>(o.path, watching as unknown as Watch, listed, false, o.labelSelector, o.fieldSelector);
 
   const run = async () => {
@@ -172,6 +160,25 @@ export function createInformer<T extends KubernetesObject>(o: InformerOptions<T>
       timer = undefined;
       if (!hasSynced) rejectSynced(new Error(`informer ${o.name} stopped before it synced${last ? `: ${errorText(last)}` : ''}`));
       await lw.stop();
+    },
+  };
+}
+
+/**
+ * The library fills its cache from the list and then opens the watch: that call is the moment the
+ * cache is complete (`beforeWatch`). A watch that connects without failing ends a run of failures.
+ */
+function trackingTransport(inner: WatchTransport, beforeWatch: () => void, connected: () => void): WatchTransport {
+  return {
+    async watch(path, query, callback, done) {
+      beforeWatch();
+      let failedAtConnect = false;
+      const req = await inner.watch(path, query, callback, (err) => {
+        if (err) failedAtConnect = true;
+        done(err);
+      });
+      if (!failedAtConnect) connected();
+      return req;
     },
   };
 }
