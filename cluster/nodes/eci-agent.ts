@@ -6,7 +6,7 @@ import {
   configVersion, ECI_CONFIG_ERROR, ECI_CONFIGMAP, ECI_FAILURES_APPLIED, ECI_LATENCY_APPLIED, newStampState, parseEciConfig, syncEciPod,
   type EciStampState,
 } from './eci-sync.ts';
-import { createInformer, errorText, type InformerErrorInfo } from '../kube/informer.ts';
+import { backoffDelay, createInformer, DEFAULT_BACKOFF, errorText, type InformerErrorInfo } from '../kube/informer.ts';
 
 export { ECI_CONFIGMAP, ECI_FAILURES_APPLIED, ECI_LATENCY_APPLIED, ECI_CONFIG_ERROR } from './eci-sync.ts';
 
@@ -49,6 +49,7 @@ export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
   const vnode = virtualNodeName(pools.eci);
   const core = kc.makeApiClient(CoreV1Api);
   const state = newStampState(pools.eci.startLatency, pools.eci.failures, opts.compression, seededRandom(pools.seed));
+  let stopped = false;
   const ack: EciConfigAck = { failuresVersion: configVersion(pools.eci.failures), latencyVersion: configVersion(pools.eci.startLatency) };
   // Acknowledgements go out one after another, each with the state at its turn, so the node never
   // ends on an older version than the one applied.
@@ -56,10 +57,19 @@ export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
   const acknowledge = () => (acks = acks.then(writeAck));
   const writeAck = async () => {
     const annotations = { [ECI_FAILURES_APPLIED]: ack.failuresVersion, [ECI_LATENCY_APPLIED]: ack.latencyVersion, [ECI_CONFIG_ERROR]: ack.error ?? '' };
-    try {
-      await core.patchNode({ name: vnode, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
-    } catch (e) {
-      log.warn({ err: errorText(e), node: vnode }, 'could not annotate the virtual node with the applied ECI config');
+    // Callers wait on this annotation: a transient API error must not lose it (the node may also
+    // still be registering when the agent starts).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await core.patchNode({ name: vnode, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
+        break;
+      } catch (e) {
+        if (attempt >= 6 || stopped) {
+          log.warn({ err: errorText(e), node: vnode }, 'could not annotate the virtual node with the applied ECI config');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, DEFAULT_BACKOFF, Math.random)));
+      }
     }
     opts.onConfigApplied?.({ ...ack });
   };
@@ -94,6 +104,7 @@ export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
   return {
     stats: () => ({ started: state.started, failed: state.failed }),
     async stop() {
+      stopped = true;
       await Promise.allSettled([pods.stop(), cms.stop()]);
     },
   };
