@@ -1,4 +1,4 @@
-import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { eciFailureSchema, virtualNodeName, type EciFailure, type NodePools } from './config.ts';
 import { failureDecider, seededRandom } from './latency.ts';
@@ -6,7 +6,7 @@ import {
   configVersion, ECI_CONFIG_ERROR, ECI_CONFIGMAP, ECI_FAILURES_APPLIED, ECI_LATENCY_APPLIED, newStampState, parseEciConfig, syncEciPod,
   type EciStampState,
 } from './eci-sync.ts';
-import { backoffDelay, createInformer, DEFAULT_BACKOFF, errorText, type InformerErrorInfo } from '../kube/informer.ts';
+import { backoffDelay, createInformer, DEFAULT_BACKOFF, errorText, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../kube/informer.ts';
 
 export { ECI_CONFIGMAP, ECI_FAILURES_APPLIED, ECI_LATENCY_APPLIED, ECI_CONFIG_ERROR } from './eci-sync.ts';
 
@@ -33,6 +33,8 @@ export interface EciAgentOptions {
   /** After each pod stamp attempt. */
   onStamped?: (pod: string, outcome: 'stamped' | 'retry', annotations: Record<string, string> | undefined) => void;
   onInformerError?: (err: unknown, info: InformerErrorInfo) => void;
+  /** `startEciAgent` rejects (and stops) if its caches have not listed after this long (default 30 s). */
+  syncTimeoutMs?: number;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -98,8 +100,17 @@ export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
   cms.on('add', applyConfig);
   cms.on('update', applyConfig);
 
-  // Both caches listed (a failed list is retried with backoff, not taken for an empty world).
-  await Promise.all([pods.start(), cms.start()]);
+  // Both caches listed (a failed list is retried with backoff, not taken for an empty world); a
+  // caller that supervises the agent gets control back after the timeout rather than hanging.
+  void pods.start().catch(() => {});
+  void cms.start().catch(() => {});
+  try {
+    await waitForCacheSync([pods, cms] as SharedInformer<KubernetesObject>[], opts.syncTimeoutMs ?? 30_000);
+  } catch (e) {
+    stopped = true;
+    await Promise.allSettled([pods.stop(), cms.stop()]);
+    throw e;
+  }
   if (!cms.list(ECI_CONFIGMAP.namespace).length) await acknowledge();
   return {
     stats: () => ({ started: state.started, failed: state.failed }),
