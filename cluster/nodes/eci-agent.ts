@@ -53,28 +53,7 @@ export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
   const state = newStampState(pools.eci.startLatency, pools.eci.failures, opts.compression, seededRandom(pools.seed));
   let stopped = false;
   const ack: EciConfigAck = { failuresVersion: configVersion(pools.eci.failures), latencyVersion: configVersion(pools.eci.startLatency) };
-  // Acknowledgements go out one after another, each with the state at its turn, so the node never
-  // ends on an older version than the one applied.
-  let acks = Promise.resolve();
-  const acknowledge = () => (acks = acks.then(writeAck));
-  const writeAck = async () => {
-    const annotations = { [ECI_FAILURES_APPLIED]: ack.failuresVersion, [ECI_LATENCY_APPLIED]: ack.latencyVersion, [ECI_CONFIG_ERROR]: ack.error ?? '' };
-    // Callers wait on this annotation: a transient API error must not lose it (the node may also
-    // still be registering when the agent starts).
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await core.patchNode({ name: vnode, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
-        break;
-      } catch (e) {
-        if (attempt >= 6 || stopped) {
-          log.warn({ err: errorText(e), node: vnode }, 'could not annotate the virtual node with the applied ECI config');
-          break;
-        }
-        await new Promise((r) => setTimeout(r, backoffDelay(attempt, DEFAULT_BACKOFF, Math.random)));
-      }
-    }
-    opts.onConfigApplied?.({ ...ack });
-  };
+  const acknowledge = acknowledger(opts, core, vnode, ack, () => stopped);
 
   const pods = podInformer(opts, vnode, core, state);
   const cms = createInformer<V1ConfigMap>({
@@ -119,6 +98,33 @@ export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
       await Promise.allSettled([pods.stop(), cms.stop()]);
     },
   };
+}
+
+/**
+ * Writes the applied config versions onto the virtual node. Acknowledgements go out one after
+ * another, each with the state at its turn, so the node never ends on an older version than the
+ * one applied. Callers wait on this annotation, so a transient API error must not lose it (the
+ * node may also still be registering when the agent starts): it retries with backoff.
+ */
+function acknowledger(opts: EciAgentOptions, core: CoreV1Api, vnode: string, ack: EciConfigAck, isStopped: () => boolean): () => Promise<void> {
+  const writeAck = async () => {
+    const annotations = { [ECI_FAILURES_APPLIED]: ack.failuresVersion, [ECI_LATENCY_APPLIED]: ack.latencyVersion, [ECI_CONFIG_ERROR]: ack.error ?? '' };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await core.patchNode({ name: vnode, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
+        break;
+      } catch (e) {
+        if (attempt >= 6 || isStopped()) {
+          opts.log.warn({ err: errorText(e), node: vnode }, 'could not annotate the virtual node with the applied ECI config');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, DEFAULT_BACKOFF, Math.random)));
+      }
+    }
+    opts.onConfigApplied?.({ ...ack });
+  };
+  let chain = Promise.resolve();
+  return () => (chain = chain.then(writeAck));
 }
 
 function podInformer(opts: EciAgentOptions, vnode: string, core: CoreV1Api, state: EciStampState) {
