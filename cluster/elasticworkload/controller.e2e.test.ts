@@ -4,9 +4,10 @@ import {
 } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../local/index.ts';
 import { waitUntil } from '../../harness/common/wait.ts';
-import { installCrd, startController, type RunningController, EW_GROUP, EW_PLURAL, EW_VERSION, LABEL_UNIT, type EwObject } from './index.ts';
+import { installCrd, startController, type ReconcileResult, type RunningController, EW_GROUP, EW_PLURAL, EW_VERSION, LABEL_UNIT, type EwObject } from './index.ts';
 
-const NS = 'default';
+// Its own namespace, so nothing another test left in the cluster is reconciled or counted here.
+const NS = 'ew-e2e';
 let c: LocalCluster;
 let apps: AppsV1Api;
 let core: CoreV1Api;
@@ -17,6 +18,33 @@ const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** Removal time (first deletionTimestamp or delete event) of every pod, by name, and whether it was a unit pod. */
 const removed = new Map<string, { at: number; unit: boolean }>();
 
+/** Every reconcile the controller acknowledged, and the tests waiting on one. */
+const acks: { key: string; r: ReconcileResult }[] = [];
+const ackWaiters = new Set<() => void>();
+function onReconciled(key: string, r: ReconcileResult): void {
+  acks.push({ key, r });
+  for (const w of [...ackWaiters]) w();
+}
+/** Resolves with the first reconcile acknowledgement (from now on) that matches. */
+function nextAck(pred: (r: ReconcileResult) => boolean, name = 'nginx', ms = 30_000): Promise<ReconcileResult> {
+  const from = acks.length;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      ackWaiters.delete(check);
+      reject(new Error(`no matching reconcile of ${NS}/${name} within ${ms} ms; last: ${JSON.stringify(acks.slice(-3).map((a) => ({ ...a.r, error: String(a.r.error ?? '') })))}`));
+    }, ms);
+    const check = () => {
+      const hit = acks.slice(from).find((a) => a.key === `${NS}/${name}` && pred(a.r));
+      if (!hit) return;
+      clearTimeout(timer);
+      ackWaiters.delete(check);
+      resolve(hit.r);
+    };
+    ackWaiters.add(check);
+  });
+}
+const startCtl = () => startController({ kubeConfig: c.kubeConfig, namespace: NS, drainRecheckMs: 50, onReconciled });
+
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, undefined, 100);
 
 const ready = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
@@ -24,8 +52,10 @@ const ready = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready'
 async function getEw(name = 'nginx'): Promise<EwObject> {
   return (await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, name })) as EwObject;
 }
-async function patchEw(body: object, name = 'nginx'): Promise<void> {
-  await custom.patchNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, name, body }, merge);
+/** Patches the EW and returns the generation the API server gave the new spec. */
+async function patchEw(body: object, name = 'nginx'): Promise<number> {
+  const r = (await custom.patchNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NS, name, body }, merge)) as EwObject;
+  return r.metadata!.generation!;
 }
 async function replicasOf(name: string): Promise<number | undefined> {
   try {
@@ -93,6 +123,7 @@ describe('ElasticWorkload controller on the real control plane', () => {
     core = c.kubeConfig.makeApiClient(CoreV1Api);
     custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
     await installCrd(c.kubeConfig);
+    await core.createNamespace({ body: { metadata: { name: NS } } });
     const podWatch = makeInformer<V1Pod>(c.kubeConfig, `/api/v1/namespaces/${NS}/pods`, () => core.listNamespacedPod({ namespace: NS }));
     const mark = (p: V1Pod) => {
       const n = p.metadata!.name!;
@@ -101,7 +132,7 @@ describe('ElasticWorkload controller on the real control plane', () => {
     podWatch.on('update', (p) => p.metadata?.deletionTimestamp && mark(p));
     podWatch.on('delete', mark);
     await podWatch.start();
-    ctl = startController({ kubeConfig: c.kubeConfig, drainRecheckMs: 50 });
+    ctl = startCtl();
     await ctl.synced;
   }, 120_000);
   afterAll(async () => {
@@ -203,11 +234,13 @@ describe('ElasticWorkload controller on the real control plane', () => {
     await patchEw({ spec: { replicas: 10 } });
     await converged('nginx', 2, 8);
     const since = Date.now();
-    await patchEw({ spec: { replicas: 0 } });
-    await new Promise((r) => setTimeout(r, 30));
+    const scaledIn = nextAck((r) => r.outcome === 'holding');
+    const gen = await patchEw({ spec: { replicas: 0 } });
+    // Mid-scale: the units were told to drain and the source is held; stop right there.
+    const held = await scaledIn;
+    expect(held.generation).toBe(gen);
     await ctl!.stop();
-    await new Promise((r) => setTimeout(r, 300));
-    ctl = startController({ kubeConfig: c.kubeConfig, drainRecheckMs: 50 });
+    ctl = startCtl();
     await ctl.synced;
     await converged('nginx', 0, 0);
     assertScaleDownOrder('nginx', since);
@@ -216,7 +249,12 @@ describe('ElasticWorkload controller on the real control plane', () => {
   it('chaos: an invalid spec gets a condition and an event, and nothing is half-applied', async () => {
     await patchEw({ spec: { replicas: 5 } });
     await converged('nginx', 2, 3);
-    await patchEw({ spec: { replicas: 9, sourceTarget: { name: 'nginx', min: 4, max: 2 } } });
+    const invalidAck = nextAck((r) => r.outcome === 'invalid');
+    const gen = await patchEw({ spec: { replicas: 9, sourceTarget: { name: 'nginx', min: 4, max: 2 } } });
+    const ack = await invalidAck;
+    expect(ack.generation).toBe(gen);
+    // The controller acknowledged the invalid spec having written its status only.
+    expect(ack.writes.every((w) => w === 'status')).toBe(true);
     const cond = await until('Valid=False', async () => {
       const e = await getEw();
       return e.status?.conditions?.find((x) => x.type === 'Valid' && x.status === 'False');
@@ -226,7 +264,6 @@ describe('ElasticWorkload controller on the real control plane', () => {
       (await core.listNamespacedEvent({ namespace: NS, fieldSelector: 'involvedObject.kind=ElasticWorkload,reason=InvalidSpec' })).items[0],
     );
     expect(warn.type).toBe('Warning');
-    await new Promise((r) => setTimeout(r, 500));
     expect(await replicasOf('nginx')).toBe(2);
     expect(await replicasOf('nginx-unit-virtual-kubelet')).toBe(3);
     // Fixing the spec resumes reconciling.

@@ -1,11 +1,14 @@
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, makeInformer, type KubeConfig, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1ConfigMap, type V1Pod } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { eciFailureSchema, virtualNodeName, type EciFailure, type NodePools } from './config.ts';
-import { drawEciLatency, failureDecider, seededRandom } from './latency.ts';
-import { ECI_FAILURE, ECI_FAILURE_MESSAGE, ECI_FAILURE_MODE, ECI_LATENCY, ECI_READY_AT } from './stages.ts';
+import { failureDecider, seededRandom } from './latency.ts';
+import {
+  configVersion, ECI_CONFIG_ERROR, ECI_CONFIGMAP, ECI_FAILURES_APPLIED, ECI_LATENCY_APPLIED, newStampState, parseEciConfig, syncEciPod,
+  type EciStampState,
+} from './eci-sync.ts';
+import { backoffDelay, createInformer, DEFAULT_BACKOFF, errorText, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../kube/informer.ts';
 
-/** Where a running cluster takes new ECI failure rules: `kubectl -n kube-system edit cm ebbflow-eci`. */
-export const ECI_CONFIGMAP = { namespace: 'kube-system', name: 'ebbflow-eci', key: 'failures.json' } as const;
+export { ECI_CONFIGMAP, ECI_FAILURES_APPLIED, ECI_LATENCY_APPLIED, ECI_CONFIG_ERROR } from './eci-sync.ts';
 
 export interface EciAgent {
   /** Pods stamped so far, by outcome. */
@@ -13,103 +16,146 @@ export interface EciAgent {
   stop(): Promise<void>;
 }
 
+export interface EciConfigAck {
+  /** Version of the failure rules now applied (`configVersion`); the previous one when `error` is set. */
+  failuresVersion: string;
+  latencyVersion: string;
+  error?: string;
+}
+
+export interface EciAgentOptions {
+  kubeConfig: KubeConfig;
+  pools: NodePools;
+  compression: number;
+  log: Logger;
+  /** After each applied (or refused) failure-rules ConfigMap, and once at start. */
+  onConfigApplied?: (ack: EciConfigAck) => void;
+  /** After each pod stamp attempt. */
+  onStamped?: (pod: string, outcome: 'stamped' | 'retry', annotations: Record<string, string> | undefined) => void;
+  onInformerError?: (err: unknown, info: InformerErrorInfo) => void;
+  /** `startEciAgent` rejects (and stops) if its caches have not listed after this long (default 30 s). */
+  syncTimeoutMs?: number;
+}
+
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const FIELD_MANAGER = 'ebbflow-eci-agent';
+
 /**
  * Plays the ECI provider: each pod bound to the virtual node gets either a ready time drawn from the
- * seeded latency distribution (scaled by 1/k) or an inventory failure. KWOK's stages act on the
- * stamp, so the decision is made once per pod and survives agent restarts.
+ * seeded latency distribution (scaled by 1/k) or an inventory failure (eci-sync.ts decides). KWOK's
+ * stages act on the stamp, so the decision is made once per pod and survives agent restarts. The
+ * config versions it applies are annotated on the virtual node, so callers wait on that, not on time.
  */
-export async function startEciAgent(opts: { kubeConfig: KubeConfig; pools: NodePools; compression: number; log: Logger }): Promise<EciAgent> {
-  const { kubeConfig: kc, pools, compression: k, log } = opts;
+export async function startEciAgent(opts: EciAgentOptions): Promise<EciAgent> {
+  const { kubeConfig: kc, pools, log } = opts;
   const vnode = virtualNodeName(pools.eci);
   const core = kc.makeApiClient(CoreV1Api);
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  const rnd = seededRandom(pools.seed);
-  let decider = failureDecider(pools.eci.failures, rnd);
-  let started = 0;
-  let failed = 0;
-  const done = new Set<string>();
+  const state = newStampState(pools.eci.startLatency, pools.eci.failures, opts.compression, seededRandom(pools.seed));
+  let stopped = false;
+  const ack: EciConfigAck = { failuresVersion: configVersion(pools.eci.failures), latencyVersion: configVersion(pools.eci.startLatency) };
+  const acknowledge = acknowledger(opts, core, vnode, ack, () => stopped);
 
-  const stamp = async (pod: V1Pod) => {
-    const md = pod.metadata;
-    if (!md?.name || !md.namespace || md.deletionTimestamp) return;
-    const a = md.annotations ?? {};
-    const key = `${md.namespace}/${md.name}`;
-    if (a[ECI_READY_AT] || a[ECI_FAILURE_MODE] || done.has(key)) return;
-    done.add(key);
-    const failure = decider.decide(md.name);
-    const annotations: Record<string, string> = {};
-    if (failure) {
-      annotations[ECI_FAILURE] = failure.reason;
-      annotations[ECI_FAILURE_MODE] = failure.mode;
-      annotations[ECI_FAILURE_MESSAGE] = failure.message;
-      failed++;
-    } else {
-      const latency = drawEciLatency(pools.eci.startLatency, rnd);
-      annotations[ECI_LATENCY] = latency.toFixed(3);
-      annotations[ECI_READY_AT] = new Date(Date.now() + (latency * 1000) / k).toISOString();
-      started++;
-    }
-    try {
-      await objects.patch(
-        { apiVersion: 'v1', kind: 'Pod', metadata: { name: md.name, namespace: md.namespace, annotations } },
-        undefined,
-        undefined,
-        'ebbflow-eci-agent',
-        undefined,
-        PatchStrategy.MergePatch,
-      );
-      log.debug({ pod: key, annotations }, 'eci pod stamped');
-    } catch (e) {
-      // Deleted meanwhile, or a conflict: the next informer event retries.
-      done.delete(key);
-      log.debug({ pod: key, err: (e as Error).message }, 'eci stamp failed; will retry');
-    }
-  };
-
-  const fieldSelector = `spec.nodeName=${vnode}`;
-  const pods = makeInformer<V1Pod>(kc, `/api/v1/pods?fieldSelector=${encodeURIComponent(fieldSelector)}`, () =>
-    core.listPodForAllNamespaces({ fieldSelector }),
-  );
-  pods.on('add', (p) => void stamp(p));
-  pods.on('update', (p) => void stamp(p));
-  pods.on('delete', (p) => done.delete(`${p.metadata?.namespace}/${p.metadata?.name}`));
-  pods.on('error', (err) => {
-    log.warn({ err: String(err) }, 'pod watch error; restarting');
-    setTimeout(() => void pods.start().catch(() => {}), 500);
+  const pods = podInformer(opts, vnode, core, state);
+  const cms = createInformer<V1ConfigMap>({
+    name: 'eci-config', kubeConfig: kc, logger: log, onError: opts.onInformerError,
+    path: `/api/v1/namespaces/${ECI_CONFIGMAP.namespace}/configmaps`,
+    fieldSelector: `metadata.name=${ECI_CONFIGMAP.name}`,
+    list: () => core.listNamespacedConfigMap({ namespace: ECI_CONFIGMAP.namespace, fieldSelector: `metadata.name=${ECI_CONFIGMAP.name}` }),
   });
-
   const applyConfig = (cm: V1ConfigMap) => {
-    const raw = cm.data?.[ECI_CONFIGMAP.key];
-    if (!raw) return;
-    try {
-      const rules: EciFailure = eciFailureSchema.parse(JSON.parse(raw));
-      decider = failureDecider(rules, rnd);
-      log.info({ rules }, 'eci failure rules updated');
-    } catch (e) {
-      log.error({ err: (e as Error).message }, `invalid ${ECI_CONFIGMAP.name} ConfigMap; keeping previous rules`);
+    const parsed = parseEciConfig(cm);
+    if (!parsed) return;
+    if ('error' in parsed) {
+      log.error({ err: parsed.error }, 'invalid ECI failure rules; keeping the previous rules');
+      ack.error = parsed.error;
+    } else {
+      state.decider = failureDecider(parsed.rules, state.rnd);
+      ack.failuresVersion = parsed.version;
+      ack.error = undefined;
+      log.info({ rules: parsed.rules, version: parsed.version }, 'eci failure rules applied');
     }
+    void acknowledge();
   };
-  const cmSelector = `metadata.name=${ECI_CONFIGMAP.name}`;
-  const cms = makeInformer<V1ConfigMap>(
-    kc,
-    `/api/v1/namespaces/${ECI_CONFIGMAP.namespace}/configmaps?fieldSelector=${encodeURIComponent(cmSelector)}`,
-    () => core.listNamespacedConfigMap({ namespace: ECI_CONFIGMAP.namespace, fieldSelector: cmSelector }),
-  );
   cms.on('add', applyConfig);
   cms.on('update', applyConfig);
-  cms.on('error', () => setTimeout(() => void cms.start().catch(() => {}), 500));
 
-  await Promise.all([pods.start(), cms.start()]);
+  // Both caches listed (a failed list is retried with backoff, not taken for an empty world); a
+  // caller that supervises the agent gets control back after the timeout rather than hanging.
+  void pods.start().catch(() => {});
+  void cms.start().catch(() => {});
+  try {
+    await waitForCacheSync([pods, cms] as SharedInformer<KubernetesObject>[], opts.syncTimeoutMs ?? 30_000);
+  } catch (e) {
+    stopped = true;
+    await Promise.allSettled([pods.stop(), cms.stop()]);
+    throw e;
+  }
+  if (!cms.list(ECI_CONFIGMAP.namespace).length) await acknowledge();
   return {
-    stats: () => ({ started, failed }),
+    stats: () => ({ started: state.started, failed: state.failed }),
     async stop() {
+      stopped = true;
       await Promise.allSettled([pods.stop(), cms.stop()]);
     },
   };
 }
 
-/** Changes the failure rules of a running cluster's ECI agent. */
-export async function setEciFailures(kc: KubeConfig, rules: Partial<EciFailure>): Promise<void> {
+/**
+ * Writes the applied config versions onto the virtual node. Acknowledgements go out one after
+ * another, each with the state at its turn, so the node never ends on an older version than the
+ * one applied. Callers wait on this annotation, so a transient API error must not lose it (the
+ * node may also still be registering when the agent starts): it retries with backoff.
+ */
+function acknowledger(opts: EciAgentOptions, core: CoreV1Api, vnode: string, ack: EciConfigAck, isStopped: () => boolean): () => Promise<void> {
+  const writeAck = async () => {
+    const annotations = { [ECI_FAILURES_APPLIED]: ack.failuresVersion, [ECI_LATENCY_APPLIED]: ack.latencyVersion, [ECI_CONFIG_ERROR]: ack.error ?? '' };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await core.patchNode({ name: vnode, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
+        break;
+      } catch (e) {
+        if (attempt >= 6 || isStopped()) {
+          opts.log.warn({ err: errorText(e), node: vnode }, 'could not annotate the virtual node with the applied ECI config');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, backoffDelay(attempt, DEFAULT_BACKOFF, Math.random)));
+      }
+    }
+    opts.onConfigApplied?.({ ...ack });
+  };
+  let chain = Promise.resolve();
+  return () => (chain = chain.then(writeAck));
+}
+
+function podInformer(opts: EciAgentOptions, vnode: string, core: CoreV1Api, state: EciStampState) {
+  const fieldSelector = `spec.nodeName=${vnode}`;
+  const patch = (namespace: string, name: string, annotations: Record<string, string>) =>
+    core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
+  const pods = createInformer<V1Pod>({
+    name: 'eci-pods', kubeConfig: opts.kubeConfig, logger: opts.log, onError: opts.onInformerError,
+    path: '/api/v1/pods', fieldSelector,
+    list: () => core.listPodForAllNamespaces({ fieldSelector }),
+  });
+  const stamp = async (p: V1Pod) => {
+    const r = await syncEciPod(p, state, patch, Date.now());
+    if (r.outcome === 'skipped') return;
+    const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
+    // A failed stamp (deleted meanwhile, a conflict) is retried on the pod's next informer event.
+    if (r.outcome === 'retry') opts.log.debug({ pod: key, err: errorText(r.error) }, 'eci stamp failed; will retry');
+    else opts.log.debug({ pod: key, annotations: r.annotations }, 'eci pod stamped');
+    opts.onStamped?.(key, r.outcome, r.annotations);
+  };
+  pods.on('add', (p) => void stamp(p));
+  pods.on('update', (p) => void stamp(p));
+  pods.on('delete', (p) => state.done.delete(`${p.metadata?.namespace}/${p.metadata?.name}`));
+  return pods;
+}
+
+/**
+ * Changes the failure rules of a running cluster's ECI agent and, unless `awaitAppliedMs` is 0,
+ * waits until the agent acknowledges them on the virtual node (so the next ECI pod sees them).
+ */
+export async function setEciFailures(kc: KubeConfig, rules: Partial<EciFailure>, opts: { awaitAppliedMs?: number } = {}): Promise<void> {
   const full = eciFailureSchema.parse(rules);
   const core = kc.makeApiClient(CoreV1Api);
   const body: V1ConfigMap = {
@@ -120,5 +166,34 @@ export async function setEciFailures(kc: KubeConfig, rules: Partial<EciFailure>)
     await core.replaceNamespacedConfigMap({ name: ECI_CONFIGMAP.name, namespace: ECI_CONFIGMAP.namespace, body });
   } catch {
     await core.createNamespacedConfigMap({ namespace: ECI_CONFIGMAP.namespace, body });
+  }
+  const timeoutMs = opts.awaitAppliedMs ?? 30_000;
+  if (timeoutMs > 0) await awaitEciAck(kc, configVersion(full), timeoutMs);
+}
+
+/** Waits, on a watch of the virtual node, until the agent annotates this failure-rules version. */
+export async function awaitEciAck(kc: KubeConfig, version: string, timeoutMs: number): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = createInformer({
+    name: 'virtual-node', kubeConfig: kc, path: '/api/v1/nodes', labelSelector: 'type=virtual-kubelet',
+    list: () => core.listNode({ labelSelector: 'type=virtual-kubelet' }),
+  });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (nodes.list().some((n) => n.metadata?.annotations?.[ECI_FAILURES_APPLIED] === version)) resolve();
+      };
+      nodes.on('add', check);
+      nodes.on('update', check);
+      timer = setTimeout(() => {
+        const seen = nodes.list().map((n) => `${n.metadata?.name}: ${n.metadata?.annotations?.[ECI_FAILURES_APPLIED] ?? 'none'}${n.metadata?.annotations?.[ECI_CONFIG_ERROR] ? ` (${n.metadata.annotations[ECI_CONFIG_ERROR]})` : ''}`);
+        reject(new Error(`the ECI agent did not apply failure rules ${version} within ${timeoutMs} ms (virtual node annotations: ${seen.join('; ') || 'no virtual node'})`));
+      }, timeoutMs);
+      nodes.start().then(check, reject);
+    });
+  } finally {
+    clearTimeout(timer);
+    await nodes.stop();
   }
 }

@@ -1,14 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../../cluster/local/index.ts';
 import { createVirtualClock } from '../replay/clock.ts';
 import type { TimelineRecord, TimelineEvent, TimelineSample } from '../timeline/format.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 
 const K = 10;
+const NS = 'rec-e2e';
 let c: LocalCluster;
 let rec: Recorder;
 const out: TimelineRecord[] = [];
+const waiters = new Set<() => void>();
+const write = (r: TimelineRecord) => {
+  out.push(r);
+  for (const w of [...waiters]) w();
+};
+const events = () => out.filter((r): r is TimelineEvent => r.kind === 'event');
+
+/** Resolves once the recorder has written events satisfying `done` (its writes are the acknowledgement). */
+function recorded(what: string, done: (events: TimelineEvent[]) => boolean, ms = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!done(events())) return;
+      clearTimeout(timer);
+      waiters.delete(check);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      waiters.delete(check);
+      reject(new Error(`recorder wrote no ${what} within ${ms} ms; events: ${events().map((e) => `${e.type} ${e.object ?? ''}`).join(', ')}`));
+    }, ms);
+    waiters.add(check);
+    check();
+  });
+}
 
 function deployment(name: string, replicas: number, eci: boolean): V1Deployment {
   return {
@@ -34,9 +59,10 @@ describe('recorder on the real cluster', () => {
       compression: K,
       nodePools: { ecs: [{ name: 'ecs', count: 2 }], eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 2 }, jitterSeconds: 0 } } },
     });
+    await c.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
     rec = await startRecorder({
       kubeConfig: c.kubeConfig,
-      namespace: 'default',
+      namespace: NS,
       hpaName: 'nginx',
       ewName: 'nginx',
       sourceName: 'nginx',
@@ -45,7 +71,7 @@ describe('recorder on the real cluster', () => {
       devices: () => 2500,
       devicesPerReplica: 1000,
       sampleEverySeconds: 10,
-      write: (r) => out.push(r),
+      write,
     });
   });
   afterAll(async () => {
@@ -55,35 +81,30 @@ describe('recorder on the real cluster', () => {
 
   it('records pods per node type, the split, and pod transitions with node types', async () => {
     const apps = c.kubeConfig.makeApiClient(AppsV1Api);
-    await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('nginx', 2, false) });
-    await apps.createNamespacedDeployment({ namespace: 'default', body: deployment('nginx-unit-virtual-kubelet', 1, true) });
-    // ECI latency 12 virtual s = 1.2 s wall; wait for both kinds Ready.
-    const deadline = Date.now() + 30_000;
-    let s: TimelineSample | undefined;
-    while (Date.now() < deadline) {
-      s = rec.sample();
-      if (s.pods.ecs.ready === 2 && s.pods.eci.ready === 1) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('nginx', 2, false) });
+    await apps.createNamespacedDeployment({ namespace: NS, body: deployment('nginx-unit-virtual-kubelet', 1, true) });
+    // ECI latency 12 virtual s = 1.2 s wall; wait until the recorder saw both kinds Ready.
+    const readyOn = (es: TimelineEvent[], t: string) => es.filter((e) => e.type === 'pod.ready' && e.nodeType === t).length;
+    await recorded('3 pod.ready events', (es) => readyOn(es, 'ecs') === 2 && readyOn(es, 'eci') === 1);
+    const s: TimelineSample = rec.sample();
     expect(s?.pods).toEqual({ ecs: { ready: 2, pending: 0, failed: 0 }, eci: { ready: 1, pending: 0, failed: 0 } });
     expect(s?.ew).toMatchObject({ source: 2, units: { 'nginx-unit-virtual-kubelet': 1 } });
     expect(s?.needed).toBe(3);
-    const events = out.filter((r): r is TimelineEvent => r.kind === 'event');
-    const readyEci = events.find((e) => e.type === 'pod.ready' && e.nodeType === 'eci');
+    const evs = events();
+    const readyEci = evs.find((e) => e.type === 'pod.ready' && e.nodeType === 'eci');
     expect(readyEci?.owner).toBe('nginx-unit-virtual-kubelet');
     expect(readyEci?.node).toBe(c.virtualNode);
-    const createdEci = events.find((e) => e.type === 'pod.created' && e.object === readyEci?.object);
+    const createdEci = evs.find((e) => e.type === 'pod.created' && e.object === readyEci?.object);
     // Virtual time between created and ready is at least the ECI latency (12 s), minus sampling slack.
     expect(readyEci!.t - createdEci!.t).toBeGreaterThanOrEqual(10_000);
-    expect(events.filter((e) => e.type === 'pod.ready' && e.nodeType === 'ecs' && e.owner === 'source')).toHaveLength(2);
-    expect(events.some((e) => e.type === 'ew.split' && /source 2/.test(e.message ?? ''))).toBe(true);
+    expect(evs.filter((e) => e.type === 'pod.ready' && e.nodeType === 'ecs' && e.owner === 'source')).toHaveLength(2);
+    expect(evs.some((e) => e.type === 'ew.split' && /source 2/.test(e.message ?? ''))).toBe(true);
   });
 
   it('records deletions with owners when scaling in', async () => {
     const apps = c.kubeConfig.makeApiClient(AppsV1Api);
-    await apps.patchNamespacedDeploymentScale({ name: 'nginx-unit-virtual-kubelet', namespace: 'default', body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] });
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !out.some((r) => r.kind === 'event' && r.type === 'pod.deleted')) await new Promise((r) => setTimeout(r, 200));
+    await apps.patchNamespacedDeploymentScale({ name: 'nginx-unit-virtual-kubelet', namespace: NS, body: [{ op: 'replace', path: '/spec/replicas', value: 0 }] });
+    await recorded('pod.deleted', (es) => es.some((e) => e.type === 'pod.deleted'));
     const del = out.find((r): r is TimelineEvent => r.kind === 'event' && r.type === 'pod.deleted');
     expect(del?.owner).toBe('nginx-unit-virtual-kubelet');
     expect(del?.nodeType).toBe('eci');

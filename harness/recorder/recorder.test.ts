@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
 import { countPods, podDeployment, podNodeType } from './classify.ts';
-import { parseQuantity } from './quantity.ts';
 
 const pod = (name: string, o: { node?: string; ready?: boolean; phase?: string; rs?: string; hash?: string; deleting?: boolean; eciSelector?: boolean }): V1Pod => ({
   metadata: {
@@ -12,18 +11,6 @@ const pod = (name: string, o: { node?: string; ready?: boolean; phase?: string; 
   },
   spec: { containers: [], ...(o.node ? { nodeName: o.node } : {}), ...(o.eciSelector ? { nodeSelector: { type: 'virtual-kubelet' } } : {}) },
   status: { phase: o.phase ?? 'Running', conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False' }] },
-});
-
-describe('quantities', () => {
-  it.each([
-    ['2721', 2721],
-    ['6k', 6000],
-    ['2.5k', 2500],
-    ['1500m', 1.5],
-    ['1Mi', 1048576],
-    ['3e3', 3000],
-  ])('%s → %d', (q, n) => expect(parseQuantity(q)).toBeCloseTo(n));
-  it('rejects garbage', () => expect(() => parseQuantity('3 k')).toThrow(/not a Kubernetes quantity/));
 });
 
 describe('pod classification', () => {

@@ -1,12 +1,13 @@
 import {
-  AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, makeInformer,
-  type CoreV1Event, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache,
-  type V1Deployment, type V1Pod, type V2HorizontalPodAutoscaler,
+  AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi,
+  type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
 import type { TimelineEvent, TimelineRecord, TimelineSample } from '../timeline/format.ts';
 import type { VirtualClock } from '../replay/clock.ts';
+import { parseQuantity } from '../common/units.ts';
 import { countPods, isPodReady, podDeployment, podNodeType } from './classify.ts';
-import { parseQuantity } from './quantity.ts';
+import { createInformer, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../../cluster/kube/informer.ts';
 
 export interface RecorderOptions {
   kubeConfig: KubeConfig;
@@ -23,6 +24,11 @@ export interface RecorderOptions {
   /** Virtual seconds between samples. */
   sampleEverySeconds: number;
   write(rec: TimelineRecord): void;
+  logger?: Logger;
+  /** Informer failures (list or watch), after they are logged. */
+  onInformerError?: (err: unknown, info: InformerErrorInfo) => void;
+  /** `startRecorder` rejects if the core caches have not listed after this long (default 60 s). */
+  syncTimeoutMs?: number;
 }
 
 interface EwObject extends KubernetesObject {
@@ -35,60 +41,63 @@ export interface Recorder {
   stop(): Promise<void>;
 }
 
-/**
- * Watches the HPA, the ElasticWorkload, the Deployments, Pods and Events of one namespace and
- * writes samples at a fixed virtual interval plus an event for every transition that matters
- * (rescale, split change, pod created/scheduled/ready/failed/deleted).
- */
-export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
+interface Caches {
+  pods: SharedInformer<V1Pod>;
+  deps: SharedInformer<V1Deployment>;
+  hpas: SharedInformer<V2HorizontalPodAutoscaler>;
+  events: SharedInformer<CoreV1Event>;
+  ews: SharedInformer<EwObject>;
+}
+
+type Emit = (e: Omit<TimelineEvent, 'kind' | 't'>) => void;
+
+function makeCaches(o: RecorderOptions): Caches {
   const kc = o.kubeConfig;
   const ns = o.namespace;
-  const core = kc.makeApiClient(CoreV1Api);
-  const apps = kc.makeApiClient(AppsV1Api);
-  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
-  const unitPrefix = `${o.sourceName}-unit-`;
-  const belongs = (p: V1Pod) => {
-    const d = podDeployment(p);
-    return d === o.sourceName || (d?.startsWith(unitPrefix) ?? false);
+  const [core, apps, autoscaling, custom] = [kc.makeApiClient(CoreV1Api), kc.makeApiClient(AppsV1Api), kc.makeApiClient(AutoscalingV2Api), kc.makeApiClient(CustomObjectsApi)];
+  const base = { kubeConfig: kc, logger: o.logger, onError: o.onInformerError };
+  return {
+    pods: createInformer<V1Pod>({ ...base, name: 'pods', path: `/api/v1/namespaces/${ns}/pods`, list: () => core.listNamespacedPod({ namespace: ns }) }),
+    deps: createInformer<V1Deployment>({ ...base, name: 'deployments', path: `/apis/apps/v1/namespaces/${ns}/deployments`, list: () => apps.listNamespacedDeployment({ namespace: ns }) }),
+    hpas: createInformer<V2HorizontalPodAutoscaler>({
+      ...base, name: 'horizontalpodautoscalers', path: `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`,
+      list: () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
+    }),
+    events: createInformer<CoreV1Event>({ ...base, name: 'events', path: `/api/v1/namespaces/${ns}/events`, list: () => core.listNamespacedEvent({ namespace: ns }) }),
+    ews: createInformer<EwObject>({
+      ...base, name: 'elasticworkloads', path: `/apis/autoscaling.alibabacloud.com/v1beta1/namespaces/${ns}/elasticworkloads`,
+      list: () => custom.listNamespacedCustomObject({ group: 'autoscaling.alibabacloud.com', version: 'v1beta1', namespace: ns, plural: 'elasticworkloads' }) as never,
+    }),
   };
-  const ev = (e: Omit<TimelineEvent, 'kind' | 't'>) => o.write({ kind: 'event', t: Math.round(o.clock.now()), ...e });
+}
 
-  const pods = makeInformer<V1Pod>(kc, `/api/v1/namespaces/${ns}/pods`, () => core.listNamespacedPod({ namespace: ns }));
-  const deps = makeInformer<V1Deployment>(kc, `/apis/apps/v1/namespaces/${ns}/deployments`, () => apps.listNamespacedDeployment({ namespace: ns }));
-  const hpas = makeInformer<V2HorizontalPodAutoscaler>(kc, `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`, () =>
-    autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
-  );
-  const events = makeInformer<CoreV1Event>(kc, `/api/v1/namespaces/${ns}/events`, () => core.listNamespacedEvent({ namespace: ns }));
-  const ews = makeInformer<EwObject>(kc, `/apis/autoscaling.alibabacloud.com/v1beta1/namespaces/${ns}/elasticworkloads`, () =>
-    custom.listNamespacedCustomObject({ group: 'autoscaling.alibabacloud.com', version: 'v1beta1', namespace: ns, plural: 'elasticworkloads' }) as never,
-  );
-
-  // Pod transitions.
+/** Pod created/scheduled/ready/failed/deleted, once each, with node, node type and owner. */
+function trackPods(o: RecorderOptions, pods: SharedInformer<V1Pod>, belongs: (p: V1Pod) => boolean, emit: Emit): void {
   const seen = new Map<string, { scheduled: boolean; ready: boolean; failed: boolean }>();
+  const ownerOf = (p: V1Pod) => (podDeployment(p) === o.sourceName ? 'source' : podDeployment(p));
   const onPod = (p: V1Pod) => {
     if (!belongs(p)) return;
     const name = p.metadata?.name ?? '';
-    const owner = podDeployment(p) === o.sourceName ? 'source' : podDeployment(p);
+    const owner = ownerOf(p);
     const node = p.spec?.nodeName;
     const nodeType = podNodeType(p, o.virtualNode);
     let s = seen.get(name);
     if (!s) {
       s = { scheduled: false, ready: false, failed: false };
       seen.set(name, s);
-      ev({ type: 'pod.created', object: name, owner });
+      emit({ type: 'pod.created', object: name, owner });
     }
     if (node && !s.scheduled) {
       s.scheduled = true;
-      ev({ type: 'pod.scheduled', object: name, owner, node, nodeType });
+      emit({ type: 'pod.scheduled', object: name, owner, node, nodeType });
     }
     if (isPodReady(p) && !s.ready) {
       s.ready = true;
-      ev({ type: 'pod.ready', object: name, owner, node, nodeType });
+      emit({ type: 'pod.ready', object: name, owner, node, nodeType });
     }
     if (p.status?.phase === 'Failed' && !s.failed) {
       s.failed = true;
-      ev({ type: 'pod.failed', object: name, owner, node, nodeType, reason: p.status.reason });
+      emit({ type: 'pod.failed', object: name, owner, node, nodeType, reason: p.status.reason });
     }
   };
   pods.on('add', onPod);
@@ -96,80 +105,111 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   pods.on('delete', (p) => {
     if (!belongs(p)) return;
     seen.delete(p.metadata?.name ?? '');
-    ev({ type: 'pod.deleted', object: p.metadata?.name, owner: podDeployment(p) === o.sourceName ? 'source' : podDeployment(p), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
+    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(p), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
   });
+}
 
-  // HPA decisions: the desired count, and the controller's own words from its Events.
+/** HPA decisions: the desired count, and the controllers' own words from their Events. */
+function trackHpa(o: RecorderOptions, c: Caches, emit: Emit): void {
   let lastDesired: number | undefined;
   const onHpa = (h: V2HorizontalPodAutoscaler) => {
     if (h.metadata?.name !== o.hpaName) return;
     const d = h.status?.desiredReplicas;
-    if (d !== undefined && d !== lastDesired) {
-      if (lastDesired !== undefined) ev({ type: 'hpa.rescale', object: o.hpaName, from: lastDesired, to: d });
-      lastDesired = d;
-    }
+    if (d === undefined || d === lastDesired) return;
+    if (lastDesired !== undefined) emit({ type: 'hpa.rescale', object: o.hpaName, from: lastDesired, to: d });
+    lastDesired = d;
   };
-  hpas.on('add', onHpa);
-  hpas.on('update', onHpa);
+  c.hpas.on('add', onHpa);
+  c.hpas.on('update', onHpa);
   const startedAt = Date.now();
   const onEvent = (e: CoreV1Event) => {
+    // Events from before this recording (a reused namespace) are history, not this run.
     const t = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
     if (t && new Date(t).getTime() < startedAt - 1000) return;
     const kind = e.involvedObject?.kind;
     if (kind === 'HorizontalPodAutoscaler' || kind === 'ElasticWorkload') {
-      ev({ type: kind === 'HorizontalPodAutoscaler' ? 'hpa.condition' : 'ew.split', object: e.involvedObject?.name, reason: e.reason, message: e.message });
+      emit({ type: kind === 'HorizontalPodAutoscaler' ? 'hpa.condition' : 'ew.split', object: e.involvedObject?.name, reason: e.reason, message: e.message });
     }
   };
-  events.on('add', onEvent);
-  events.on('update', onEvent);
+  c.events.on('add', onEvent);
+  c.events.on('update', onEvent);
+}
 
-  // The split between source and units.
-  let lastSplit = '';
-  const splitOf = (depList: readonly V1Deployment[]) => {
-    const units: Record<string, number> = {};
-    let source = 0;
-    for (const d of depList) {
-      const n = d.metadata?.name ?? '';
-      if (n === o.sourceName) source = d.spec?.replicas ?? 0;
-      else if (n.startsWith(unitPrefix)) units[n] = d.spec?.replicas ?? 0;
-    }
-    return { source, units };
-  };
+/** Replicas of the source and of each unit Deployment, from the cache. */
+function splitOf(o: RecorderOptions, deps: readonly V1Deployment[]): { source: number; units: Record<string, number> } {
+  const unitPrefix = `${o.sourceName}-unit-`;
+  const units: Record<string, number> = {};
+  let source = 0;
+  for (const d of deps) {
+    const n = d.metadata?.name ?? '';
+    if (n === o.sourceName) source = d.spec?.replicas ?? 0;
+    else if (n.startsWith(unitPrefix)) units[n] = d.spec?.replicas ?? 0;
+  }
+  return { source, units };
+}
+
+function trackSplit(o: RecorderOptions, deps: SharedInformer<V1Deployment>, emit: Emit): void {
+  let last = '';
   const onDep = () => {
-    const s = splitOf(deps.list(ns));
+    const s = splitOf(o, deps.list(o.namespace));
     const key = JSON.stringify(s);
-    if (key !== lastSplit) {
-      lastSplit = key;
-      ev({ type: 'ew.split', object: o.ewName, message: `source ${s.source}, ${Object.entries(s.units).map(([k, v]) => `${k} ${v}`).join(', ') || 'no units'}` });
-    }
+    if (key === last) return;
+    last = key;
+    emit({ type: 'ew.split', object: o.ewName, message: `source ${s.source}, ${Object.entries(s.units).map(([k, v]) => `${k} ${v}`).join(', ') || 'no units'}` });
   };
-  deps.on('add', onDep);
-  deps.on('update', onDep);
-  deps.on('delete', onDep);
+  for (const verb of ['add', 'update', 'delete'] as const) deps.on(verb, onDep);
+}
 
-  const informers: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>)[] = [pods, deps, hpas, events, ews] as never;
-  for (const inf of informers) inf.on('error', () => setTimeout(() => void inf.start().catch(() => {}), 500));
-  await Promise.all(informers.map((i) => i.start().catch(() => {})));
+function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolean): TimelineSample {
+  const ns = o.namespace;
+  const t = Math.round(o.clock.now());
+  const h = c.hpas.get(o.hpaName, ns);
+  // The metric's own value: for an AverageValue target the HPA reports value / current replicas.
+  const cur = h?.status?.currentMetrics?.[0]?.object?.current;
+  const metricQ = cur?.value ?? cur?.averageValue;
+  const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
+  const devices = Math.max(0, o.devices(t));
+  const { source, units } = splitOf(o, c.deps.list(ns));
+  return {
+    kind: 'sample',
+    t,
+    devices,
+    metric: metricQ === undefined ? null : parseQuantity(metricQ) * (perReplica ? Math.max(1, h?.status?.currentReplicas ?? 1) : 1),
+    needed: Math.ceil(devices / o.devicesPerReplica),
+    hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
+    ew: { replicas: c.ews.get(o.ewName, ns)?.spec?.replicas ?? 0, source, units },
+    pods: countPods(c.pods.list(ns), o.virtualNode, belongs),
+  };
+}
 
+/**
+ * Watches the HPA, the ElasticWorkload, the Deployments, Pods and Events of one namespace and
+ * writes samples at a fixed virtual interval plus an event for every transition that matters
+ * (rescale, split change, pod created/scheduled/ready/failed/deleted). Resolves once the caches it
+ * needs have listed; the ElasticWorkload cache is not waited for (its CRD may come later).
+ */
+export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
+  const c = makeCaches(o);
+  const unitPrefix = `${o.sourceName}-unit-`;
+  const belongs = (p: V1Pod) => {
+    const d = podDeployment(p);
+    return d === o.sourceName || (d?.startsWith(unitPrefix) ?? false);
+  };
+  const emit: Emit = (e) => o.write({ kind: 'event', t: Math.round(o.clock.now()), ...e });
+  trackPods(o, c.pods, belongs, emit);
+  trackHpa(o, c, emit);
+  trackSplit(o, c.deps, emit);
+  const all = Object.values(c) as SharedInformer<KubernetesObject>[];
+  const stopAll = () => Promise.allSettled(all.map((i) => i.stop()));
+  for (const i of all) void i.start().catch(() => {});
+  try {
+    await waitForCacheSync([c.pods, c.deps, c.hpas, c.events] as SharedInformer<KubernetesObject>[], o.syncTimeoutMs ?? 60_000);
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
   const sample = (): TimelineSample => {
-    const t = Math.round(o.clock.now());
-    const h = hpas.get(o.hpaName, ns);
-    // The metric's own value: for an AverageValue target the HPA reports value / current replicas.
-    const cur = h?.status?.currentMetrics?.[0]?.object?.current;
-    const metricQ = cur?.value ?? cur?.averageValue;
-    const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
-    const devices = Math.max(0, o.devices(t));
-    const { source, units } = splitOf(deps.list(ns));
-    const s: TimelineSample = {
-      kind: 'sample',
-      t,
-      devices,
-      metric: metricQ === undefined ? null : parseQuantity(metricQ) * (perReplica ? Math.max(1, h?.status?.currentReplicas ?? 1) : 1),
-      needed: Math.ceil(devices / o.devicesPerReplica),
-      hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
-      ew: { replicas: ews.get(o.ewName, ns)?.spec?.replicas ?? 0, source, units },
-      pods: countPods(pods.list(ns), o.virtualNode, belongs),
-    };
+    const s = takeSample(o, c, belongs);
     o.write(s);
     return s;
   };
@@ -178,7 +218,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
     sample,
     async stop() {
       clearInterval(timer);
-      await Promise.allSettled(informers.map((i) => i.stop()));
+      await stopAll();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { intIn } from '../options.ts';
+import { intIn, numberIn } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -9,13 +9,17 @@ export function register(program: Command): void {
     .option('--namespace <ns>', 'watch only this namespace (default: all)')
     .option('--install-crd', 'create or update the ElasticWorkload CRD first')
     .option('--workers <n>', 'concurrent reconciles', intIn(1, 64), 2)
-    .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number }) => {
+    .option('--kube-api-qps <n>', 'client-side limit on API writes per second (like client-go)', numberIn(0.1, 10_000), 5)
+    .option('--kube-api-burst <n>', 'writes allowed at once above the QPS limit', intIn(1, 10_000), 10)
+    .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number; kubeApiQps: number; kubeApiBurst: number }) => {
       const { existsSync } = await import('node:fs');
       const { KubeConfig } = await import('@kubernetes/client-node');
       const { UserError } = await import('../../common/errors.ts');
       const { createLogger } = await import('../../common/log.ts');
       const { startController, installCrd } = await import('../../../cluster/elasticworkload/index.ts');
       if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new UserError(`--workers must be a positive integer, got ${opts.workers}`);
+      if (!(opts.kubeApiQps > 0)) throw new UserError(`--kube-api-qps must be a positive number, got ${opts.kubeApiQps}`);
+      if (!Number.isInteger(opts.kubeApiBurst) || opts.kubeApiBurst < 1) throw new UserError(`--kube-api-burst must be a positive integer, got ${opts.kubeApiBurst}`);
       const kc = new KubeConfig();
       if (opts.kubeconfig) {
         if (!existsSync(opts.kubeconfig)) throw new UserError(`kubeconfig ${opts.kubeconfig} does not exist`, 'start a cluster with `ebbflow cluster up` and pass the kubeconfig it prints');
@@ -24,9 +28,9 @@ export function register(program: Command): void {
       if (!kc.getCurrentCluster()) throw new UserError('no cluster in the kubeconfig', 'pass --kubeconfig FILE');
       const log = createLogger('ew-controller');
       if (opts.installCrd) await installCrd(kc);
-      const ctl = startController({ kubeConfig: kc, namespace: opts.namespace, logger: log, workers: opts.workers });
+      const ctl = startController({ kubeConfig: kc, namespace: opts.namespace, logger: log, workers: opts.workers, rateLimit: { qps: opts.kubeApiQps, burst: opts.kubeApiBurst } });
       await ctl.synced.catch((e: unknown) => {
-        throw new UserError(`cannot watch ElasticWorkloads on ${kc.getCurrentCluster()?.server}: ${e instanceof Error ? e.message : String(e)}`, 'is the CRD installed? try --install-crd');
+        throw new UserError(`cannot watch ElasticWorkloads on ${kc.getCurrentCluster()?.server}: ${e instanceof Error ? e.message : String(e)}`, 'is the CRD installed (try --install-crd) and may this kubeconfig list ElasticWorkloads, Deployments and Pods?');
       });
       log.info({ server: kc.getCurrentCluster()?.server, namespace: opts.namespace ?? '(all)' }, 'elasticworkload controller running');
       await new Promise<void>((resolve) => {
