@@ -91,14 +91,22 @@ export interface HpaEdges {
 
 const OLDEST_MINOR = 32;
 const edgesCache = new Map<string, HpaEdges>();
+let last: { version: string; tol: boolean | undefined; zero: boolean | undefined; edges: HpaEdges } | undefined;
 
 /** The release's behaviour at the edges; throws a UserError for a version or gate it cannot model. */
 export function hpaEdges(flags: Pick<HpaFlags, 'kubernetesVersion' | 'featureGates'>): HpaEdges {
   const version = flags.kubernetesVersion ?? KUBERNETES_VERSION;
   const gates = flags.featureGates ?? {};
+  // reconcile asks once per sync: the last answer first, without building a key.
+  if (last && last.version === version && last.tol === gates.HPAConfigurableTolerance && last.zero === gates.HPAScaleToZero) return last.edges;
   const key = `${version}|${gates.HPAConfigurableTolerance}|${gates.HPAScaleToZero}`;
-  const hit = edgesCache.get(key);
-  if (hit) return hit;
+  const hit = edgesCache.get(key) ?? computeEdges(version, gates);
+  edgesCache.set(key, hit);
+  last = { version, tol: gates.HPAConfigurableTolerance, zero: gates.HPAScaleToZero, edges: hit };
+  return hit;
+}
+
+function computeEdges(version: string, gates: HpaFeatureGates): HpaEdges {
   const m = /^v?1\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?$/.exec(version);
   const minor = m ? Number(m[1]) : NaN;
   if (!(minor >= OLDEST_MINOR)) {
@@ -115,7 +123,6 @@ export function hpaEdges(flags: Pick<HpaFlags, 'kubernetesVersion' | 'featureGat
     zeroNeedsCondition: minor >= 36,
     scaleToZero: gates.HPAScaleToZero ?? false,
   };
-  edgesCache.set(key, edges);
   return edges;
 }
 
