@@ -233,16 +233,16 @@ export interface HpaDecision {
 function proposeReplicas(inp: HpaInput, edges: HpaEdges, tol: { up: number; down: number }): { replicas: number; invalid: number } | undefined {
   let replicas = 0;
   let invalid = 0;
-  inp.spec.metrics.forEach((m, i) => {
+  const opts = { edges, podCount: inp.podCount };
+  const metrics = inp.spec.metrics;
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
     const v = inp.values[i];
     const current = m.type === 'AverageValue' ? inp.currentReplicas : inp.specReplicas;
-    const p = v === undefined || !Number.isFinite(v) ? undefined : objectMetricReplicas(m, v, current, inp.readyPods, tol, { edges, ...(inp.podCount !== undefined ? { podCount: inp.podCount } : {}) });
-    if (p === undefined) {
-      invalid++;
-      return;
-    }
-    if (replicas === 0 || p > replicas) replicas = p;
-  });
+    const p = v === undefined || !Number.isFinite(v) ? undefined : objectMetricReplicas(m, v, current, inp.readyPods, tol, opts);
+    if (p === undefined) invalid++;
+    else if (replicas === 0 || p > replicas) replicas = p;
+  }
   if (invalid >= inp.spec.metrics.length || (invalid > 0 && replicas < inp.specReplicas)) return undefined;
   return { replicas, invalid };
 }
@@ -290,10 +290,9 @@ export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
   return { desired, rescale, reason, metricValid };
 }
 
-/** Replace the LAST stale entry (upstream's loop keeps overwriting its index), else append. */
-function record(state: HpaState, now: number, replicas: number, isOld: (t: number) => boolean): void {
+/** Overwrite the stale entry at `old` (upstream keeps the LAST stale index its loop saw), else append. */
+function record(state: HpaState, now: number, replicas: number, old: number): void {
   const recs = state.recommendations!;
-  const old = recs.findLastIndex((r) => isOld(r.t));
   if (old >= 0) recs[old] = { t: now, replicas };
   else recs.push({ t: now, replicas });
 }
@@ -301,9 +300,15 @@ function record(state: HpaState, now: number, replicas: number, isOld: (t: numbe
 function normalizeNoBehavior(now: number, current: number, proposal: number, spec: HpaSpec, flags: HpaFlags, state: HpaState): [number, string] {
   // stabilizeRecommendation: the max over the downscale window, the current proposal included.
   const cutoff = now - flags.downscaleStabilizationSeconds;
+  const recs = state.recommendations!;
   let max = proposal;
-  for (const r of state.recommendations!) if (r.t >= cutoff && r.replicas > max) max = r.replicas;
-  record(state, now, proposal, (t) => t < cutoff);
+  let old = -1;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
+    if (r.t < cutoff) old = i;
+    else if (r.replicas > max) max = r.replicas;
+  }
+  record(state, now, proposal, old);
   let reason = max > proposal ? 'ScaleDownStabilized' : 'DesiredWithinRange';
   // convertDesiredReplicasWithRules: scale-up limit max(2 × current, 4), then min/max.
   const scaleUpLimit = Math.max(2 * current, 4);
@@ -349,16 +354,20 @@ function normalizeWithBehavior(now: number, current: number, proposal: number, s
   // stabilizeRecommendationWithBehaviors: up = min over the up window, down = max over the down window.
   const upCutoff = now - b.scaleUp.stabilizationWindowSeconds;
   const downCutoff = now - b.scaleDown.stabilizationWindowSeconds;
+  const recs = state.recommendations!;
   let up = proposal;
   let down = proposal;
-  for (const r of state.recommendations!) {
+  let old = -1;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
     if (r.t > upCutoff) up = Math.min(up, r.replicas);
     if (r.t > downCutoff) down = Math.max(down, r.replicas);
+    if (r.t < upCutoff && r.t < downCutoff) old = i;
   }
   let rec = current;
   if (rec < up) rec = up;
   if (rec > down) rec = down;
-  record(state, now, proposal, (t) => t < upCutoff && t < downCutoff);
+  record(state, now, proposal, old);
   let reason = rec !== proposal ? (rec > proposal ? 'ScaleDownStabilized' : 'ScaleUpStabilized') : 'DesiredWithinRange';
   // convertDesiredReplicasWithBehaviorRate.
   if (rec > current) {
