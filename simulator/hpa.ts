@@ -158,10 +158,17 @@ export function withinToleranceFor(edges: Pick<HpaEdges, 'band'>, ratio: number,
   return edges.band === 'ratio' ? withinTolerance(ratio, tol.up, tol.down) : Math.abs(1 - ratio) <= tol.up;
 }
 
+let flagTol = { up: 0.1, down: 0.1 };
+/** The flag's tolerance in both directions, the same (frozen) object while the flag does not change. */
+function flagTolerance(t: number): { up: number; down: number } {
+  if (flagTol.up !== t || flagTol.down !== t) flagTol = Object.freeze({ up: t, down: t });
+  return flagTol;
+}
+
 /** tolerancesForHpa: per-direction tolerances from the behavior only when HPAConfigurableTolerance is on. */
 export function tolerancesFor(spec: HpaSpec, flags: HpaFlags, edges: HpaEdges): { up: number; down: number } {
   const b = spec.behavior;
-  if (!b || !edges.configurableTolerance) return { up: flags.tolerance, down: flags.tolerance };
+  if (!b || !edges.configurableTolerance) return flagTolerance(flags.tolerance);
   return { up: b.scaleUp?.tolerance ?? flags.tolerance, down: b.scaleDown?.tolerance ?? flags.tolerance };
 }
 

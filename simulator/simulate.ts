@@ -218,7 +218,9 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
         const readyPods = ready(source, t) + ready(units, t);
         for (let i = 0; i < values.length; i++) values[i] = metricAt(t);
         // One input object for the run: reconcile keeps nothing of it.
-        Object.assign(input, { now: t / 1000, specReplicas: replicas, currentReplicas: replicas, readyPods });
+        input.now = t / 1000;
+        input.specReplicas = input.currentReplicas = replicas;
+        input.readyPods = readyPods;
         const d = reconcile(input, state);
         if (d.rescale) {
           ev({ t, type: 'hpa.rescale', from: replicas, to: d.desired, reason: 'SuccessfulRescale', message: `New size: ${d.desired}; reason: ${d.desired > replicas ? 'above' : 'below'} target` });
