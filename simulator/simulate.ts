@@ -2,6 +2,7 @@ import { computeSplit, unitDeploymentName } from '../cluster/elasticworkload/spl
 import type { Scenario } from '../scenarios/index.ts';
 import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts';
 import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
+import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
 import { newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
 import type { SystemConfig } from './system.ts';
@@ -303,7 +304,7 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
       devicesPerReplica: sys.devicesPerReplica,
       sourceMax: sys.ew.sourceTarget.max ?? 0,
       seed: sys.seed,
-      notes: [`simulated ${segments.length} segment(s); cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${costEcs.toFixed(2)}, ECI ${costEci.toFixed(2)})`],
+      notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${costEcs.toFixed(2)}, ECI ${costEci.toFixed(2)})`],
     },
     samples,
     events,
