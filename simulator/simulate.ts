@@ -313,6 +313,14 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
 }
 
 export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number } & SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
-  const curveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % 86_400 + 86_400) % 86_400);
+  const day = 86_400;
+  const fixedCurveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % day + day) % day);
+  // Inside the day the same float without two fmod calls (the hottest line of a day): x % day is x,
+  // and (x + day) % day is (x + day) − day, exact by Sterbenz's lemma.
+  const eventCurveAt = (tMs: number) => {
+    const x = (tMs - s.dayStartMs) / 1000;
+    return s.curve.at(x >= 0 && x < day ? x + day - day : ((x % day) + day) % day);
+  };
+  const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : eventCurveAt;
   return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
 }
