@@ -300,8 +300,12 @@ export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
 /** Overwrite the stale entry at `old` (upstream keeps the LAST stale index its loop saw), else append. */
 function record(state: HpaState, now: number, replicas: number, old: number): void {
   const recs = state.recommendations!;
-  if (old >= 0) recs[old] = { t: now, replicas };
-  else recs.push({ t: now, replicas });
+  const stale = old >= 0 ? recs[old] : undefined;
+  // Reuse the stale entry's object: one allocation less per sync, the same history.
+  if (stale) {
+    stale.t = now;
+    stale.replicas = replicas;
+  } else recs.push({ t: now, replicas });
 }
 
 function normalizeNoBehavior(now: number, current: number, proposal: number, spec: HpaSpec, flags: HpaFlags, state: HpaState): [number, string] {
