@@ -1,11 +1,15 @@
 /**
  * The HorizontalPodAutoscaler's decision, ported from upstream pkg/controller/podautoscaler
- * (horizontal.go: reconcileAutoscaler, normalizeDesiredReplicas[WithBehaviors],
+ * (horizontal.go: reconcileAutoscaler, computeReplicasForMetrics, normalizeDesiredReplicas[WithBehaviors],
  * stabilizeRecommendation[WithBehaviors], convertDesiredReplicasWith{Rules,BehaviorRate},
- * calculateScale{Up,Down}Limit*; replica_calculator.go: GetObject[PerPod]MetricReplicas,
- * getUsageRatioReplicaCount) and written in this project's style. Pure apart from the state object
- * the caller owns (recommendation history and scale events, as the controller keeps per HPA).
+ * calculateScale{Up,Down}Limit*, storeScaleEvent; replica_calculator.go: GetObject[PerPod]MetricReplicas,
+ * getUsageRatioReplicaCount) and written in this project's style. The release it follows is a flag
+ * (`kubernetesVersion`, default the pinned toolchain's); `hpaEdges` lists what differs per release.
+ * Pure apart from the state object the caller owns (recommendation history, scale events and the
+ * ScaledToZero condition, as the controller keeps per HPA).
  */
+import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
+import { UserError } from '../harness/common/errors.ts';
 
 export interface Policy {
   type: 'Pods' | 'Percent';
@@ -24,7 +28,7 @@ export interface Behavior {
 }
 
 export interface ObjectMetric {
-  /** Value: ratio = value / target; AverageValue: ratio = value / (target × current replicas). */
+  /** Value: ratio = value / target; AverageValue: ratio = value / (target × status replicas). */
   type: 'Value' | 'AverageValue';
   target: number;
 }
@@ -36,19 +40,91 @@ export interface HpaSpec {
   behavior?: Behavior;
 }
 
+/** kube-controller-manager `--feature-gates` the HPA reads; unset = the release's default. */
+export interface HpaFeatureGates {
+  HPAConfigurableTolerance?: boolean;
+  HPAScaleToZero?: boolean;
+}
+
 /** kube-controller-manager flags. */
 export interface HpaFlags {
   tolerance: number;
   downscaleStabilizationSeconds: number;
+  /** The release whose HPA is modelled, e.g. 'v1.36.1' or '1.34'; default the pinned toolchain's. */
+  kubernetesVersion?: string;
+  featureGates?: HpaFeatureGates;
+}
+
+export interface ScaleEvent {
+  t: number;
+  change: number;
+  /** markScaleEventsOutdated: older than the direction's longest policy period, free for reuse. */
+  outdated?: boolean;
 }
 
 export interface HpaState {
   recommendations: { t: number; replicas: number }[] | undefined;
-  scaleUpEvents: { t: number; change: number }[];
-  scaleDownEvents: { t: number; change: number }[];
+  scaleUpEvents: ScaleEvent[];
+  scaleDownEvents: ScaleEvent[];
+  /** The HPA's ScaledToZero condition (1.36+, HPAScaleToZero). */
+  scaledToZero?: boolean;
 }
 
 export const newHpaState = (): HpaState => ({ recommendations: undefined, scaleUpEvents: [], scaleDownEvents: [] });
+
+/**
+ * What differs between the releases modelled (each checked in that release's horizontal.go,
+ * replica_calculator.go and pkg/features/kube_features.go; patch releases of 1.32–1.35 do not differ).
+ */
+export interface HpaEdges {
+  minor: number;
+  /** ≤ 1.32: |1 − ratio| ≤ tolerance; 1.33+: (1 − down) ≤ ratio ≤ (1 + up). Not the same floats at the edge. */
+  band: 'abs' | 'ratio';
+  /** HPAConfigurableTolerance: alpha (off) in 1.33–1.34, beta (on) from 1.35; absent before 1.33. */
+  configurableTolerance: boolean;
+  /** 1.35+: a Value metric's proposal above MaxInt32 is capped there; before, Go's int32 conversion overflows. */
+  capValueProposal: boolean;
+  /** 1.36+: a target at zero replicas stays disabled unless the HPA itself scaled it to zero (HPAScaleToZero). */
+  zeroNeedsCondition: boolean;
+  scaleToZero: boolean;
+}
+
+const OLDEST_MINOR = 32;
+const edgesCache = new Map<string, HpaEdges>();
+let last: { version: string; tol: boolean | undefined; zero: boolean | undefined; edges: HpaEdges } | undefined;
+
+/** The release's behaviour at the edges; throws a UserError for a version or gate it cannot model. */
+export function hpaEdges(flags: Pick<HpaFlags, 'kubernetesVersion' | 'featureGates'>): HpaEdges {
+  const version = flags.kubernetesVersion ?? KUBERNETES_VERSION;
+  const gates = flags.featureGates ?? {};
+  // reconcile asks once per sync: the last answer first, without building a key.
+  if (last && last.version === version && last.tol === gates.HPAConfigurableTolerance && last.zero === gates.HPAScaleToZero) return last.edges;
+  const key = `${version}|${gates.HPAConfigurableTolerance}|${gates.HPAScaleToZero}`;
+  const hit = edgesCache.get(key) ?? computeEdges(version, gates);
+  edgesCache.set(key, hit);
+  last = { version, tol: gates.HPAConfigurableTolerance, zero: gates.HPAScaleToZero, edges: hit };
+  return hit;
+}
+
+function computeEdges(version: string, gates: HpaFeatureGates): HpaEdges {
+  const m = /^v?1\.(\d+)(?:\.\d+)?(?:[-+][0-9A-Za-z.-]+)?$/.exec(version);
+  const minor = m ? Number(m[1]) : NaN;
+  if (!(minor >= OLDEST_MINOR)) {
+    throw new UserError(`HPA flags: kubernetesVersion "${version}" is not a Kubernetes release the simulator models`, `use 1.${OLDEST_MINOR} or later, e.g. "${KUBERNETES_VERSION}" (the pinned toolchain's)`);
+  }
+  if (minor < 33 && gates.HPAConfigurableTolerance !== undefined) {
+    throw new UserError(`HPA flags: featureGates.HPAConfigurableTolerance does not exist in Kubernetes 1.${minor}`, 'remove it or pick kubernetesVersion 1.33 or later');
+  }
+  const edges: HpaEdges = {
+    minor,
+    band: minor >= 33 ? 'ratio' : 'abs',
+    configurableTolerance: minor >= 33 && (gates.HPAConfigurableTolerance ?? minor >= 35),
+    capValueProposal: minor >= 35,
+    zeroNeedsCondition: minor >= 36,
+    scaleToZero: gates.HPAScaleToZero ?? false,
+  };
+  return edges;
+}
 
 /** API defaulting (pkg/apis/autoscaling/v2/defaults.go): a given behavior gets its nil fields filled. */
 export function defaultBehavior(b: Behavior, flags: HpaFlags): Required<Behavior> & { scaleUp: Required<Omit<ScalingRules, 'tolerance'>> & ScalingRules; scaleDown: Required<Omit<ScalingRules, 'tolerance'>> & ScalingRules } {
@@ -72,27 +148,63 @@ export function defaultBehavior(b: Behavior, flags: HpaFlags): Required<Behavior
   };
 }
 
-/** The tolerance band, inclusive: (1 − down) ≤ ratio ≤ (1 + up). */
+/** The tolerance band of 1.33+ (Tolerances.isWithin), inclusive: (1 − down) ≤ ratio ≤ (1 + up). */
 export function withinTolerance(ratio: number, up: number, down: number): boolean {
   return 1 - down <= ratio && ratio <= 1 + up;
 }
 
+/** The band of the release: ≤ 1.32 compared |1 − ratio| with the one flag tolerance. */
+export function withinToleranceFor(edges: Pick<HpaEdges, 'band'>, ratio: number, tol: { up: number; down: number }): boolean {
+  return edges.band === 'ratio' ? withinTolerance(ratio, tol.up, tol.down) : Math.abs(1 - ratio) <= tol.up;
+}
+
+let flagTol = { up: 0.1, down: 0.1 };
+/** The flag's tolerance in both directions, the same (frozen) object while the flag does not change. */
+function flagTolerance(t: number): { up: number; down: number } {
+  if (flagTol.up !== t || flagTol.down !== t) flagTol = Object.freeze({ up: t, down: t });
+  return flagTol;
+}
+
+/** tolerancesForHpa: per-direction tolerances from the behavior only when HPAConfigurableTolerance is on. */
+export function tolerancesFor(spec: HpaSpec, flags: HpaFlags, edges: HpaEdges): { up: number; down: number } {
+  const b = spec.behavior;
+  if (!b || !edges.configurableTolerance) return flagTolerance(flags.tolerance);
+  return { up: b.scaleUp?.tolerance ?? flags.tolerance, down: b.scaleDown?.tolerance ?? flags.tolerance };
+}
+
+const MAX_INT32 = 2 ** 31 - 1;
+const MIN_INT32 = -(2 ** 31);
 /**
- * Replicas one Object metric asks for (replica_calculator.go). `value` undefined = the metric is
- * missing (invalid).
+ * Go's int32(float64) as kube-controller-manager's linux/amd64 build computes it: a value outside
+ * int32 (or NaN) becomes MinInt32 (CVTTSD2SL's "integer indefinite"), so an overflowing proposal
+ * turns into a very negative one.
  */
-export function objectMetricReplicas(m: ObjectMetric, value: number, currentReplicas: number, readyPods: number, tol: { up: number; down: number }): number {
+export function goInt32(x: number): number {
+  return Number.isNaN(x) || x >= 2 ** 31 || x < MIN_INT32 ? MIN_INT32 : Math.trunc(x);
+}
+
+/**
+ * Replicas one Object metric asks for (replica_calculator.go). `currentReplicas` is scale.spec.replicas
+ * for a Value target and scale.status.replicas for an AverageValue one, as computeStatusForObjectMetric
+ * passes them. Undefined = the metric is invalid (getReadyPodsCount found no pods: `podCount` 0).
+ */
+export function objectMetricReplicas(m: ObjectMetric, value: number, currentReplicas: number, readyPods: number, tol: { up: number; down: number }, opts: { edges?: HpaEdges; podCount?: number } = {}): number | undefined {
+  const edges = opts.edges ?? hpaEdges({});
   if (m.type === 'AverageValue') {
-    // GetObjectPerPodMetricReplicas: ratio against target × current; outside tolerance ceil(value/target).
+    // GetObjectPerPodMetricReplicas: ratio against target × status replicas; outside tolerance
+    // ceil(value / target), converted to int32 without a cap in every release modelled.
     const ratio = value / (m.target * currentReplicas);
-    if (currentReplicas !== 0 && withinTolerance(ratio, tol.up, tol.down)) return currentReplicas;
-    return Math.ceil(value / m.target);
+    if (withinToleranceFor(edges, ratio, tol)) return currentReplicas;
+    return goInt32(Math.ceil(value / m.target));
   }
   const ratio = value / m.target;
   // getUsageRatioReplicaCount: from zero the tolerance is ignored and the ratio itself decides.
-  if (currentReplicas === 0) return Math.ceil(ratio);
-  if (withinTolerance(ratio, tol.up, tol.down)) return currentReplicas;
-  return Math.ceil(ratio * readyPods);
+  if (currentReplicas === 0) return goInt32(Math.ceil(ratio));
+  if (withinToleranceFor(edges, ratio, tol)) return currentReplicas;
+  if (opts.podCount === 0) return undefined;
+  const raw = ratio * readyPods;
+  if (edges.capValueProposal && raw > MAX_INT32) return MAX_INT32;
+  return goInt32(Math.ceil(raw));
 }
 
 export interface HpaInput {
@@ -100,10 +212,13 @@ export interface HpaInput {
   now: number;
   spec: HpaSpec;
   flags: HpaFlags;
-  /** scale.spec.replicas and scale.status.replicas of the target. */
+  /** scale.spec.replicas: the HPA's "current replicas" everywhere. */
   specReplicas: number;
+  /** scale.status.replicas: only an AverageValue target's per-pod ratio reads it. */
   currentReplicas: number;
   readyPods: number;
+  /** Pods the selector matches in any phase; 0 makes a Value metric outside tolerance invalid. Default: present. */
+  podCount?: number;
   /** One value per metric in spec.metrics; undefined = could not be fetched. */
   values: (number | undefined)[];
 }
@@ -111,68 +226,100 @@ export interface HpaInput {
 export interface HpaDecision {
   desired: number;
   rescale: boolean;
-  /** ScalingLimited / AbleToScale reason, as the controller reports it. */
+  /** ScalingLimited / AbleToScale / ScalingActive reason, as the controller reports it. */
   reason: string;
-  /** Which metric path produced the proposal ('none' when every metric was invalid). */
+  /** False when a metric was invalid (or none was computed). */
   metricValid: boolean;
+}
+
+/**
+ * computeReplicasForMetrics: the largest proposal (its loop also lets a later proposal replace a
+ * 0); all metrics invalid, or some invalid while the valid ones propose fewer than scale.spec.replicas,
+ * is an error that ends the sync without a change.
+ */
+function proposeReplicas(inp: HpaInput, edges: HpaEdges, tol: { up: number; down: number }): { replicas: number; invalid: number } | undefined {
+  let replicas = 0;
+  let invalid = 0;
+  const opts = { edges, podCount: inp.podCount };
+  const metrics = inp.spec.metrics;
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i]!;
+    const v = inp.values[i];
+    const current = m.type === 'AverageValue' ? inp.currentReplicas : inp.specReplicas;
+    const p = v === undefined || !Number.isFinite(v) ? undefined : objectMetricReplicas(m, v, current, inp.readyPods, tol, opts);
+    if (p === undefined) invalid++;
+    else if (replicas === 0 || p > replicas) replicas = p;
+  }
+  if (invalid >= inp.spec.metrics.length || (invalid > 0 && replicas < inp.specReplicas)) return undefined;
+  return { replicas, invalid };
+}
+
+/** The zero-replica branch of reconcileAutoscaler: true = autoscaling is disabled for this target. */
+function disabledAtZero(spec: HpaSpec, edges: HpaEdges, scaledToZero: boolean): boolean {
+  if (!edges.zeroNeedsCondition) return spec.minReplicas !== 0;
+  // shouldComputeMetricsForZeroReplicas (1.36+).
+  const canScaleFromZero = scaledToZero && spec.metrics.length > 0;
+  return !((spec.minReplicas !== 0 && scaledToZero) || canScaleFromZero);
 }
 
 /** One sync of one HPA (reconcileAutoscaler). Mutates `state` like the controller's maps. */
 export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
   const { spec, flags, now } = inp;
-  const current = inp.currentReplicas;
+  const edges = hpaEdges(flags);
+  const current = inp.specReplicas;
+  // recordInitialRecommendation: every sync, before any branch, seeds a new HPA's history.
+  state.recommendations ??= [{ t: now, replicas: current }];
+  const scaledToZero = edges.scaleToZero && state.scaledToZero === true;
   let desired: number;
-  let reason = 'DesiredWithinRange';
+  let reason: string;
   let metricValid = true;
-  if (inp.specReplicas === 0 && spec.minReplicas !== 0) {
-    // Autoscaling is disabled for a target scaled to zero by hand.
+  if (current === 0 && disabledAtZero(spec, edges, scaledToZero)) {
     return { desired: 0, rescale: false, reason: 'ScalingDisabled', metricValid: false };
-  } else if (current > spec.maxReplicas) {
-    desired = spec.maxReplicas;
-    reason = 'TooManyReplicas';
-  } else if (current < spec.minReplicas) {
-    desired = spec.minReplicas;
-    reason = 'TooFewReplicas';
+  } else if (current !== 0 && current > spec.maxReplicas) {
+    [desired, reason] = [spec.maxReplicas, 'TooManyReplicas'];
+  } else if (current !== 0 && current < spec.minReplicas) {
+    [desired, reason] = [spec.minReplicas, 'TooFewReplicas'];
   } else {
     const b = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
-    const tol = { up: b?.scaleUp.tolerance ?? flags.tolerance, down: b?.scaleDown.tolerance ?? flags.tolerance };
-    let proposal = -1;
-    let invalid = 0;
-    spec.metrics.forEach((m, i) => {
-      const v = inp.values[i];
-      if (v === undefined || !Number.isFinite(v)) {
-        invalid++;
-        return;
-      }
-      proposal = Math.max(proposal, objectMetricReplicas(m, v, current, inp.readyPods, tol));
-    });
-    // computeReplicasForMetrics: all invalid → no change; some invalid → never scale down.
-    if (invalid === spec.metrics.length) return { desired: current, rescale: false, reason: 'FailedGetObjectMetric', metricValid: false };
-    if (invalid > 0 && proposal < current) proposal = current;
-    metricValid = invalid === 0;
-    if (!b) [desired, reason] = normalizeNoBehavior(now, current, proposal, spec, flags, state);
-    else [desired, reason] = normalizeWithBehavior(now, current, proposal, spec, b, state);
+    const proposal = proposeReplicas(inp, edges, tolerancesFor(spec, flags, edges));
+    if (!proposal) return { desired: current, rescale: false, reason: 'FailedGetObjectMetric', metricValid: false };
+    metricValid = proposal.invalid === 0;
+    if (!b) [desired, reason] = normalizeNoBehavior(now, current, proposal.replicas, spec, flags, state);
+    else [desired, reason] = normalizeWithBehavior(now, current, proposal.replicas, spec, b, state);
+    // 1.36+: from zero after the HPA's own scale-to-zero, at least minReplicas.
+    if (current === 0 && spec.minReplicas !== 0 && scaledToZero && desired < spec.minReplicas) [desired, reason] = [spec.minReplicas, 'TooFewReplicas'];
   }
   const rescale = desired !== current;
-  if (rescale && spec.behavior) storeScaleEvent(now, current, desired, spec.behavior, flags, state);
+  if (rescale) {
+    if (spec.behavior) storeScaleEvent(now, current, desired, spec.behavior, flags, state);
+    if (edges.zeroNeedsCondition) state.scaledToZero = edges.scaleToZero && current > 0 && desired === 0 && spec.minReplicas === 0 && spec.metrics.length > 0;
+  }
   return { desired, rescale, reason, metricValid };
 }
 
-function record(state: HpaState, now: number, replicas: number, isOld: (t: number) => boolean): void {
+/** Overwrite the stale entry at `old` (upstream keeps the LAST stale index its loop saw), else append. */
+function record(state: HpaState, now: number, replicas: number, old: number): void {
   const recs = state.recommendations!;
-  const old = recs.findIndex((r) => isOld(r.t));
-  if (old >= 0) recs[old] = { t: now, replicas };
-  else recs.push({ t: now, replicas });
+  const stale = old >= 0 ? recs[old] : undefined;
+  // Reuse the stale entry's object: one allocation less per sync, the same history.
+  if (stale) {
+    stale.t = now;
+    stale.replicas = replicas;
+  } else recs.push({ t: now, replicas });
 }
 
 function normalizeNoBehavior(now: number, current: number, proposal: number, spec: HpaSpec, flags: HpaFlags, state: HpaState): [number, string] {
-  // stabilizeRecommendation: the max over the downscale window, the current proposal included;
-  // a new HPA starts its history with the current replica count.
-  state.recommendations ??= [{ t: now, replicas: current }];
+  // stabilizeRecommendation: the max over the downscale window, the current proposal included.
   const cutoff = now - flags.downscaleStabilizationSeconds;
+  const recs = state.recommendations!;
   let max = proposal;
-  for (const r of state.recommendations) if (r.t >= cutoff && r.replicas > max) max = r.replicas;
-  record(state, now, proposal, (t) => t < cutoff);
+  let old = -1;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
+    if (r.t < cutoff) old = i;
+    else if (r.replicas > max) max = r.replicas;
+  }
+  record(state, now, proposal, old);
   let reason = max > proposal ? 'ScaleDownStabilized' : 'DesiredWithinRange';
   // convertDesiredReplicasWithRules: scale-up limit max(2 × current, 4), then min/max.
   const scaleUpLimit = Math.max(2 * current, 4);
@@ -184,7 +331,7 @@ function normalizeNoBehavior(now: number, current: number, proposal: number, spe
   return [max, reason];
 }
 
-function changeInPeriod(events: { t: number; change: number }[], now: number, period: number): number {
+function changeInPeriod(events: ScaleEvent[], now: number, period: number): number {
   let sum = 0;
   for (const e of events) if (e.t > now - period) sum += e.change;
   return sum;
@@ -199,13 +346,13 @@ function policyLimit(dir: 'up' | 'down', now: number, current: number, state: Hp
   if (rules.selectPolicy === 'Disabled') return current;
   const largestChange = rules.selectPolicy !== 'Min';
   const pick = (dir === 'up') === largestChange ? Math.max : Math.min;
-  let result = pick === Math.max ? Number.MIN_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
+  let result = pick === Math.max ? MIN_INT32 : MAX_INT32;
   for (const p of rules.policies) {
     const start = current - changeInPeriod(state.scaleUpEvents, now, p.periodSeconds) + changeInPeriod(state.scaleDownEvents, now, p.periodSeconds);
     const proposed =
       dir === 'up'
-        ? p.type === 'Pods' ? start + p.value : Math.ceil(start * (1 + p.value / 100))
-        : p.type === 'Pods' ? start - p.value : Math.trunc(start * (1 - p.value / 100));
+        ? p.type === 'Pods' ? start + p.value : goInt32(Math.ceil(start * (1 + p.value / 100)))
+        : p.type === 'Pods' ? start - p.value : goInt32(start * (1 - p.value / 100));
     result = pick(result, proposed);
   }
   return result;
@@ -215,20 +362,23 @@ export const scaleUpLimit = (now: number, current: number, state: HpaState, rule
 export const scaleDownLimit = (now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>) => policyLimit('down', now, current, state, rules);
 
 function normalizeWithBehavior(now: number, current: number, proposal: number, spec: HpaSpec, b: ReturnType<typeof defaultBehavior>, state: HpaState): [number, string] {
-  state.recommendations ??= [{ t: now, replicas: current }];
   // stabilizeRecommendationWithBehaviors: up = min over the up window, down = max over the down window.
   const upCutoff = now - b.scaleUp.stabilizationWindowSeconds;
   const downCutoff = now - b.scaleDown.stabilizationWindowSeconds;
+  const recs = state.recommendations!;
   let up = proposal;
   let down = proposal;
-  for (const r of state.recommendations) {
+  let old = -1;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
     if (r.t > upCutoff) up = Math.min(up, r.replicas);
     if (r.t > downCutoff) down = Math.max(down, r.replicas);
+    if (r.t < upCutoff && r.t < downCutoff) old = i;
   }
   let rec = current;
   if (rec < up) rec = up;
   if (rec > down) rec = down;
-  record(state, now, proposal, (t) => t < upCutoff && t < downCutoff);
+  record(state, now, proposal, old);
   let reason = rec !== proposal ? (rec > proposal ? 'ScaleDownStabilized' : 'ScaleUpStabilized') : 'DesiredWithinRange';
   // convertDesiredReplicasWithBehaviorRate.
   if (rec > current) {
@@ -246,15 +396,20 @@ function normalizeWithBehavior(now: number, current: number, proposal: number, s
   return [rec, reason];
 }
 
-/** storeScaleEvent: remembered for the longest policy period of its direction. */
-function storeScaleEvent(now: number, current: number, desired: number, b: Behavior, flags: HpaFlags, state: HpaState): void {
+/**
+ * storeScaleEvent: mark the direction's events older than its longest policy period outdated, then
+ * overwrite the last outdated one with the new event (or append). Outdated events the new one did not
+ * overwrite stay, and a longer policy period of the other direction still counts them.
+ */
+export function storeScaleEvent(now: number, current: number, desired: number, b: Behavior, flags: HpaFlags, state: HpaState): void {
   const d = defaultBehavior(b, flags);
-  const keep = (rules: { policies: Policy[] }) => Math.max(0, ...rules.policies.map((p) => p.periodSeconds));
-  if (desired > current) {
-    state.scaleUpEvents = state.scaleUpEvents.filter((e) => e.t > now - keep(d.scaleUp));
-    state.scaleUpEvents.push({ t: now, change: desired - current });
-  } else {
-    state.scaleDownEvents = state.scaleDownEvents.filter((e) => e.t > now - keep(d.scaleDown));
-    state.scaleDownEvents.push({ t: now, change: current - desired });
-  }
+  const up = desired > current;
+  const rules = up ? d.scaleUp : d.scaleDown;
+  const events = up ? state.scaleUpEvents : state.scaleDownEvents;
+  const longest = Math.max(0, ...rules.policies.map((p) => p.periodSeconds));
+  for (const e of events) if (e.t < now - longest) e.outdated = true;
+  const event: ScaleEvent = { t: now, change: Math.abs(desired - current), outdated: false };
+  const old = events.findLastIndex((e) => e.outdated === true);
+  if (old >= 0) events[old] = event;
+  else events.push(event);
 }

@@ -1,4 +1,4 @@
-export { reconcile, newHpaState, objectMetricReplicas, scaleUpLimit, scaleDownLimit, withinTolerance, defaultBehavior, type HpaSpec, type HpaState, type HpaInput, type HpaDecision, type Behavior, type ObjectMetric } from './hpa.ts';
+export { reconcile, newHpaState, objectMetricReplicas, scaleUpLimit, scaleDownLimit, withinTolerance, withinToleranceFor, tolerancesFor, hpaEdges, goInt32, storeScaleEvent, defaultBehavior, type HpaSpec, type HpaState, type HpaInput, type HpaDecision, type HpaFlags, type HpaFeatureGates, type HpaEdges, type ScaleEvent, type Behavior, type ObjectMetric } from './hpa.ts';
 export { simulate, runModel, segmentsFor, type SimSummary, type Segment } from './simulate.ts';
 export { defaultSystem, systemFromScenario, type SystemConfig } from './system.ts';
 export { DEFAULT_COST, ecsCost, eciCost, type CostModel } from './cost.ts';

@@ -71,6 +71,33 @@ describe('simulator', () => {
   });
 });
 
+describe('event stepping', () => {
+  // Event stepping only skips work whose result cannot differ; the fixed loop is the reference.
+  it.each([
+    ['the step curve', ''],
+    ['ECI failures that stay pending and slow ECI starts', 'nodes: {eci: {startLatency: {startSeconds: 40, imagePull: {min: 0, max: 20}, jitterSeconds: 5}, failures: {probability: 0.4, maxFailures: 6}}}'],
+    ['ECI pods that fail and are replaced', 'nodes: {eci: {failures: {probability: 0.5, mode: failed}}}'],
+    ['finite ECS capacity, a behavior and 5 s samples', 'nodes: {ecs: [{name: ecs, count: 1, cpu: "1"}]}\nsampleEverySeconds: 5'],
+    ['a slow exporter and scrape', 'pipeline: {exporterIntervalSeconds: 60, scrapeIntervalSeconds: 30}'],
+  ])('gives the same timeline and summary as fixed stepping: %s', async (_name, extra) => {
+    const sc = await step(extra);
+    const sys = systemFromScenario(sc);
+    if (extra.includes('sampleEverySeconds')) sys.hpa.behavior = { scaleUp: { stabilizationWindowSeconds: 30, policies: [{ type: 'Pods', value: 2, periodSeconds: 60 }] }, scaleDown: { stabilizationWindowSeconds: 60 } };
+    const fixed = simulate(sc, sys, { stepping: 'fixed' });
+    const event = simulate(sc, sys, { stepping: 'event' });
+    expect(fixed.timeline!.samples.length).toBeGreaterThan(100);
+    expect(event).toEqual(fixed);
+  });
+
+  it('gives the same whole-day summary for the shipped smoke scenario', async () => {
+    const sc = await loadScenario(`${here}../scenarios/smoke.yaml`);
+    const sys = systemFromScenario(sc);
+    const fixed = simulate(sc, sys, { days: 1, timeline: false, stepping: 'fixed' }).summary;
+    expect(simulate(sc, sys, { days: 1, timeline: false }).summary).toEqual(fixed);
+    expect(fixed.peakReplicas).toBeGreaterThan(1);
+  });
+});
+
 describe('what-if sweeps', () => {
   it('parses --vary and names bad input', () => {
     expect(parseVary('sourceMax=0..4:2')).toEqual({ key: 'sourceMax', values: [0, 2, 4] });

@@ -2,8 +2,9 @@ import { computeSplit, unitDeploymentName } from '../cluster/elasticworkload/spl
 import type { Scenario } from '../scenarios/index.ts';
 import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts';
 import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
+import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
-import { newHpaState, reconcile, type HpaState } from './hpa.ts';
+import { newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
 import type { SystemConfig } from './system.ts';
 
 /**
@@ -39,9 +40,62 @@ interface Pod {
   created: number;
 }
 
+/**
+ * The pods of one Deployment. With event stepping the Ready count is recounted only when a pod is
+ * added, removed or replaced, or when the earliest pending readyAt passes: in between nothing about
+ * it can change.
+ */
+class PodSet {
+  readonly pods: Pod[] = [];
+  failed = 0;
+  private count = 0;
+  private countedAt = Infinity;
+  private validUntil = -Infinity;
+  constructor(private readonly incremental: boolean) {}
+  get length(): number {
+    return this.pods.length;
+  }
+  push(p: Pod): void {
+    this.pods.push(p);
+    if (p.failed) this.failed++;
+    this.validUntil = -Infinity;
+  }
+  pop(): Pod {
+    const p = this.pods.pop()!;
+    if (p.failed) this.failed--;
+    this.validUntil = -Infinity;
+    return p;
+  }
+  replace(i: number, p: Pod): void {
+    if (this.pods[i]!.failed) this.failed--;
+    if (p.failed) this.failed++;
+    this.pods[i] = p;
+    this.validUntil = -Infinity;
+  }
+  ready(t: number): number {
+    if (this.incremental && t >= this.countedAt && t < this.validUntil) return this.count;
+    let n = 0;
+    let next = Infinity;
+    for (const p of this.pods) {
+      if (p.readyAt <= t) n++;
+      else if (p.readyAt < next) next = p.readyAt;
+    }
+    this.count = n;
+    this.countedAt = t;
+    this.validUntil = next;
+    return n;
+  }
+}
+
 export interface SimulateOptions {
   /** Build the full timeline (samples and events); sweeps only need the summary. */
   timeline?: boolean;
+  /**
+   * 'event' (default): skip the work of spans where nothing can change (Ready counts between pod
+   * changes and readiness times, the metric between exporter queries, failed-pod scans without failed
+   * pods). 'fixed': recompute everything at every step, as before. Both give identical results.
+   */
+  stepping?: 'event' | 'fixed';
 }
 
 export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: { days?: number } = {}): Segment[] {
@@ -51,6 +105,7 @@ export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: {
 
 export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, segments: Segment[], name: string, opts: SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
   const wantTimeline = opts.timeline ?? true;
+  const incremental = (opts.stepping ?? 'event') === 'event';
   const random = rng(sys.seed);
   const sync = sys.flags.syncPeriodSeconds;
   const Ie = sys.pipeline.exporterIntervalSeconds;
@@ -76,8 +131,10 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
   const ev = (e: Omit<TimelineEvent, 'kind'>) => wantTimeline && events.push({ kind: 'event', ...e } as TimelineEvent);
 
   const state: HpaState = newHpaState();
-  const source: Pod[] = [];
-  const units: Pod[] = [];
+  const values: number[] = sys.hpa.metrics.map(() => 0);
+  const input: HpaInput = { now: 0, spec: sys.hpa, flags: sys.flags, specReplicas: 0, currentReplicas: 0, readyPods: 0, values };
+  const source = new PodSet(incremental);
+  const units = new PodSet(incremental);
   let replicas = 0;
   let lastDesired = 0;
   let lastDir = 0;
@@ -88,11 +145,17 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
   let eciPodSeconds = 0;
   let totalSeconds = 0;
 
+  let lastQuery = NaN;
+  let lastMetric = 0;
   const metricAt = (tMs: number): number => {
     const t = tMs / 1000;
     const scrape = Math.floor((t - phaseS) / Is) * Is + phaseS;
     const query = Math.floor((scrape - phaseE) / Ie) * Ie + phaseE;
-    return Math.round(curveAt(query * 1000));
+    // The served value only changes when the exporter queries again.
+    if (incremental && query === lastQuery) return lastMetric;
+    lastQuery = query;
+    lastMetric = Math.round(curveAt(query * 1000));
+    return lastMetric;
   };
   const ecsLatency = () => ecsPool ? ecsPool.startLatency.min + random() * (ecsPool.startLatency.max - ecsPool.startLatency.min) : 1;
   const eciLatency = () => drawEciLatency(eci.startLatency, random);
@@ -107,12 +170,8 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
     if (fails) eciFailures++;
     return { name, readyAt: fails ? Infinity : t + eciLatency() * 1000, failed: fails && f.mode === 'failed', created: t };
   };
-  const ready = (pods: Pod[], t: number) => {
-    let n = 0;
-    for (const p of pods) if (p.readyAt <= t) n++;
-    return n;
-  };
-  const resize = (pods: Pod[], want: number, onEci: boolean, t: number, owner: string) => {
+  const ready = (pods: PodSet, t: number) => pods.ready(t);
+  const resize = (pods: PodSet, want: number, onEci: boolean, t: number, owner: string) => {
     while (pods.length > want) {
       // The ReplicaSet removes not-ready and newer pods first.
       const p = pods.pop()!;
@@ -158,8 +217,12 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
       if (t >= nextSync) {
         nextSync += sync * 1000;
         const readyPods = ready(source, t) + ready(units, t);
-        const values = sys.hpa.metrics.map(() => metricAt(t));
-        const d = reconcile({ now: t / 1000, spec: sys.hpa, flags: sys.flags, specReplicas: replicas, currentReplicas: replicas, readyPods, values }, state);
+        for (let i = 0; i < values.length; i++) values[i] = metricAt(t);
+        // One input object for the run: reconcile keeps nothing of it.
+        input.now = t / 1000;
+        input.specReplicas = input.currentReplicas = replicas;
+        input.readyPods = readyPods;
+        const d = reconcile(input, state);
         if (d.rescale) {
           ev({ t, type: 'hpa.rescale', from: replicas, to: d.desired, reason: 'SuccessfulRescale', message: `New size: ${d.desired}; reason: ${d.desired > replicas ? 'above' : 'below'} target` });
           const dir = Math.sign(d.desired - lastDesired);
@@ -170,10 +233,10 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
           applySplit(replicas, t);
         }
         // Failed ECI pods are replaced by their ReplicaSet.
-        for (let i = 0; i < units.length; i++) {
-          if (units[i]!.failed) {
+        for (let i = 0; (units.failed > 0 || !incremental) && i < units.length; i++) {
+          if (units.pods[i]!.failed) {
             const p = newPod(true, t);
-            units[i] = p;
+            units.replace(i, p);
             ev({ t, type: 'pod.created', object: p.name, owner: unitDep, nodeType: 'eci' });
           }
         }
@@ -184,7 +247,7 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
         const needed = Math.ceil(devices / sys.devicesPerReplica);
         const srcReady = ready(source, t);
         const unitReady = ready(units, t);
-        const unitFailed = units.filter((p) => p.failed).length;
+        const unitFailed = units.failed;
         sampled++;
         if (srcReady + unitReady >= needed) covered++;
         peak = Math.max(peak, replicas);
@@ -241,7 +304,7 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
       devicesPerReplica: sys.devicesPerReplica,
       sourceMax: sys.ew.sourceTarget.max ?? 0,
       seed: sys.seed,
-      notes: [`simulated ${segments.length} segment(s); cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${costEcs.toFixed(2)}, ECI ${costEci.toFixed(2)})`],
+      notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${costEcs.toFixed(2)}, ECI ${costEci.toFixed(2)})`],
     },
     samples,
     events,
@@ -249,7 +312,15 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
   return { timeline, summary };
 }
 
-export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number; timeline?: boolean } = {}): { timeline?: Timeline; summary: SimSummary } {
-  const curveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % 86_400 + 86_400) % 86_400);
-  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { timeline: opts.timeline });
+export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number } & SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
+  const day = 86_400;
+  const fixedCurveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % day + day) % day);
+  // Inside the day the same float without two fmod calls (the hottest line of a day): x % day is x,
+  // and (x + day) % day is (x + day) − day, exact by Sterbenz's lemma.
+  const eventCurveAt = (tMs: number) => {
+    const x = (tMs - s.dayStartMs) / 1000;
+    return s.curve.at(x >= 0 && x < day ? x + day - day : ((x % day) + day) % day);
+  };
+  const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : eventCurveAt;
+  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
 }

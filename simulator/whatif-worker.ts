@@ -5,11 +5,11 @@ import { simulate } from './simulate.ts';
 import { applyConfig, type Config } from './sweep.ts';
 import { systemFromScenario } from './system.ts';
 
-const { file, configs, days, growthFactor } = workerData as { file: string; configs: Config[]; days?: number; growthFactor?: number };
+const { file, configs, days, growthFactor, stepping } = workerData as { file: string; configs: Config[]; days?: number; growthFactor?: number; stepping?: 'event' | 'fixed' };
 const scenario = await loadScenario(file);
 if (growthFactor && growthFactor !== 1) scenario.curve = growth(scenario.curve, growthFactor);
 const base = systemFromScenario(scenario);
 for (const config of configs) {
-  const { summary } = simulate(scenario, applyConfig(base, config), { days, timeline: false });
+  const { summary } = simulate(scenario, applyConfig(base, config), { days, timeline: false, stepping: stepping ?? 'event' });
   parentPort!.postMessage({ config, summary });
 }
