@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { ColumnarStore } from './columnar.ts';
 import { compress, responseEncoding, type CompressType } from './compression.ts';
 import { isPlainObject, parseJsonBody, requireProject, requireTarget, type SlsRequest, type SlsState } from './context.ts';
 import { requestId, sendError, sendJson, SlsError } from './errors.ts';
@@ -44,15 +45,20 @@ function parse(q: string): Query {
   }
 }
 
-function events(s: SlsState, project: string, logstore: string, p: QueryParams) {
-  const evs = s.store.window(project, logstore, p.from, p.to);
-  return p.topic ? evs.filter((e) => e.fields.__topic__ === p.topic) : evs;
+/** The query with the `topic` parameter as one more search term. */
+function withTopic(q: Query, topic: string): Query {
+  return topic ? { ...q, search: [...q.search, { key: '__topic__', value: topic }] } : q;
+}
+
+function select(s: SlsState, project: string, logstore: string, p: QueryParams, q: Query): Row[] {
+  if (s.store instanceof ColumnarStore) return s.store.query(project, logstore, p.from, p.to, q);
+  return execute(q, s.store.window(project, logstore, p.from, p.to));
 }
 
 export function runQuery(s: SlsState, project: string, logstore: string, p: QueryParams): { rows: Row[]; parsed: Query } {
   const parsed = parse(p.query);
   if (s.curve && parsed.select) return { rows: curveRows(parsed, s.curve(s.now())), parsed };
-  const rows = execute(parsed, events(s, project, logstore, p));
+  const rows = select(s, project, logstore, p, withTopic(parsed, p.topic));
   if (parsed.select) return { rows, parsed };
   if (p.reverse) rows.reverse();
   return { rows: rows.slice(p.offset, p.offset + p.line), parsed };
@@ -147,7 +153,7 @@ export function getHistograms(s: SlsState, r: SlsRequest): void {
   const span = Math.max(1, p.to - p.from);
   const width = interval > 0 ? interval : Math.max(1, Math.ceil(span / 60));
   const bins = Array.from({ length: Math.ceil(span / width) }, (_, i) => ({ from: p.from + i * width, to: Math.min(p.to, p.from + (i + 1) * width), count: 0, progress: 'Complete' }));
-  for (const row of execute({ search: search.search }, events(s, project, logstore, p))) {
+  for (const row of select(s, project, logstore, p, withTopic({ search: search.search }, p.topic))) {
     const bin = bins[Math.floor((Number(row.__time__) - p.from) / width)];
     if (bin) bin.count++;
   }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { ColumnarStore } from './columnar.ts';
 import type { EventStore } from './store.ts';
 import type { FaultInjector } from './faults.ts';
 import { SlsError } from './errors.ts';
@@ -25,7 +26,7 @@ export interface SlsState {
   now: () => number;
   wallNow: () => number;
   curve: ((virtualMs: number) => number) | undefined;
-  store: EventStore;
+  store: EventStore | ColumnarStore;
   faults: FaultInjector;
   stats: SlsStats;
   logger?: Logger;

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Credential, SlsState } from './context.ts';
+import { ColumnarStore } from './columnar.ts';
 import { EventStore } from './store.ts';
 import { FaultInjector } from './faults.ts';
 import { createHandler } from './router.ts';
@@ -33,6 +34,11 @@ export interface FakeSlsOptions {
   maxEvents?: number;
   retentionSeconds?: number;
   logger?: Logger;
+  /**
+   * Event storage: 'columnar' (default; typed arrays and dictionaries, exact distinct counts on
+   * codes) or 'objects' (one object per event, the original store).
+   */
+  storage?: 'columnar' | 'objects';
   /** Answer `/_admin/*` to non-loopback clients too (default: loopback only). */
   allowRemoteAdmin?: boolean;
 }
@@ -43,7 +49,7 @@ export interface FakeSls {
   /** `localhost:<port>`: what an SDK takes as endpoint (projects become `<project>.localhost`). */
   endpoint: string;
   faults: FaultInjector;
-  store: EventStore;
+  store: EventStore | ColumnarStore;
   setCurve(curve: ((virtualMs: number) => number) | undefined): void;
   credentials: Credential[];
   stop(): Promise<void>;
@@ -65,7 +71,7 @@ export async function startFakeSls(o: FakeSlsOptions = {}): Promise<FakeSls> {
     now: o.now ?? Date.now,
     wallNow: o.wallNow ?? Date.now,
     curve: o.curve,
-    store: new EventStore(o.maxEvents, o.retentionSeconds),
+    store: o.storage === 'objects' ? new EventStore(o.maxEvents, o.retentionSeconds) : new ColumnarStore(o.maxEvents, o.retentionSeconds),
     faults: new FaultInjector(),
     stats: { queries: 0, byLogstore: {}, ingested: 0 },
     logger: o.logger,
