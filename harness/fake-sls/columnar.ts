@@ -95,15 +95,25 @@ export class ColumnarStore {
 
   append(project: string, logstore: string, events: StoredEvent[], nowSeconds: number): void {
     const l = this.log(project, logstore, true);
+    // Per segment, each field's column and dictionary, so the per-field work is one Map lookup.
+    let seg = l.segs.at(-1);
+    let cache = new Map<string, { col: Int32Array; dict: Dict }>();
     for (const e of events) {
-      let seg = l.segs.at(-1);
-      if (!seg || seg.n === SEGMENT_ROWS) l.segs.push((seg = new Segment()));
+      if (!seg || seg.n === SEGMENT_ROWS) {
+        l.segs.push((seg = new Segment()));
+        cache = new Map();
+      }
       const i = seg.n++;
       const t = Math.max(0, Math.min(0xffffffff, Math.floor(e.time)));
       seg.time[i] = t;
       if (t < seg.minT) seg.minT = t;
       if (t > seg.maxT) seg.maxT = t;
-      for (const [k, v] of Object.entries(e.fields)) seg.col(k)[i] = l.dict(k).code(v);
+      const f = e.fields;
+      for (const k in f) {
+        let c = cache.get(k);
+        if (!c) cache.set(k, (c = { col: seg.col(k), dict: l.dict(k) }));
+        c.col[i] = c.dict.code(f[k]!);
+      }
       l.size++;
     }
     this.evict(l, nowSeconds - this.retentionSeconds);
