@@ -173,3 +173,28 @@ describe('admin input', () => {
     expect(['10.0.0.1', '::ffff:192.168.1.2', '', undefined].map(isLoopback)).toEqual([false, false, false, false]);
   });
 });
+
+describe('no client input gets a 5xx', () => {
+  let sls: FakeSls;
+  beforeAll(async () => {
+    sls = await startFakeSls({ credentials: [{ accessKeyId: 'ak', accessKeySecret: 'sk' }] });
+  });
+  afterAll(() => sls.stop());
+
+  it('answers arbitrary signed and unsigned requests with a 2xx or 4xx', async () => {
+    const fc = (await import('fast-check')).default;
+    const path = fc.constantFrom('/logstores', '/logstores/device-heartbeat', '/logstores/device-heartbeat/logs', '/logstores/device-heartbeat/shards/lb', '/logstores/device-heartbeat/track', '/logstores/device-heartbeat/track_ua.gif', '/logstores/%zz', '/_admin/faults', '/_admin/curve', '/x');
+    const query = fc.dictionary(fc.constantFrom('type', 'from', 'to', 'query', 'line', 'offset', 'APIVersion', '__proto__', 'constructor', 'interval', 'key'), fc.oneof(fc.constantFrom('log', 'histogram', '0.6.0', '*', '-1', '1e99', '* | select count(*) as n'), fc.string()));
+    const headers = fc.record({ 'x-log-compresstype': fc.constantFrom('lz4', 'zstd', 'deflate', 'none', 'gzip', ''), 'x-log-bodyrawsize': fc.constantFrom('0', '5', '-1', 'abc', '99999999999', '3') }, { requiredKeys: [] });
+    const body = fc.oneof(fc.constant(''), fc.json(), fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('GET', 'POST', 'PUT', 'DELETE'), path, query, headers, body, fc.boolean(), async (method, p, q, h, b, doSign) => {
+        const buf = typeof b === 'string' ? Buffer.from(b) : b;
+        const send = method === 'GET' || method === 'DELETE' ? undefined : buf;
+        const r = doSign ? await signed(sls.port, method, p, q, send, h) : await raw(sls.port, method, `${p}?${new URLSearchParams(q)}`, h, send);
+        expect(r.status, `${method} ${p} ${JSON.stringify(q)} ${JSON.stringify(h)} → ${r.body.toString().slice(0, 200)}`).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000);
+});
