@@ -253,7 +253,7 @@ function aggregate(l: Log, from: number, to: number, q: Query): Row[] {
     });
   });
   const rows = [...groups.values()].map((g) => {
-    const row: Row = {};
+    const row = Object.create(null) as Row;
     items.forEach((it, k) => {
       const a = it.agg;
       row[it.alias] = a.kind === 'count' ? String(g.count) : a.kind === 'countCol' ? String(g.counts[k]) : a.kind === 'distinct' ? String(g.distinct[k]) : g.key;

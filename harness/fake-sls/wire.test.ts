@@ -114,6 +114,18 @@ describe('fake SLS wire', () => {
     expect((await raw(sls.port, 'GET', '/logstores/w/track?device_id=g1', {})).json().errorCode).toBe('ParameterInvalid');
   });
 
+  it('answers an alias named __proto__ as an ordinary column, from events and in curve mode', async () => {
+    const q = { type: 'log', from: String(nowS() - 60), to: String(nowS() + 5), query: '* | select count(*) as __proto__, count(*) as constructor' };
+    const r = await signed(sls.port, 'GET', '/logstores/a', q, undefined);
+    expect(r.body.toString()).toContain('"__proto__":"2","constructor":"2"');
+    sls.setCurve(() => 7);
+    try {
+      expect((await signed(sls.port, 'GET', '/logstores/a', q, undefined)).body.toString()).toContain('"__proto__":"7"');
+    } finally {
+      sls.setCurve(undefined);
+    }
+  });
+
   it('GetHistograms and ListLogStores answer in the shapes the SDKs parse', async () => {
     const h = await signed(sls.port, 'GET', '/logstores/a', { type: 'histogram', from: String(nowS() - 60), to: String(nowS() + 60), query: '*' }, undefined);
     const bins = JSON.parse(h.body.toString()) as { from: number; to: number; count: number; progress: string }[];
