@@ -63,15 +63,17 @@ class Log {
   }
 }
 
-/** One row in the window, by segment and index: what the query loop visits. */
-type Visit = (seg: Segment, i: number) => void;
+/** Per segment, the visit of one of its rows by index: columns are resolved once per segment. */
+type SegmentVisit = (seg: Segment) => (i: number) => void;
 
-function scan(log: Log, from: number, to: number, visit: Visit): void {
+function scan(log: Log, from: number, to: number, visitSegment: SegmentVisit): void {
   log.segs.forEach((seg, k) => {
     if (seg.maxT < from || seg.minT >= to) return;
+    const visit = visitSegment(seg);
+    const time = seg.time;
     for (let i = k === 0 ? log.head : 0; i < seg.n; i++) {
-      const t = seg.time[i]!;
-      if (t >= from && t < to) visit(seg, i);
+      const t = time[i]!;
+      if (t >= from && t < to) visit(i);
     }
   });
 }
@@ -148,7 +150,7 @@ export class ColumnarStore {
     const l = this.log(project, logstore);
     const out: StoredEvent[] = [];
     if (!l) return out;
-    scan(l, from, to, (seg, i) => out.push({ time: seg.time[i]!, fields: materialise(l, seg, i) }));
+    scan(l, from, to, (seg) => (i) => out.push({ time: seg.time[i]!, fields: materialise(l, seg, i) }));
     return out;
   }
 
@@ -157,9 +159,12 @@ export class ColumnarStore {
     const l = this.log(project, logstore) ?? new Log();
     if (!q.select) {
       const out: Row[] = [];
-      const match = searchPredicate(l, q);
-      scan(l, from, to, (seg, i) => {
-        if (match(seg, i)) out.push({ ...materialise(l, seg, i), __time__: String(seg.time[i]), __source__: valueAt(l, seg, i, '__source__') ?? '' });
+      const filter = rowFilter(l, q.search, []);
+      scan(l, from, to, (seg) => {
+        const ok = filter(seg);
+        return (i) => {
+          if (ok(i)) out.push({ ...materialise(l, seg, i), __time__: String(seg.time[i]), __source__: valueAt(l, seg, i, '__source__') ?? '' });
+        };
       });
       return out;
     }
@@ -178,13 +183,6 @@ function valueAt(l: Log, seg: Segment, i: number, field: string): string | undef
   return c ? l.dicts.get(field)!.values[c] : undefined;
 }
 
-/** Search terms as code comparisons; a value never seen matches nothing. */
-function searchPredicate(l: Log, q: Query): (seg: Segment, i: number) => boolean {
-  const terms = q.search.map((s) => ({ key: s.key, code: l.dicts.get(s.key)?.codes.get(s.value) ?? -1 }));
-  if (terms.some((t) => t.code < 0)) return () => false;
-  return (seg, i) => terms.every((t) => seg.cols.get(t.key)?.[i] === t.code);
-}
-
 function holds(raw: string, c: Cond): boolean {
   const a: string | number = typeof c.value === 'number' ? Number(raw) : raw;
   if (typeof c.value === 'number' && Number.isNaN(a)) return false;
@@ -198,15 +196,31 @@ function holds(raw: string, c: Cond): boolean {
   }
 }
 
-/** Each where condition as a truth table over its column's codes (code 0, absent, is false). */
-function wherePredicate(l: Log, where: Cond[]): (seg: Segment, i: number) => boolean {
+const never = () => false;
+
+/**
+ * Search terms and where conditions on codes: a term is one code (a value never seen matches
+ * nothing), a condition a truth table over its column's dictionary (code 0, absent, is false).
+ */
+function rowFilter(l: Log, search: Query['search'], where: Cond[]): (seg: Segment) => (i: number) => boolean {
+  const terms = search.map((s) => ({ key: s.key, code: l.dicts.get(s.key)?.codes.get(s.value) ?? -1 }));
+  if (terms.some((t) => t.code < 0)) return () => never;
   const tables = where.map((c) => {
     const values = l.dicts.get(c.col)?.values ?? [''];
     const t = new Uint8Array(values.length);
     for (let k = 1; k < values.length; k++) t[k] = holds(values[k]!, c) ? 1 : 0;
-    return { col: c.col, t };
+    return { key: c.col, t };
   });
-  return (seg, i) => tables.every(({ col, t }) => t[seg.cols.get(col)?.[i] ?? 0] === 1);
+  return (seg) => {
+    const tc = terms.map((t) => ({ col: seg.cols.get(t.key), code: t.code }));
+    const wc = tables.map((w) => ({ col: seg.cols.get(w.key), t: w.t }));
+    if (tc.some((t) => !t.col) || wc.some((w) => !w.col)) return never;
+    return (i) => {
+      for (const t of tc) if (t.col![i] !== t.code) return false;
+      for (const w of wc) if (w.t[w.col![i]!] !== 1) return false;
+      return true;
+    };
+  };
 }
 
 interface Group {
@@ -220,8 +234,7 @@ interface Group {
 function aggregate(l: Log, from: number, to: number, q: Query): Row[] {
   const sel = q.select!;
   const items = sel.items;
-  const match = searchPredicate(l, q);
-  const where = wherePredicate(l, sel.where);
+  const filter = rowFilter(l, q.search, sel.where);
   const size = (col: string) => l.dicts.get(col)?.values.length ?? 1;
   const groups = new Map<number, Group>();
   const group = (code: number): Group => {
@@ -233,24 +246,32 @@ function aggregate(l: Log, from: number, to: number, q: Query): Row[] {
     }
     return g;
   };
-  if (!sel.groupBy) group(-1);
-  scan(l, from, to, (seg, i) => {
-    if (!match(seg, i) || !where(seg, i)) return;
-    const code = sel.groupBy ? (seg.cols.get(sel.groupBy)?.[i] ?? 0) : -1;
-    if (code === 0) return;
-    const g = group(code);
-    g.count++;
-    items.forEach((it, k) => {
-      const a = it.agg;
-      if (a.kind !== 'countCol' && a.kind !== 'distinct') return;
-      const c = seg.cols.get(a.col)?.[i] ?? 0;
-      if (!c) return;
-      if (a.kind === 'countCol') g.counts[k]!++;
-      else if (!g.bits[k]![c]) {
-        g.bits[k]![c] = 1;
-        g.distinct[k]!++;
-      }
+  const only = sel.groupBy ? undefined : group(-1);
+  const aggItems = items.flatMap((it, k) => (it.agg.kind === 'countCol' || it.agg.kind === 'distinct' ? [{ k, col: it.agg.col, distinct: it.agg.kind === 'distinct' }] : []));
+  scan(l, from, to, (seg) => {
+    const ok = filter(seg);
+    const gcol = sel.groupBy ? seg.cols.get(sel.groupBy) : undefined;
+    if (sel.groupBy && !gcol) return never;
+    const aggs = aggItems.flatMap((a) => {
+      const col = seg.cols.get(a.col);
+      return col ? [{ ...a, col }] : [];
     });
+    return (i) => {
+      if (!ok(i)) return;
+      const code = gcol ? gcol[i]! : -1;
+      if (code === 0) return;
+      const g = only ?? group(code);
+      g.count++;
+      for (const a of aggs) {
+        const c = a.col[i]!;
+        if (!c) continue;
+        if (!a.distinct) g.counts[a.k]!++;
+        else if (!g.bits[a.k]![c]) {
+          g.bits[a.k]![c] = 1;
+          g.distinct[a.k]!++;
+        }
+      }
+    };
   });
   const rows = [...groups.values()].map((g) => {
     const row = Object.create(null) as Row;
