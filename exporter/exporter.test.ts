@@ -152,7 +152,7 @@ describe('exporter through the real SDK against the fake SLS', () => {
     // Rotate: the server stops accepting the old key, the file gets the new one.
     creds.splice(0, 1, { accessKeyId: 'key-two', accessKeySecret: 'secret-two' });
     writeFileSync(file, JSON.stringify({ AccessKeyId: 'key-two', AccessKeySecret: 'secret-two', Expiration: '2099-01-01T00:00:00Z' }));
-    const before = (await scrape(exp)).get(errKey('InvalidAccessKeyId')) ?? 0;
+    const before = (await scrape(exp)).get(errKey('Unauthorized')) ?? 0;
     // Two good answers after the rewrite: the new key is in use.
     await exp.polls.next('first success after rotation', ok);
     await exp.polls.next('second success after rotation', ok);
@@ -160,7 +160,7 @@ describe('exporter through the real SDK against the fake SLS', () => {
     expect(m.get('active_devices')).toBe(11);
     expect(m.get('sls_exporter_up{metric="active_devices"}')).toBe(1);
     // At most the one poll that raced the rewrite may have used the old key.
-    expect((m.get(errKey('InvalidAccessKeyId')) ?? 0) - before).toBeLessThanOrEqual(1);
+    expect((m.get(errKey('Unauthorized')) ?? 0) - before).toBeLessThanOrEqual(1);
   });
 
   it('retries retriable errors within the interval and publishes the good answer', async () => {

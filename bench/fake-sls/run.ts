@@ -1,86 +1,128 @@
 /**
- * Fake SLS throughput: ingest rate through the real @alicloud/log SDK (PutLogs, protobuf LogGroups of
- * 4,096 events, a few requests in flight; client encoding and signing share this process, so the
- * figure is a floor for the server) and the event store alone; then the time of a distinct-count
- * query over a window holding N distinct devices (default 100,000), through the SDK and in the query
- * engine alone. Figures only; nothing asserts a time. Two heartbeats per device by default: a device
- * beating every 30 s shows twice in the one-minute window of `exporter/config.example.yaml`.
+ * Fake SLS throughput and memory. First, ingest through the real @alicloud/log SDK (PutLogs,
+ * protobuf LogGroups of 4,096 events, a few requests in flight; client encoding and signing share
+ * this process, so the figure is a floor for the server) and distinct-count queries through the SDK.
+ * Then the two stores side by side on the same events — the object store (one object per event) and
+ * the columnar store (the server's default): memory per event, append rate, and the time of each
+ * query over a window holding every device (default 1,000,000 devices). Figures only; nothing
+ * asserts a time. Two heartbeats per device by default: a device beating every 30 s shows twice in
+ * the one-minute window of `exporter/config.example.yaml`.
  *
- *   npm run bench:fake-sls -- [devices=100000] [heartbeats per device in the window=2] [queries=20]
+ *   npm run bench:fake-sls -- [devices=1000000] [heartbeats per device in the window=2] [queries=10] [devices through the SDK=100000]
  */
 import { createRequire } from 'node:module';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { HeaderObservingAgent } from '../../exporter/sls-client.ts';
-import { EventStore, execute, parseQuery, startFakeSls, type StoredEvent } from '../../harness/fake-sls/index.ts';
+import { ColumnarStore, EventStore, execute, parseQuery, startFakeSls, type StoredEvent } from '../../harness/fake-sls/index.ts';
 import { median, percentile } from '../stats.ts';
 
-const devices = Number(process.argv[2] ?? 100_000);
+const devices = Number(process.argv[2] ?? 1_000_000);
 const perDevice = Number(process.argv[3] ?? 2);
-const nQueries = Number(process.argv[4] ?? 20);
+const nQueries = Number(process.argv[4] ?? 10);
+const sdkDevices = Number(process.argv[5] ?? 100_000);
 const BATCH = 4096; // SLS's limit of logs per LogGroup
 const IN_FLIGHT = 4;
+const QUERIES = ['* | select approx_distinct(device_id) as active_devices', '* | select count(distinct device_id) as active_devices', "app: ios | select approx_distinct(device_id) as n where region != 'cn-0'"];
 
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
 const require = createRequire(import.meta.url);
 const Client = require('@alicloud/log') as new (c: object) => {
   getLogs(p: string, l: string, f: Date, t: Date, d: object, o?: object): Promise<Record<string, string>[]>;
   postLogStoreLogs(p: string, l: string, d: object, o?: object): Promise<unknown>;
 };
-
-const sls = await startFakeSls({ maxEvents: devices * perDevice + BATCH });
-process.once('SIGINT', () => void sls.stop().then(() => process.exit(130)));
-const agent = new HeaderObservingAgent();
-const client = new Client({ endpoint: sls.endpoint, accessKeyId: 'ebbflow-test-ak', accessKeySecret: 'ebbflow-test-secret' });
-const total = devices * perDevice;
 const nowS = Math.floor(Date.now() / 1000);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
 // Heartbeats spread over the last 50 s, so all of them fall in a one-minute query window.
-const event = (i: number) => {
-  const d = i % devices;
+const event = (i: number, n: number) => {
+  const d = i % n;
   return { timestamp: nowS - 50 + (i % 50), content: { device_id: `dev-${String(d).padStart(7, '0')}`, app: d % 3 ? 'ios' : 'android', region: `cn-${d % 7}` } };
 };
 
-console.log(`fake SLS: ${total.toLocaleString('en')} heartbeats from ${devices.toLocaleString('en')} devices (3 fields each)`);
-let next = 0;
-const t0 = performance.now();
-async function sender(): Promise<void> {
-  while (next < total) {
-    const from = next;
-    next = Math.min(total, next + BATCH);
-    const logs = [];
-    for (let i = from; i < next; i++) logs.push(event(i));
-    await client.postLogStoreLogs('chat-prod', 'device-heartbeat', { logs, topic: 'heartbeat' }, { agent });
+async function throughSdk(): Promise<void> {
+  const total = sdkDevices * perDevice;
+  const sls = await startFakeSls({ maxEvents: total + BATCH });
+  const agent = new HeaderObservingAgent();
+  const client = new Client({ endpoint: sls.endpoint, accessKeyId: 'ebbflow-test-ak', accessKeySecret: 'ebbflow-test-secret' });
+  console.log(`through the SDK: ${fmt(total)} heartbeats from ${fmt(sdkDevices)} devices (3 fields each), columnar store`);
+  let next = 0;
+  const t0 = performance.now();
+  const sender = async (): Promise<void> => {
+    while (next < total) {
+      const from = next;
+      next = Math.min(total, next + BATCH);
+      const logs = [];
+      for (let i = from; i < next; i++) logs.push(event(i, sdkDevices));
+      await client.postLogStoreLogs('chat-prod', 'device-heartbeat', { logs, topic: 'heartbeat' }, { agent });
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
+  const s = (performance.now() - t0) / 1000;
+  if (sls.stats().ingested !== total) throw new Error(`ingested ${sls.stats().ingested}, sent ${total}`);
+  console.log(`  ingest (PutLogs, ${BATCH}/group, ${IN_FLIGHT} in flight): ${fmt(total / s)} events/s   (goal ≥ 50,000)`);
+  for (const q of QUERIES) {
+    const ms: number[] = [];
+    let value = '';
+    for (let i = 0; i < nQueries; i++) {
+      const t = performance.now();
+      const rows = await client.getLogs('chat-prod', 'device-heartbeat', new Date((nowS - 60) * 1000), new Date((nowS + 1) * 1000), { query: q }, { agent });
+      ms.push(performance.now() - t);
+      value = Object.values(rows[0] ?? {}).find((v) => /^\d+$/.test(v)) ?? '?';
+    }
+    console.log(`  ${q} → ${value}; p50 ${median(ms).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms   (goal ≤ 50 ms)`);
   }
+  agent.destroy();
+  await sls.stop();
 }
-await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
-const ingestS = (performance.now() - t0) / 1000;
-if (sls.stats().ingested !== total) throw new Error(`ingested ${sls.stats().ingested}, sent ${total}`);
-console.log(`  ingest through the SDK (PutLogs, ${BATCH}/group, ${IN_FLIGHT} in flight): ${Math.round(total / ingestS).toLocaleString('en')} events/s   (goal ≥ 50,000)`);
 
-const store = new EventStore(total + 1, 3600);
-const raw: StoredEvent[] = Array.from({ length: total }, (_, i) => {
-  const e = event(i);
-  return { time: e.timestamp, fields: e.content };
-});
-let t = performance.now();
-for (let i = 0; i < total; i += BATCH) store.append('chat-prod', 'device-heartbeat', raw.slice(i, i + BATCH), nowS);
-console.log(`  event store alone (append):                 ${Math.round(total / ((performance.now() - t) / 1000)).toLocaleString('en')} events/s`);
+const memory = () => {
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
 
-for (const q of ['* | select approx_distinct(device_id) as active_devices', '* | select count(distinct device_id) as active_devices', 'app: ios | select approx_distinct(device_id) as n where region != \'cn-0\'']) {
-  const sdk: number[] = [];
-  let value = '';
-  for (let i = 0; i < nQueries; i++) {
-    t = performance.now();
-    const rows = await client.getLogs('chat-prod', 'device-heartbeat', new Date((nowS - 60) * 1000), new Date((nowS + 1) * 1000), { query: q }, { agent });
-    sdk.push(performance.now() - t);
-    value = Object.values(rows[0] ?? {}).find((v) => /^\d+$/.test(v)) ?? '?';
+/**
+ * One store: bytes per event it retains (heap + typed arrays, after GC; events are built batch by
+ * batch as the server builds them from requests, so the object store pays for its event objects and
+ * the columnar store for its columns and dictionaries), append rate (append calls only), query times.
+ */
+function storeFigures(name: string, make: (n: number) => EventStore | ColumnarStore, total: number): string[] {
+  const before = memory();
+  const store = make(total + 1);
+  let appendMs = 0;
+  for (let i = 0; i < total; i += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, total - i) }, (_, k) => stored(i + k));
+    const t = performance.now();
+    store.append('chat-prod', 'device-heartbeat', batch, nowS);
+    appendMs += performance.now() - t;
   }
-  const parsed = parseQuery(q);
-  const engine: number[] = [];
-  for (let i = 0; i < nQueries; i++) {
-    t = performance.now();
-    execute(parsed, store.window('chat-prod', 'device-heartbeat', nowS - 60, nowS + 1));
-    engine.push(performance.now() - t);
+  const bytes = memory() - before;
+  const out = [`${name.padEnd(9)} ${(bytes / total).toFixed(0).padStart(5)} B/event   append ${fmt(total / (appendMs / 1000)).padStart(10)} events/s`];
+  for (const q of QUERIES) {
+    const parsed = parseQuery(q);
+    const ms: number[] = [];
+    let value = '';
+    for (let i = 0; i < nQueries; i++) {
+      const t = performance.now();
+      const rows = store instanceof ColumnarStore ? store.query('chat-prod', 'device-heartbeat', nowS - 60, nowS + 1, parsed) : execute(parsed, store.window('chat-prod', 'device-heartbeat', nowS - 60, nowS + 1));
+      ms.push(performance.now() - t);
+      value = Object.values(rows[0] ?? {}).find((v) => /^\d+$/.test(v)) ?? '?';
+    }
+    out.push(`          ${q} → ${value}; p50 ${median(ms).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms`);
   }
-  console.log(`  ${q}\n    → ${value}; through the SDK p50 ${median(sdk).toFixed(1)} ms, p99 ${percentile(sdk, 99).toFixed(1)} ms; query engine alone p50 ${median(engine).toFixed(1)} ms   (goal ≤ 50 ms)`);
+  return out;
 }
-console.log(`  RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB (SDK client, server and a second store of ${total.toLocaleString('en')} events in one process)`);
-agent.destroy();
-await sls.stop();
+
+/** An event as the server stores it: fields in an object without a prototype. */
+function stored(i: number): StoredEvent {
+  const e = event(i, devices);
+  return { time: e.timestamp, fields: Object.assign(Object.create(null) as Record<string, string>, e.content) };
+}
+
+await throughSdk();
+const total = devices * perDevice;
+console.log(`\nstores side by side: ${fmt(total)} heartbeats from ${fmt(devices)} devices (3 fields each), one window holding all of them`);
+for (const line of storeFigures('objects', (n) => new EventStore(n, 3600), total)) console.log(line);
+for (const line of storeFigures('columnar', (n) => new ColumnarStore(n, 3600), total)) console.log(line);
+console.log(`  (RSS now ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);

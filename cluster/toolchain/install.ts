@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../../harness/common/errors.ts';
+import { installExtra } from './extra.ts';
 import { buildWithProgress, goVersion, parseGoVersion, runGo } from './gobuild.ts';
 import { kubernetesWrapperGoMod, kubeVersionLdflags, simpleWrapperGoMod, toolsGo } from './gomod.ts';
 import { componentDir, isExecutable, readManifest, toolchainDir, type ComponentManifest } from './paths.ts';
@@ -67,7 +68,7 @@ export async function installToolchain(opts: InstallOptions = {}): Promise<Insta
     throw new UserError(`could not take the toolchain lock ${lockPath}: ${(e as Error).message}`, 'another `ebbflow toolchain install` may be hung; stop it');
   });
   try {
-    const needGo = missing.some((c) => c.recipe.kind !== 'debian');
+    const needGo = missing.some((c) => c.recipe.kind !== 'debian' && c.recipe.kind !== 'pip');
     const gover = needGo ? await goVersion() : undefined;
     if (gover) {
       const [maj, min] = parseGoVersion(gover);
@@ -111,6 +112,10 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
   const r = c.recipe;
   const base = { component: c.name, version: r.version, builtAt: new Date().toISOString(), seconds: 0 };
   if (r.kind === 'debian') return { ...base, ...(await installDebian(c, final, progress)) };
+  if (r.kind === 'pip' || r.kind === 'go-local') {
+    const got = await installExtra(c, final, progress);
+    return { ...base, source: 'built', ...(r.kind === 'go-local' ? { goVersion: gover } : {}), ...got };
+  }
 
   // Build in a scratch dir and move into place at the end, so a Ctrl-C never leaves a half cache.
   const work = `${final}.build-${process.pid}`;
@@ -125,10 +130,10 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
       writeFileSync(join(work, 'go.mod'), kubernetesWrapperGoMod(r.version, readFileSync(info.GoMod, 'utf8')));
       binaries = r.commands.map((cmd) => ({ pkg: `k8s.io/kubernetes/cmd/${cmd}`, binary: cmd }));
       ldflags = kubeVersionLdflags(r.version);
-    } else {
+    } else if (r.kind === 'go') {
       writeFileSync(join(work, 'go.mod'), simpleWrapperGoMod(c.name, r.module, r.version));
       binaries = r.packages.map((p) => ({ pkg: p.pkg ? `${r.module}/${p.pkg}` : r.module, binary: p.binary }));
-    }
+    } else throw new Error(`${c.name}: not a Go module recipe`);
     const pkgs = binaries.map((b) => b.pkg);
     writeFileSync(join(work, 'tools.go'), toolsGo(pkgs));
     progress.phase(c.name, 'resolving modules');

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, accessSync, constants as fsc } from 'node:fs'
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../harness/common/errors.ts';
+import { sourceHash } from './extra.ts';
 import { binaryOwners, type Component } from './versions.ts';
 
 /** Root of every cache ebbflow keeps (toolchain builds, Go wrapper modules). */
@@ -32,6 +33,8 @@ export interface ComponentManifest {
   builtAt: string;
   seconds: number;
   goVersion?: string;
+  /** go-local components: hash of the source built, so an edit rebuilds. */
+  sourceHash?: string;
 }
 
 export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env): ComponentManifest | undefined {
@@ -40,6 +43,7 @@ export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env)
   try {
     const m = JSON.parse(readFileSync(f, 'utf8')) as ComponentManifest;
     if (m.version !== c.recipe.version) return undefined;
+    if (c.recipe.kind === 'go-local' && m.sourceHash !== sourceHash(c.recipe)) return undefined;
     // A manifest whose binaries went missing (cache pruned by hand) is not an install.
     for (const p of Object.values(m.binaries)) if (!isExecutable(p)) return undefined;
     return m;

@@ -15,6 +15,7 @@ const PROBES: Record<string, { args: string[]; pattern: RegExp }> = {
   kwokctl: { args: ['--version'], pattern: /version (v[\d.]+)/ },
   k6: { args: ['version'], pattern: /k6 (v[\d.]+)/ },
   prometheus: { args: ['--version'], pattern: /prometheus, version ([\d.]+)/ },
+  'sls-python': { args: ['-c', "import importlib.metadata as m; print('aliyun-log-python-sdk', m.version('aliyun-log-python-sdk'))"], pattern: /aliyun-log-python-sdk ([\d.]+)/ },
 };
 
 export async function probeVersion(binary: string, path: string): Promise<string | undefined> {
@@ -25,7 +26,7 @@ export async function probeVersion(binary: string, path: string): Promise<string
     if (m?.[1]) return m[1].startsWith('v') ? m[1] : `v${m[1]}`;
   }
   const owner = binaryOwners().get(binary);
-  if (owner?.recipe.kind === 'go') {
+  if (owner?.recipe.kind === 'go' || owner?.recipe.kind === 'go-local') {
     const r = await execa('go', ['version', '-m', path], { reject: false, all: true, timeout: 20_000 });
     const mod = owner.recipe.module.replace(/[.]/g, '\\.');
     const m = new RegExp(`\\s(?:dep|mod)\\s+${mod}\\s+(v\\S+)`).exec(String(r.all ?? ''));

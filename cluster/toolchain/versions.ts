@@ -15,7 +15,14 @@ export type BuildRecipe =
    */
   | { kind: 'go'; module: string; version: string; packages: { pkg: string; binary: string }[] }
   /** A Debian package, used from the system if installed, else extracted into the cache. */
-  | { kind: 'debian'; package: string; version: string; paths: { binary: string; path: string }[] };
+  | { kind: 'debian'; package: string; version: string; paths: { binary: string; path: string }[] }
+  /** PyPI packages in a virtualenv of the system's python3; `binary` names the venv's interpreter. */
+  | { kind: 'pip'; version: string; requirements: string[]; binary: string }
+  /**
+   * A Go main kept in this repository (`dir`, relative to the repo root) whose go.mod requires
+   * `module` at `version`; rebuilt when its source changes.
+   */
+  | { kind: 'go-local'; dir: string; module: string; version: string; binary: string };
 
 export interface Component {
   name: string;
@@ -32,6 +39,12 @@ export const K6_VERSION = 'v1.8.1';
 /** Policy lint of manifests/ (kube-linter's module host is not reachable through the Go module proxy). */
 export const KUBE_SCORE_VERSION = 'v1.20.0';
 export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
+/** The official SLS SDKs the fake SLS is tested against (harness/fake-sls/sdk.e2e.test.ts). */
+export const SLS_PYTHON_SDK_VERSION = '0.9.52';
+/** zstd for the Python SDK's optional zstd codec. */
+export const PYTHON_ZSTD_VERSION = '1.5.7.2';
+/** The module proxy does not list this module's versions, so it must be pinned exactly. */
+export const SLS_GO_SDK_VERSION = 'v0.1.124';
 
 export const COMPONENTS: Component[] = [
   {
@@ -97,6 +110,27 @@ export const COMPONENTS: Component[] = [
     },
   },
   {
+    name: 'sls-python-sdk',
+    weight: 2,
+    recipe: {
+      kind: 'pip',
+      version: SLS_PYTHON_SDK_VERSION,
+      requirements: [`aliyun-log-python-sdk==${SLS_PYTHON_SDK_VERSION}`, `zstd==${PYTHON_ZSTD_VERSION}`],
+      binary: 'sls-python',
+    },
+  },
+  {
+    name: 'sls-go-client',
+    weight: 3,
+    recipe: {
+      kind: 'go-local',
+      dir: 'harness/fake-sls/clients/go',
+      module: 'github.com/aliyun/aliyun-log-go-sdk',
+      version: SLS_GO_SDK_VERSION,
+      binary: 'sls-go-client',
+    },
+  },
+  {
     name: 'prometheus',
     weight: 2,
     recipe: {
@@ -114,7 +148,7 @@ export function binaryOwners(): Map<string, Component> {
   for (const c of COMPONENTS) {
     const r = c.recipe;
     const names =
-      r.kind === 'kubernetes' ? r.commands : r.kind === 'debian' ? r.paths.map((p) => p.binary) : r.packages.map((p) => p.binary);
+      r.kind === 'kubernetes' ? r.commands : r.kind === 'debian' ? r.paths.map((p) => p.binary) : r.kind === 'go' ? r.packages.map((p) => p.binary) : [r.binary];
     for (const n of names) m.set(n, c);
   }
   return m;

@@ -219,7 +219,8 @@ export function execute(q: Query, events: Iterable<Event>): Row[] {
     }
   }
   let rows = [...groups.values()].map((st) => {
-    const row: Row = {};
+    // No prototype: an alias like __proto__ is an ordinary column name.
+    const row = Object.create(null) as Row;
     items.forEach((it, i) => {
       const a = it.agg;
       row[it.alias] = a.kind === 'count' ? String(st.count) : a.kind === 'countCol' ? String(st.counts[i]) : a.kind === 'distinct' ? String(st.sets[i]!.size) : st.key;
@@ -235,7 +236,7 @@ export function execute(q: Query, events: Iterable<Event>): Row[] {
 /** In curve mode, aggregates answer the curve value; a group by answers one group. */
 export function curveRows(q: Query, value: number): Row[] {
   if (!q.select) return [];
-  const row: Row = { __source__: '', __time__: '0' };
+  const row = Object.assign(Object.create(null) as Row, { __source__: '', __time__: '0' });
   for (const it of q.select.items) row[it.alias] = it.agg.kind === 'column' ? 'all' : String(Math.round(value));
   return [row];
 }

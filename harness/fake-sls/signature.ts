@@ -2,8 +2,11 @@ import { createHmac } from 'node:crypto';
 
 /**
  * SLS request signing (API version 0.6.0, HMAC-SHA1), pure:
- * `VERB\nContent-MD5\nContent-Type\nDate\n<sorted x-log-/x-acs- headers>` + path + `?` sorted `k=v`
- * with values not URL-encoded — exactly what @alicloud/log computes, so its requests verify here.
+ * `VERB\nContent-MD5\nContent-Type\nDate\n<sorted x-log-/x-acs- headers>` + path + `?` `k=v` sorted
+ * by key, values not URL-encoded — what @alicloud/log, the Python SDK (aliyun/log/auth.py AuthV1)
+ * and the Go SDK (signature.go SignerV1) all compute. Two headers are left out the way the service
+ * leaves them out: `x-log-date` (the Python SDK adds it after signing, and the Go SDK sets it only
+ * for v4 signatures) and `x-log-meta-*` (the Python SDK never signs them).
  */
 export interface SignInput {
   verb: string;
@@ -13,19 +16,23 @@ export interface SignInput {
   headers: Record<string, string | string[] | undefined>;
 }
 
+export function isSignedHeader(name: string): boolean {
+  const k = name.toLowerCase();
+  if (k.startsWith('x-acs-')) return true;
+  return k.startsWith('x-log-') && k !== 'x-log-date' && !k.startsWith('x-log-meta-');
+}
+
 export function canonicalString(i: SignInput): string {
-  const h = (k: string) => {
-    const v = i.headers[k];
-    return Array.isArray(v) ? v.join(',') : (v ?? '');
-  };
-  const logHeaders = Object.keys(i.headers)
-    .map((k) => k.toLowerCase())
-    .filter((k) => k.startsWith('x-log-') || k.startsWith('x-acs-'))
+  const lower = new Map<string, string>();
+  for (const [k, v] of Object.entries(i.headers)) if (v !== undefined) lower.set(k.toLowerCase(), Array.isArray(v) ? v.join(',') : v);
+  const h = (k: string) => lower.get(k) ?? '';
+  const logHeaders = [...lower.keys()]
+    .filter(isSignedHeader)
     .sort()
-    .map((k) => `${k}:${String(h(k)).trim()}\n`)
+    .map((k) => `${k}:${h(k).trim()}\n`)
     .join('');
-  const pairs = Object.entries(i.query).map(([k, v]) => `${k}=${v}`).sort();
-  const resource = pairs.length ? `${i.path}?${pairs.join('&')}` : i.path;
+  const keys = Object.keys(i.query).sort();
+  const resource = keys.length ? `${i.path}?${keys.map((k) => `${k}=${i.query[k]}`).join('&')}` : i.path;
   return `${i.verb.toUpperCase()}\n${h('content-md5')}\n${h('content-type')}\n${h('date')}\n${logHeaders}${resource}`;
 }
 

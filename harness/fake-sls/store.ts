@@ -8,7 +8,15 @@ export interface StoredEvent {
   fields: Record<string, string>;
 }
 
-export class EventStore {
+/** What the server needs of a store; EventStore (objects) and ColumnarStore both provide it. */
+export interface SlsEventStore {
+  readonly dropped: number;
+  append(project: string, logstore: string, events: StoredEvent[], nowSeconds: number): void;
+  size(project: string, logstore: string): number;
+  window(project: string, logstore: string, from: number, to: number): StoredEvent[];
+}
+
+export class EventStore implements SlsEventStore {
   private readonly logs = new Map<string, { events: StoredEvent[]; head: number }>();
   dropped = 0;
   constructor(
