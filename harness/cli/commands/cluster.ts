@@ -1,5 +1,26 @@
 import type { Command } from 'commander';
 
+/**
+ * Library code takes an AbortSignal; this is where SIGINT/SIGTERM become an abort and an abort
+ * becomes exit code 130. The listeners stay until the command is done (`on`, not `once`: execa's
+ * exit hook re-raises a signal when no other listener is left).
+ */
+async function withSignals<T>(onSignal: () => void, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const handler = () => {
+    if (!ac.signal.aborted) onSignal();
+    ac.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  try {
+    return await body(ac.signal);
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
+}
+
 interface UpOptions {
   name?: string;
   config?: string;
@@ -28,7 +49,7 @@ export function register(program: Command): void {
     .action(async (opts: UpOptions) => {
       const { UserError } = await import('../../common/errors.ts');
       const { loadYamlConfig } = await import('../../common/config.ts');
-      const { clusterConfigSchema, startCluster } = await import('../../../cluster/local/index.ts');
+      const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
       const { createToolchainProgress } = await import('../toolchain-progress.ts');
       let input: Record<string, unknown> = {};
       if (opts.config) input = loadYamlConfig(opts.config, clusterConfigSchema.partial()) as Record<string, unknown>;
@@ -47,12 +68,22 @@ export function register(program: Command): void {
       } catch (e) {
         throw new UserError((e as Error).message);
       }
+      validateClusterName(String(input.name ?? 'ebbflow'), '--name');
+      const { Interrupted } = await import('../../common/component.ts');
       const tp = createToolchainProgress();
-      const c = await startCluster(input, {
-        ownerPid: null,
-        progress: (m) => process.stderr.write(`${m}\n`),
-        toolchainProgress: tp,
-      });
+      let c;
+      try {
+        c = await withSignals(
+          () => process.stderr.write('\ninterrupted: stopping what was started\n'),
+          (signal) => startCluster(input, { ownerPid: null, signal, progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }),
+        );
+      } catch (e) {
+        if (!(e instanceof Interrupted)) throw e;
+        tp.stop();
+        process.stderr.write(`interrupted: ${e.message}; nothing left running\n`);
+        process.exitCode = 130;
+        return;
+      }
       tp.stop();
       const { resolveBinary } = await import('../../../cluster/toolchain/index.ts');
       process.stdout.write(
@@ -74,8 +105,12 @@ export function register(program: Command): void {
     .option('--name <name>', 'cluster name', 'ebbflow')
     .option('--all', 'every local cluster')
     .action(async (opts: { name: string; all?: boolean }) => {
-      const { stopCluster, listClusterNames } = await import('../../../cluster/local/index.ts');
+      const { stopCluster, listClusterNames, listStateEntries, validateClusterName } = await import('../../../cluster/local/index.ts');
+      if (!opts.all) validateClusterName(opts.name, '--name');
       const names = opts.all ? listClusterNames() : [opts.name];
+      if (opts.all) {
+        for (const e of listStateEntries().filter((x) => !names.includes(x))) process.stderr.write(`skipping "${e}" in the state directory: not a cluster name\n`);
+      }
       for (const n of names) {
         await stopCluster(n);
         process.stdout.write(`cluster "${n}" is down\n`);
@@ -87,7 +122,8 @@ export function register(program: Command): void {
     .option('--name <name>', 'cluster name', 'ebbflow')
     .option('--json', 'print JSON')
     .action(async (opts: { name: string; json?: boolean }) => {
-      const { clusterStatus } = await import('../../../cluster/local/index.ts');
+      const { clusterStatus, validateClusterName } = await import('../../../cluster/local/index.ts');
+      validateClusterName(opts.name, '--name');
       const st = await clusterStatus(opts.name);
       if (opts.json) {
         process.stdout.write(JSON.stringify(st, null, 2) + '\n');
@@ -107,6 +143,8 @@ export function register(program: Command): void {
     .requiredOption('--name <name>', 'cluster name')
     .action(async (opts: { name: string }) => {
       const { runClusterAgent } = await import('../../../cluster/local/agent.ts');
-      await runClusterAgent(opts.name);
+      await withSignals(() => {}, (signal) => runClusterAgent(opts.name, { signal }));
+      // The agent process is this command's own: informers may hold sockets open, so end it here.
+      process.exit(0);
     });
 }
