@@ -16,11 +16,14 @@ export function register(program: Command): void {
       const { UserError } = await import('../../common/errors.ts');
       const { createLogger } = await import('../../common/log.ts');
       const { createReplayProgress } = await import('../replay-progress.ts');
+      const { validateClusterName } = await import('../../../cluster/local/index.ts');
+      if (opts.clusterName !== undefined) validateClusterName(opts.clusterName, '--cluster-name');
       const scenario = await loadScenario(file);
       if (opts.compression !== undefined) {
         if (!(opts.compression >= 1 && opts.compression <= 600)) throw new UserError(`--compression must be between 1 and 600, got ${opts.compression}`);
         scenario.compression = opts.compression;
       }
+      // Library code only sees an AbortSignal; signals and exit codes are this command's.
       const ac = new AbortController();
       let signals = 0;
       const onSignal = () => {
