@@ -36,6 +36,61 @@ function intOption(v: string | undefined, flag: string, min: number): number | u
   return n;
 }
 
+/** Builds the cluster config from --config and flags, starts it, prints how to use it. */
+async function upAction(opts: UpOptions): Promise<void> {
+  const { UserError } = await import('../../common/errors.ts');
+  const { loadYamlConfig } = await import('../../common/config.ts');
+  const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
+  const { createToolchainProgress } = await import('../toolchain-progress.ts');
+  let input: Record<string, unknown> = {};
+  if (opts.config) input = loadYamlConfig(opts.config, clusterConfigSchema.partial()) as Record<string, unknown>;
+  try {
+    if (opts.name) input.name = opts.name;
+    const k = intOption(opts.compression, '--compression', 1);
+    if (k !== undefined) input.compression = k;
+    const port = intOption(opts.port, '--port', 1);
+    if (port !== undefined) input.apiserverPort = port;
+    const n = intOption(opts.ecsNodes, '--ecs-nodes', 0);
+    if (n !== undefined) {
+      const pools = (input.nodePools ?? {}) as { ecs?: Record<string, unknown>[] };
+      pools.ecs = [{ ...(pools.ecs?.[0] ?? { name: 'ecs' }), count: n }];
+      input.nodePools = pools;
+    }
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  validateClusterName(String(input.name ?? 'ebbflow'), '--name');
+  const { Interrupted } = await import('../../common/component.ts');
+  const tp = createToolchainProgress();
+  let c;
+  try {
+    c = await withSignals(
+      () => process.stderr.write('\ninterrupted: stopping what was started\n'),
+      (signal) => startCluster(input, { ownerPid: null, signal, progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }),
+    );
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    tp.stop();
+    process.stderr.write(`interrupted: ${e.message}; nothing left running\n`);
+    process.exitCode = 130;
+    return;
+  }
+  tp.stop();
+  const { resolveBinary } = await import('../../../cluster/toolchain/index.ts');
+  process.stdout.write(
+    [
+      `cluster "${c.name}" is up: ${c.ecsNodes.length} ECS nodes${c.virtualNode ? ` + ${c.virtualNode}` : ''}, apiserver ${c.server}`,
+      `timings (s): ${Object.entries(c.timings).map(([k2, v]) => `${k2} ${v}`).join(', ')}`,
+      '',
+      'use it:',
+      `  export KUBECONFIG=${c.kubeconfig}`,
+      `  ${resolveBinary('kubectl')} get nodes`,
+      `stop it:  ebbflow cluster down --name ${c.name}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 export function register(program: Command): void {
   const cl = program.command('cluster').description('Run a local Kubernetes control plane (etcd, kube-apiserver, kcm with the real HPA, scheduler, KWOK) with ECS nodes and the ECI virtual node');
 
@@ -46,59 +101,7 @@ export function register(program: Command): void {
     .option('--compression <k>', 'time compression factor: HPA periods and pod start delays are divided by k')
     .option('--port <port>', 'fixed kube-apiserver port (default: a free one)')
     .option('--ecs-nodes <n>', 'number of ECS nodes in the default pool')
-    .action(async (opts: UpOptions) => {
-      const { UserError } = await import('../../common/errors.ts');
-      const { loadYamlConfig } = await import('../../common/config.ts');
-      const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
-      const { createToolchainProgress } = await import('../toolchain-progress.ts');
-      let input: Record<string, unknown> = {};
-      if (opts.config) input = loadYamlConfig(opts.config, clusterConfigSchema.partial()) as Record<string, unknown>;
-      try {
-        if (opts.name) input.name = opts.name;
-        const k = intOption(opts.compression, '--compression', 1);
-        if (k !== undefined) input.compression = k;
-        const port = intOption(opts.port, '--port', 1);
-        if (port !== undefined) input.apiserverPort = port;
-        const n = intOption(opts.ecsNodes, '--ecs-nodes', 0);
-        if (n !== undefined) {
-          const pools = (input.nodePools ?? {}) as { ecs?: Record<string, unknown>[] };
-          pools.ecs = [{ ...(pools.ecs?.[0] ?? { name: 'ecs' }), count: n }];
-          input.nodePools = pools;
-        }
-      } catch (e) {
-        throw new UserError((e as Error).message);
-      }
-      validateClusterName(String(input.name ?? 'ebbflow'), '--name');
-      const { Interrupted } = await import('../../common/component.ts');
-      const tp = createToolchainProgress();
-      let c;
-      try {
-        c = await withSignals(
-          () => process.stderr.write('\ninterrupted: stopping what was started\n'),
-          (signal) => startCluster(input, { ownerPid: null, signal, progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }),
-        );
-      } catch (e) {
-        if (!(e instanceof Interrupted)) throw e;
-        tp.stop();
-        process.stderr.write(`interrupted: ${e.message}; nothing left running\n`);
-        process.exitCode = 130;
-        return;
-      }
-      tp.stop();
-      const { resolveBinary } = await import('../../../cluster/toolchain/index.ts');
-      process.stdout.write(
-        [
-          `cluster "${c.name}" is up: ${c.ecsNodes.length} ECS nodes${c.virtualNode ? ` + ${c.virtualNode}` : ''}, apiserver ${c.server}`,
-          `timings (s): ${Object.entries(c.timings).map(([k2, v]) => `${k2} ${v}`).join(', ')}`,
-          '',
-          'use it:',
-          `  export KUBECONFIG=${c.kubeconfig}`,
-          `  ${resolveBinary('kubectl')} get nodes`,
-          `stop it:  ebbflow cluster down --name ${c.name}`,
-          '',
-        ].join('\n'),
-      );
-    });
+    .action(upAction);
 
   cl.command('down')
     .description('Stop every process of a local cluster and remove its state (also after a crash)')
