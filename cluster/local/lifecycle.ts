@@ -352,8 +352,8 @@ async function teardown(name: string, env: NodeJS.ProcessEnv): Promise<void> {
   if (agent) await stopRecorded(agent, 3000);
   // Processes started beside the cluster (Prometheus, adapter, ...) go before the apiserver they use.
   const stuck = await sup.stopAll({ graceMs: 3000 });
+  // Only what was recorded while our kwokctl created them: a pid file read now could name a reused pid.
   const cp = controlPlaneRecords(name, env);
-  adoptControlPlane(name, env);
   if (existsSync(kwokClusterDir(name, env))) {
     const bins = await ensureBinaries(['kwokctl']).catch(() => undefined);
     if (bins) await execa(bins.kwokctl!, ['delete', 'cluster', '--name', name], { env: kwokEnv(env), reject: false });
