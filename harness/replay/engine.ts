@@ -217,7 +217,8 @@ function stopProblems(failures: StopFailure[], log: Logger | undefined): string[
 /** Checks and reports over what was recorded, also for an interrupted or failed replay. */
 function report(plan: ReplayPlan, out: string, timeline: TimelineComponent, r: { interrupted: boolean; failure: unknown; teardown: string[]; wallSeconds: number }): ReplayResult {
   const records = timeline.records;
-  const meta = records.find((x): x is TimelineMeta => x.kind === 'meta')!;
+  // Interrupted before the timeline started: the report still says what was planned.
+  const meta = records.find((x): x is TimelineMeta => x.kind === 'meta') ?? timelineMeta(plan);
   const samples = records.filter((x): x is TimelineSample => x.kind === 'sample');
   const events = records.filter((x): x is TimelineEvent => x.kind === 'event');
   const errors: string[] = [...r.teardown];
