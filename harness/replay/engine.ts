@@ -91,6 +91,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   let failure: unknown;
   let teardown: string[] = [];
   try {
+    if (o.signal?.aborted) throw new Interrupted('interrupted before the replay started');
     await ensureBinaries(TOOLCHAIN, o.toolchainProgress);
     const pipeline = await startPipeline(stack, plan, o, workDir, progress);
     await applyWorkload(pipeline.cluster, plan);
