@@ -6,6 +6,7 @@ import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
 import { newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
 import type { SystemConfig } from './system.ts';
+import { ecsPodCapacity } from '../harness/replay/resolve.ts';
 
 /**
  * The discrete-time model: every HPA sync period the HPA (hpa.ts) reads the metric as the pipeline
@@ -113,12 +114,7 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
   const phaseE = random() * Ie;
   const phaseS = random() * Is;
   const ecsPool = sys.nodes.ecs[0];
-  const ecsCapacity = sys.nodes.ecs.reduce((a, p) => {
-    const cpu = Number(p.cpu);
-    const mem = Number(String(p.memory).replace(/Gi$/, ''));
-    const perNode = Math.min(p.pods, Math.floor(cpu / sys.pod.vcpu), Number.isFinite(mem) ? Math.floor(mem / sys.pod.memoryGiB) : p.pods);
-    return a + perNode * p.count;
-  }, 0);
+  const ecsCapacity = ecsPodCapacity(sys.nodes, sys.pod);
   const ecsNodes = sys.nodes.ecs.reduce((a, p) => a + p.count, 0);
   const eci = sys.nodes.eci;
   const unitName = sys.ew.elasticUnit?.[0]?.name;

@@ -1,4 +1,5 @@
-export { startCluster, stopCluster, clusterStatus, attachCluster, type LocalCluster, type ClusterStatus } from './lifecycle.ts';
+export { startCluster, stopCluster, clusterStatus, attachCluster, type LocalCluster, type ClusterStatus, type StartOptions } from './lifecycle.ts';
 export { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
-export { stateDir, kubeconfigPath, listClusterNames, registerClusterProcess, ebbflowClusterDir } from './state.ts';
+export { stateDir, kubeconfigPath, listClusterNames, listStateEntries, ebbflowClusterDir, clusterSupervisor, validateClusterName, isClusterName, insideRoot } from './state.ts';
+export { Supervisor, stopRecorded, processStartTime, isRecordedProcess, type ProcessRecord, type Supervised, type SpawnOptions } from './supervisor.ts';
 export { makeKeepAliveClient } from './api-client.ts';

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import YAML from 'yaml';
+import { Interrupted } from '../../harness/common/component.ts';
 import { UserError } from '../../harness/common/errors.ts';
 import { ensureBinaries } from '../toolchain/index.ts';
 import type { ToolchainProgress } from '../toolchain/progress.ts';
@@ -16,9 +16,10 @@ import { renderStages } from '../nodes/stages.ts';
 import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
 import { kwokctlConfiguration } from './control-plane.ts';
 import {
-  agentLogFile, agentPidFile, componentPids, ebbflowClusterDir, extraPids, isAlive, kubeconfigPath, kwokClusterDir, kwokWorkdir,
-  pkiDir, readPid, readRecord, writeOwner, writeRecord,
+  AGENT_LABEL, adoptControlPlane, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, isAlive, kubeconfigPath,
+  kwokClusterDir, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
 } from './state.ts';
+import { isRecordedProcess, stopRecorded } from './supervisor.ts';
 
 const BINARIES = ['kwokctl', 'kwok', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -49,6 +50,8 @@ export interface StartOptions {
   progress?: (message: string) => void;
   toolchainProgress?: ToolchainProgress;
   env?: NodeJS.ProcessEnv;
+  /** Aborting stops what was started; startCluster then rejects with `Interrupted`. */
+  signal?: AbortSignal;
 }
 
 function kwokEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -90,10 +93,11 @@ function loadKubeConfig(file: string): KubeConfig {
   return kc;
 }
 
-async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
+async function waitFor<T>(what: string, timeoutMs: number, signal: AbortSignal | undefined, fn: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastErr: unknown;
   while (Date.now() < deadline) {
+    if (signal?.aborted) throw new Interrupted(`interrupted while waiting for ${what}`);
     try {
       const v = await fn();
       if (v !== undefined) return v;
@@ -105,127 +109,129 @@ async function waitFor<T>(what: string, timeoutMs: number, fn: () => Promise<T |
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
 }
 
-function startAgent(name: string, env: NodeJS.ProcessEnv): number {
+/** The per-cluster agent (ECI provider, owner watchdog) as a supervised, detached process. */
+function startAgent(name: string, env: NodeJS.ProcessEnv): void {
   mkdirSync(ebbflowClusterDir(name, env), { recursive: true });
-  const log = openSync(agentLogFile(name, env), 'a');
-  const child = spawn(process.execPath, [join(repoRoot, 'bin', 'ebbflow.js'), 'cluster', 'agent', '--name', name], {
+  clusterSupervisor(name, env).spawn({
+    label: AGENT_LABEL,
+    bin: process.execPath,
+    args: [join(repoRoot, 'bin', 'ebbflow.js'), 'cluster', 'agent', '--name', name],
+    logFile: agentLogFile(name, env),
     detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...env, EBBFLOW_STATE_DIR: resolve(join(kwokWorkdir(env), '..')) },
+    env: { ...env, EBBFLOW_STATE_DIR: stateDir(env) },
   });
-  closeSync(log);
-  child.unref();
-  if (!child.pid) throw new Error('could not start the cluster agent');
-  writeFileSync(agentPidFile(name, env), String(child.pid));
-  return child.pid;
+}
+
+/** A cluster of that name left over: refuse when it runs, clear it when it crashed. */
+async function clearLeftover(name: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!existsSync(kwokClusterDir(name, env)) && !readRecord(name, env)) return;
+  const st = await clusterStatus(name, env);
+  if (st.components.some((c) => c.state === 'running')) {
+    throw new UserError(`cluster "${name}" is already running`, `use it (kubeconfig ${st.kubeconfig}), or \`ebbflow cluster down --name ${name}\` first`);
+  }
+  await stopCluster(name, env);
 }
 
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK as local processes
  * through kwokctl's binary runtime with our pinned binaries, registers the node pools, and returns
  * once every node is Ready. A cluster agent process stamps ECI pod latencies and tears the cluster
- * down if the owner process dies, so a crashed test leaves nothing behind.
+ * down if the owner process dies, so a crashed test leaves nothing behind. An aborted `signal`
+ * stops what was started and rejects with `Interrupted`.
  */
 export async function startCluster(input: ClusterConfigInput = {}, opts: StartOptions = {}): Promise<LocalCluster> {
   const env = opts.env ?? process.env;
   const config = parseClusterConfig(input);
-  const { name, compression: k } = config;
+  const name = validateClusterName(config.name);
   const say = opts.progress ?? (() => {});
-  const timings: Record<string, number> = {};
   const t0 = performance.now();
+  const timings: Record<string, number> = {};
   const mark = (step: string) => (timings[step] = Math.round(performance.now() - t0) / 1000);
 
-  if (existsSync(kwokClusterDir(name, env)) || readRecord(name, env)) {
-    const st = await clusterStatus(name, env);
-    if (st.components.some((c) => c.state === 'running')) {
-      throw new UserError(`cluster "${name}" is already running`, `use it (kubeconfig ${st.kubeconfig}), or \`ebbflow cluster down --name ${name}\` first`);
-    }
-    // Left over from a crash with nothing running: clear it so create starts clean.
-    await stopCluster(name, env);
-  }
+  await clearLeftover(name, env);
   if (config.apiserverPort) await assertPortFree(config.apiserverPort);
-
   const bins = await ensureBinaries(BINARIES, opts.toolchainProgress);
   mark('toolchain');
+  if (opts.signal?.aborted) throw new Interrupted(`interrupted before starting cluster "${name}"`);
 
-  const ownerPid = opts.ownerPid === undefined ? process.pid : opts.ownerPid;
   // The agent starts first, owned by us, so that even a crash during `create` is cleaned up.
   writeOwner(name, process.pid, env);
-  writeRecord({ name, createdAt: new Date().toISOString(), compression: k, config }, env);
-  startAgent(name, env);
-
-  let creating: ReturnType<typeof execa> | undefined;
-  let interrupted = false;
-  const cleanupOnSignal = () => {
-    if (interrupted) return;
-    interrupted = true;
-    say(`interrupted: stopping cluster "${name}"`);
-    // Stop kwokctl first so it cannot start components after the teardown has read the pid files.
-    creating?.kill('SIGKILL');
-    void Promise.resolve(creating)
-      .catch(() => {})
-      .then(() => stopCluster(name, env))
-      .finally(() => process.exit(130));
-  };
-  // `on`, not `once`: execa's exit hook re-raises a signal when no other listener is left.
-  process.on('SIGINT', cleanupOnSignal);
-  process.on('SIGTERM', cleanupOnSignal);
+  writeRecord({ name, createdAt: new Date().toISOString(), compression: config.compression, config }, env);
   try {
-    const cfgFile = join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
-    const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
-    writeFileSync(cfgFile, docs.map((d) => YAML.stringify(d)).join('---\n'));
-    say(`starting control plane "${name}" (k=${k})`);
-    const args = [
-      'create', 'cluster', '--name', name, '--runtime', 'binary', '--config', cfgFile,
-      '--kube-apiserver-binary', bins['kube-apiserver']!, '--kube-controller-manager-binary', bins['kube-controller-manager']!,
-      '--kube-scheduler-binary', bins['kube-scheduler']!, '--kwok-controller-binary', bins.kwok!, '--etcd-binary', bins.etcd!,
-      // Never touch the user's ~/.kube/config: we print our own kubeconfig's path instead.
-      '--kubeconfig', '',
-      '--wait', '60s',
-    ];
-    if (config.apiserverPort) args.push('--kube-apiserver-port', String(config.apiserverPort));
-    creating = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true });
-    const created = await creating;
-    creating = undefined;
-    if (created.exitCode !== 0) {
-      const out = String(created.all ?? '');
-      if (/address already in use/i.test(out)) throw new UserError(`cluster "${name}": a port is already in use:\n${lastLines(out)}`, 'choose another --port or stop the process using it');
-      throw new Error(`kwokctl create cluster failed (exit ${created.exitCode}):\n${lastLines(out)}`);
-    }
-    const kubeconfig = kubeconfigPath(name, env);
-    const kc = loadKubeConfig(kubeconfig);
-    const core = kc.makeApiClient(CoreV1Api);
-    // kwokctl can exit 0 after its own wait gave up; the apiserver answering is what counts.
-    await waitFor('kube-apiserver', 20_000, async () => ((await core.listNamespace()).items.length > 0 ? true : undefined)).catch((e: Error) => {
-      throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
-    });
+    startAgent(name, env);
+    const kc = await createControlPlane(config, bins, env, opts.signal, say);
     mark('controlPlane');
-
-    const nodes = allNodes(config.nodePools);
-    say(`registering ${nodes.length} nodes`);
-    await createNodes(core, nodes);
-    mark('nodesCreated');
-    await waitFor('all nodes Ready', config.readyTimeoutSeconds * 1000, async () => {
-      const list = await core.listNode();
-      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-      return ready >= nodes.length ? ready : undefined;
-    });
-    mark('nodesReady');
-    await waitFor('the default ServiceAccount', config.readyTimeoutSeconds * 1000, async () => {
-      const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
-      return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;
-    });
-    mark('ready');
+    await registerNodes(config, kc, opts.signal, say, mark);
+    const ownerPid = opts.ownerPid === undefined ? process.pid : opts.ownerPid;
     writeOwner(name, ownerPid ?? undefined, env);
     say(`cluster "${name}" ready in ${timings.ready}s`);
-    return handle(name, config, kubeconfig, kc, bins.kubectl!, timings, env);
+    return handle(name, config, kubeconfigPath(name, env), kc, bins.kubectl!, timings, env);
   } catch (e) {
+    if (opts.signal?.aborted) say(`interrupted: stopping cluster "${name}"`);
     await stopCluster(name, env).catch(() => {});
+    if (opts.signal?.aborted && !(e instanceof Interrupted)) throw new Interrupted(`interrupted while starting cluster "${name}"`);
     throw e;
-  } finally {
-    process.off('SIGINT', cleanupOnSignal);
-    process.off('SIGTERM', cleanupOnSignal);
   }
+}
+
+async function createControlPlane(config: ClusterConfig, bins: Record<string, string>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void): Promise<KubeConfig> {
+  const { name, compression: k } = config;
+  const cfgFile = join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
+  const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
+  writeFileSync(cfgFile, docs.map((d) => YAML.stringify(d)).join('---\n'));
+  say(`starting control plane "${name}" (k=${k})`);
+  const args = [
+    'create', 'cluster', '--name', name, '--runtime', 'binary', '--config', cfgFile,
+    '--kube-apiserver-binary', bins['kube-apiserver']!, '--kube-controller-manager-binary', bins['kube-controller-manager']!,
+    '--kube-scheduler-binary', bins['kube-scheduler']!, '--kwok-controller-binary', bins.kwok!, '--etcd-binary', bins.etcd!,
+    // Never touch the user's ~/.kube/config: we print our own kubeconfig's path instead.
+    '--kubeconfig', '',
+    '--wait', '60s',
+  ];
+  if (config.apiserverPort) args.push('--kube-apiserver-port', String(config.apiserverPort));
+  // Record each control-plane process as it appears, so an interrupted create can still be torn
+  // down by pid + start time; kwokctl is killed outright on abort so it starts nothing more.
+  const adopt = setInterval(() => adoptControlPlane(name, env), 100);
+  let created;
+  try {
+    created = await execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL' });
+  } finally {
+    clearInterval(adopt);
+    adoptControlPlane(name, env);
+  }
+  if (signal?.aborted) throw new Interrupted(`interrupted while creating cluster "${name}"`);
+  if (created.exitCode !== 0) {
+    const out = String(created.all ?? '');
+    if (/address already in use/i.test(out)) throw new UserError(`cluster "${name}": a port is already in use:\n${lastLines(out)}`, 'choose another --port or stop the process using it');
+    throw new Error(`kwokctl create cluster failed (exit ${created.exitCode}):\n${lastLines(out)}`);
+  }
+  const kc = loadKubeConfig(kubeconfigPath(name, env));
+  const core = kc.makeApiClient(CoreV1Api);
+  // kwokctl can exit 0 after its own wait gave up; the apiserver answering is what counts.
+  await waitFor('kube-apiserver', 20_000, signal, async () => ((await core.listNamespace()).items.length > 0 ? true : undefined)).catch((e: Error) => {
+    if (e instanceof Interrupted) throw e;
+    throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
+  });
+  return kc;
+}
+
+async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: AbortSignal | undefined, say: (m: string) => void, mark: (step: string) => void): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = allNodes(config.nodePools);
+  say(`registering ${nodes.length} nodes`);
+  await createNodes(core, nodes);
+  mark('nodesCreated');
+  await waitFor('all nodes Ready', config.readyTimeoutSeconds * 1000, signal, async () => {
+    const list = await core.listNode();
+    const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    return ready >= nodes.length ? ready : undefined;
+  });
+  mark('nodesReady');
+  await waitFor('the default ServiceAccount', config.readyTimeoutSeconds * 1000, signal, async () => {
+    const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
+    return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;
+  });
+  mark('ready');
 }
 
 function logTail(name: string, component: string, env: NodeJS.ProcessEnv): string {
@@ -303,52 +309,29 @@ function componentPorts(name: string, env: NodeJS.ProcessEnv): Record<string, nu
 }
 
 export async function clusterStatus(name: string, env: NodeJS.ProcessEnv = process.env): Promise<ClusterStatus> {
-  const pids = componentPids(name, env);
+  validateClusterName(name);
   const ports = componentPorts(name, env);
-  const components: ClusterStatus['components'] = Object.entries(pids).map(([c, pid]) => ({
-    name: c,
-    pid,
-    state: isAlive(pid) ? 'running' : 'stopped',
-    ports: ports[c],
-  }));
-  const agent = readPid(agentPidFile(name, env));
-  if (agent) components.push({ name: 'ebbflow-agent', pid: agent, state: isAlive(agent) ? 'running' : 'stopped' });
-  for (const [label, pid] of Object.entries(extraPids(name, env))) components.push({ name: label, pid, state: isAlive(pid) ? 'running' : 'stopped' });
-  return {
-    name,
-    kubeconfig: kubeconfigPath(name, env),
-    exists: existsSync(kwokClusterDir(name, env)) || readRecord(name, env) !== undefined,
-    compression: readRecord(name, env)?.compression,
-    components,
-  };
-}
-
-async function waitGone(pids: number[], ms: number): Promise<number[]> {
-  const deadline = Date.now() + ms;
-  let alive = pids.filter(isAlive);
-  while (alive.length > 0 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    alive = alive.filter(isAlive);
-  }
-  return alive;
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* already gone */
-  }
+  const adopted = new Map(controlPlaneRecords(name, env).list().map((r) => [r.label, r]));
+  const components: ClusterStatus['components'] = Object.entries(componentPids(name, env)).map(([c, pid]) => {
+    const rec = adopted.get(c);
+    // Running means: the process we recorded for it, or (before it was recorded) any process with that pid.
+    const running = rec && rec.pid === pid ? isRecordedProcess(rec) : isAlive(pid);
+    return { name: c, pid, state: running ? 'running' : 'stopped', ports: ports[c] };
+  });
+  for (const r of clusterSupervisor(name, env).list()) components.push({ name: r.label, pid: r.pid, state: isRecordedProcess(r) ? 'running' : 'stopped' });
+  const record = readRecord(name, env);
+  return { name, kubeconfig: kubeconfigPath(name, env), exists: existsSync(kwokClusterDir(name, env)) || record !== undefined, compression: record?.compression, components };
 }
 
 const stopping = new Map<string, Promise<void>>();
 
 /**
  * Stops every process of the cluster and removes its state. Works from any process, also when the
- * one that started the cluster crashed: it finds everything through the pid files. Concurrent calls
- * in one process (a signal handler and a failing start) share one teardown.
+ * one that started the cluster crashed: it finds everything through the records. Concurrent calls
+ * in one process (an abort and a failing start) share one teardown.
  */
 export function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  validateClusterName(name);
   const key = `${kwokWorkdir(env)}:${name}`;
   let p = stopping.get(key);
   if (!p) {
@@ -358,26 +341,25 @@ export function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env):
   return p;
 }
 
+/**
+ * Only processes proven ours are signalled: the ones the supervisor started and the control-plane
+ * processes recorded while kwokctl created them, each by pid + start time.
+ */
 async function teardown(name: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const agent = readPid(agentPidFile(name, env));
+  const sup = clusterSupervisor(name, env);
   // The agent first, so it does not race us with its own teardown.
-  if (agent && agent !== process.pid && isAlive(agent)) {
-    signal(agent, 'SIGTERM');
-    if ((await waitGone([agent], 3000)).length) signal(agent, 'SIGKILL');
-  }
+  const agent = sup.read(AGENT_LABEL);
+  if (agent) await stopRecorded(agent, 3000);
   // Processes started beside the cluster (Prometheus, adapter, ...) go before the apiserver they use.
-  const extras = Object.values(extraPids(name, env)).filter((p) => p !== process.pid && isAlive(p));
-  for (const p of extras) signal(p, 'SIGTERM');
-  for (const p of await waitGone(extras, 3000)) signal(p, 'SIGKILL');
-  const pids = Object.values(componentPids(name, env));
+  const stuck = await sup.stopAll({ graceMs: 3000 });
+  // Only what was recorded while our kwokctl created them: a pid file read now could name a reused pid.
+  const cp = controlPlaneRecords(name, env);
   if (existsSync(kwokClusterDir(name, env))) {
     const bins = await ensureBinaries(['kwokctl']).catch(() => undefined);
     if (bins) await execa(bins.kwokctl!, ['delete', 'cluster', '--name', name], { env: kwokEnv(env), reject: false });
   }
-  // kwokctl signals its processes; anything still alive after that is killed outright.
-  for (const pid of await waitGone(pids, 5000)) signal(pid, 'SIGKILL');
-  const stubborn = await waitGone(pids, 2000);
-  if (stubborn.length) throw new Error(`cluster "${name}": processes ${stubborn.join(', ')} did not exit`);
-  rmSync(kwokClusterDir(name, env), { recursive: true, force: true });
-  rmSync(ebbflowClusterDir(name, env), { recursive: true, force: true });
+  // kwokctl signals its processes; any recorded one still alive after that is stopped outright.
+  stuck.push(...(await cp.stopAll({ graceMs: 2000 })));
+  if (stuck.length) throw new Error(`cluster "${name}": processes ${stuck.join(', ')} did not exit`);
+  removeClusterDirs(name, env);
 }

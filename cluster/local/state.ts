@@ -1,23 +1,77 @@
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { UserError } from '../../harness/common/errors.ts';
+import { isRecordedProcess, processStartTime, Supervisor, type ProcessRecord } from './supervisor.ts';
 
 /**
  * Runtime state of local clusters (not a cache: deleting it while a cluster runs loses track of
  * processes). KWOK keeps its own per-cluster directory under `kwok/`; ebbflow's additions (our
- * config, the agent's pid, the owner) live under `ebbflow/<name>/` so `kwokctl delete` cannot
- * remove them before we have read them.
+ * config, the records of the processes we started, the owner) live under `clusters/<name>/` so
+ * `kwokctl delete` cannot remove them before we have read them.
+ *
+ * A cluster name becomes a path, so every path helper validates it as a DNS label and checks that
+ * the path resolves inside its root before anything is read, signalled or removed.
  */
 export function stateDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.EBBFLOW_STATE_DIR) return env.EBBFLOW_STATE_DIR;
-  return join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'ebbflow');
+  if (env.EBBFLOW_STATE_DIR) return resolve(env.EBBFLOW_STATE_DIR);
+  return resolve(join(env.XDG_STATE_HOME || join(homedir(), '.local', 'state'), 'ebbflow'));
+}
+
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function isClusterName(name: string): boolean {
+  return DNS_LABEL.test(name);
+}
+
+/** Throws a UserError (exit 2) unless `name` is a DNS label: lowercase, ≤ 63 chars, [a-z0-9-], alphanumeric ends. */
+export function validateClusterName(name: string, where = 'cluster name'): string {
+  if (typeof name !== 'string' || !DNS_LABEL.test(name)) {
+    const why = typeof name !== 'string' ? 'missing' : name.length > 63 ? `${name.length} characters (at most 63)` : 'not a DNS label';
+    throw new UserError(`${where} "${String(name)}" is invalid: ${why}`, 'use lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. --name ebbflow-dev');
+  }
+  return name;
+}
+
+/** True when `path` resolves strictly inside `root` (symbolic links of existing parts followed). */
+export function insideRoot(root: string, path: string): boolean {
+  const real = (p: string): string => {
+    // The deepest existing ancestor decides where a not-yet-created path really lands.
+    let cur = resolve(p);
+    const rest: string[] = [];
+    while (!existsSync(cur) && dirname(cur) !== cur) {
+      rest.unshift(cur.slice(dirname(cur).length).replace(/^[/\\]/, ''));
+      cur = dirname(cur);
+    }
+    return join(realpathSync(cur), ...rest);
+  };
+  const r = real(root);
+  const p = real(path);
+  return p !== r && p.startsWith(r.endsWith(sep) ? r : r + sep);
+}
+
+function under(root: string, ...parts: string[]): string {
+  const p = join(root, ...parts);
+  if (!insideRoot(root, p)) throw new UserError(`refusing to use ${p}: it is not inside ${root}`, 'check EBBFLOW_STATE_DIR and the cluster name');
+  return p;
 }
 
 export const kwokWorkdir = (env?: NodeJS.ProcessEnv) => join(stateDir(env), 'kwok');
-export const kwokClusterDir = (name: string, env?: NodeJS.ProcessEnv) => join(kwokWorkdir(env), 'clusters', name);
-export const ebbflowClusterDir = (name: string, env?: NodeJS.ProcessEnv) => join(stateDir(env), 'clusters', name);
+const kwokClustersRoot = (env?: NodeJS.ProcessEnv) => join(kwokWorkdir(env), 'clusters');
+const ebbflowClustersRoot = (env?: NodeJS.ProcessEnv) => join(stateDir(env), 'clusters');
+export const kwokClusterDir = (name: string, env?: NodeJS.ProcessEnv) => under(kwokClustersRoot(env), validateClusterName(name));
+export const ebbflowClusterDir = (name: string, env?: NodeJS.ProcessEnv) => under(ebbflowClustersRoot(env), validateClusterName(name));
 export const kubeconfigPath = (name: string, env?: NodeJS.ProcessEnv) => join(kwokClusterDir(name, env), 'kubeconfig.yaml');
 export const pkiDir = (name: string, env?: NodeJS.ProcessEnv) => join(kwokClusterDir(name, env), 'pki');
+export const agentLogFile = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'agent.log');
+
+/** Removes a cluster's state directory, only after proving it lies inside its root. */
+export function removeClusterDirs(name: string, env?: NodeJS.ProcessEnv): void {
+  for (const [root, dir] of [[kwokClustersRoot(env), kwokClusterDir(name, env)], [ebbflowClustersRoot(env), ebbflowClusterDir(name, env)]] as const) {
+    if (!insideRoot(root, dir)) throw new UserError(`refusing to remove ${dir}: it is not inside ${root}`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export interface ClusterRecord {
   name: string;
@@ -48,13 +102,9 @@ export function readPid(file: string): number | undefined {
   }
 }
 
+/** Whether any process has this pid (for display; never a reason to signal it). */
 export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processStartTime(pid) !== undefined;
 }
 
 /** kwokctl writes one `<component>.pid` per process it starts. */
@@ -70,46 +120,61 @@ export function componentPids(name: string, env?: NodeJS.ProcessEnv): Record<str
   return out;
 }
 
+/** Clusters with state on disk; entries that are not cluster names are left out (and untouched). */
 export function listClusterNames(env?: NodeJS.ProcessEnv): string[] {
+  return listStateEntries(env).filter(isClusterName);
+}
+
+/** Every entry of the state's cluster directories, valid name or not (so a CLI can say what it skipped). */
+export function listStateEntries(env?: NodeJS.ProcessEnv): string[] {
   const names = new Set<string>();
-  for (const d of [join(kwokWorkdir(env), 'clusters'), join(stateDir(env), 'clusters')]) {
+  for (const d of [kwokClustersRoot(env), ebbflowClustersRoot(env)]) {
     if (existsSync(d)) for (const n of readdirSync(d)) names.add(n);
   }
   return [...names].sort();
 }
 
-export const agentPidFile = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'agent.pid');
-export const ownerFile = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'owner');
-export const agentLogFile = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'agent.log');
+export const AGENT_LABEL = 'ebbflow-agent';
 
-/** The pid whose death tears the cluster down, or undefined when the cluster outlives its creator. */
-export function readOwner(name: string, env?: NodeJS.ProcessEnv): number | undefined {
-  return readPid(ownerFile(name, env));
+/** Processes ebbflow started for a cluster (agent, Prometheus, prometheus-adapter), pid + start time. */
+export const clusterSupervisor = (name: string, env?: NodeJS.ProcessEnv) => new Supervisor(join(ebbflowClusterDir(name, env), 'procs'));
+
+/** kwokctl's control-plane processes, recorded (pid + start time) as we watched them appear. */
+export const controlPlaneRecords = (name: string, env?: NodeJS.ProcessEnv) => new Supervisor(join(ebbflowClusterDir(name, env), 'control-plane'));
+
+/** Records each kwokctl pid file's process that runs now, so a later teardown can prove them ours. */
+export function adoptControlPlane(name: string, env?: NodeJS.ProcessEnv): void {
+  const rec = controlPlaneRecords(name, env);
+  for (const [label, pid] of Object.entries(componentPids(name, env))) rec.adopt(label, pid);
+}
+
+/** Labels and pids of the processes started beside a cluster (not the agent). */
+export function extraPids(name: string, env?: NodeJS.ProcessEnv): Record<string, number> {
+  return Object.fromEntries(clusterSupervisor(name, env).list().filter((r) => r.label !== AGENT_LABEL).map((r) => [r.label, r.pid]));
+}
+
+/**
+ * The process whose death tears the cluster down, as pid + start time (a pid alone could be reused
+ * by an unrelated process and keep a crashed test's cluster alive), or undefined when the cluster
+ * outlives its creator.
+ */
+export function readOwner(name: string, env?: NodeJS.ProcessEnv): ProcessRecord | undefined {
+  try {
+    const r = JSON.parse(readFileSync(join(ebbflowClusterDir(name, env), 'owner.json'), 'utf8')) as Partial<ProcessRecord> | null;
+    return r && Number.isInteger(r.pid) && Number.isInteger(r.startTime) ? { label: 'owner', pid: r.pid!, startTime: r.startTime! } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function writeOwner(name: string, pid: number | undefined, env?: NodeJS.ProcessEnv): void {
   mkdirSync(ebbflowClusterDir(name, env), { recursive: true });
-  writeFileSync(ownerFile(name, env), pid ? String(pid) : 'none');
+  const startTime = pid === undefined ? undefined : processStartTime(pid);
+  writeFileSync(join(ebbflowClusterDir(name, env), 'owner.json'), JSON.stringify(pid && startTime !== undefined ? { pid, startTime } : null) + '\n');
 }
 
-/**
- * Processes started beside a cluster for a replay (Prometheus, prometheus-adapter, exporter, ...).
- * Registering them here lets `stopCluster` — and the agent after an owner crash — stop them too.
- */
-export const extraPidsDir = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'procs');
-
-export function registerClusterProcess(name: string, label: string, pid: number, env?: NodeJS.ProcessEnv): void {
-  mkdirSync(extraPidsDir(name, env), { recursive: true });
-  writeFileSync(join(extraPidsDir(name, env), `${label}.pid`), String(pid));
-}
-
-export function extraPids(name: string, env?: NodeJS.ProcessEnv): Record<string, number> {
-  const dir = extraPidsDir(name, env);
-  const out: Record<string, number> = {};
-  if (!existsSync(dir)) return out;
-  for (const f of readdirSync(dir)) {
-    const pid = f.endsWith('.pid') ? readPid(join(dir, f)) : undefined;
-    if (pid) out[f.slice(0, -4)] = pid;
-  }
-  return out;
+/** True while the owner recorded for the cluster still runs (a cluster without owner is always owned). */
+export function ownerAlive(name: string, env?: NodeJS.ProcessEnv): boolean {
+  const o = readOwner(name, env);
+  return o === undefined || o.pid === process.pid || isRecordedProcess(o);
 }

@@ -50,9 +50,19 @@ export async function startAdapter(opts: {
     ],
     logFile: join(opts.dir, 'prometheus-adapter.log'),
   });
-  const ns = opts.namespace ?? 'monitoring';
-  const core = opts.kubeConfig.makeApiClient(CoreV1Api);
-  const reg = opts.kubeConfig.makeApiClient(ApiregistrationV1Api);
+  try {
+    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc);
+  } catch (e) {
+    await proc.stop().catch(() => {});
+    throw e;
+  }
+  return { ...proc, port };
+}
+
+/** The ExternalName Service and both custom-metrics APIServices, then wait until the aggregator sees the adapter. */
+async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const reg = kc.makeApiClient(ApiregistrationV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => {});
   const svcName = 'prometheus-adapter';
   await core.deleteNamespacedService({ name: svcName, namespace: ns }).catch(() => {});
@@ -89,5 +99,4 @@ export async function startAdapter(opts: {
     },
     () => proc.logTail(),
   );
-  return { ...proc, port };
 }

@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCluster, clusterStatus, type LocalCluster } from '../../cluster/local/index.ts';
+import { isAlive } from '../../cluster/local/state.ts';
 import { startAdapter, type RunningAdapter } from './adapter.ts';
 import { startPrometheus, type RunningPrometheus } from './prometheus.ts';
 import { waitUntil } from './process.ts';
@@ -82,5 +83,17 @@ describe('custom metrics through Prometheus and prometheus-adapter (aggregation 
     const byName = Object.fromEntries(st.components.map((x) => [x.name, x.state]));
     expect(byName.prometheus).toBe('running');
     expect(byName['prometheus-adapter']).toBe('running');
+  });
+
+  it('stops Prometheus and the adapter for real, and forgets their records', async () => {
+    const pids = [prom.pid, adapter.pid];
+    await adapter.stop();
+    await prom.stop();
+    expect(pids.filter(isAlive)).toEqual([]);
+    const st = await clusterStatus(c.name);
+    expect(st.components.map((x) => x.name)).not.toContain('prometheus');
+    expect(st.components.map((x) => x.name)).not.toContain('prometheus-adapter');
+    // A second stop is harmless (a Stack may stop a component after a partial start).
+    await expect(prom.stop()).resolves.toBeUndefined();
   });
 });

@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { registerClusterProcess } from '../../cluster/local/index.ts';
+import { clusterSupervisor } from '../../cluster/local/index.ts';
 
 export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
@@ -19,41 +17,25 @@ export interface ManagedProcess {
   pid: number;
   logFile: string;
   logTail(lines?: number): string;
+  /** TERM, then KILL after a grace period; safe to call more than once. */
   stop(): Promise<void>;
 }
 
 /**
- * Starts a long-running helper process with its output in a log file, registered with the cluster
- * so that `stopCluster` (or the agent, after a crash) stops it too.
+ * Starts a long-running helper process through the cluster's supervisor (`cluster/local`): its
+ * output goes to a log file and it is recorded by pid + start time, so `stopCluster` (or the agent,
+ * after a crash) stops it too, and nothing else is ever signalled in its name.
  */
 export function startManaged(opts: { cluster: string; label: string; bin: string; args: string[]; logFile: string; env?: NodeJS.ProcessEnv; cwd?: string }): ManagedProcess {
-  const fd = openSync(opts.logFile, 'a');
-  const child: ChildProcess = spawn(opts.bin, opts.args, { stdio: ['ignore', fd, fd], env: opts.env ?? process.env, cwd: opts.cwd });
-  closeSync(fd);
-  if (!child.pid) throw new Error(`could not start ${opts.label} (${opts.bin})`);
-  const pid = child.pid;
-  registerClusterProcess(opts.cluster, opts.label, pid);
-  let exited = false;
-  child.once('exit', () => (exited = true));
-  const logTail = (lines = 20) => {
-    try {
-      return readFileSync(opts.logFile, 'utf8').trim().split('\n').slice(-lines).join('\n');
-    } catch {
-      return '';
-    }
-  };
+  const proc = clusterSupervisor(opts.cluster).spawn({ label: opts.label, bin: opts.bin, args: opts.args, logFile: opts.logFile, env: opts.env, cwd: opts.cwd });
   return {
-    label: opts.label,
-    pid,
-    logFile: opts.logFile,
-    logTail,
+    label: proc.label,
+    pid: proc.pid,
+    logFile: proc.logFile,
+    logTail: proc.logTail,
     async stop() {
-      if (exited) return;
-      const gone = new Promise<void>((r) => child.once('exit', () => r()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await gone;
-      clearTimeout(timer);
+      const outcome = await proc.stop(5000);
+      if (outcome === 'stuck') throw new Error(`${proc.label} (pid ${proc.pid}) did not exit after SIGKILL`);
     },
   };
 }

@@ -62,7 +62,12 @@ export async function startPrometheus(opts: { cluster: string; dir: string; targ
     ],
     logFile: join(opts.dir, 'prometheus.log'),
   });
-  await waitUntil('Prometheus ready', 30_000, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), () => proc.logTail());
+  try {
+    await waitUntil('Prometheus ready', 30_000, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), () => proc.logTail());
+  } catch (e) {
+    await proc.stop().catch(() => {});
+    throw e;
+  }
   return {
     ...proc,
     url,

@@ -39,6 +39,8 @@ describe('ebbflow replay (real control plane, time-compressed)', () => {
     expect(lines.some((l) => l.kind === 'sample' && (l.ew?.units['nginx-unit-virtual-kubelet'] ?? 0) > 0)).toBe(true);
     expect(lines.some((l) => l.type === 'pod.ready' && l.nodeType === 'eci')).toBe(true);
     expect(lines.some((l) => l.type === 'hpa.rescale')).toBe(true);
+    // The stack stopped everything, Prometheus and the adapter included, and removed the cluster.
+    expect((await clusterStatus('e2e-replay-ok')).exists).toBe(false);
     const page = await checkReportInBrowser(join(out, 'report.html'));
     expect(page.charts).toBe('5');
     expect(page.ink.every((n) => n > 500)).toBe(true);

@@ -1,6 +1,27 @@
 import type { Command } from 'commander';
 import { clusterName } from '../options.ts';
 
+/**
+ * Library code takes an AbortSignal; this is where SIGINT/SIGTERM become an abort and an abort
+ * becomes exit code 130. The listeners stay until the command is done (`on`, not `once`: execa's
+ * exit hook re-raises a signal when no other listener is left).
+ */
+async function withSignals<T>(onSignal: () => void, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const handler = () => {
+    if (!ac.signal.aborted) onSignal();
+    ac.abort();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  try {
+    return await body(ac.signal);
+  } finally {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  }
+}
+
 interface UpOptions {
   name?: string;
   config?: string;
@@ -16,6 +37,61 @@ function intOption(v: string | undefined, flag: string, min: number): number | u
   return n;
 }
 
+/** Builds the cluster config from --config and flags, starts it, prints how to use it. */
+async function upAction(opts: UpOptions): Promise<void> {
+  const { UserError } = await import('../../common/errors.ts');
+  const { loadYamlConfig } = await import('../../common/config.ts');
+  const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
+  const { createToolchainProgress } = await import('../toolchain-progress.ts');
+  let input: Record<string, unknown> = {};
+  if (opts.config) input = loadYamlConfig(opts.config, clusterConfigSchema.partial()) as Record<string, unknown>;
+  try {
+    if (opts.name) input.name = opts.name;
+    const k = intOption(opts.compression, '--compression', 1);
+    if (k !== undefined) input.compression = k;
+    const port = intOption(opts.port, '--port', 1);
+    if (port !== undefined) input.apiserverPort = port;
+    const n = intOption(opts.ecsNodes, '--ecs-nodes', 0);
+    if (n !== undefined) {
+      const pools = (input.nodePools ?? {}) as { ecs?: Record<string, unknown>[] };
+      pools.ecs = [{ ...(pools.ecs?.[0] ?? { name: 'ecs' }), count: n }];
+      input.nodePools = pools;
+    }
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  validateClusterName(String(input.name ?? 'ebbflow'), '--name');
+  const { Interrupted } = await import('../../common/component.ts');
+  const tp = createToolchainProgress();
+  let c;
+  try {
+    c = await withSignals(
+      () => process.stderr.write('\ninterrupted: stopping what was started\n'),
+      (signal) => startCluster(input, { ownerPid: null, signal, progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }),
+    );
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    tp.stop();
+    process.stderr.write(`interrupted: ${e.message}; nothing left running\n`);
+    process.exitCode = 130;
+    return;
+  }
+  tp.stop();
+  const { resolveBinary } = await import('../../../cluster/toolchain/index.ts');
+  process.stdout.write(
+    [
+      `cluster "${c.name}" is up: ${c.ecsNodes.length} ECS nodes${c.virtualNode ? ` + ${c.virtualNode}` : ''}, apiserver ${c.server}`,
+      `timings (s): ${Object.entries(c.timings).map(([k2, v]) => `${k2} ${v}`).join(', ')}`,
+      '',
+      'use it:',
+      `  export KUBECONFIG=${c.kubeconfig}`,
+      `  ${resolveBinary('kubectl')} get nodes`,
+      `stop it:  ebbflow cluster down --name ${c.name}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 export function register(program: Command): void {
   const cl = program.command('cluster').description('Run a local Kubernetes control plane (etcd, kube-apiserver, kcm with the real HPA, scheduler, KWOK) with ECS nodes and the ECI virtual node');
 
@@ -26,57 +102,19 @@ export function register(program: Command): void {
     .option('--compression <k>', 'time compression factor: HPA periods and pod start delays are divided by k')
     .option('--port <port>', 'fixed kube-apiserver port (default: a free one)')
     .option('--ecs-nodes <n>', 'number of ECS nodes in the default pool')
-    .action(async (opts: UpOptions) => {
-      const { UserError } = await import('../../common/errors.ts');
-      const { loadYamlConfig } = await import('../../common/config.ts');
-      const { clusterConfigSchema, startCluster } = await import('../../../cluster/local/index.ts');
-      const { createToolchainProgress } = await import('../toolchain-progress.ts');
-      let input: Record<string, unknown> = {};
-      if (opts.config) input = loadYamlConfig(opts.config, clusterConfigSchema.partial()) as Record<string, unknown>;
-      try {
-        if (opts.name) input.name = opts.name;
-        const k = intOption(opts.compression, '--compression', 1);
-        if (k !== undefined) input.compression = k;
-        const port = intOption(opts.port, '--port', 1);
-        if (port !== undefined) input.apiserverPort = port;
-        const n = intOption(opts.ecsNodes, '--ecs-nodes', 0);
-        if (n !== undefined) {
-          const pools = (input.nodePools ?? {}) as { ecs?: Record<string, unknown>[] };
-          pools.ecs = [{ ...(pools.ecs?.[0] ?? { name: 'ecs' }), count: n }];
-          input.nodePools = pools;
-        }
-      } catch (e) {
-        throw new UserError((e as Error).message);
-      }
-      const tp = createToolchainProgress();
-      const c = await startCluster(input, {
-        ownerPid: null,
-        progress: (m) => process.stderr.write(`${m}\n`),
-        toolchainProgress: tp,
-      });
-      tp.stop();
-      const { resolveBinary } = await import('../../../cluster/toolchain/index.ts');
-      process.stdout.write(
-        [
-          `cluster "${c.name}" is up: ${c.ecsNodes.length} ECS nodes${c.virtualNode ? ` + ${c.virtualNode}` : ''}, apiserver ${c.server}`,
-          `timings (s): ${Object.entries(c.timings).map(([k2, v]) => `${k2} ${v}`).join(', ')}`,
-          '',
-          'use it:',
-          `  export KUBECONFIG=${c.kubeconfig}`,
-          `  ${resolveBinary('kubectl')} get nodes`,
-          `stop it:  ebbflow cluster down --name ${c.name}`,
-          '',
-        ].join('\n'),
-      );
-    });
+    .action(upAction);
 
   cl.command('down')
     .description('Stop every process of a local cluster and remove its state (also after a crash)')
     .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--all', 'every local cluster')
     .action(async (opts: { name: string; all?: boolean }) => {
-      const { stopCluster, listClusterNames } = await import('../../../cluster/local/index.ts');
+      const { stopCluster, listClusterNames, listStateEntries, validateClusterName } = await import('../../../cluster/local/index.ts');
+      if (!opts.all) validateClusterName(opts.name, '--name');
       const names = opts.all ? listClusterNames() : [opts.name];
+      if (opts.all) {
+        for (const e of listStateEntries().filter((x) => !names.includes(x))) process.stderr.write(`skipping "${e}" in the state directory: not a cluster name\n`);
+      }
       for (const n of names) {
         await stopCluster(n);
         process.stdout.write(`cluster "${n}" is down\n`);
@@ -88,7 +126,8 @@ export function register(program: Command): void {
     .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--json', 'print JSON')
     .action(async (opts: { name: string; json?: boolean }) => {
-      const { clusterStatus } = await import('../../../cluster/local/index.ts');
+      const { clusterStatus, validateClusterName } = await import('../../../cluster/local/index.ts');
+      validateClusterName(opts.name, '--name');
       const st = await clusterStatus(opts.name);
       if (opts.json) {
         process.stdout.write(JSON.stringify(st, null, 2) + '\n');
@@ -108,6 +147,8 @@ export function register(program: Command): void {
     .requiredOption('--name <name>', 'cluster name', clusterName)
     .action(async (opts: { name: string }) => {
       const { runClusterAgent } = await import('../../../cluster/local/agent.ts');
-      await runClusterAgent(opts.name);
+      await withSignals(() => {}, (signal) => runClusterAgent(opts.name, { signal }));
+      // The agent process is this command's own: informers may hold sockets open, so end it here.
+      process.exit(0);
     });
 }

@@ -24,6 +24,7 @@ export function register(program: Command): void {
         const { readUserFile } = await import('../../common/files.ts');
         await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
       }
+      // Library code only sees an AbortSignal; signals and exit codes are this command's.
       const ac = new AbortController();
       let signals = 0;
       const onSignal = () => {

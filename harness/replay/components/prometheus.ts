@@ -1,0 +1,23 @@
+import { startPrometheus, type RunningPrometheus, type ScrapeTarget } from '../../pipeline/prometheus.ts';
+import type { Component } from '../../common/component.ts';
+
+/** Prometheus (a supervised host process) scraping the exporter at the compressed interval. */
+export class PrometheusComponent implements Component {
+  readonly name = 'prometheus';
+  prometheus: RunningPrometheus | undefined;
+
+  constructor(private readonly opts: () => { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number }) {}
+
+  async start(): Promise<void> {
+    this.prometheus = await startPrometheus(this.opts());
+  }
+
+  get(): RunningPrometheus {
+    if (!this.prometheus) throw new Error('Prometheus is not started');
+    return this.prometheus;
+  }
+
+  async stop(): Promise<void> {
+    await this.prometheus?.stop();
+  }
+}

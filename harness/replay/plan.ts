@@ -1,0 +1,144 @@
+import { dirname, resolve } from 'node:path';
+import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { validateClusterName } from '../../cluster/local/index.ts';
+import { parseExporterConfig, type ExporterConfig } from '../../exporter/index.ts';
+import { loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
+import type { Scenario } from '../../scenarios/index.ts';
+import { UserError } from '../common/errors.ts';
+import type { Timeline, TimelineMeta } from '../timeline/format.ts';
+import { readTimeline } from '../timeline/io.ts';
+import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
+import { createReplayClock, type ReplayClock } from './replay-clock.ts';
+import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
+
+/**
+ * Everything a replay needs decided before a process starts: the manifests, the resolved system,
+ * the HPA with behavior compressed by k, the exporter config, the baseline, the clock. Every input
+ * error surfaces here, as a UserError naming the file and field.
+ */
+export interface ReplayPlan {
+  scenario: Scenario;
+  manifests: HarnessManifests;
+  system: ResolvedSystem;
+  /** The HPA as applied: overrides and behavior compressed by k. */
+  hpa: KubeObject;
+  ew: KubeObject;
+  exporterConfig: ExporterConfig;
+  baseline: Timeline | undefined;
+  clusterName: string;
+  clock: ReplayClock;
+  windowStartsMs: number[];
+  /** Virtual seconds of all windows. */
+  virtualTotal: number;
+  devices(tMs: number): number;
+  warnings: string[];
+}
+
+export const NAMESPACE = 'default';
+
+/** The HPA the manifests declare, with the scenario's overrides and behavior compressed by k. */
+export function buildHpa(base: KubeObject, s: Scenario, warnings: string[]): KubeObject {
+  return compressHpa(hpaWithOverrides(base, s, s.file), s, warnings);
+}
+
+/** The ElasticWorkload the manifests declare, with the scenario's overrides. */
+export function buildElasticWorkload(base: KubeObject, s: Scenario): KubeObject {
+  return ewWithOverrides(base, s, s.file);
+}
+
+function compressHpa(hpaObject: KubeObject, s: Scenario, warnings: string[]): KubeObject {
+  const hpa = structuredClone(hpaObject) as KubeObject & { spec: V2HorizontalPodAutoscaler['spec'] & object };
+  const behavior = hpa.spec.behavior as HpaBehavior | undefined;
+  if (!behavior) return hpa;
+  try {
+    const c = compressBehavior(behavior, s.compression, { ratePreserving: s.fidelity === 'rate-preserving' });
+    warnings.push(...c.warnings);
+    const out = structuredClone(c.behavior) as Record<string, Record<string, unknown> | undefined>;
+    // The API takes tolerance as a quantity string.
+    for (const dir of ['scaleUp', 'scaleDown']) if (out[dir]?.tolerance !== undefined) out[dir]!.tolerance = String(out[dir]!.tolerance);
+    hpa.spec.behavior = out as never;
+  } catch (e) {
+    if (e instanceof CompressionError) throw new UserError(`${s.file}: compression: ${e.message}`, `set compression: ${e.largestLegalK} or fidelity: rate-preserving`);
+    throw e;
+  }
+  return hpa;
+}
+
+function secretEnv(m: HarnessManifests): NodeJS.ProcessEnv {
+  const sec = m.objects.find((o) => o.kind === 'Secret' && o.metadata.name.startsWith('sls-exporter-credentials')) as (KubeObject & { data?: Record<string, string> }) | undefined;
+  const get = (k: string) => (sec?.data?.[k] ? Buffer.from(sec.data[k], 'base64').toString('utf8') : undefined);
+  return { ALIBABA_CLOUD_ACCESS_KEY_ID: get('accessKeyId'), ALIBABA_CLOUD_ACCESS_KEY_SECRET: get('accessKeySecret') };
+}
+
+export function clusterNameFor(s: Scenario): string {
+  return `replay-${s.name}`.slice(0, 40).replace(/-+$/, '');
+}
+
+async function loadBaseline(s: Scenario, given: string | undefined): Promise<Timeline | undefined> {
+  const e = s.expectations.find((x) => x.type === 'baseline');
+  const file = given ?? (e?.type === 'baseline' && e.file ? resolve(dirname(s.file), e.file) : undefined);
+  if (!file) return undefined;
+  try {
+    return await readTimeline(file);
+  } catch (err) {
+    throw new UserError(`cannot read baseline ${file}: ${(err as Error).message}`, 'give a timeline.jsonl written by an earlier replay (--baseline FILE)');
+  }
+}
+
+export async function planReplay(o: { scenario: Scenario; manifestsDir?: string; baselineFile?: string; clusterName?: string }): Promise<ReplayPlan> {
+  const s = o.scenario;
+  const warnings: string[] = [];
+  const manifests = await loadHarnessManifests({ dir: o.manifestsDir });
+  const system = resolveSystem(s, harnessSystemManifests(manifests));
+  const hpa = compressHpa(system.hpaObject, s, warnings);
+  const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, 'manifests/overlays/local: ConfigMap sls-exporter-config', secretEnv(manifests));
+  const windowStartsMs = s.windows.map((w) => s.dayStartMs + w.start * 1000);
+  return {
+    scenario: s,
+    manifests,
+    system,
+    hpa,
+    ew: system.ewObject,
+    exporterConfig,
+    baseline: await loadBaseline(s, o.baselineFile),
+    clusterName: validateClusterName(o.clusterName ?? clusterNameFor(s), o.clusterName ? 'cluster name' : `${s.file}: name (as cluster replay-<name>)`),
+    clock: createReplayClock({ k: s.compression, windowStartsMs }),
+    windowStartsMs,
+    virtualTotal: s.windows.reduce((a, w) => a + w.end - w.start, 0),
+    devices: (tMs: number) => s.curve.at((tMs - s.dayStartMs) / 1000),
+    warnings,
+  };
+}
+
+export function timelineMeta(p: ReplayPlan): TimelineMeta {
+  const s = p.scenario;
+  const spec = p.hpa.spec as { minReplicas?: number; maxReplicas: number };
+  return {
+    kind: 'meta',
+    version: 1,
+    source: 'cluster',
+    scenario: s.name,
+    start: p.windowStartsMs[0]!,
+    end: s.dayStartMs + s.windows.at(-1)!.end * 1000,
+    compression: s.compression,
+    constants: timelineConstants(p.system),
+    devicesPerReplica: s.devicesPerReplica,
+    sourceMax: p.system.ew.sourceTarget.max ?? 0,
+    seed: s.seed,
+    notes: [
+      `windows: ${s.windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')} (replayed back to back)`,
+      `HPA: ${describeTarget(p.hpa)}, min ${spec.minReplicas ?? 1}, max ${spec.maxReplicas}`,
+      ...p.warnings.map((w) => `fidelity: ${w}`),
+    ],
+  };
+}
+
+function hhmm(s: number): string {
+  return `${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+}
+
+function describeTarget(hpa: KubeObject): string {
+  const m = (hpa.spec as V2HorizontalPodAutoscaler['spec'])?.metrics?.[0];
+  const t = m?.object?.target;
+  return `${m?.object?.metric.name ?? '?'} on ${m?.object?.describedObject.kind}/${m?.object?.describedObject.name}, target ${t?.type} ${t?.value ?? t?.averageValue}`;
+}

@@ -1,0 +1,76 @@
+import { AutoscalingV2Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/index.ts';
+import type { LocalCluster } from '../../cluster/local/index.ts';
+import type { RunningExporter } from '../../exporter/index.ts';
+import { Interrupted } from '../common/component.ts';
+import { parseQuantity } from '../common/units.ts';
+import type { RunningPrometheus } from '../pipeline/prometheus.ts';
+import { getRaw } from './k8s-get.ts';
+import { NAMESPACE, type ReplayPlan } from './plan.ts';
+
+/** The running parts the replay reads from after start-up. */
+export interface Pipeline {
+  cluster: LocalCluster;
+  exporter: RunningExporter;
+  prometheus: RunningPrometheus;
+}
+
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((r) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * The clock holds at the first window's start until the HPA acts on a valid metric and the
+ * ElasticWorkload has caught up, so the first window starts from a steady state.
+ */
+export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortSignal; warmupTimeoutSeconds?: number }, progress: (x: { phase: 'warmup'; message: string }) => void): Promise<void> {
+  progress({ phase: 'warmup', message: 'waiting for the metric to reach the HPA (clock held at the window start)' });
+  const autoscaling = p.cluster.kubeConfig.makeApiClient(AutoscalingV2Api);
+  const custom = p.cluster.kubeConfig.makeApiClient(CustomObjectsApi);
+  const timeout = o.warmupTimeoutSeconds ?? 120;
+  const deadline = Date.now() + timeout * 1000;
+  for (;;) {
+    if (o.signal?.aborted) throw new Interrupted();
+    const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: plan.hpa.metadata.name, namespace: NAMESPACE });
+    const valid = h.status?.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True');
+    const e = (await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NAMESPACE, name: plan.ew.metadata.name })) as { spec?: { replicas?: number }; status?: { replicas?: number } };
+    if (valid && h.status?.desiredReplicas === h.status?.currentReplicas && e.status?.replicas === e.spec?.replicas) return;
+    const stages = await pipelineValues(p);
+    const mark = (v: number | undefined) => (v === undefined ? '…' : String(v));
+    progress({ phase: 'warmup', message: `warm-up: exporter ${mark(stages.exporter)} → Prometheus ${mark(stages.prometheus)} → adapter ${mark(stages.adapter)} → HPA ${valid ? `desired ${h.status?.desiredReplicas}, current ${h.status?.currentReplicas}` : '…'} → EW ${e.status?.replicas ?? 0}/${e.spec?.replicas ?? 0}` });
+    if (Date.now() > deadline) {
+      const cond = h.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join('; ');
+      throw new Error(`the pipeline did not reach a steady state in ${timeout}s: exporter ${stages.exporter ?? 'no value'}, Prometheus ${stages.prometheus ?? 'no value'}, adapter ${stages.adapter ?? 'no value'}; HPA: ${cond ?? 'no status'}`);
+    }
+    await sleep(250, o.signal);
+  }
+}
+
+/** The value each stage serves now: exporter /metrics, Prometheus, the custom metrics API. */
+export async function pipelineValues(p: Pipeline): Promise<Record<'exporter' | 'prometheus' | 'adapter', number | undefined>> {
+  const out: Record<'exporter' | 'prometheus' | 'adapter', number | undefined> = { exporter: undefined, prometheus: undefined, adapter: undefined };
+  await Promise.all([
+    (async () => {
+      const text = await (await fetch(`${p.exporter.url}/metrics`)).text();
+      const m = /^active_devices(?:\{[^}]*\})? (\S+)$/m.exec(text);
+      if (m) out.exporter = Number(m[1]);
+    })().catch(() => {}),
+    (async () => {
+      const r = await p.prometheus.query('max(active_devices)');
+      if (r[0]) out.prometheus = Number(r[0].value[1]);
+    })().catch(() => {}),
+    (async () => {
+      const r = await getRaw<{ items?: { value: string }[] }>(p.cluster.kubeConfig, `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${NAMESPACE}/services/nginx/active_devices`);
+      const v = r?.items?.[0]?.value;
+      if (v !== undefined) out.adapter = parseQuantity(v);
+    })().catch(() => {}),
+  ]);
+  return out;
+}
