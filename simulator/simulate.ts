@@ -288,6 +288,7 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
       scenario: name,
       start: segments[0]!.start,
       end: segments.at(-1)!.end,
+      windows: segments.map((g) => ({ start: g.start, end: g.end })),
       compression: 1,
       constants: {
         slsWindowSeconds: sys.pipeline.slsWindowSeconds,

@@ -120,6 +120,7 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     scenario: s.name,
     start: p.windowStartsMs[0]!,
     end: s.dayStartMs + s.windows.at(-1)!.end * 1000,
+    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
     compression: s.compression,
     constants: timelineConstants(p.system),
     devicesPerReplica: s.devicesPerReplica,
