@@ -117,6 +117,8 @@ reason: {{ index .metadata.annotations "${ECI_FAILURE}" | Quote }}
 message: {{ index .metadata.annotations "${ECI_FAILURE_MESSAGE}" | Quote }}
 `;
 
+// A declarative template: one stage() literal per KWOK Stage, read top to bottom like the YAML it renders.
+// eslint-disable-next-line max-lines-per-function
 export function renderStages(p: NodePools, k: number): Obj[] {
   const vnode = virtualNodeName(p.eci);
   const stages: Obj[] = [];
