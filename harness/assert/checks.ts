@@ -103,70 +103,102 @@ export function agreement(tl: Timeline, base: Timeline, of: 'hpa.desired' | 'ew.
   return { percent: (100 * within) / tl.samples.length, worstAt, worstDiff };
 }
 
+type Of<T extends Expectation['type']> = Extract<Expectation, { type: T }>;
+
+function checkReplicaBounds(tl: Timeline, e: Of<'replicaBounds'>): CheckResult {
+  const bad = tl.samples.find((s) => series(s, e.of) < e.min || series(s, e.of) > e.max);
+  return {
+    name: `replicaBounds(${e.of} in [${e.min}, ${e.max}])`,
+    passed: !bad,
+    message: bad ? `${e.of} was ${series(bad, e.of)} at ${iso(bad.t)}, outside [${e.min}, ${e.max}]` : `${e.of} stayed within [${e.min}, ${e.max}]`,
+    at: bad?.t,
+  };
+}
+
+function checkSourceNeverAboveMax(tl: Timeline): CheckResult {
+  const bad = tl.samples.find((s) => s.ew.source > tl.meta.sourceMax);
+  return {
+    name: `sourceNeverAboveMax(${tl.meta.sourceMax})`,
+    passed: !bad,
+    message: bad ? `source Deployment had ${bad.ew.source} replicas at ${iso(bad.t)}, above its max ${tl.meta.sourceMax}` : `source Deployment never exceeded ${tl.meta.sourceMax}`,
+    at: bad?.t,
+  };
+}
+
+function checkOverflowOnlyOnVirtualNode(tl: Timeline): CheckResult {
+  const bad = tl.events.find(
+    (x) => (x.type === 'pod.scheduled' || x.type === 'pod.ready') && x.nodeType !== undefined && (x.owner === 'source') === (x.nodeType === 'eci'),
+  );
+  return {
+    name: 'overflowOnlyOnVirtualNode',
+    passed: !bad,
+    message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${iso(bad.t)}` : 'source pods ran on ECS nodes and unit pods only on the virtual node',
+    at: bad?.t,
+  };
+}
+
+function checkScaleDownOrder(tl: Timeline): CheckResult {
+  const bad = scaleDownOrderViolation(tl);
+  return {
+    name: 'scaleDownOrder',
+    passed: !bad,
+    message: bad ? `source pod ${bad.object} was deleted at ${iso(bad.t)} while unit pods still existed` : 'no source pod was removed while unit pods existed',
+    at: bad?.t,
+  };
+}
+
+function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>): CheckResult {
+  const rs = reactionTimes(tl, e.maxReplicas, e.tolerance);
+  const worst = rs.reduce<(typeof rs)[number] | undefined>((w, r) => (!w || r.seconds > w.seconds ? r : w), undefined);
+  const passed = !worst || (worst.reached && worst.seconds <= e.withinSeconds);
+  return {
+    name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''})`,
+    passed,
+    message: worst
+      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}; limit ${e.withinSeconds}s`
+      : 'the needed level never rose above the desired count',
+    at: passed ? undefined : worst?.t,
+    value: worst?.seconds,
+  };
+}
+
+function checkDirectionChanges(tl: Timeline, e: Of<'maxDirectionChangesPerHour'>): CheckResult {
+  const { max, at } = maxDirectionChangesPerHour(tl);
+  return {
+    name: `maxDirectionChangesPerHour(≤ ${e.max})`,
+    passed: max <= e.max,
+    message: `${max} direction changes in the worst hour${at !== undefined ? ` (ending ${iso(at)})` : ''}; limit ${e.max}`,
+    at: max > e.max ? at : undefined,
+    value: max,
+  };
+}
+
+function checkBaseline(tl: Timeline, e: Of<'baseline'>, baseline?: Timeline): CheckResult {
+  if (!baseline) return { name: 'baseline', passed: false, message: 'no baseline timeline given (--baseline FILE or expectation file)' };
+  const a = agreement(tl, baseline, e.of, e.toleranceReplicas);
+  return {
+    name: `baseline(${e.of} ±${e.toleranceReplicas}, ≥ ${e.minAgreementPercent}%)`,
+    passed: a.percent >= e.minAgreementPercent,
+    message: `${a.percent.toFixed(1)}% of samples within ±${e.toleranceReplicas} of the baseline; worst drift ${a.worstDiff}${a.worstAt !== undefined ? ` at ${iso(a.worstAt)}` : ''}`,
+    at: a.percent >= e.minAgreementPercent ? undefined : a.worstAt,
+    value: a.percent,
+  };
+}
+
 export function check(tl: Timeline, e: Expectation, baseline?: Timeline): CheckResult {
   switch (e.type) {
-    case 'replicaBounds': {
-      const bad = tl.samples.find((s) => series(s, e.of) < e.min || series(s, e.of) > e.max);
-      return {
-        name: `replicaBounds(${e.of} in [${e.min}, ${e.max}])`,
-        passed: !bad,
-        message: bad ? `${e.of} was ${series(bad, e.of)} at ${iso(bad.t)}, outside [${e.min}, ${e.max}]` : `${e.of} stayed within [${e.min}, ${e.max}]`,
-        at: bad?.t,
-      };
-    }
-    case 'sourceNeverAboveMax': {
-      const bad = tl.samples.find((s) => s.ew.source > tl.meta.sourceMax);
-      return {
-        name: `sourceNeverAboveMax(${tl.meta.sourceMax})`,
-        passed: !bad,
-        message: bad ? `source Deployment had ${bad.ew.source} replicas at ${iso(bad.t)}, above its max ${tl.meta.sourceMax}` : `source Deployment never exceeded ${tl.meta.sourceMax}`,
-        at: bad?.t,
-      };
-    }
-    case 'overflowOnlyOnVirtualNode': {
-      const bad = tl.events.find(
-        (x) => (x.type === 'pod.scheduled' || x.type === 'pod.ready') && x.nodeType !== undefined && (x.owner === 'source') === (x.nodeType === 'eci'),
-      );
-      return {
-        name: 'overflowOnlyOnVirtualNode',
-        passed: !bad,
-        message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${iso(bad.t)}` : 'source pods ran on ECS nodes and unit pods only on the virtual node',
-        at: bad?.t,
-      };
-    }
-    case 'scaleDownOrder': {
-      const bad = scaleDownOrderViolation(tl);
-      return {
-        name: 'scaleDownOrder',
-        passed: !bad,
-        message: bad ? `source pod ${bad.object} was deleted at ${iso(bad.t)} while unit pods still existed` : 'no source pod was removed while unit pods existed',
-        at: bad?.t,
-      };
-    }
-    case 'reactionTime': {
-      const rs = reactionTimes(tl, e.maxReplicas, e.tolerance);
-      const worst = rs.reduce<(typeof rs)[number] | undefined>((w, r) => (!w || r.seconds > w.seconds ? r : w), undefined);
-      const passed = !worst || (worst.reached && worst.seconds <= e.withinSeconds);
-      return {
-        name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''})`,
-        passed,
-        message: worst
-          ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}; limit ${e.withinSeconds}s`
-          : 'the needed level never rose above the desired count',
-        at: passed ? undefined : worst?.t,
-        value: worst?.seconds,
-      };
-    }
-    case 'maxDirectionChangesPerHour': {
-      const { max, at } = maxDirectionChangesPerHour(tl);
-      return {
-        name: `maxDirectionChangesPerHour(≤ ${e.max})`,
-        passed: max <= e.max,
-        message: `${max} direction changes in the worst hour${at !== undefined ? ` (ending ${iso(at)})` : ''}; limit ${e.max}`,
-        at: max > e.max ? at : undefined,
-        value: max,
-      };
-    }
+    case 'replicaBounds':
+      return checkReplicaBounds(tl, e);
+    case 'sourceNeverAboveMax':
+      return checkSourceNeverAboveMax(tl);
+    case 'overflowOnlyOnVirtualNode':
+      return checkOverflowOnlyOnVirtualNode(tl);
+    case 'scaleDownOrder':
+      return checkScaleDownOrder(tl);
+    case 'reactionTime':
+      return checkReactionTime(tl, e);
+    case 'maxDirectionChangesPerHour':
+      return checkDirectionChanges(tl, e);
     case 'sloCoverage': {
       const c = sloCoverage(tl);
       return { name: `sloCoverage(≥ ${e.minPercent}%)`, passed: c >= e.minPercent, message: `ready capacity covered the need ${c.toFixed(1)}% of the time; required ${e.minPercent}%`, value: c };
@@ -179,17 +211,8 @@ export function check(tl: Timeline, e: Expectation, baseline?: Timeline): CheckR
       const cost = eciPodHours(tl) * e.pricePerPodHour;
       return { name: `eciCost(≤ ${e.max})`, passed: cost <= e.max, message: `ECI cost ${cost.toFixed(2)}; budget ${e.max}`, value: cost };
     }
-    case 'baseline': {
-      if (!baseline) return { name: 'baseline', passed: false, message: 'no baseline timeline given (--baseline FILE or expectation file)' };
-      const a = agreement(tl, baseline, e.of, e.toleranceReplicas);
-      return {
-        name: `baseline(${e.of} ±${e.toleranceReplicas}, ≥ ${e.minAgreementPercent}%)`,
-        passed: a.percent >= e.minAgreementPercent,
-        message: `${a.percent.toFixed(1)}% of samples within ±${e.toleranceReplicas} of the baseline; worst drift ${a.worstDiff}${a.worstAt !== undefined ? ` at ${iso(a.worstAt)}` : ''}`,
-        at: a.percent >= e.minAgreementPercent ? undefined : a.worstAt,
-        value: a.percent,
-      };
-    }
+    case 'baseline':
+      return checkBaseline(tl, e, baseline);
   }
 }
 

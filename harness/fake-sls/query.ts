@@ -56,100 +56,123 @@ function parseSearch(s: string): Query['search'] {
   });
 }
 
+/** A cursor over the tokens after the bar; each grammar rule below takes it and advances it. */
+class Cursor {
+  i = 0;
+  constructor(readonly toks: string[]) {}
+  peek(): string | undefined {
+    return this.toks[this.i]?.toLowerCase();
+  }
+  /** The token `ahead` places past the current one, as written. */
+  at(ahead = 0): string | undefined {
+    return this.toks[this.i + ahead];
+  }
+  next(): string | undefined {
+    return this.toks[this.i++];
+  }
+  /** Consumes `w` (lower-case) when it is next; says whether it was. */
+  accept(w: string): boolean {
+    if (this.peek() !== w) return false;
+    this.i++;
+    return true;
+  }
+  expect(w: string): void {
+    if (!this.accept(w)) throw new QueryError(`expected "${w}" but got "${this.toks[this.i] ?? 'end of query'}"`);
+  }
+  ident(what: string): string {
+    const t = this.next();
+    if (!t || !/^[A-Za-z_][\w.]*$|^"[^"]*"$/.test(t)) throw new QueryError(`expected ${what} but got "${t ?? 'end of query'}"`);
+    return t.replace(/^"|"$/g, '');
+  }
+}
+
+function parseAgg(c: Cursor): Agg {
+  const fn = c.peek();
+  if (fn === 'count' && c.at(1) === '(') {
+    c.i += 2;
+    let agg: Agg;
+    if (c.at() === '*' || c.at() === '1') {
+      c.i++;
+      agg = { kind: 'count' };
+    } else if (c.accept('distinct')) agg = { kind: 'distinct', col: c.ident('a column'), approx: false };
+    else agg = { kind: 'countCol', col: c.ident('a column') };
+    c.expect(')');
+    return agg;
+  }
+  if (fn === 'approx_distinct' && c.at(1) === '(') {
+    c.i += 2;
+    const agg: Agg = { kind: 'distinct', col: c.ident('a column'), approx: true };
+    c.expect(')');
+    return agg;
+  }
+  if (fn && c.at(1) === '(') throw new QueryError(`function ${c.at()} is not supported here (count, count distinct, approx_distinct)`);
+  return { kind: 'column', col: c.ident('a select item') };
+}
+
+function parseSelectItems(c: Cursor): SelectItem[] {
+  const items: SelectItem[] = [];
+  do {
+    const agg = parseAgg(c);
+    const alias = c.accept('as') ? c.ident('an alias') : agg.kind === 'column' ? agg.col : `_col${items.length}`;
+    items.push({ agg, alias });
+  } while (c.accept(','));
+  return items;
+}
+
+const OPS: Record<string, Cond['op']> = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+
+function parseCond(c: Cursor): Cond {
+  const col = c.ident('a column');
+  const opTok = c.next();
+  // Own keys only: "constructor" or "__proto__" must not look up Object.prototype.
+  const op = opTok !== undefined && Object.hasOwn(OPS, opTok) ? OPS[opTok] : undefined;
+  if (!op) throw new QueryError(`expected a comparison after ${col} but got "${opTok ?? 'end of query'}"`);
+  const lit = c.next();
+  let value: string | number;
+  if (lit && /^\d+(\.\d+)?$/.test(lit)) value = Number(lit);
+  else if (lit && /^'.*'$/.test(lit)) value = lit.slice(1, -1).replace(/''/g, "'");
+  else throw new QueryError(`expected a number or 'string' after ${col} ${opTok} but got "${lit ?? 'end of query'}"`);
+  return { col, op, value };
+}
+
+function parseWhere(c: Cursor): Cond[] {
+  const where: Cond[] = [];
+  if (!c.accept('where')) return where;
+  do where.push(parseCond(c));
+  while (c.accept('and'));
+  if (c.peek() === 'or') throw new QueryError('OR in where is not supported');
+  return where;
+}
+
+function parseTail(c: Cursor): { groupBy?: string; limit?: number } {
+  let groupBy: string | undefined;
+  if (c.accept('group')) {
+    c.expect('by');
+    groupBy = c.ident('a column');
+  }
+  let limit: number | undefined;
+  if (c.accept('limit')) {
+    const n = c.next();
+    if (!n || !/^\d+$/.test(n)) throw new QueryError(`limit needs a number, got "${n ?? 'end of query'}"`);
+    limit = Number(n);
+  }
+  if (c.i < c.toks.length) throw new QueryError(`unexpected "${c.at()}" at the end of the query`);
+  return { groupBy, limit };
+}
+
 export function parseQuery(q: string): Query {
   const bar = q.indexOf('|');
   const search = parseSearch(bar < 0 ? q : q.slice(0, bar));
   if (bar < 0) return { search };
-  const toks = tokenize(q.slice(bar + 1));
-  let i = 0;
-  const peek = () => toks[i]?.toLowerCase();
-  const next = () => toks[i++];
-  const expect = (w: string) => {
-    if (peek() !== w) throw new QueryError(`expected "${w}" but got "${toks[i] ?? 'end of query'}"`);
-    i++;
-  };
-  const ident = (what: string) => {
-    const t = next();
-    if (!t || !/^[A-Za-z_][\w.]*$|^"[^"]*"$/.test(t)) throw new QueryError(`expected ${what} but got "${t ?? 'end of query'}"`);
-    return t.replace(/^"|"$/g, '');
-  };
-  expect('select');
-  const items: SelectItem[] = [];
-  for (;;) {
-    let agg: Agg;
-    const fn = peek();
-    if (fn === 'count' && toks[i + 1] === '(') {
-      i += 2;
-      if (toks[i] === '*' || toks[i] === '1') {
-        i++;
-        agg = { kind: 'count' };
-      } else if (peek() === 'distinct') {
-        i++;
-        agg = { kind: 'distinct', col: ident('a column'), approx: false };
-      } else agg = { kind: 'countCol', col: ident('a column') };
-      expect(')');
-    } else if (fn === 'approx_distinct' && toks[i + 1] === '(') {
-      i += 2;
-      agg = { kind: 'distinct', col: ident('a column'), approx: true };
-      expect(')');
-    } else if (fn && toks[i + 1] === '(') {
-      throw new QueryError(`function ${toks[i]} is not supported here (count, count distinct, approx_distinct)`);
-    } else agg = { kind: 'column', col: ident('a select item') };
-    let alias = agg.kind === 'column' ? agg.col : `_col${items.length}`;
-    if (peek() === 'as') {
-      i++;
-      alias = ident('an alias');
-    }
-    items.push({ agg, alias });
-    if (toks[i] === ',') {
-      i++;
-      continue;
-    }
-    break;
-  }
-  if (peek() === 'from') {
-    i++;
-    const t = ident('a table');
+  const c = new Cursor(tokenize(q.slice(bar + 1)));
+  c.expect('select');
+  const items = parseSelectItems(c);
+  if (c.accept('from')) {
+    const t = c.ident('a table');
     if (t.toLowerCase() !== 'log') throw new QueryError(`table ${t} does not exist: use "from log" or omit it`);
   }
-  const where: Cond[] = [];
-  if (peek() === 'where') {
-    i++;
-    for (;;) {
-      const col = ident('a column');
-      const opTok = next();
-      const ops: Record<string, Cond['op']> = { '=': '=', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
-      // Own keys only: "constructor" or "__proto__" must not look up Object.prototype.
-      const op = opTok !== undefined && Object.hasOwn(ops, opTok) ? ops[opTok] : undefined;
-      if (!op) throw new QueryError(`expected a comparison after ${col} but got "${opTok ?? 'end of query'}"`);
-      const lit = next();
-      let value: string | number;
-      if (lit && /^\d+(\.\d+)?$/.test(lit)) value = Number(lit);
-      else if (lit && /^'.*'$/.test(lit)) value = lit.slice(1, -1).replace(/''/g, "'");
-      else throw new QueryError(`expected a number or 'string' after ${col} ${opTok} but got "${lit ?? 'end of query'}"`);
-      where.push({ col, op, value });
-      if (peek() === 'and') {
-        i++;
-        continue;
-      }
-      if (peek() === 'or') throw new QueryError('OR in where is not supported');
-      break;
-    }
-  }
-  let groupBy: string | undefined;
-  if (peek() === 'group') {
-    i++;
-    expect('by');
-    groupBy = ident('a column');
-  }
-  let limit: number | undefined;
-  if (peek() === 'limit') {
-    i++;
-    const n = next();
-    if (!n || !/^\d+$/.test(n)) throw new QueryError(`limit needs a number, got "${n ?? 'end of query'}"`);
-    limit = Number(n);
-  }
-  if (i < toks.length) throw new QueryError(`unexpected "${toks[i]}" at the end of the query`);
+  const where = parseWhere(c);
+  const { groupBy, limit } = parseTail(c);
   for (const it of items) {
     if (it.agg.kind === 'column' && it.agg.col !== groupBy) throw new QueryError(`'${it.agg.col}' must be an aggregate expression or appear in GROUP BY clause`);
   }
