@@ -104,209 +104,268 @@ export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: {
   return s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 }));
 }
 
-export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, segments: Segment[], name: string, opts: SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
-  const wantTimeline = opts.timeline ?? true;
-  const incremental = (opts.stepping ?? 'event') === 'event';
-  const random = rng(sys.seed);
-  const sync = sys.flags.syncPeriodSeconds;
-  const Ie = sys.pipeline.exporterIntervalSeconds;
-  const Is = sys.pipeline.scrapeIntervalSeconds;
-  const phaseE = random() * Ie;
-  const phaseS = random() * Is;
-  const ecsPool = sys.nodes.ecs[0];
-  const ecsCapacity = ecsPodCapacity(sys.nodes, sys.pod);
-  const ecsNodes = sys.nodes.ecs.reduce((a, p) => a + p.count, 0);
-  const eci = sys.nodes.eci;
-  const unitName = sys.ew.elasticUnit?.[0]?.name;
-  const unitDep = unitName ? unitDeploymentName(sys.ew.sourceTarget.name, unitName) : undefined;
-  let eciFailures = 0;
-  let podSeq = 0;
+/**
+ * One run's state. The steps are methods so each stays short and the hot loop keeps plain field
+ * reads (a class with fixed fields keeps one hidden class, as fast as the closure it replaced).
+ */
+class Model {
+  readonly wantTimeline: boolean;
+  readonly incremental: boolean;
+  readonly random: () => number;
+  readonly sync: number;
+  readonly Ie: number;
+  readonly Is: number;
+  readonly phaseE: number;
+  readonly phaseS: number;
+  readonly ecsCapacity: number;
+  readonly ecsNodes: number;
+  readonly unitDep: string | undefined;
+  readonly samples: TimelineSample[] = [];
+  readonly events: TimelineEvent[] = [];
+  readonly state: HpaState = newHpaState();
+  readonly values: number[];
+  readonly input: HpaInput;
+  readonly source: PodSet;
+  readonly units: PodSet;
+  eciFailures = 0;
+  podSeq = 0;
+  replicas = 0;
+  lastDesired = 0;
+  lastDir = 0;
+  directionChanges = 0;
+  peak = 0;
+  covered = 0;
+  sampled = 0;
+  eciPodSeconds = 0;
+  totalSeconds = 0;
+  lastQuery = NaN;
+  lastMetric = 0;
 
-  const samples: TimelineSample[] = [];
-  const events: TimelineEvent[] = [];
-  const ev = (e: Omit<TimelineEvent, 'kind'>) => wantTimeline && events.push({ kind: 'event', ...e } as TimelineEvent);
+  constructor(readonly sys: SystemConfig, readonly curveAt: (tMs: number) => number, opts: SimulateOptions) {
+    this.wantTimeline = opts.timeline ?? true;
+    this.incremental = (opts.stepping ?? 'event') === 'event';
+    this.random = rng(sys.seed);
+    this.sync = sys.flags.syncPeriodSeconds;
+    this.Ie = sys.pipeline.exporterIntervalSeconds;
+    this.Is = sys.pipeline.scrapeIntervalSeconds;
+    // Drawn first and in this order: the seeded stream must stay the same for a seed.
+    this.phaseE = this.random() * this.Ie;
+    this.phaseS = this.random() * this.Is;
+    this.ecsCapacity = ecsPodCapacity(sys.nodes, sys.pod);
+    this.ecsNodes = sys.nodes.ecs.reduce((a, p) => a + p.count, 0);
+    const unitName = sys.ew.elasticUnit?.[0]?.name;
+    this.unitDep = unitName ? unitDeploymentName(sys.ew.sourceTarget.name, unitName) : undefined;
+    this.values = sys.hpa.metrics.map(() => 0);
+    // One input object for the run: reconcile keeps nothing of it.
+    this.input = { now: 0, spec: sys.hpa, flags: sys.flags, specReplicas: 0, currentReplicas: 0, readyPods: 0, values: this.values };
+    this.source = new PodSet(this.incremental);
+    this.units = new PodSet(this.incremental);
+  }
 
-  const state: HpaState = newHpaState();
-  const values: number[] = sys.hpa.metrics.map(() => 0);
-  const input: HpaInput = { now: 0, spec: sys.hpa, flags: sys.flags, specReplicas: 0, currentReplicas: 0, readyPods: 0, values };
-  const source = new PodSet(incremental);
-  const units = new PodSet(incremental);
-  let replicas = 0;
-  let lastDesired = 0;
-  let lastDir = 0;
-  let directionChanges = 0;
-  let peak = 0;
-  let covered = 0;
-  let sampled = 0;
-  let eciPodSeconds = 0;
-  let totalSeconds = 0;
+  ev(e: Omit<TimelineEvent, 'kind'>): void {
+    if (this.wantTimeline) this.events.push({ kind: 'event', ...e } as TimelineEvent);
+  }
 
-  let lastQuery = NaN;
-  let lastMetric = 0;
-  const metricAt = (tMs: number): number => {
+  metricAt(tMs: number): number {
     const t = tMs / 1000;
-    const scrape = Math.floor((t - phaseS) / Is) * Is + phaseS;
-    const query = Math.floor((scrape - phaseE) / Ie) * Ie + phaseE;
+    const scrape = Math.floor((t - this.phaseS) / this.Is) * this.Is + this.phaseS;
+    const query = Math.floor((scrape - this.phaseE) / this.Ie) * this.Ie + this.phaseE;
     // The served value only changes when the exporter queries again.
-    if (incremental && query === lastQuery) return lastMetric;
-    lastQuery = query;
-    lastMetric = Math.round(curveAt(query * 1000));
-    return lastMetric;
-  };
-  const ecsLatency = () => ecsPool ? ecsPool.startLatency.min + random() * (ecsPool.startLatency.max - ecsPool.startLatency.min) : 1;
-  const eciLatency = () => drawEciLatency(eci.startLatency, random);
-  const newPod = (onEci: boolean, t: number): Pod => {
-    const name = `${onEci ? unitDep : sys.ew.sourceTarget.name}-sim-${++podSeq}`;
+    if (this.incremental && query === this.lastQuery) return this.lastMetric;
+    this.lastQuery = query;
+    this.lastMetric = Math.round(this.curveAt(query * 1000));
+    return this.lastMetric;
+  }
+
+  newPod(onEci: boolean, t: number): Pod {
+    const name = `${onEci ? this.unitDep : this.sys.ew.sourceTarget.name}-sim-${++this.podSeq}`;
     if (!onEci) {
-      const scheduled = source.length < ecsCapacity;
-      return { name, readyAt: scheduled ? t + ecsLatency() * 1000 : Infinity, failed: false, created: t };
+      const pool = this.sys.nodes.ecs[0];
+      const scheduled = this.source.length < this.ecsCapacity;
+      if (!scheduled) return { name, readyAt: Infinity, failed: false, created: t };
+      const latency = pool ? pool.startLatency.min + this.random() * (pool.startLatency.max - pool.startLatency.min) : 1;
+      return { name, readyAt: t + latency * 1000, failed: false, created: t };
     }
+    const eci = this.sys.nodes.eci;
     const f = eci.failures;
-    const fails = f.probability > 0 && random() < f.probability && (f.maxFailures === undefined || eciFailures < f.maxFailures);
-    if (fails) eciFailures++;
-    return { name, readyAt: fails ? Infinity : t + eciLatency() * 1000, failed: fails && f.mode === 'failed', created: t };
-  };
-  const ready = (pods: PodSet, t: number) => pods.ready(t);
-  const resize = (pods: PodSet, want: number, onEci: boolean, t: number, owner: string) => {
+    const fails = f.probability > 0 && this.random() < f.probability && (f.maxFailures === undefined || this.eciFailures < f.maxFailures);
+    if (fails) this.eciFailures++;
+    return { name, readyAt: fails ? Infinity : t + drawEciLatency(eci.startLatency, this.random) * 1000, failed: fails && f.mode === 'failed', created: t };
+  }
+
+  resize(pods: PodSet, want: number, onEci: boolean, t: number, owner: string): void {
+    const nodeType = onEci ? 'eci' : 'ecs';
     while (pods.length > want) {
       // The ReplicaSet removes not-ready and newer pods first.
-      const p = pods.pop()!;
-      ev({ t, type: 'pod.deleted', object: p.name, owner, nodeType: onEci ? 'eci' : 'ecs' });
+      const p = pods.pop();
+      this.ev({ t, type: 'pod.deleted', object: p.name, owner, nodeType });
     }
     while (pods.length < want) {
-      const p = newPod(onEci, t);
+      const p = this.newPod(onEci, t);
       pods.push(p);
-      ev({ t, type: 'pod.created', object: p.name, owner, nodeType: onEci ? 'eci' : 'ecs' });
-      if (wantTimeline && Number.isFinite(p.readyAt)) ev({ t: Math.round(p.readyAt), type: 'pod.ready', object: p.name, owner, nodeType: onEci ? 'eci' : 'ecs' });
-      if (p.failed) ev({ t, type: 'pod.failed', object: p.name, owner, nodeType: 'eci', reason: eci.failures.reason });
+      this.ev({ t, type: 'pod.created', object: p.name, owner, nodeType });
+      if (this.wantTimeline && Number.isFinite(p.readyAt)) this.ev({ t: Math.round(p.readyAt), type: 'pod.ready', object: p.name, owner, nodeType });
+      if (p.failed) this.ev({ t, type: 'pod.failed', object: p.name, owner, nodeType: 'eci', reason: this.sys.nodes.eci.failures.reason });
     }
-  };
-  const applySplit = (total: number, t: number) => {
-    const split = computeSplit(sys.ew, total);
+  }
+
+  applySplit(total: number, t: number): void {
+    const split = computeSplit(this.sys.ew, total);
     const unitWant = split.units[0]?.replicas ?? 0;
     // Scale-in order: unit pods leave first, the source last (the controller's staging, instantaneous here).
-    resize(units, unitWant, true, t, unitDep ?? 'unit');
-    resize(source, split.source, false, t, 'source');
-    if (wantTimeline) ev({ t, type: 'ew.split', message: `source ${split.source}, ${unitDep} ${unitWant}`, to: total });
-    return split;
-  };
+    this.resize(this.units, unitWant, true, t, this.unitDep ?? 'unit');
+    this.resize(this.source, split.source, false, t, 'source');
+    if (this.wantTimeline) this.ev({ t, type: 'ew.split', message: `source ${split.source}, ${this.unitDep} ${unitWant}`, to: total });
+  }
 
-  for (const seg of segments) {
-    // Warm-up like the replay: start from the state the HPA settles in at the segment's first value.
-    if (replicas === 0) {
-      let cur = Math.max(sys.hpa.minReplicas, 1);
-      for (let i = 0; i < 50; i++) {
-        const d = reconcile({ now: seg.start / 1000 - 1e6, spec: sys.hpa, flags: sys.flags, specReplicas: cur, currentReplicas: cur, readyPods: cur, values: sys.hpa.metrics.map(() => metricAt(seg.start)) }, newHpaState());
-        if (d.desired === cur) break;
-        cur = d.desired;
-      }
-      replicas = cur;
-      lastDesired = cur;
-      const split = computeSplit(sys.ew, cur);
-      for (let i = 0; i < split.source; i++) source.push({ name: `${sys.ew.sourceTarget.name}-sim-${++podSeq}`, readyAt: seg.start - 1, failed: false, created: seg.start - 1 });
-      for (let i = 0; i < (split.units[0]?.replicas ?? 0); i++) units.push({ name: `${unitDep}-sim-${++podSeq}`, readyAt: seg.start - 1, failed: false, created: seg.start - 1 });
+  /** Warm-up like the replay: start from the state the HPA settles in at the segment's first value. */
+  warmUp(seg: Segment): void {
+    const sys = this.sys;
+    let cur = Math.max(sys.hpa.minReplicas, 1);
+    for (let i = 0; i < 50; i++) {
+      const d = reconcile({ now: seg.start / 1000 - 1e6, spec: sys.hpa, flags: sys.flags, specReplicas: cur, currentReplicas: cur, readyPods: cur, values: sys.hpa.metrics.map(() => this.metricAt(seg.start)) }, newHpaState());
+      if (d.desired === cur) break;
+      cur = d.desired;
     }
-    const stepMs = Math.min(sync, sys.sampleEverySeconds) * 1000;
+    this.replicas = cur;
+    this.lastDesired = cur;
+    const split = computeSplit(sys.ew, cur);
+    const settled = (name: string): Pod => ({ name: `${name}-sim-${++this.podSeq}`, readyAt: seg.start - 1, failed: false, created: seg.start - 1 });
+    for (let i = 0; i < split.source; i++) this.source.push(settled(sys.ew.sourceTarget.name));
+    for (let i = 0; i < (split.units[0]?.replicas ?? 0); i++) this.units.push(settled(`${this.unitDep}`));
+  }
+
+  /** One HPA sync: read the metric as served, reconcile, split a rescale, replace failed ECI pods. */
+  syncAt(t: number): void {
+    const readyPods = this.source.ready(t) + this.units.ready(t);
+    for (let i = 0; i < this.values.length; i++) this.values[i] = this.metricAt(t);
+    const input = this.input;
+    input.now = t / 1000;
+    input.specReplicas = input.currentReplicas = this.replicas;
+    input.readyPods = readyPods;
+    const d = reconcile(input, this.state);
+    if (d.rescale) {
+      const replicas = this.replicas;
+      this.ev({ t, type: 'hpa.rescale', from: replicas, to: d.desired, reason: 'SuccessfulRescale', message: `New size: ${d.desired}; reason: ${d.desired > replicas ? 'above' : 'below'} target` });
+      const dir = Math.sign(d.desired - this.lastDesired);
+      if (dir !== 0 && this.lastDir !== 0 && dir !== this.lastDir) this.directionChanges++;
+      if (dir !== 0) this.lastDir = dir;
+      this.lastDesired = d.desired;
+      this.replicas = d.desired;
+      this.applySplit(d.desired, t);
+    }
+    // Failed ECI pods are replaced by their ReplicaSet.
+    const units = this.units;
+    for (let i = 0; (units.failed > 0 || !this.incremental) && i < units.length; i++) {
+      if (units.pods[i]!.failed) {
+        const p = this.newPod(true, t);
+        units.replace(i, p);
+        this.ev({ t, type: 'pod.created', object: p.name, owner: this.unitDep, nodeType: 'eci' });
+      }
+    }
+  }
+
+  sampleAt(t: number): void {
+    const sys = this.sys;
+    const devices = this.curveAt(t);
+    const needed = Math.ceil(devices / sys.devicesPerReplica);
+    const srcReady = this.source.ready(t);
+    const unitReady = this.units.ready(t);
+    const unitFailed = this.units.failed;
+    this.sampled++;
+    if (srcReady + unitReady >= needed) this.covered++;
+    this.peak = Math.max(this.peak, this.replicas);
+    this.eciPodSeconds += this.units.length * sys.sampleEverySeconds;
+    this.totalSeconds += sys.sampleEverySeconds;
+    if (!this.wantTimeline) return;
+    const split = computeSplit(sys.ew, this.replicas);
+    const unitDep = this.unitDep;
+    this.samples.push({
+      kind: 'sample',
+      t,
+      devices,
+      metric: this.metricAt(t),
+      needed,
+      hpa: { desired: this.lastDesired, current: this.replicas },
+      ew: { replicas: this.replicas, source: split.source, units: unitDep ? { [unitDep]: split.units[0]?.replicas ?? 0 } : {} },
+      pods: { ecs: { ready: srcReady, pending: this.source.length - srcReady, failed: 0 }, eci: { ready: unitReady, pending: this.units.length - unitReady - unitFailed, failed: unitFailed } },
+    });
+  }
+
+  runSegment(seg: Segment): void {
+    if (this.replicas === 0) this.warmUp(seg);
+    const sync = this.sync;
+    const every = this.sys.sampleEverySeconds;
+    const stepMs = Math.min(sync, every) * 1000;
     let nextSync = seg.start;
     let nextSample = seg.start;
     for (let t = seg.start; t <= seg.end; t += stepMs) {
       if (t >= nextSync) {
         nextSync += sync * 1000;
-        const readyPods = ready(source, t) + ready(units, t);
-        for (let i = 0; i < values.length; i++) values[i] = metricAt(t);
-        // One input object for the run: reconcile keeps nothing of it.
-        input.now = t / 1000;
-        input.specReplicas = input.currentReplicas = replicas;
-        input.readyPods = readyPods;
-        const d = reconcile(input, state);
-        if (d.rescale) {
-          ev({ t, type: 'hpa.rescale', from: replicas, to: d.desired, reason: 'SuccessfulRescale', message: `New size: ${d.desired}; reason: ${d.desired > replicas ? 'above' : 'below'} target` });
-          const dir = Math.sign(d.desired - lastDesired);
-          if (dir !== 0 && lastDir !== 0 && dir !== lastDir) directionChanges++;
-          if (dir !== 0) lastDir = dir;
-          lastDesired = d.desired;
-          replicas = d.desired;
-          applySplit(replicas, t);
-        }
-        // Failed ECI pods are replaced by their ReplicaSet.
-        for (let i = 0; (units.failed > 0 || !incremental) && i < units.length; i++) {
-          if (units.pods[i]!.failed) {
-            const p = newPod(true, t);
-            units.replace(i, p);
-            ev({ t, type: 'pod.created', object: p.name, owner: unitDep, nodeType: 'eci' });
-          }
-        }
+        this.syncAt(t);
       }
       if (t >= nextSample) {
-        nextSample += sys.sampleEverySeconds * 1000;
-        const devices = curveAt(t);
-        const needed = Math.ceil(devices / sys.devicesPerReplica);
-        const srcReady = ready(source, t);
-        const unitReady = ready(units, t);
-        const unitFailed = units.failed;
-        sampled++;
-        if (srcReady + unitReady >= needed) covered++;
-        peak = Math.max(peak, replicas);
-        eciPodSeconds += units.length * sys.sampleEverySeconds;
-        totalSeconds += sys.sampleEverySeconds;
-        if (wantTimeline) {
-          const split = computeSplit(sys.ew, replicas);
-          samples.push({
-            kind: 'sample',
-            t,
-            devices,
-            metric: metricAt(t),
-            needed,
-            hpa: { desired: lastDesired, current: replicas },
-            ew: { replicas, source: split.source, units: unitDep ? { [unitDep]: split.units[0]?.replicas ?? 0 } : {} },
-            pods: { ecs: { ready: srcReady, pending: source.length - srcReady, failed: 0 }, eci: { ready: unitReady, pending: units.length - unitReady - unitFailed, failed: unitFailed } },
-          });
-        }
+        nextSample += every * 1000;
+        this.sampleAt(t);
       }
     }
   }
-  const costEcs = ecsCost(sys.cost, ecsNodes, totalSeconds);
-  const costEci = eciCost(sys.cost, eciPodSeconds, sys.pod.vcpu, sys.pod.memoryGiB);
-  const summary: SimSummary = {
-    sloCoveragePercent: sampled ? (100 * covered) / sampled : 100,
-    eciPodHours: eciPodSeconds / 3600,
-    ecsNodes,
-    costEcs,
-    costEci,
-    costTotal: costEcs + costEci,
-    peakReplicas: peak,
-    directionChanges,
-    seconds: totalSeconds,
-  };
-  if (!wantTimeline) return { summary };
-  events.sort((a, b) => a.t - b.t);
-  const timeline: Timeline = {
-    meta: {
-      kind: 'meta',
-      version: 1,
-      source: 'simulator',
-      scenario: name,
-      start: segments[0]!.start,
-      end: segments.at(-1)!.end,
-      windows: segments.map((g) => ({ start: g.start, end: g.end })),
-      compression: 1,
-      constants: {
-        slsWindowSeconds: sys.pipeline.slsWindowSeconds,
-        exporterIntervalSeconds: Ie,
-        scrapeIntervalSeconds: Is,
-        adapterRelistSeconds: sys.pipeline.adapterRelistSeconds,
-        hpaSyncPeriodSeconds: sync,
-        downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds,
+
+  summary(): SimSummary {
+    const sys = this.sys;
+    const costEcs = ecsCost(sys.cost, this.ecsNodes, this.totalSeconds);
+    const costEci = eciCost(sys.cost, this.eciPodSeconds, sys.pod.vcpu, sys.pod.memoryGiB);
+    return {
+      sloCoveragePercent: this.sampled ? (100 * this.covered) / this.sampled : 100,
+      eciPodHours: this.eciPodSeconds / 3600,
+      ecsNodes: this.ecsNodes,
+      costEcs,
+      costEci,
+      costTotal: costEcs + costEci,
+      peakReplicas: this.peak,
+      directionChanges: this.directionChanges,
+      seconds: this.totalSeconds,
+    };
+  }
+
+  timeline(segments: Segment[], name: string, summary: SimSummary): Timeline {
+    const sys = this.sys;
+    this.events.sort((a, b) => a.t - b.t);
+    return {
+      meta: {
+        kind: 'meta',
+        version: 1,
+        source: 'simulator',
+        scenario: name,
+        start: segments[0]!.start,
+        end: segments.at(-1)!.end,
+        windows: segments.map((g) => ({ start: g.start, end: g.end })),
+        compression: 1,
+        constants: {
+          slsWindowSeconds: sys.pipeline.slsWindowSeconds,
+          exporterIntervalSeconds: this.Ie,
+          scrapeIntervalSeconds: this.Is,
+          adapterRelistSeconds: sys.pipeline.adapterRelistSeconds,
+          hpaSyncPeriodSeconds: this.sync,
+          downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds,
+        },
+        devicesPerReplica: sys.devicesPerReplica,
+        sourceMax: sys.ew.sourceTarget.max ?? 0,
+        seed: sys.seed,
+        notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`],
       },
-      devicesPerReplica: sys.devicesPerReplica,
-      sourceMax: sys.ew.sourceTarget.max ?? 0,
-      seed: sys.seed,
-      notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${costEcs.toFixed(2)}, ECI ${costEci.toFixed(2)})`],
-    },
-    samples,
-    events,
-  };
-  return { timeline, summary };
+      samples: this.samples,
+      events: this.events,
+    };
+  }
+}
+
+export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, segments: Segment[], name: string, opts: SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
+  const m = new Model(sys, curveAt, opts);
+  for (const seg of segments) m.runSegment(seg);
+  const summary = m.summary();
+  if (!m.wantTimeline) return { summary };
+  return { timeline: m.timeline(segments, name, summary), summary };
 }
 
 export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number } & SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
