@@ -29,6 +29,13 @@ describe('duration bounds', () => {
     expect(error(() => parseExporterConfig(yaml(`    ${field}\n`), 'c.yaml', {})).message).toMatch(message);
   });
 
+  it('durations are read by units.ts: compound and sub-second forms, a bad one named where it is written', () => {
+    const c = parseExporterConfig(yaml('    interval: 1m30s\n    window: 90\n    timeout: 250ms\n'), 'c.yaml', {});
+    expect(c.metrics[0]).toMatchObject({ interval: 90, window: 90, timeout: 0.25 });
+    expect(error(() => parseExporterConfig(yaml('    interval: 5 m\n'), 'c.yaml', {})).message).toMatch(/c\.yaml:10:\d+: metrics\[0\]\.interval: a duration like 250ms, 15s, 1m or 2h/);
+    expect(error(() => parseExporterConfig(yaml('    interval: -5s\n'), 'c.yaml', {})).message).toMatch(/metrics\[0\]\.interval: a duration like/);
+  });
+
   it('renderCache and the staleness/interval relation are checked where they are written', () => {
     expect(error(() => parseExporterConfig(`${yaml('')}listen: {renderCache: 2m}\n`, 'c.yaml', {})).message).toMatch(/c\.yaml:10:\d+: listen\.renderCache: 2m is out of bounds: give 1ms to 1m/);
     expect(error(() => parseExporterConfig(yaml('    interval: 1m\n    maxStaleness: 30s\n'), 'c.yaml', {})).message).toMatch(/c\.yaml:11:5: metrics\[0\]\.maxStaleness: 30s is shorter than the interval 1m/);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseYamlConfig } from '../harness/common/config.ts';
 import { UserError } from '../harness/common/errors.ts';
 import { readUserFile } from '../harness/common/files.ts';
+import { isDuration, parseDuration } from '../harness/common/units.ts';
 
 /**
  * Exporter configuration: YAML, then environment overrides (the Alibaba Cloud standard credential
@@ -9,13 +10,7 @@ import { readUserFile } from '../harness/common/files.ts';
  * Durations accept sub-second values ("250ms") because the harness compresses time.
  */
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const UNIT_S = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400 } as const;
-export const durationSchema = z.union([z.number().positive(), z.string().regex(DURATION, 'a duration like 250ms, 15s, 1m or 2h')]).transform((d) => {
-  if (typeof d === 'number') return d;
-  const m = DURATION.exec(d)!;
-  return Number(m[1]) * UNIT_S[m[2] as keyof typeof UNIT_S];
-});
+export const durationSchema = z.union([z.number().positive(), z.string().refine(isDuration, 'a duration like 250ms, 15s, 1m or 2h')]).transform((d) => (typeof d === 'number' ? d : parseDuration(d)));
 
 /** Node's timers take at most 2^31-1 ms (≈24.8 days); a longer delay fires after 1 ms, every time. */
 export const MAX_TIMER_SECONDS = (2 ** 31 - 1) / 1000;

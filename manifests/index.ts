@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import YAML from 'yaml';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { UserError } from '../harness/common/errors.ts';
+import { isDuration, parseDuration } from '../harness/common/units.ts';
 import type { ScrapeTarget } from '../harness/pipeline/prometheus.ts';
 
 /**
@@ -50,10 +51,10 @@ function find(objs: KubeObject[], kind: string, pred: (o: KubeObject) => boolean
   return o;
 }
 
-export function durationSeconds(d: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d);
-  if (!m) throw new UserError(`"${d}" is not a Prometheus duration like 15s or 1m`);
-  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+/** A Prometheus duration ("15s", "1m", "1m30s") → seconds; `field` names where it was written. */
+export function durationSeconds(d: string, field?: string): number {
+  if (!isDuration(d)) throw new UserError(`${field ? `${field}: ` : ''}"${d}" is not a Prometheus duration like 15s or 1m`, field ? 'fix it in manifests/base or manifests/overlays/local' : undefined);
+  return parseDuration(d);
 }
 
 export async function loadHarnessManifests(opts: { dir?: string } = {}): Promise<HarnessManifests> {
@@ -80,7 +81,7 @@ export async function loadHarnessManifests(opts: { dir?: string } = {}): Promise
     adapterRulesYaml: data(adapter),
     exporterConfigYaml: data(exporterCm),
     scrape: {
-      intervalSeconds: durationSeconds(ep.interval ?? '30s'),
+      intervalSeconds: durationSeconds(ep.interval ?? '30s', `ServiceMonitor ${sm.metadata.name}: spec.endpoints[0].interval`),
       path: ep.path ?? '/metrics',
       relabelings: ep.relabelings ?? [],
       metricRelabelings: ep.metricRelabelings ?? [],

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { copyManifests, loadHarnessManifests, MANIFESTS_DIR, renderOverlay, serviceMonitorToScrapeTarget, type KubeObject } from './index.ts';
+import { copyManifests, durationSeconds, loadHarnessManifests, MANIFESTS_DIR, renderOverlay, serviceMonitorToScrapeTarget, type KubeObject } from './index.ts';
 import {
   egressAllows, isPinnedByDigest, permissionsFromClientCalls, permissionsOfRole, podSpecs, restrictedViolations, slsEndpointPort, type PodSpecLike,
 } from './policy.ts';
@@ -209,5 +209,13 @@ describe('manifests: security rules on every overlay', () => {
     const local = template(find('local', 'Deployment', 'sls-exporter')).spec.containers[0]!;
     expect(local.env?.map((e) => (e.valueFrom?.secretKeyRef as { name?: string } | undefined)?.name)).toEqual(['sls-exporter-credentials', 'sls-exporter-credentials']);
     expect(find('local', 'Secret', 'sls-exporter-credentials')).toBeDefined();
+  });
+});
+
+describe('the ServiceMonitor interval is read by units.ts', () => {
+  it.each([['15s', 15], ['1m', 60], ['1m30s', 90], ['250ms', 0.25]])('%s → %d s', (d, s) => expect(durationSeconds(d)).toBe(s));
+
+  it.each(['1m 30s', 'soon', '-15s', '', '15x'])('refuses %j naming the field', (d) => {
+    expect(() => durationSeconds(d, 'ServiceMonitor sls-exporter: spec.endpoints[0].interval')).toThrow(/^ServiceMonitor sls-exporter: spec\.endpoints\[0\]\.interval: ".*" is not a Prometheus duration like 15s or 1m$/);
   });
 });

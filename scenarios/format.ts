@@ -6,6 +6,7 @@ import { expectationSchema } from '../harness/assert/expectations.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
 import { SCENARIO_BOUNDS, describeBound, type Bound, type BoundName } from './bounds.ts';
 import { calendarDayMs, clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
+import { isDuration } from '../harness/common/units.ts';
 import { semanticIssues, shiftSeconds } from './validate.ts';
 import * as T from './transforms.ts';
 
@@ -17,7 +18,7 @@ import * as T from './transforms.ts';
 const B = SCENARIO_BOUNDS;
 const clock = z.string().refine((s) => clockSeconds(s) !== undefined, 'a clock time HH:MM or HH:MM:SS');
 const date = z.string().refine((s) => calendarDayMs(s) !== undefined, 'a real calendar date YYYY-MM-DD (from 1970)');
-const duration = z.union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/, 'a duration like 90s, 5m or 1h')]);
+const duration = z.union([z.number().nonnegative(), z.string().refine(isDuration, 'a duration like 90s, 5m or 1h')]);
 
 /** A number inside one bound of SCENARIO_BOUNDS, with the bound in its error message. */
 function bounded(name: BoundName, int = false) {
@@ -31,7 +32,7 @@ const interval = () => bounded('intervalSeconds');
 const transformSchema = z.union([
   z.strictObject({ scale: bounded('scaleFactor') }),
   z.strictObject({ growth: bounded('scaleFactor') }),
-  z.strictObject({ shift: duration.or(z.string().regex(/^-\d+(\.\d+)?(ms|s|m|h)$/)) }),
+  z.strictObject({ shift: duration.or(z.string().refine((s) => s.startsWith('-') && isDuration(s.slice(1)))) }),
   z.strictObject({ noise: z.strictObject({ sigma: z.number().min(0).max(1), seed: z.number().int().default(1) }) }),
   z.strictObject({ splice: z.strictObject({ file: z.string().min(1), day: date.optional(), from: clock, to: clock }) }),
 ]);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseScenario, loadScenario, SCENARIO_BOUNDS } from './index.ts';
+import { durationSeconds, shiftSeconds } from './validate.ts';
 
 const base = 'name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\n';
 
@@ -33,6 +34,8 @@ describe('semantic validation names file:line:field', () => {
     ['compression too high', `${base}compression: 1000\n`, /t\.yaml:4:\d+: compression: must be between 1 and 600/],
     ['loop too fast for the wall clock', `${base}compression: 600\npipeline: {exporterIntervalSeconds: 2}\n`, /t\.yaml:5:\d+: pipeline\.exporterIntervalSeconds: 2 virtual s at compression 600 is 3\.3 ms/],
     ['shift beyond a day', 'name: t\ncurve: {steps: [["07:00", 1]], transforms: [{shift: 30h}]}\nwindows: [{start: "07:00", end: "08:00"}]\n', /t\.yaml:2:\d+: curve\.transforms\[0\]\.shift: must be between -86400 and 86400/],
+    ['shift with a space', 'name: t\ncurve: {steps: [["07:00", 1]], transforms: [{shift: "-1 h"}]}\nwindows: [{start: "07:00", end: "08:00"}]\n', /t\.yaml:2:\d+: curve: Invalid input/],
+    ['shift compound beyond a day', 'name: t\ncurve: {steps: [["07:00", 1]], transforms: [{shift: "-23h61m"}]}\nwindows: [{start: "07:00", end: "08:00"}]\n', /t\.yaml:2:\d+: curve\.transforms\[0\]\.shift: must be between -86400 and 86400/],
     ['splice backwards', 'name: t\ncurve: {steps: [["07:00", 1]], transforms: [{splice: {file: x.csv, from: "09:00", to: "08:00"}}]}\nwindows: [{start: "07:00", end: "08:00"}]\n', /curve\.transforms\[0\]\.splice\.to: from 09:00 must be before to 08:00/],
     ['devices out of bounds', 'name: t\ncurve: {const: 1e12}\nwindows: [{start: "07:00", end: "08:00"}]\n', /t\.yaml:2:\d+: curve\.const: must be between 0 and 1000000000 devices/],
   ])('%s', async (_what, text, re) => {
@@ -97,5 +100,22 @@ describe('curve files outside the scenario directory', () => {
     expect(await errorOf(scn('curves/two.csv'), file)).toMatch(/s\.yaml:2:\d+: curve\.file: curves\/two\.csv spans 2 days from 2026-01-05; add day/);
     const s = await parseScenario('name: t\ncurve: {file: curves/two.csv, day: "2026-01-06"}\nwindows: [{start: "08:00", end: "09:00"}]\n', file);
     expect(s.curve.at(8.5 * 3600)).toBe(9);
+  });
+});
+
+describe('durations are read by units.ts', () => {
+  it.each([
+    ['90s', 90], ['1m30s', 90], ['-1h', -3600], ['-1m30s', -90], ['250ms', 0.25], [600, 600],
+  ])('shift %j → %d s', (shift, seconds) => {
+    expect(shiftSeconds(shift)).toBe(seconds);
+    if (typeof shift === 'number' || !shift.startsWith('-')) expect(durationSeconds(shift)).toBe(seconds);
+  });
+
+  it('a compound shift moves the curve like the same seconds', async () => {
+    const file = (shift: string) => `name: t\ncurve: {steps: [["07:00", 1], ["08:00", 5]], transforms: [{shift: "${shift}"}]}\nwindows: [{start: "07:00", end: "09:00"}]\n`;
+    const [a, b] = await Promise.all([parseScenario(file('1m30s'), 't.yaml'), parseScenario(file('90s'), 't.yaml')]);
+    for (const t of [7 * 3600, 8 * 3600 + 60, 8 * 3600 + 90, 8 * 3600 + 120]) expect(a.curve.at(t)).toBe(b.curve.at(t));
+    expect(a.curve.at(8 * 3600 + 60)).toBe(1);
+    expect(a.curve.at(8 * 3600 + 90)).toBe(5);
   });
 });

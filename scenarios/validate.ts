@@ -1,4 +1,5 @@
 import { checkNodePools } from '../cluster/nodes/config.ts';
+import { parseDuration } from '../harness/common/units.ts';
 import { SCENARIO_BOUNDS, describeBound } from './bounds.ts';
 import { clockSeconds } from './curve.ts';
 import type { ScenarioFile } from './format.ts';
@@ -15,11 +16,9 @@ export interface SemanticIssue {
 
 const B = SCENARIO_BOUNDS;
 
-/** A duration (seconds, or "90s", "5m", "1h", "250ms") → seconds. */
+/** A duration the schema accepted (seconds, or "90s", "1m30s", "5m", "1h", "250ms") → seconds. */
 export function durationSeconds(d: number | string): number {
-  if (typeof d === 'number') return d;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(d)!;
-  return Number(m[1]) * { ms: 0.001, s: 1, m: 60, h: 3600 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return typeof d === 'number' ? d : parseDuration(d);
 }
 
 /** A shift transform: a duration, or a negative one written "-1h". */

@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { isQuantity } from '../../harness/common/units.ts';
 
 /**
  * Node pools of the local cluster. Defaults mirror a small ACK cluster: subscription ECS nodes in
  * one pool plus the ECI virtual node that ACK's virtual-kubelet add-on registers.
  */
 
-const quantity = z.union([z.string().regex(/^\d+(\.\d+)?(m|k|Ki|Mi|Gi|Ti|Pi|M|G|T|P)?$/, 'a Kubernetes quantity like "4", "500m" or "16Gi"'), z.number().positive()]);
+// A capacity goes verbatim into the Node's status: no surrounding spaces, never negative (units.ts
+// itself trims and takes signed quantities, as the HPA's metric values can be).
+const isCapacity = (q: string) => q === q.trim() && isQuantity(q) && !q.startsWith('-');
+const quantity = z.union([z.string().refine(isCapacity, 'a Kubernetes quantity like "4", "500m" or "16Gi"'), z.number().positive()]);
 const seconds = z.number().nonnegative();
 
 export const ecsPoolSchema = z.strictObject({

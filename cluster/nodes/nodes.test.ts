@@ -19,6 +19,11 @@ describe('node pools', () => {
     expect(() => nodePoolsSchema.parse({ ecs: [{ name: 'a', count: 1, memory: '16 gigs' }] })).toThrow(/quantity/);
   });
 
+  it('capacities are the quantities units.ts reads, non-negative and written as the Node will carry them', () => {
+    for (const memory of ['16Gi', '16384Mi', '17179869184', '1.5Ti', '0']) expect(nodePoolsSchema.parse({ ecs: [{ name: 'a', count: 1, memory }] }).ecs[0]!.memory).toBe(memory);
+    for (const memory of ['-16Gi', ' 16Gi', '16gi', '1e999', '16 Gi']) expect(() => nodePoolsSchema.parse({ ecs: [{ name: 'a', count: 1, memory }] }), memory).toThrow(/quantity/);
+  });
+
   it('checks cross-field rules', () => {
     const p = nodePoolsSchema.parse({
       ecs: [{ name: 'a', count: 1 }, { name: 'a', count: 2, startLatency: { min: 5, max: 1 } }],

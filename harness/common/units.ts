@@ -18,8 +18,10 @@ export class UnitError extends Error {
   }
 }
 
+/** Whether parseQuantity takes `q` (the syntax, and a finite value). */
 export function isQuantity(q: string): boolean {
-  return QUANTITY.test(q.trim());
+  const m = QUANTITY.exec(q.trim());
+  return m !== null && Number.isFinite(Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1));
 }
 
 /** "2721", "6k", "1500m", "2.5k", "16384Mi" → number in base units (cores, bytes, devices). */
@@ -63,6 +65,12 @@ export function parseDuration(d: string | number): number {
   let total = 0;
   for (const [, n, u] of s.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g)) total += Number(n) * DURATION_UNIT[u!]!;
   return total;
+}
+
+/** Whether parseDuration takes `d`: for schema checks that report their own message. */
+export function isDuration(d: string): boolean {
+  const s = d.trim();
+  return /^\d+(\.\d+)?$/.test(s) || DURATION.test(s);
 }
 
 /** Seconds as a Go duration string ("90" → "1m30s", "0.5" → "500ms"), what kcm flags and Prometheus accept. */
