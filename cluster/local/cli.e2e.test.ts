@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { clusterStatus } from './index.ts';
 import { isAlive } from './state.ts';
 import { componentPids } from './state.ts';
+import { waitUntil } from '../../harness/common/wait.ts';
 
 function run(args: string[]) {
   return spawn(process.execPath, ['bin/ebbflow.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -40,10 +41,12 @@ describe('ebbflow cluster CLI', () => {
   it('Ctrl-C during `cluster up` stops what was started and exits 130', async () => {
     const child = run(['cluster', 'up', '--name', 'e2e-sigint']);
     const res = exitOf(child);
-    // Interrupt once the control plane is being created.
+    // Interrupt once the control plane is being created: some of its processes are recorded and running.
     await new Promise<void>((r) => child.stderr!.on('data', (d: Buffer) => d.toString().includes('starting control plane') && r()));
-    await new Promise((r) => setTimeout(r, 800));
-    const pidsSeen = Object.values(componentPids('e2e-sigint'));
+    const pidsSeen = await waitUntil('a recorded control-plane process', 60_000, async () => {
+      const pids = Object.values(componentPids('e2e-sigint')).filter(isAlive);
+      return pids.length > 0 ? pids : undefined;
+    }, undefined, 50);
     child.kill('SIGINT');
     const { code, err } = await res;
     expect(code, err).toBe(130);

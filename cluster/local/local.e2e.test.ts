@@ -1,23 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { startCluster, clusterStatus, type LocalCluster } from './index.ts';
 import { isAlive } from './state.ts';
 import { ECI_LATENCY } from '../nodes/stages.ts';
+import { waitUntil } from '../../harness/common/wait.ts';
 
 const K = 5;
 let c: LocalCluster;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, undefined, 100);
+
+/** Each test works in its own namespace: nothing an earlier test created is listed or counted by a later one. */
+async function namespace(name: string): Promise<string> {
+  await core.createNamespace({ body: { metadata: { name } } });
+  return name;
 }
 
 const isReady = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
@@ -29,6 +28,17 @@ function pod(name: string, eci: { toleration: boolean; selector: boolean }): V1P
       containers: [{ name: 'c', image: 'nginx' }],
       ...(eci.selector ? { nodeSelector: { type: 'virtual-kubelet' } } : {}),
       ...(eci.toleration ? { tolerations: [{ key: 'virtual-kubelet.io/provider', operator: 'Exists' }] } : {}),
+    },
+  };
+}
+
+function web(replicas: number): V1Deployment {
+  return {
+    metadata: { name: 'web' },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: 'web' } },
+      template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
     },
   };
 }
@@ -59,19 +69,13 @@ describe('local cluster (real control plane + KWOK)', () => {
   });
 
   it('runs a Deployment of 6 replicas Ready on ECS nodes only', async () => {
+    const ns = await namespace('local-web');
     await apps.createNamespacedDeployment({
-      namespace: 'default',
-      body: {
-        metadata: { name: 'web' },
-        spec: {
-          replicas: 6,
-          selector: { matchLabels: { app: 'web' } },
-          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
-        },
-      },
+      namespace: ns,
+      body: web(6),
     });
     const pods = await until('6 ready pods', async () => {
-      const l = (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=web' })).items;
+      const l = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
       return l.length === 6 && l.every(isReady) ? l : undefined;
     });
     for (const p of pods) {
@@ -81,10 +85,11 @@ describe('local cluster (real control plane + KWOK)', () => {
   });
 
   it('starts a tolerating ECI pod on the virtual node only after the ECI latency', async () => {
+    const ns = await namespace('local-eci');
     const t0 = Date.now();
-    await core.createNamespacedPod({ namespace: 'default', body: pod('eci-1', { toleration: true, selector: true }) });
+    await core.createNamespacedPod({ namespace: ns, body: pod('eci-1', { toleration: true, selector: true }) });
     const p = await until('eci-1 ready', async () => {
-      const x = await core.readNamespacedPod({ name: 'eci-1', namespace: 'default' });
+      const x = await core.readNamespacedPod({ name: 'eci-1', namespace: ns });
       return isReady(x) ? x : undefined;
     });
     const elapsed = Date.now() - t0;
@@ -97,9 +102,10 @@ describe('local cluster (real control plane + KWOK)', () => {
   });
 
   it('never places a pod without the toleration on the virtual node', async () => {
-    await core.createNamespacedPod({ namespace: 'default', body: pod('no-tol', { toleration: false, selector: true }) });
+    const ns = await namespace('local-no-toleration');
+    await core.createNamespacedPod({ namespace: ns, body: pod('no-tol', { toleration: false, selector: true }) });
     const p = await until('unschedulable condition', async () => {
-      const x = await core.readNamespacedPod({ name: 'no-tol', namespace: 'default' });
+      const x = await core.readNamespacedPod({ name: 'no-tol', namespace: ns });
       return x.status?.conditions?.some((k) => k.type === 'PodScheduled' && k.reason === 'Unschedulable') ? x : undefined;
     });
     expect(p.spec?.nodeName).toBeUndefined();
@@ -107,34 +113,37 @@ describe('local cluster (real control plane + KWOK)', () => {
   });
 
   it('produces ECI inventory failures on demand: failed and stuck pending', async () => {
+    const ns = await namespace('local-eci-failures');
     await c.setEciFailures({ mode: 'failed', probability: 1, reason: 'ProviderInventoryNotEnough' });
-    await core.createNamespacedPod({ namespace: 'default', body: pod('eci-fail', { toleration: true, selector: true }) });
+    await core.createNamespacedPod({ namespace: ns, body: pod('eci-fail', { toleration: true, selector: true }) });
     const failed = await until('failed pod', async () => {
-      const x = await core.readNamespacedPod({ name: 'eci-fail', namespace: 'default' });
+      const x = await core.readNamespacedPod({ name: 'eci-fail', namespace: ns });
       return x.status?.phase === 'Failed' ? x : undefined;
     });
     expect(failed.status?.reason).toBe('ProviderInventoryNotEnough');
 
     await c.setEciFailures({ mode: 'pending', probability: 1, reason: 'ProviderInventoryNotEnough' });
-    await core.createNamespacedPod({ namespace: 'default', body: pod('eci-stuck', { toleration: true, selector: true }) });
+    await core.createNamespacedPod({ namespace: ns, body: pod('eci-stuck', { toleration: true, selector: true }) });
     const stuck = await until('stuck pod', async () => {
-      const x = await core.readNamespacedPod({ name: 'eci-stuck', namespace: 'default' });
+      const x = await core.readNamespacedPod({ name: 'eci-stuck', namespace: ns });
       return x.status?.reason ? x : undefined;
     });
     expect(stuck.status?.phase).toBe('Pending');
 
     // Inventory recovers: the next pod starts (setEciFailures returns once the agent applied the rules).
     await c.setEciFailures({ probability: 0 });
-    await core.createNamespacedPod({ namespace: 'default', body: pod('eci-ok', { toleration: true, selector: true }) });
-    await until('recovered pod ready', async () => (isReady(await core.readNamespacedPod({ name: 'eci-ok', namespace: 'default' })) ? true : undefined));
+    await core.createNamespacedPod({ namespace: ns, body: pod('eci-ok', { toleration: true, selector: true }) });
+    await until('recovered pod ready', async () => (isReady(await core.readNamespacedPod({ name: 'eci-ok', namespace: ns })) ? true : undefined));
     // A pod created later has gone through the whole ECI latency: the stuck one, older, never will.
-    expect(isReady(await core.readNamespacedPod({ name: 'eci-stuck', namespace: 'default' }))).toBe(false);
+    expect(isReady(await core.readNamespacedPod({ name: 'eci-stuck', namespace: ns }))).toBe(false);
   });
 
   it('has the real HPA controller process an HPA (status conditions set)', async () => {
+    const ns = await namespace('local-hpa');
     const hpa = c.kubeConfig.makeApiClient(AutoscalingV2Api);
+    await apps.createNamespacedDeployment({ namespace: ns, body: web(1) });
     await hpa.createNamespacedHorizontalPodAutoscaler({
-      namespace: 'default',
+      namespace: ns,
       body: {
         metadata: { name: 'web' },
         spec: {
@@ -146,7 +155,7 @@ describe('local cluster (real control plane + KWOK)', () => {
       },
     });
     const st = await until('hpa conditions', async () => {
-      const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'web', namespace: 'default' });
+      const h = await hpa.readNamespacedHorizontalPodAutoscaler({ name: 'web', namespace: ns });
       return h.status?.conditions?.length ? h.status : undefined;
     });
     const types = st.conditions!.map((x) => x.type);
