@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, readYamlSource, validateYaml, YAML_LIMITS, type YamlSource } from '../harness/common/config.ts';
 import { isInsideDir, readUserFile } from '../harness/common/files.ts';
+import { UserError } from '../harness/common/errors.ts';
 import { expectationSchema } from '../harness/assert/expectations.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
 import { SCENARIO_BOUNDS, describeBound, type Bound, type BoundName } from './bounds.ts';
@@ -143,7 +144,11 @@ async function scenarioCurve(ctx: CurveContext, path: (string | number)[], name:
     throw new ConfigError([ctx.src.issueAt(path, `${name} is outside the scenario's directory; move the curve next to the scenario, or pass --allow-outside-curves if you trust this scenario`)]);
   }
   // Echo cells in errors only for files that belong to the scenario (see CurveParseOptions.echo).
-  const c = await loadCurveFile(full, { day, echo: inside });
+  const c = await loadCurveFile(full, { day, echo: inside }).catch((e: unknown) => {
+    // A missing or unreadable curve is the scenario's error: name the file and field that point at it.
+    if (e instanceof UserError && e.message.startsWith('cannot read')) throw new ConfigError([ctx.src.issueAt(path, `${e.message}${e.hint ? `; ${e.hint}` : ''}`)]);
+    throw e;
+  });
   if ((c.days ?? 1) > 1) {
     const first = new Date(c.startMs!).toISOString().slice(0, 10);
     throw new ConfigError([ctx.src.issueAt(path, `${name} spans ${c.days} days from ${first}; add day: YYYY-MM-DD next to file to pick one (days are never folded together)`)]);
