@@ -73,6 +73,9 @@ export function discoverSystem(input: SourcedObject[], where: string): Discovere
   const objs = input.map((s) => s.object).filter((o) => o && typeof o === 'object' && o.kind && o.metadata);
   const warnings: string[] = [];
   const hpa = findHpa(objs, where, fileOf, warnings);
+  // A converted HPA is a new object: it keeps its file for later messages.
+  const original = objs.find((o) => o.kind === 'HorizontalPodAutoscaler');
+  if (original && hpa !== original) files.set(hpa, fileOf(original));
   const namespace = ns(hpa);
   const { elasticWorkload, workload } = findTarget(objs, hpa, fileOf);
   const services = describedServices(objs, hpa);
@@ -171,7 +174,7 @@ function findScrape(objs: KubeObject[], cm: KubeObject, fileOf: (o: KubeObject) 
     try {
       return parseDuration(v);
     } catch (e) {
-      throw new UserError(`${fileOf(o)}: ${id(o)}: ${field}: ${(e as Error).message}`);
+      throw new UserError(`${fileOf(o)}: ${id(o)}: ${field}: ${(e as Error).message}`, 'give a duration like 15s or 1m');
     }
   };
   const sms = objs.filter((o) => o.kind === 'ServiceMonitor' && services.some((s) => matches((spec(o).selector as { matchLabels?: Labels })?.matchLabels, s.metadata.labels)));
