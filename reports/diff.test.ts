@@ -14,7 +14,7 @@ function worse(tl: Timeline): Timeline {
   const samples = tl.samples.map((s, i) => ({
     ...s,
     ew: { ...s.ew, replicas: s.ew.replicas + (i === 60 ? 1 : 0) },
-    pods: { ...s.pods, eci: { ...s.pods.eci, pending: s.pods.eci.pending + 2 }, ecs: { ...s.pods.ecs, ready: i >= 20 && i < 40 ? 0 : s.pods.ecs.ready } },
+    pods: { ...s.pods, eci: { ...s.pods.eci, pending: s.pods.eci.pending + 2 }, ecs: { ...s.pods.ecs, ready: i >= 111 ? 0 : s.pods.ecs.ready } },
   }));
   const t = tl.samples[50]!.t;
   const events = [...tl.events, { kind: 'event' as const, t, type: 'hpa.rescale' as const, from: 5, to: 4 }, { kind: 'event' as const, t: t + 1, type: 'hpa.rescale' as const, from: 4, to: 5 }].sort((a, b) => a.t - b.t);
