@@ -62,6 +62,8 @@ export interface ReplayOptions {
   warmupTimeoutSeconds?: number;
   /** Called after the last window, before teardown, with the live cluster (tests inspect it here). */
   beforeTeardown?: (cluster: LocalCluster) => Promise<void>;
+  /** What discovering the manifests converted or assumed (e.g. a v2beta1 HPA run as v2), told before anything starts. */
+  onManifestWarning?: (w: string) => void;
   /** Progress of a first-time toolchain build (a fresh machine builds it on the first replay). */
   toolchainProgress?: ToolchainProgress;
 }
@@ -88,6 +90,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const progress: Progress = (p) => o.onProgress?.({ ...p, wallSeconds: wall() });
   // Everything that can be wrong with the input is found before a process starts.
   const plan = await planReplay(o);
+  for (const w of plan.manifests.warnings ?? []) o.onManifestWarning?.(w);
   mkdirSync(o.out, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), `ebf-replay-${plan.scenario.name}-`));
   const stack = new Stack({ signal: o.signal, stopTimeoutMs: 60_000, progress: (c, m) => progress({ phase: 'setup', message: `${c}: ${m}` }) });

@@ -95,7 +95,7 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
   const s = o.scenario;
   const path = manifestsPathFor(s, o.manifestsPath);
   const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(path !== undefined ? { path } : {}) });
-  const warnings: string[] = [...(manifests.warnings ?? [])];
+  const warnings: string[] = [];
   const system = resolveSystem(s, harnessSystemManifests(manifests));
   const hpa = compressHpa(system.hpaObject, s, warnings);
   const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));

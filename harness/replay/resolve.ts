@@ -23,6 +23,8 @@ export interface SystemManifests {
   serviceMonitor?: KubeObject;
   /** The scrape interval as discovered (ServiceMonitor, PodMonitor or annotations); wins over `serviceMonitor`. */
   scrapeIntervalSeconds?: number;
+  /** What discovery converted or assumed (e.g. a v2beta1 HPA run as v2), for the user to read. */
+  warnings?: string[];
   /** Where the objects came from, for messages (e.g. "manifests/overlays/local"). */
   source: string;
 }
@@ -86,6 +88,7 @@ export function harnessSystemManifests(m: HarnessManifests): SystemManifests {
     deployment: m.businessDeployment,
     scrapeIntervalSeconds: m.scrape.intervalSeconds,
     source: m.source ?? 'manifests/overlays/local',
+    ...(m.warnings?.length ? { warnings: m.warnings } : {}),
   };
 }
 

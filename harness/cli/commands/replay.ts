@@ -41,7 +41,7 @@ export function register(program: Command): void {
       const bar = createReplayProgress(scenario.name);
       const toolchainProgress = createToolchainProgress();
       try {
-        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...(opts.manifests !== undefined ? { manifestsPath: opts.manifests } : {}), clusterName: opts.clusterName, signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
+        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...(opts.manifests !== undefined ? { manifestsPath: opts.manifests } : {}), clusterName: opts.clusterName, onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`), signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
             toolchainProgress.stop();
             bar.update(p);
           }, toolchainProgress });

@@ -27,6 +27,7 @@ export function register(program: Command): void {
         throw new UserError(`--days ${opts.days} at one sample every ${scenario.sampleEverySeconds} s is more than ${SCENARIO_BOUNDS.samplesPerRun.max} samples`, 'simulate fewer days, or raise sampleEverySeconds in the scenario');
       }
       const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
+      for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       const baseline = opts.baseline !== undefined ? await readBaselineTimeline(opts.baseline) : undefined;
       const t0 = performance.now();
       const system = systemFromScenario(scenario, manifests);

@@ -35,6 +35,7 @@ export function register(program: Command): void {
       if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
       const scenario = await loadScenario(file);
       const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
+      for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       // Validate every configuration before any worker starts.
       const base = systemFromScenario(scenario, manifests);
       for (const c of configs) applyConfig(base, c);
