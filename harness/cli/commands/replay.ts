@@ -51,8 +51,9 @@ export function register(program: Command): void {
           const { manifestsPathFor } = await import('../../replay/resolve.ts');
           const { writeReports } = await import('../../../reports/index.ts');
           const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
-          const sim = simulate(scenario, systemFromScenario(scenario, await loadSystemManifests(manifestsPathFor(scenario, opts.manifests)))).timeline!;
-          writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim, ...(r.baseline ? { baseline: r.baseline } : {}) });
+          const system = systemFromScenario(scenario, await loadSystemManifests(manifestsPathFor(scenario, opts.manifests)));
+          const sim = simulate(scenario, system).timeline!;
+          writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim, ...(r.baseline ? { baseline: r.baseline, pod: system.pod, cost: system.cost } : {}) });
           for (const a of simAgreement(r.timeline, sim)) process.stdout.write(`simulator agreement ${describeAgreement(a)}\n`);
         }
         for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);
