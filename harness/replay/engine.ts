@@ -143,7 +143,10 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
   );
   await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
   progress({ phase: 'setup', message: 'starting fake SLS, exporter, Prometheus and prometheus-adapter' });
-  const sls = await stack.up(new FakeSlsComponent({ curve: plan.devices, now: clock.now }));
+  // The fake knows the projects and logstores the exporter config reads (a team's own names).
+  const projects: Record<string, string[]> = {};
+  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  const sls = await stack.up(new FakeSlsComponent({ curve: plan.devices, now: clock.now, projects }));
   const base = plan.exporterConfig;
   const exporter = await stack.up(
     new ExporterComponent(
