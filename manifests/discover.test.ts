@@ -184,3 +184,18 @@ describe('which manifests a run reads', () => {
     expect(m.warnings).toEqual([]);
   });
 });
+
+describe('whatif with a team\'s manifests', () => {
+  it('the sweep workers model the discovered system, not the shipped one', async () => {
+    const { runSweep } = await import('../simulator/whatif.ts');
+    const file = join(tmp, 'sweep.yaml');
+    writeFileSync(file, 'name: sweep\ncurve: {steps: [["07:00", 1000], ["07:10", 6000]]}\nwindows: [{start: "07:00", end: "07:40"}]\n');
+    const configs = [{ minReplicas: 2 }];
+    const [team] = await runSweep({ file, configs, workers: 1, manifests: await loadSystemManifests(TEAM) });
+    const [shipped] = await runSweep({ file, configs, workers: 1 });
+    // The team's HPA targets 800 devices per replica (AverageValue) and has no ECI unit; the shipped one overflows to ECI.
+    expect(team!.summary.eciPodHours).toBe(0);
+    expect(team!.summary.peakReplicas).toBe(8);
+    expect(shipped!.summary.peakReplicas).not.toBe(team!.summary.peakReplicas);
+  }, 60_000);
+});
