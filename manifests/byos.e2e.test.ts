@@ -18,6 +18,27 @@ afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
 cpSync(join(ROOT, 'manifests/testdata/team'), join(repo, 'deploy'), { recursive: true });
 cpSync(join(ROOT, 'manifests/testdata/guide-v2beta1.yaml'), join(repo, 'guide.yaml'));
+// The same overlay with the HPA as the guide wrote it (autoscaling/v2beta1).
+cpSync(join(ROOT, 'manifests/testdata/team'), join(repo, 'deploy-guide'), { recursive: true });
+writeFileSync(
+  join(repo, 'deploy-guide/base/hpa.yaml'),
+  `apiVersion: autoscaling/v2beta1
+kind: HorizontalPodAutoscaler
+metadata:
+  name: chat-api-hpa
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: chat-api}
+  minReplicas: 2
+  maxReplicas: 12
+  metrics:
+    - type: Object
+      object:
+        target: {kind: Service, name: chat-api}
+        metricName: online_devices
+        targetValue: "100k"
+        averageValue: "800"
+`,
+);
 // 20 virtual minutes at 60×: a step up past two replicas and back down.
 writeFileSync(
   join(repo, 'scaling.yaml'),
@@ -73,6 +94,15 @@ describe('a team repository outside the project', () => {
     expect(samples.every((s) => Object.keys(s.ew!.units).length === 0 && s.pods!.eci.ready === 0)).toBe(true);
     expect(Math.max(...samples.map((s) => s.pods!.ecs.ready))).toBeGreaterThan(2);
     expect(lines.some((l) => l.type === 'hpa.rescale')).toBe(true);
+  }, 300_000);
+
+  it('replay runs the guide\'s v2beta1 HPA converted to v2, saying so', async () => {
+    const r = await ebbflow('replay', 'scaling.yaml', '--manifests', 'deploy-guide/overlays/ci', '--out', 'out-guide-replay', '--cluster-name', 'e2e-byos-guide');
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    expect(r.stderr).toMatch(/deploy-guide\/base\/hpa\.yaml: HorizontalPodAutoscaler shop\/chat-api-hpa is autoscaling\/v2beta1/);
+    expect(r.stderr).toMatch(/apiVersion: autoscaling\/v2\n[\s\S]*type: AverageValue\n\s+averageValue: "800"/);
+    const samples = timeline('out-guide-replay').filter((l) => l.kind === 'sample');
+    expect(Math.max(...samples.map((s) => s.ew!.replicas))).toBeGreaterThan(2);
   }, 300_000);
 
   it('a baseline diff between two HPA settings shows the change in summary.md', async () => {

@@ -104,11 +104,14 @@ describe('discovery: the guide as one multi-document file', () => {
       { type: 'Pods', pods: { metricName: 'qps', targetAverageValue: '10' } },
       { type: 'Resource', resource: { name: 'cpu', targetAverageUtilization: 70 } },
       { type: 'External', external: { metricName: 'queue', targetAverageValue: 30 } },
+      { type: 'Object', object: { target: { kind: 'Service', name: 's' }, metricName: 'm', targetValue: '100k', averageValue: '800' } },
     ] } };
     expect((convertHpaToV2(h, 'f.yaml').spec as { metrics: unknown[] }).metrics).toEqual([
       { type: 'Pods', pods: { metric: { name: 'qps' }, target: { type: 'AverageValue', averageValue: '10' } } },
       { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
       { type: 'External', external: { metric: { name: 'queue' }, target: { type: 'AverageValue', averageValue: '30' } } },
+      // averageValue set: AverageValue, as the API server converted it (targetValue was required in v2beta1).
+      { type: 'Object', object: { describedObject: { apiVersion: 'v1', kind: 'Service', name: 's' }, metric: { name: 'm' }, target: { type: 'AverageValue', averageValue: '800' } } },
     ]);
   });
 });

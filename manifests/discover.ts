@@ -234,7 +234,9 @@ export function convertHpaToV2(h: KubeObject, file: string): KubeObject {
       const o = m.object;
       if (!o.metricName) throw bad('object.metricName');
       if (o.targetValue === undefined && o.averageValue === undefined) throw bad('object.targetValue');
-      return { type: 'Object', object: { describedObject: { apiVersion: o.target?.apiVersion ?? 'v1', kind: o.target?.kind, name: o.target?.name }, metric: { name: o.metricName, ...(o.selector ? { selector: o.selector } : {}) }, target: target(o.targetValue, o.averageValue) } };
+      // As the API server converted it: an averageValue makes it an AverageValue target, targetValue alone a Value one.
+      const t = o.averageValue !== undefined ? { type: 'AverageValue', averageValue: String(o.averageValue) } : { type: 'Value', value: String(o.targetValue) };
+      return { type: 'Object', object: { describedObject: { apiVersion: o.target?.apiVersion ?? 'v1', kind: o.target?.kind, name: o.target?.name }, metric: { name: o.metricName, ...(o.selector ? { selector: o.selector } : {}) }, target: t } };
     }
     if (m.type === 'Pods' && m.pods) {
       if (!m.pods.metricName) throw bad('pods.metricName');
