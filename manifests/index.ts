@@ -8,6 +8,8 @@ import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { UserError } from '../harness/common/errors.ts';
 import { isDuration, parseDuration } from '../harness/common/units.ts';
 import type { ScrapeTarget } from '../harness/pipeline/prometheus.ts';
+import { discoverSystem, type DiscoveredSystem, type ScrapeConfig, type SourcedObject } from './discover.ts';
+import { loadManifestObjects } from './load.ts';
 
 /**
  * The manifests production applies are the single source for the harness: it renders the `local`
@@ -37,18 +39,23 @@ export async function renderOverlay(overlay: Overlay | string, dir = MANIFESTS_D
 export interface HarnessManifests {
   objects: KubeObject[];
   hpa: KubeObject;
-  elasticWorkload: KubeObject;
+  /** Absent when the HPA scales a Deployment/StatefulSet directly (most teams have no ElasticWorkload). */
+  elasticWorkload?: KubeObject;
+  /** The workload whose pods are scaled: the HPA's target, or the ElasticWorkload's source. */
   businessDeployment: KubeObject;
-  businessService: KubeObject;
+  /** The Service the HPA's Object metric describes, when the manifests hold it. */
+  businessService?: KubeObject;
   adapterRulesYaml: string;
   exporterConfigYaml: string;
-  scrape: { intervalSeconds: number; path: string; relabelings: object[]; metricRelabelings: object[]; namespace: string; serviceName: string; portName: string; honorLabels: boolean };
-}
-
-function find(objs: KubeObject[], kind: string, pred: (o: KubeObject) => boolean, what: string): KubeObject {
-  const o = objs.find((x) => x.kind === kind && pred(x));
-  if (!o) throw new UserError(`the local overlay has no ${what} (${kind})`, 'restore it in manifests/base or manifests/overlays/local');
-  return o;
+  scrape: Omit<ScrapeConfig, 'via'> & { via?: ScrapeConfig['via'] };
+  /** The HPA's namespace (default `default`). */
+  namespace?: string;
+  /** Conversions and assumptions made while discovering (e.g. a v2beta1 HPA converted to v2). */
+  warnings?: string[];
+  /** Where the manifests came from, for messages. */
+  source?: string;
+  /** The file each object came from, for messages. */
+  fileOf?: (o: KubeObject) => string;
 }
 
 /** A Prometheus duration ("15s", "1m", "1m30s") → seconds; `field` names where it was written. */
@@ -57,40 +64,36 @@ export function durationSeconds(d: string, field?: string): number {
   return parseDuration(d);
 }
 
-export async function loadHarnessManifests(opts: { dir?: string } = {}): Promise<HarnessManifests> {
-  const objects = await renderOverlay('local', opts.dir);
-  const hpa = find(objects, 'HorizontalPodAutoscaler', (o) => (o.spec as { scaleTargetRef?: { kind?: string } })?.scaleTargetRef?.kind === 'ElasticWorkload', 'HPA on the ElasticWorkload');
-  const elasticWorkload = find(objects, 'ElasticWorkload', () => true, 'ElasticWorkload');
-  const source = (elasticWorkload.spec as { sourceTarget: { name: string } }).sourceTarget.name;
-  const businessDeployment = find(objects, 'Deployment', (o) => o.metadata.name === source, `Deployment ${source}`);
-  const businessService = find(objects, 'Service', (o) => o.metadata.name === source, `Service ${source}`);
-  const adapter = find(objects, 'ConfigMap', (o) => o.metadata.name.startsWith('prometheus-adapter-rules'), 'prometheus-adapter rules ConfigMap');
-  const exporterCm = find(objects, 'ConfigMap', (o) => o.metadata.name.startsWith('sls-exporter-config'), 'exporter ConfigMap');
-  const sm = find(objects, 'ServiceMonitor', (o) => o.metadata.name === 'sls-exporter', 'exporter ServiceMonitor');
-  const smSpec = sm.spec as { selector?: { matchLabels?: Record<string, string> }; endpoints?: { port?: string; path?: string; interval?: string; honorLabels?: boolean; relabelings?: object[]; metricRelabelings?: object[] }[] };
-  const ep = smSpec.endpoints?.[0];
-  if (!ep) throw new UserError(`ServiceMonitor ${sm.metadata.name} has no endpoints`);
-  const svc = objects.find((o) => o.kind === 'Service' && Object.entries(smSpec.selector?.matchLabels ?? {}).every(([k, v]) => o.metadata.labels?.[k] === v));
-  const data = (o: KubeObject) => (o as { data?: Record<string, string> }).data?.['config.yaml'] ?? '';
+/** A discovered system in the shape the replay reads. */
+export function harnessManifestsFrom(objects: SourcedObject[], d: DiscoveredSystem, source: string): HarnessManifests {
   return {
-    objects,
-    hpa,
-    elasticWorkload,
-    businessDeployment,
-    businessService,
-    adapterRulesYaml: data(adapter),
-    exporterConfigYaml: data(exporterCm),
-    scrape: {
-      intervalSeconds: durationSeconds(ep.interval ?? '30s', `ServiceMonitor ${sm.metadata.name}: spec.endpoints[0].interval`),
-      path: ep.path ?? '/metrics',
-      relabelings: ep.relabelings ?? [],
-      metricRelabelings: ep.metricRelabelings ?? [],
-      namespace: sm.metadata.namespace ?? 'default',
-      serviceName: svc?.metadata.name ?? sm.metadata.name,
-      portName: ep.port ?? 'metrics',
-      honorLabels: ep.honorLabels ?? false,
-    },
+    objects: objects.map((o) => o.object),
+    hpa: d.hpa,
+    ...(d.elasticWorkload ? { elasticWorkload: d.elasticWorkload } : {}),
+    businessDeployment: d.workload,
+    ...(d.services[0] ? { businessService: d.services[0] } : {}),
+    adapterRulesYaml: d.adapterRulesYaml,
+    exporterConfigYaml: d.exporterConfigYaml,
+    scrape: d.scrape,
+    namespace: d.namespace,
+    warnings: d.warnings,
+    source,
+    fileOf: d.fileOf,
   };
+}
+
+/**
+ * The system under test: with `path`, a team's manifests (kustomize directory, folder of YAML or one
+ * file) discovered by content; without, this repository's `overlays/local` (under `dir`).
+ */
+export async function loadHarnessManifests(opts: { dir?: string; path?: string } = {}): Promise<HarnessManifests> {
+  if (opts.path !== undefined) {
+    const objects = await loadManifestObjects(opts.path);
+    return harnessManifestsFrom(objects, discoverSystem(objects, opts.path), opts.path);
+  }
+  const source = 'manifests/overlays/local';
+  const objects = (await renderOverlay('local', opts.dir)).map((object) => ({ object, file: source }));
+  return harnessManifestsFrom(objects, discoverSystem(objects, source), source);
 }
 
 /** ServiceMonitor relabel config (camelCase) → Prometheus relabel_config (snake_case). */
@@ -105,22 +108,24 @@ export function toPrometheusRelabel(r: object): object {
  * then the ServiceMonitor's own relabelings.
  */
 export function serviceMonitorToScrapeTarget(scrape: HarnessManifests['scrape'], address: string, pod = 'sls-exporter-0'): ScrapeTarget {
+  // A PodMonitor (or pod annotations) has no Service: the operator then labels namespace, pod and endpoint only.
+  const withService = scrape.serviceName !== '';
   const operator = [
     { source_labels: ['__meta_kubernetes_namespace'], target_label: 'namespace' },
-    { source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' },
+    ...(withService ? [{ source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' }] : []),
     { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
     { source_labels: ['__meta_kubernetes_endpoint_port_name'], target_label: 'endpoint' },
-    { source_labels: ['__meta_kubernetes_service_name'], target_label: 'job' },
+    ...(withService ? [{ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job' }] : []),
   ];
   return {
-    job: `serviceMonitor/${scrape.namespace}/${scrape.serviceName}/0`,
+    job: withService ? `serviceMonitor/${scrape.namespace}/${scrape.serviceName}/0` : `podMonitor/${scrape.namespace}/exporter/0`,
     address,
     path: scrape.path,
     intervalSeconds: scrape.intervalSeconds,
     honorLabels: scrape.honorLabels,
     labels: {
       __meta_kubernetes_namespace: scrape.namespace,
-      __meta_kubernetes_service_name: scrape.serviceName,
+      ...(withService ? { __meta_kubernetes_service_name: scrape.serviceName } : {}),
       __meta_kubernetes_pod_name: pod,
       __meta_kubernetes_endpoint_port_name: scrape.portName,
     },

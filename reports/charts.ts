@@ -24,6 +24,8 @@ export interface SeriesSpec {
   dashed?: boolean;
   /** The simulator's run: drawn dotted in one colour so it reads as an overlay. */
   sim?: boolean;
+  /** The baseline run (--baseline): drawn dashed in one grey so it reads as "before". */
+  baseline?: boolean;
 }
 
 export interface ChartSpec {
@@ -37,15 +39,22 @@ export type ChartId = (typeof CHART_IDS)[number];
 
 const PALETTE = ['#5470c6', '#91cc75', '#fac858', '#ee6666', '#73c0de', '#3ba272', '#fc8452', '#9a60b4', '#ea7ccc'];
 const SIM_COLOR = '#1d2330';
+const BASELINE_COLOR = '#98a2b3';
 const MARKER = 'HPA rescale';
 
 /** The five charts' series, with the simulator's counterparts when a simulated timeline is given. */
-export function chartSpecs(tl: Timeline, sim?: Timeline): Record<ChartId, ChartSpec> {
+export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline): Record<ChartId, ChartSpec> {
   const d = chartData(tl);
-  const shift = sim ? tl.meta.start - sim.meta.start : 0;
+  const overlay = (other: Timeline | undefined, flag: 'sim' | 'baseline') => {
+    const shift = other ? tl.meta.start - other.meta.start : 0;
+    const od = other ? chartData(other) : undefined;
+    return (name: string, pick: (x: ReturnType<typeof chartData>) => Point[], extra: Partial<SeriesSpec> = {}): SeriesSpec[] =>
+      od ? [{ name, points: pick(od).map(([t, v]) => [t + shift, v] as Point), [flag]: true, ...extra }] : [];
+  };
+  const sims = overlay(sim, 'sim');
+  const base = overlay(baseline, 'baseline');
   const s = sim ? chartData(sim) : undefined;
-  const simSeries = (name: string, pts: Point[] | undefined, extra: Partial<SeriesSpec> = {}): SeriesSpec[] =>
-    pts ? [{ name, points: pts.map(([t, v]) => [t + shift, v] as Point), sim: true, ...extra }] : [];
+  const simSeries = (name: string, pts: Point[] | undefined, extra: Partial<SeriesSpec> = {}): SeriesSpec[] => (pts ? sims(name, () => pts, extra) : []);
   return {
     'c-curve': {
       axes: ['replicas', 'devices'],
@@ -56,6 +65,7 @@ export function chartSpecs(tl: Timeline, sim?: Timeline): Record<ChartId, ChartS
         { name: 'devices (curve)', points: d.devices, axis: 1 },
         { name: 'metric seen by HPA', points: d.metric, axis: 1, step: true },
         ...simSeries('sim desired', s?.desired, { step: true }),
+        ...base('baseline desired', (x) => x.desired, { step: true }),
       ],
       markers: d.rescales.map(([t, v, label]) => ({ t, v, label })),
     },
@@ -65,6 +75,7 @@ export function chartSpecs(tl: Timeline, sim?: Timeline): Record<ChartId, ChartS
         { name: 'source (ECS)', points: d.source, step: true, stack: 's', area: true },
         { name: 'units (ECI)', points: d.units, step: true, stack: 's', area: true },
         ...simSeries('sim EW replicas', s?.replicas, { step: true }),
+        ...base('baseline replicas', (x) => x.replicas, { step: true }),
       ],
     },
     'c-pods': {
@@ -75,11 +86,12 @@ export function chartSpecs(tl: Timeline, sim?: Timeline): Record<ChartId, ChartS
         { name: 'ECS pending', points: d.ecsPending, step: true },
         { name: 'ECI pending/failed', points: d.eciPending, step: true },
         ...simSeries('sim ready (ECS + ECI)', s?.ready, { step: true }),
+        ...base('baseline ready (ECS + ECI)', (x) => x.ready, { step: true }),
       ],
     },
     'c-cost': {
       axes: ['ECI pod-hours'],
-      series: [{ name: 'ECI pod-hours (cumulative)', points: d.eciHours, area: true }, ...simSeries('sim ECI pod-hours', s?.eciHours)],
+      series: [{ name: 'ECI pod-hours (cumulative)', points: d.eciHours, area: true }, ...simSeries('sim ECI pod-hours', s?.eciHours), ...base('baseline ECI pod-hours', (x) => x.eciHours)],
     },
     'c-lag': {
       axes: ['devices'],
@@ -94,9 +106,9 @@ export function chartSpecs(tl: Timeline, sim?: Timeline): Record<ChartId, ChartS
 }
 
 /** Every chart's ECharts option, one panel per window. */
-export function chartOptions(tl: Timeline, sim?: Timeline): Record<ChartId, Record<string, unknown>> {
+export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline): Record<ChartId, Record<string, unknown>> {
   const windows = timelineWindows(tl);
-  const specs = chartSpecs(tl, sim);
+  const specs = chartSpecs(tl, sim, baseline);
   return Object.fromEntries(CHART_IDS.map((id) => [id, panelOption(windows, specs[id])])) as Record<ChartId, Record<string, unknown>>;
 }
 
@@ -154,7 +166,7 @@ function panelOption(windows: Window[], spec: ChartSpec): Record<string, unknown
   const layout = panelLayout(windows, spec.axes.length > 1);
   const maxima = axisMaxima(spec);
   const colors = new Map<string, string>();
-  for (const s of spec.series) if (!s.sim && !colors.has(s.name)) colors.set(s.name, PALETTE[colors.size % PALETTE.length]!);
+  for (const s of spec.series) if (!s.sim && !s.baseline && !colors.has(s.name)) colors.set(s.name, PALETTE[colors.size % PALETTE.length]!);
   const last = windows.length - 1;
   const legend = [...spec.series.map((s) => s.name), ...(spec.markers?.length ? [MARKER] : [])].filter((n, i, a) => a.indexOf(n) === i);
   return {
@@ -204,10 +216,10 @@ function panelSeries(spec: ChartSpec, windows: Window[], i: number, colors: Map<
     data: splitByWindow(windows, s.points)[i],
     showSymbol: false,
     step: s.step ? 'end' : false,
-    color: s.sim ? SIM_COLOR : colors.get(s.name),
+    color: s.sim ? SIM_COLOR : s.baseline ? BASELINE_COLOR : colors.get(s.name),
     ...(s.stack !== undefined ? { stack: `${s.stack}-${i}` } : {}),
     ...(s.area ? { areaStyle: { opacity: 0.35 } } : {}),
-    ...(s.sim ? { lineStyle: { type: 'dotted', width: 2 }, z: 3 } : s.dashed ? { lineStyle: { type: 'dashed' } } : {}),
+    ...(s.sim ? { lineStyle: { type: 'dotted', width: 2 }, z: 3 } : s.baseline ? { lineStyle: { type: 'dashed', width: 2 }, z: 2 } : s.dashed ? { lineStyle: { type: 'dashed' } } : {}),
   }));
   if (!spec.markers?.length) return lines;
   const pts = splitByWindow(windows, spec.markers.map((m) => [m.t, m] as const))[i]!;

@@ -6,6 +6,7 @@ import type { Timeline } from '../harness/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { chartData } from './chart-data.ts';
 import { chartOptions } from './charts.ts';
+import { policyDiff, type DiffOptions, type DiffRow } from './diff.ts';
 import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 export { chartData };
@@ -27,6 +28,20 @@ export interface HtmlOptions {
   pricePerEciPodHour?: number;
   /** The simulator's run of the same scenario: overlaid on the charts, with its agreement figure. */
   sim?: Timeline;
+  /** An earlier run (e.g. the main branch's): overlaid dashed on the charts, with the before/after table. */
+  baseline?: Timeline;
+  /** Pod requests and cost model for the before/after table's ECI cost. */
+  pod?: DiffOptions['pod'];
+  cost?: DiffOptions['cost'];
+}
+
+function baselineSection(tl: Timeline, baseline: Timeline, o: DiffOptions): string {
+  const rows = policyDiff(baseline, tl, o);
+  const mark = (v: DiffRow['verdict']) => (v === -1 ? ' class="better"' : v === 1 ? ' class="worse"' : '');
+  return `<h2>Before / after</h2><p>The baseline run (${esc(baseline.meta.scenario)}) is drawn dashed on every chart.</p>
+<table id="baseline-diff"><tr><th></th><th>baseline</th><th>this change</th><th>change</th></tr>
+${rows.map((r) => `<tr><td>${esc(r.figure)}</td><td>${esc(r.before)}</td><td>${esc(r.after)}</td><td${mark(r.verdict)}>${esc(r.change)}</td></tr>`).join('\n')}
+</table>`;
 }
 
 export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions = {}): string {
@@ -47,7 +62,7 @@ h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px}
 .badge{display:inline-block;padding:2px 10px;border-radius:10px;color:#fff;font-weight:600}
 .ok{background:#1f883d}.fail{background:#cf222e}
 table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e3e6ea;padding:5px 8px;text-align:left;vertical-align:top}
-.chart{width:100%;height:320px} .muted{color:#667085} .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:6px 18px}
+.chart{width:100%;height:320px} .better{color:#1f883d} .worse{color:#cf222e} .muted{color:#667085} .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:6px 18px}
 </style></head><body>
 <h1>${esc(title)} <span class="badge ${failed ? 'fail' : 'ok'}">${failed ? `${failed} of ${results.length} failed` : 'all expectations met'}</span></h1>
 <div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${windows.length > 1 ? `windows ${windows.join(', ')} (replayed back to back; the gaps are skipped, each window is its own panel)` : windows.join('')}${opts.wallSeconds !== undefined ? ` · ${wallLabel(opts.wallSeconds)} wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
@@ -56,6 +71,7 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e3e6ea
 ${results.map((r) => `<tr><td><span class="badge ${r.passed ? 'ok' : 'fail'}">${r.passed ? 'PASS' : 'FAIL'}</span></td><td>${esc(r.name)}</td><td>${esc(r.message)}</td></tr>`).join('\n')}
 </table>
 ${opts.sim ? `<h2>Simulator vs this run</h2><p>The simulator's run of the same scenario is drawn dotted on every chart. Agreement, aligned on the start:</p><ul id="sim-agreement">${agreementLines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>` : ''}
+${opts.baseline ? baselineSection(tl, opts.baseline, opts) : ''}
 ${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
 <h2>Active devices vs replicas</h2><div id="c-curve" class="chart"></div>
 <h2>Source vs unit replicas</h2><div id="c-split" class="chart"></div>
@@ -70,7 +86,7 @@ ${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== und
 <h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>
 <script>${echarts()}</script>
 <script>
-const O = ${scriptJson(chartOptions(tl, opts.sim))};
+const O = ${scriptJson(chartOptions(tl, opts.sim, opts.baseline))};
 for (const [id, option] of Object.entries(O)) {
   const c = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
   c.setOption(option);

@@ -1,14 +1,28 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../harness/assert/expectations.ts';
-import { timelineToJsonl } from '../harness/timeline/io.ts';
+import { readTimeline, timelineToJsonl } from '../harness/timeline/io.ts';
+import { readUserFile } from '../harness/common/files.ts';
+import { UserError } from '../harness/common/errors.ts';
 import type { Timeline } from '../harness/timeline/format.ts';
 import { toHtml, type HtmlOptions } from './html.ts';
 import { toJUnit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
 import { simAgreement } from './agreement.ts';
+import { policyDiff } from './diff.ts';
 
 export { toHtml, toJUnit, toMarkdown };
+export { policyDiff, runFigures, diffMarkdown, type DiffRow, type RunFigures } from './diff.ts';
+
+/** A baseline timeline the user named (--baseline); unreadable or malformed is their error (exit 2). */
+export async function readBaselineTimeline(file: string): Promise<Timeline> {
+  await readUserFile(file, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
+  try {
+    return await readTimeline(file);
+  } catch (e) {
+    throw new UserError(`cannot read baseline ${file}: ${(e as Error).message}`, 'give a timeline.jsonl written by an earlier replay or simulate (--baseline FILE)');
+  }
+}
 
 export interface ReportFiles {
   html: string;
@@ -38,7 +52,7 @@ export function writeReports(dir: string, tl: Timeline, results: CheckResult[], 
     files.simTimeline = join(dir, 'sim-timeline.jsonl');
     writeFileSync(files.simTimeline, timelineToJsonl(opts.sim));
   }
-  const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}) };
+  const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}), ...(opts.baseline ? { baselineDiff: policyDiff(opts.baseline, tl, opts) } : {}) };
   writeFileSync(files.results, JSON.stringify(summary, null, 2) + '\n');
   writeFileSync(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
   writeFileSync(files.markdown, toMarkdown(tl, results, opts));

@@ -2,12 +2,13 @@ import type { CheckResult } from '../harness/assert/expectations.ts';
 import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
 import type { Timeline } from '../harness/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
+import { diffMarkdown, policyDiff, type DiffOptions } from './diff.ts';
 import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** A summary short enough for a pull-request comment. */
-export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline } = {}): string {
+export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline; baseline?: Timeline } & DiffOptions = {}): string {
   const failed = results.filter((r) => !r.passed);
   const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
   const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
@@ -19,6 +20,7 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
     '',
     `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${windows.length > 1 ? `windows ${windows.join(', ')} virtual (back to back, gaps skipped)` : `${windows[0]} virtual`}${opts.wallSeconds !== undefined ? ` in ${wallLabel(opts.wallSeconds)} wall` : ''}.`,
     `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
+    ...(opts.baseline ? ['', `**Before / after** (baseline: ${cell(opts.baseline.meta.scenario)}, ${opts.baseline.meta.source === 'cluster' ? 'replay' : 'simulator'}; this run: ${tl.meta.source === 'cluster' ? 'replay' : 'simulator'})`, '', ...diffMarkdown(policyDiff(opts.baseline, tl, opts), { before: 'baseline', after: 'this change' })] : []),
     ...(opts.sim ? ['', `Simulator agreement (same scenario, aligned on the start): ${simAgreement(tl, opts.sim).map(describeAgreement).join('; ')}.`] : []),
     '',
     '| | expectation | result |',

@@ -75,6 +75,8 @@ const scenarioShape = z
     sampleEverySeconds: bounded('sampleEverySeconds').default(15),
     seed: z.number().int().default(1),
     nodes: nodePoolsSchema.optional(),
+    /** The team's manifests (kustomize directory, folder of YAML or one file), relative to this file; the CLI's --manifests wins. */
+    manifests: z.string().min(1).max(4096).optional(),
     hpa: z
       .strictObject({
         minReplicas: replicas().min(1).optional(),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenarios/index.ts';
 import { UserError } from '../harness/common/errors.ts';
+import { parseDuration } from '../harness/common/units.ts';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, ecsPodCapacity, ewWithOverrides, harnessSystemManifests, resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
 import type { HarnessManifests } from '../manifests/index.ts';
 import { baseManifests, defaultSystem, systemFromScenario } from './system.ts';
@@ -13,21 +14,23 @@ const scenario = (extra = '') => parseScenario(`name: agree\ncurve: {const: 1000
 
 /** The replay's view: the manifests as the harness hands them over (objects of a rendered overlay). */
 function asHarness(m: SystemManifests): HarnessManifests {
+  // Discovery hands the replay the ServiceMonitor's interval already parsed (30 s when it has none).
+  const interval = (m.serviceMonitor!.spec as { endpoints: { interval?: string }[] }).endpoints[0]!.interval;
   return {
-    objects: [m.hpa, m.elasticWorkload, m.deployment, m.serviceMonitor],
+    objects: [m.hpa, m.elasticWorkload!, m.deployment, m.serviceMonitor!],
     hpa: m.hpa,
-    elasticWorkload: m.elasticWorkload,
+    elasticWorkload: m.elasticWorkload!,
     businessDeployment: m.deployment,
     businessService: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' } },
     adapterRulesYaml: '',
     exporterConfigYaml: '',
-    scrape: { intervalSeconds: 0, path: '/metrics', relabelings: [], metricRelabelings: [], namespace: 'default', serviceName: 'nginx', portName: 'metrics', honorLabels: false },
+    scrape: { intervalSeconds: interval === undefined ? DEFAULT_SCRAPE_INTERVAL_SECONDS : parseDuration(interval), path: '/metrics', relabelings: [], metricRelabelings: [], namespace: 'default', serviceName: 'nginx', portName: 'metrics', honorLabels: false },
   };
 }
 
 function withServiceMonitorInterval(interval: string | undefined): SystemManifests {
   const m = baseManifests();
-  const ep = (m.serviceMonitor.spec as { endpoints: { interval?: string }[] }).endpoints[0]!;
+  const ep = (m.serviceMonitor!.spec as { endpoints: { interval?: string }[] }).endpoints[0]!;
   if (interval === undefined) delete ep.interval;
   else ep.interval = interval;
   return m;
@@ -43,7 +46,7 @@ describe('one resolution for replay and simulator', () => {
   it('an unknown ElasticWorkload unit is an error in both, naming the scenario file and field', async () => {
     const s = await scenario('elasticWorkload: {units: [{name: virtual-kubelet, max: 3}, {name: nope, max: 1}]}');
     const m = baseManifests();
-    for (const run of [() => systemFromScenario(s, m), () => ewWithOverrides(m.elasticWorkload, s, s.file), () => resolveSystem(s, harnessSystemManifests(asHarness(m)))]) {
+    for (const run of [() => systemFromScenario(s, m), () => ewWithOverrides(m.elasticWorkload!, s, s.file), () => resolveSystem(s, harnessSystemManifests(asHarness(m)))]) {
       const e = (() => {
         try {
           run();
@@ -62,7 +65,7 @@ describe('one resolution for replay and simulator', () => {
     expect(sim.ew).toEqual(replay.ew);
     expect(sim.ew.sourceTarget.max).toBe(3);
     expect(sim.ew.elasticUnit?.[0]?.max).toBe(4);
-    expect((replay.ewObject.spec as typeof replay.ew).elasticUnit?.[0]?.max).toBe(4);
+    expect((replay.ewObject!.spec as typeof replay.ew).elasticUnit?.[0]?.max).toBe(4);
   });
 
   it('the scrape interval comes from the ServiceMonitor through parseDuration, with one fallback', async () => {

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { NodePools } from '../cluster/nodes/config.ts';
 import type { ElasticWorkloadSpec } from '../cluster/elasticworkload/split.ts';
-import { resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
-import type { KubeObject } from '../manifests/index.ts';
+import { harnessSystemManifests, resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
+import { loadHarnessManifests, type KubeObject } from '../manifests/index.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { DEFAULT_COST, type CostModel } from './cost.ts';
 import type { HpaFlags, HpaSpec } from './hpa.ts';
@@ -40,6 +40,15 @@ export function baseManifests(): SystemManifests {
     serviceMonitor: readYaml('exporter/servicemonitor.yaml'),
     source: 'manifests/base',
   };
+}
+
+/**
+ * The system manifests a run reads: a team's (`path`: kustomize directory, folder of YAML or one
+ * file), discovered as the replay discovers them, or the files of manifests/base.
+ */
+export async function loadSystemManifests(path?: string): Promise<SystemManifests> {
+  if (path === undefined) return baseManifests();
+  return harnessSystemManifests(await loadHarnessManifests({ path }));
 }
 
 function toSystem(r: ReturnType<typeof resolveSystem>): SystemConfig {

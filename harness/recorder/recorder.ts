@@ -16,6 +16,8 @@ export interface RecorderOptions {
   /** ElasticWorkload name (autoscaling.alibabacloud.com/v1beta1); its source Deployment is `sourceName`. */
   ewName: string;
   sourceName: string;
+  /** No ElasticWorkload: the HPA scales `sourceName` directly, so `ew.replicas` is that workload's replicas. */
+  direct?: boolean;
   virtualNode: string | undefined;
   clock: VirtualClock;
   /** True active devices at a virtual time (the curve). */
@@ -177,7 +179,7 @@ function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolea
     metric: metricQ === undefined ? null : parseQuantity(metricQ) * (perReplica ? Math.max(1, h?.status?.currentReplicas ?? 1) : 1),
     needed: Math.ceil(devices / o.devicesPerReplica),
     hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
-    ew: { replicas: c.ews.get(o.ewName, ns)?.spec?.replicas ?? 0, source, units },
+    ew: { replicas: o.direct ? source : (c.ews.get(o.ewName, ns)?.spec?.replicas ?? 0), source, units },
     pods: countPods(c.pods.list(ns), o.virtualNode, belongs),
   };
 }

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/index.ts';
 import { compressExporterConfig } from '../../exporter/index.ts';
-import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
+import { serviceMonitorToScrapeTarget, type KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { writeReports, type ReportFiles } from '../../reports/index.ts';
 import { checkAll } from '../assert/checks.ts';
@@ -53,6 +53,8 @@ export interface ReplayOptions {
   baselineFile?: string;
   clusterName?: string;
   manifestsDir?: string;
+  /** A team's manifests (kustomize directory, folder of YAML or one file); wins over the scenario's `manifests:`. */
+  manifestsPath?: string;
   signal?: AbortSignal;
   logger?: Logger;
   onProgress?: (p: ReplayProgress) => void;
@@ -60,6 +62,8 @@ export interface ReplayOptions {
   warmupTimeoutSeconds?: number;
   /** Called after the last window, before teardown, with the live cluster (tests inspect it here). */
   beforeTeardown?: (cluster: LocalCluster) => Promise<void>;
+  /** What discovering the manifests converted or assumed (e.g. a v2beta1 HPA run as v2), told before anything starts. */
+  onManifestWarning?: (w: string) => void;
   /** Progress of a first-time toolchain build (a fresh machine builds it on the first replay). */
   toolchainProgress?: ToolchainProgress;
 }
@@ -72,6 +76,8 @@ export interface ReplayResult {
   wallSeconds: number;
   warnings: string[];
   timeline: Timeline;
+  /** The baseline run compared against (--baseline or the baseline expectation's file). */
+  baseline?: Timeline;
 }
 
 type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
@@ -84,6 +90,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const progress: Progress = (p) => o.onProgress?.({ ...p, wallSeconds: wall() });
   // Everything that can be wrong with the input is found before a process starts.
   const plan = await planReplay(o);
+  for (const w of plan.manifests.warnings ?? []) o.onManifestWarning?.(w);
   mkdirSync(o.out, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), `ebf-replay-${plan.scenario.name}-`));
   const stack = new Stack({ signal: o.signal, stopTimeoutMs: 60_000, progress: (c, m) => progress({ phase: 'setup', message: `${c}: ${m}` }) });
@@ -134,9 +141,12 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       o.toolchainProgress,
     ),
   );
-  await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: NAMESPACE, logger: o.logger }));
+  await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
   progress({ phase: 'setup', message: 'starting fake SLS, exporter, Prometheus and prometheus-adapter' });
-  const sls = await stack.up(new FakeSlsComponent({ curve: plan.devices, now: clock.now }));
+  // The fake knows the projects and logstores the exporter config reads (a team's own names).
+  const projects: Record<string, string[]> = {};
+  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  const sls = await stack.up(new FakeSlsComponent({ curve: plan.devices, now: clock.now, projects }));
   const base = plan.exporterConfig;
   const exporter = await stack.up(
     new ExporterComponent(
@@ -163,12 +173,21 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
     }),
   );
-  return { cluster: cluster.get(), exporter: exporter.get(), prometheus: prometheus.get() };
+  return { cluster: cluster.get(), exporter: exporter.get(), prometheus: prometheus.get(), metric: objectMetric(plan) };
+}
+
+/** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage. */
+function objectMetric(plan: ReplayPlan): Pipeline['metric'] {
+  const m = (plan.hpa.spec as { metrics?: { type: string; object?: { describedObject?: { kind?: string; name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object' && x.object?.describedObject?.kind === 'Service');
+  return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace: plan.namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
 }
 
 async function applyWorkload(cluster: LocalCluster, plan: ReplayPlan): Promise<void> {
   const objs = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
-  for (const obj of [plan.manifests.businessDeployment, plan.manifests.businessService, plan.ew, plan.hpa]) {
+  // The manifests' own namespace; objects are applied without the rest of the team's cluster setup.
+  const ns: KubeObject[] = plan.namespace === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }];
+  const workload = [...ns, plan.manifests.businessDeployment, plan.manifests.businessService, plan.ew, plan.hpa].filter((x): x is KubeObject => x !== undefined);
+  for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
       throw new Error(`applying ${obj.kind} ${obj.metadata.name}: ${(e as { body?: string }).body ?? String(e)}`);
     });
@@ -179,9 +198,10 @@ function recorderFor(p: Pipeline, plan: ReplayPlan, timeline: TimelineComponent)
   const s = plan.scenario;
   return new RecorderComponent(() => ({
     kubeConfig: p.cluster.kubeConfig,
-    namespace: NAMESPACE,
+    namespace: plan.namespace,
     hpaName: plan.hpa.metadata.name,
-    ewName: plan.ew.metadata.name,
+    ewName: plan.ew?.metadata.name ?? plan.system.ew.sourceTarget.name,
+    ...(plan.ew ? {} : { direct: true }),
     sourceName: plan.system.ew.sourceTarget.name,
     virtualNode: p.cluster.virtualNode,
     clock: plan.clock,
@@ -230,7 +250,7 @@ function report(plan: ReplayPlan, out: string, timeline: TimelineComponent, r: {
   }
   const tl: Timeline = { meta: { ...meta, end: samples.at(-1)?.t ?? meta.end }, samples, events };
   const results = checkAll(tl, plan.scenario.expectations, plan.baseline);
-  const files = writeReports(out, tl, results, { wallSeconds: r.wallSeconds, warnings: plan.warnings, ...(errors.length ? { errors } : {}) });
+  const files = writeReports(out, tl, results, { wallSeconds: r.wallSeconds, warnings: plan.warnings, ...(plan.baseline ? { baseline: plan.baseline, pod: plan.system.pod } : {}), ...(errors.length ? { errors } : {}) });
   if (r.failure) throw Object.assign(r.failure as Error, { reports: files });
-  return { results, passed: results.every((x) => x.passed), interrupted: r.interrupted, files, wallSeconds: r.wallSeconds, warnings: plan.warnings, timeline: tl };
+  return { results, passed: results.every((x) => x.passed), interrupted: r.interrupted, files, wallSeconds: r.wallSeconds, warnings: plan.warnings, timeline: tl, ...(plan.baseline ? { baseline: plan.baseline } : {}) };
 }

@@ -9,7 +9,7 @@ import type { Timeline, TimelineMeta } from '../timeline/format.ts';
 import { readTimeline } from '../timeline/io.ts';
 import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
 import { createReplayClock, type ReplayClock } from './replay-clock.ts';
-import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
+import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, manifestsPathFor, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
 
 /**
  * Everything a replay needs decided before a process starts: the manifests, the resolved system,
@@ -22,7 +22,10 @@ export interface ReplayPlan {
   system: ResolvedSystem;
   /** The HPA as applied: overrides and behavior compressed by k. */
   hpa: KubeObject;
-  ew: KubeObject;
+  /** Absent when the HPA scales the Deployment directly. */
+  ew?: KubeObject;
+  /** The namespace the HPA and its workload live in (the manifests' own). */
+  namespace: string;
   exporterConfig: ExporterConfig;
   baseline: Timeline | undefined;
   clusterName: string;
@@ -64,10 +67,13 @@ function compressHpa(hpaObject: KubeObject, s: Scenario, warnings: string[]): Ku
   return hpa;
 }
 
+/** The fake SLS accepts only its test key pair, whatever credentials the team's exporter config names. */
+const FAKE_SLS_KEYS = { ALIBABA_CLOUD_ACCESS_KEY_ID: 'ebbflow-test-ak', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'ebbflow-test-secret' };
+
 function secretEnv(m: HarnessManifests): NodeJS.ProcessEnv {
   const sec = m.objects.find((o) => o.kind === 'Secret' && o.metadata.name.startsWith('sls-exporter-credentials')) as (KubeObject & { data?: Record<string, string> }) | undefined;
   const get = (k: string) => (sec?.data?.[k] ? Buffer.from(sec.data[k], 'base64').toString('utf8') : undefined);
-  return { ALIBABA_CLOUD_ACCESS_KEY_ID: get('accessKeyId'), ALIBABA_CLOUD_ACCESS_KEY_SECRET: get('accessKeySecret') };
+  return { ALIBABA_CLOUD_ACCESS_KEY_ID: get('accessKeyId') ?? FAKE_SLS_KEYS.ALIBABA_CLOUD_ACCESS_KEY_ID, ALIBABA_CLOUD_ACCESS_KEY_SECRET: get('accessKeySecret') ?? FAKE_SLS_KEYS.ALIBABA_CLOUD_ACCESS_KEY_SECRET };
 }
 
 export function clusterNameFor(s: Scenario): string {
@@ -85,20 +91,22 @@ async function loadBaseline(s: Scenario, given: string | undefined): Promise<Tim
   }
 }
 
-export async function planReplay(o: { scenario: Scenario; manifestsDir?: string; baselineFile?: string; clusterName?: string }): Promise<ReplayPlan> {
+export async function planReplay(o: { scenario: Scenario; manifestsDir?: string; manifestsPath?: string; baselineFile?: string; clusterName?: string }): Promise<ReplayPlan> {
   const s = o.scenario;
+  const path = manifestsPathFor(s, o.manifestsPath);
+  const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(path !== undefined ? { path } : {}) });
   const warnings: string[] = [];
-  const manifests = await loadHarnessManifests({ dir: o.manifestsDir });
   const system = resolveSystem(s, harnessSystemManifests(manifests));
   const hpa = compressHpa(system.hpaObject, s, warnings);
-  const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, 'manifests/overlays/local: ConfigMap sls-exporter-config', secretEnv(manifests));
+  const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));
   const windowStartsMs = s.windows.map((w) => s.dayStartMs + w.start * 1000);
   return {
     scenario: s,
     manifests,
     system,
     hpa,
-    ew: system.ewObject,
+    ...(system.ewObject ? { ew: system.ewObject } : {}),
+    namespace: manifests.namespace ?? NAMESPACE,
     exporterConfig,
     baseline: await loadBaseline(s, o.baselineFile),
     clusterName: validateClusterName(o.clusterName ?? clusterNameFor(s), o.clusterName ? 'cluster name' : `${s.file}: name (as cluster replay-<name>)`),

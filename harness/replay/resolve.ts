@@ -1,3 +1,4 @@
+import { dirname, resolve as resolvePath } from 'node:path';
 import { nodePoolsSchema, type NodePools } from '../../cluster/nodes/config.ts';
 import type { ElasticWorkloadSpec } from '../../cluster/elasticworkload/split.ts';
 import type { HarnessManifests, KubeObject } from '../../manifests/index.ts';
@@ -14,11 +15,16 @@ import { cpuCores, memoryGiB, parseDuration, parseQuantity } from '../common/uni
 
 export interface SystemManifests {
   hpa: KubeObject;
-  elasticWorkload: KubeObject;
-  /** The ElasticWorkload's source Deployment (the pods' requests). */
+  /** Absent when the HPA scales the Deployment/StatefulSet directly: no split, every pod on ECS. */
+  elasticWorkload?: KubeObject;
+  /** The ElasticWorkload's source Deployment, or the HPA's own target (the pods' requests). */
   deployment: KubeObject;
-  /** The exporter's ServiceMonitor (the scrape interval). */
-  serviceMonitor: KubeObject;
+  /** The exporter's ServiceMonitor (the scrape interval), unless `scrapeIntervalSeconds` is given. */
+  serviceMonitor?: KubeObject;
+  /** The scrape interval as discovered (ServiceMonitor, PodMonitor or annotations); wins over `serviceMonitor`. */
+  scrapeIntervalSeconds?: number;
+  /** What discovery converted or assumed (e.g. a v2beta1 HPA run as v2), for the user to read. */
+  warnings?: string[];
   /** Where the objects came from, for messages (e.g. "manifests/overlays/local"). */
   source: string;
 }
@@ -51,8 +57,8 @@ export interface ResolvedSystem {
   hpaObject: KubeObject;
   flags: { tolerance: number; downscaleStabilizationSeconds: number; syncPeriodSeconds: number };
   ew: ElasticWorkloadSpec;
-  /** The manifests' ElasticWorkload with the scenario's overrides. */
-  ewObject: KubeObject;
+  /** The manifests' ElasticWorkload with the scenario's overrides; absent when the HPA scales the workload directly. */
+  ewObject?: KubeObject;
   pod: { vcpu: number; memoryGiB: number };
   nodes: NodePools;
   pipeline: PipelineConstants;
@@ -76,15 +82,49 @@ const DEFAULT_REQUESTS = { cpu: '500m', memory: '512Mi' };
 
 /** The objects `resolveSystem` reads, from the rendered local overlay. */
 export function harnessSystemManifests(m: HarnessManifests): SystemManifests {
-  const serviceMonitor = m.objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'sls-exporter');
-  if (!serviceMonitor) throw new UserError('the local overlay has no ServiceMonitor sls-exporter', 'restore it in manifests/base');
-  return { hpa: m.hpa, elasticWorkload: m.elasticWorkload, deployment: m.businessDeployment, serviceMonitor, source: 'manifests/overlays/local' };
+  return {
+    hpa: m.hpa,
+    ...(m.elasticWorkload ? { elasticWorkload: m.elasticWorkload } : {}),
+    deployment: m.businessDeployment,
+    scrapeIntervalSeconds: m.scrape.intervalSeconds,
+    source: m.source ?? 'manifests/overlays/local',
+    ...(m.warnings?.length ? { warnings: m.warnings } : {}),
+  };
+}
+
+/** The manifests a run reads: the CLI's --manifests wins over the scenario's `manifests:` (relative to the scenario file). */
+export function manifestsPathFor(s: { file: string; manifests?: string }, flag: string | undefined): string | undefined {
+  if (flag !== undefined) return flag;
+  return s.manifests === undefined ? undefined : resolvePath(dirname(s.file), s.manifests);
+}
+
+/**
+ * Without an ElasticWorkload the HPA scales the workload itself: modelled as a source with no units
+ * and no cap below the HPA's max, so nothing is split and every pod asks for an ECS node.
+ */
+function directEw(deployment: KubeObject, hpaObject: KubeObject): KubeObject {
+  const max = (hpaObject.spec as HpaSpecObject).maxReplicas;
+  return {
+    apiVersion: 'autoscaling.alibabacloud.com/v1beta1',
+    kind: 'ElasticWorkload',
+    metadata: { name: deployment.metadata.name, ...(deployment.metadata.namespace ? { namespace: deployment.metadata.namespace } : {}) },
+    spec: { sourceTarget: { name: deployment.metadata.name, kind: deployment.kind, apiVersion: deployment.apiVersion, min: 0, max }, replicas: 1, elasticUnit: [] },
+  };
+}
+
+function noEwOverrides(s: ScenarioOverrides, m: SystemManifests): void {
+  const o = s.elasticWorkload ?? {};
+  const set = (Object.keys(o) as (keyof typeof o)[]).filter((k) => o[k] !== undefined);
+  if (set.length) {
+    throw new UserError(`${s.file ?? 'scenario'}: elasticWorkload.${set[0]}: the manifests (${m.source}) have no ElasticWorkload — the HPA scales ${m.deployment.kind} ${m.deployment.metadata.name} directly`, 'remove elasticWorkload from the scenario, or add an ElasticWorkload to the manifests');
+  }
 }
 
 export function resolveSystem(s: ScenarioOverrides, m: SystemManifests): ResolvedSystem {
   const file = s.file ?? 'scenario';
   const hpaObject = hpaWithOverrides(m.hpa, s, file);
-  const ewObject = ewWithOverrides(m.elasticWorkload, s, file);
+  if (!m.elasticWorkload) noEwOverrides(s, m);
+  const ewObject = m.elasticWorkload ? ewWithOverrides(m.elasticWorkload, s, file) : undefined;
   const h = s.hpa ?? {};
   return {
     hpa: numericHpa(hpaObject, m.source),
@@ -94,14 +134,14 @@ export function resolveSystem(s: ScenarioOverrides, m: SystemManifests): Resolve
       downscaleStabilizationSeconds: h.downscaleStabilizationSeconds ?? KCM_DEFAULTS.downscaleStabilizationSeconds,
       syncPeriodSeconds: h.syncPeriodSeconds ?? KCM_DEFAULTS.syncPeriodSeconds,
     },
-    ew: structuredClone(ewObject.spec) as ElasticWorkloadSpec,
-    ewObject,
+    ew: structuredClone((ewObject ?? directEw(m.deployment, hpaObject)).spec) as ElasticWorkloadSpec,
+    ...(ewObject ? { ewObject } : {}),
     pod: podRequests(m.deployment, m.source),
     nodes: structuredClone(s.nodes ?? nodePoolsSchema.parse({})),
     pipeline: {
       slsWindowSeconds: s.pipeline?.slsWindowSeconds ?? PIPELINE_DEFAULTS.slsWindowSeconds,
       exporterIntervalSeconds: s.pipeline?.exporterIntervalSeconds ?? PIPELINE_DEFAULTS.exporterIntervalSeconds,
-      scrapeIntervalSeconds: s.pipeline?.scrapeIntervalSeconds ?? scrapeInterval(m.serviceMonitor, m.source),
+      scrapeIntervalSeconds: s.pipeline?.scrapeIntervalSeconds ?? m.scrapeIntervalSeconds ?? scrapeInterval(m.serviceMonitor, m.source),
       adapterRelistSeconds: s.pipeline?.adapterRelistSeconds ?? PIPELINE_DEFAULTS.adapterRelistSeconds,
     },
     devicesPerReplica: s.devicesPerReplica ?? 1000,
@@ -193,7 +233,8 @@ function podRequests(dep: KubeObject, source: string): ResolvedSystem['pod'] {
 }
 
 /** The ServiceMonitor's first endpoint interval, or the one fallback. */
-function scrapeInterval(sm: KubeObject, source: string): number {
+function scrapeInterval(sm: KubeObject | undefined, source: string): number {
+  if (!sm) return DEFAULT_SCRAPE_INTERVAL_SECONDS;
   const ep = (sm.spec as { endpoints?: { interval?: string }[] } | undefined)?.endpoints?.[0];
   if (ep?.interval === undefined) return DEFAULT_SCRAPE_INTERVAL_SECONDS;
   const v = checked(() => parseDuration(ep.interval!), `${source}: ServiceMonitor ${sm.metadata.name}: spec.endpoints[0].interval`);

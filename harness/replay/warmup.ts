@@ -8,11 +8,15 @@ import type { RunningPrometheus } from '../pipeline/prometheus.ts';
 import { getRaw } from './k8s-get.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
+const DEFAULT_METRIC = { namespace: NAMESPACE, service: 'nginx', name: 'active_devices' };
+
 /** The running parts the replay reads from after start-up. */
 export interface Pipeline {
   cluster: LocalCluster;
   exporter: RunningExporter;
   prometheus: RunningPrometheus;
+  /** The HPA's Object metric as the adapter serves it (default: active_devices of Service nginx in default). */
+  metric?: { namespace: string; service: string; name: string };
 }
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
@@ -38,9 +42,12 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
   const deadline = Date.now() + timeout * 1000;
   for (;;) {
     if (o.signal?.aborted) throw new Interrupted();
-    const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: plan.hpa.metadata.name, namespace: NAMESPACE });
+    const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: plan.hpa.metadata.name, namespace: plan.namespace });
     const valid = h.status?.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True');
-    const e = (await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: NAMESPACE, name: plan.ew.metadata.name })) as { spec?: { replicas?: number }; status?: { replicas?: number } };
+    // Without an ElasticWorkload the HPA's own status is the whole story.
+    const e = plan.ew
+      ? ((await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: plan.namespace, name: plan.ew.metadata.name })) as { spec?: { replicas?: number }; status?: { replicas?: number } })
+      : { spec: { replicas: 0 }, status: { replicas: 0 } };
     if (valid && h.status?.desiredReplicas === h.status?.currentReplicas && e.status?.replicas === e.spec?.replicas) return;
     const stages = await pipelineValues(p);
     const mark = (v: number | undefined) => (v === undefined ? '…' : String(v));
@@ -56,18 +63,19 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
 /** The value each stage serves now: exporter /metrics, Prometheus, the custom metrics API. */
 export async function pipelineValues(p: Pipeline): Promise<Record<'exporter' | 'prometheus' | 'adapter', number | undefined>> {
   const out: Record<'exporter' | 'prometheus' | 'adapter', number | undefined> = { exporter: undefined, prometheus: undefined, adapter: undefined };
+  const metric = p.metric ?? DEFAULT_METRIC;
   await Promise.all([
     (async () => {
       const text = await (await fetch(`${p.exporter.url}/metrics`)).text();
-      const m = /^active_devices(?:\{[^}]*\})? (\S+)$/m.exec(text);
+      const m = new RegExp(`^${metric.name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
       if (m) out.exporter = Number(m[1]);
     })().catch(() => {}),
     (async () => {
-      const r = await p.prometheus.query('max(active_devices)');
+      const r = await p.prometheus.query(`max(${metric.name})`);
       if (r[0]) out.prometheus = Number(r[0].value[1]);
     })().catch(() => {}),
     (async () => {
-      const r = await getRaw<{ items?: { value: string }[] }>(p.cluster.kubeConfig, `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${NAMESPACE}/services/nginx/active_devices`);
+      const r = await getRaw<{ items?: { value: string }[] }>(p.cluster.kubeConfig, `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${metric.namespace}/services/${metric.service}/${metric.name}`);
       const v = r?.items?.[0]?.value;
       if (v !== undefined) out.adapter = parseQuantity(v);
     })().catch(() => {}),

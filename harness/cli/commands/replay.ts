@@ -11,9 +11,10 @@ export function register(program: Command): void {
     .option('--compression <k>', 'override the scenario compression factor', numberIn(1, 600))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
+    .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--with-sim', 'also run the simulator on the same scenario: overlay it on the report and print the agreement')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; withSim?: boolean }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; withSim?: boolean; manifests?: string }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../common/log.ts');
@@ -40,17 +41,19 @@ export function register(program: Command): void {
       const bar = createReplayProgress(scenario.name);
       const toolchainProgress = createToolchainProgress();
       try {
-        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, clusterName: opts.clusterName, signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
+        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...(opts.manifests !== undefined ? { manifestsPath: opts.manifests } : {}), clusterName: opts.clusterName, onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`), signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
             toolchainProgress.stop();
             bar.update(p);
           }, toolchainProgress });
         bar.stop();
         if (opts.withSim) {
-          const { simulate, systemFromScenario } = await import('../../../simulator/index.ts');
+          const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
+          const { manifestsPathFor } = await import('../../replay/resolve.ts');
           const { writeReports } = await import('../../../reports/index.ts');
           const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
-          const sim = simulate(scenario, systemFromScenario(scenario)).timeline!;
-          writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim });
+          const system = systemFromScenario(scenario, await loadSystemManifests(manifestsPathFor(scenario, opts.manifests)));
+          const sim = simulate(scenario, system).timeline!;
+          writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim, ...(r.baseline ? { baseline: r.baseline, pod: system.pod, cost: system.cost } : {}) });
           for (const a of simAgreement(r.timeline, sim)) process.stdout.write(`simulator agreement ${describeAgreement(a)}\n`);
         }
         for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);

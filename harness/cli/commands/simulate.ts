@@ -9,11 +9,15 @@ export function register(program: Command): void {
     .option('--days <n>', 'simulate N whole days of the curve instead of the scenario windows', intIn(1, 3650))
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
+    .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
+    .option('--baseline <file>', 'timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
-    .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean }) => {
+    .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string }) => {
       const { UserError } = await import('../../common/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
-      const { simulate, systemFromScenario } = await import('../../../simulator/index.ts');
+      const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
+      const { manifestsPathFor } = await import('../../replay/resolve.ts');
+      const { readBaselineTimeline } = await import('../../../reports/index.ts');
       const { checkAll } = await import('../../assert/checks.ts');
       const { writeReports } = await import('../../../reports/index.ts');
       if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days >= 1 && opts.days <= 3650)) throw new UserError(`--days must be an integer from 1 to 3650, got ${opts.days}`);
@@ -22,11 +26,15 @@ export function register(program: Command): void {
       if (opts.days !== undefined && (opts.days * 86_400) / scenario.sampleEverySeconds > SCENARIO_BOUNDS.samplesPerRun.max) {
         throw new UserError(`--days ${opts.days} at one sample every ${scenario.sampleEverySeconds} s is more than ${SCENARIO_BOUNDS.samplesPerRun.max} samples`, 'simulate fewer days, or raise sampleEverySeconds in the scenario');
       }
+      const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
+      for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+      const baseline = opts.baseline !== undefined ? await readBaselineTimeline(opts.baseline) : undefined;
       const t0 = performance.now();
-      const { timeline, summary } = simulate(scenario, systemFromScenario(scenario), { days: opts.days });
+      const system = systemFromScenario(scenario, manifests);
+      const { timeline, summary } = simulate(scenario, system, { days: opts.days });
       const ms = performance.now() - t0;
-      const results = checkAll(timeline!, scenario.expectations);
-      const files = writeReports(opts.out, timeline!, results, { wallSeconds: ms / 1000 });
+      const results = checkAll(timeline!, scenario.expectations, baseline);
+      const files = writeReports(opts.out, timeline!, results, { wallSeconds: ms / 1000, ...(baseline ? { baseline, pod: system.pod, cost: system.cost } : {}) });
       for (const r of results) process.stdout.write(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}: ${r.message}\n`);
       process.stdout.write(
         `\nsimulated ${(summary.seconds / 3600).toFixed(1)} h in ${ms.toFixed(1)} ms: peak ${summary.peakReplicas} replicas, SLO coverage ${summary.sloCoveragePercent.toFixed(1)}%, ECI ${summary.eciPodHours.toFixed(1)} pod-hours, cost ${summary.costTotal.toFixed(2)} (ECS ${summary.costEcs.toFixed(2)} + ECI ${summary.costEci.toFixed(2)})\nreport: ${files.html}\n`,

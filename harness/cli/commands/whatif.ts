@@ -12,12 +12,14 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
     .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here', 'out-whatif')
     .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
-    .action(async (file: string, opts: { vary: string[]; growth?: number; days: number; workers?: number; out: string; top: number }) => {
+    .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
+    .action(async (file: string, opts: { vary: string[]; growth?: number; days: number; workers?: number; out: string; top: number; manifests?: string }) => {
       const { mkdirSync, writeFileSync } = await import('node:fs');
       const { join } = await import('node:path');
       const { UserError } = await import('../../common/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
-      const { parseVary, product, frontier, runSweep, systemFromScenario, applyConfig } = await import('../../../simulator/index.ts');
+      const { parseVary, product, frontier, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
+      const { manifestsPathFor } = await import('../../replay/resolve.ts');
       if (!opts.vary.length) throw new UserError('give at least one --vary key=a..b[:step]', 'e.g. --vary sourceMax=0..6 --vary target=800..1200:100');
       if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
       if (!(Number.isInteger(opts.days) && opts.days >= 1)) throw new UserError(`--days must be a positive integer, got ${opts.days}`);
@@ -32,13 +34,15 @@ export function register(program: Command): void {
       const configs = product(varies);
       if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
       const scenario = await loadScenario(file);
+      const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
+      for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       // Validate every configuration before any worker starts.
-      const base = systemFromScenario(scenario);
+      const base = systemFromScenario(scenario, manifests);
       for (const c of configs) applyConfig(base, c);
       const t0 = performance.now();
       let last = 0;
       const rows = await runSweep({
-        file, configs, days: opts.days, growth: opts.growth, workers: opts.workers,
+        file, configs, days: opts.days, growth: opts.growth, workers: opts.workers, manifests,
         onRow: (done, total) => {
           if (performance.now() - last > 1000 || done === total) {
             last = performance.now();
