@@ -59,7 +59,7 @@ function select(s: SlsState, project: string, logstore: string, p: QueryParams, 
 export function runQuery(s: SlsState, project: string, logstore: string, p: QueryParams): { rows: Row[]; parsed: Query } {
   const parsed = parse(p.query);
   const curve = s.curve;
-  if (curve && parsed.select?.bucket) return { rows: executeBucketed(parsed, p.from, p.to, (_from, to, flat) => curveRows(flat, curve(to * 1000))), parsed };
+  if (curve && parsed.select?.bucket) return { rows: executeBucketed(parsed, p.from, p.to, (from, _to, flat) => curveRows(flat, curve(from * 1000))), parsed };
   if (curve && parsed.select) return { rows: curveRows(parsed, curve(s.now())), parsed };
   const rows = select(s, project, logstore, p, withTopic(parsed, p.topic));
   if (parsed.select) return { rows, parsed };
