@@ -18,8 +18,9 @@ const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { na
 describe('the packed tool installed into another repository', () => {
   let tmp: string;
   let project: string;
-  // --no: never fetch a package named ebbflow from the registry if the local one were missing.
-  const ebbflow = (args: string[]) => execa('npx', ['--no', 'ebbflow', ...args], { cwd: project, reject: false, all: true, timeout: 120_000, env: { NO_COLOR: '1' } });
+  // --no: never fetch a package named ebbflow from the registry if the local one were missing; --: the
+  // rest is ebbflow's (npx would take --version as its own).
+  const ebbflow = (args: string[]) => execa('npx', ['--no', '--', 'ebbflow', ...args], { cwd: project, reject: false, all: true, timeout: 120_000, env: { NO_COLOR: '1' } });
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'ebbflow-install-'));
