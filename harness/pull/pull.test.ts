@@ -83,6 +83,18 @@ describe('curve pull against the fake SLS with events', () => {
     sls.faults.clear();
   });
 
+  it("pulls a curve-mode fake's curve back exactly (each bucket answers the curve at its start)", async () => {
+    const curveSls = await startFakeSls({ credentials: [{ accessKeyId: 'ak', accessKeySecret: 'sk' }], curve: (ms) => (ms / 1000 - D) / 60 + 100 });
+    try {
+      const cfg = join(dir, 'curve-exporter.yaml');
+      writeFileSync(cfg, readFileSync(config, 'utf8').replace(sls.endpoint, curveSls.endpoint));
+      const r = await pullCurve(base({ config: cfg, step: '5m', from: '2026-11-20T00:00:00Z', to: '2026-11-20T01:00:00Z' }));
+      expect(rows(r.out).map((l) => Number(l.split(',')[1]))).toEqual(Array.from({ length: 12 }, (_, i) => 100 + 5 * i));
+    } finally {
+      await curveSls.stop();
+    }
+  });
+
   it('refuses, with exit-2 errors, what cannot be pulled', async () => {
     await expect(pullCurve(base({ metric: 'by_region' }))).rejects.toMatchObject({ name: 'UserError', message: expect.stringMatching(/metric by_region: the query cannot be pulled as a curve/) });
     await expect(pullCurve(base({ metric: 'nope' }))).rejects.toMatchObject({ name: 'UserError', hint: expect.stringContaining('active_devices, by_region, wrong_store') });
