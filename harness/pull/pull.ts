@@ -82,11 +82,13 @@ export async function pullCurve(o: PullOptions): Promise<PullResult> {
 }
 
 let callId = 0;
+/** The metric's timeout is sized for its short window; a page scans up to a day of it. */
+const PAGE_TIMEOUT_MIN_SECONDS = 60;
 
 async function fetchPage(client: SlsClient, agent: HeaderObservingAgent, m: MetricConfig, query: string, page: { from: number; to: number }, step: number): Promise<Map<number, number>> {
   const id = ++callId;
   try {
-    const body = await client.getLogs(m.project, m.logstore, new Date(page.from * 1000), new Date(page.to * 1000), { query }, agent.callOptions(id, Math.round(m.timeout * 1000)));
+    const body = await client.getLogs(m.project, m.logstore, new Date(page.from * 1000), new Date(page.to * 1000), { query }, agent.callOptions(id, Math.round(Math.max(m.timeout, PAGE_TIMEOUT_MIN_SECONDS) * 1000)));
     const progress = agent.take(id)?.['x-log-progress'];
     // No header is not "Complete": a partial page would put false low counts into the curve.
     if (progress !== 'Complete') throw new QueryFailure('Incomplete', `x-log-progress is ${String(progress ?? 'missing')}: the page is partial`, true);
