@@ -50,6 +50,7 @@ describe('ebbflow init', () => {
     const sc = parse(readFileSync(join(root, 'ci/ebbflow/scenario.yaml'), 'utf8')) as Record<string, unknown>;
     expect(sc.manifests).toBe('../../deploy/overlays/prod');
     expect(sc.hpa).toBeUndefined();
+    expect((sc.expectations as { type: string }[]).map((e) => e.type)).toEqual(['reactionTime', 'maxDirectionChangesPerHour', 'sloCoverage']);
     expect((sc.curve as { file: string }).file).toBe('curves/weekday.csv');
     expect(readFileSync(join(root, '.github/workflows/ebbflow.yml'), 'utf8')).toContain("paths: ['ci/ebbflow/**', 'deploy/overlays/prod/**', 'package-lock.json']");
     expect(() => initProject({ root, dir: 'x', manifests: 'nope', version: '1' })).toThrow(/--manifests nope: no such file/);

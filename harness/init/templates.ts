@@ -48,14 +48,15 @@ export function scenarioYaml(p: InitParams): string {
     '  - {start: "06:30", end: "08:00"}',
     '  - {start: "22:30", end: "24:00"}',
     'compression: 60',
+    '# Devices one replica serves: set it to what your HPA target assumes.',
     'devicesPerReplica: 1000',
     'nodes:',
     '  ecs: [{name: ecs, count: 3}]',
     ...system,
     'expectations:',
-    '  - {type: replicaBounds, of: ew.replicas, min: 1, max: 12}',
-    '  - {type: sourceNeverAboveMax}',
-    '  - {type: overflowOnlyOnVirtualNode}',
+    ...(p.manifests
+      ? ['  # Your HPA keeps its own bounds. With an ElasticWorkload add sourceNeverAboveMax and overflowOnlyOnVirtualNode.']
+      : ['  - {type: replicaBounds, of: ew.replicas, min: 1, max: 12}', '  - {type: sourceNeverAboveMax}', '  - {type: overflowOnlyOnVirtualNode}']),
     '  - {type: reactionTime, withinSeconds: 120, tolerance: 0.1}',
     '  - {type: maxDirectionChangesPerHour, max: 4}',
     '  - {type: sloCoverage, minPercent: 80}',
