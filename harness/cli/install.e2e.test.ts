@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,8 +35,10 @@ describe('the packed tool installed into another repository', () => {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
+  const installedDir = () => realpathSync(join(project, 'node_modules', pkg.name));
+
   it('is installed as a copy outside this checkout, without tests or benches', () => {
-    const installed = realpathSync(join(project, 'node_modules', pkg.name));
+    const installed = installedDir();
     expect(relative(REPO, installed).startsWith('..')).toBe(true);
     const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
     const files = walk(installed).map((f) => relative(installed, f));
@@ -63,6 +65,15 @@ describe('the packed tool installed into another repository', () => {
     expect(sim.exitCode, sim.all).toBe(0);
     expect(sim.stdout).not.toContain('FAIL');
     for (const f of ['report.html', 'summary.md', 'junit.xml', 'timeline.jsonl']) expect(existsSync(join(project, 'out-sim', f)), f).toBe(true);
+  });
+
+  it('replay runs a scenario from the project on a local control plane started by the installed package', { timeout: 300_000 }, async () => {
+    // tiny.yaml is self-contained (a steps curve): 20 virtual minutes at 60×, about a minute in all.
+    copyFileSync(join(installedDir(), 'scenarios', 'tiny.yaml'), join(project, 'ebbflow', 'tiny.yaml'));
+    const r = await execa('npx', ['--no', '--', 'ebbflow', 'replay', 'ebbflow/tiny.yaml', '--out', 'out'], { cwd: project, reject: false, all: true, timeout: 280_000, env: { NO_COLOR: '1' } });
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toContain('PASSED');
+    expect(readFileSync(join(project, 'out', 'timeline.jsonl'), 'utf8').length).toBeGreaterThan(0);
   });
 
   it('toolchain status and key find the shared cache', async () => {
