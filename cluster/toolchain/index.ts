@@ -4,3 +4,4 @@ export { toolchainStatus, type BinaryStatus } from './status.ts';
 export { COMPONENTS, KUBERNETES_VERSION, binaryOwners } from './versions.ts';
 export type { ToolchainProgress } from './progress.ts';
 export { ensureBinaries } from './ensure.ts';
+export { toolchainKey } from './key.ts';

@@ -19,6 +19,14 @@ describe('ebbflow CLI', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown command');
   });
+
+  it('--version prints the version of package.json', async () => {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const out = execFileSync('node', ['bin/ebbflow.js', '--version'], { encoding: 'utf8' });
+    expect(out.trim()).toBe(pkg.version);
+    expect(out.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
 
 describe('describeUserError (the last resort)', () => {

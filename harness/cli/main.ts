@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -15,9 +15,16 @@ export interface CommandModule {
 
 const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
 
+/** The installed package's own version: the CLI runs from its package, wherever that is installed. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 export async function buildProgram(): Promise<Command> {
   const program = new Command('ebbflow')
     .description('Prove how Kubernetes autoscaling (HPA + ElasticWorkload + ECI) really behaves.')
+    .version(packageVersion(), '-V, --version', 'print the version of ebbflow')
     .showHelpAfterError()
     .exitOverride();
   const files = readdirSync(commandsDir)

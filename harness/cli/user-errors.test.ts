@@ -31,6 +31,7 @@ beforeAll(async () => {
   writeFileSync(f('afile'), 'not a directory\n');
   writeFileSync(f('secret.txt'), `${SECRET}\n`);
   writeFileSync(f('scn/minmax.yaml'), 'name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nhpa: {minReplicas: 5, maxReplicas: 3}\n');
+  writeFileSync(f('grouped.yaml'), 'sls: {endpoint: "localhost:1", credentials: {accessKeyId: a, accessKeySecret: b}}\nmetrics:\n  - {name: m, project: chat-prod, logstore: device-heartbeat, query: "* | select region, count(*) as n group by region", valueColumn: n}\n');
   writeFileSync(f('scn/outside.yaml'), 'name: t\ncurve: {file: ../secret.txt}\nwindows: [{start: "07:00", end: "08:00"}]\n');
   busy = createServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
@@ -99,6 +100,12 @@ const cases: [string, string[], RegExp][] = [
   ['whatif', ['whatif', tiny, '--vary', 'sourceMax=0..1', '--workers', 'abc'], /--workers.*expected an integer/],
   ['whatif', ['whatif', f('scn/minmax.yaml'), '--vary', 'sourceMax=0..1'], /hpa\.minReplicas: 5 is above/],
   ['whatif', ['whatif', tiny, '--vary', 'maxReplicas=1000000'], /--vary maxReplicas: values must be between 0 and 2000 replicas/],
+  ['curve pull', ['curve', 'pull', '--config', example, '--metric', 'active_devices', '--from', '2026-11-21', '--to', '2026-11-20', '--out', f('c.csv')], /--from 2026-11-21T00:00:00Z is not before --to 2026-11-20T00:00:00Z/],
+  ['curve pull', ['curve', 'pull', '--config', example, '--metric', 'active_devices', '--from', 'now-1d', '--to', '2999-01-01', '--out', f('c.csv')], /--to 2999-01-01T00:00:00Z is in the future/],
+  ['curve pull', ['curve', 'pull', '--config', example, '--metric', 'active_devices', '--from', '2026-11-20', '--to', '2026-11-21', '--step', '7m', '--out', f('c.csv')], /--step 7m: must be whole seconds that divide a day/],
+  ['curve pull', ['curve', 'pull', '--config', f('grouped.yaml'), '--metric', 'm', '--from', '2026-11-20', '--to', '2026-11-21', '--out', f('c.csv')], /metric m: the query cannot be pulled as a curve: it already groups by something else/],
+  ['init', ['init', '--manifests', f('missing-manifests')], /--manifests .*missing-manifests: no such file or directory/],
+  ['toolchain key', ['toolchain', 'key', '--bogus'], /unknown option '--bogus'/],
   ['simulate', ['simulate', tiny, '--days', '3650'], /--days 3650 at one sample every 15 s is more than 1000000 samples/],
 ];
 

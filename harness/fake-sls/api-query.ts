@@ -4,7 +4,7 @@ import { compress, responseEncoding, type CompressType } from './compression.ts'
 import { isPlainObject, parseJsonBody, requireProject, requireTarget, type SlsRequest, type SlsState } from './context.ts';
 import { requestId, sendError, sendJson, SlsError } from './errors.ts';
 import type { Fault } from './faults.ts';
-import { curveRows, execute, parseQuery, QueryError, type Query, type Row } from './query.ts';
+import { curveRows, execute, executeBucketed, parseQuery, QueryError, type Query, type Row } from './query.ts';
 
 /** GetLogs, GetLogsV2, GetHistograms and ListLogStores. */
 
@@ -51,13 +51,16 @@ function withTopic(q: Query, topic: string): Query {
 }
 
 function select(s: SlsState, project: string, logstore: string, p: QueryParams, q: Query): Row[] {
+  if (q.select?.bucket) return executeBucketed(q, p.from, p.to, (from, to, flat) => select(s, project, logstore, { ...p, from, to }, flat));
   if (s.store instanceof ColumnarStore) return s.store.query(project, logstore, p.from, p.to, q);
   return execute(q, s.store.window(project, logstore, p.from, p.to));
 }
 
 export function runQuery(s: SlsState, project: string, logstore: string, p: QueryParams): { rows: Row[]; parsed: Query } {
   const parsed = parse(p.query);
-  if (s.curve && parsed.select) return { rows: curveRows(parsed, s.curve(s.now())), parsed };
+  const curve = s.curve;
+  if (curve && parsed.select?.bucket) return { rows: executeBucketed(parsed, p.from, p.to, (from, _to, flat) => curveRows(flat, curve(from * 1000))), parsed };
+  if (curve && parsed.select) return { rows: curveRows(parsed, curve(s.now())), parsed };
   const rows = select(s, project, logstore, p, withTopic(parsed, p.topic));
   if (parsed.select) return { rows, parsed };
   if (p.reverse) rows.reverse();

@@ -1,11 +1,14 @@
 /**
  * The SLS query subset exporters use, parsed and executed over events, pure:
  *
- *   <search> [| select <item>[, <item>...] [from log] [where <cond> [and <cond>...]] [group by <col>] [limit N]]
+ *   <search> [| select <item>[, <item>...] [from log] [where <cond> [and <cond>...]] [group by <col>] [order by <col> [asc|desc]] [limit N]]
  *   search: `*` | `key: value` [and `key: value` ...]
- *   item:   count(*) | count(1) | count(<col>) | count(distinct <col>) | approx_distinct(<col>) | <group col>, each [as alias]
+ *   item:   count(*) | count(1) | count(<col>) | count(distinct <col>) | approx_distinct(<col>) | <group col>
+ *           | __time__ - __time__ % N (a time bucket of N seconds), each [as alias]
  *   cond:   <col> (= | != | <> | < | <= | > | >=) <number | 'string'>
  *
+ * A time bucket must be the group by column (by its alias); `order by` is accepted on bucketed
+ * queries only, which run as one aggregate per bucket (executeBucketed) so both stores serve them.
  * Anything else is rejected with a message, the way SLS answers ParameterInvalid. A hand-written
  * recursive-descent parser: SQL parsers on npm target full dialects and would accept what SLS rejects.
  */
@@ -14,7 +17,7 @@ export class QueryError extends Error {
   readonly code = 'ParameterInvalid';
 }
 
-export type Agg = { kind: 'count' } | { kind: 'countCol'; col: string } | { kind: 'distinct'; col: string; approx: boolean } | { kind: 'column'; col: string };
+export type Agg = { kind: 'count' } | { kind: 'countCol'; col: string } | { kind: 'distinct'; col: string; approx: boolean } | { kind: 'column'; col: string } | { kind: 'bucket'; seconds: number };
 export interface SelectItem {
   agg: Agg;
   alias: string;
@@ -26,14 +29,14 @@ export interface Cond {
 }
 export interface Query {
   search: { key: string; value: string }[];
-  select?: { items: SelectItem[]; where: Cond[]; groupBy?: string; limit?: number };
+  select?: { items: SelectItem[]; where: Cond[]; groupBy?: string; limit?: number; bucket?: { alias: string; seconds: number }; orderBy?: { col: string; desc: boolean } };
 }
 
 type Event = { time: number; fields: Record<string, string> };
 
 function tokenize(s: string): string[] {
   const out: string[] = [];
-  const re = /\s*(?:(\d+(?:\.\d+)?)|('(?:[^']|'')*')|("(?:[^"])*")|([A-Za-z_][\w.]*)|(<=|>=|!=|<>|[=<>(),*]))/y;
+  const re = /\s*(?:(\d+(?:\.\d+)?)|('(?:[^']|'')*')|("(?:[^"])*")|([A-Za-z_][\w.]*)|(<=|>=|!=|<>|[=<>(),*%-]))/y;
   let pos = 0;
   while (pos < s.length) {
     if (/^\s*$/.test(s.slice(pos))) break;
@@ -105,6 +108,11 @@ function parseAgg(c: Cursor): Agg {
     c.expect(')');
     return agg;
   }
+  if (fn === '__time__' && c.at(1) === '-') {
+    const agg = bucketItem(c.toks.slice(c.i, c.i + 5));
+    c.i += 5;
+    return agg;
+  }
   if (fn && c.at(1) === '(') throw new QueryError(`function ${c.at()} is not supported here (count, count distinct, approx_distinct)`);
   return { kind: 'column', col: c.ident('a select item') };
 }
@@ -144,11 +152,17 @@ function parseWhere(c: Cursor): Cond[] {
   return where;
 }
 
-function parseTail(c: Cursor): { groupBy?: string; limit?: number } {
+function parseTail(c: Cursor): { groupBy?: string; orderBy?: { col: string; desc: boolean }; limit?: number } {
   let groupBy: string | undefined;
   if (c.accept('group')) {
     c.expect('by');
     groupBy = c.ident('a column');
+  }
+  let orderBy: { col: string; desc: boolean } | undefined;
+  if (c.accept('order')) {
+    c.expect('by');
+    orderBy = { col: c.ident('a column'), desc: false };
+    if (c.peek() === 'asc' || c.peek() === 'desc') orderBy.desc = c.next()!.toLowerCase() === 'desc';
   }
   let limit: number | undefined;
   if (c.accept('limit')) {
@@ -157,7 +171,7 @@ function parseTail(c: Cursor): { groupBy?: string; limit?: number } {
     limit = Number(n);
   }
   if (c.i < c.toks.length) throw new QueryError(`unexpected "${c.at()}" at the end of the query`);
-  return { groupBy, limit };
+  return { groupBy, orderBy, limit };
 }
 
 export function parseQuery(q: string): Query {
@@ -172,11 +186,31 @@ export function parseQuery(q: string): Query {
     if (t.toLowerCase() !== 'log') throw new QueryError(`table ${t} does not exist: use "from log" or omit it`);
   }
   const where = parseWhere(c);
-  const { groupBy, limit } = parseTail(c);
+  const { groupBy, orderBy, limit } = parseTail(c);
   for (const it of items) {
     if (it.agg.kind === 'column' && it.agg.col !== groupBy) throw new QueryError(`'${it.agg.col}' must be an aggregate expression or appear in GROUP BY clause`);
   }
-  return { search, select: { items, where, groupBy, limit } };
+  const bucket = timeBucket(items, groupBy, orderBy);
+  return { search, select: { items, where, groupBy: bucket ? undefined : groupBy, limit, ...(bucket ? { bucket, orderBy } : {}) } };
+}
+
+/** `__time__ - __time__ % N` as five tokens. */
+function bucketItem(t: string[]): Agg {
+  if (t[2]?.toLowerCase() !== '__time__' || t[3] !== '%' || !/^\d+$/.test(t[4] ?? '') || Number(t[4]) < 1) {
+    throw new QueryError(`expected a time bucket "__time__ - __time__ % <seconds>" but got "${t.join(' ')}"`);
+  }
+  return { kind: 'bucket', seconds: Number(t[4]) };
+}
+
+/** The bucket a query groups by, checked: it is the group by column, and order by names a select item. */
+function timeBucket(items: SelectItem[], groupBy: string | undefined, orderBy: { col: string } | undefined): { alias: string; seconds: number } | undefined {
+  const b = items.filter((it) => it.agg.kind === 'bucket');
+  if (b.length > 1) throw new QueryError('at most one time bucket per query');
+  const it = b[0];
+  if (it && it.alias !== groupBy) throw new QueryError(`'${it.alias}' must be an aggregate expression or appear in GROUP BY clause`);
+  if (orderBy && !it) throw new QueryError('order by is supported on a time-bucketed query only (select __time__ - __time__ % 60 as t, … group by t order by t)');
+  if (orderBy && !items.some((x) => x.alias === orderBy.col)) throw new QueryError(`order by ${orderBy.col}: not a column of the select`);
+  return it && { alias: it.alias, seconds: (it.agg as { seconds: number }).seconds };
 }
 
 function matches(e: Event, q: Query): boolean {
@@ -256,10 +290,42 @@ export function execute(q: Query, events: Iterable<Event>): Row[] {
   return rows;
 }
 
+const HIDDEN_COUNT = '\u0000rows';
+
+/**
+ * A time-bucketed query as one aggregate per bucket over [from, to): `run` answers the query without
+ * its bucket (and with a row count, so empty buckets are left out as SLS's group by leaves them out)
+ * over one bucket's window. Buckets are aligned to epoch multiples of N, like `__time__ % N`.
+ */
+export function executeBucketed(q: Query, from: number, to: number, run: (from: number, to: number, flat: Query) => Row[]): Row[] {
+  const sel = q.select!;
+  const n = sel.bucket!.seconds;
+  const items: SelectItem[] = [...sel.items.filter((it) => it.agg.kind !== 'bucket'), { agg: { kind: 'count' }, alias: HIDDEN_COUNT }];
+  const flat: Query = { search: q.search, select: { items, where: sel.where } };
+  let rows: Row[] = [];
+  for (let b = from - (from % n); b < to; b += n) {
+    const row = run(Math.max(from, b), Math.min(to, b + n), flat)[0];
+    if (!row || row[HIDDEN_COUNT] === '0') continue;
+    const out = Object.create(null) as Row;
+    for (const it of sel.items) out[it.alias] = it.agg.kind === 'bucket' ? String(b) : row[it.alias]!;
+    out.__source__ = '';
+    out.__time__ = '0';
+    rows.push(out);
+  }
+  const o = sel.orderBy;
+  if (o) {
+    const key = (r: Row) => (Number.isFinite(Number(r[o.col])) ? Number(r[o.col]) : 0);
+    rows.sort((a, c) => (o.desc ? -1 : 1) * (key(a) - key(c)));
+  }
+  if (sel.limit !== undefined) rows = rows.slice(0, sel.limit);
+  return rows;
+}
+
 /** In curve mode, aggregates answer the curve value; a group by answers one group. */
 export function curveRows(q: Query, value: number): Row[] {
   if (!q.select) return [];
   const row = Object.assign(Object.create(null) as Row, { __source__: '', __time__: '0' });
   for (const it of q.select.items) row[it.alias] = it.agg.kind === 'column' ? 'all' : String(Math.round(value));
+  // A bucketed query reaches here once per bucket, with the curve at that bucket (executeBucketed).
   return [row];
 }

@@ -48,4 +48,11 @@ export function register(program: Command): void {
       }
       if (st.some((s) => s.state === 'missing')) process.exitCode = 1;
     });
+
+  tc.command('key')
+    .description('Print a cache key of the pinned toolchain (versions, recipes, platform) for CI caches of ~/.cache/ebbflow')
+    .action(async () => {
+      const { toolchainKey } = await import('../../../cluster/toolchain/index.ts');
+      process.stdout.write(`${toolchainKey()}\n`);
+    });
 }

@@ -1,0 +1,58 @@
+import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../common/errors.ts';
+import { githubWorkflow, gitlabCi, scenarioYaml, type InitParams } from './templates.ts';
+
+/**
+ * `ebbflow init`: a starter scenario (with the shipped curve copied next to it), a GitHub Actions
+ * workflow and a GitLab CI example, written into the current repository. Nothing is written when
+ * any target exists, unless `force`: a half-written set is worse than none.
+ */
+
+export interface InitOptions {
+  /** The repository root (the current directory). */
+  root: string;
+  /** Where the scenario goes, relative to root. */
+  dir: string;
+  manifests?: string;
+  force?: boolean;
+  version: string;
+}
+
+const SHIPPED_CURVE = fileURLToPath(new URL('../../scenarios/curves/weekday.csv', import.meta.url));
+const posix = (p: string) => p.split(sep).join('/');
+
+export function initProject(o: InitOptions): string[] {
+  const dir = posix(relative(o.root, resolve(o.root, o.dir))) || '.';
+  if (dir.startsWith('..')) throw new UserError(`--dir ${o.dir} is outside the current directory`, 'run init from the repository root and give a directory inside it');
+  const scenarioDir = resolve(o.root, dir);
+  const params: InitParams = { dir, curve: 'weekday.csv', version: o.version, ...manifestsParams(o, scenarioDir) };
+  const files: [string, string | { copy: string }][] = [
+    [join(scenarioDir, 'scenario.yaml'), scenarioYaml(params)],
+    [join(scenarioDir, 'curves', params.curve), { copy: SHIPPED_CURVE }],
+    [join(scenarioDir, 'gitlab-ci.example.yml'), gitlabCi(params)],
+    [resolve(o.root, '.github', 'workflows', 'ebbflow.yml'), githubWorkflow(params)],
+  ];
+  const existing = files.map(([f]) => f).filter((f) => existsSync(f));
+  if (existing.length && !o.force) {
+    throw new UserError(`init would overwrite ${existing.map((f) => relative(o.root, f)).join(', ')}`, 'move them away, or give --force to overwrite');
+  }
+  for (const [f, content] of files) {
+    mkdirSync(dirname(f), { recursive: true });
+    if (typeof content === 'string') writeFileSync(f, content);
+    else copyFileSync(content.copy, f);
+  }
+  return files.map(([f]) => posix(relative(o.root, f)));
+}
+
+function manifestsParams(o: InitOptions, scenarioDir: string): Pick<InitParams, 'manifests' | 'manifestsFromRoot'> {
+  if (o.manifests === undefined) return {};
+  const abs = resolve(o.root, o.manifests);
+  if (!existsSync(abs)) throw new UserError(`--manifests ${o.manifests}: no such file or directory`, 'give your kustomize directory, a folder of YAML or one multi-document file');
+  const fromRoot = posix(relative(o.root, abs));
+  if (isAbsolute(fromRoot) || fromRoot.startsWith('..')) throw new UserError(`--manifests ${o.manifests} is outside the current directory`, 'CI checks out this repository only: give manifests inside it');
+  const rel = posix(relative(scenarioDir, abs)) || '.';
+  // A file's path filter is itself; a directory's is everything under it.
+  return { manifests: rel, manifestsFromRoot: statSync(abs).isDirectory() ? `${fromRoot}/**` : fromRoot };
+}
