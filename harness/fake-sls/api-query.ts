@@ -55,7 +55,19 @@ function select(s: SlsState, project: string, logstore: string, p: QueryParams, 
   return execute(q, s.store.window(project, logstore, p.from, p.to));
 }
 
-export function runQuery(s: SlsState, project: string, logstore: string, p: QueryParams): { rows: Row[]; parsed: Query } {
+/**
+ * A window whose end is nearer the wall clock than the virtual clock was asked by a process that
+ * reads the wall clock: the same length, ending at the virtual now (the replay's compression then
+ * applies to the exporter's interval, not to the window length, which stays in virtual seconds).
+ */
+export function virtualWindow(p: QueryParams, wallS: number, virtualS: number): QueryParams {
+  if (Math.abs(p.to - wallS) >= Math.abs(p.to - virtualS) || Math.abs(p.to - wallS) > 900) return p;
+  const to = Math.floor(virtualS) + (p.to - Math.floor(wallS));
+  return { ...p, from: to - (p.to - p.from), to };
+}
+
+export function runQuery(s: SlsState, project: string, logstore: string, params: QueryParams): { rows: Row[]; parsed: Query } {
+  const p = s.wallQueries ? virtualWindow(params, s.wallNow() / 1000, s.now() / 1000) : params;
   const parsed = parse(p.query);
   if (s.curve && parsed.select) return { rows: curveRows(parsed, s.curve(s.now())), parsed };
   const rows = select(s, project, logstore, p, withTopic(parsed, p.topic));

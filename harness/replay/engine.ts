@@ -5,8 +5,6 @@ import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-n
 import type { Logger } from 'pino';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/index.ts';
-import { compressExporterConfig } from '../../exporter/index.ts';
-import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { writeReports, type ReportFiles } from '../../reports/index.ts';
 import { checkAll } from '../assert/checks.ts';
@@ -17,11 +15,10 @@ import type { Timeline, TimelineEvent, TimelineMeta, TimelineSample } from '../t
 import { AdapterComponent } from './components/adapter.ts';
 import { ClusterComponent } from './components/cluster.ts';
 import { ControllerComponent } from './components/controller.ts';
-import { ExporterComponent } from './components/exporter.ts';
-import { FakeSlsComponent } from './components/fake-sls.ts';
 import { PrometheusComponent } from './components/prometheus.ts';
 import { ProbeComponent } from './components/probe.ts';
 import { RecorderComponent, TimelineComponent } from './components/recorder.ts';
+import { heldProbe, startSource } from './source.ts';
 import { NAMESPACE, planReplay, timelineMeta, type ReplayPlan } from './plan.ts';
 import { sleep, warmUp, type Pipeline } from './warmup.ts';
 
@@ -77,6 +74,7 @@ export interface ReplayResult {
 type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
 
 const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
+const toolchainFor = (s: Scenario) => (s.source.mode === 'events' ? [...TOOLCHAIN, 'k6'] : TOOLCHAIN);
 
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const wallStart = performance.now();
@@ -92,7 +90,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   let teardown: string[] = [];
   try {
     if (o.signal?.aborted) throw new Interrupted('interrupted before the replay started');
-    await ensureBinaries(TOOLCHAIN, o.toolchainProgress);
+    await ensureBinaries(toolchainFor(plan.scenario), o.toolchainProgress);
     const pipeline = await startPipeline(stack, plan, o, workDir, progress);
     await applyWorkload(pipeline.cluster, plan);
     await stack.up(timeline);
@@ -100,6 +98,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     await warmUp(pipeline, plan, o, progress);
     await stack.up(recorderFor(pipeline, plan, timeline));
     await stack.up(new ProbeComponent(pipeline, plan, timeline.write));
+    if (pipeline.fleet) await stack.up(heldProbe(plan, pipeline.fleet, timeline.write));
     await replayWindows(plan, o.signal, progress);
     await o.beforeTeardown?.(pipeline.cluster);
   } catch (e) {
@@ -120,7 +119,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
 /** Cluster, controller, fake SLS, exporter, Prometheus and adapter, in dependency order. */
 async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, workDir: string, progress: Progress): Promise<Pipeline> {
   const s = plan.scenario;
-  const { system: sys, clock } = plan;
+  const { system: sys } = plan;
   const k = s.compression;
   progress({ phase: 'setup', message: `starting the local cluster (k=${k})` });
   const cluster = await stack.up(
@@ -135,27 +134,9 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
     ),
   );
   await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: NAMESPACE, logger: o.logger }));
-  progress({ phase: 'setup', message: 'starting fake SLS, exporter, Prometheus and prometheus-adapter' });
-  const sls = await stack.up(new FakeSlsComponent({ curve: plan.devices, now: clock.now }));
-  const base = plan.exporterConfig;
-  const exporter = await stack.up(
-    new ExporterComponent(
-      () =>
-        compressExporterConfig(
-          {
-            ...base,
-            sls: { ...base.sls, endpoint: sls.get().endpoint },
-            metrics: base.metrics.map((m) => ({ ...m, window: sys.pipeline.slsWindowSeconds, interval: sys.pipeline.exporterIntervalSeconds, maxStaleness: Math.max(m.maxStaleness, sys.pipeline.exporterIntervalSeconds * 2) })),
-          },
-          k,
-        ),
-      { host: '127.0.0.1', port: 0, now: clock.now, logger: o.logger },
-    ),
-  );
-  const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
-  const prometheus = await stack.up(
-    new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`)] })),
-  );
+  progress({ phase: 'setup', message: `starting fake SLS (${s.source.mode} mode), exporter, Prometheus and prometheus-adapter` });
+  const source = await startSource(stack, plan, { workDir, logger: o.logger });
+  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
   await stack.up(
     new AdapterComponent(() => {
       const c = cluster.get();
@@ -163,7 +144,7 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
     }),
   );
-  return { cluster: cluster.get(), exporter: exporter.get(), prometheus: prometheus.get() };
+  return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), ...(source.fleet ? { fleet: source.fleet } : {}) };
 }
 
 async function applyWorkload(cluster: LocalCluster, plan: ReplayPlan): Promise<void> {

@@ -5,14 +5,18 @@ import type { RunningExporter } from '../../exporter/index.ts';
 import { Interrupted } from '../common/component.ts';
 import { parseQuantity } from '../common/units.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
+import type { K6FleetComponent } from './components/k6-fleet.ts';
 import { getRaw } from './k8s-get.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
 /** The running parts the replay reads from after start-up. */
 export interface Pipeline {
   cluster: LocalCluster;
-  exporter: RunningExporter;
+  /** ebbflow's exporter, or a team's own (scenario `exporter:`), read at metricsUrl when given. */
+  exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string };
   prometheus: RunningPrometheus;
+  /** Events mode's device fleet. */
+  fleet?: K6FleetComponent;
 }
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
@@ -58,7 +62,7 @@ export async function pipelineValues(p: Pipeline): Promise<Record<'exporter' | '
   const out: Record<'exporter' | 'prometheus' | 'adapter', number | undefined> = { exporter: undefined, prometheus: undefined, adapter: undefined };
   await Promise.all([
     (async () => {
-      const text = await (await fetch(`${p.exporter.url}/metrics`)).text();
+      const text = await (await fetch(p.exporter.metricsUrl ?? `${p.exporter.url}/metrics`)).text();
       const m = /^active_devices(?:\{[^}]*\})? (\S+)$/m.exec(text);
       if (m) out.exporter = Number(m[1]);
     })().catch(() => {}),
