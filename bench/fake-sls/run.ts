@@ -60,7 +60,7 @@ async function throughSdk(): Promise<void> {
   await Promise.all(Array.from({ length: IN_FLIGHT }, sender));
   const s = (performance.now() - t0) / 1000;
   if (sls.stats().ingested !== total) throw new Error(`ingested ${sls.stats().ingested}, sent ${total}`);
-  console.log(`  ingest (PutLogs, ${BATCH}/group, ${IN_FLIGHT} in flight): ${fmt(total / s)} events/s   (goal ≥ 50,000)`);
+  console.log(`  ingest (PutLogs, ${BATCH}/group, ${IN_FLIGHT} in flight): ${fmt(total / s)} events/s   (goal ≥ 100,000)`);
   for (const q of QUERIES) {
     const ms: number[] = [];
     let value = '';
@@ -98,7 +98,8 @@ function storeFigures(name: string, make: (n: number) => EventStore | ColumnarSt
     appendMs += performance.now() - t;
   }
   const bytes = memory() - before;
-  const out = [`${name.padEnd(9)} ${(bytes / total).toFixed(0).padStart(5)} B/event   append ${fmt(total / (appendMs / 1000)).padStart(10)} events/s`];
+  // 10 M events: bytes per event × 10 M, an upper bound for this store (dictionaries grow with distinct devices, not events).
+  const out = [`${name.padEnd(9)} ${(bytes / total).toFixed(0).padStart(5)} B/event → ${fmt((bytes / total) * 10_000_000 / 2 ** 20)} MB at 10 M events (goal ≤ 1,024)   append (store alone) ${fmt(total / (appendMs / 1000)).padStart(10)} events/s (goal ≥ 1,000,000)`];
   for (const q of QUERIES) {
     const parsed = parseQuery(q);
     const ms: number[] = [];
@@ -109,7 +110,7 @@ function storeFigures(name: string, make: (n: number) => EventStore | ColumnarSt
       ms.push(performance.now() - t);
       value = Object.values(rows[0] ?? {}).find((v) => /^\d+$/.test(v)) ?? '?';
     }
-    out.push(`          ${q} → ${value}; p50 ${median(ms).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms`);
+    out.push(`          ${q} → ${value}; p50 ${median(ms).toFixed(0)} ms, p99 ${percentile(ms, 99).toFixed(0)} ms${q.includes('approx_distinct(device_id) as active') ? ' (goal ≤ 100 ms over 1 M devices in a one-minute window)' : ''}`);
   }
   return out;
 }

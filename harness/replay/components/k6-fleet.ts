@@ -62,6 +62,11 @@ export class K6FleetComponent implements Component {
     });
   }
 
+  /** The k6 process id (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   /** Ready when every VU asked for its target once and, if it is above zero, the fake stored heartbeats. */
   async ready(): Promise<void> {
     const sls = this.o.sls();
