@@ -10,6 +10,7 @@
  *
  *   npm run bench:fake-sls -- [devices=1000000] [heartbeats per device in the window=2] [queries=10] [devices through the SDK=100000]
  */
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -76,6 +77,39 @@ async function throughSdk(): Promise<void> {
   await sls.stop();
 }
 
+/**
+ * The server alone through HTTP: WebTracking POSTs of a pre-built 4,096-log JSON body (what the k6
+ * fleet of events mode sends), so the client costs next to nothing and the figure is the server's.
+ */
+async function throughWebTracking(): Promise<void> {
+  const total = sdkDevices * perDevice;
+  const sls = await startFakeSls({ maxEvents: total + BATCH });
+  const logs = Array.from({ length: BATCH }, (_, i) => event(i, sdkDevices).content);
+  const body = JSON.stringify({ __topic__: 'heartbeat', __logs__: logs });
+  const url = `${sls.url}/logstores/device-heartbeat/track`;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
+  const post = () => new Promise<void>((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { host: `chat-prod.${sls.endpoint}`, 'content-type': 'application/json', 'x-log-apiversion': '0.6.0' } }, (res) => {
+      res.resume();
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`WebTracking answered ${res.statusCode}`))));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  let sent = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: IN_FLIGHT }, async () => {
+    while (sent < total) {
+      sent += BATCH;
+      await post();
+    }
+  }));
+  const s = (performance.now() - t0) / 1000;
+  console.log(`  ingest (WebTracking POST, ${BATCH} logs/body pre-built, ${IN_FLIGHT} in flight): ${fmt(sls.stats().ingested / s)} events/s   (goal ≥ 100,000)`);
+  agent.destroy();
+  await sls.stop();
+}
+
 const memory = () => {
   gc();
   const m = process.memoryUsage();
@@ -122,6 +156,7 @@ function stored(i: number): StoredEvent {
 }
 
 await throughSdk();
+await throughWebTracking();
 const total = devices * perDevice;
 console.log(`\nstores side by side: ${fmt(total)} heartbeats from ${fmt(devices)} devices (3 fields each), one window holding all of them`);
 for (const line of storeFigures('objects', (n) => new EventStore(n, 3600), total)) console.log(line);
