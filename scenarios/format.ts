@@ -151,6 +151,12 @@ export interface ScenarioLoadOptions {
    * otherwise read any file the run can read.
    */
   allowOutsideCurves?: boolean;
+  /**
+   * Run the program a scenario names in `exporter.command`. Like allowOutsideCurves, only the person
+   * running the command can grant it (`--allow-exporter-command`): a scenario from a pull request
+   * could otherwise run any program on the CI runner.
+   */
+  allowExporterCommand?: boolean;
   /** Override the file's compression (the CLI's --compression), checked like the file's own. */
   compression?: number;
 }
@@ -218,6 +224,9 @@ export async function parseScenario(text: string, file: string, opts: ScenarioLo
       throw new ConfigError([src.issueAt(['expectations', i, 'file'], `${e.file} is outside the scenario's directory; move it next to the scenario, give it with --baseline, or pass --allow-outside-curves if you trust this scenario`)]);
     }
   });
+  if (raw.exporter && !opts.allowExporterCommand) {
+    throw new ConfigError([src.issueAt(['exporter', 'command'], `runs ${JSON.stringify(raw.exporter.command[0])} on this machine; pass --allow-exporter-command if you trust this scenario (a scenario alone may not run programs)`)]);
+  }
   const curve = await buildCurve(raw.curve, { src, baseDir, opts });
   if (raw.source.mode === 'events') checkFleet(src, curve, windows);
   return { ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)! };

@@ -116,6 +116,12 @@ describe('source and exporter', () => {
   ])('%s', async (_n, text, re) => {
     expect(await errorOf(text)).toMatch(re);
   });
+  it('runs an exporter command only when the person running ebbflow allows it', async () => {
+    const text = `${base}exporter: {command: [python3, e.py], metricsUrl: "http://127.0.0.1:9500/metrics"}\n`;
+    expect(await errorOf(text)).toMatch(/t\.yaml:4:\d+: exporter\.command: runs "python3" on this machine; pass --allow-exporter-command/);
+    const s = await parseScenario(text, 't.yaml', { allowExporterCommand: true });
+    expect(s.exporter).toEqual({ command: ['python3', 'e.py'], env: {}, metricsUrl: 'http://127.0.0.1:9500/metrics', startTimeoutSeconds: 60 });
+  });
   it('a curve-mode scenario is not bounded by the fleet size', async () => {
     expect((await parseScenario('name: t\ncurve: {const: 300000}\nwindows: [{start: "07:00", end: "08:00"}]\n', 't.yaml')).source.mode).toBe('curve');
   });

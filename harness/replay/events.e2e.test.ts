@@ -46,7 +46,7 @@ async function replay(yaml: string, name: string, extra: { manifestsDir?: string
   const dir = tmp(`ebf-events-${name}-`);
   for (const [f, text] of Object.entries(extra.files ?? {})) writeFileSync(join(dir, f), text);
   writeFileSync(join(dir, 'scenario.yaml'), yaml);
-  const scenario = await loadScenario(join(dir, 'scenario.yaml'));
+  const scenario = await loadScenario(join(dir, 'scenario.yaml'), { allowExporterCommand: true });
   return runReplay({ scenario, out: join(dir, 'out'), clusterName: `e2e-ev-${name}`, ...(extra.manifestsDir ? { manifestsDir: extra.manifestsDir } : {}) });
 }
 
