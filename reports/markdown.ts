@@ -3,6 +3,7 @@ import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
 import type { Timeline } from '../harness/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { diffMarkdown, policyDiff, type DiffOptions } from './diff.ts';
+import { describeLag } from './lag.ts';
 import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -21,6 +22,7 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
     `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${windows.length > 1 ? `windows ${windows.join(', ')} virtual (back to back, gaps skipped)` : `${windows[0]} virtual`}${opts.wallSeconds !== undefined ? ` in ${wallLabel(opts.wallSeconds)} wall` : ''}.`,
     `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
     ...(opts.baseline ? ['', `**Before / after** (baseline: ${cell(opts.baseline.meta.scenario)}, ${opts.baseline.meta.source === 'cluster' ? 'replay' : 'simulator'}; this run: ${tl.meta.source === 'cluster' ? 'replay' : 'simulator'})`, '', ...diffMarkdown(policyDiff(opts.baseline, tl, opts), { before: 'baseline', after: 'this change' })] : []),
+    ...(tl.meta.source === 'cluster' && describeLag(tl) ? [describeLag(tl)!] : []),
     ...(opts.sim ? ['', `Simulator agreement (same scenario, aligned on the start): ${simAgreement(tl, opts.sim).map(describeAgreement).join('; ')}.`] : []),
     '',
     '| | expectation | result |',

@@ -30,6 +30,9 @@ export const SCENARIO_BOUNDS = {
   shiftSeconds: { min: -86_400, max: 86_400, unit: 's', why: 'a shift of more than a day moves the whole curve off the day' },
   expectations: { min: 0, max: 200, unit: 'expectations', why: 'each is checked over the whole timeline' },
   curveFileBytes: { min: 0, max: 32 * 1024 * 1024, unit: 'bytes', why: 'a year of one-minute rows is about 16 MiB' },
+  heartbeatSeconds: { min: 1, max: 3600, unit: 'virtual s', why: 'source.heartbeatSeconds in events mode: how often each device of the fleet sends a heartbeat' },
+  fleetDevices: { min: 0, max: 200_000, unit: 'devices (the peak of the curve over the windows, events mode)', why: 'every device is a heartbeat the k6 fleet sends and the fake SLS stores; see bench/README.md for what 2 cores sustain' },
+  exporterArgs: { min: 1, max: 64, unit: 'arguments', why: 'exporter.command, the program and its arguments' },
   curveDays: { min: 1, max: 366, unit: 'days', why: 'a multi-day export is kept whole (resampled per minute); a year at most' },
 } as const satisfies Record<string, Bound>;
 

@@ -54,6 +54,31 @@ const curveSchema = z.union([
   }),
 ]);
 
+/** Where the devices come from: the curve answered by the fake (default), or heartbeats of a k6 device fleet. */
+const sourceSchema = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('curve') }),
+  z.strictObject({ mode: z.literal('events'), heartbeatSeconds: bounded('heartbeatSeconds').default(30) }),
+]);
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+/** The team's own exporter process instead of ebbflow's (see scenarios/README.md, "Bring your own exporter"). */
+const exporterSchema = z.strictObject({
+  command: z.array(z.string().min(1).max(4096)).min(B.exporterArgs.min, 'the program to run, e.g. [python3, exporter.py]').max(B.exporterArgs.max, `at most ${B.exporterArgs.max} arguments`),
+  env: z.record(envName, z.string().max(4096)).default({}),
+  metricsUrl: z.string().refine(isLoopbackHttpUrl, 'an http URL on the loopback interface with a port, e.g. http://127.0.0.1:9500/metrics'),
+  /** Seconds (wall) to wait for the first answer of metricsUrl. */
+  startTimeoutSeconds: z.number().positive().max(600).default(60),
+});
+
+function isLoopbackHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' && u.port !== '' && ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  } catch {
+    return false;
+  }
+}
+
 const policySchema = z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.number().int().positive().max(100_000), periodSeconds: z.number().int().min(1).max(1800) });
 const rulesSchema = z.strictObject({
   stabilizationWindowSeconds: z.number().int().min(0).max(3600).optional(),
@@ -103,6 +128,8 @@ const scenarioShape = z
         adapterRelistSeconds: interval().default(30),
       })
       .default({ slsWindowSeconds: 60, exporterIntervalSeconds: 15, adapterRelistSeconds: 30 }),
+    source: sourceSchema.default({ mode: 'curve' }),
+    exporter: exporterSchema.optional(),
     expectations: z.array(expectationSchema).max(B.expectations.max, `at most ${B.expectations.max} expectations`).default([]),
   });
 
@@ -128,6 +155,12 @@ export interface ScenarioLoadOptions {
    * otherwise read any file the run can read.
    */
   allowOutsideCurves?: boolean;
+  /**
+   * Run the program a scenario names in `exporter.command`. Like allowOutsideCurves, only the person
+   * running the command can grant it (`--allow-exporter-command`): a scenario from a pull request
+   * could otherwise run any program on the CI runner.
+   */
+  allowExporterCommand?: boolean;
   /** Override the file's compression (the CLI's --compression), checked like the file's own. */
   compression?: number;
 }
@@ -199,8 +232,28 @@ export async function parseScenario(text: string, file: string, opts: ScenarioLo
       throw new ConfigError([src.issueAt(['expectations', i, 'file'], `${e.file} is outside the scenario's directory; move it next to the scenario, give it with --baseline, or pass --allow-outside-curves if you trust this scenario`)]);
     }
   });
+  if (raw.exporter && !opts.allowExporterCommand) {
+    throw new ConfigError([src.issueAt(['exporter', 'command'], `runs ${JSON.stringify(raw.exporter.command[0])} on this machine; pass --allow-exporter-command if you trust this scenario (a scenario alone may not run programs)`)]);
+  }
   const curve = await buildCurve(raw.curve, { src, baseDir, opts });
+  if (raw.source.mode === 'events') checkFleet(src, curve, windows);
   return { ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)! };
+}
+
+/** Events mode sends one heartbeat per device: the curve's peak over the windows is the fleet's size. */
+function checkFleet(src: YamlSource, curve: Curve, windows: { start: number; end: number }[]): void {
+  const peak = curvePeak(curve, windows);
+  if (peak > B.fleetDevices.max) {
+    throw new ConfigError([src.issueAt(['source', 'mode'], `events mode needs a fleet of ${Math.ceil(peak)} devices at the curve's peak; must be ${describeBound('fleetDevices')} (scale the curve down, or use mode: curve)`)]);
+  }
+}
+
+/** The largest curve value inside the windows (sampled at the curve's own resolution). */
+export function curvePeak(curve: Curve, windows: { start: number; end: number }[]): number {
+  let peak = 0;
+  const step = Math.max(1, Math.min(60, curve.stepSeconds));
+  for (const w of windows) for (let t = w.start; t <= w.end; t += step) peak = Math.max(peak, curve.at(t));
+  return peak;
 }
 
 export async function loadScenario(path: string, opts: ScenarioLoadOptions = {}): Promise<Scenario> {

@@ -119,3 +119,30 @@ describe('durations are read by units.ts', () => {
     expect(a.curve.at(8 * 3600 + 90)).toBe(5);
   });
 });
+
+describe('source and exporter', () => {
+  it('curve mode by default; events mode with a 30 s heartbeat by default', async () => {
+    expect((await parseScenario(base, 't.yaml')).source).toEqual({ mode: 'curve' });
+    expect((await parseScenario(`${base}source: {mode: events}\n`, 't.yaml')).source).toEqual({ mode: 'events', heartbeatSeconds: 30 });
+  });
+  it.each([
+    ['heartbeat longer than the query window', `${base}source: {mode: events, heartbeatSeconds: 90}\n`, /t\.yaml:4:\d+: source\.heartbeatSeconds: 90 s is longer than pipeline\.slsWindowSeconds \(60 s\)/],
+    ['heartbeat too fast for the compression', `${base}compression: 600\nsource: {mode: events, heartbeatSeconds: 1}\npipeline: {slsWindowSeconds: 60, exporterIntervalSeconds: 15, adapterRelistSeconds: 30, scrapeIntervalSeconds: 15}\n`, /source\.heartbeatSeconds: 1 virtual s at compression 600/],
+    ['a fleet above the bound', 'name: t\ncurve: {const: 300000}\nwindows: [{start: "07:00", end: "08:00"}]\nsource: {mode: events}\n', /t\.yaml:4:\d+: source\.mode: events mode needs a fleet of 300000 devices/],
+    ['an unknown mode', `${base}source: {mode: kafka}\n`, /t\.yaml:4:\d+: source\.mode/],
+    ['a remote metrics URL', `${base}exporter: {command: [python3, e.py], metricsUrl: "http://10.0.0.1:9500/metrics"}\n`, /t\.yaml:4:\d+: exporter\.metricsUrl: an http URL on the loopback interface/],
+    ['an empty command', `${base}exporter: {command: [], metricsUrl: "http://127.0.0.1:9500/metrics"}\n`, /exporter\.command: the program to run/],
+    ['a bad env name', `${base}exporter: {command: [x], env: {"A-B": "1"}, metricsUrl: "http://127.0.0.1:9500/metrics"}\n`, /exporter\.env/],
+  ])('%s', async (_n, text, re) => {
+    expect(await errorOf(text)).toMatch(re);
+  });
+  it('runs an exporter command only when the person running ebbflow allows it', async () => {
+    const text = `${base}exporter: {command: [python3, e.py], metricsUrl: "http://127.0.0.1:9500/metrics"}\n`;
+    expect(await errorOf(text)).toMatch(/t\.yaml:4:\d+: exporter\.command: runs "python3" on this machine; pass --allow-exporter-command/);
+    const s = await parseScenario(text, 't.yaml', { allowExporterCommand: true });
+    expect(s.exporter).toEqual({ command: ['python3', 'e.py'], env: {}, metricsUrl: 'http://127.0.0.1:9500/metrics', startTimeoutSeconds: 60 });
+  });
+  it('a curve-mode scenario is not bounded by the fleet size', async () => {
+    expect((await parseScenario('name: t\ncurve: {const: 300000}\nwindows: [{start: "07:00", end: "08:00"}]\n', 't.yaml')).source.mode).toBe('curve');
+  });
+});

@@ -99,12 +99,19 @@ function wallIssues(v: ScenarioFile): SemanticIssue[] {
     [['pipeline', 'scrapeIntervalSeconds'], v.pipeline.scrapeIntervalSeconds],
     [['pipeline', 'adapterRelistSeconds'], v.pipeline.adapterRelistSeconds],
     [['hpa', 'syncPeriodSeconds'], v.hpa.syncPeriodSeconds],
+    [['source', 'heartbeatSeconds'], v.source.mode === 'events' ? v.source.heartbeatSeconds : undefined],
   ];
   return intervals
     .filter(([, s]) => s !== undefined && (s * 1000) / k < min)
     .map(([path, s]) => ({ path, message: `${s} virtual s at compression ${k} is ${((s! * 1000) / k).toFixed(1)} ms of wall time; must be at least ${min} ms (raise it to ${Math.ceil((min * k) / 1000)} or lower the compression)` }));
 }
 
+/** A heartbeat slower than the query window leaves devices out of every window: the metric would be wrong by design. */
+function sourceIssues(v: ScenarioFile): SemanticIssue[] {
+  if (v.source.mode !== 'events' || v.source.heartbeatSeconds <= v.pipeline.slsWindowSeconds) return [];
+  return [{ path: ['source', 'heartbeatSeconds'], message: `${v.source.heartbeatSeconds} s is longer than pipeline.slsWindowSeconds (${v.pipeline.slsWindowSeconds} s): a window would miss devices; make the heartbeat at most the window` }];
+}
+
 export function semanticIssues(v: ScenarioFile): SemanticIssue[] {
-  return [...windowIssues(v), ...curveIssues(v), ...replicaIssues(v), ...nodeIssues(v), ...wallIssues(v)];
+  return [...windowIssues(v), ...curveIssues(v), ...replicaIssues(v), ...nodeIssues(v), ...wallIssues(v), ...sourceIssues(v)];
 }

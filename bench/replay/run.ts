@@ -14,6 +14,12 @@ import { runReplay } from '../../harness/replay/engine.ts';
 import { reactionTimes } from '../../harness/assert/checks.ts';
 import { median, percentile } from '../stats.ts';
 
+// `npm run bench:replay -- fleet …`: events mode's largest sustained device fleet (bench/replay/fleet.ts).
+if (process.argv[2] === 'fleet') {
+  await import('./fleet.ts');
+  process.exit(0);
+}
+
 const hours = Number(process.argv[2] ?? 24);
 const k = Number(process.argv[3] ?? 72);
 const start = process.argv[4] ?? '00:00';

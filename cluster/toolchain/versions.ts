@@ -43,6 +43,8 @@ export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
 export const SLS_PYTHON_SDK_VERSION = '0.9.52';
 /** zstd for the Python SDK's optional zstd codec. */
 export const PYTHON_ZSTD_VERSION = '1.5.7.2';
+/** prometheus_client for the "bring your own exporter" e2e test's Python exporter (same venv). */
+export const PYTHON_PROMETHEUS_CLIENT_VERSION = '0.26.0';
 /** The module proxy does not list this module's versions, so it must be pinned exactly. */
 export const SLS_GO_SDK_VERSION = 'v0.1.124';
 
@@ -114,8 +116,9 @@ export const COMPONENTS: Component[] = [
     weight: 2,
     recipe: {
       kind: 'pip',
-      version: SLS_PYTHON_SDK_VERSION,
-      requirements: [`aliyun-log-python-sdk==${SLS_PYTHON_SDK_VERSION}`, `zstd==${PYTHON_ZSTD_VERSION}`],
+      // The build metadata names the other pins, so changing one of them makes a new cache entry.
+      version: `${SLS_PYTHON_SDK_VERSION}+prometheus-client.${PYTHON_PROMETHEUS_CLIENT_VERSION}`,
+      requirements: [`aliyun-log-python-sdk==${SLS_PYTHON_SDK_VERSION}`, `zstd==${PYTHON_ZSTD_VERSION}`, `prometheus-client==${PYTHON_PROMETHEUS_CLIENT_VERSION}`],
       binary: 'sls-python',
     },
   },

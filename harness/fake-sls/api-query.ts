@@ -56,7 +56,19 @@ function select(s: SlsState, project: string, logstore: string, p: QueryParams, 
   return execute(q, s.store.window(project, logstore, p.from, p.to));
 }
 
-export function runQuery(s: SlsState, project: string, logstore: string, p: QueryParams): { rows: Row[]; parsed: Query } {
+/**
+ * A window whose end is nearer the wall clock than the virtual clock was asked by a process that
+ * reads the wall clock: the same length, ending at the virtual now (the replay's compression then
+ * applies to the exporter's interval, not to the window length, which stays in virtual seconds).
+ */
+export function virtualWindow(p: QueryParams, wallS: number, virtualS: number): QueryParams {
+  if (Math.abs(p.to - wallS) >= Math.abs(p.to - virtualS) || Math.abs(p.to - wallS) > 900) return p;
+  const to = Math.floor(virtualS) + (p.to - Math.floor(wallS));
+  return { ...p, from: to - (p.to - p.from), to };
+}
+
+export function runQuery(s: SlsState, project: string, logstore: string, params: QueryParams): { rows: Row[]; parsed: Query } {
+  const p = s.wallQueries ? virtualWindow(params, s.wallNow() / 1000, s.now() / 1000) : params;
   const parsed = parse(p.query);
   const curve = s.curve;
   if (curve && parsed.select?.bucket) return { rows: executeBucketed(parsed, p.from, p.to, (from, _to, flat) => curveRows(flat, curve(from * 1000))), parsed };

@@ -26,6 +26,8 @@ export interface SlsState {
   now: () => number;
   wallNow: () => number;
   curve: ((virtualMs: number) => number) | undefined;
+  /** Read a query window that ends at the wall clock's now as the same length ending at the virtual now. */
+  wallQueries?: boolean;
   store: EventStore | ColumnarStore;
   faults: FaultInjector;
   stats: SlsStats;

@@ -39,6 +39,11 @@ export interface FakeSlsOptions {
    * codes) or 'objects' (one object per event, the original store).
    */
   storage?: 'columnar' | 'objects';
+  /**
+   * For a replay with an exporter that knows nothing of the virtual clock (a team's own exporter): a
+   * query window ending near the wall clock's now is read as the same length ending at the virtual now.
+   */
+  wallQueries?: boolean;
   /** Answer `/_admin/*` to non-loopback clients too (default: loopback only). */
   allowRemoteAdmin?: boolean;
 }
@@ -71,6 +76,7 @@ export async function startFakeSls(o: FakeSlsOptions = {}): Promise<FakeSls> {
     now: o.now ?? Date.now,
     wallNow: o.wallNow ?? Date.now,
     curve: o.curve,
+    wallQueries: o.wallQueries ?? false,
     store: o.storage === 'objects' ? new EventStore(o.maxEvents, o.retentionSeconds) : new ColumnarStore(o.maxEvents, o.retentionSeconds),
     faults: new FaultInjector(),
     stats: { queries: 0, byLogstore: {}, ingested: 0 },

@@ -5,8 +5,7 @@ import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-n
 import type { Logger } from 'pino';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/index.ts';
-import { compressExporterConfig } from '../../exporter/index.ts';
-import { serviceMonitorToScrapeTarget, type KubeObject } from '../../manifests/index.ts';
+import type { KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { writeReports, type ReportFiles } from '../../reports/index.ts';
 import { checkAll } from '../assert/checks.ts';
@@ -17,11 +16,10 @@ import type { Timeline, TimelineEvent, TimelineMeta, TimelineSample } from '../t
 import { AdapterComponent } from './components/adapter.ts';
 import { ClusterComponent } from './components/cluster.ts';
 import { ControllerComponent } from './components/controller.ts';
-import { ExporterComponent } from './components/exporter.ts';
-import { FakeSlsComponent } from './components/fake-sls.ts';
 import { PrometheusComponent } from './components/prometheus.ts';
 import { ProbeComponent } from './components/probe.ts';
 import { RecorderComponent, TimelineComponent } from './components/recorder.ts';
+import { heldProbe, startSource } from './source.ts';
 import { NAMESPACE, planReplay, timelineMeta, type ReplayPlan } from './plan.ts';
 import { sleep, warmUp, type Pipeline } from './warmup.ts';
 
@@ -83,6 +81,7 @@ export interface ReplayResult {
 type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
 
 const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
+const toolchainFor = (s: Scenario) => (s.source.mode === 'events' ? [...TOOLCHAIN, 'k6'] : TOOLCHAIN);
 
 export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const wallStart = performance.now();
@@ -99,7 +98,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   let teardown: string[] = [];
   try {
     if (o.signal?.aborted) throw new Interrupted('interrupted before the replay started');
-    await ensureBinaries(TOOLCHAIN, o.toolchainProgress);
+    await ensureBinaries(toolchainFor(plan.scenario), o.toolchainProgress);
     const pipeline = await startPipeline(stack, plan, o, workDir, progress);
     await applyWorkload(pipeline.cluster, plan);
     await stack.up(timeline);
@@ -107,6 +106,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     await warmUp(pipeline, plan, o, progress);
     await stack.up(recorderFor(pipeline, plan, timeline));
     await stack.up(new ProbeComponent(pipeline, plan, timeline.write));
+    if (pipeline.fleet) await stack.up(heldProbe(plan, pipeline.fleet, timeline.write));
     await replayWindows(plan, o.signal, progress);
     await o.beforeTeardown?.(pipeline.cluster);
   } catch (e) {
@@ -127,7 +127,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
 /** Cluster, controller, fake SLS, exporter, Prometheus and adapter, in dependency order. */
 async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, workDir: string, progress: Progress): Promise<Pipeline> {
   const s = plan.scenario;
-  const { system: sys, clock } = plan;
+  const { system: sys } = plan;
   const k = s.compression;
   progress({ phase: 'setup', message: `starting the local cluster (k=${k})` });
   const cluster = await stack.up(
@@ -142,30 +142,9 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
     ),
   );
   await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
-  progress({ phase: 'setup', message: 'starting fake SLS, exporter, Prometheus and prometheus-adapter' });
-  // The fake knows the projects and logstores the exporter config reads (a team's own names).
-  const projects: Record<string, string[]> = {};
-  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
-  const sls = await stack.up(new FakeSlsComponent({ curve: plan.devices, now: clock.now, projects }));
-  const base = plan.exporterConfig;
-  const exporter = await stack.up(
-    new ExporterComponent(
-      () =>
-        compressExporterConfig(
-          {
-            ...base,
-            sls: { ...base.sls, endpoint: sls.get().endpoint },
-            metrics: base.metrics.map((m) => ({ ...m, window: sys.pipeline.slsWindowSeconds, interval: sys.pipeline.exporterIntervalSeconds, maxStaleness: Math.max(m.maxStaleness, sys.pipeline.exporterIntervalSeconds * 2) })),
-          },
-          k,
-        ),
-      { host: '127.0.0.1', port: 0, now: clock.now, logger: o.logger },
-    ),
-  );
-  const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
-  const prometheus = await stack.up(
-    new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`)] })),
-  );
+  progress({ phase: 'setup', message: `starting fake SLS (${s.source.mode} mode), exporter, Prometheus and prometheus-adapter` });
+  const source = await startSource(stack, plan, { workDir, logger: o.logger });
+  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
   await stack.up(
     new AdapterComponent(() => {
       const c = cluster.get();
@@ -173,7 +152,7 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
     }),
   );
-  return { cluster: cluster.get(), exporter: exporter.get(), prometheus: prometheus.get(), metric: objectMetric(plan) };
+  return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: objectMetric(plan), ...(source.fleet ? { fleet: source.fleet } : {}) };
 }
 
 /** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage. */

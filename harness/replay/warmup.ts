@@ -5,6 +5,7 @@ import type { RunningExporter } from '../../exporter/index.ts';
 import { Interrupted } from '../common/component.ts';
 import { parseQuantity } from '../common/units.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
+import type { K6FleetComponent } from './components/k6-fleet.ts';
 import { getRaw } from './k8s-get.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
@@ -13,10 +14,13 @@ const DEFAULT_METRIC = { namespace: NAMESPACE, service: 'nginx', name: 'active_d
 /** The running parts the replay reads from after start-up. */
 export interface Pipeline {
   cluster: LocalCluster;
-  exporter: RunningExporter;
+  /** ebbflow's exporter, or a team's own (scenario `exporter:`), read at metricsUrl when given. */
+  exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string };
   prometheus: RunningPrometheus;
   /** The HPA's Object metric as the adapter serves it (default: active_devices of Service nginx in default). */
   metric?: { namespace: string; service: string; name: string };
+  /** Events mode's device fleet. */
+  fleet?: K6FleetComponent;
 }
 
 export const sleep = (ms: number, signal?: AbortSignal) =>
@@ -66,7 +70,7 @@ export async function pipelineValues(p: Pipeline): Promise<Record<'exporter' | '
   const metric = p.metric ?? DEFAULT_METRIC;
   await Promise.all([
     (async () => {
-      const text = await (await fetch(`${p.exporter.url}/metrics`)).text();
+      const text = await (await fetch(p.exporter.metricsUrl ?? `${p.exporter.url}/metrics`)).text();
       const m = new RegExp(`^${metric.name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
       if (m) out.exporter = Number(m[1]);
     })().catch(() => {}),

@@ -12,15 +12,16 @@ export function register(program: Command): void {
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
+    .option('--allow-exporter-command', 'run the program a scenario names in exporter.command (only for scenarios you trust)')
     .option('--with-sim', 'also run the simulator on the same scenario: overlay it on the report and print the agreement')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; withSim?: boolean; manifests?: string }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; manifests?: string }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../common/log.ts');
       const { createReplayProgress } = await import('../replay-progress.ts');
       // Everything the user gave is checked here, before a cluster or a toolchain build starts.
-      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, compression: opts.compression });
+      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression });
       if (opts.baseline !== undefined) {
         const { readUserFile } = await import('../../common/files.ts');
         await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');

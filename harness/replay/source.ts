@@ -1,0 +1,85 @@
+import { dirname, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { compressExporterConfig } from '../../exporter/index.ts';
+import type { Stack } from '../common/component.ts';
+import type { ScrapeTarget } from '../pipeline/prometheus.ts';
+import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
+import { curvePeak } from '../../scenarios/format.ts';
+import type { TimelineRecord } from '../timeline/format.ts';
+import { ExporterComponent } from './components/exporter.ts';
+import { FakeSlsComponent } from './components/fake-sls.ts';
+import { HeldDevicesProbe, K6FleetComponent } from './components/k6-fleet.ts';
+import { exporterEnv, OwnExporterComponent } from './components/own-exporter.ts';
+import type { ReplayPlan } from './plan.ts';
+
+/**
+ * The replay's data source and exporter, chosen by the scenario: curve mode (the fake answers
+ * aggregate queries with the curve at the virtual clock) or events mode (a k6 fleet sends heartbeats
+ * and the fake runs the exporter's real query over them); ebbflow's exporter or the team's own.
+ */
+export interface SourceParts {
+  /** What the pipeline reads the exporter's value from. */
+  exporter: { url: string; metricsUrl?: string };
+  /** Prometheus' scrape target for the exporter. */
+  target: ScrapeTarget;
+  fleet?: K6FleetComponent;
+}
+
+export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: string; logger?: Logger }): Promise<SourceParts> {
+  const s = plan.scenario;
+  const { system: sys, clock } = plan;
+  const k = s.compression;
+  const events = s.source.mode === 'events';
+  // Events mode: no curve, so every query runs over the events the fleet sent. Arrivals are stamped
+  // 1 ms before the virtual now: while the clock holds (warm-up) every heartbeat would otherwise carry
+  // exactly the `to` of the exporter's window, which SLS excludes ([from, to)), and warm-up would see 0.
+  const now = events ? () => clock.now() - 1 : clock.now;
+  const base = plan.exporterConfig;
+  // The fake knows the projects and logstores the exporter config reads (a team's own names).
+  const projects: Record<string, string[]> = {};
+  for (const m of base.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects, wallQueries: s.exporter !== undefined }));
+  const metric = base.metrics[0]!;
+  let fleet: K6FleetComponent | undefined;
+  if (s.source.mode === 'events') {
+    fleet = await stack.up(
+      new K6FleetComponent({
+        cluster: plan.clusterName, dir: o.workDir, sls: () => sls.get(), project: metric.project, logstore: metric.logstore,
+        heartbeatSeconds: s.source.heartbeatSeconds, compression: k, peakDevices: curvePeak(s.curve, s.windows), target: () => plan.devices(clock.now()), now: clock.now,
+      }),
+    );
+  }
+  const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
+  if (s.exporter) {
+    const cred = sls.get().credentials[0]!;
+    const own = await stack.up(
+      new OwnExporterComponent(s.exporter, () => ({
+        cluster: plan.clusterName, dir: o.workDir, cwd: dirname(resolve(s.file)),
+        vars: exporterEnv({ endpoint: sls.get().endpoint, accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret, project: metric.project, logstore: metric.logstore, query: metric.query, compression: k, windowSeconds: sys.pipeline.slsWindowSeconds, intervalSeconds: sys.pipeline.exporterIntervalSeconds }),
+      })),
+    );
+    const e = own.get();
+    return { exporter: { url: e.url, metricsUrl: e.metricsUrl }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(fleet ? { fleet } : {}) };
+  }
+  const exporter = await stack.up(
+    new ExporterComponent(
+      () =>
+        compressExporterConfig(
+          {
+            ...base,
+            sls: { ...base.sls, endpoint: sls.get().endpoint },
+            metrics: base.metrics.map((m) => ({ ...m, window: sys.pipeline.slsWindowSeconds, interval: sys.pipeline.exporterIntervalSeconds, maxStaleness: Math.max(m.maxStaleness, sys.pipeline.exporterIntervalSeconds * 2) })),
+          },
+          k,
+        ),
+      { host: '127.0.0.1', port: 0, now: clock.now, logger: o.logger },
+    ),
+  );
+  return { exporter: exporter.get(), target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(fleet ? { fleet } : {}) };
+}
+
+/** Events mode: the devices the fake holds over the query window, sampled into the timeline. */
+export function heldProbe(plan: ReplayPlan, fleet: K6FleetComponent, write: (r: TimelineRecord) => void): HeldDevicesProbe {
+  const s = plan.scenario;
+  return new HeldDevicesProbe({ fleet, now: plan.clock.now, windowSeconds: plan.system.pipeline.slsWindowSeconds, everyMs: Math.max(50, (s.sampleEverySeconds * 1000) / s.compression / 2), write });
+}
