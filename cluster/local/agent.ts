@@ -6,6 +6,7 @@ import { startEciAgent, type EciAgent } from '../nodes/eci-agent.ts';
 import { parseClusterConfig, stopCluster } from './lifecycle.ts';
 import type { ClusterConfig, ClusterConfigInput } from './config.ts';
 import { kubeconfigPath, kwokClusterDir, ownerAlive, readRecord, validateClusterName } from './state.ts';
+import { sleep } from '../../harness/common/wait.ts';
 
 /**
  * The per-cluster background process: plays the ECI provider, and tears the cluster down when its
@@ -37,7 +38,7 @@ export async function runClusterAgent(name: string, opts: { signal?: AbortSignal
         return 'removed';
       }
       eci ??= await tryStartEci(name, config, env, log);
-      await pause(500, opts.signal);
+      await sleep(500, opts.signal);
     }
     return 'stopped';
   } finally {
@@ -59,14 +60,3 @@ async function tryStartEci(name: string, config: ClusterConfig, env: NodeJS.Proc
   }
 }
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((r) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      r();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}

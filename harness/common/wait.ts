@@ -15,3 +15,16 @@ export async function waitUntil<T>(what: string, timeoutMs: number, fn: () => Pr
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Waits `ms`, or less when `signal` aborts first (never rejects: the caller checks the signal). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((r) => {
+    const done = () => {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      r();
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

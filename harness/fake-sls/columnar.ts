@@ -1,4 +1,4 @@
-import type { Cond, Query } from './query.ts';
+import { compare, type Cond, type Query } from './query.ts';
 import type { Row } from './query.ts';
 import type { StoredEvent } from './store.ts';
 
@@ -183,18 +183,6 @@ function valueAt(l: Log, seg: Segment, i: number, field: string): string | undef
   return c ? l.dicts.get(field)!.values[c] : undefined;
 }
 
-function holds(raw: string, c: Cond): boolean {
-  const a: string | number = typeof c.value === 'number' ? Number(raw) : raw;
-  if (typeof c.value === 'number' && Number.isNaN(a)) return false;
-  switch (c.op) {
-    case '=': return a === c.value;
-    case '!=': return a !== c.value;
-    case '<': return a < c.value;
-    case '<=': return a <= c.value;
-    case '>': return a > c.value;
-    case '>=': return a >= c.value;
-  }
-}
 
 const never = () => false;
 
@@ -208,7 +196,7 @@ function rowFilter(l: Log, search: Query['search'], where: Cond[]): (seg: Segmen
   const tables = where.map((c) => {
     const values = l.dicts.get(c.col)?.values ?? [''];
     const t = new Uint8Array(values.length);
-    for (let k = 1; k < values.length; k++) t[k] = holds(values[k]!, c) ? 1 : 0;
+    for (let k = 1; k < values.length; k++) t[k] = compare(values[k]!, c) ? 1 : 0;
     return { key: c.col, t };
   });
   return (seg) => {

@@ -220,7 +220,11 @@ function matches(e: Event, q: Query): boolean {
 
 function holds(e: Event, c: Cond): boolean {
   const raw = e.fields[c.col];
-  if (raw === undefined) return false;
+  return raw !== undefined && compare(raw, c);
+}
+
+/** A stored value against a where condition: numbers compare as numbers, a non-number never matches one. */
+export function compare(raw: string, c: Cond): boolean {
   const a: string | number = typeof c.value === 'number' ? Number(raw) : raw;
   if (typeof c.value === 'number' && Number.isNaN(a)) return false;
   switch (c.op) {

@@ -23,16 +23,8 @@ export interface Pipeline {
   fleet?: K6FleetComponent;
 }
 
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((r) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      r();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+export { sleep } from '../common/wait.ts';
+import { sleep } from '../common/wait.ts';
 
 /**
  * The clock holds at the first window's start until the HPA acts on a valid metric and the

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
+import type { PullOptions } from '../../pull/pull.ts';
 
-interface PullFlags {
-  config: string;
-  metric: string;
-  from: string;
-  to: string;
-  step: string;
-  out: string;
-  force?: boolean;
-}
+type PullFlags = Omit<PullOptions, 'version' | 'env'>;
 
 export function register(program: Command): void {
   const curve = program.command('curve').description('Curves from real history');
