@@ -98,9 +98,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     await stack.up(timeline);
     timeline.write(timelineMeta(plan));
     await warmUp(pipeline, plan, o, progress);
-    await stack.up(recorderFor(pipeline, plan, timeline));
+    const recorder = await stack.up(recorderFor(pipeline, plan, timeline));
     await stack.up(new ProbeComponent(pipeline, plan, timeline.write));
-    await replayWindows(plan, o.signal, progress);
+    await replayWindows(plan, o.signal, progress, () => recorder.sampleDue());
     await o.beforeTeardown?.(pipeline.cluster);
   } catch (e) {
     failure = e;
@@ -188,16 +188,20 @@ function recorderFor(p: Pipeline, plan: ReplayPlan, timeline: TimelineComponent)
     devices: plan.devices,
     devicesPerReplica: s.devicesPerReplica,
     sampleEverySeconds: s.sampleEverySeconds,
+    windows: timelineMeta(plan).windows,
     write: timeline.write,
   }));
 }
 
 /** The windows back to back on the virtual clock; returns when the last one ends. */
-async function replayWindows(plan: ReplayPlan, signal: AbortSignal | undefined, progress: Progress): Promise<void> {
+async function replayWindows(plan: ReplayPlan, signal: AbortSignal | undefined, progress: Progress, sampleDue: () => void): Promise<void> {
   const s = plan.scenario;
   let done = 0;
   for (const [i, w] of s.windows.entries()) {
+    // The last samples of a window are taken before the clock leaves it, the first of the next at once.
+    sampleDue();
     plan.clock.enter(i);
+    sampleDue();
     const end = s.dayStartMs + w.end * 1000;
     for (;;) {
       if (signal?.aborted) throw new Interrupted();
