@@ -6,6 +6,13 @@ import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** Samples the recorder read late (a busy machine): their state is of a later instant than their time. */
+function lateLine(tl: Timeline): string[] {
+  const late = tl.samples.map((s) => s.lateSeconds ?? 0).filter((x) => x > 0);
+  if (late.length === 0) return [];
+  return ['', `${late.length} of ${tl.samples.length} samples were read late (up to ${Math.max(...late).toFixed(1)} virtual s after their time): the machine could not keep up with k=${tl.meta.compression}.`];
+}
+
 /** A summary short enough for a pull-request comment. */
 export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline } = {}): string {
   const failed = results.filter((r) => !r.passed);
@@ -20,6 +27,7 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
     `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${windows.length > 1 ? `windows ${windows.join(', ')} virtual (back to back, gaps skipped)` : `${windows[0]} virtual`}${opts.wallSeconds !== undefined ? ` in ${wallLabel(opts.wallSeconds)} wall` : ''}.`,
     `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
     ...(opts.sim ? ['', `Simulator agreement (same scenario, aligned on the start): ${simAgreement(tl, opts.sim).map(describeAgreement).join('; ')}.`] : []),
+    ...lateLine(tl),
     '',
     '| | expectation | result |',
     '|---|---|---|',

@@ -11,9 +11,10 @@ export function register(program: Command): void {
     .option('--compression <k>', 'override the scenario compression factor', numberIn(1, 600))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
-    .option('--with-sim', 'also run the simulator on the same scenario: overlay it on the report and print the agreement')
+    .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
+    .option('--with-sim', 'the same as --report-fidelity (older name)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; withSim?: boolean }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; withSim?: boolean; reportFidelity?: boolean }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../common/log.ts');
@@ -45,7 +46,7 @@ export function register(program: Command): void {
             bar.update(p);
           }, toolchainProgress });
         bar.stop();
-        if (opts.withSim) {
+        if (opts.reportFidelity || opts.withSim) {
           const { simulate, systemFromScenario } = await import('../../../simulator/index.ts');
           const { writeReports } = await import('../../../reports/index.ts');
           const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
