@@ -132,6 +132,9 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
         hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
       },
       o.toolchainProgress,
+      // kcm starts last, once the ElasticWorkload CRD and the custom metrics API exist, so its
+      // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
+      { deferControllerManager: true },
     ),
   );
   await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: NAMESPACE, logger: o.logger }));
@@ -163,6 +166,7 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
     }),
   );
+  await cluster.get().startControllerManager?.();
   return { cluster: cluster.get(), exporter: exporter.get(), prometheus: prometheus.get() };
 }
 
