@@ -42,7 +42,7 @@ export function watchLoad(): { stop(): LoadFigures } {
       const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
       return {
         loadAvgMean: mean(loads),
-        loadAvgMax: Math.max(...loads, NaN),
+        loadAvgMax: loads.length ? Math.max(...loads) : NaN,
         busyMean: mean(busy),
         busyMax: busy.length ? Math.max(...busy) : NaN,
         selfCores: (cpu.user + cpu.system) / 1000 / (performance.now() - wall0),
