@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
 import { clusterName, numberIn } from '../options.ts';
 
 export function register(program: Command): void {
@@ -8,7 +9,7 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
     .option('--out <dir>', 'where report.html, junit.xml, summary.md and timeline.jsonl go', 'out')
     .option('--baseline <file>', 'timeline.jsonl of an earlier run; the baseline expectation compares against it')
-    .option('--compression <k>', 'override the scenario compression factor', numberIn(1, 600))
+    .option('--compression <k>', 'override the scenario compression factor', numberIn(SCENARIO_BOUNDS.compression.min, SCENARIO_BOUNDS.compression.max))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
