@@ -41,6 +41,8 @@ interface EwObject extends KubernetesObject {
   spec?: { replicas?: number };
 }
 
+const EW_SYNC_GRACE_MS = 5000;
+
 export interface Recorder {
   /** Takes one sample now, outside the schedule. */
   sample(): TimelineSample;
@@ -221,6 +223,9 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
     await stopAll();
     throw e;
   }
+  // The first grid point is sampled at once: it must not read an ElasticWorkload cache that has not
+  // listed yet (replicas 0). A short grace, since the CRD may not exist at all.
+  await waitForCacheSync([c.ews] as SharedInformer<KubernetesObject>[], EW_SYNC_GRACE_MS).catch(() => {});
   const sample = (): TimelineSample => {
     const s = takeSample(o, c, belongs);
     o.write(s);
