@@ -8,6 +8,13 @@ import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
+/** Samples the recorder read late (a busy machine): their state is of a later instant than their time. */
+function lateLine(tl: Timeline): string[] {
+  const late = tl.samples.map((s) => s.lateSeconds ?? 0).filter((x) => x > 0);
+  if (late.length === 0) return [];
+  return ['', `${late.length} of ${tl.samples.length} samples were read late (up to ${Math.max(...late).toFixed(1)} virtual s after their time): the machine could not keep up with k=${tl.meta.compression}.`];
+}
+
 /** A summary short enough for a pull-request comment. */
 export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline; baseline?: Timeline } & DiffOptions = {}): string {
   const failed = results.filter((r) => !r.passed);
@@ -24,6 +31,7 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
     ...(opts.baseline ? ['', `**Before / after** (baseline: ${cell(opts.baseline.meta.scenario)}, ${opts.baseline.meta.source === 'cluster' ? 'replay' : 'simulator'}; this run: ${tl.meta.source === 'cluster' ? 'replay' : 'simulator'})`, '', ...diffMarkdown(policyDiff(opts.baseline, tl, opts), { before: 'baseline', after: 'this change' })] : []),
     ...(tl.meta.source === 'cluster' && describeLag(tl) ? [describeLag(tl)!] : []),
     ...(opts.sim ? ['', `Simulator agreement (same scenario, aligned on the start): ${simAgreement(tl, opts.sim).map(describeAgreement).join('; ')}.`] : []),
+    ...lateLine(tl),
     '',
     '| | expectation | result |',
     '|---|---|---|',

@@ -90,5 +90,14 @@ describe('reports', () => {
     const plain = writeReports(mkdtempSync(join(tmpdir(), 'ebf-rep-')), tl, results);
     expect(plain.simTimeline).toBeUndefined();
     expect(readFileSync(plain.markdown, 'utf8')).not.toContain('Simulator agreement');
+    expect(readFileSync(plain.markdown, 'utf8')).not.toContain('read late');
+  });
+
+  it('says how many samples the recorder read late', () => {
+    const tl = twoWindowTimeline(true);
+    tl.samples[3] = { ...tl.samples[3]!, lateSeconds: 4.5 };
+    tl.samples[7] = { ...tl.samples[7]!, lateSeconds: 12 };
+    const files = writeReports(mkdtempSync(join(tmpdir(), 'ebf-rep-late-')), tl, results);
+    expect(readFileSync(files.markdown, 'utf8')).toContain(`2 of ${tl.samples.length} samples were read late (up to 12.0 virtual s after their time)`);
   });
 });

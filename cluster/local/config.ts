@@ -5,7 +5,7 @@ import { hpaFlagsSchema } from './control-plane.ts';
 export const clusterConfigSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/, 'a DNS label of at most 40 characters (lowercase letters, digits, -)').default('ebbflow'),
   /** Compression factor k: virtual seconds per wall second. Every delay and HPA period is divided by it. */
-  compression: z.number().min(1).max(1000).default(1),
+  compression: z.number().min(1).max(10_000).default(1),
   /** Fixed apiserver port (default: a free one). */
   apiserverPort: z.number().int().min(1).max(65535).optional(),
   hpa: hpaFlagsSchema.default(hpaFlagsSchema.parse({})),

@@ -57,6 +57,23 @@ export function kubeControllerManagerArgs(h: HpaFlags, k: number): ExtraArg[] {
   ];
 }
 
+/**
+ * kube-controller-manager's whole command line when we start it ourselves (after kwokctl created
+ * the rest): kwokctl's own flags for it, then ours. Its secure port is off (nothing here reads
+ * its health endpoint), so it needs no free port.
+ */
+export function standaloneControllerManagerArgs(o: { kubeconfig: string; pkiDir: string; hpa: HpaFlags; k: number }): string[] {
+  const base: ExtraArg[] = [
+    { key: 'node-monitor-period', value: '25s' },
+    { key: 'node-monitor-grace-period', value: '3m20s' },
+    { key: 'kubeconfig', value: o.kubeconfig },
+    { key: 'root-ca-file', value: `${o.pkiDir}/ca.crt` },
+    { key: 'service-account-private-key-file', value: `${o.pkiDir}/admin.key` },
+    { key: 'secure-port', value: '0' },
+  ];
+  return [...base, ...kubeControllerManagerArgs(o.hpa, o.k)].map((a) => `--${a.key}=${a.value}`);
+}
+
 export const PROXY_CLIENT_CN = 'kwok-admin';
 
 /** The aggregation layer: lets an APIService (prometheus-adapter) be served through the apiserver. */

@@ -14,13 +14,14 @@ import { setEciFailures } from '../nodes/eci-agent.ts';
 import { allNodes } from '../nodes/objects.ts';
 import { renderStages } from '../nodes/stages.ts';
 import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
-import { kwokctlConfiguration } from './control-plane.ts';
+import { kwokctlConfiguration, standaloneControllerManagerArgs } from './control-plane.ts';
 import {
   AGENT_LABEL, adoptControlPlane, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, isAlive, kubeconfigPath,
   kwokClusterDir, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
 } from './state.ts';
 import { isRecordedProcess, stopRecorded } from './supervisor.ts';
 
+const KCM_LABEL = 'kube-controller-manager';
 const BINARIES = ['kwokctl', 'kwok', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -38,6 +39,11 @@ export interface LocalCluster {
   timings: Record<string, number>;
   kubectl(args: string[], opts?: { input?: string }): Promise<string>;
   setEciFailures(rules: Partial<EciFailure>): Promise<void>;
+  /**
+   * With `deferControllerManager`: starts kube-controller-manager now (once; later calls return the
+   * same promise). Absent otherwise.
+   */
+  startControllerManager?(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +58,13 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Aborting stops what was started; startCluster then rejects with `Interrupted`. */
   signal?: AbortSignal;
+  /**
+   * Start kube-controller-manager only when `startControllerManager()` is called, e.g. after the
+   * CRDs and aggregated APIs it must know exist. kcm fills its RESTMapper once at start and resets
+   * it every 30 s (hard-coded, no flag): a CRD created after kcm started is unknown to the HPA for
+   * up to 30 s. The default ServiceAccount (made by kcm) is then not waited for.
+   */
+  deferControllerManager?: boolean;
 }
 
 function kwokEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
@@ -159,13 +172,18 @@ export async function startCluster(input: ClusterConfigInput = {}, opts: StartOp
   writeRecord({ name, createdAt: new Date().toISOString(), compression: config.compression, config }, env);
   try {
     startAgent(name, env);
-    const kc = await createControlPlane(config, bins, env, opts.signal, say);
+    const kc = await createControlPlane(config, bins, env, opts.signal, say, opts.deferControllerManager ?? false);
     mark('controlPlane');
-    await registerNodes(config, kc, opts.signal, say, mark);
+    await registerNodes(config, kc, opts.signal, say, mark, !opts.deferControllerManager);
     const ownerPid = opts.ownerPid === undefined ? process.pid : opts.ownerPid;
     writeOwner(name, ownerPid ?? undefined, env);
     say(`cluster "${name}" ready in ${timings.ready}s`);
-    return handle(name, config, kubeconfigPath(name, env), kc, bins.kubectl!, timings, env);
+    const h = handle(name, config, kubeconfigPath(name, env), kc, bins.kubectl!, timings, env);
+    if (opts.deferControllerManager) {
+      let started: Promise<void> | undefined;
+      h.startControllerManager = () => (started ??= startControllerManager(config, bins['kube-controller-manager']!, env));
+    }
+    return h;
   } catch (e) {
     if (opts.signal?.aborted) say(`interrupted: stopping cluster "${name}"`);
     await stopCluster(name, env).catch(() => {});
@@ -174,7 +192,14 @@ export async function startCluster(input: ClusterConfigInput = {}, opts: StartOp
   }
 }
 
-async function createControlPlane(config: ClusterConfig, bins: Record<string, string>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void): Promise<KubeConfig> {
+/** kube-controller-manager as a supervised process beside the cluster (stopped before the apiserver). */
+async function startControllerManager(config: ClusterConfig, bin: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const { name } = config;
+  const args = standaloneControllerManagerArgs({ kubeconfig: kubeconfigPath(name, env), pkiDir: pkiDir(name, env), hpa: config.hpa, k: config.compression });
+  clusterSupervisor(name, env).spawn({ label: KCM_LABEL, bin, args, logFile: join(ebbflowClusterDir(name, env), 'kube-controller-manager.log') });
+}
+
+async function createControlPlane(config: ClusterConfig, bins: Record<string, string>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void, deferKcm: boolean): Promise<KubeConfig> {
   const { name, compression: k } = config;
   const cfgFile = join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
   const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
@@ -187,6 +212,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     // Never touch the user's ~/.kube/config: we print our own kubeconfig's path instead.
     '--kubeconfig', '',
     '--wait', '60s',
+    ...(deferKcm ? ['--disable', 'kube-controller-manager'] : []),
   ];
   if (config.apiserverPort) args.push('--kube-apiserver-port', String(config.apiserverPort));
   // Record each control-plane process as it appears, so an interrupted create can still be torn
@@ -215,7 +241,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   return kc;
 }
 
-async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: AbortSignal | undefined, say: (m: string) => void, mark: (step: string) => void): Promise<void> {
+async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: AbortSignal | undefined, say: (m: string) => void, mark: (step: string) => void, waitServiceAccount: boolean): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const nodes = allNodes(config.nodePools);
   say(`registering ${nodes.length} nodes`);
@@ -227,6 +253,10 @@ async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: Abor
     return ready >= nodes.length ? ready : undefined;
   });
   mark('nodesReady');
+  if (!waitServiceAccount) {
+    mark('ready');
+    return;
+  }
   await waitFor('the default ServiceAccount', config.readyTimeoutSeconds * 1000, signal, async () => {
     const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
     return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../harness/common/errors.ts';
-import { goDuration, kubeApiserverArgs, kubeControllerManagerArgs } from './control-plane.ts';
+import { goDuration, kubeApiserverArgs, kubeControllerManagerArgs, standaloneControllerManagerArgs } from './control-plane.ts';
 import { hpaFlagsSchema } from './control-plane.ts';
 import { parseClusterConfig, startCluster } from './lifecycle.ts';
 
@@ -16,6 +16,12 @@ describe('control-plane flags', () => {
     expect(args['horizontal-pod-autoscaler-tolerance']).toBe('0.1');
     expect(args.controllers).toContain('horizontal-pod-autoscaler-controller');
     expect(goDuration(0, 5)).toBe('1ms');
+  });
+
+  it('starts kcm by itself with kwokctl\'s flags for it, then ours, without a serving port', () => {
+    const args = standaloneControllerManagerArgs({ kubeconfig: '/c/kubeconfig.yaml', pkiDir: '/c/pki', hpa: hpaFlagsSchema.parse({}), k: 600 });
+    expect(args).toEqual(expect.arrayContaining(['--kubeconfig=/c/kubeconfig.yaml', '--root-ca-file=/c/pki/ca.crt', '--service-account-private-key-file=/c/pki/admin.key', '--secure-port=0', '--horizontal-pod-autoscaler-sync-period=25ms', '--leader-elect=false']));
+    expect(args.filter((a) => a.startsWith('--bind-address='))).toHaveLength(1);
   });
 
   it('enables the aggregation layer', () => {

@@ -52,6 +52,20 @@ describe('checks', () => {
     expect(reactionTimes(tl(never), 4)).toEqual([]);
   });
 
+  it('never measures a reaction across the skipped time between two windows', () => {
+    // Window 1 ends with an unmet rise; window 2 starts 16 h later with the desired count already up.
+    const w1 = [0, 1, 2].map((i) => sample(i, { needed: i === 0 ? 1 : 4, desired: 1 }));
+    const w2 = [0, 1].map((i) => ({ ...sample(960 + i, { needed: 4, desired: 4 }) }));
+    const declared = { ...tl([...w1, ...w2]), meta: { ...tl([...w1, ...w2]).meta, windows: [{ start: 0, end: 2 * MIN }, { start: 960 * MIN, end: 961 * MIN }] } };
+    expect(reactionTimes(declared)).toEqual([{ t: MIN, seconds: 60, reached: false }]);
+    // Without declared windows the gap is found from the sampling interval.
+    expect(reactionTimes(tl([...w1, ...w2]))).toEqual([{ t: MIN, seconds: 60, reached: false }]);
+    // Declared windows that touch are one observed stretch: the reaction is measured through.
+    const joined = [0, 1, 2, 3, 4].map((i) => sample(i, { needed: i === 0 ? 1 : 4, desired: i < 4 ? 1 : 4 }));
+    const touching = { ...tl(joined), meta: { ...tl(joined).meta, windows: [{ start: 0, end: 2 * MIN }, { start: 2 * MIN, end: 4 * MIN }] } };
+    expect(reactionTimes(touching)).toEqual([{ t: MIN, seconds: 180, reached: true }]);
+  });
+
   it('with the HPA tolerance, a rise inside the tolerance band is met by the current level', () => {
     // 5,040 devices need 6 replicas exactly, but 5 × 1,000 × 1.1 covers them: the HPA would not move.
     const s = [0, 1, 2, 3].map((i) => ({ ...sample(i, { needed: i < 1 ? 5 : 6, desired: 5 }), devices: i < 1 ? 5000 : 5040 }));

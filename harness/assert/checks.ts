@@ -61,19 +61,46 @@ export function scaleDownOrderViolation(tl: Timeline): TimelineEvent | undefined
 }
 
 /**
+ * Index ranges [from, to) of samples that saw time pass continuously. A replay of several windows
+ * skips the hours between them: a sample pair that spans the start of a window after a declared
+ * gap (meta.windows), or without declared windows an interval over 3× the median, is not observed
+ * time, and no duration may be measured across it.
+ */
+export function observedRuns(tl: Timeline): [number, number][] {
+  const s = tl.samples;
+  const ws = [...(tl.meta.windows ?? [])].sort((a, b) => a.start - b.start);
+  const gapStarts = ws.slice(1).filter((w, i) => w.start > ws[i]!.end).map((w) => w.start);
+  const dt = elapsedIntervals(s);
+  const crossesGap = (i: number) =>
+    ws.length > 0 ? gapStarts.some((g) => s[i - 1]!.t < g && g <= s[i]!.t) : dt[i - 1] === 0 && s[i]!.t > s[i - 1]!.t;
+  const runs: [number, number][] = [];
+  let from = 0;
+  for (let i = 1; i < s.length; i++) {
+    if (!crossesGap(i)) continue;
+    runs.push([from, i]);
+    from = i;
+  }
+  if (s.length > 0) runs.push([from, s.length]);
+  return runs;
+}
+
+/**
  * Seconds from each rise of the needed level to the first sample where the desired count reaches
- * it (capped at maxReplicas); a rise never reached counts to the end of the replay.
+ * it (capped at maxReplicas); a rise never reached counts to the end of its window — never across
+ * the skipped time to the next window.
  */
 export function reactionTimes(tl: Timeline, maxReplicas = Infinity, tolerance = 0): { t: number; seconds: number; reached: boolean }[] {
   const out: { t: number; seconds: number; reached: boolean }[] = [];
-  const s = tl.samples;
-  const level = (x: (typeof s)[number]) => Math.min(tolerance > 0 ? Math.ceil(x.devices / (tl.meta.devicesPerReplica * (1 + tolerance))) : x.needed, maxReplicas);
-  for (let i = 1; i < s.length; i++) {
-    const need = level(s[i]!);
-    if (need <= level(s[i - 1]!) || s[i]!.hpa.desired >= need) continue;
-    const hit = s.slice(i).find((x) => x.hpa.desired >= need);
-    const end = hit ?? s.at(-1)!;
-    out.push({ t: s[i]!.t, seconds: (end.t - s[i]!.t) / 1000, reached: hit !== undefined });
+  const level = (x: TimelineSample) => Math.min(tolerance > 0 ? Math.ceil(x.devices / (tl.meta.devicesPerReplica * (1 + tolerance))) : x.needed, maxReplicas);
+  for (const [from, to] of observedRuns(tl)) {
+    const s = tl.samples.slice(from, to);
+    for (let i = 1; i < s.length; i++) {
+      const need = level(s[i]!);
+      if (need <= level(s[i - 1]!) || s[i]!.hpa.desired >= need) continue;
+      const hit = s.slice(i).find((x) => x.hpa.desired >= need);
+      const end = hit ?? s.at(-1)!;
+      out.push({ t: s[i]!.t, seconds: (end.t - s[i]!.t) / 1000, reached: hit !== undefined });
+    }
   }
   return out;
 }

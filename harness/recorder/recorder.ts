@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { TimelineEvent, TimelineRecord, TimelineSample } from '../timeline/format.ts';
 import type { VirtualClock } from '../replay/clock.ts';
 import { parseQuantity } from '../common/units.ts';
+import { createSampleSchedule } from './schedule.ts';
 import { countPods, isPodReady, podDeployment, podNodeType } from './classify.ts';
 import { createInformer, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../../cluster/kube/informer.ts';
 
@@ -25,6 +26,11 @@ export interface RecorderOptions {
   devicesPerReplica: number;
   /** Virtual seconds between samples. */
   sampleEverySeconds: number;
+  /**
+   * The replayed windows (virtual epoch ms): samples are taken on each window's grid up to its end,
+   * none in the time the clock runs on after it. Without them sampling goes on until `stop()`.
+   */
+  windows?: { start: number; end: number }[];
   write(rec: TimelineRecord): void;
   logger?: Logger;
   /** Informer failures (list or watch), after they are logged. */
@@ -37,9 +43,16 @@ interface EwObject extends KubernetesObject {
   spec?: { replicas?: number };
 }
 
+const EW_SYNC_GRACE_MS = 5000;
+
 export interface Recorder {
-  /** Takes one sample now (also called on the interval). */
+  /** Takes one sample now, outside the schedule. */
   sample(): TimelineSample;
+  /**
+   * Writes every scheduled sample that came due (the timer does this too); call it before the
+   * clock jumps to the next window so the last points of this one are taken in it.
+   */
+  sampleDue(): void;
   stop(): Promise<void>;
 }
 
@@ -162,9 +175,10 @@ function trackSplit(o: RecorderOptions, deps: SharedInformer<V1Deployment>, emit
   for (const verb of ['add', 'update', 'delete'] as const) deps.on(verb, onDep);
 }
 
-function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolean): TimelineSample {
+function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolean, at?: { t: number; lateMs: number }): TimelineSample {
   const ns = o.namespace;
-  const t = Math.round(o.clock.now());
+  const t = Math.round(at?.t ?? o.clock.now());
+  const late = (at?.lateMs ?? 0) / 1000;
   const h = c.hpas.get(o.hpaName, ns);
   // The metric's own value: for an AverageValue target the HPA reports value / current replicas.
   const cur = h?.status?.currentMetrics?.[0]?.object?.current;
@@ -181,6 +195,7 @@ function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolea
     hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
     ew: { replicas: o.direct ? source : (c.ews.get(o.ewName, ns)?.spec?.replicas ?? 0), source, units },
     pods: countPods(c.pods.list(ns), o.virtualNode, belongs),
+    ...(late >= 1 ? { lateSeconds: Math.round(late * 10) / 10 } : {}),
   };
 }
 
@@ -210,17 +225,58 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
     await stopAll();
     throw e;
   }
+  // The first grid point is sampled at once: it must not read an ElasticWorkload cache that has not
+  // listed yet (replicas 0). A short grace, since the CRD may not exist at all.
+  await waitForCacheSync([c.ews] as SharedInformer<KubernetesObject>[], EW_SYNC_GRACE_MS).catch(() => {});
   const sample = (): TimelineSample => {
     const s = takeSample(o, c, belongs);
     o.write(s);
     return s;
   };
-  const timer = setInterval(sample, Math.max(50, o.clock.wallDuration(o.sampleEverySeconds * 1000)));
+  const sampler = scheduleSamples(o, (at) => o.write(takeSample(o, c, belongs, at)));
   return {
     sample,
+    sampleDue: sampler.due,
     async stop() {
-      clearInterval(timer);
+      sampler.stop();
       await stopAll();
+    },
+  };
+}
+
+/**
+ * Samples on the virtual clock's grid (schedule.ts): the timer is re-armed for the next grid point
+ * after each round, and a late round writes every point it missed instead of dropping them.
+ */
+function scheduleSamples(o: RecorderOptions, write: (at: { t: number; lateMs: number }) => void): { due(): void; stop(): void } {
+  const schedule = createSampleSchedule(o.sampleEverySeconds * 1000);
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const windowEnd = () => {
+    const anchor = o.clock.t0;
+    return o.windows?.find((w) => w.start <= anchor && anchor < w.end)?.end;
+  };
+  const due = () => {
+    for (const at of schedule.due(o.clock.t0, o.clock.now(), windowEnd())) write(at);
+  };
+  const tick = () => {
+    if (stopped) return;
+    due();
+    const wait = schedule.untilNext(o.clock.now(), windowEnd());
+    // Past a window's end nothing is due until the clock enters the next window (the replay calls
+    // sampleDue then); a slow poll keeps a clock re-anchored by someone else sampled too.
+    timer = setTimeout(tick, Number.isFinite(wait) ? Math.max(1, o.clock.wallDuration(wait)) : 50);
+  };
+  tick();
+  return {
+    due: () => {
+      if (!stopped) due();
+    },
+    stop: () => {
+      // The points up to now belong to the replay that just ended.
+      due();
+      stopped = true;
+      clearTimeout(timer);
     },
   };
 }

@@ -104,10 +104,10 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     await stack.up(timeline);
     timeline.write(timelineMeta(plan));
     await warmUp(pipeline, plan, o, progress);
-    await stack.up(recorderFor(pipeline, plan, timeline));
+    const recorder = await stack.up(recorderFor(pipeline, plan, timeline));
     await stack.up(new ProbeComponent(pipeline, plan, timeline.write));
     if (pipeline.fleet) await stack.up(heldProbe(plan, pipeline.fleet, timeline.write));
-    await replayWindows(plan, o.signal, progress);
+    await replayWindows(plan, o.signal, progress, () => recorder.sampleDue());
     await o.beforeTeardown?.(pipeline.cluster);
   } catch (e) {
     failure = e;
@@ -139,6 +139,9 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
         hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
       },
       o.toolchainProgress,
+      // kcm starts last, once the ElasticWorkload CRD and the custom metrics API exist, so its
+      // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
+      { deferControllerManager: true },
     ),
   );
   await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
@@ -152,6 +155,7 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
     }),
   );
+  await cluster.get().startControllerManager?.();
   return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: objectMetric(plan), ...(source.fleet ? { fleet: source.fleet } : {}) };
 }
 
@@ -187,16 +191,20 @@ function recorderFor(p: Pipeline, plan: ReplayPlan, timeline: TimelineComponent)
     devices: plan.devices,
     devicesPerReplica: s.devicesPerReplica,
     sampleEverySeconds: s.sampleEverySeconds,
+    windows: timelineMeta(plan).windows,
     write: timeline.write,
   }));
 }
 
 /** The windows back to back on the virtual clock; returns when the last one ends. */
-async function replayWindows(plan: ReplayPlan, signal: AbortSignal | undefined, progress: Progress): Promise<void> {
+async function replayWindows(plan: ReplayPlan, signal: AbortSignal | undefined, progress: Progress, sampleDue: () => void): Promise<void> {
   const s = plan.scenario;
   let done = 0;
   for (const [i, w] of s.windows.entries()) {
+    // The last samples of a window are taken before the clock leaves it, the first of the next at once.
+    sampleDue();
     plan.clock.enter(i);
+    sampleDue();
     const end = s.dayStartMs + w.end * 1000;
     for (;;) {
       if (signal?.aborted) throw new Interrupted();

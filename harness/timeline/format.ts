@@ -65,6 +65,12 @@ export const sampleSchema = z.object({
     units: z.record(z.string(), z.number().int().nonnegative()),
   }),
   pods: z.object({ ecs: podCountsSchema, eci: podCountsSchema }),
+  /**
+   * Virtual seconds between t (the sample's scheduled time) and when the recorder read the state,
+   * when at least one: a busy process samples late rather than not at all, and the state is that of
+   * the later instant. Absent on time (and always for the simulator).
+   */
+  lateSeconds: z.number().nonnegative().optional(),
 });
 export type TimelineSample = z.infer<typeof sampleSchema>;
 

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
 import { clusterName, numberIn } from '../options.ts';
 
 export function register(program: Command): void {
@@ -8,14 +9,15 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
     .option('--out <dir>', 'where report.html, junit.xml, summary.md and timeline.jsonl go', 'out')
     .option('--baseline <file>', 'timeline.jsonl of an earlier run; the baseline expectation compares against it')
-    .option('--compression <k>', 'override the scenario compression factor', numberIn(1, 600))
+    .option('--compression <k>', 'override the scenario compression factor', numberIn(SCENARIO_BOUNDS.compression.min, SCENARIO_BOUNDS.compression.max))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--allow-exporter-command', 'run the program a scenario names in exporter.command (only for scenarios you trust)')
-    .option('--with-sim', 'also run the simulator on the same scenario: overlay it on the report and print the agreement')
+    .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
+    .option('--with-sim', 'the same as --report-fidelity (older name)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; manifests?: string }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../common/log.ts');
@@ -47,7 +49,7 @@ export function register(program: Command): void {
             bar.update(p);
           }, toolchainProgress });
         bar.stop();
-        if (opts.withSim) {
+        if (opts.reportFidelity || opts.withSim) {
           const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
           const { manifestsPathFor } = await import('../../replay/resolve.ts');
           const { writeReports } = await import('../../../reports/index.ts');

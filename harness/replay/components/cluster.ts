@@ -7,10 +7,10 @@ export class ClusterComponent implements Component {
   readonly name = 'cluster';
   cluster: LocalCluster | undefined;
 
-  constructor(private readonly config: ClusterConfigInput, private readonly toolchainProgress?: ToolchainProgress) {}
+  constructor(private readonly config: ClusterConfigInput, private readonly toolchainProgress?: ToolchainProgress, private readonly opts: { deferControllerManager?: boolean } = {}) {}
 
   async start(ctx: ComponentContext): Promise<void> {
-    this.cluster = await startCluster(this.config, { ownerPid: process.pid, signal: ctx.signal, progress: ctx.progress, toolchainProgress: this.toolchainProgress });
+    this.cluster = await startCluster(this.config, { ownerPid: process.pid, signal: ctx.signal, progress: ctx.progress, toolchainProgress: this.toolchainProgress, deferControllerManager: this.opts.deferControllerManager });
   }
 
   /** The running cluster; for components started after this one. */

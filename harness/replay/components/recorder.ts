@@ -41,6 +41,11 @@ export class RecorderComponent implements Component {
     this.recorder = await startRecorder(this.opts());
   }
 
+  /** Every scheduled sample that came due; the replay calls it around a jump to the next window. */
+  sampleDue(): void {
+    this.recorder?.sampleDue();
+  }
+
   async stop(): Promise<void> {
     await this.recorder?.stop();
   }
