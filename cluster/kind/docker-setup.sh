@@ -13,8 +13,33 @@ STATE="${EBBFLOW_DOCKER_STATE:-/var/lib/ebbflow-docker}"
 WRAPPER="$STATE/runc-nocap"
 LOG="$STATE/dockerd.log"
 
+write_wrapper() {
+  mkdir -p "$STATE"
+  local runc jq
+  runc="$(command -v runc)"; jq="$(command -v jq)"
+  cat >"$WRAPPER" <<WRAP
+#!/bin/sh
+# Drops CAP_SYS_RESOURCE from what runc is asked to start — the bundle's OCI spec (create, run) or
+# the process spec (exec) — then runs the real runc (see docker-setup.sh).
+prev=""
+for arg in "\$@"; do
+  if [ "\$prev" = "--bundle" ] || [ "\$prev" = "-b" ]; then spec="\$arg/config.json"; filter='.process.capabilities'; fi
+  if [ "\$prev" = "--process" ] || [ "\$prev" = "-p" ]; then spec="\$arg"; filter='.capabilities'; fi
+  prev="\$arg"
+done
+if [ -n "\${spec:-}" ] && [ -f "\$spec" ]; then
+  $jq -c "(\$filter // {}) |= with_entries(.value |= map(select(. != \"CAP_SYS_RESOURCE\")))" "\$spec" >"\$spec.nocap" \
+    && mv "\$spec.nocap" "\$spec"
+fi
+exec $runc "\$@"
+WRAP
+  chmod 755 "$WRAPPER"
+}
+
 log() { printf 'docker-setup: %s\n' "$*" >&2; }
 
+# Rewritten on every run (root only) so a running daemon picks up a fixed wrapper at once.
+if [ "$(id -u)" = 0 ] && command -v jq >/dev/null && command -v runc >/dev/null; then write_wrapper; fi
 if docker info >/dev/null 2>&1; then
   log "a Docker daemon answers; nothing to do"
   exit 0
@@ -30,24 +55,8 @@ if ! command -v dockerd >/dev/null || ! command -v jq >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker.io jq iptables >/dev/null
 fi
 
-mkdir -p "$STATE"
-RUNC="$(command -v runc)"
-cat >"$WRAPPER" <<WRAP
-#!/bin/sh
-# Drops CAP_SYS_RESOURCE from the bundle's OCI spec, then runs the real runc (see docker-setup.sh).
-prev=""
-for arg in "\$@"; do
-  if [ "\$prev" = "--bundle" ] || [ "\$prev" = "-b" ]; then bundle="\$arg"; fi
-  prev="\$arg"
-done
-if [ -n "\${bundle:-}" ] && [ -f "\$bundle/config.json" ]; then
-  tmp="\$bundle/config.json.nocap"
-  $(command -v jq) -c '(.process.capabilities // {}) |= with_entries(.value |= map(select(. != "CAP_SYS_RESOURCE")))' \
-    "\$bundle/config.json" >"\$tmp" && mv "\$tmp" "\$bundle/config.json"
-fi
-exec $RUNC "\$@"
-WRAP
-chmod 755 "$WRAPPER"
+
+write_wrapper
 
 # Bit 24 of the bounding set is CAP_SYS_RESOURCE.
 capbnd="$(awk '/^CapBnd:/ {print $2}' /proc/self/status)"
