@@ -20,3 +20,14 @@ describe('node20 base images', () => {
     expect(b.buildArgs).toEqual({ BUILD_IMAGE: 'b:1', RUNTIME_IMAGE: 'r:1' });
   });
 });
+
+describe('kind node image tag', () => {
+  it('changes with the recipe and the kind version, so a stale image is never reused', async () => {
+    const { nodeImageTag } = await import('./node-image.ts');
+    const a = nodeImageTag('v1.36.1', 'recipe', 'v0.33.0');
+    expect(a).toMatch(/^ebbflow\/kind-node:v1\.36\.1-[0-9a-f]{10}$/);
+    expect(nodeImageTag('v1.36.1', 'recipe', 'v0.33.0')).toBe(a);
+    expect(nodeImageTag('v1.36.1', 'recipe2', 'v0.33.0')).not.toBe(a);
+    expect(nodeImageTag('v1.36.1', 'recipe', 'v0.34.0')).not.toBe(a);
+  });
+});

@@ -60,6 +60,14 @@ ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]
 DOCKERFILE
 quiet_build -t ebbflow/kind-node-base:bookworm "$W/base"
 
+# Private copies: the inputs may be symlinks (docker cp would copy the link), and the cache stays untouched.
+mkdir -p "$W/bin"
+for b in kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kubeadm kube-proxy; do
+  cp -L "$KUBE_BIN_DIR/$b" "$W/bin/$b"
+done
+cp -L "$ETCD_BIN" "$W/bin/etcd"
+KUBE_BIN_DIR="$W/bin"; ETCD_BIN="$W/bin/etcd"
+
 log "component images"
 image_of() { grep -E "/$1:" <<<"$IMAGE_TAGS" | head -1; }
 scratch_image() { # <binary path> <tag>
