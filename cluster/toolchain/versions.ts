@@ -40,6 +40,8 @@ export const K6_VERSION = 'v1.8.1';
 export const KUBE_SCORE_VERSION = 'v1.20.0';
 /** kind backend: kind itself (cluster/kind), built from the module proxy. */
 export const KIND_VERSION = 'v0.33.0';
+/** The kind backend's ECI node: cluster/vk-eci, a provider on virtual-kubelet's node library. */
+export const VIRTUAL_KUBELET_VERSION = 'v1.14.1';
 export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
 /** The official SLS SDKs the fake SLS is tested against (harness/fake-sls/sdk.e2e.test.ts). */
 export const SLS_PYTHON_SDK_VERSION = '0.9.52';
@@ -151,6 +153,17 @@ export const COMPONENTS: Component[] = [
       module: 'sigs.k8s.io/kind',
       version: KIND_VERSION,
       packages: [{ pkg: '', binary: 'kind' }],
+    },
+  },
+  {
+    name: 'vk-eci',
+    weight: 5,
+    recipe: {
+      kind: 'go-local',
+      dir: 'cluster/vk-eci',
+      module: 'github.com/virtual-kubelet/virtual-kubelet',
+      version: VIRTUAL_KUBELET_VERSION,
+      binary: 'vk-eci',
     },
   },
   {
