@@ -38,6 +38,10 @@ export const PROMETHEUS_ADAPTER_VERSION = 'v0.12.0';
 export const K6_VERSION = 'v1.8.1';
 /** Policy lint of manifests/ (kube-linter's module host is not reachable through the Go module proxy). */
 export const KUBE_SCORE_VERSION = 'v1.20.0';
+/** kind backend: kind itself (cluster/kind), built from the module proxy. */
+export const KIND_VERSION = 'v0.33.0';
+/** The kind backend's ECI node: cluster/vk-eci, a provider on virtual-kubelet's node library. */
+export const VIRTUAL_KUBELET_VERSION = 'v1.14.1';
 export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
 /** The official SLS SDKs the fake SLS is tested against (harness/fake-sls/sdk.e2e.test.ts). */
 export const SLS_PYTHON_SDK_VERSION = '0.9.52';
@@ -131,6 +135,38 @@ export const COMPONENTS: Component[] = [
       module: 'github.com/aliyun/aliyun-log-go-sdk',
       version: SLS_GO_SDK_VERSION,
       binary: 'sls-go-client',
+    },
+  },
+  {
+    // The kind backend's node image (cluster/kind/node-image.sh) runs these, built like the
+    // control plane; a component of its own so the local backend never waits for them.
+    name: 'kube-node',
+    weight: 20,
+    recipe: {
+      kind: 'kubernetes',
+      version: KUBERNETES_VERSION,
+      commands: ['kubelet', 'kubeadm', 'kube-proxy'],
+    },
+  },
+  {
+    name: 'kind',
+    weight: 5,
+    recipe: {
+      kind: 'go',
+      module: 'sigs.k8s.io/kind',
+      version: KIND_VERSION,
+      packages: [{ pkg: '', binary: 'kind' }],
+    },
+  },
+  {
+    name: 'vk-eci',
+    weight: 5,
+    recipe: {
+      kind: 'go-local',
+      dir: 'cluster/vk-eci',
+      module: 'github.com/virtual-kubelet/virtual-kubelet',
+      version: VIRTUAL_KUBELET_VERSION,
+      binary: 'vk-eci',
     },
   },
   {

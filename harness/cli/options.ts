@@ -43,3 +43,12 @@ export function isoDate(v: string): string {
   if (!m || !d || d.toISOString().slice(0, 10) !== v) throw new InvalidArgumentError('expected a real date YYYY-MM-DD.');
   return v;
 }
+
+export const BACKENDS = ['local', 'kind', 'existing'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+/** Where a cluster runs: local processes (default), a kind cluster in Docker, or one ebbflow did not create. */
+export function backend(v: string): Backend {
+  if (!(BACKENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')}.`);
+  return v as Backend;
+}

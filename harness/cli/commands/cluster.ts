@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { clusterName } from '../options.ts';
+import { backend, clusterName, type Backend } from '../options.ts';
 
 /**
  * Library code takes an AbortSignal; this is where SIGINT/SIGTERM become an abort and an abort
@@ -24,6 +24,7 @@ async function withSignals<T>(onSignal: () => void, body: (signal: AbortSignal) 
 
 interface UpOptions {
   name?: string;
+  backend?: Backend;
   config?: string;
   compression?: string;
   port?: string;
@@ -37,8 +38,41 @@ function intOption(v: string | undefined, flag: string, min: number): number | u
   return n;
 }
 
+/** `cluster up --backend kind`: one kind node from the offline node image, HPA flags compressed by k. */
+async function kindUpAction(opts: UpOptions): Promise<void> {
+  const { UserError } = await import('../../common/errors.ts');
+  for (const [flag, v] of [['--config', opts.config], ['--port', opts.port], ['--ecs-nodes', opts.ecsNodes]] as const) {
+    if (v !== undefined) throw new UserError(`${flag} applies to the local backend only`, 'drop it, or use --backend local');
+  }
+  let k: number | undefined;
+  try {
+    k = intOption(opts.compression, '--compression', 1);
+  } catch (e) {
+    throw new UserError((e as Error).message);
+  }
+  const { startKindCluster } = await import('../../../cluster/kind/cluster.ts');
+  const { createToolchainProgress } = await import('../toolchain-progress.ts');
+  const tp = createToolchainProgress();
+  const t0 = performance.now();
+  const c = await startKindCluster({ name: opts.name, compression: k }, { progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }).finally(() => tp.stop());
+  process.stdout.write(
+    [
+      `kind cluster "${c.name}" is up (node ${c.nodeContainer}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      'use it:',
+      `  export KUBECONFIG=${c.kubeconfig}`,
+      `stop it:  ebbflow cluster down --backend kind --name ${c.name}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 /** Builds the cluster config from --config and flags, starts it, prints how to use it. */
 async function upAction(opts: UpOptions): Promise<void> {
+  if (opts.backend === 'kind') return kindUpAction(opts);
+  if (opts.backend === 'existing') {
+    const { UserError } = await import('../../common/errors.ts');
+    throw new UserError('cluster up cannot start an existing cluster', 'an existing cluster is already up: use it with its own kubeconfig');
+  }
   const { UserError } = await import('../../common/errors.ts');
   const { loadYamlConfig } = await import('../../common/config.ts');
   const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
@@ -102,13 +136,21 @@ export function register(program: Command): void {
     .option('--compression <k>', 'time compression factor: HPA periods and pod start delays are divided by k')
     .option('--port <port>', 'fixed kube-apiserver port (default: a free one)')
     .option('--ecs-nodes <n>', 'number of ECS nodes in the default pool')
+    .option('--backend <backend>', 'local (processes, default) or kind (Docker; offline node image built once)', backend, 'local')
     .action(upAction);
 
   cl.command('down')
     .description('Stop every process of a local cluster and remove its state (also after a crash)')
     .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--all', 'every local cluster')
-    .action(async (opts: { name: string; all?: boolean }) => {
+    .option('--backend <backend>', 'local (default) or kind', backend, 'local')
+    .action(async (opts: { name: string; all?: boolean; backend: Backend }) => {
+      if (opts.backend === 'kind') {
+        const { stopKindCluster } = await import('../../../cluster/kind/cluster.ts');
+        await stopKindCluster(opts.name);
+        process.stdout.write(`kind cluster "${opts.name}" is down\n`);
+        return;
+      }
       const { stopCluster, listClusterNames, listStateEntries, validateClusterName } = await import('../../../cluster/local/index.ts');
       if (!opts.all) validateClusterName(opts.name, '--name');
       const names = opts.all ? listClusterNames() : [opts.name];

@@ -1,0 +1,80 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { UserError } from '../../harness/common/errors.ts';
+import { waitUntil } from '../../harness/common/wait.ts';
+import { hpaFlagsSchema, type HpaFlags } from '../local/control-plane.ts';
+import { stateDir, validateClusterName } from '../local/state.ts';
+import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
+import { kindClusterConfigYaml } from './config.ts';
+import { ensureKindNodeImage } from './node-image.ts';
+
+export interface KindClusterInput {
+  name?: string;
+  /** Compression factor k (HPA flags divided by it, as in the local backend). */
+  compression?: number;
+  hpa?: Partial<HpaFlags>;
+}
+
+export interface KindCluster {
+  name: string;
+  kubeconfig: string;
+  /** Docker container of the control-plane node (for `docker exec`, `kind load`). */
+  nodeContainer: string;
+  stop(): Promise<void>;
+}
+
+/** kind prefixes its own contexts and containers; ours carry `ebbflow-` so they are recognisable. */
+export const kindClusterName = (name: string): string => `ebbflow-${name}`;
+
+function kindDir(name: string, env: NodeJS.ProcessEnv): string {
+  return join(stateDir(env), 'kind', name);
+}
+
+/**
+ * One-node kind cluster from the offline node image, up to a Ready node (kind's --wait). The
+ * kubeconfig is kept under the state directory, never merged into ~/.kube/config.
+ */
+export async function startKindCluster(input: KindClusterInput = {}, o: { progress?: (l: string) => void; toolchainProgress?: ToolchainProgress; env?: NodeJS.ProcessEnv } = {}): Promise<KindCluster> {
+  const env = o.env ?? process.env;
+  const name = validateClusterName(input.name ?? 'ebbflow', '--name');
+  const k = input.compression ?? 1;
+  const image = await ensureKindNodeImage({ progress: o.progress, toolchainProgress: o.toolchainProgress });
+  const { kind, kubectl } = await ensureBinaries(['kind', 'kubectl'], o.toolchainProgress);
+  const dir = kindDir(name, env);
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'kind.yaml');
+  writeFileSync(config, kindClusterConfigYaml({ image, hpa: hpaFlagsSchema.parse(input.hpa ?? {}), k }));
+  const kubeconfig = join(dir, 'kubeconfig');
+  const kname = kindClusterName(name);
+  const existing = await execa(kind!, ['get', 'clusters'], { reject: false });
+  if (String(existing.stdout).split('\n').includes(kname)) {
+    throw new UserError(`kind cluster ${kname} already exists`, `run \`ebbflow cluster down --backend kind --name ${name}\` first`);
+  }
+  o.progress?.(`kind create cluster ${kname} (${image})`);
+  const r = await execa(kind!, ['create', 'cluster', '--name', kname, '--config', config, '--kubeconfig', kubeconfig, '--wait', '180s'], { reject: false, all: true });
+  if (r.exitCode !== 0) {
+    await execa(kind!, ['delete', 'cluster', '--name', kname], { reject: false });
+    throw new Error(`kind create cluster ${kname} failed:\n${String(r.all).slice(-3000)}`);
+  }
+  // A Ready node is not yet a usable cluster: pods are refused until kcm has made the default
+  // namespace's service account.
+  await waitUntil('the default service account', 60_000, async () => {
+    const sa = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'get', 'serviceaccount', 'default', '-o', 'name'], { reject: false });
+    return sa.exitCode === 0 ? true : undefined;
+  });
+  return { name, kubeconfig, nodeContainer: `${kname}-control-plane`, stop: () => stopKindCluster(name, env) };
+}
+
+export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  validateClusterName(name, '--name');
+  const { kind } = await ensureBinaries(['kind']);
+  await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false });
+  rmSync(kindDir(name, env), { recursive: true, force: true });
+}
+
+/** Loads a local Docker image into the cluster's node (no registry involved). */
+export async function kindLoadImage(name: string, image: string): Promise<void> {
+  const { kind } = await ensureBinaries(['kind']);
+  await execa(kind!, ['load', 'docker-image', image, '--name', kindClusterName(name)]);
+}
