@@ -285,7 +285,9 @@ describe('ElasticWorkload controller on the real control plane', () => {
     // Fixing the spec resumes reconciling.
     await patchEw(ns, { spec: { sourceTarget: { name: 'nginx', min: 0, max: 2 } } });
     await converged(ns, 'nginx', 2, 7);
-    expect((await getEw(ns)).status?.conditions?.find((x) => x.type === 'Valid')?.status).toBe('True');
+    // The status is written after the Deployments it describes: wait for it rather than read it once.
+    const valid = await until('Valid=True', async () => (await getEw(ns)).status?.conditions?.find((x) => x.type === 'Valid' && x.status === 'True'));
+    expect(valid.status).toBe('True');
   });
 
   it('deleting the ElasticWorkload garbage-collects its unit Deployments', async () => {

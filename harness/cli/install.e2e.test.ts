@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,35 @@ describe('the packed tool installed into another repository', () => {
     expect(r.exitCode, r.all).toBe(0);
     expect(r.stdout).toContain('PASSED');
     expect(readFileSync(join(project, 'out', 'timeline.jsonl'), 'utf8').length).toBeGreaterThan(0);
+  });
+
+  it("a team's own manifests (kustomize overlay, no ElasticWorkload): init, simulate, replay and a baseline diff from the installed package", { timeout: 400_000 }, async () => {
+    // The fixture repository's overlay lives in the team's tree, not in the package.
+    cpSync(join(REPO, 'manifests/testdata/team'), join(project, 'deploy'), { recursive: true });
+    // --force: the starter test above already wrote the CI workflow this would write again.
+    const init = await ebbflow(['init', '--dir', 'ebbflow-team', '--manifests', 'deploy/overlays/ci', '--force']);
+    expect(init.exitCode, init.all).toBe(0);
+    expect(readFileSync(join(project, 'ebbflow-team/scenario.yaml'), 'utf8')).toMatch(/^manifests: \.\.\/deploy\/overlays\/ci$/m);
+    const starter = await ebbflow(['simulate', 'ebbflow-team/scenario.yaml', '--out', 'out-team-starter']);
+    expect(starter.exitCode, starter.all).toBe(0);
+    writeFileSync(
+      join(project, 'ebbflow-team/step.yaml'),
+      ['name: team-step', 'curve:', '  steps: [["07:00", 1500], ["07:03", 5800], ["07:11", 1500]]', 'windows:', '  - {start: "07:00", end: "07:20"}', 'compression: 60', 'devicesPerReplica: 800', 'manifests: ../deploy/overlays/ci', 'expectations:', '  - {type: replicaBounds, of: ew.replicas, min: 2, max: 10}', ''].join('\n'),
+    );
+    const sim = await ebbflow(['simulate', 'ebbflow-team/step.yaml', '--out', 'out-team-sim']);
+    expect(sim.exitCode, sim.all).toBe(0);
+    const replay = await execa('npx', ['--no', '--', 'ebbflow', 'replay', 'ebbflow-team/step.yaml', '--out', 'out-team', '--cluster-name', 'e2e-install-team'], { cwd: project, reject: false, all: true, timeout: 280_000, env: { NO_COLOR: '1' } });
+    expect(replay.exitCode, replay.all).toBe(0);
+    expect(replay.stdout).toContain('PASSED');
+    // A pull request doubling the per-replica target: the before/after table shows fewer replicas.
+    const hpa = join(project, 'deploy/base/hpa.yaml');
+    writeFileSync(hpa, readFileSync(hpa, 'utf8').replace('averageValue: "800"', 'averageValue: "1600"'));
+    const pr = await ebbflow(['simulate', 'ebbflow-team/step.yaml', '--out', 'out-team-pr', '--baseline', 'out-team-sim/timeline.jsonl']);
+    expect(pr.exitCode, pr.all).toBe(0);
+    const md = readFileSync(join(project, 'out-team-pr/summary.md'), 'utf8');
+    const peak = /^\| peak replicas \| (\d+) \| (\d+) \| (\S+) \|$/m.exec(md);
+    expect(peak, md).not.toBeNull();
+    expect(Number(peak![2])).toBeLessThan(Number(peak![1]));
   });
 
   it('toolchain status and key find the shared cache', async () => {
