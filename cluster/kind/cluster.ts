@@ -71,6 +71,17 @@ export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = pro
   const { kind } = await ensureBinaries(['kind']);
   await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false });
   rmSync(kindDir(name, env), { recursive: true, force: true });
+  await removeIdleKindNetwork();
+}
+
+/**
+ * kind creates the Docker network `kind` with the first cluster and never removes it; the last
+ * cluster we stop takes it away, so nothing of ours outlives a run. A network still in use (another
+ * kind cluster, ours or not) is left alone: Docker refuses to remove it.
+ */
+async function removeIdleKindNetwork(): Promise<void> {
+  const r = await execa('docker', ['network', 'inspect', 'kind', '--format', '{{len .Containers}}'], { reject: false });
+  if (r.exitCode === 0 && r.stdout.trim() === '0') await execa('docker', ['network', 'rm', 'kind'], { reject: false });
 }
 
 /** Loads a local Docker image into the cluster's node (no registry involved). */

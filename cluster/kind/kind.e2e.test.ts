@@ -41,4 +41,12 @@ describe('kind backend (offline node image)', () => {
     });
     expect(ip).toMatch(/^10\.244\.0\.\d+$/);
   });
+
+  it('stop leaves no node container and no kind network behind', async () => {
+    await cluster.stop();
+    const containers = await execa('docker', ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Names}}']);
+    expect(containers.stdout.trim()).toBe('');
+    const networks = await execa('docker', ['network', 'ls', '--filter', 'name=^kind$', '--format', '{{.Name}}']);
+    expect(networks.stdout.trim()).toBe('');
+  });
 });
