@@ -20,6 +20,7 @@ import {
   kwokClusterDir, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
 } from './state.ts';
 import { isRecordedProcess, stopRecorded } from './supervisor.ts';
+import { waitUntil } from '../../harness/common/wait.ts';
 
 const KCM_LABEL = 'kube-controller-manager';
 const BINARIES = ['kwokctl', 'kwok', 'etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
@@ -104,22 +105,6 @@ function loadKubeConfig(file: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromFile(file);
   return kc;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, signal: AbortSignal | undefined, fn: () => Promise<T | undefined>, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    if (signal?.aborted) throw new Interrupted(`interrupted while waiting for ${what}`);
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      lastErr = e;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${lastErr ? `: ${(lastErr as Error).message}` : ''}`);
 }
 
 /** The per-cluster agent (ECI provider, owner watchdog) as a supervised, detached process. */
@@ -234,7 +219,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   const kc = loadKubeConfig(kubeconfigPath(name, env));
   const core = kc.makeApiClient(CoreV1Api);
   // kwokctl can exit 0 after its own wait gave up; the apiserver answering is what counts.
-  await waitFor('kube-apiserver', 20_000, signal, async () => ((await core.listNamespace()).items.length > 0 ? true : undefined)).catch((e: Error) => {
+  await waitUntil('kube-apiserver', 20_000, async () => ((await core.listNamespace()).items.length > 0 ? true : undefined), undefined, 200, signal).catch((e: Error) => {
     if (e instanceof Interrupted) throw e;
     throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
   });
@@ -247,20 +232,20 @@ async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: Abor
   say(`registering ${nodes.length} nodes`);
   await createNodes(core, nodes);
   mark('nodesCreated');
-  await waitFor('all nodes Ready', config.readyTimeoutSeconds * 1000, signal, async () => {
+  await waitUntil('all nodes Ready', config.readyTimeoutSeconds * 1000, async () => {
     const list = await core.listNode();
     const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     return ready >= nodes.length ? ready : undefined;
-  });
+  }, undefined, 200, signal);
   mark('nodesReady');
   if (!waitServiceAccount) {
     mark('ready');
     return;
   }
-  await waitFor('the default ServiceAccount', config.readyTimeoutSeconds * 1000, signal, async () => {
+  await waitUntil('the default ServiceAccount', config.readyTimeoutSeconds * 1000, async () => {
     const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
     return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;
-  });
+  }, undefined, 200, signal);
   mark('ready');
 }
 

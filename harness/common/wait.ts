@@ -1,8 +1,14 @@
-/** Polls `fn` until it returns a value (errors count as "not yet"), or fails naming what it waited for. */
-export async function waitUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, onTimeout?: () => string, everyMs = 200): Promise<T> {
+import { Interrupted } from './component.ts';
+
+/**
+ * Polls `fn` until it returns a value (errors count as "not yet"), or fails naming what it waited for;
+ * an aborted `signal` ends the wait with `Interrupted`.
+ */
+export async function waitUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, onTimeout?: () => string, everyMs = 200, signal?: AbortSignal): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
+    if (signal?.aborted) throw new Interrupted(`interrupted while waiting for ${what}`);
     try {
       const v = await fn();
       if (v !== undefined) return v;
@@ -12,7 +18,7 @@ export async function waitUntil<T>(what: string, timeoutMs: number, fn: () => Pr
     if (Date.now() > end) {
       throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (${(last as Error).message})` : ''}${onTimeout ? `\n${onTimeout()}` : ''}`);
     }
-    await new Promise((r) => setTimeout(r, everyMs));
+    await sleep(everyMs, signal);
   }
 }
 
