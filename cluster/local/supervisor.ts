@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { sleep } from '../../harness/common/wait.ts';
 
 /**
  * The one place that starts, records and stops long-running processes of ebbflow (the per-cluster
@@ -52,13 +53,11 @@ export function recordOf(label: string, pid: number): ProcessRecord | undefined 
   return startTime === undefined ? undefined : { label, pid, startTime };
 }
 
-const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function waitGone(r: ProcessRecord, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (isRecordedProcess(r)) {
     if (Date.now() > end) return false;
-    await tick(25);
+    await sleep(25);
   }
   return true;
 }
