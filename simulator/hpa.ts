@@ -68,9 +68,63 @@ export interface HpaState {
   scaleDownEvents: ScaleEvent[];
   /** The HPA's ScaledToZero condition (1.36+, HPAScaleToZero). */
   scaledToZero?: boolean;
+  /**
+   * The no-behavior path's stabilization max kept as a monotonic deque instead of scanning the
+   * history (`newWindowedHpaState`). Only for a caller whose clock never goes back and whose
+   * downscale window never changes, as the simulator's; then `recommendations` keeps only its seed.
+   */
+  window?: RecommendationWindow;
 }
 
 export const newHpaState = (): HpaState => ({ recommendations: undefined, scaleUpEvents: [], scaleDownEvents: [] });
+
+/**
+ * The maximum of the recommendations recorded at or after a cutoff, for cutoffs that only move
+ * forward: a deque ordered by time whose replicas strictly decrease (an entry that a later, larger or
+ * equal one outlives can never be the maximum again), so each entry is pushed and dropped once.
+ * Upstream's history gives the same maximum: an entry leaves its scan only by going stale, and a
+ * stale entry never counts again (overwriting one changes nothing in the window).
+ */
+export class RecommendationWindow {
+  private t = new Float64Array(16);
+  private r = new Float64Array(16);
+  private head = 0;
+  private tail = 0;
+
+  push(t: number, replicas: number): void {
+    while (this.tail > this.head && this.r[this.tail - 1]! <= replicas) this.tail--;
+    if (this.tail === this.t.length) this.makeRoom();
+    this.t[this.tail] = t;
+    this.r[this.tail++] = replicas;
+  }
+
+  /** The largest replicas recorded at or after `cutoff` (−Infinity if none); older entries leave for good. */
+  maxSince(cutoff: number): number {
+    while (this.head < this.tail && this.t[this.head]! < cutoff) this.head++;
+    return this.head < this.tail ? this.r[this.head]! : -Infinity;
+  }
+
+  private makeRoom(): void {
+    const live = this.tail - this.head;
+    // Grow when more than half is live, otherwise slide down: amortised O(1) per push.
+    if (live * 2 > this.t.length) {
+      const t = new Float64Array(this.t.length * 2);
+      const r = new Float64Array(this.r.length * 2);
+      t.set(this.t.subarray(this.head, this.tail));
+      r.set(this.r.subarray(this.head, this.tail));
+      this.t = t;
+      this.r = r;
+    } else {
+      this.t.copyWithin(0, this.head, this.tail);
+      this.r.copyWithin(0, this.head, this.tail);
+    }
+    this.head = 0;
+    this.tail = live;
+  }
+}
+
+/** A state whose no-behavior stabilization uses a `RecommendationWindow` (same decisions, no history scan). */
+export const newWindowedHpaState = (): HpaState => ({ ...newHpaState(), window: new RecommendationWindow() });
 
 /**
  * What differs between the releases modelled (each checked in that release's horizontal.go,
@@ -90,13 +144,14 @@ export interface HpaEdges {
 }
 
 const OLDEST_MINOR = 32;
+const NO_GATES: HpaFeatureGates = Object.freeze({});
 const edgesCache = new Map<string, HpaEdges>();
 let last: { version: string; tol: boolean | undefined; zero: boolean | undefined; edges: HpaEdges } | undefined;
 
 /** The release's behaviour at the edges; throws a UserError for a version or gate it cannot model. */
 export function hpaEdges(flags: Pick<HpaFlags, 'kubernetesVersion' | 'featureGates'>): HpaEdges {
   const version = flags.kubernetesVersion ?? KUBERNETES_VERSION;
-  const gates = flags.featureGates ?? {};
+  const gates = flags.featureGates ?? NO_GATES;
   // reconcile asks once per sync: the last answer first, without building a key.
   if (last && last.version === version && last.tol === gates.HPAConfigurableTolerance && last.zero === gates.HPAScaleToZero) return last.edges;
   const key = `${version}|${gates.HPAConfigurableTolerance}|${gates.HPAScaleToZero}`;
@@ -189,7 +244,11 @@ export function goInt32(x: number): number {
  * passes them. Undefined = the metric is invalid (getReadyPodsCount found no pods: `podCount` 0).
  */
 export function objectMetricReplicas(m: ObjectMetric, value: number, currentReplicas: number, readyPods: number, tol: { up: number; down: number }, opts: { edges?: HpaEdges; podCount?: number } = {}): number | undefined {
-  const edges = opts.edges ?? hpaEdges({});
+  return metricReplicas(m, value, currentReplicas, readyPods, tol, opts.edges ?? hpaEdges({}), opts.podCount);
+}
+
+// The same without an options object: reconcile calls it once per metric per sync.
+function metricReplicas(m: ObjectMetric, value: number, currentReplicas: number, readyPods: number, tol: { up: number; down: number }, edges: HpaEdges, podCount: number | undefined): number | undefined {
   if (m.type === 'AverageValue') {
     // GetObjectPerPodMetricReplicas: ratio against target × status replicas; outside tolerance
     // ceil(value / target), converted to int32 without a cap in every release modelled.
@@ -201,7 +260,7 @@ export function objectMetricReplicas(m: ObjectMetric, value: number, currentRepl
   // getUsageRatioReplicaCount: from zero the tolerance is ignored and the ratio itself decides.
   if (currentReplicas === 0) return goInt32(Math.ceil(ratio));
   if (withinToleranceFor(edges, ratio, tol)) return currentReplicas;
-  if (opts.podCount === 0) return undefined;
+  if (podCount === 0) return undefined;
   const raw = ratio * readyPods;
   if (edges.capValueProposal && raw > MAX_INT32) return MAX_INT32;
   return goInt32(Math.ceil(raw));
@@ -237,21 +296,23 @@ export interface HpaDecision {
  * 0); all metrics invalid, or some invalid while the valid ones propose fewer than scale.spec.replicas,
  * is an error that ends the sync without a change.
  */
-function proposeReplicas(inp: HpaInput, edges: HpaEdges, tol: { up: number; down: number }): { replicas: number; invalid: number } | undefined {
+let proposalInvalid = 0;
+/** The largest proposal, undefined for the error; how many metrics were invalid is left in `proposalInvalid` (no result object per sync). */
+function proposeReplicas(inp: HpaInput, edges: HpaEdges, tol: { up: number; down: number }): number | undefined {
   let replicas = 0;
   let invalid = 0;
-  const opts = { edges, podCount: inp.podCount };
   const metrics = inp.spec.metrics;
   for (let i = 0; i < metrics.length; i++) {
     const m = metrics[i]!;
     const v = inp.values[i];
     const current = m.type === 'AverageValue' ? inp.currentReplicas : inp.specReplicas;
-    const p = v === undefined || !Number.isFinite(v) ? undefined : objectMetricReplicas(m, v, current, inp.readyPods, tol, opts);
+    const p = v === undefined || !Number.isFinite(v) ? undefined : metricReplicas(m, v, current, inp.readyPods, tol, edges, inp.podCount);
     if (p === undefined) invalid++;
     else if (replicas === 0 || p > replicas) replicas = p;
   }
   if (invalid >= inp.spec.metrics.length || (invalid > 0 && replicas < inp.specReplicas)) return undefined;
-  return { replicas, invalid };
+  proposalInvalid = invalid;
+  return replicas;
 }
 
 /** The zero-replica branch of reconcileAutoscaler: true = autoscaling is disabled for this target. */
@@ -268,7 +329,10 @@ export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
   const edges = hpaEdges(flags);
   const current = inp.specReplicas;
   // recordInitialRecommendation: every sync, before any branch, seeds a new HPA's history.
-  state.recommendations ??= [{ t: now, replicas: current }];
+  if (state.recommendations === undefined) {
+    state.recommendations = [{ t: now, replicas: current }];
+    state.window?.push(now, current);
+  }
   const scaledToZero = edges.scaleToZero && state.scaledToZero === true;
   let desired: number;
   let reason: string;
@@ -282,10 +346,10 @@ export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
   } else {
     const b = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
     const proposal = proposeReplicas(inp, edges, tolerancesFor(spec, flags, edges));
-    if (!proposal) return { desired: current, rescale: false, reason: 'FailedGetObjectMetric', metricValid: false };
-    metricValid = proposal.invalid === 0;
-    if (!b) [desired, reason] = normalizeNoBehavior(now, current, proposal.replicas, spec, flags, state);
-    else [desired, reason] = normalizeWithBehavior(now, current, proposal.replicas, spec, b, state);
+    if (proposal === undefined) return { desired: current, rescale: false, reason: 'FailedGetObjectMetric', metricValid: false };
+    metricValid = proposalInvalid === 0;
+    desired = b ? normalizeWithBehavior(now, current, proposal, spec, b, state) : normalizeNoBehavior(now, current, proposal, spec, flags, state);
+    reason = normalizedReason;
     // 1.36+: from zero after the HPA's own scale-to-zero, at least minReplicas.
     if (current === 0 && spec.minReplicas !== 0 && scaledToZero && desired < spec.minReplicas) [desired, reason] = [spec.minReplicas, 'TooFewReplicas'];
   }
@@ -308,27 +372,40 @@ function record(state: HpaState, now: number, replicas: number, old: number): vo
   } else recs.push({ t: now, replicas });
 }
 
-function normalizeNoBehavior(now: number, current: number, proposal: number, spec: HpaSpec, flags: HpaFlags, state: HpaState): [number, string] {
+// The normalize functions return the replicas and leave the reason here: no tuple per sync.
+let normalizedReason = '';
+function normalized(replicas: number, reason: string): number {
+  normalizedReason = reason;
+  return replicas;
+}
+
+function normalizeNoBehavior(now: number, current: number, proposal: number, spec: HpaSpec, flags: HpaFlags, state: HpaState): number {
   // stabilizeRecommendation: the max over the downscale window, the current proposal included.
   const cutoff = now - flags.downscaleStabilizationSeconds;
-  const recs = state.recommendations!;
   let max = proposal;
-  let old = -1;
-  for (let i = 0; i < recs.length; i++) {
-    const r = recs[i]!;
-    if (r.t < cutoff) old = i;
-    else if (r.replicas > max) max = r.replicas;
+  if (state.window) {
+    const m = state.window.maxSince(cutoff);
+    if (m > max) max = m;
+    state.window.push(now, proposal);
+  } else {
+    const recs = state.recommendations!;
+    let old = -1;
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
+      if (r.t < cutoff) old = i;
+      else if (r.replicas > max) max = r.replicas;
+    }
+    record(state, now, proposal, old);
   }
-  record(state, now, proposal, old);
   let reason = max > proposal ? 'ScaleDownStabilized' : 'DesiredWithinRange';
   // convertDesiredReplicasWithRules: scale-up limit max(2 × current, 4), then min/max.
   const scaleUpLimit = Math.max(2 * current, 4);
   const maxAllowed = spec.maxReplicas > scaleUpLimit ? scaleUpLimit : spec.maxReplicas;
   const limitReason = spec.maxReplicas > scaleUpLimit ? 'ScaleUpLimit' : 'TooManyReplicas';
-  if (max < spec.minReplicas) return [spec.minReplicas, 'TooFewReplicas'];
-  if (max > maxAllowed) return [maxAllowed, limitReason];
+  if (max < spec.minReplicas) return normalized(spec.minReplicas, 'TooFewReplicas');
+  if (max > maxAllowed) return normalized(maxAllowed, limitReason);
   if (max === current && reason === 'DesiredWithinRange') reason = 'ReadyForNewScale';
-  return [max, reason];
+  return normalized(max, reason);
 }
 
 function changeInPeriod(events: ScaleEvent[], now: number, period: number): number {
@@ -361,7 +438,7 @@ function policyLimit(dir: 'up' | 'down', now: number, current: number, state: Hp
 export const scaleUpLimit = (now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>) => policyLimit('up', now, current, state, rules);
 export const scaleDownLimit = (now: number, current: number, state: HpaState, rules: Required<Omit<ScalingRules, 'tolerance'>>) => policyLimit('down', now, current, state, rules);
 
-function normalizeWithBehavior(now: number, current: number, proposal: number, spec: HpaSpec, b: ReturnType<typeof defaultBehavior>, state: HpaState): [number, string] {
+function normalizeWithBehavior(now: number, current: number, proposal: number, spec: HpaSpec, b: ReturnType<typeof defaultBehavior>, state: HpaState): number {
   // stabilizeRecommendationWithBehaviors: up = min over the up window, down = max over the down window.
   const upCutoff = now - b.scaleUp.stabilizationWindowSeconds;
   const downCutoff = now - b.scaleDown.stabilizationWindowSeconds;
@@ -385,15 +462,15 @@ function normalizeWithBehavior(now: number, current: number, proposal: number, s
     let limit = scaleUpLimit(now, current, state, b.scaleUp);
     if (limit < current) limit = current;
     const maxAllowed = Math.min(spec.maxReplicas, limit);
-    if (rec > maxAllowed) return [maxAllowed, spec.maxReplicas > limit ? 'ScaleUpLimit' : 'TooManyReplicas'];
+    if (rec > maxAllowed) return normalized(maxAllowed, spec.maxReplicas > limit ? 'ScaleUpLimit' : 'TooManyReplicas');
   } else if (rec < current) {
     let limit = scaleDownLimit(now, current, state, b.scaleDown);
     if (limit > current) limit = current;
     const minAllowed = Math.max(spec.minReplicas, limit);
-    if (rec < minAllowed) return [minAllowed, spec.minReplicas < limit ? 'ScaleDownLimit' : 'TooFewReplicas'];
+    if (rec < minAllowed) return normalized(minAllowed, spec.minReplicas < limit ? 'ScaleDownLimit' : 'TooFewReplicas');
   }
   if (rec === current && reason === 'DesiredWithinRange') reason = 'ReadyForNewScale';
-  return [rec, reason];
+  return normalized(rec, reason);
 }
 
 /**

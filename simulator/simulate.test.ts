@@ -71,8 +71,8 @@ describe('simulator', () => {
   });
 });
 
-describe('event stepping', () => {
-  // Event stepping only skips work whose result cannot differ; the fixed loop is the reference.
+describe('event and precomputed stepping', () => {
+  // Both only skip or share work whose result cannot differ; the fixed loop is the reference.
   it.each([
     ['the step curve', ''],
     ['ECI failures that stay pending and slow ECI starts', 'nodes: {eci: {startLatency: {startSeconds: 40, imagePull: {min: 0, max: 20}, jitterSeconds: 5}, failures: {probability: 0.4, maxFailures: 6}}}'],
@@ -87,6 +87,7 @@ describe('event stepping', () => {
     const event = simulate(sc, sys, { stepping: 'event' });
     expect(fixed.timeline!.samples.length).toBeGreaterThan(100);
     expect(event).toEqual(fixed);
+    expect(simulate(sc, sys, { stepping: 'precomputed' })).toEqual(fixed);
   });
 
   it('gives the same whole-day summary for the shipped smoke scenario', async () => {
@@ -94,6 +95,7 @@ describe('event stepping', () => {
     const sys = systemFromScenario(sc);
     const fixed = simulate(sc, sys, { days: 1, timeline: false, stepping: 'fixed' }).summary;
     expect(simulate(sc, sys, { days: 1, timeline: false }).summary).toEqual(fixed);
+    expect(simulate(sc, sys, { days: 1, timeline: false, stepping: 'event' }).summary).toEqual(fixed);
     expect(fixed.peakReplicas).toBeGreaterThan(1);
   });
 });

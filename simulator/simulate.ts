@@ -4,7 +4,7 @@ import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts
 import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
-import { newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
+import { newHpaState, newWindowedHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
 import type { SystemConfig } from './system.ts';
 import { ecsPodCapacity } from '../harness/replay/resolve.ts';
 
@@ -88,16 +88,32 @@ class PodSet {
   }
 }
 
+/**
+ * 'precomputed' (default): event stepping, plus the curve and the served metric read from per-step
+ * arrays computed once per curve, segment and pipeline timing and shared by every run that has them
+ * (a sweep's configurations), and the HPA's stabilization max kept in a monotonic deque.
+ * 'event': skip the work of spans where nothing can change (Ready counts between pod changes and
+ * readiness times, the metric between exporter queries, failed-pod scans without failed pods).
+ * 'fixed': recompute everything at every step (the reference). All three give identical results.
+ */
+export type Stepping = 'precomputed' | 'event' | 'fixed';
+
 export interface SimulateOptions {
   /** Build the full timeline (samples and events); sweeps only need the summary. */
   timeline?: boolean;
-  /**
-   * 'event' (default): skip the work of spans where nothing can change (Ready counts between pod
-   * changes and readiness times, the metric between exporter queries, failed-pod scans without failed
-   * pods). 'fixed': recompute everything at every step, as before. Both give identical results.
-   */
-  stepping?: 'event' | 'fixed';
+  stepping?: Stepping;
 }
+
+/** One segment's curve at every step, and the metric the pipeline serves then. */
+interface Series {
+  devices: Float64Array;
+  metric: Float64Array;
+}
+
+// Keyed by the curve function, then by everything else the arrays depend on; bounded, since a sweep
+// over sync periods or seeds makes a few keys per curve, not thousands.
+const seriesCache = new WeakMap<(tMs: number) => number, Map<string, Series>>();
+const SERIES_PER_CURVE = 64;
 
 export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: { days?: number } = {}): Segment[] {
   if (opts.days !== undefined) return Array.from({ length: 1 }, () => ({ start: s.dayStartMs, end: s.dayStartMs + opts.days! * 86_400_000 }));
@@ -111,6 +127,10 @@ export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: {
 class Model {
   readonly wantTimeline: boolean;
   readonly incremental: boolean;
+  readonly precomputed: boolean;
+  /** The current segment's series (precomputed stepping) and the step index into it. */
+  series: Series | undefined;
+  step = 0;
   readonly random: () => number;
   readonly sync: number;
   readonly Ie: number;
@@ -122,7 +142,7 @@ class Model {
   readonly unitDep: string | undefined;
   readonly samples: TimelineSample[] = [];
   readonly events: TimelineEvent[] = [];
-  readonly state: HpaState = newHpaState();
+  readonly state: HpaState;
   readonly values: number[];
   readonly input: HpaInput;
   readonly source: PodSet;
@@ -143,7 +163,10 @@ class Model {
 
   constructor(readonly sys: SystemConfig, readonly curveAt: (tMs: number) => number, opts: SimulateOptions) {
     this.wantTimeline = opts.timeline ?? true;
-    this.incremental = (opts.stepping ?? 'event') === 'event';
+    const stepping = opts.stepping ?? 'precomputed';
+    this.incremental = stepping !== 'fixed';
+    this.precomputed = stepping === 'precomputed';
+    this.state = this.precomputed ? newWindowedHpaState() : newHpaState();
     this.random = rng(sys.seed);
     this.sync = sys.flags.syncPeriodSeconds;
     this.Ie = sys.pipeline.exporterIntervalSeconds;
@@ -167,14 +190,39 @@ class Model {
   }
 
   metricAt(tMs: number): number {
-    const t = tMs / 1000;
-    const scrape = Math.floor((t - this.phaseS) / this.Is) * this.Is + this.phaseS;
-    const query = Math.floor((scrape - this.phaseE) / this.Ie) * this.Ie + this.phaseE;
+    const query = this.queryAt(tMs);
     // The served value only changes when the exporter queries again.
     if (this.incremental && query === this.lastQuery) return this.lastMetric;
     this.lastQuery = query;
     this.lastMetric = Math.round(this.curveAt(query * 1000));
     return this.lastMetric;
+  }
+
+  /** When (s) the exporter ran the query whose result the adapter serves at `tMs`. */
+  queryAt(tMs: number): number {
+    const t = tMs / 1000;
+    const scrape = Math.floor((t - this.phaseS) / this.Is) * this.Is + this.phaseS;
+    return Math.floor((scrape - this.phaseE) / this.Ie) * this.Ie + this.phaseE;
+  }
+
+  /** The segment's curve and served metric at every step of `runSegment`'s loop, shared across runs. */
+  seriesFor(seg: Segment, stepMs: number): Series {
+    let byKey = seriesCache.get(this.curveAt);
+    if (!byKey) seriesCache.set(this.curveAt, (byKey = new Map()));
+    const key = `${seg.start}|${seg.end}|${stepMs}|${this.phaseE}|${this.phaseS}|${this.Ie}|${this.Is}`;
+    const hit = byKey.get(key);
+    if (hit) return hit;
+    let n = 0;
+    for (let t = seg.start; t <= seg.end; t += stepMs) n++;
+    const series: Series = { devices: new Float64Array(n), metric: new Float64Array(n) };
+    let i = 0;
+    for (let t = seg.start; t <= seg.end; t += stepMs, i++) {
+      series.devices[i] = this.curveAt(t);
+      series.metric[i] = Math.round(this.curveAt(this.queryAt(t) * 1000));
+    }
+    if (byKey.size >= SERIES_PER_CURVE) byKey.clear();
+    byKey.set(key, series);
+    return series;
   }
 
   newPod(onEci: boolean, t: number): Pod {
@@ -238,7 +286,8 @@ class Model {
   /** One HPA sync: read the metric as served, reconcile, split a rescale, replace failed ECI pods. */
   syncAt(t: number): void {
     const readyPods = this.source.ready(t) + this.units.ready(t);
-    for (let i = 0; i < this.values.length; i++) this.values[i] = this.metricAt(t);
+    const metric = this.series ? this.series.metric[this.step]! : this.metricAt(t);
+    for (let i = 0; i < this.values.length; i++) this.values[i] = metric;
     const input = this.input;
     input.now = t / 1000;
     input.specReplicas = input.currentReplicas = this.replicas;
@@ -267,7 +316,7 @@ class Model {
 
   sampleAt(t: number): void {
     const sys = this.sys;
-    const devices = this.curveAt(t);
+    const devices = this.series ? this.series.devices[this.step]! : this.curveAt(t);
     const needed = Math.ceil(devices / sys.devicesPerReplica);
     const srcReady = this.source.ready(t);
     const unitReady = this.units.ready(t);
@@ -284,7 +333,7 @@ class Model {
       kind: 'sample',
       t,
       devices,
-      metric: this.metricAt(t),
+      metric: this.series ? this.series.metric[this.step]! : this.metricAt(t),
       needed,
       hpa: { desired: this.lastDesired, current: this.replicas },
       ew: { replicas: this.replicas, source: split.source, units: unitDep ? { [unitDep]: split.units[0]?.replicas ?? 0 } : {} },
@@ -299,7 +348,9 @@ class Model {
     const stepMs = Math.min(sync, every) * 1000;
     let nextSync = seg.start;
     let nextSample = seg.start;
-    for (let t = seg.start; t <= seg.end; t += stepMs) {
+    this.series = this.precomputed ? this.seriesFor(seg, stepMs) : undefined;
+    this.step = 0;
+    for (let t = seg.start; t <= seg.end; t += stepMs, this.step++) {
       if (t >= nextSync) {
         nextSync += sync * 1000;
         this.syncAt(t);
@@ -368,15 +419,30 @@ export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, se
   return { timeline: m.timeline(segments, name, summary), summary };
 }
 
+// One curve function per curve and day start, so runs of the same scenario share their series.
+const curveFns = new WeakMap<Scenario['curve'], Map<number, (tMs: number) => number>>();
+
+function dayCurve(s: Scenario): (tMs: number) => number {
+  let byStart = curveFns.get(s.curve);
+  if (!byStart) curveFns.set(s.curve, (byStart = new Map()));
+  let fn = byStart.get(s.dayStartMs);
+  if (!fn) {
+    const { curve, dayStartMs } = s;
+    const day = 86_400;
+    // Inside the day the same float without two fmod calls: x % day is x, and (x + day) % day is
+    // (x + day) − day, exact by Sterbenz's lemma.
+    fn = (tMs: number) => {
+      const x = (tMs - dayStartMs) / 1000;
+      return curve.at(x >= 0 && x < day ? x + day - day : ((x % day) + day) % day);
+    };
+    byStart.set(dayStartMs, fn);
+  }
+  return fn;
+}
+
 export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number } & SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
   const day = 86_400;
   const fixedCurveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % day + day) % day);
-  // Inside the day the same float without two fmod calls (the hottest line of a day): x % day is x,
-  // and (x + day) % day is (x + day) − day, exact by Sterbenz's lemma.
-  const eventCurveAt = (tMs: number) => {
-    const x = (tMs - s.dayStartMs) / 1000;
-    return s.curve.at(x >= 0 && x < day ? x + day - day : ((x % day) + day) % day);
-  };
-  const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : eventCurveAt;
+  const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : dayCurve(s);
   return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
 }

@@ -1,10 +1,11 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { SweepRow, Config } from './sweep.ts';
+import type { Stepping } from './simulate.ts';
 import type { SystemManifests } from '../harness/replay/resolve.ts';
 
 /** Runs configurations across worker threads (each loads the scenario once); rows in input order. */
-export async function runSweep(opts: { file: string; configs: Config[]; days?: number; growth?: number; workers?: number; stepping?: 'event' | 'fixed'; manifests?: SystemManifests; onRow?: (done: number, total: number) => void }): Promise<SweepRow[]> {
+export async function runSweep(opts: { file: string; configs: Config[]; days?: number; growth?: number; workers?: number; stepping?: Stepping; manifests?: SystemManifests; onRow?: (done: number, total: number) => void }): Promise<SweepRow[]> {
   const n = Math.max(1, Math.min(opts.workers ?? availableParallelism(), opts.configs.length));
   const chunks: Config[][] = Array.from({ length: n }, () => []);
   opts.configs.forEach((c, i) => chunks[i % n]!.push(c));
