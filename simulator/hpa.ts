@@ -325,8 +325,53 @@ function disabledAtZero(spec: HpaSpec, edges: HpaEdges, scaledToZero: boolean): 
 
 /** One sync of one HPA (reconcileAutoscaler). Mutates `state` like the controller's maps. */
 export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
-  const { spec, flags, now } = inp;
+  const { spec, flags } = inp;
   const edges = hpaEdges(flags);
+  const b = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
+  const desired = reconcileWith(inp, state, edges, tolerancesFor(spec, flags, edges), b);
+  return { desired, rescale: synced.rescale, reason: synced.reason, metricValid: synced.metricValid };
+}
+
+/**
+ * One HPA over a run whose spec and flags never change and whose clock never goes back, as the
+ * simulator's: the release's edges, the tolerances and the defaulted behavior are resolved once, the
+ * no-behavior stabilization max is kept in a `RecommendationWindow`, and a sync returns the replicas
+ * without a result object. The decisions are reconcile's (a property test holds them equal).
+ */
+export class HpaRun {
+  readonly state: HpaState = newWindowedHpaState();
+  /** Whether the last sync rescaled. */
+  rescale = false;
+  private readonly edges: HpaEdges;
+  private readonly tol: { up: number; down: number };
+  private readonly behavior: ReturnType<typeof defaultBehavior> | undefined;
+
+  constructor(spec: HpaSpec, flags: HpaFlags) {
+    this.edges = hpaEdges(flags);
+    this.tol = tolerancesFor(spec, flags, this.edges);
+    this.behavior = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
+  }
+
+  /** reconcile's `desired` for `inp` (whose spec and flags are the constructor's). */
+  sync(inp: HpaInput): number {
+    const desired = reconcileWith(inp, this.state, this.edges, this.tol, this.behavior);
+    this.rescale = synced.rescale;
+    return desired;
+  }
+}
+
+// What reconcileWith decided besides the replicas (no result object per sync).
+const synced = { rescale: false, reason: '', metricValid: true };
+function decided(desired: number, rescale: boolean, reason: string, metricValid: boolean): number {
+  synced.rescale = rescale;
+  synced.reason = reason;
+  synced.metricValid = metricValid;
+  return desired;
+}
+
+/** reconcileAutoscaler with the release's edges, the tolerances and the defaulted behavior given. */
+function reconcileWith(inp: HpaInput, state: HpaState, edges: HpaEdges, tol: { up: number; down: number }, b: ReturnType<typeof defaultBehavior> | undefined): number {
+  const { spec, flags, now } = inp;
   const current = inp.specReplicas;
   // recordInitialRecommendation: every sync, before any branch, seeds a new HPA's history.
   if (state.recommendations === undefined) {
@@ -338,27 +383,31 @@ export function reconcile(inp: HpaInput, state: HpaState): HpaDecision {
   let reason: string;
   let metricValid = true;
   if (current === 0 && disabledAtZero(spec, edges, scaledToZero)) {
-    return { desired: 0, rescale: false, reason: 'ScalingDisabled', metricValid: false };
+    return decided(0, false, 'ScalingDisabled', false);
   } else if (current !== 0 && current > spec.maxReplicas) {
-    [desired, reason] = [spec.maxReplicas, 'TooManyReplicas'];
+    desired = spec.maxReplicas;
+    reason = 'TooManyReplicas';
   } else if (current !== 0 && current < spec.minReplicas) {
-    [desired, reason] = [spec.minReplicas, 'TooFewReplicas'];
+    desired = spec.minReplicas;
+    reason = 'TooFewReplicas';
   } else {
-    const b = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
-    const proposal = proposeReplicas(inp, edges, tolerancesFor(spec, flags, edges));
-    if (proposal === undefined) return { desired: current, rescale: false, reason: 'FailedGetObjectMetric', metricValid: false };
+    const proposal = proposeReplicas(inp, edges, tol);
+    if (proposal === undefined) return decided(current, false, 'FailedGetObjectMetric', false);
     metricValid = proposalInvalid === 0;
     desired = b ? normalizeWithBehavior(now, current, proposal, spec, b, state) : normalizeNoBehavior(now, current, proposal, spec, flags, state);
     reason = normalizedReason;
     // 1.36+: from zero after the HPA's own scale-to-zero, at least minReplicas.
-    if (current === 0 && spec.minReplicas !== 0 && scaledToZero && desired < spec.minReplicas) [desired, reason] = [spec.minReplicas, 'TooFewReplicas'];
+    if (current === 0 && spec.minReplicas !== 0 && scaledToZero && desired < spec.minReplicas) {
+      desired = spec.minReplicas;
+      reason = 'TooFewReplicas';
+    }
   }
   const rescale = desired !== current;
   if (rescale) {
     if (spec.behavior) storeScaleEvent(now, current, desired, spec.behavior, flags, state);
     if (edges.zeroNeedsCondition) state.scaledToZero = edges.scaleToZero && current > 0 && desired === 0 && spec.minReplicas === 0 && spec.metrics.length > 0;
   }
-  return { desired, rescale, reason, metricValid };
+  return decided(desired, rescale, reason, metricValid);
 }
 
 /** Overwrite the stale entry at `old` (upstream keeps the LAST stale index its loop saw), else append. */

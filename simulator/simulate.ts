@@ -4,7 +4,7 @@ import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts
 import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
-import { newHpaState, newWindowedHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
+import { HpaRun, newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
 import type { SystemConfig } from './system.ts';
 import { ecsPodCapacity } from '../harness/replay/resolve.ts';
 
@@ -142,7 +142,9 @@ class Model {
   readonly unitDep: string | undefined;
   readonly samples: TimelineSample[] = [];
   readonly events: TimelineEvent[] = [];
+  /** The HPA: reconcile on a state (event, fixed), or the run-constant HpaRun (precomputed). */
   readonly state: HpaState;
+  readonly hpa: HpaRun | undefined;
   readonly values: number[];
   readonly input: HpaInput;
   readonly source: PodSet;
@@ -166,7 +168,8 @@ class Model {
     const stepping = opts.stepping ?? 'precomputed';
     this.incremental = stepping !== 'fixed';
     this.precomputed = stepping === 'precomputed';
-    this.state = this.precomputed ? newWindowedHpaState() : newHpaState();
+    this.hpa = this.precomputed ? new HpaRun(sys.hpa, sys.flags) : undefined;
+    this.state = this.hpa ? this.hpa.state : newHpaState();
     this.random = rng(sys.seed);
     this.sync = sys.flags.syncPeriodSeconds;
     this.Ie = sys.pipeline.exporterIntervalSeconds;
@@ -292,16 +295,21 @@ class Model {
     input.now = t / 1000;
     input.specReplicas = input.currentReplicas = this.replicas;
     input.readyPods = readyPods;
-    const d = reconcile(input, this.state);
-    if (d.rescale) {
+    let desired: number;
+    let rescale: boolean;
+    if (this.hpa) {
+      desired = this.hpa.sync(input);
+      rescale = this.hpa.rescale;
+    } else ({ desired, rescale } = reconcile(input, this.state));
+    if (rescale) {
       const replicas = this.replicas;
-      this.ev({ t, type: 'hpa.rescale', from: replicas, to: d.desired, reason: 'SuccessfulRescale', message: `New size: ${d.desired}; reason: ${d.desired > replicas ? 'above' : 'below'} target` });
-      const dir = Math.sign(d.desired - this.lastDesired);
+      this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${desired > replicas ? 'above' : 'below'} target` });
+      const dir = Math.sign(desired - this.lastDesired);
       if (dir !== 0 && this.lastDir !== 0 && dir !== this.lastDir) this.directionChanges++;
       if (dir !== 0) this.lastDir = dir;
-      this.lastDesired = d.desired;
-      this.replicas = d.desired;
-      this.applySplit(d.desired, t);
+      this.lastDesired = desired;
+      this.replicas = desired;
+      this.applySplit(desired, t);
     }
     // Failed ECI pods are replaced by their ReplicaSet.
     const units = this.units;
