@@ -111,8 +111,13 @@ describe('what-if sweeps', () => {
     expect(product([parseVary('sourceMax=0..1'), parseVary('target=1000,2000')])).toHaveLength(4);
   });
   it('applies a configuration and rejects an impossible one', () => {
-    const s = applyConfig(defaultSystem(), { sourceMax: 5, target: 800, ecsNodes: 7 });
+    const base = defaultSystem();
+    const before = structuredClone(base);
+    const s = applyConfig(base, { sourceMax: 5, target: 800, ecsNodes: 7, minReplicas: 2, maxReplicas: 9, stabilization: 60, syncPeriod: 30, tolerance: 0.2 });
     expect([s.ew.sourceTarget.max, s.hpa.metrics[0]!.target, s.nodes.ecs[0]!.count]).toEqual([5, 800, 7]);
+    expect([s.hpa.minReplicas, s.hpa.maxReplicas, s.flags.downscaleStabilizationSeconds, s.flags.syncPeriodSeconds, s.flags.tolerance]).toEqual([2, 9, 60, 30, 0.2]);
+    // The base system is left as it was: a sweep applies every configuration to the same one.
+    expect(base).toEqual(before);
     expect(() => applyConfig(defaultSystem(), { minReplicas: 20 })).toThrow(/minReplicas 20 is above maxReplicas 10/);
   });
   it('keeps only Pareto-optimal rows on the frontier', () => {

@@ -50,8 +50,19 @@ export function product(varies: { key: VaryKey; values: number[] }[]): Config[] 
   return out;
 }
 
+/**
+ * `sys` with a configuration applied. The objects a configuration can change are copied; the rest
+ * (pod, pipeline, ECI node, cost) is shared with `sys`, read-only like `sys` itself: a sweep applies
+ * a configuration per day simulated, and a deep clone of the whole system cost more than that day.
+ */
 export function applyConfig(sys: SystemConfig, c: Config): SystemConfig {
-  const s = structuredClone(sys);
+  const s: SystemConfig = {
+    ...sys,
+    hpa: { ...sys.hpa, metrics: sys.hpa.metrics.map((m) => ({ ...m })) },
+    flags: { ...sys.flags },
+    ew: { ...sys.ew, sourceTarget: { ...sys.ew.sourceTarget } },
+    nodes: { ...sys.nodes, ecs: sys.nodes.ecs.map((p) => ({ ...p })) },
+  };
   if (c.sourceMax !== undefined) s.ew.sourceTarget.max = c.sourceMax;
   if (c.target !== undefined) s.hpa.metrics = s.hpa.metrics.map((m) => ({ ...m, target: c.target! }));
   if (c.minReplicas !== undefined) s.hpa.minReplicas = c.minReplicas;

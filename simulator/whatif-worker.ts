@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../scenarios/index.ts';
 import { growth } from '../scenarios/transforms.ts';
-import { simulate, type Stepping } from './simulate.ts';
+import { simulate, type SimSummary, type Stepping } from './simulate.ts';
 import { applyConfig, type Config } from './sweep.ts';
 import { systemFromScenario } from './system.ts';
 import type { SystemManifests } from '../harness/replay/resolve.ts';
@@ -10,7 +10,16 @@ const { file, configs, days, growthFactor, stepping, manifests } = workerData as
 const scenario = await loadScenario(file);
 if (growthFactor && growthFactor !== 1) scenario.curve = growth(scenario.curve, growthFactor);
 const base = systemFromScenario(scenario, manifests);
+// Rows go back in batches: one message per row cost the main thread (which shares the cores) more
+// than a day's simulation once the simulation got fast.
+const BATCH = 256;
+let batch: { config: Config; summary: SimSummary }[] = [];
 for (const config of configs) {
   const { summary } = simulate(scenario, applyConfig(base, config), { days, timeline: false, ...(stepping ? { stepping } : {}) });
-  parentPort!.postMessage({ config, summary });
+  batch.push({ config, summary });
+  if (batch.length === BATCH) {
+    parentPort!.postMessage(batch);
+    batch = [];
+  }
 }
+if (batch.length) parentPort!.postMessage(batch);

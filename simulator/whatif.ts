@@ -16,9 +16,11 @@ export async function runSweep(opts: { file: string; configs: Config[]; days?: n
       (configs) =>
         new Promise<void>((resolve, reject) => {
           const w = new Worker(new URL('./whatif-worker.mjs', import.meta.url), { workerData: { file: opts.file, configs, days: opts.days, growthFactor: opts.growth, stepping: opts.stepping, manifests: opts.manifests } });
-          w.on('message', (r: SweepRow) => {
-            rows.push(r);
-            opts.onRow?.(++done, opts.configs.length);
+          w.on('message', (batch: SweepRow[]) => {
+            for (const r of batch) {
+              rows.push(r);
+              opts.onRow?.(++done, opts.configs.length);
+            }
           });
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`what-if worker exited with ${code}`))));
@@ -27,5 +29,7 @@ export async function runSweep(opts: { file: string; configs: Config[]; days?: n
   );
   const key = (c: Config) => JSON.stringify(c);
   const order = new Map(opts.configs.map((c, i) => [key(c), i]));
-  return rows.sort((a, b) => order.get(key(a.config))! - order.get(key(b.config))!);
+  // Each row's key once, not twice per comparison.
+  const at = new Map(rows.map((r) => [r, order.get(key(r.config))!]));
+  return rows.sort((a, b) => at.get(a)! - at.get(b)!);
 }
