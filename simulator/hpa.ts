@@ -345,15 +345,32 @@ export class HpaRun {
   private readonly edges: HpaEdges;
   private readonly tol: { up: number; down: number };
   private readonly behavior: ReturnType<typeof defaultBehavior> | undefined;
+  private readonly oneMetric: boolean;
 
   constructor(spec: HpaSpec, flags: HpaFlags) {
     this.edges = hpaEdges(flags);
     this.tol = tolerancesFor(spec, flags, this.edges);
     this.behavior = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
+    this.oneMetric = !spec.behavior && spec.metrics.length === 1;
   }
 
   /** reconcile's `desired` for `inp` (whose spec and flags are the constructor's). */
   sync(inp: HpaInput): number {
+    const spec = inp.spec;
+    const current = inp.specReplicas;
+    const v = inp.values[0];
+    // The common sync takes the same steps as reconcileWith without its branches: one metric, no
+    // behavior, a seeded history, replicas in range, a value to read.
+    if (this.oneMetric && this.state.recommendations !== undefined && current > 0 && current <= spec.maxReplicas && current >= spec.minReplicas && v !== undefined && Number.isFinite(v)) {
+      const m = spec.metrics[0]!;
+      const proposal = metricReplicas(m, v, m.type === 'AverageValue' ? inp.currentReplicas : current, inp.readyPods, this.tol, this.edges, inp.podCount);
+      if (proposal !== undefined) {
+        const desired = normalizeNoBehavior(inp.now, current, proposal, spec, inp.flags, this.state);
+        this.rescale = desired !== current;
+        if (this.rescale && this.edges.zeroNeedsCondition) this.state.scaledToZero = this.edges.scaleToZero && desired === 0 && spec.minReplicas === 0;
+        return desired;
+      }
+    }
     const desired = reconcileWith(inp, this.state, this.edges, this.tol, this.behavior);
     this.rescale = synced.rescale;
     return desired;
