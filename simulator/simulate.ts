@@ -131,6 +131,11 @@ class Model {
   /** The current segment's series (precomputed stepping) and the step index into it. */
   series: Series | undefined;
   step = 0;
+  /**
+   * The step's virtual time (epoch ms). The steps read it from here rather than taking it as an
+   * argument: a double passed to a call V8 does not inline is boxed, an allocation per step.
+   */
+  now = 0.5;
   readonly random: () => number;
   readonly sync: number;
   readonly Ie: number;
@@ -286,8 +291,9 @@ class Model {
     for (let i = 0; i < (split.units[0]?.replicas ?? 0); i++) this.units.push(settled(`${this.unitDep}`));
   }
 
-  /** One HPA sync: read the metric as served, reconcile, split a rescale, replace failed ECI pods. */
-  syncAt(t: number): void {
+  /** One HPA sync at `now`: read the metric as served, reconcile, split a rescale, replace failed ECI pods. */
+  syncAt(): void {
+    const t = this.now;
     const readyPods = this.source.ready(t) + this.units.ready(t);
     const metric = this.series ? this.series.metric[this.step]! : this.metricAt(t);
     for (let i = 0; i < this.values.length; i++) this.values[i] = metric;
@@ -322,7 +328,8 @@ class Model {
     }
   }
 
-  sampleAt(t: number): void {
+  sampleAt(): void {
+    const t = this.now;
     const sys = this.sys;
     const devices = this.series ? this.series.devices[this.step]! : this.curveAt(t);
     const needed = Math.ceil(devices / sys.devicesPerReplica);
@@ -361,11 +368,13 @@ class Model {
     for (let t = seg.start; t <= seg.end; t += stepMs, this.step++) {
       if (t >= nextSync) {
         nextSync += sync * 1000;
-        this.syncAt(t);
+        this.now = t;
+        this.syncAt();
       }
       if (t >= nextSample) {
         nextSample += every * 1000;
-        this.sampleAt(t);
+        this.now = t;
+        this.sampleAt();
       }
     }
   }
