@@ -365,7 +365,7 @@ export class HpaRun {
       const m = spec.metrics[0]!;
       const proposal = metricReplicas(m, v, m.type === 'AverageValue' ? inp.currentReplicas : current, inp.readyPods, this.tol, this.edges, inp.podCount);
       if (proposal !== undefined) {
-        const desired = normalizeNoBehavior(inp.now, current, proposal, spec, inp.flags, this.state);
+        const desired = normalizeNoBehavior(inp, current, proposal, this.state);
         this.rescale = desired !== current;
         if (this.rescale && this.edges.zeroNeedsCondition) this.state.scaledToZero = this.edges.scaleToZero && desired === 0 && spec.minReplicas === 0;
         return desired;
@@ -411,7 +411,7 @@ function reconcileWith(inp: HpaInput, state: HpaState, edges: HpaEdges, tol: { u
     const proposal = proposeReplicas(inp, edges, tol);
     if (proposal === undefined) return decided(current, false, 'FailedGetObjectMetric', false);
     metricValid = proposalInvalid === 0;
-    desired = b ? normalizeWithBehavior(now, current, proposal, spec, b, state) : normalizeNoBehavior(now, current, proposal, spec, flags, state);
+    desired = b ? normalizeWithBehavior(now, current, proposal, spec, b, state) : normalizeNoBehavior(inp, current, proposal, state);
     reason = normalizedReason;
     // 1.36+: from zero after the HPA's own scale-to-zero, at least minReplicas.
     if (current === 0 && spec.minReplicas !== 0 && scaledToZero && desired < spec.minReplicas) {
@@ -445,7 +445,9 @@ function normalized(replicas: number, reason: string): number {
   return replicas;
 }
 
-function normalizeNoBehavior(now: number, current: number, proposal: number, spec: HpaSpec, flags: HpaFlags, state: HpaState): number {
+// Takes the input rather than `now`: a double argument to a call that is not inlined is boxed, once per sync.
+function normalizeNoBehavior(inp: HpaInput, current: number, proposal: number, state: HpaState): number {
+  const { now, spec, flags } = inp;
   // stabilizeRecommendation: the max over the downscale window, the current proposal included.
   const cutoff = now - flags.downscaleStabilizationSeconds;
   let max = proposal;
