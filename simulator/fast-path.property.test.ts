@@ -60,14 +60,17 @@ describe('RecommendationWindow', () => {
 describe('HpaRun', () => {
   const step = fc.record({
     dt: fc.constantFrom(1, 5, 15, 15, 15, 60),
-    values: fc.array(fc.oneof({ weight: 12, arbitrary: fc.integer({ min: 0, max: 60_000 }) }, { weight: 1, arbitrary: fc.constantFrom(undefined, NaN) }), { minLength: 2, maxLength: 2 }),
+    // Levels: a factor of the target (× replicas for AverageValue), often inside the tolerance band,
+    // or a raw value, or none.
+    values: fc.array(fc.oneof({ weight: 8, arbitrary: fc.constantFrom(0, 0.5, 0.9, 0.95, 1, 1, 1, 1.05, 1.1, 1.3, 2, 4) }, { weight: 4, arbitrary: fc.integer({ min: 0, max: 60_000 }).map((v) => ({ raw: v })) }, { weight: 1, arbitrary: fc.constantFrom(undefined, NaN) }), { minLength: 2, maxLength: 2 }),
     follow: fc.integer({ min: 0, max: 9 }),
     other: fc.integer({ min: 0, max: 25 }),
     ready: fc.integer({ min: 0, max: 100 }),
     podCount: fc.constantFrom(undefined, undefined, undefined, 0),
   });
 
-  it('decides as reconcile on a plain history, sync after sync', () => {
+  it('decides as reconcile on a plain history, sync after sync, through quiet or sync', () => {
+    let quiets = 0;
     fc.assert(
       fc.property(spec, flags, fc.array(step, { minLength: 1, maxLength: 120 }), (sp, fl, steps) => {
         const run = new HpaRun(sp, fl);
@@ -76,16 +79,47 @@ describe('HpaRun', () => {
         let replicas = Math.max(1, sp.minReplicas);
         for (const s of steps) {
           now += s.dt;
-          const input: HpaInput = { now, spec: sp, flags: fl, specReplicas: replicas, currentReplicas: replicas, readyPods: Math.round((s.ready / 100) * replicas), values: s.values.slice(0, sp.metrics.length), ...(s.podCount !== undefined ? { podCount: s.podCount } : {}) };
+          const values = sp.metrics.map((m, i) => {
+            const l = s.values[i];
+            if (typeof l === 'object') return l.raw;
+            return l === undefined || Number.isNaN(l) ? l : Math.round(l * m.target * (m.type === 'AverageValue' ? replicas : 1));
+          });
+          const input: HpaInput = { now, spec: sp, flags: fl, specReplicas: replicas, currentReplicas: replicas, readyPods: Math.round((s.ready / 100) * replicas), values, ...(s.podCount !== undefined ? { podCount: s.podCount } : {}) };
           const want = reconcile(input, state);
-          expect(run.sync(input)).toBe(want.desired);
-          expect(run.rescale).toBe(want.rescale);
+          // The simulator tries `quiet` first (one value, no podCount) and runs `sync` when it declines.
+          const v = input.values[0];
+          if (s.podCount === undefined && v !== undefined && run.quiet(now, replicas, v, input.readyPods)) {
+            expect(want).toMatchObject({ desired: replicas, rescale: false });
+            quiets++;
+          } else {
+            expect(run.sync(input)).toBe(want.desired);
+            expect(run.rescale).toBe(want.rescale);
+          }
           // Mostly the controller's own rescale, sometimes somebody else's edit of the scale.
           replicas = s.follow > 0 ? want.desired : s.other;
         }
       }),
       { numRuns: 400 },
     );
+    // The quiet path was taken, not only declined (how often depends on the run's random cases).
+    expect(quiets).toBeGreaterThan(0);
+  });
+
+  it('takes a steady sync quietly and leaves a rescale to sync', () => {
+    const sp: HpaSpec = { minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'AverageValue', target: 1000 }] };
+    const fl = { tolerance: 0.1, downscaleStabilizationSeconds: 300 };
+    const run = new HpaRun(sp, fl);
+    const input = (now: number, value: number): HpaInput => ({ now, spec: sp, flags: fl, specReplicas: 4, currentReplicas: 4, readyPods: 4, values: [value] });
+    // Not before the history is seeded (the first sync does that).
+    expect(run.quiet(0, 4, 4000, 4)).toBe(false);
+    expect(run.sync(input(0, 4000))).toBe(4);
+    expect(run.quiet(15, 4, 4100, 4)).toBe(true);
+    // 7,000 devices at 1,000 per replica: a rescale to 7, which quiet declines without recording.
+    expect(run.quiet(30, 4, 7000, 4)).toBe(false);
+    expect(run.sync(input(30, 7000))).toBe(7);
+    expect(run.rescale).toBe(true);
+    // Back at 4,000: the window still holds 7 for 300 s, so 4 replicas would be a rescale (to 7).
+    expect(run.quiet(45, 4, 4000, 4)).toBe(false);
   });
 });
 

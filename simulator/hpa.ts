@@ -346,12 +346,37 @@ export class HpaRun {
   private readonly tol: { up: number; down: number };
   private readonly behavior: ReturnType<typeof defaultBehavior> | undefined;
   private readonly oneMetric: boolean;
+  private readonly downscaleWindow: number;
+  /** Whether `quiet` needs the Ready pod count (a Value metric's proposal reads it). */
+  readonly quietNeedsReady: boolean;
 
-  constructor(spec: HpaSpec, flags: HpaFlags) {
+  constructor(readonly spec: HpaSpec, flags: HpaFlags) {
+    this.downscaleWindow = flags.downscaleStabilizationSeconds;
+    this.quietNeedsReady = spec.metrics[0]?.type === 'Value';
     this.edges = hpaEdges(flags);
     this.tol = tolerancesFor(spec, flags, this.edges);
     this.behavior = spec.behavior ? defaultBehavior(spec.behavior, flags) : undefined;
     this.oneMetric = !spec.behavior && spec.metrics.length === 1;
+  }
+
+  /**
+   * The common sync (see `sync`) when it keeps `current` replicas (scale.spec = scale.status), without
+   * an input object: true = taken, its recommendation recorded, no rescale; false = it would rescale
+   * or is not the common one, nothing was recorded and the caller runs `sync`. `value` is the one
+   * metric's; `readyPods` is read only for a Value metric. Most syncs of a day end here.
+   */
+  quiet(now: number, current: number, value: number, readyPods: number): boolean {
+    const spec = this.spec;
+    if (!this.oneMetric || this.state.recommendations === undefined || current <= 0 || current > spec.maxReplicas || current < spec.minReplicas || !Number.isFinite(value)) return false;
+    const proposal = metricReplicas(spec.metrics[0]!, value, current, readyPods, this.tol, this.edges, undefined);
+    if (proposal === undefined) return false;
+    const window = this.state.window!;
+    // Dropping stale entries here is no change: the sync that follows a false drops the same ones.
+    const stabilized = Math.max(proposal, window.maxSince(now - this.downscaleWindow));
+    if (withRules(stabilized, current, spec) !== current) return false;
+    window.push(now, proposal);
+    this.rescale = false;
+    return true;
   }
 
   /** reconcile's `desired` for `inp` (whose spec and flags are the constructor's). */
@@ -443,6 +468,13 @@ let normalizedReason = '';
 function normalized(replicas: number, reason: string): number {
   normalizedReason = reason;
   return replicas;
+}
+
+/** The replicas of normalizeNoBehavior's rules (scale-up limit max(2 × current, 4), then min/max), without the reason. */
+function withRules(stabilized: number, current: number, spec: HpaSpec): number {
+  const scaleUpLimit = Math.max(2 * current, 4);
+  const maxAllowed = spec.maxReplicas > scaleUpLimit ? scaleUpLimit : spec.maxReplicas;
+  return stabilized < spec.minReplicas ? spec.minReplicas : stabilized > maxAllowed ? maxAllowed : stabilized;
 }
 
 // Takes the input rather than `now`: a double argument to a call that is not inlined is boxed, once per sync.

@@ -328,6 +328,18 @@ class Model {
     }
   }
 
+  /**
+   * A sync that changes nothing but the HPA's history (precomputed stepping): no rescale, no failed
+   * pod to replace, so no event and no pod to touch. False = not taken, run `syncAt`.
+   */
+  quietSync(): boolean {
+    const hpa = this.hpa;
+    if (!hpa || !this.series || this.units.failed > 0) return false;
+    const t = this.now;
+    const ready = hpa.quietNeedsReady ? this.source.ready(t) + this.units.ready(t) : 0;
+    return hpa.quiet(t / 1000, this.replicas, this.series.metric[this.step]!, ready);
+  }
+
   sampleAt(): void {
     const t = this.now;
     const sys = this.sys;
@@ -369,7 +381,7 @@ class Model {
       if (t >= nextSync) {
         nextSync += sync * 1000;
         this.now = t;
-        this.syncAt();
+        if (!this.quietSync()) this.syncAt();
       }
       if (t >= nextSample) {
         nextSample += every * 1000;
