@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { UserError } from '../harness/common/errors.ts';
 import { decodeShardInput, encodeShardOutput, parseShardSpec, runShard } from './whatif-shard.ts';
 
@@ -11,7 +12,10 @@ export function shardMain(args: string[], write: (s: string) => void = (s) => pr
   const { values } = parseArgs({ args, options: { input: { type: 'string' }, shard: { type: 'string' } }, strict: true, allowPositionals: false });
   if (!values.input || !values.shard) throw new UserError('whatif-shard needs --input FILE and --shard i/n', 'ebbflow whatif --on-cluster writes both into the Job');
   const { index, count } = parseShardSpec(values.shard);
-  const input = decodeShardInput(readFileSync(values.input, 'utf8'), values.input);
+  const bytes = readFileSync(values.input);
+  // The Job's ConfigMap carries the input gzipped (a day's curve at 1 s is 0.5 MB of JSON, 3 KB gzipped).
+  const text = (bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes).toString('utf8');
+  const input = decodeShardInput(text, values.input);
   write(encodeShardOutput(runShard(input, index, count), index, count, input.configs.length));
 }
 
