@@ -31,7 +31,7 @@ function dnsLabel(v: string): string {
 function checkOnClusterOptions(opts: WhatifOptions): void {
   const clusterOnly = (['kubeconfig', 'namespace', 'image', 'loadIntoKind', 'shards'] as const).filter((k) => opts[k] !== undefined);
   const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  if (!opts.onCluster && clusterOnly.length) throw new UserError(`${clusterOnly.map(flag).join(', ')} only apply with --on-cluster`, 'add --on-cluster --kubeconfig <file> to run the sweep as a Kubernetes Job, or drop them');
+  if (!opts.onCluster && clusterOnly.length) throw new UserError(`${clusterOnly.map(flag).join(', ')}: only with --on-cluster`, 'add --on-cluster --kubeconfig <file> to run the sweep as a Kubernetes Job, or drop them');
   if (!opts.onCluster) return;
   if (!opts.kubeconfig) throw new UserError('--on-cluster needs --kubeconfig <file>', 'the kubeconfig of the cluster to run the sweep on (e.g. the one `ebbflow cluster up --backend kind` prints)');
   if (opts.workers !== undefined) throw new UserError('--workers is for the local sweep; with --on-cluster use --shards', 'e.g. --shards 4');
