@@ -39,6 +39,7 @@ afterAll(async () => {
 describe('whatif --on-cluster (Indexed Job on kind)', () => {
   it('writes the same results.csv, frontier.csv and frontier.json as the local sweep, byte for byte', async () => {
     const onCluster = await ebbflow([...sweep, '--out', join(out, 'cluster'), '--on-cluster', '--kubeconfig', cluster.kubeconfig, '--shards', '3']);
+    process.stderr.write(`${onCluster.all}\n`);
     expect(onCluster.exitCode, onCluster.all).toBe(0);
     expect(onCluster.all).toMatch(/6 configurations in 3 shards, image ebbflow\/ebbflow:\d+\.\d+\.\d+-[0-9a-f]{12}/);
     expect(onCluster.all).toMatch(/3\/3 shards/);

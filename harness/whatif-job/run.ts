@@ -159,8 +159,12 @@ export async function runOnCluster(o: OnClusterOptions): Promise<{ rows: SweepRo
   o.log?.(`Indexed Job ${ns}/${name}: ${o.configs.length} configurations in ${shards} shards, image ${image}`);
   const { value, stopFailures } = await withStack({ ...(o.signal ? { signal: o.signal } : {}), progress: (c, m) => o.log?.(`${c}: ${m}`) }, async (stack) => {
     await stack.upAll(parts);
+    const t0 = performance.now();
     await awaitJob(core, batch, spec, image, o);
-    return gather(core, spec, o.configs);
+    const t1 = performance.now();
+    const rows = await gather(core, spec, o.configs);
+    o.log?.(`${shards} shards done ${((t1 - t0) / 1000).toFixed(1)} s after the Job was created; logs read and merged in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+    return rows;
   });
   for (const f of stopFailures) o.log?.(`warning: could not delete ${f.component}: ${apiMessage(f.error)}`);
   return { rows: value, shards, image, namespace: ns, job: name };
