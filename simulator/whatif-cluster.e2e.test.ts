@@ -60,4 +60,14 @@ describe('whatif --on-cluster (Indexed Job on kind)', () => {
     expect(left?.metadata?.deletionTimestamp ?? 'gone').toBeTruthy();
     expect(left?.status?.phase ?? 'Terminating').toBe('Terminating');
   });
+
+  it('fails at once, exit 2 with the fix, when the cluster cannot pull the image, and leaves no namespace behind', async () => {
+    const r = await ebbflow([...sweep, '--out', join(out, 'nopull'), '--on-cluster', '--kubeconfig', cluster.kubeconfig, '--image', 'ebbflow/never-built:0']);
+    expect(r.exitCode, r.all).toBe(2);
+    expect(r.all).toMatch(/the sweep Job's pods cannot start: pod ebbflow-whatif-[0-9a-f]{8}-\d+-\w+: (ErrImagePull|ImagePullBackOff)/);
+    expect(r.all).toMatch(/hint: the cluster must be able to pull ebbflow\/never-built:0/);
+    const core = kc.makeApiClient(CoreV1Api);
+    const left = await core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ebbflow-whatif' });
+    expect(left.items.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata?.name)).toEqual([]);
+  });
 });

@@ -40,7 +40,7 @@ export function toolImageTag(version: string, files: { path: string; bytes: Buff
   return `ebbflow/ebbflow:${version}-${h.digest('hex').slice(0, 12)}`;
 }
 
-async function imageExists(tag: string): Promise<boolean> {
+export async function dockerHasImage(tag: string): Promise<boolean> {
   return (await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0;
 }
 
@@ -52,7 +52,7 @@ export async function ensureToolImage(o: { progress?: (line: string) => void } =
   const files = paths.map((path) => ({ path, bytes: readFileSync(join(REPO, path)) }));
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
   const tag = toolImageTag(version, files, [bases.build, bases.runtime]);
-  if (await imageExists(tag)) return tag;
+  if (await dockerHasImage(tag)) return tag;
   const ctx = mkdtempSync(join(tmpdir(), 'ebbflow-image-'));
   try {
     for (const p of paths) {

@@ -9,7 +9,7 @@ import type { Scenario } from '../../scenarios/index.ts';
 import type { Config, SweepRow } from '../../simulator/sweep.ts';
 import { encodeShardInput, mergeShards, parseShardOutput } from '../../simulator/whatif-shard.ts';
 import { checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';
-import { detectKindCluster, ensureToolImage, loadIntoKind } from './image.ts';
+import { detectKindCluster, dockerHasImage, ensureToolImage, loadIntoKind } from './image.ts';
 
 export interface OnClusterOptions {
   kubeconfig: string;
@@ -55,19 +55,24 @@ async function connect(kubeconfig: string): Promise<{ kc: KubeConfig; core: Core
   return { kc, core, batch: kc.makeApiClient(BatchV1Api), nodes: usableNodes(nodes.items) };
 }
 
-/** The image the Job runs: given, or the tool image built here and loaded into a kind cluster. */
+/**
+ * The image the Job runs: `--image` as given, or the tool image built here and `kind load`ed into
+ * the kind cluster (named, or detected from the context). A given image goes into a detected kind
+ * cluster only if this machine's Docker has it; otherwise it is a registry's and the cluster pulls it.
+ */
 async function resolveImage(o: OnClusterOptions, context: string | undefined): Promise<string> {
-  const kind = o.loadIntoKind ?? (await detectKindCluster(context));
-  if (o.image && !kind) return o.image;
-  if (!o.image && !kind) {
+  const detected = o.loadIntoKind ? undefined : await detectKindCluster(context);
+  const kind = o.loadIntoKind ?? (detected && (!o.image || (await dockerHasImage(o.image))) ? detected : undefined);
+  if (!kind && o.image) return o.image;
+  const image = o.image ?? (await ensureToolImage({ progress: o.log }));
+  if (!kind) {
     throw new UserError(
-      `--on-cluster: the cluster of context "${context}" is not a kind cluster of this machine, so it cannot see a locally built image`,
-      'build it (a first run with --load-into-kind, or docker images | grep ebbflow/ebbflow), push it to a registry the cluster pulls from and pass --image <registry>/ebbflow:<tag>',
+      `--on-cluster: the cluster of context "${context}" is not a kind cluster of this machine, so it cannot see the tool image ${image} built here`,
+      `docker tag ${image} <registry>/${image} && docker push <registry>/${image} (a registry the cluster pulls from), then pass --image <registry>/${image}; for a kind cluster, --load-into-kind <name>`,
     );
   }
-  const image = o.image ?? (await ensureToolImage({ progress: o.log }));
   o.log?.(`kind load docker-image ${image} --name ${kind}`);
-  await loadIntoKind(kind!, image);
+  await loadIntoKind(kind, image);
   return image;
 }
 
@@ -146,7 +151,9 @@ export async function runOnCluster(o: OnClusterOptions): Promise<{ rows: SweepRo
       throw new UserError(`--namespace ${o.namespace}: ${apiMessage(e)}`, 'create it first, or leave --namespace out and ebbflow makes (and deletes) a temporary one');
     });
   }
+  const tImage = performance.now();
   const image = await resolveImage(o, kc.getCurrentContext());
+  o.log?.(`image ${image} ready in ${((performance.now() - tImage) / 1000).toFixed(1)} s`);
   const name = `ebbflow-whatif-${randomBytes(4).toString('hex')}`;
   const shards = o.shards ?? Math.max(1, Math.min(nodes, o.configs.length));
   const spec: SweepJobSpec = { name, namespace: o.namespace ?? name, image, shards, input, backoffLimit: o.backoffLimit ?? 3, activeDeadlineSeconds: o.deadlineSeconds ?? 3600, ttlSecondsAfterFinished: o.ttlSeconds ?? 600 };
