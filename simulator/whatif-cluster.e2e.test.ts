@@ -61,11 +61,37 @@ describe('whatif --on-cluster (Indexed Job on kind)', () => {
     expect(left?.status?.phase ?? 'Terminating').toBe('Terminating');
   });
 
+  it('refuses a namespace that does not exist, before building or creating anything', async () => {
+    const r = await ebbflow([...sweep, '--out', join(out, 'nons'), '--on-cluster', '--kubeconfig', cluster.kubeconfig, '--namespace', 'no-such-ns']);
+    expect(r.exitCode, r.all).toBe(2);
+    expect(r.all).toMatch(/--namespace no-such-ns: namespaces "no-such-ns" not found/);
+    expect(r.all).not.toMatch(/Indexed Job|kind load/);
+  });
+
   it('fails at once, exit 2 with the fix, when the cluster cannot pull the image, and leaves no namespace behind', async () => {
     const r = await ebbflow([...sweep, '--out', join(out, 'nopull'), '--on-cluster', '--kubeconfig', cluster.kubeconfig, '--image', 'ebbflow/never-built:0']);
     expect(r.exitCode, r.all).toBe(2);
     expect(r.all).toMatch(/the sweep Job's pods cannot start: pod ebbflow-whatif-[0-9a-f]{8}-\d+-\w+: (ErrImagePull|ImagePullBackOff)/);
     expect(r.all).toMatch(/hint: the cluster must be able to pull ebbflow\/never-built:0/);
+    const core = kc.makeApiClient(CoreV1Api);
+    const left = await core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ebbflow-whatif' });
+    expect(left.items.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata?.name)).toEqual([]);
+  });
+
+  it('on Ctrl-C deletes the Job and its namespace and exits 130', async () => {
+    // 60 configurations of 150 days: the shards run for seconds, long enough to be interrupted.
+    const p = execa('node', [join(repo, 'bin/ebbflow.js'), 'whatif', tiny, '--vary', 'sourceMax=0..19', '--vary', 'target=2500,3500,4500', '--days', '150', '--out', join(out, 'interrupted'), '--on-cluster', '--kubeconfig', cluster.kubeconfig, '--shards', '3'], { reject: false, all: true });
+    let seen0 = false;
+    p.stderr!.on('data', (d: Buffer) => {
+      if (!seen0 && /0\/3 shards/.test(String(d))) {
+        seen0 = true;
+        p.kill('SIGINT');
+      }
+    });
+    const r = await p;
+    expect(seen0, r.all).toBe(true);
+    expect(r.exitCode, r.all).toBe(130);
+    expect(r.all).toMatch(/interrupted: .*the Job and its inputs are deleted/);
     const core = kc.makeApiClient(CoreV1Api);
     const left = await core.listNamespace({ labelSelector: 'app.kubernetes.io/managed-by=ebbflow-whatif' });
     expect(left.items.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata?.name)).toEqual([]);
