@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,11 @@ export async function dockerHasImage(tag: string): Promise<boolean> {
 export async function ensureToolImage(o: { progress?: (line: string) => void } = {}): Promise<string> {
   await ensureDocker();
   const bases = await ensureNodeBaseImages();
+  const missing = ROOT_FILES.filter((f) => !existsSync(join(REPO, f)));
+  if (missing.length) {
+    // npm never packs package-lock.json, and the image's `npm ci` needs it.
+    throw new UserError(`the tool image is built from an ebbflow checkout; this installed package lacks ${missing.join(', ')}`, 'run `ebbflow whatif --on-cluster` once from a checkout of ebbflow (it builds ebbflow/ebbflow:<version>-<hash>), push that image and pass --image');
+  }
   const paths = contextFiles();
   const files = paths.map((path) => ({ path, bytes: readFileSync(join(REPO, path)) }));
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
