@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIGMAP_LIMIT_BYTES, checkInputSize, inputConfigMap, jobProgress, podsByIndex, sweepJob, usableNodes, type SweepJobSpec } from './job.ts';
+import { apiErrorMessage, CONFIGMAP_LIMIT_BYTES, checkInputSize, inputConfigMap, jobProgress, podsByIndex, sweepJob, usableNodes, type SweepJobSpec } from './job.ts';
 import { contextFiles, toolImageTag } from './image.ts';
 
 const spec = (over: Partial<SweepJobSpec> = {}): SweepJobSpec => ({ name: 'ebbflow-whatif-ab12', namespace: 'ns', image: 'ebbflow/ebbflow:0.1.0-abc', shards: 3, input: Buffer.from('x'), backoffLimit: 3, activeDeadlineSeconds: 600, ttlSecondsAfterFinished: 60, ...over });
@@ -42,6 +42,16 @@ describe('whatif Job objects', () => {
       { spec: { taints: [{ key: 'virtual-kubelet.io/provider', effect: 'NoSchedule' }] }, status: { conditions: [ready] } },
       { status: { conditions: [{ type: 'Ready', status: 'False' }] } },
     ])).toBe(1);
+  });
+});
+
+describe('API errors', () => {
+  it('quote the API server\'s message, escaped quotes and all', () => {
+    const body = JSON.stringify({ kind: 'Status', status: 'Failure', message: 'namespaces "no-such-ns" not found', reason: 'NotFound', code: 404 });
+    expect(apiErrorMessage(Object.assign(new Error('HTTP-Code: 404'), { code: 404, body }))).toBe('namespaces "no-such-ns" not found');
+    expect(apiErrorMessage({ body: { message: 'forbidden' } })).toBe('forbidden');
+    expect(apiErrorMessage(new Error('connect ECONNREFUSED'))).toBe('connect ECONNREFUSED');
+    expect(apiErrorMessage(Object.assign(new Error('x'), { body: '<html>' }))).toBe('x');
   });
 });
 

@@ -114,3 +114,18 @@ export function usableNodes(nodes: V1Node[]): number {
       n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
   ).length;
 }
+
+/** The API server's own message of a client-node error (its body is the Status object, often as a string). */
+export function apiErrorMessage(e: unknown): string {
+  const err = e as { body?: unknown; message?: string } | undefined;
+  let body = err?.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body) as unknown;
+    } catch {
+      // Not a Status: fall back to the error's message.
+    }
+  }
+  const m = (body as { message?: unknown } | undefined)?.message;
+  return typeof m === 'string' ? m : (err?.message ?? String(e));
+}

@@ -8,7 +8,7 @@ import type { SystemManifests } from '../replay/resolve.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import type { Config, SweepRow } from '../../simulator/sweep.ts';
 import { encodeShardInput, mergeShards, parseShardOutput } from '../../simulator/whatif-shard.ts';
-import { checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';
+import { apiErrorMessage, checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';
 import { detectKindCluster, dockerHasImage, ensureToolImage, loadIntoKind } from './image.ts';
 
 export interface OnClusterOptions {
@@ -34,13 +34,6 @@ export interface OnClusterOptions {
 /** Container states that never end by themselves: fail at once instead of waiting for the deadline. */
 const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
 
-function apiMessage(e: unknown): string {
-  const err = e as { code?: number; body?: unknown; message?: string };
-  const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body ?? '');
-  const m = /"message":"([^"]*)"/.exec(body ?? '');
-  return m?.[1] ?? err.message ?? String(e);
-}
-
 async function connect(kubeconfig: string): Promise<{ kc: KubeConfig; core: CoreV1Api; batch: BatchV1Api; nodes: number }> {
   const kc = new KubeConfig();
   try {
@@ -50,7 +43,7 @@ async function connect(kubeconfig: string): Promise<{ kc: KubeConfig; core: Core
   }
   const core = kc.makeApiClient(CoreV1Api);
   const nodes = await core.listNode().catch((e: unknown) => {
-    throw new UserError(`--kubeconfig ${kubeconfig}: cannot reach the cluster at ${kc.getCurrentCluster()?.server ?? '(no server)'} (${apiMessage(e)})`, 'check the cluster is up and the kubeconfig\'s context (kubectl --kubeconfig K get nodes)');
+    throw new UserError(`--kubeconfig ${kubeconfig}: cannot reach the cluster at ${kc.getCurrentCluster()?.server ?? '(no server)'} (${apiErrorMessage(e)})`, 'check the cluster is up and the kubeconfig\'s context (kubectl --kubeconfig K get nodes)');
   });
   return { kc, core, batch: kc.makeApiClient(BatchV1Api), nodes: usableNodes(nodes.items) };
 }
@@ -148,7 +141,7 @@ export async function runOnCluster(o: OnClusterOptions): Promise<{ rows: SweepRo
   const { kc, core, batch, nodes } = await connect(o.kubeconfig);
   if (o.namespace) {
     await core.readNamespace({ name: o.namespace }).catch((e: unknown) => {
-      throw new UserError(`--namespace ${o.namespace}: ${apiMessage(e)}`, 'create it first, or leave --namespace out and ebbflow makes (and deletes) a temporary one');
+      throw new UserError(`--namespace ${o.namespace}: ${apiErrorMessage(e)}`, 'create it first, or leave --namespace out and ebbflow makes (and deletes) a temporary one');
     });
   }
   const tImage = performance.now();
@@ -173,6 +166,6 @@ export async function runOnCluster(o: OnClusterOptions): Promise<{ rows: SweepRo
     o.log?.(`${shards} shards done ${((t1 - t0) / 1000).toFixed(1)} s after the Job was created; logs read and merged in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
     return rows;
   });
-  for (const f of stopFailures) o.log?.(`warning: could not delete ${f.component}: ${apiMessage(f.error)}`);
+  for (const f of stopFailures) o.log?.(`warning: could not delete ${f.component}: ${apiErrorMessage(f.error)}`);
   return { rows: value, shards, image, namespace: ns, job: name };
 }
