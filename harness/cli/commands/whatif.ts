@@ -1,5 +1,73 @@
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { UserError } from '../../common/errors.ts';
 import { intIn, numberIn } from '../options.ts';
+import type { Scenario } from '../../../scenarios/index.ts';
+import type { SystemManifests } from '../../replay/resolve.ts';
+import type { Config, SweepRow } from '../../../simulator/index.ts';
+
+interface WhatifOptions {
+  vary: string[];
+  growth?: number;
+  days: number;
+  workers?: number;
+  out: string;
+  top: number;
+  manifests?: string;
+  onCluster?: boolean;
+  kubeconfig?: string;
+  namespace?: string;
+  image?: string;
+  loadIntoKind?: string;
+  shards?: number;
+}
+
+function dnsLabel(v: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)) throw new InvalidArgumentError('expected a DNS label (lowercase letters, digits, -; at most 63).');
+  return v;
+}
+
+/** The --on-cluster options make sense only together; say which is missing or out of place before anything runs. */
+function checkOnClusterOptions(opts: WhatifOptions): void {
+  const clusterOnly = (['kubeconfig', 'namespace', 'image', 'loadIntoKind', 'shards'] as const).filter((k) => opts[k] !== undefined);
+  const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  if (!opts.onCluster && clusterOnly.length) throw new UserError(`${clusterOnly.map(flag).join(', ')}: only with --on-cluster`, 'add --on-cluster --kubeconfig <file> to run the sweep as a Kubernetes Job, or drop them');
+  if (!opts.onCluster) return;
+  if (!opts.kubeconfig) throw new UserError('--on-cluster needs --kubeconfig <file>', 'the kubeconfig of the cluster to run the sweep on (e.g. the one `ebbflow cluster up --backend kind` prints)');
+  if (opts.workers !== undefined) throw new UserError('--workers is for the local sweep; with --on-cluster use --shards', 'e.g. --shards 4');
+  if (opts.image !== undefined && !/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(opts.image)) throw new UserError(`--image ${opts.image}: not an image reference`, 'e.g. registry.example.com/ebbflow/ebbflow:0.1.0-abcdef123456');
+  if (opts.loadIntoKind !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(opts.loadIntoKind)) throw new UserError(`--load-into-kind ${opts.loadIntoKind}: not a kind cluster name`, 'the name as `kind get clusters` lists it');
+}
+
+/** The sweep as an Indexed Job; Ctrl-C deletes what it created (exit 130). */
+async function sweepOnCluster(opts: WhatifOptions, s: { scenario: Scenario; manifests: SystemManifests; configs: Config[]; onRow: (done: number, total: number, what?: string) => void }): Promise<SweepRow[] | undefined> {
+  const { runOnCluster } = await import('../../whatif-job/run.ts');
+  const { Interrupted } = await import('../../common/component.ts');
+  const ac = new AbortController();
+  const onSignal = () => {
+    if (!ac.signal.aborted) process.stderr.write('\ninterrupted: deleting the sweep Job\n');
+    ac.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const r = await runOnCluster({
+      kubeconfig: opts.kubeconfig!, scenario: s.scenario, manifests: s.manifests, vary: opts.vary, configs: s.configs, days: opts.days, signal: ac.signal,
+      ...(opts.growth !== undefined ? { growth: opts.growth } : {}), ...(opts.namespace ? { namespace: opts.namespace } : {}), ...(opts.image ? { image: opts.image } : {}),
+      ...(opts.loadIntoKind ? { loadIntoKind: opts.loadIntoKind } : {}), ...(opts.shards ? { shards: opts.shards } : {}),
+      progress: (done, total) => s.onRow(done, total, 'shards'), log: (l) => process.stderr.write(`${l}\n`),
+    });
+    return r.rows;
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    process.stderr.write(`interrupted: ${e.message}; the Job and its inputs are deleted\n`);
+    process.exitCode = 130;
+    return undefined;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
 
 export function register(program: Command): void {
   program
@@ -13,13 +81,19 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here', 'out-whatif')
     .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
-    .action(async (file: string, opts: { vary: string[]; growth?: number; days: number; workers?: number; out: string; top: number; manifests?: string }) => {
+    .option('--on-cluster', 'run the sweep as a Kubernetes Indexed Job (one shard per completion index) instead of local worker threads')
+    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (required)')
+    .option('--namespace <name>', '--on-cluster: an existing namespace (default: a temporary one, deleted afterwards)', dnsLabel)
+    .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
+    .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
+    .option('--shards <n>', '--on-cluster: shards = completions = parallelism (default: the usable node count)', intIn(1, 1000))
+    .action(async (file: string, opts: WhatifOptions) => {
       const { mkdirSync, writeFileSync } = await import('node:fs');
       const { join } = await import('node:path');
-      const { UserError } = await import('../../common/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { parseVary, product, frontier, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
       const { manifestsPathFor } = await import('../../replay/resolve.ts');
+      checkOnClusterOptions(opts);
       if (!opts.vary.length) throw new UserError('give at least one --vary key=a..b[:step]', 'e.g. --vary sourceMax=0..6 --vary target=800..1200:100');
       if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
       if (!(Number.isInteger(opts.days) && opts.days >= 1)) throw new UserError(`--days must be a positive integer, got ${opts.days}`);
@@ -41,15 +115,16 @@ export function register(program: Command): void {
       for (const c of configs) applyConfig(base, c);
       const t0 = performance.now();
       let last = 0;
-      const rows = await runSweep({
-        file, configs, days: opts.days, growth: opts.growth, workers: opts.workers, manifests,
-        onRow: (done, total) => {
-          if (performance.now() - last > 1000 || done === total) {
-            last = performance.now();
-            process.stderr.write(process.stderr.isTTY ? `\r${done}/${total} configurations` : `${done}/${total} configurations\n`);
-          }
-        },
-      });
+      const onRow = (done: number, total: number, what = 'configurations') => {
+        if (performance.now() - last > 1000 || done === total) {
+          last = performance.now();
+          process.stderr.write(process.stderr.isTTY ? `\r${done}/${total} ${what}` : `${done}/${total} ${what}\n`);
+        }
+      };
+      const rows = opts.onCluster
+        ? await sweepOnCluster(opts, { scenario, manifests, configs, onRow })
+        : await runSweep({ file, configs, days: opts.days, growth: opts.growth, workers: opts.workers, manifests, onRow });
+      if (!rows) return;
       if (process.stderr.isTTY) process.stderr.write('\n');
       const secs = (performance.now() - t0) / 1000;
       const front = frontier(rows);

@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { Interrupted, withStack, type Component } from '../common/component.ts';
+import { UserError } from '../common/errors.ts';
+import { sleep } from '../common/wait.ts';
+import type { SystemManifests } from '../replay/resolve.ts';
+import type { Scenario } from '../../scenarios/index.ts';
+import type { Config, SweepRow } from '../../simulator/sweep.ts';
+import { encodeShardInput, mergeShards, parseShardOutput } from '../../simulator/whatif-shard.ts';
+import { apiErrorMessage, checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';
+import { detectKindCluster, dockerHasImage, ensureToolImage, loadIntoKind } from './image.ts';
+
+export interface OnClusterOptions {
+  kubeconfig: string;
+  namespace?: string;
+  image?: string;
+  loadIntoKind?: string;
+  shards?: number;
+  backoffLimit?: number;
+  deadlineSeconds?: number;
+  ttlSeconds?: number;
+  scenario: Scenario;
+  manifests: SystemManifests;
+  vary: string[];
+  configs: Config[];
+  days: number;
+  growth?: number;
+  signal?: AbortSignal;
+  progress?: (done: number, total: number) => void;
+  log?: (line: string) => void;
+}
+
+/** Container states that never end by themselves: fail at once instead of waiting for the deadline. */
+const STUCK = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'CreateContainerConfigError', 'CreateContainerError']);
+
+async function connect(kubeconfig: string): Promise<{ kc: KubeConfig; core: CoreV1Api; batch: BatchV1Api; nodes: number }> {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(kubeconfig);
+  } catch (e) {
+    throw new UserError(`--kubeconfig ${kubeconfig}: cannot read it (${(e as Error).message})`, 'give the kubeconfig file of the cluster to run the sweep on');
+  }
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = await core.listNode().catch((e: unknown) => {
+    throw new UserError(`--kubeconfig ${kubeconfig}: cannot reach the cluster at ${kc.getCurrentCluster()?.server ?? '(no server)'} (${apiErrorMessage(e)})`, 'check the cluster is up and the kubeconfig\'s context (kubectl --kubeconfig K get nodes)');
+  });
+  return { kc, core, batch: kc.makeApiClient(BatchV1Api), nodes: usableNodes(nodes.items) };
+}
+
+/**
+ * The image the Job runs: `--image` as given, or the tool image built here and `kind load`ed into
+ * the kind cluster (named, or detected from the context). A given image goes into a detected kind
+ * cluster only if this machine's Docker has it; otherwise it is a registry's and the cluster pulls it.
+ */
+async function resolveImage(o: OnClusterOptions, context: string | undefined): Promise<string> {
+  const detected = o.loadIntoKind ? undefined : await detectKindCluster(context);
+  const kind = o.loadIntoKind ?? (detected && (!o.image || (await dockerHasImage(o.image))) ? detected : undefined);
+  if (!kind && o.image) return o.image;
+  const image = o.image ?? (await ensureToolImage({ progress: o.log }));
+  if (!kind) {
+    throw new UserError(
+      `--on-cluster: the cluster of context "${context}" is not a kind cluster of this machine, so it cannot see the tool image ${image} built here`,
+      `docker tag ${image} <registry>/${image} && docker push <registry>/${image} (a registry the cluster pulls from), then pass --image <registry>/${image}; for a kind cluster, --load-into-kind <name>`,
+    );
+  }
+  o.log?.(`kind load docker-image ${image} --name ${kind}`);
+  await loadIntoKind(kind, image);
+  return image;
+}
+
+/** A namespaced object created at start and deleted at stop; a 404 at stop is already gone. */
+function apiObject(name: string, create: () => Promise<unknown>, remove: () => Promise<unknown>): Component {
+  let created = false;
+  return {
+    name,
+    async start() {
+      await create();
+      created = true;
+    },
+    async stop() {
+      if (!created) return;
+      await remove().catch((e: unknown) => {
+        if ((e as { code?: number }).code !== 404) throw e;
+      });
+      created = false;
+    },
+  };
+}
+
+function stuckReason(pods: V1Pod[]): string | undefined {
+  for (const p of pods) {
+    for (const s of p.status?.containerStatuses ?? []) {
+      const w = s.state?.waiting;
+      if (w?.reason && STUCK.has(w.reason)) return `pod ${p.metadata?.name}: ${w.reason}${w.message ? ` (${w.message})` : ''}`;
+    }
+  }
+  return undefined;
+}
+
+/** Waits for the Job to complete, reporting shards done; fails fast on a failed Job or a pod that cannot start. */
+async function awaitJob(core: CoreV1Api, batch: BatchV1Api, spec: SweepJobSpec, image: string, o: OnClusterOptions): Promise<void> {
+  let last = -1;
+  for (;;) {
+    if (o.signal?.aborted) throw new Interrupted('interrupted while the sweep Job ran');
+    const job = await batch.readNamespacedJob({ name: spec.name, namespace: spec.namespace });
+    const p = jobProgress(job);
+    if (p.succeeded !== last) o.progress?.((last = p.succeeded), p.total);
+    if (p.failed) throw new Error(`the sweep Job ${spec.namespace}/${spec.name} failed: ${p.failed}${await failedLogs(core, spec)}`);
+    if (p.succeeded >= p.total) return;
+    const pods = await core.listNamespacedPod({ namespace: spec.namespace, labelSelector: `${SWEEP_LABEL}=${spec.name}` });
+    const stuck = stuckReason(pods.items);
+    if (stuck) throw new UserError(`the sweep Job's pods cannot start: ${stuck}`, `the cluster must be able to pull ${image}: push it to its registry and pass --image, or --load-into-kind <cluster> for kind`);
+    await sleep(1000, o.signal);
+  }
+}
+
+async function failedLogs(core: CoreV1Api, spec: SweepJobSpec): Promise<string> {
+  const pods = await core.listNamespacedPod({ namespace: spec.namespace, labelSelector: `${SWEEP_LABEL}=${spec.name}` }).catch(() => ({ items: [] as V1Pod[] }));
+  const failed = pods.items.find((p) => p.status?.phase === 'Failed');
+  if (!failed?.metadata?.name) return '';
+  const log = await core.readNamespacedPodLog({ name: failed.metadata.name, namespace: spec.namespace, container: 'shard', tailLines: 20 }).catch(() => '');
+  return `\nlast lines of ${failed.metadata.name}:\n${log}`;
+}
+
+/** Reads every index's succeeded pod log and merges the shards into the local sweep's rows. */
+async function gather(core: CoreV1Api, spec: SweepJobSpec, configs: Config[]): Promise<SweepRow[]> {
+  const pods = await core.listNamespacedPod({ namespace: spec.namespace, labelSelector: `${SWEEP_LABEL}=${spec.name}` });
+  const names = podsByIndex(pods.items.map((p) => ({ name: p.metadata!.name!, phase: p.status?.phase, index: p.metadata?.annotations?.[INDEX_ANNOTATION] })), spec.shards);
+  const outputs = await Promise.all(names.map(async (name) => parseShardOutput(await core.readNamespacedPodLog({ name, namespace: spec.namespace, container: 'shard' }), `pod ${spec.namespace}/${name}`)));
+  return mergeShards(configs, outputs);
+}
+
+/**
+ * `whatif --on-cluster`: the sweep as an Indexed Job, one shard per completion index; the shards'
+ * rows come back through the pods' logs and are merged into the rows the local sweep returns.
+ */
+export async function runOnCluster(o: OnClusterOptions): Promise<{ rows: SweepRow[]; shards: number; image: string; namespace: string; job: string }> {
+  const input = gzipSync(encodeShardInput({ scenario: o.scenario, manifests: o.manifests, vary: o.vary, days: o.days, ...(o.growth !== undefined ? { growth: o.growth } : {}) }), { level: 9 });
+  checkInputSize(input.length);
+  const { kc, core, batch, nodes } = await connect(o.kubeconfig);
+  if (o.namespace) {
+    await core.readNamespace({ name: o.namespace }).catch((e: unknown) => {
+      throw new UserError(`--namespace ${o.namespace}: ${apiErrorMessage(e)}`, 'create it first, or leave --namespace out and ebbflow makes (and deletes) a temporary one');
+    });
+  }
+  const tImage = performance.now();
+  const image = await resolveImage(o, kc.getCurrentContext());
+  o.log?.(`image ${image} ready in ${((performance.now() - tImage) / 1000).toFixed(1)} s`);
+  const name = `ebbflow-whatif-${randomBytes(4).toString('hex')}`;
+  const shards = o.shards ?? Math.max(1, Math.min(nodes, o.configs.length));
+  const spec: SweepJobSpec = { name, namespace: o.namespace ?? name, image, shards, input, backoffLimit: o.backoffLimit ?? 3, activeDeadlineSeconds: o.deadlineSeconds ?? 3600, ttlSecondsAfterFinished: o.ttlSeconds ?? 600 };
+  const ns = spec.namespace;
+  const parts: Component[] = [
+    ...(o.namespace ? [] : [apiObject(`namespace ${ns}`, () => core.createNamespace({ body: namespaceObject(ns) }), () => core.deleteNamespace({ name: ns }))]),
+    apiObject(`configmap ${ns}/${name}`, () => core.createNamespacedConfigMap({ namespace: ns, body: inputConfigMap(spec) }), () => core.deleteNamespacedConfigMap({ name, namespace: ns })),
+    apiObject(`job ${ns}/${name}`, () => batch.createNamespacedJob({ namespace: ns, body: sweepJob(spec) }), () => batch.deleteNamespacedJob({ name, namespace: ns, propagationPolicy: 'Background' })),
+  ];
+  o.log?.(`Indexed Job ${ns}/${name}: ${o.configs.length} configurations in ${shards} shards, image ${image}`);
+  const { value, stopFailures } = await withStack({ ...(o.signal ? { signal: o.signal } : {}), progress: (c, m) => o.log?.(`${c}: ${m}`) }, async (stack) => {
+    await stack.upAll(parts);
+    const t0 = performance.now();
+    await awaitJob(core, batch, spec, image, o);
+    const t1 = performance.now();
+    const rows = await gather(core, spec, o.configs);
+    o.log?.(`${shards} shards done ${((t1 - t0) / 1000).toFixed(1)} s after the Job was created; logs read and merged in ${((performance.now() - t1) / 1000).toFixed(2)} s`);
+    return rows;
+  });
+  for (const f of stopFailures) o.log?.(`warning: could not delete ${f.component}: ${apiErrorMessage(f.error)}`);
+  return { rows: value, shards, image, namespace: ns, job: name };
+}
