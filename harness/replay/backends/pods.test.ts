@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const target: PodTarget = { kubeconfig: '/k', kubeConfig: new KubeConfig(), namespace: 'team-a', hostAddress: '172.18.0.1' };
 const images = { exporter: 'ebbflow/sls-exporter:abc', workload: 'ebbflow/http-standin:def' };
 
-type Pod = { spec: { template: { spec: { hostAliases?: { ip: string; hostnames: string[] }[]; containers: { image: string; imagePullPolicy: string; env?: { name: string; value?: string; valueFrom?: unknown }[]; command?: string[]; securityContext?: { readOnlyRootFilesystem?: boolean } }[] } } } };
+type Pod = { spec: { template: { spec: { hostAliases?: { ip: string; hostnames: string[] }[]; containers: { image: string; imagePullPolicy: string; env?: { name: string; value?: string; valueFrom?: unknown }[]; command?: string[]; readinessProbe?: { periodSeconds?: number }; livenessProbe?: { periodSeconds?: number }; securityContext?: { readOnlyRootFilesystem?: boolean } }[] } } } };
 
 describe('the pod pipeline objects (kind now, existing next)', async () => {
   const plan = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
@@ -47,8 +47,11 @@ describe('the pod pipeline objects (kind now, existing next)', async () => {
 
   it('runs the workload on the stand-in image, serving on the container port, without changing the input', () => {
     const before = JSON.stringify(plan.manifests.businessDeployment);
-    const w = workloadPods(plan.manifests.businessDeployment, images) as unknown as Pod;
+    const w = workloadPods(plan.manifests.businessDeployment, images, 60) as unknown as Pod;
     const c = w.spec.template.spec.containers[0]!;
+    // 5 s and 10 s of kubelet wall time would be 5 and 10 virtual minutes at k=60.
+    expect(c.readinessProbe?.periodSeconds).toBe(1);
+    expect(c.livenessProbe?.periodSeconds).toBe(1);
     expect(c.image).toBe(images.workload);
     expect(c.imagePullPolicy).toBe('IfNotPresent');
     expect(c.env).toContainEqual({ name: 'PORT', value: '8080' });
