@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { kindLoadImage, startKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
+import { kindLoadImages, startKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
 import { clusterSupervisor, kubeconfigPath } from '../../../cluster/local/index.ts';
 import { removeClusterDirs } from '../../../cluster/local/state.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
@@ -25,10 +25,8 @@ export class KindClusterComponent implements Component {
     // The images build while nothing else runs: kind's node start is the larger share and needs them only at load.
     const images = await this.images();
     this.kind = await startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress });
-    for (const image of images) {
-      ctx.progress?.(`kind load ${image}`);
-      await kindLoadImage(this.input.name, image);
-    }
+    ctx.progress?.(`kind load ${images.join(' ')}`);
+    await kindLoadImages(this.input.name, images);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.kind.kubeconfig);
     const { kubectl } = await ensureBinaries(['kubectl']);
