@@ -83,7 +83,7 @@ export interface ReplayResult {
   baseline?: Timeline;
 }
 
-export type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
+type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
 
 const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
 const toolchainFor = (s: Scenario) => (s.source.mode === 'events' ? [...TOOLCHAIN, 'k6'] : TOOLCHAIN);
