@@ -1,0 +1,56 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { kindLoadImages, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
+import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
+import { Interrupted, type Component, type ComponentContext } from '../../common/component.ts';
+import type { ReplayCluster } from '../warmup.ts';
+
+export interface RunningKindCluster extends ReplayCluster {
+  kind: KindCluster;
+  hostAddress: string;
+}
+
+/** A kind cluster (with vk-eci as its ECI node) owned by this replay, the given images loaded into its node. */
+export class KindClusterComponent implements Component {
+  readonly name = 'kind-cluster';
+  private running: RunningKindCluster | undefined;
+  private kind: KindCluster | undefined;
+  private creating = false;
+
+  constructor(private readonly input: KindClusterInput & { name: string }, private readonly images: () => Promise<string[]>, private readonly toolchainProgress?: ToolchainProgress) {}
+
+  async start(ctx: ComponentContext): Promise<void> {
+    // The images build while nothing else runs: kind's node start is the larger share and needs them only at load.
+    const images = await this.images();
+    if (ctx.signal?.aborted) throw new Interrupted('interrupted before the kind cluster was created');
+    this.creating = true;
+    this.kind = await startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress });
+    ctx.progress?.(`kind load ${images.join(' ')}`);
+    await kindLoadImages(this.input.name, images);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(this.kind.kubeconfig);
+    const { kubectl } = await ensureBinaries(['kubectl']);
+    const file = this.kind.kubeconfig;
+    this.running = {
+      name: this.input.name,
+      kubeconfig: file,
+      kubeConfig,
+      virtualNode: this.kind.virtualNode,
+      hostAddress: this.kind.hostAddress,
+      kind: this.kind,
+      kubectl: async (args, o) => String((await execa(kubectl!, ['--kubeconfig', file, ...args], { input: o?.input })).stdout),
+    };
+  }
+
+  get(): RunningKindCluster {
+    if (!this.running) throw new Error('the kind cluster is not started');
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    // A stop that comes while `kind create` still runs (Ctrl-C, a start that outlived the stack's
+    // patience) deletes the cluster by name: nothing of it may outlive the replay.
+    if (this.kind) await this.kind.stop();
+    else if (this.creating) await stopKindCluster(this.input.name);
+  }
+}
