@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../harness/common/errors.ts';
 import { adapterChoice, describeFindings, requiredAccess, type ClusterFindings } from './check.ts';
 import { existingCompressionNote } from './fidelity.ts';
+import { adapterRuleFor, clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from './scrape.ts';
 import { decideNamespace, isOurs, ownedNamespace, OWNER_LABEL, RUN_ID_ANNOTATION } from './namespace.ts';
 import { existingTarget, loadKubeconfig, refuseExistingFlags, validateHostAddress, validateNamespace } from './options.ts';
 
@@ -160,5 +161,35 @@ describe('the k=1 consequence', () => {
     expect(n).toContain('reactions appear 10× slower');
     expect(existingCompressionNote(4)).toContain('(= 60 virtual s and 20 virtual min at this k)');
     expect(n).toContain('(= 2.5 virtual min and 50 virtual min at this k)');
+  });
+});
+
+describe('the cluster\'s own Prometheus and adapter', () => {
+  const svc = { kind: 'Service', metadata: { name: 'sls-exporter', namespace: 'default', labels: { 'app.kubernetes.io/name': 'sls-exporter' } } };
+  const sm = (name: string, match: Record<string, string>) => ({ apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name, namespace: 'default', labels: { team: 'a' } }, spec: { selector: { matchLabels: match }, endpoints: [{ port: 'metrics', relabelings: [{ action: 'replace', targetLabel: 'service', replacement: 'nginx' }] }] } });
+  const rules = `rules:\n  - seriesQuery: 'active_devices{namespace!="",service!=""}'\n    resources: {overrides: {namespace: {resource: namespace}, service: {resource: service}}}\n    name: {matches: "^active_devices$", as: active_devices}\n    metricsQuery: 'max(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'\n  - seriesQuery: 'other_metric'\n`;
+
+  it('moves the ServiceMonitor selecting the exporter into the run\'s namespace, labels kept', () => {
+    const out = serviceMonitorsFor([svc, sm('sls-exporter', { 'app.kubernetes.io/name': 'sls-exporter' }), sm('workload', { app: 'nginx' })], svc, 'ebf-a');
+    expect(out.map((o) => o.metadata.name)).toEqual(['sls-exporter']);
+    expect(out[0]).toMatchObject({ metadata: { namespace: 'ebf-a', labels: { team: 'a' } }, spec: { namespaceSelector: { matchNames: ['ebf-a'] } } });
+    expect(fixedLabels(out)).toEqual({ service: 'nginx' });
+  });
+
+  it('annotates the exporter pods for an annotation-driven Prometheus', () => {
+    const dep = { kind: 'Deployment', metadata: { name: 'sls-exporter' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: {} } } };
+    expect(withScrapeAnnotations(dep, { port: 9464, path: '/metrics' })).toMatchObject({ spec: { template: { metadata: { labels: { a: 'b' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' } } } } });
+    expect(dep.spec.template.metadata).toEqual({ labels: { a: 'b' } });
+  });
+
+  it('names the adapter rule that must serve the metric, and says when there is none', () => {
+    expect(adapterRuleFor(rules, 'active_devices')).toContain('seriesQuery: active_devices{namespace!="",service!=""}');
+    expect(adapterRuleFor(rules, 'active_devices')).not.toContain('other_metric');
+    expect(adapterRuleFor(rules, 'queue_length')).toBeUndefined();
+    const hint = clusterAdapterHint({ metric: 'active_devices', namespace: 'ebf-a', service: 'nginx', apiService: 'v1beta2.custom.metrics.k8s.io', adapterService: 'monitoring/prometheus-adapter', rulesYaml: rules, serviceMonitor: true, labels: { service: 'nginx' } });
+    expect(hint).toContain('/apis/custom.metrics.k8s.io/v1beta2/namespaces/ebf-a/services/nginx/active_devices');
+    expect(hint).toContain('active_devices{namespace="ebf-a",service="nginx"}');
+    expect(hint).toContain('serviceMonitorSelector');
+    expect(clusterAdapterHint({ metric: 'q', namespace: 'n', service: 's', apiService: 'a', adapterService: 'b', rulesYaml: 'rules: []', serviceMonitor: false, labels: {} })).toContain('the manifests hold none');
   });
 });
