@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../harness/common/errors.ts';
 import { adapterChoice, describeFindings, requiredAccess, type ClusterFindings } from './check.ts';
 import { existingCompressionNote } from './fidelity.ts';
+import { pickHostAddress } from './host-address.ts';
 import { adapterRuleFor, clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from './scrape.ts';
 import { decideNamespace, isOurs, ownedNamespace, OWNER_LABEL, RUN_ID_ANNOTATION } from './namespace.ts';
 import { existingTarget, loadKubeconfig, refuseExistingFlags, validateHostAddress, validateNamespace } from './options.ts';
@@ -191,5 +192,17 @@ describe('the cluster\'s own Prometheus and adapter', () => {
     expect(hint).toContain('active_devices{namespace="ebf-a",service="nginx"}');
     expect(hint).toContain('serviceMonitorSelector');
     expect(clusterAdapterHint({ metric: 'q', namespace: 'n', service: 's', apiService: 'a', adapterService: 'b', rulesYaml: 'rules: []', serviceMonitor: false, labels: {} })).toContain('the manifests hold none');
+  });
+});
+
+describe('the host address pods reach', () => {
+  const nic = (address: string, internal = false, family: 'IPv4' | 'IPv6' = 'IPv4') => ({ address, internal, family, netmask: '', mac: '', cidr: null }) as never;
+  const ifs = { lo: [nic('127.0.0.1', true)], eth0: [nic('fd00::2', false, 'IPv6'), nic('192.0.2.2')], docker0: [nic('172.17.0.1')] };
+
+  it('takes the source address towards a remote API server, else the first non-loopback IPv4', () => {
+    expect(pickHostAddress('10.1.2.3', '10.1.0.7', ifs)).toBe('10.1.0.7');
+    expect(pickHostAddress('127.0.0.1', '127.0.0.1', ifs)).toBe('192.0.2.2');
+    expect(pickHostAddress('api.example.com', undefined, ifs)).toBe('192.0.2.2');
+    expect(pickHostAddress('127.0.0.1', undefined, { lo: [nic('127.0.0.1', true)] })).toBeUndefined();
   });
 });
