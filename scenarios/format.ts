@@ -130,6 +130,8 @@ const scenarioShape = z
       .default({ slsWindowSeconds: 60, exporterIntervalSeconds: 15, adapterRelistSeconds: 30 }),
     source: sourceSchema.default({ mode: 'curve' }),
     exporter: exporterSchema.optional(),
+    /** Where the replay runs: local processes, a kind cluster in Docker, or a cluster ebbflow did not create; the CLI's --backend wins. */
+    backend: z.enum(['local', 'kind', 'existing']).default('local'),
     expectations: z.array(expectationSchema).max(B.expectations.max, `at most ${B.expectations.max} expectations`).default([]),
   });
 

@@ -4,9 +4,11 @@ import { execa } from 'execa';
 import { UserError } from '../../harness/common/errors.ts';
 import { waitUntil } from '../../harness/common/wait.ts';
 import { hpaFlagsSchema, type HpaFlags } from '../local/control-plane.ts';
-import { stateDir, validateClusterName } from '../local/state.ts';
+import { clusterSupervisor, stateDir, validateClusterName } from '../local/state.ts';
+import { stopRecorded } from '../local/supervisor.ts';
+import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
-import { kindClusterConfigYaml } from './config.ts';
+import { kindClusterConfigYaml, vkEciArgs } from './config.ts';
 import { ensureKindNodeImage } from './node-image.ts';
 
 export interface KindClusterInput {
@@ -14,6 +16,10 @@ export interface KindClusterInput {
   /** Compression factor k (HPA flags divided by it, as in the local backend). */
   compression?: number;
   hpa?: Partial<HpaFlags>;
+  /** Labels of the node (the ECS pool's: source pods land on it as on ECS). */
+  nodeLabels?: Record<string, string>;
+  /** The ECI virtual node: vk-eci (a real virtual-kubelet) started beside the cluster, stopped with it. */
+  eci?: EciNode;
 }
 
 export interface KindCluster {
@@ -21,6 +27,12 @@ export interface KindCluster {
   kubeconfig: string;
   /** Docker container of the control-plane node (for `docker exec`, `kind load`). */
   nodeContainer: string;
+  /** This machine's address on kind's Docker network (its gateway): what pods and the node reach the host at. */
+  hostAddress: string;
+  /** The ECI virtual node's name, when `eci` was given. */
+  virtualNode?: string;
+  /** What the ECI node cannot model of the scenario (printed by the caller). */
+  warnings: string[];
   stop(): Promise<void>;
 }
 
@@ -44,7 +56,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   const dir = kindDir(name, env);
   mkdirSync(dir, { recursive: true });
   const config = join(dir, 'kind.yaml');
-  writeFileSync(config, kindClusterConfigYaml({ image, hpa: hpaFlagsSchema.parse(input.hpa ?? {}), k }));
+  writeFileSync(config, kindClusterConfigYaml({ image, hpa: hpaFlagsSchema.parse(input.hpa ?? {}), k, ...(input.nodeLabels ? { nodeLabels: input.nodeLabels } : {}) }));
   const kubeconfig = join(dir, 'kubeconfig');
   const kname = kindClusterName(name);
   const existing = await execa(kind!, ['get', 'clusters'], { reject: false });
@@ -63,11 +75,41 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
     const sa = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'get', 'serviceaccount', 'default', '-o', 'name'], { reject: false });
     return sa.exitCode === 0 ? true : undefined;
   });
-  return { name, kubeconfig, nodeContainer: `${kname}-control-plane`, stop: () => stopKindCluster(name, env) };
+  const stop = () => stopKindCluster(name, env);
+  try {
+    const hostAddress = await kindGateway();
+    const vk = input.eci ? await startVkEci(name, kubeconfig, dir, vkEciArgs(input.eci, k), o.progress) : undefined;
+    return { name, kubeconfig, nodeContainer: `${kname}-control-plane`, hostAddress, ...(vk ? { virtualNode: vk.node } : {}), warnings: vk?.warnings ?? [], stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+const VK_LABEL = 'vk-eci';
+
+/** vk-eci under the cluster's supervisor (so `cluster down` stops it after a crash), up to its node Ready. */
+async function startVkEci(name: string, kubeconfig: string, dir: string, vk: ReturnType<typeof vkEciArgs>, progress?: (l: string) => void): Promise<{ node: string; warnings: string[] }> {
+  const bin = (await ensureBinaries([VK_LABEL]))[VK_LABEL]!;
+  progress?.(`starting the ECI virtual node ${vk.node} (vk-eci)`);
+  const logFile = join(dir, 'vk-eci.log');
+  const proc = clusterSupervisor(name).spawn({ label: VK_LABEL, bin, args: ['--kubeconfig', kubeconfig, ...vk.args], logFile });
+  await waitUntil(`vk-eci to report ${vk.node} ready`, 120_000, async () => (proc.logTail(200).includes(`virtual node ${vk.node} ready`) ? true : undefined), () => proc.logTail(30));
+  return { node: vk.node, warnings: vk.warnings };
+}
+
+/** The IPv4 gateway of kind's Docker network: the host as the node container (and its pods) reach it. */
+export async function kindGateway(): Promise<string> {
+  const r = await execa('docker', ['network', 'inspect', 'kind', '--format', '{{range .IPAM.Config}}{{.Gateway}} {{end}}']);
+  const gw = r.stdout.split(/\s+/).find((x) => /^\d+\.\d+\.\d+\.\d+$/.test(x));
+  if (!gw) throw new Error(`kind's Docker network has no IPv4 gateway: ${r.stdout}`);
+  return gw;
 }
 
 export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   validateClusterName(name, '--name');
+  const vk = clusterSupervisor(name, env).read(VK_LABEL);
+  if (vk) await stopRecorded(vk);
   const { kind } = await ensureBinaries(['kind']);
   await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false });
   rmSync(kindDir(name, env), { recursive: true, force: true });

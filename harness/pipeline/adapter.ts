@@ -26,6 +26,11 @@ export async function startAdapter(opts: {
   relistSeconds: number;
   compression: number;
   namespace?: string;
+  /**
+   * Where the adapter listens and the aggregator reaches it (default loopback, `localhost`): a kind
+   * API server runs in a container and reaches the host at its Docker network's gateway address.
+   */
+  bindAddress?: string;
 }): Promise<RunningAdapter> {
   const bin = (await ensureBinaries(['prometheus-adapter']))['prometheus-adapter']!;
   const port = await freePort();
@@ -41,7 +46,7 @@ export async function startAdapter(opts: {
       `--authentication-kubeconfig=${opts.kubeconfig}`,
       `--authorization-kubeconfig=${opts.kubeconfig}`,
       `--secure-port=${port}`,
-      '--bind-address=127.0.0.1',
+      `--bind-address=${opts.bindAddress ?? '127.0.0.1'}`,
       `--cert-dir=${join(opts.dir, 'adapter-certs')}`,
       `--prometheus-url=${opts.prometheusUrl}`,
       `--config=${rules}`,
@@ -51,7 +56,7 @@ export async function startAdapter(opts: {
     logFile: join(opts.dir, 'prometheus-adapter.log'),
   });
   try {
-    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc);
+    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc, opts.bindAddress ?? 'localhost');
   } catch (e) {
     await proc.stop().catch(() => {});
     throw e;
@@ -60,7 +65,7 @@ export async function startAdapter(opts: {
 }
 
 /** The ExternalName Service and both custom-metrics APIServices, then wait until the aggregator sees the adapter. */
-async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess): Promise<void> {
+async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess, externalName: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const reg = kc.makeApiClient(ApiregistrationV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => {});
@@ -70,7 +75,7 @@ async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: M
     namespace: ns,
     body: {
       metadata: { name: svcName, labels: { 'app.kubernetes.io/managed-by': 'ebbflow' } },
-      spec: { type: 'ExternalName', externalName: 'localhost', ports: [{ name: 'https', port, protocol: 'TCP' }] },
+      spec: { type: 'ExternalName', externalName, ports: [{ name: 'https', port, protocol: 'TCP' }] },
     },
   });
   for (const version of ['v1beta1', 'v1beta2']) {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { LocalCluster } from '../../cluster/local/index.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/index.ts';
 import type { KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
@@ -21,7 +20,8 @@ import { ProbeComponent } from './components/probe.ts';
 import { RecorderComponent, TimelineComponent } from './components/recorder.ts';
 import { heldProbe, startSource } from './source.ts';
 import { NAMESPACE, planReplay, timelineMeta, type ReplayPlan } from './plan.ts';
-import { sleep, warmUp, type Pipeline } from './warmup.ts';
+import { sleep, warmUp, type Pipeline, type ReplayCluster } from './warmup.ts';
+import { backendToolchain, checkBackend, startBackendPipeline, type Backend } from './backends/index.ts';
 
 export { buildElasticWorkload, buildHpa } from './plan.ts';
 
@@ -59,7 +59,12 @@ export interface ReplayOptions {
   /** Seconds to wait for the pipeline to reach a steady state before the clock starts. */
   warmupTimeoutSeconds?: number;
   /** Called after the last window, before teardown, with the live cluster (tests inspect it here). */
-  beforeTeardown?: (cluster: LocalCluster) => Promise<void>;
+  beforeTeardown?: (cluster: ReplayCluster) => Promise<void>;
+  /** Where the replay runs (default: the scenario's `backend:`, else local); see backends/README in harness/replay/README.md. */
+  backend?: Backend;
+  /** The existing backend: the cluster's kubeconfig and the namespace ebbflow owns there. */
+  kubeconfig?: string;
+  namespace?: string;
   /** What discovering the manifests converted or assumed (e.g. a v2beta1 HPA run as v2), told before anything starts. */
   onManifestWarning?: (w: string) => void;
   /** Progress of a first-time toolchain build (a fresh machine builds it on the first replay). */
@@ -78,7 +83,7 @@ export interface ReplayResult {
   baseline?: Timeline;
 }
 
-type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
+export type Progress = (p: Omit<ReplayProgress, 'wallSeconds'>) => void;
 
 const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
 const toolchainFor = (s: Scenario) => (s.source.mode === 'events' ? [...TOOLCHAIN, 'k6'] : TOOLCHAIN);
@@ -89,6 +94,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const progress: Progress = (p) => o.onProgress?.({ ...p, wallSeconds: wall() });
   // Everything that can be wrong with the input is found before a process starts.
   const plan = await planReplay(o);
+  const backend = o.backend ?? plan.scenario.backend;
+  checkBackend(backend, plan, o);
   for (const w of plan.manifests.warnings ?? []) o.onManifestWarning?.(w);
   mkdirSync(o.out, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), `ebf-replay-${plan.scenario.name}-`));
@@ -98,9 +105,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   let teardown: string[] = [];
   try {
     if (o.signal?.aborted) throw new Interrupted('interrupted before the replay started');
-    await ensureBinaries(toolchainFor(plan.scenario), o.toolchainProgress);
-    const pipeline = await startPipeline(stack, plan, o, workDir, progress);
-    await applyWorkload(pipeline.cluster, plan);
+    await ensureBinaries(backend === 'local' ? toolchainFor(plan.scenario) : backendToolchain(backend), o.toolchainProgress);
+    const pipeline = backend === 'local' ? await startPipeline(stack, plan, o, workDir, progress) : await startBackendPipeline(backend, { stack, plan, options: o, workDir, progress, metric: objectMetric(plan) });
+    await applyWorkload(pipeline, plan);
     await stack.up(timeline);
     timeline.write(timelineMeta(plan));
     await warmUp(pipeline, plan, o, progress);
@@ -165,13 +172,16 @@ function objectMetric(plan: ReplayPlan): Pipeline['metric'] {
   return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace: plan.namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
 }
 
-async function applyWorkload(cluster: LocalCluster, plan: ReplayPlan): Promise<void> {
-  const objs = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
+async function applyWorkload(p: Pipeline, plan: ReplayPlan): Promise<void> {
+  const objs = KubernetesObjectApi.makeApiClient(p.cluster.kubeConfig);
   // The manifests' own namespace; objects are applied without the rest of the team's cluster setup.
   const ns: KubeObject[] = plan.namespace === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }];
-  const workload = [...ns, plan.manifests.businessDeployment, plan.manifests.businessService, plan.ew, plan.hpa].filter((x): x is KubeObject => x !== undefined);
+  const deployment = p.workload ? p.workload(plan.manifests.businessDeployment) : plan.manifests.businessDeployment;
+  const workload = [...ns, deployment, plan.manifests.businessService, plan.ew, plan.hpa].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
+      // A backend that deploys pods may have made the namespace already.
+      if (obj.kind === 'Namespace' && (e as { code?: number }).code === 409) return;
       throw new Error(`applying ${obj.kind} ${obj.metadata.name}: ${(e as { body?: string }).body ?? String(e)}`);
     });
   }

@@ -2,6 +2,7 @@ import { AutoscalingV2Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/index.ts';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import type { RunningExporter } from '../../exporter/index.ts';
+import type { KubeObject } from '../../manifests/index.ts';
 import { Interrupted } from '../common/component.ts';
 import { parseQuantity } from '../common/units.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
@@ -11,9 +12,12 @@ import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
 const DEFAULT_METRIC = { namespace: NAMESPACE, service: 'nginx', name: 'active_devices' };
 
+/** What the replay needs of a cluster, whichever backend runs it. */
+export type ReplayCluster = Pick<LocalCluster, 'name' | 'kubeconfig' | 'kubeConfig' | 'virtualNode' | 'kubectl'>;
+
 /** The running parts the replay reads from after start-up. */
 export interface Pipeline {
-  cluster: LocalCluster;
+  cluster: ReplayCluster;
   /** ebbflow's exporter, or a team's own (scenario `exporter:`), read at metricsUrl when given. */
   exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string };
   prometheus: RunningPrometheus;
@@ -21,6 +25,8 @@ export interface Pipeline {
   metric?: { namespace: string; service: string; name: string };
   /** Events mode's device fleet. */
   fleet?: K6FleetComponent;
+  /** How the business workload must change to run on this backend (e.g. a loadable image). */
+  workload?: (deployment: KubeObject) => KubeObject;
 }
 
 export { sleep } from '../common/wait.ts';

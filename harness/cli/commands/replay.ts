@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
-import { clusterName, numberIn } from '../options.ts';
+import { backend, clusterName, numberIn, type Backend } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -14,10 +14,13 @@ export function register(program: Command): void {
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--allow-exporter-command', 'run the program a scenario names in exporter.command (only for scenarios you trust)')
+    .option('--backend <backend>', "where it runs: local (processes, KWOK nodes), kind (Docker: the exporter and workload as pods, ECI as a virtual-kubelet) or existing (not yet); default: the scenario's backend:, else local", backend)
+    .option('--kubeconfig <file>', 'with --backend existing: the cluster to replay against')
+    .option('--namespace <name>', 'with --backend existing: the namespace ebbflow creates and owns there')
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
     .option('--with-sim', 'the same as --report-fidelity (older name)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string; backend?: Backend; kubeconfig?: string; namespace?: string }) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../common/log.ts');
@@ -44,7 +47,7 @@ export function register(program: Command): void {
       const bar = createReplayProgress(scenario.name);
       const toolchainProgress = createToolchainProgress();
       try {
-        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...(opts.manifests !== undefined ? { manifestsPath: opts.manifests } : {}), clusterName: opts.clusterName, onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`), signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
+        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...backendOptions(opts), ...(opts.manifests !== undefined ? { manifestsPath: opts.manifests } : {}), clusterName: opts.clusterName, onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`), signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
             toolchainProgress.stop();
             bar.update(p);
           }, toolchainProgress });
@@ -74,4 +77,9 @@ export function register(program: Command): void {
         process.off('SIGTERM', onSignal);
       }
     });
+}
+
+/** The backend flags as runReplay takes them (absent ones left to the scenario). */
+function backendOptions(o: { backend?: Backend; kubeconfig?: string; namespace?: string }): { backend?: Backend; kubeconfig?: string; namespace?: string } {
+  return { ...(o.backend ? { backend: o.backend } : {}), ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}), ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) };
 }

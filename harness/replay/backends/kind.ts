@@ -1,0 +1,78 @@
+import { ecsNodeLabels } from '../../../cluster/kind/config.ts';
+import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
+import { nodePoolsSchema } from '../../../cluster/nodes/config.ts';
+import { serviceMonitorToScrapeTarget } from '../../../manifests/index.ts';
+import { AdapterComponent } from '../components/adapter.ts';
+import { ControllerComponent } from '../components/controller.ts';
+import { FakeSlsComponent } from '../components/fake-sls.ts';
+import { KindClusterComponent } from '../components/kind-cluster.ts';
+import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods.ts';
+import { PrometheusComponent } from '../components/prometheus.ts';
+import type { Pipeline } from '../warmup.ts';
+import type { BackendContext } from './index.ts';
+import { exporterPods, exporterProxyPath, workloadPods, type PodImages, type PodTarget } from './pods.ts';
+
+/**
+ * The kind backend: a kind cluster (real kubelet, vk-eci as the ECI node) in Docker; the exporter
+ * and the workload as pods from the manifests; the fake SLS, Prometheus, the adapter and the
+ * ElasticWorkload controller as host processes, reachable from the node at the Docker network's
+ * gateway. kcm runs from the start (kubeadm starts it), so the HPA may need up to its 30 s discovery
+ * reset to learn the ElasticWorkload CRD: the warm-up waits for it.
+ */
+export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
+  const { stack, plan, workDir, progress } = c;
+  const s = plan.scenario;
+  const { system: sys } = plan;
+  const k = s.compression;
+  const pools = nodePoolsSchema.parse(s.nodes ?? {});
+  let images: PodImages | undefined;
+  progress({ phase: 'setup', message: `starting the kind cluster (k=${k}) and building the exporter and workload images` });
+  const cluster = await stack.up(
+    new KindClusterComponent(
+      {
+        name: plan.clusterName,
+        compression: k,
+        hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
+        nodeLabels: ecsNodeLabels(pools),
+        ...(pools.eci.enabled ? { eci: pools.eci } : {}),
+      },
+      async () => {
+        images = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
+        return [images.exporter, images.workload];
+      },
+      c.options.toolchainProgress,
+    ),
+  );
+  const kc = cluster.get();
+  plan.warnings.push(...kc.kind.warnings);
+  await stack.up(new ControllerComponent({ kubeConfig: () => kc.kubeConfig, namespace: plan.namespace, logger: c.options.logger }));
+  const projects: Record<string, string[]> = {};
+  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  // The exporter pod reads the wall clock: the fake reads its windows as ending at the virtual now.
+  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects, wallQueries: true, logger: c.options.logger }));
+  const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };
+  const cred = () => sls.get().credentials[0]!;
+  const pods = exporterPods(plan, { target, images: images!, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
+  progress({ phase: 'setup', message: 'starting the exporter pods, Prometheus and prometheus-adapter' });
+  await stack.up(new ExporterPodsComponent(() => target, () => pods));
+  const proxy = await stack.up(new KubectlProxyComponent(() => ({ cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig })));
+  const via = exporterProxyPath(pods.service);
+  const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
+  const path = scrape.path ?? '/metrics';
+  const scrapeTarget = serviceMonitorToScrapeTarget({ ...scrape, path: `${via}${path}` }, proxy.get().url.replace('http://', ''));
+  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [scrapeTarget] })));
+  await stack.up(
+    new AdapterComponent(() => ({
+      cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, prometheusUrl: prometheus.get().url,
+      rulesYaml: plan.manifests.adapterRulesYaml, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k, bindAddress: kc.hostAddress,
+    })),
+  );
+  const img = images!;
+  return {
+    cluster: kc,
+    exporter: { url: `${proxy.get().url}${via}`, metricsUrl: `${proxy.get().url}${via}${path}` },
+    prometheus: prometheus.get(),
+    metric: c.metric,
+    workload: (d) => workloadPods(d, img),
+  };
+}
