@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import { kindLoadImage, startKindCluster, type KindCluster } from '../../cluster/kind/cluster.ts';
+import { ecsNodeLabels } from '../../cluster/kind/config.ts';
+import { ensureExporterImage, ensureWorkloadImage } from '../../cluster/kind/images.ts';
+import { nodePoolsSchema } from '../../cluster/nodes/config.ts';
+import { ensureBinaries } from '../../cluster/toolchain/index.ts';
+
+/**
+ * A kind cluster stands in for one ebbflow did not create (ACK staging): it is started here with
+ * kcm's default flags, the test plays the registry (`kind load`), and the replay only gets a
+ * kubeconfig and a namespace.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NAME = 'existing-e2e';
+const NS = 'ebf-existing-e2e';
+let cluster: KindCluster;
+let kubectl: (...args: string[]) => Promise<string>;
+let kcmBefore: string;
+
+const SCENARIO = `name: existing-short
+description: A step up half a minute in, replayed in real time on a cluster ebbflow did not create.
+curve:
+  steps: [["07:00:00", 1500], ["07:00:30", 4800]]
+windows:
+  - {start: "07:00:00", end: "07:02:30"}
+compression: 1
+devicesPerReplica: 1000
+hpa:
+  minReplicas: 1
+  maxReplicas: 10
+  target: {type: AverageValue, value: 1000}
+elasticWorkload:
+  sourceMax: 2
+expectations:
+  - {type: replicaBounds, of: ew.replicas, min: 1, max: 10}
+  - {type: sourceNeverAboveMax}
+`;
+
+function replay(args: string[], onTick?: () => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/ebbflow.js'), 'replay', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // Observes the cluster while the replay runs (what is there, not when: nothing waits on it).
+    let busy = false;
+    const t = onTick ? setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void onTick().catch(() => {}).finally(() => (busy = false));
+    }, 3000) : undefined;
+    child.on('exit', (code) => {
+      clearInterval(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const kcmManifest = async () => String((await execa('docker', ['exec', cluster.nodeContainer, 'cat', '/etc/kubernetes/manifests/kube-controller-manager.yaml'])).stdout);
+const exists = async (...args: string[]) => (await execa((await ensureBinaries(['kubectl'])).kubectl!, ['--kubeconfig', cluster.kubeconfig, 'get', ...args, '-o', 'name'], { reject: false })).exitCode === 0;
+
+beforeAll(async () => {
+  const pools = nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 1 }] });
+  cluster = await startKindCluster({ name: NAME, eci: pools.eci, nodeLabels: ecsNodeLabels(pools) }, { progress: (l) => process.stderr.write(`${l}\n`) });
+  const { kubectl: bin } = await ensureBinaries(['kubectl']);
+  kubectl = async (...args) => String((await execa(bin!, ['--kubeconfig', cluster.kubeconfig, ...args])).stdout);
+  for (const image of [await ensureExporterImage(), await ensureWorkloadImage()]) await kindLoadImage(NAME, image);
+  kcmBefore = await kcmManifest();
+}, 600_000);
+
+afterAll(async () => {
+  await cluster?.stop();
+}, 120_000);
+
+describe('replay --backend existing (a kind cluster standing in for ACK staging)', () => {
+  it('refuses a namespace it did not create: exit 2, nothing created, the namespace untouched', async () => {
+    await kubectl('create', 'namespace', 'team-a');
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-'));
+    writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
+    const r = await replay([join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', 'team-a']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('namespace team-a already exists and was not created by ebbflow');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const ns = JSON.parse(await kubectl('get', 'namespace', 'team-a', '-o', 'json')) as { metadata: { labels?: Record<string, string>; annotations?: Record<string, string> }; status: { phase: string } };
+    expect(ns.status.phase).toBe('Active');
+    expect(ns.metadata.labels?.['ebbflow.io/owner']).toBeUndefined();
+    expect(ns.metadata.annotations?.['ebbflow.io/run-id']).toBeUndefined();
+    expect(await kubectl('get', 'deployments,services,pods', '-n', 'team-a', '-o', 'name')).toBe('');
+    expect(await exists('apiservice', 'v1beta2.custom.metrics.k8s.io')).toBe(false);
+    expect(await exists('crd', 'elasticworkloads.autoscaling.alibabacloud.com')).toBe(false);
+  }, 120_000);
+
+  it('replays at k=1 in a namespace it owns, scales up, and leaves the cluster as it found it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-'));
+    writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
+    const out = join(dir, 'out');
+    const seen = { label: '', exporterPods: 0, workloadPods: 0, apiService: false };
+    const r = await replay([join(dir, 'scenario.yaml'), '--out', out, '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS], async () => {
+      const ns = JSON.parse(await kubectl('get', 'namespace', NS, '-o', 'json')) as { metadata: { labels?: Record<string, string> } };
+      seen.label = ns.metadata.labels?.['ebbflow.io/owner'] ?? seen.label;
+      const pods = JSON.parse(await kubectl('get', 'pods', '-n', NS, '-o', 'json')) as { items: { metadata: { name: string }; status: { phase: string } }[] };
+      const running = pods.items.filter((p) => p.status.phase === 'Running').map((p) => p.metadata.name);
+      seen.exporterPods = Math.max(seen.exporterPods, running.filter((n) => n.startsWith('sls-exporter-')).length);
+      seen.workloadPods = Math.max(seen.workloadPods, running.filter((n) => n.startsWith('nginx-')).length);
+      seen.apiService ||= await exists('apiservice', 'v1beta2.custom.metrics.k8s.io');
+    });
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    // The run's objects were in its namespace, labelled as ebbflow's, as real pods.
+    expect(seen.label).toBe('ebbflow');
+    expect(seen.exporterPods).toBeGreaterThan(0);
+    expect(seen.workloadPods).toBeGreaterThan(0);
+    // kind has no custom metrics adapter: ebbflow registered its own for the run.
+    expect(seen.apiService).toBe(true);
+    const lines = readFileSync(join(out, 'timeline.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; type?: string; nodeType?: string; ew?: { replicas: number } });
+    const replicas = lines.filter((l) => l.kind === 'sample').map((l) => l.ew?.replicas ?? 0);
+    expect(replicas[0]).toBe(2);
+    expect(Math.max(...replicas)).toBeGreaterThanOrEqual(4);
+    expect(lines.some((l) => l.type === 'hpa.rescale')).toBe(true);
+    // The overflow ran on the cluster's virtual node (vk-eci here, ACK's virtual-kubelet there).
+    expect(lines.some((l) => l.type === 'pod.ready' && l.nodeType === 'eci')).toBe(true);
+    // Everything it created is gone, and nothing the cluster had was changed.
+    expect(await exists('namespace', NS)).toBe(false);
+    expect(await exists('apiservice', 'v1beta2.custom.metrics.k8s.io')).toBe(false);
+    expect(await exists('apiservice', 'v1beta1.custom.metrics.k8s.io')).toBe(false);
+    expect(await exists('crd', 'elasticworkloads.autoscaling.alibabacloud.com')).toBe(false);
+    expect(await exists('namespace', 'team-a')).toBe(true);
+    expect(await kcmManifest()).toBe(kcmBefore);
+  }, 420_000);
+});
