@@ -130,7 +130,12 @@ export class OwnedNamespaceComponent implements Component {
     const name = this.o.name;
     const live = await core.readNamespace({ name }).catch(() => undefined);
     // Never delete a namespace that is no longer the one this run created.
-    if (live && isOurs(live, this.runId)) await core.deleteNamespace({ name }).catch((e: unknown) => (status(e) === 404 ? undefined : Promise.reject(e)));
+    if (live && isOurs(live, this.runId)) {
+      await core.deleteNamespace({ name }).catch((e: unknown) => (status(e) === 404 ? undefined : Promise.reject(e)));
+      // The run is over and a terminating namespace takes no new pods: its own pods need no grace
+      // period (one whose process ignores SIGTERM would hold the namespace for 30 s).
+      await core.deleteCollectionNamespacedPod({ namespace: name, gracePeriodSeconds: 0 }).catch(() => {});
+    }
     this.created = false;
     const timeout = this.o.goneTimeoutMs ?? 55_000;
     await waitUntil(`namespace ${name} to be deleted`, timeout, async () => {

@@ -17,6 +17,7 @@ import { AdapterComponent } from '../components/adapter.ts';
 import { ControllerComponent } from '../components/controller.ts';
 import { MetricServedComponent } from '../components/metric-served.ts';
 import { FakeSlsComponent } from '../components/fake-sls.ts';
+import { HostRecordsComponent } from '../components/host-records.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods.ts';
 import { PrometheusComponent } from '../components/prometheus.ts';
 import type { ReplayPlan } from '../plan.ts';
@@ -89,6 +90,7 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   const hostAddress = t.hostAddress ?? (await detectHostAddress(t.kubeConfig.getCurrentCluster()!.server));
   const kubeconfig = contextKubeconfig(t, workDir);
   progress({ phase: 'setup', message: `existing cluster (context ${t.context}): namespace ${t.namespace}, host address ${hostAddress}` });
+  await stack.up(new HostRecordsComponent(plan.clusterName));
   const ns = await stack.up(new OwnedNamespaceComponent({ kubeConfig: t.kubeConfig, name: t.namespace }));
   const found = await survey(t.kubeConfig);
   const images: PodImages = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
