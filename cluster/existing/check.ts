@@ -49,6 +49,7 @@ export function requiredAccess(namespace: string, o: { ownAdapter: boolean; serv
     { verb: 'create', group: '', resource: 'namespaces', why: 'create the run\'s own namespace' },
     { verb: 'delete', group: '', resource: 'namespaces', why: 'delete it at the end' },
     { verb: 'get', group: 'apiregistration.k8s.io', resource: 'apiservices', why: 'find the cluster\'s custom metrics adapter' },
+    { verb: 'get', group: 'apiextensions.k8s.io', resource: 'customresourcedefinitions', why: 'find the ElasticWorkload and ServiceMonitor CRDs' },
     ...['create', 'delete', 'list', 'watch'].map((v) => ns(v, 'apps', 'deployments', 'the workload and the exporter')),
     ...['create', 'delete'].map((v) => ns(v, '', 'services', 'the workload\'s and the exporter\'s Services')),
     ...['create', 'delete'].map((v) => ns(v, '', 'configmaps', 'the exporter\'s config')),

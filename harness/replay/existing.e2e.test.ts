@@ -42,6 +42,10 @@ expectations:
   - {type: sourceNeverAboveMax}
 `;
 
+function ebbflow(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return execa(process.execPath, [join(ROOT, 'bin/ebbflow.js'), ...args], { cwd: ROOT, reject: false }).then((r) => ({ code: r.exitCode ?? null, stdout: String(r.stdout), stderr: String(r.stderr) }));
+}
+
 function replay(args: string[], onTick?: () => Promise<void>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/ebbflow.js'), 'replay', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,6 +84,30 @@ afterAll(async () => {
 }, 120_000);
 
 describe('replay --backend existing (a kind cluster standing in for ACK staging)', () => {
+  it('cluster up --backend existing inspects the cluster and what a replay needs; cluster down refuses', async () => {
+    const up = await ebbflow(['cluster', 'up', '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]);
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stdout).toMatch(/is reachable, Kubernetes v1\.36\.1/);
+    expect(up.stdout).toContain('custom metrics API: none; a run registers ebbflow\'s adapter');
+    expect(up.stdout).toMatch(/permissions: (\d+)\/\1 allowed/);
+    expect(up.stdout).toContain(`namespace ${NS}: does not exist`);
+    expect(await exists('namespace', NS)).toBe(false);
+    // A service account with no rights: every permission is reported missing, exit 2.
+    await kubectl('create', 'serviceaccount', 'no-rights', '-n', 'default');
+    const token = (await kubectl('create', 'token', 'no-rights', '-n', 'default')).trim();
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-'));
+    const server = (await kubectl('config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}')).trim();
+    const limited = join(dir, 'limited.yaml');
+    writeFileSync(limited, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]\ncontexts: [{name: limited, context: {cluster: c, user: u}}]\ncurrent-context: limited\nusers: [{name: u, user: {token: "${token}"}}]\n`);
+    const denied = await ebbflow(['cluster', 'up', '--backend', 'existing', '--kubeconfig', limited, '--namespace', NS]);
+    expect(denied.code, denied.stderr).toBe(2);
+    expect(denied.stdout).toContain('  missing: create namespaces (create the run\'s own namespace)');
+    expect(denied.stderr).toMatch(/permissions? a replay needs (is|are) missing/);
+    const down = await ebbflow(['cluster', 'down', '--backend', 'existing']);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain('ebbflow never stops a cluster it did not create');
+  }, 120_000);
+
   it('refuses a namespace it did not create: exit 2, nothing created, the namespace untouched', async () => {
     await kubectl('create', 'namespace', 'team-a');
     const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-'));

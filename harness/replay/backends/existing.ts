@@ -59,9 +59,14 @@ export function retargetPlan(plan: ReplayPlan, ns: string): void {
 /** What the cluster already has: who serves custom metrics, and which CRDs exist. */
 async function survey(kc: KubeConfig): Promise<{ adapter: AdapterChoice; serviceMonitorCrd: boolean; ewCrd: boolean; virtualNode?: string }> {
   const reg = kc.makeApiClient(ApiregistrationV1Api);
-  const apiServices = (await Promise.all(CUSTOM_METRICS_APISERVICES.map((name) => reg.readAPIService({ name }).catch(() => undefined)))).filter((a): a is V1APIService => a !== undefined);
+  // Only "not found" means absent: an APIService we may not read could be the cluster's, and must not be replaced.
+  const absent = (what: string) => (e: unknown) => {
+    if ((e as { code?: number }).code === 404) return undefined;
+    throw new UserError(`cannot read ${what} on the existing cluster: ${(e as Error).message}`, 'the run needs get on apiservices and customresourcedefinitions; `ebbflow cluster up --backend existing` lists what is missing');
+  };
+  const apiServices = (await Promise.all(CUSTOM_METRICS_APISERVICES.map((name) => reg.readAPIService({ name }).catch(absent(`APIService ${name}`))))).filter((a): a is V1APIService => a !== undefined);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const crd = (name: string) => ext.readCustomResourceDefinition({ name }).then(() => true, () => false);
+  const crd = (name: string) => ext.readCustomResourceDefinition({ name }).then(() => true, (e: unknown) => absent(`CustomResourceDefinition ${name}`)(e) ?? false);
   // An ACK virtual node is labelled type=virtual-kubelet; the recorder tells ECI pods by it.
   const vk = await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: 'type=virtual-kubelet' }).catch(() => undefined);
   const virtualNode = vk?.items[0]?.metadata?.name;
