@@ -19,6 +19,11 @@ if (process.argv[2] === 'fleet') {
   await import('./fleet.ts');
   process.exit(0);
 }
+// `npm run bench:replay -- --backend local,kind`: one scenario's wall time on each backend (bench/replay/backends.ts).
+if (process.argv.includes('--backend')) {
+  await import('./backends.ts');
+  process.exit(0);
+}
 
 const hours = Number(process.argv[2] ?? 24);
 const k = Number(process.argv[3] ?? 72);

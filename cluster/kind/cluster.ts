@@ -128,6 +128,11 @@ async function removeIdleKindNetwork(): Promise<void> {
 
 /** Loads a local Docker image into the cluster's node (no registry involved). */
 export async function kindLoadImage(name: string, image: string): Promise<void> {
+  await kindLoadImages(name, [image]);
+}
+
+/** Several images in one `kind load`: one archive, so layers they share (a common base) are copied once. */
+export async function kindLoadImages(name: string, images: string[]): Promise<void> {
   const { kind } = await ensureBinaries(['kind']);
-  await execa(kind!, ['load', 'docker-image', image, '--name', kindClusterName(name)]);
+  await execa(kind!, ['load', 'docker-image', ...images, '--name', kindClusterName(name)]);
 }

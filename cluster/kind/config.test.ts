@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hpaFlagsSchema } from '../local/control-plane.ts';
-import { kindClusterConfig, kindClusterConfigYaml } from './config.ts';
+import { nodePoolsSchema } from '../nodes/config.ts';
+import { ecsNodeLabels, kindClusterConfig, kindClusterConfigYaml, vkEciArgs } from './config.ts';
 
 describe('kind cluster config', () => {
   const hpa = hpaFlagsSchema.parse({});
@@ -23,5 +24,24 @@ describe('kind cluster config', () => {
     expect(y.nodes).toEqual([{ role: 'control-plane', image: 'img:1' }]);
     expect(y.networking).toEqual({ disableDefaultCNI: true });
     expect(parse(y.kubeadmConfigPatches[1]!)).toEqual({ kind: 'KubeletConfiguration', failCgroupV1: false, failSwapOn: false });
+  });
+});
+
+describe('the kind node as the ECS pool, vk-eci as the ECI node', () => {
+  const pools = nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 3, labels: { team: 'chat' } }], eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 8 } }, failures: { mode: 'failed', probability: 0.25 } } });
+
+  it('labels the node as the first ECS pool and puts the labels in the kind config', () => {
+    const labels = ecsNodeLabels(pools);
+    expect(labels).toMatchObject({ 'ebbflow.io/pool': 'ecs', 'ebbflow.io/node-type': 'ecs', team: 'chat' });
+    const y = parse(kindClusterConfigYaml({ image: 'img:1', hpa: hpaFlagsSchema.parse({}), k: 1, nodeLabels: labels })) as { nodes: { labels: Record<string, string> }[] };
+    expect(y.nodes[0]!.labels).toEqual(labels);
+  });
+
+  it('gives vk-eci the start latency (start + mean pull) divided by k and the failure share', () => {
+    const v = vkEciArgs(pools.eci, 60);
+    expect(v.node).toBe('virtual-kubelet-cn-hangzhou-i');
+    expect(v.args).toEqual(['--region', 'cn-hangzhou', '--zone', 'i', '--start-latency', '250ms', '--inventory-failure-rate', '0.25']);
+    expect(v.warnings).toEqual([]);
+    expect(vkEciArgs({ ...pools.eci, failures: { ...pools.eci.failures, mode: 'pending', maxFailures: 2 } }, 1).warnings).toHaveLength(2);
   });
 });

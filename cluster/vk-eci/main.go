@@ -76,6 +76,9 @@ func shapeNode(n *corev1.Node, region, zone string) {
 		corev1.ResourceCPU:    resource.MustParse("10000"),
 		corev1.ResourceMemory: resource.MustParse("40000Gi"),
 		corev1.ResourcePods:   resource.MustParse("20000"),
+		// Pods that request ephemeral storage (the shipped workload does) are unschedulable on a
+		// node that advertises none; ECI gives each instance its own disk.
+		corev1.ResourceEphemeralStorage: resource.MustParse("100Ti"),
 	}
 	n.Status.Capacity = capacity
 	n.Status.Allocatable = capacity

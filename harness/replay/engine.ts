@@ -60,7 +60,7 @@ export interface ReplayOptions {
   warmupTimeoutSeconds?: number;
   /** Called after the last window, before teardown, with the live cluster (tests inspect it here). */
   beforeTeardown?: (cluster: ReplayCluster) => Promise<void>;
-  /** Where the replay runs (default: the scenario's `backend:`, else local); see backends/README in harness/replay/README.md. */
+  /** Where the replay runs (default: the scenario's `backend:`, else local); harness/replay/README.md, "Backends". */
   backend?: Backend;
   /** The existing backend: the cluster's kubeconfig and the namespace ebbflow owns there. */
   kubeconfig?: string;

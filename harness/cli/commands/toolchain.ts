@@ -1,4 +1,15 @@
 import type { Command } from 'commander';
+import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
+
+/** Not a binary but a Docker image: built on request only (it needs Docker and ~2 GB). */
+const KIND_NODE = 'kind-node';
+
+async function installKindNode(progress: ToolchainProgress): Promise<string> {
+  const { ensureKindNodeImage } = await import('../../../cluster/kind/node-image.ts');
+  const t0 = performance.now();
+  const image = await ensureKindNodeImage({ progress: (l) => progress.info(l), toolchainProgress: progress });
+  return `${KIND_NODE.padEnd(20)} ${image} ready in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`;
+}
 
 export function register(program: Command): void {
   const tc = program
@@ -7,17 +18,21 @@ export function register(program: Command): void {
 
   tc.command('install')
     .description('Build (or find in the cache) every pinned component; safe to run concurrently')
-    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus)')
-    .option('--force', 'rebuild even when cached')
+    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
+    .option('--force', 'rebuild even when cached (not kind-node: its tag changes with its recipe)')
     .action(async (components: string[], opts: { force?: boolean }) => {
       const { installToolchain } = await import('../../../cluster/toolchain/index.ts');
       const { createToolchainProgress } = await import('../toolchain-progress.ts');
       const progress = createToolchainProgress();
       const t0 = performance.now();
       const stop = () => progress.stop();
+      const kindNode = components.includes(KIND_NODE);
+      const rest = components.filter((c) => c !== KIND_NODE);
       try {
-        const res = await installToolchain({ components, force: opts.force, progress });
+        const res = kindNode && rest.length === 0 ? [] : await installToolchain({ components: rest, force: opts.force, progress });
+        const kindLine = kindNode ? await installKindNode(progress) : '';
         stop();
+        process.stdout.write(kindLine);
         const total = (performance.now() - t0) / 1000;
         for (const r of res) {
           process.stdout.write(`${r.component.padEnd(20)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `${{ built: 'built', debian: 'unpacked from Debian', system: 'found on the system' }[r.manifest.source]} in ${r.seconds.toFixed(1)}s`}\n`);

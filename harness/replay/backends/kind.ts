@@ -73,6 +73,6 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
     exporter: { url: `${proxy.get().url}${via}`, metricsUrl: `${proxy.get().url}${via}${path}` },
     prometheus: prometheus.get(),
     metric: c.metric,
-    workload: (d) => workloadPods(d, img),
+    workload: (d) => workloadPods(d, img, k),
   };
 }

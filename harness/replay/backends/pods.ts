@@ -54,7 +54,8 @@ export interface ExporterPods {
 }
 
 type PodSpec = { containers: Container[]; hostAliases?: { ip: string; hostnames: string[] }[]; volumes?: { configMap?: { name: string } }[]; serviceAccountName?: string };
-type Container = { name: string; image: string; imagePullPolicy?: string; env?: { name: string; value?: string; valueFrom?: unknown }[]; ports?: { name?: string; containerPort: number }[]; command?: string[]; args?: string[] };
+type Probe = { periodSeconds?: number; initialDelaySeconds?: number };
+type Container = { readinessProbe?: Probe; livenessProbe?: Probe; startupProbe?: Probe; name: string; image: string; imagePullPolicy?: string; env?: { name: string; value?: string; valueFrom?: unknown }[]; ports?: { name?: string; containerPort: number }[]; command?: string[]; args?: string[] };
 type Workload = KubeObject & { spec: { template: { metadata?: { labels?: Record<string, string> }; spec: PodSpec } } };
 
 const podSpec = (o: KubeObject): PodSpec | undefined => (o as Partial<Workload>).spec?.template?.spec;
@@ -100,12 +101,17 @@ export function exporterPods(plan: ReplayPlan, o: { target: PodTarget; images: P
   return { objects, service: { namespace: o.target.namespace, name: svc.metadata.name, port: port?.name ?? String(port?.port ?? '') }, deployment: dep.metadata.name };
 }
 
-/** The business workload with every container's image replaced by the stand-in, listening on the container's first port. */
-export function workloadPods(deployment: KubeObject, images: PodImages): KubeObject {
+/**
+ * The business workload with every container's image replaced by the stand-in, listening on the
+ * container's first port. Probe periods are kubelet wall time: divided by k (at least 1 s, the API's
+ * floor), or a pod would turn Ready minutes of virtual time late.
+ */
+export function workloadPods(deployment: KubeObject, images: PodImages, k = 1): KubeObject {
   return patchPods(deployment, { image: images.workload, pullPolicy: images.pullPolicy ?? 'IfNotPresent' }, (spec) => {
     for (const c of spec.containers) {
       delete c.command;
       delete c.args;
+      for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) if (probe) compressProbe(probe, k);
       const port = c.ports?.[0]?.containerPort ?? 8080;
       c.env = [...(c.env ?? []).filter((e) => e.name !== 'PORT'), { name: 'PORT', value: String(port) }];
     }
@@ -121,6 +127,11 @@ function patchPods(o: KubeObject, img: { image: string; pullPolicy: string }, mo
   }
   more(spec);
   return out;
+}
+
+function compressProbe(p: Probe, k: number): void {
+  p.periodSeconds = Math.max(1, Math.round((p.periodSeconds ?? 10) / k));
+  if (p.initialDelaySeconds !== undefined) p.initialDelaySeconds = Math.floor(p.initialDelaySeconds / k);
 }
 
 const inNamespace = (o: KubeObject, ns: string): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace: ns } });

@@ -1,11 +1,11 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { kindLoadImage, startKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
+import { kindLoadImages, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
 import { clusterSupervisor, kubeconfigPath } from '../../../cluster/local/index.ts';
 import { removeClusterDirs } from '../../../cluster/local/state.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import { Interrupted, type Component, type ComponentContext } from '../../common/component.ts';
 import type { ReplayCluster } from '../warmup.ts';
 
 export interface RunningKindCluster extends ReplayCluster {
@@ -18,17 +18,18 @@ export class KindClusterComponent implements Component {
   readonly name = 'kind-cluster';
   private running: RunningKindCluster | undefined;
   private kind: KindCluster | undefined;
+  private creating = false;
 
   constructor(private readonly input: KindClusterInput & { name: string }, private readonly images: () => Promise<string[]>, private readonly toolchainProgress?: ToolchainProgress) {}
 
   async start(ctx: ComponentContext): Promise<void> {
     // The images build while nothing else runs: kind's node start is the larger share and needs them only at load.
     const images = await this.images();
+    if (ctx.signal?.aborted) throw new Interrupted('interrupted before the kind cluster was created');
+    this.creating = true;
     this.kind = await startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress });
-    for (const image of images) {
-      ctx.progress?.(`kind load ${image}`);
-      await kindLoadImage(this.input.name, image);
-    }
+    ctx.progress?.(`kind load ${images.join(' ')}`);
+    await kindLoadImages(this.input.name, images);
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.kind.kubeconfig);
     const { kubectl } = await ensureBinaries(['kubectl']);
@@ -50,7 +51,10 @@ export class KindClusterComponent implements Component {
   }
 
   async stop(): Promise<void> {
-    await this.kind?.stop();
+    // A stop that comes while `kind create` still runs (Ctrl-C, a start that outlived the stack's
+    // patience) deletes the cluster by name: nothing of it may outlive the replay.
+    if (this.kind) await this.kind.stop();
+    else if (this.creating) await stopKindCluster(this.input.name);
     // The replay's host processes were recorded under the same name; with no local cluster of that
     // name, the empty record directory would show up as a cluster in `cluster status`.
     const name = this.input.name;
