@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { kindLoadImage, startKindCluster, type KindCluster } from '../../cluster/kind/cluster.ts';
+import { kindLoadImages, startKindCluster, type KindCluster } from '../../cluster/kind/cluster.ts';
 import { ecsNodeLabels } from '../../cluster/kind/config.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../cluster/kind/images.ts';
 import { nodePoolsSchema } from '../../cluster/nodes/config.ts';
@@ -75,7 +75,7 @@ beforeAll(async () => {
   cluster = await startKindCluster({ name: NAME, eci: pools.eci, nodeLabels: ecsNodeLabels(pools) }, { progress: (l) => process.stderr.write(`${l}\n`) });
   const { kubectl: bin } = await ensureBinaries(['kubectl']);
   kubectl = async (...args) => String((await execa(bin!, ['--kubeconfig', cluster.kubeconfig, ...args])).stdout);
-  for (const image of [await ensureExporterImage(), await ensureWorkloadImage()]) await kindLoadImage(NAME, image);
+  await kindLoadImages(NAME, [await ensureExporterImage(), await ensureWorkloadImage()]);
   kcmBefore = await kcmManifest();
 }, 600_000);
 

@@ -133,7 +133,7 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   }
   if (c.metric) await stack.up(new MetricServedComponent({ kubeConfig: t.kubeConfig, metric: c.metric, timeoutSeconds: c.options.warmupTimeoutSeconds ?? 180, hint: hint ?? 'ebbflow\'s adapter (registered for this run) did not serve it: check prometheus-adapter.log and prometheus.log in the run\'s work directory' }));
   const cluster = replayCluster(plan.clusterName, kubeconfig, t.kubeConfig, found.virtualNode);
-  return { cluster, exporter: { url: `${proxy.get().url}${via}`, metricsUrl: `${proxy.get().url}${via}${path}` }, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images) };
+  return { cluster, exporter: { url: `${proxy.get().url}${via}`, metricsUrl: `${proxy.get().url}${via}${path}` }, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images, plan.scenario.compression) };
 }
 
 function slsProjects(plan: ReplayPlan): Record<string, string[]> {
