@@ -4,12 +4,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
+import { OwnedNamespaceComponent } from '../../cluster/existing/namespace.ts';
 import { kindLoadImages, startKindCluster, type KindCluster } from '../../cluster/kind/cluster.ts';
 import { ecsNodeLabels } from '../../cluster/kind/config.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../cluster/kind/images.ts';
 import { nodePoolsSchema } from '../../cluster/nodes/config.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
+import { Interrupted, Stack } from '../common/component.ts';
 
 /**
  * A kind cluster stands in for one ebbflow did not create (ACK staging): it is started here with
@@ -26,9 +29,9 @@ let kcmBefore: string;
 const SCENARIO = `name: existing-short
 description: A step up half a minute in, replayed in real time on a cluster ebbflow did not create.
 curve:
-  steps: [["07:00:00", 1500], ["07:00:30", 4800]]
+  steps: [["07:00:00", 1500], ["07:00:20", 4800]]
 windows:
-  - {start: "07:00:00", end: "07:02:30"}
+  - {start: "07:00:00", end: "07:02:00"}
 compression: 1
 devicesPerReplica: 1000
 hpa:
@@ -123,6 +126,21 @@ describe('replay --backend existing (a kind cluster standing in for ACK staging)
     expect(await kubectl('get', 'deployments,services,pods', '-n', 'team-a', '-o', 'name')).toBe('');
     expect(await exists('apiservice', 'v1beta2.custom.metrics.k8s.io')).toBe(false);
     expect(await exists('crd', 'elasticworkloads.autoscaling.alibabacloud.com')).toBe(false);
+  }, 120_000);
+
+  it('Ctrl-C during start-up still deletes the owned namespace and waits until it is gone', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfig);
+    const ac = new AbortController();
+    const stack = new Stack({ signal: ac.signal });
+    const ns = await stack.up(new OwnedNamespaceComponent({ kubeConfig: kc, name: 'ebf-interrupted' }));
+    expect(JSON.parse(await kubectl('get', 'namespace', 'ebf-interrupted', '-o', 'json'))).toMatchObject({ metadata: { annotations: { 'ebbflow.io/run-id': ns.runId } } });
+    await kubectl('-n', 'ebf-interrupted', 'create', 'configmap', 'left-by-the-run', '--from-literal=a=b');
+    // A component that is still starting when the user presses Ctrl-C.
+    const hanging = stack.up({ name: 'hanging', start: () => new Promise<void>(() => {}), stop: async () => {} });
+    ac.abort();
+    await expect(hanging).rejects.toBeInstanceOf(Interrupted);
+    expect(await exists('namespace', 'ebf-interrupted')).toBe(false);
   }, 120_000);
 
   it('replays at k=1 in a namespace it owns, scales up, and leaves the cluster as it found it', async () => {
