@@ -1,6 +1,6 @@
 import { ApiextensionsV1Api, ApiregistrationV1Api, AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
 import { UserError } from '../../harness/common/errors.ts';
-import { decideNamespace } from './namespace.ts';
+import { decideNamespace, RUN_ID_ANNOTATION } from './namespace.ts';
 
 export const CUSTOM_METRICS_GROUP = 'custom.metrics.k8s.io';
 export const CUSTOM_METRICS_APISERVICES = [`v1beta2.${CUSTOM_METRICS_GROUP}`, `v1beta1.${CUSTOM_METRICS_GROUP}`];
@@ -27,6 +27,13 @@ export function adapterChoice(apiServices: V1APIService[]): AdapterChoice {
   }
   const a = found[0]!;
   const cond = a.status?.conditions?.find((c) => c.type === 'Available');
+  const leftBy = a.metadata?.annotations?.[RUN_ID_ANNOTATION];
+  if (leftBy) {
+    throw new UserError(
+      `the APIService ${a.metadata?.name} was registered by ebbflow run ${leftBy}, which did not finish, and is not Available`,
+      `if no ebbflow run is going on against this cluster, remove what it left: kubectl delete apiservice ${found.map((x) => x.metadata?.name).join(' ')} (and its namespace, labelled ebbflow.io/owner=ebbflow)`,
+    );
+  }
   throw new UserError(
     `the cluster's APIService ${a.metadata?.name} exists but is not Available (${cond ? `${cond.reason}: ${cond.message}` : 'no status'}); ebbflow never replaces an APIService the cluster already has`,
     `fix the cluster's metrics adapter first (kubectl get apiservice ${a.metadata?.name} -o yaml), or replay against a cluster without one`,

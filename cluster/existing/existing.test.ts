@@ -128,6 +128,10 @@ describe('the cluster\'s custom metrics adapter', () => {
     expect(adapterChoice([apiService('v1beta1.custom.metrics.k8s.io', 'False'), apiService('v1beta2.custom.metrics.k8s.io', 'True')])).toEqual({ use: 'cluster', apiService: 'v1beta2.custom.metrics.k8s.io', service: 'monitoring/prometheus-adapter' });
     const e = userError(() => adapterChoice([apiService('v1beta2.custom.metrics.k8s.io', 'False')]));
     expect(e.message).toMatch(/exists but is not Available \(FailedDiscoveryCheck: no response\); ebbflow never replaces/);
+    const leftover = { ...apiService('v1beta2.custom.metrics.k8s.io', 'False'), metadata: { name: 'v1beta2.custom.metrics.k8s.io', annotations: { [RUN_ID_ANNOTATION]: 'run-9' } } };
+    const e2 = userError(() => adapterChoice([leftover]));
+    expect(e2.message).toContain('registered by ebbflow run run-9, which did not finish');
+    expect(e2.hint).toContain('kubectl delete apiservice v1beta2.custom.metrics.k8s.io');
   });
 
   it('asks for APIService and CRD writes only when the run must register its own', () => {
