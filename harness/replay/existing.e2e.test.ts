@@ -10,6 +10,7 @@ import { OwnedNamespaceComponent } from '../../cluster/existing/namespace.ts';
 import { kindLoadImages, startKindCluster, type KindCluster } from '../../cluster/kind/cluster.ts';
 import { ecsNodeLabels } from '../../cluster/kind/config.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../cluster/kind/images.ts';
+import { removeClusterDirs } from '../../cluster/local/state.ts';
 import { nodePoolsSchema } from '../../cluster/nodes/config.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
 import { Interrupted, Stack } from '../common/component.ts';
@@ -84,6 +85,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  // startKindCluster records vk-eci under the cluster's name; the stopped process's record stays behind.
+  removeClusterDirs(NAME);
 }, 120_000);
 
 describe('replay --backend existing (a kind cluster standing in for ACK staging)', () => {
