@@ -1,11 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../../harness/common/errors.ts';
 import { waitUntil } from '../../harness/common/wait.ts';
 import { hpaFlagsSchema, type HpaFlags } from '../local/control-plane.ts';
-import { clusterSupervisor, stateDir, validateClusterName } from '../local/state.ts';
-import { stopRecorded } from '../local/supervisor.ts';
+import { clusterSupervisor, kubeconfigPath, removeClusterDirs, stateDir, validateClusterName } from '../local/state.ts';
 import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { kindClusterConfigYaml, vkEciArgs } from './config.ts';
@@ -108,11 +107,15 @@ export async function kindGateway(): Promise<string> {
 
 export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   validateClusterName(name, '--name');
-  const vk = clusterSupervisor(name, env).read(VK_LABEL);
-  if (vk) await stopRecorded(vk);
+  // stopAll forgets what it stopped (its record would otherwise outlive the process); only vk-eci is ours here.
+  const sup = clusterSupervisor(name, env);
+  await sup.stopAll({ except: sup.list().map((r) => r.label).filter((l) => l !== VK_LABEL) });
   const { kind } = await ensureBinaries(['kind']);
   await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false });
   rmSync(kindDir(name, env), { recursive: true, force: true });
+  // vk-eci (and a replay's host processes) were recorded under the local backend's directory of
+  // this name; with no local cluster there and nothing left running, it would show up as a cluster.
+  if (sup.list().length === 0 && !existsSync(kubeconfigPath(name, env))) removeClusterDirs(name, env);
   await removeIdleKindNetwork();
 }
 

@@ -10,7 +10,7 @@ import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods
 import { PrometheusComponent } from '../components/prometheus.ts';
 import type { Pipeline } from '../warmup.ts';
 import type { BackendContext } from './index.ts';
-import { exporterPods, exporterProxyPath, workloadPods, type PodImages, type PodTarget } from './pods.ts';
+import { exporterPodNames, exporterPodProxyPath, exporterPods, workloadPods, type PodImages, type PodTarget } from './pods.ts';
 
 /**
  * The kind backend: a kind cluster (real kubelet, vk-eci as the ECI node) in Docker; the exporter
@@ -56,11 +56,16 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
   progress({ phase: 'setup', message: 'starting the exporter pods, Prometheus and prometheus-adapter' });
   await stack.up(new ExporterPodsComponent(() => target, () => pods));
   const proxy = await stack.up(new KubectlProxyComponent(() => ({ cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig })));
-  const via = exporterProxyPath(pods.service);
   const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
   const path = scrape.path ?? '/metrics';
-  const scrapeTarget = serviceMonitorToScrapeTarget({ ...scrape, path: `${via}${path}` }, proxy.get().url.replace('http://', ''));
-  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [scrapeTarget] })));
+  // One target per exporter pod, labelled with the pod's name, as the ServiceMonitor's endpoints are.
+  const names = await exporterPodNames(target, pods);
+  const via = (pod: string) => exporterPodProxyPath(target.namespace, pod, pods.podPort);
+  const targets = names.map((pod) => {
+    const t = serviceMonitorToScrapeTarget({ ...scrape, path: `${via(pod)}${path}` }, proxy.get().url.replace('http://', ''), pod);
+    return { ...t, job: `${t.job}/${pod}` };
+  });
+  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets })));
   await stack.up(
     new AdapterComponent(() => ({
       cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, prometheusUrl: prometheus.get().url,
@@ -70,7 +75,7 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
   const img = images!;
   return {
     cluster: kc,
-    exporter: { url: `${proxy.get().url}${via}`, metricsUrl: `${proxy.get().url}${via}${path}` },
+    exporter: { url: `${proxy.get().url}${via(names[0]!)}`, metricsUrl: `${proxy.get().url}${via(names[0]!)}${path}` },
     prometheus: prometheus.get(),
     metric: c.metric,
     workload: (d) => workloadPods(d, img, k),

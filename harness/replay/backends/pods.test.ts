@@ -8,7 +8,7 @@ import type { KubeObject } from '../../../manifests/index.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { planReplay } from '../plan.ts';
 import { checkBackend } from './index.ts';
-import { exporterPods, exporterProxyPath, SLS_HOST, workloadPods, type PodTarget } from './pods.ts';
+import { exporterPodProxyPath, exporterPods, exporterProxyPath, SLS_HOST, workloadPods, type PodTarget } from './pods.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const target: PodTarget = { kubeconfig: '/k', kubeConfig: new KubeConfig(), namespace: 'team-a', hostAddress: '172.18.0.1' };
@@ -27,6 +27,10 @@ describe('the pod pipeline objects (kind now, existing next)', async () => {
     expect(pods.objects.every((o) => o.metadata.namespace === 'team-a')).toBe(true);
     expect(pods.service).toEqual({ namespace: 'team-a', name: 'sls-exporter', port: 'metrics' });
     expect(exporterProxyPath(pods.service)).toBe('/api/v1/namespaces/team-a/services/sls-exporter:metrics/proxy');
+    // Each pod is scraped on the container port the Service's named targetPort resolves to.
+    expect(pods.podLabels).toEqual({ 'app.kubernetes.io/name': 'sls-exporter', 'app.kubernetes.io/part-of': 'ebbflow' });
+    expect(pods.podPort).toBe(9464);
+    expect(exporterPodProxyPath('team-a', 'sls-exporter-abc', 9464)).toBe('/api/v1/namespaces/team-a/pods/sls-exporter-abc:9464/proxy');
   });
 
   it('points the exporter at the fake SLS by name, resolved by hostAliases (no cluster DNS), with the intervals divided by k', () => {

@@ -48,9 +48,12 @@ export const SLS_HOST = 'fake-sls.ebbflow';
 
 export interface ExporterPods {
   objects: KubeObject[];
-  /** The Service Prometheus scrapes through the API server's proxy, and its port (name or number). */
+  /** The exporter's Service and its port (name or number). */
   service: { namespace: string; name: string; port: string };
   deployment: string;
+  /** The pods' labels (to find them) and the container port the Service targets (numeric: the pod proxy needs one). */
+  podLabels: Record<string, string>;
+  podPort: number;
 }
 
 type PodSpec = { containers: Container[]; hostAliases?: { ip: string; hostnames: string[] }[]; volumes?: { configMap?: { name: string } }[]; serviceAccountName?: string };
@@ -96,9 +99,16 @@ export function exporterPods(plan: ReplayPlan, o: { target: PodTarget; images: P
     spec.hostAliases = [{ ip: o.target.hostAddress, hostnames }];
     for (const c of spec.containers) c.env = [...(c.env ?? []).filter((e) => !e.name.startsWith('ALIBABA_CLOUD_')), { name: 'ALIBABA_CLOUD_ACCESS_KEY_ID', value: o.sls.accessKeyId }, { name: 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', value: o.sls.accessKeySecret }];
   });
-  const port = (svc as KubeObject & { spec: { ports?: { name?: string; port: number }[] } }).spec.ports?.[0];
+  const port = (svc as KubeObject & { spec: { ports?: { name?: string; port: number; targetPort?: string | number }[] } }).spec.ports?.[0];
   const objects = [account, config, svc, deployment].filter((x): x is KubeObject => x !== undefined).map((x) => inNamespace(x, o.target.namespace));
-  return { objects, service: { namespace: o.target.namespace, name: svc.metadata.name, port: port?.name ?? String(port?.port ?? '') }, deployment: dep.metadata.name };
+  const podPort = containerPort(podSpec(dep)!, port?.targetPort ?? port?.port) ?? cfg.listen.port;
+  return { objects, service: { namespace: o.target.namespace, name: svc.metadata.name, port: port?.name ?? String(port?.port ?? '') }, deployment: dep.metadata.name, podLabels: labels, podPort };
+}
+
+/** A Service's targetPort (a container port's name or number) as the container port number. */
+function containerPort(spec: PodSpec, target: string | number | undefined): number | undefined {
+  if (typeof target === 'number') return target;
+  return spec.containers.flatMap((c) => c.ports ?? []).find((p) => p.name === target)?.containerPort;
 }
 
 /**
@@ -139,6 +149,19 @@ const inNamespace = (o: KubeObject, ns: string): KubeObject => ({ ...o, metadata
 /** The API server's service proxy path of the exporter (append `/metrics`). */
 export function exporterProxyPath(s: ExporterPods['service']): string {
   return `/api/v1/namespaces/${s.namespace}/services/${s.name}:${s.port}/proxy`;
+}
+
+/** The API server's proxy path of one exporter pod (append `/metrics`): Prometheus scrapes each pod, as the ServiceMonitor's endpoints would. */
+export function exporterPodProxyPath(namespace: string, pod: string, port: number): string {
+  return `/api/v1/namespaces/${namespace}/pods/${pod}:${port}/proxy`;
+}
+
+/** The exporter's pods that run now, by name. */
+export async function exporterPodNames(target: PodTarget, pods: ExporterPods): Promise<string[]> {
+  const core = target.kubeConfig.makeApiClient(CoreV1Api);
+  const selector = Object.entries(pods.podLabels).map(([k, v]) => `${k}=${v}`).join(',');
+  const list = await core.listNamespacedPod({ namespace: target.namespace, labelSelector: selector });
+  return list.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
 }
 
 /** Creates the objects and waits until the Deployment has every replica Ready. */

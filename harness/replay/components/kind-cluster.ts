@@ -1,9 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
 import { kindLoadImages, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
-import { clusterSupervisor, kubeconfigPath } from '../../../cluster/local/index.ts';
-import { removeClusterDirs } from '../../../cluster/local/state.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 import { Interrupted, type Component, type ComponentContext } from '../../common/component.ts';
 import type { ReplayCluster } from '../warmup.ts';
@@ -55,9 +52,5 @@ export class KindClusterComponent implements Component {
     // patience) deletes the cluster by name: nothing of it may outlive the replay.
     if (this.kind) await this.kind.stop();
     else if (this.creating) await stopKindCluster(this.input.name);
-    // The replay's host processes were recorded under the same name; with no local cluster of that
-    // name, the empty record directory would show up as a cluster in `cluster status`.
-    const name = this.input.name;
-    if (clusterSupervisor(name).list().length === 0 && !existsSync(kubeconfigPath(name))) removeClusterDirs(name);
   }
 }
