@@ -23,7 +23,7 @@ import { PrometheusComponent } from '../components/prometheus.ts';
 import type { ReplayPlan } from '../plan.ts';
 import type { Pipeline, ReplayCluster } from '../warmup.ts';
 import type { BackendContext } from './index.ts';
-import { exporterPods, exporterProxyPath, workloadPods, type ExporterPods, type PodImages, type PodTarget } from './pods.ts';
+import { exporterPodNames, exporterPodProxyPath, exporterPods, workloadPods, type ExporterPods, type PodImages, type PodTarget } from './pods.ts';
 
 /**
  * Checks the existing backend's flags and moves the plan into the namespace the run will own
@@ -117,11 +117,17 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   }
   await stack.up(new ExporterPodsComponent(() => target, () => pods));
   const proxy = await stack.up(new KubectlProxyComponent(() => ({ cluster: plan.clusterName, dir: workDir, kubeconfig })));
-  const via = exporterProxyPath(pods.service);
   const scrape = { ...plan.manifests.scrape, intervalSeconds: plan.system.pipeline.scrapeIntervalSeconds };
   const path = scrape.path ?? '/metrics';
+  // One target per exporter pod, labelled with the pod's name, as the ServiceMonitor's endpoints are (as on kind).
+  const names = await exporterPodNames(target, pods);
+  const via = (pod: string) => exporterPodProxyPath(target.namespace, pod, pods.podPort);
+  const targets = names.map((pod) => {
+    const st = serviceMonitorToScrapeTarget({ ...scrape, path: `${via(pod)}${path}` }, proxy.get().url.replace('http://', ''), pod);
+    return { ...st, job: `${st.job}/${pod}` };
+  });
   // With the cluster's adapter this Prometheus only observes (the report's stage lag); without one it feeds ours.
-  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: plan.scenario.compression, targets: [serviceMonitorToScrapeTarget({ ...scrape, path: `${via}${path}` }, proxy.get().url.replace('http://', ''))] })));
+  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: plan.scenario.compression, targets })));
   if (adapter.use === 'ours') {
     await stack.up(
       new AdapterComponent(() => ({
@@ -133,7 +139,7 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   }
   if (c.metric) await stack.up(new MetricServedComponent({ kubeConfig: t.kubeConfig, metric: c.metric, timeoutSeconds: c.options.warmupTimeoutSeconds ?? 180, hint: hint ?? 'ebbflow\'s adapter (registered for this run) did not serve it: check prometheus-adapter.log and prometheus.log in the run\'s work directory' }));
   const cluster = replayCluster(plan.clusterName, kubeconfig, t.kubeConfig, found.virtualNode);
-  return { cluster, exporter: { url: `${proxy.get().url}${via}`, metricsUrl: `${proxy.get().url}${via}${path}` }, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images, plan.scenario.compression) };
+  return { cluster, exporter: { url: `${proxy.get().url}${via(names[0]!)}`, metricsUrl: `${proxy.get().url}${via(names[0]!)}${path}` }, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images, plan.scenario.compression) };
 }
 
 function slsProjects(plan: ReplayPlan): Record<string, string[]> {
