@@ -13,7 +13,12 @@ import { ensureExporterImage, ensureWorkloadImage } from '../../cluster/kind/ima
 import { removeClusterDirs } from '../../cluster/local/state.ts';
 import { nodePoolsSchema } from '../../cluster/nodes/config.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
+import { loadScenario } from '../../scenarios/index.ts';
 import { Interrupted, Stack } from '../common/component.ts';
+import { UserError } from '../common/errors.ts';
+import { startAdapter } from '../pipeline/adapter.ts';
+import { startPrometheus } from '../pipeline/prometheus.ts';
+import { runReplay } from './engine.ts';
 
 /**
  * A kind cluster stands in for one ebbflow did not create (ACK staging): it is started here with
@@ -85,8 +90,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
-  // startKindCluster records vk-eci under the cluster's name; the stopped process's record stays behind.
-  removeClusterDirs(NAME);
 }, 120_000);
 
 describe('replay --backend existing (a kind cluster standing in for ACK staging)', () => {
@@ -182,4 +185,55 @@ describe('replay --backend existing (a kind cluster standing in for ACK staging)
     expect(await exists('namespace', 'team-a')).toBe(true);
     expect(await kcmManifest()).toBe(kcmBefore);
   }, 420_000);
+
+  it('uses the cluster\'s own adapter when it has one: registers nothing, deploys the ServiceMonitor, and a metric it never serves is a clear error', async () => {
+    // The "cluster's own" monitoring: an Available custom metrics APIService (a prometheus-adapter over
+    // a Prometheus that scrapes nothing) and the ServiceMonitor CRD, as prometheus-operator installs it.
+    const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: servicemonitors.monitoring.coreos.com}\nspec:\n  group: monitoring.coreos.com\n  scope: Namespaced\n  names: {kind: ServiceMonitor, plural: servicemonitors, singular: servicemonitor, listKind: ServiceMonitorList}\n  versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}}]\n';
+    await execa((await ensureBinaries(['kubectl'])).kubectl!, ['--kubeconfig', cluster.kubeconfig, 'apply', '-f', '-'], { input: crd });
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-own-'));
+    const kc = new KubeConfig();
+    kc.loadFromFile(cluster.kubeconfig);
+    const theirs = 'existing-e2e-theirs';
+    // A target that never answers: the adapter is Available, but no series ever reaches it.
+    let prom: Awaited<ReturnType<typeof startPrometheus>> | undefined;
+    let adapter: Awaited<ReturnType<typeof startAdapter>> | undefined;
+    try {
+      prom = await startPrometheus({ cluster: theirs, dir, targets: [{ job: 'nothing', address: '127.0.0.1:9', intervalSeconds: 15 }], compression: 1 });
+      adapter = await startAdapter({ cluster: theirs, dir, kubeconfig: cluster.kubeconfig, kubeConfig: kc, prometheusUrl: prom.url, rulesYaml: readFileSync(join(ROOT, 'manifests/base/adapter/rules.yaml'), 'utf8'), relistSeconds: 30, compression: 1, namespace: 'monitoring', bindAddress: cluster.hostAddress });
+      const before = await kubectl('get', 'apiservice', 'v1beta2.custom.metrics.k8s.io', '-o', 'jsonpath={.metadata.uid} {.spec.service.namespace}/{.spec.service.name}');
+      writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
+      const seen = { serviceMonitor: false, annotated: false };
+      const poll = setInterval(() => {
+        void (async () => {
+          seen.serviceMonitor ||= await exists('servicemonitor', 'sls-exporter', '-n', 'ebf-own-adapter');
+          const a = await kubectl('get', 'deployment', 'sls-exporter', '-n', 'ebf-own-adapter', '-o', 'jsonpath={.spec.template.metadata.annotations.prometheus\\.io/scrape}').catch(() => '');
+          seen.annotated ||= a === 'true';
+        })().catch(() => {});
+      }, 2000);
+      try {
+        const scenario = await loadScenario(join(dir, 'scenario.yaml'));
+        const err = await runReplay({ scenario, out: join(dir, 'out'), backend: 'existing', kubeconfig: cluster.kubeconfig, namespace: 'ebf-own-adapter', warmupTimeoutSeconds: 20 }).then(() => undefined, (e: unknown) => e as UserError);
+        expect(err).toBeInstanceOf(UserError);
+        expect(err!.message).toBe('the custom metrics API did not serve active_devices for services/nginx in ebf-own-adapter within 20 s');
+        expect(err!.hint).toContain('the cluster\'s adapter (v1beta2.custom.metrics.k8s.io → monitoring/prometheus-adapter) must serve active_devices');
+        expect(err!.hint).toContain('active_devices{namespace="ebf-own-adapter",service="nginx"}');
+        expect(err!.hint).toContain('serviceMonitorSelector');
+        expect(err!.hint).toContain('seriesQuery');
+      } finally {
+        clearInterval(poll);
+      }
+      expect(seen.serviceMonitor).toBe(true);
+      expect(seen.annotated).toBe(true);
+      // The cluster's APIService is the same object as before, and the run's namespace is gone.
+      expect(await kubectl('get', 'apiservice', 'v1beta2.custom.metrics.k8s.io', '-o', 'jsonpath={.metadata.uid} {.spec.service.namespace}/{.spec.service.name}')).toBe(before);
+      expect(await exists('namespace', 'ebf-own-adapter')).toBe(false);
+      expect(await exists('crd', 'servicemonitors.monitoring.coreos.com')).toBe(true);
+    } finally {
+      await adapter?.stop();
+      await prom?.stop();
+      removeClusterDirs(theirs);
+      await kubectl('delete', 'apiservice', 'v1beta1.custom.metrics.k8s.io', 'v1beta2.custom.metrics.k8s.io', '--ignore-not-found');
+    }
+  }, 240_000);
 });
