@@ -31,6 +31,8 @@ export async function startAdapter(opts: {
    * API server runs in a container and reaches the host at its Docker network's gateway address.
    */
   bindAddress?: string;
+  /** Annotations on the APIServices it registers (the existing backend marks what its run created). */
+  annotations?: Record<string, string>;
 }): Promise<RunningAdapter> {
   const bin = (await ensureBinaries(['prometheus-adapter']))['prometheus-adapter']!;
   const port = await freePort();
@@ -56,7 +58,7 @@ export async function startAdapter(opts: {
     logFile: join(opts.dir, 'prometheus-adapter.log'),
   });
   try {
-    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc, opts.bindAddress ?? 'localhost');
+    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc, opts.bindAddress ?? 'localhost', opts.annotations);
   } catch (e) {
     await proc.stop().catch(() => {});
     throw e;
@@ -65,7 +67,7 @@ export async function startAdapter(opts: {
 }
 
 /** The ExternalName Service and both custom-metrics APIServices, then wait until the aggregator sees the adapter. */
-async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess, externalName: string): Promise<void> {
+async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess, externalName: string, annotations?: Record<string, string>): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const reg = kc.makeApiClient(ApiregistrationV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => {});
@@ -83,7 +85,7 @@ async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: M
     await reg.deleteAPIService({ name }).catch(() => {});
     await reg.createAPIService({
       body: {
-        metadata: { name },
+        metadata: { name, ...(annotations ? { annotations } : {}) },
         spec: {
           group: CUSTOM_METRICS_GROUP,
           version,

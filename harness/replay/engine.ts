@@ -65,6 +65,9 @@ export interface ReplayOptions {
   /** The existing backend: the cluster's kubeconfig and the namespace ebbflow owns there. */
   kubeconfig?: string;
   namespace?: string;
+  /** The existing backend: the kubeconfig context (default its current one) and the address its pods reach this machine at (default detected). */
+  context?: string;
+  hostAddress?: string;
   /** What discovering the manifests converted or assumed (e.g. a v2beta1 HPA run as v2), told before anything starts. */
   onManifestWarning?: (w: string) => void;
   /** Progress of a first-time toolchain build (a fresh machine builds it on the first replay). */

@@ -29,6 +29,10 @@ interface UpOptions {
   compression?: string;
   port?: string;
   ecsNodes?: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  hostAddress?: string;
 }
 
 function intOption(v: string | undefined, flag: string, min: number): number | undefined {
@@ -66,13 +70,32 @@ async function kindUpAction(opts: UpOptions): Promise<void> {
   );
 }
 
+/**
+ * `cluster up --backend existing`: nothing is started; the cluster is inspected (reachable, version,
+ * custom metrics adapter, CRDs, the namespace, every permission a replay needs) and what was found
+ * is printed. A missing permission is exit 2 after the list.
+ */
+async function existingUpAction(opts: UpOptions): Promise<void> {
+  const { UserError } = await import('../../common/errors.ts');
+  for (const [flag, v] of [['--config', opts.config], ['--port', opts.port], ['--ecs-nodes', opts.ecsNodes], ['--compression', opts.compression], ['--host-address', opts.hostAddress]] as const) {
+    if (v !== undefined) throw new UserError(`${flag} does not apply to cluster up --backend existing (it only inspects the cluster)`, 'drop it');
+  }
+  const { existingTarget } = await import('../../../cluster/existing/options.ts');
+  const { inspectCluster, describeFindings } = await import('../../../cluster/existing/check.ts');
+  const t = existingTarget({ ...opts, namespace: opts.namespace ?? 'ebbflow-replay' });
+  const f = await inspectCluster(t.kubeConfig, t.context, t.namespace);
+  process.stdout.write(`${describeFindings(f).join('\n')}\n`);
+  const missing = f.access.filter((a) => !a.allowed).length;
+  if (missing) throw new UserError(`${missing} permission${missing === 1 ? '' : 's'} a replay needs ${missing === 1 ? 'is' : 'are'} missing (listed above)`, 'ask the cluster admin for a Role in the namespace and the cluster-scoped rights listed, or use a kubeconfig that has them');
+  process.stdout.write(`ready for: ebbflow replay SCENARIO --backend existing --kubeconfig ${t.kubeconfig}${opts.context ? ` --context ${opts.context}` : ''} --namespace ${t.namespace}\n`);
+}
+
 /** Builds the cluster config from --config and flags, starts it, prints how to use it. */
 async function upAction(opts: UpOptions): Promise<void> {
+  if (opts.backend === 'existing') return existingUpAction(opts);
+  const { refuseExistingFlags } = await import('../../../cluster/existing/options.ts');
+  refuseExistingFlags(opts.backend ?? 'local', opts);
   if (opts.backend === 'kind') return kindUpAction(opts);
-  if (opts.backend === 'existing') {
-    const { UserError } = await import('../../common/errors.ts');
-    throw new UserError('cluster up cannot start an existing cluster', 'an existing cluster is already up: use it with its own kubeconfig');
-  }
   const { UserError } = await import('../../common/errors.ts');
   const { loadYamlConfig } = await import('../../common/config.ts');
   const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
@@ -136,7 +159,10 @@ export function register(program: Command): void {
     .option('--compression <k>', 'time compression factor: HPA periods and pod start delays are divided by k')
     .option('--port <port>', 'fixed kube-apiserver port (default: a free one)')
     .option('--ecs-nodes <n>', 'number of ECS nodes in the default pool')
-    .option('--backend <backend>', 'local (processes, default) or kind (Docker; offline node image built once)', backend, 'local')
+    .option('--backend <backend>', 'local (processes, default), kind (Docker; offline node image built once) or existing (only inspects a cluster ebbflow did not create)', backend, 'local')
+    .option('--kubeconfig <file>', 'existing backend: the kubeconfig of the cluster to inspect')
+    .option('--context <name>', 'existing backend: the kubeconfig context (default: its current-context)')
+    .option('--namespace <name>', 'existing backend: the namespace a replay would own (default ebbflow-replay)')
     .action(upAction);
 
   cl.command('down')
@@ -145,6 +171,10 @@ export function register(program: Command): void {
     .option('--all', 'every local cluster')
     .option('--backend <backend>', 'local (default) or kind', backend, 'local')
     .action(async (opts: { name: string; all?: boolean; backend: Backend }) => {
+      if (opts.backend === 'existing') {
+        const { UserError } = await import('../../common/errors.ts');
+        throw new UserError('cluster down refuses --backend existing: ebbflow never stops a cluster it did not create', 'a replay removes its own namespace when it ends; to remove one left by a killed run: kubectl delete namespace <name> (only one labelled ebbflow.io/owner=ebbflow)');
+      }
       if (opts.backend === 'kind') {
         const { stopKindCluster } = await import('../../../cluster/kind/cluster.ts');
         await stopKindCluster(opts.name);

@@ -20,11 +20,13 @@ async function run(args: string[]): Promise<{ code: number | undefined; err: str
 }
 
 describe('replay --backend', () => {
-  it('refuses an unknown backend, and existing (not yet), with exit 2 before anything starts', async () => {
+  it('refuses an unknown backend, and existing without its flags, with exit 2 before anything starts', async () => {
     expect((await run(['replay', join(ROOT, 'scenarios/tiny.yaml'), '--backend', 'docker'])).code).toBe(2);
     const r = await run(['replay', join(ROOT, 'scenarios/tiny.yaml'), '--backend', 'existing', '--out', mkdtempSync(join(tmpdir(), 'ebf-rb-'))]);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('replay --backend existing is not available yet');
+    expect(r.err).toContain('--backend existing needs --kubeconfig');
+    // tiny.yaml is at k=60: the consequence on a cluster whose kcm flags cannot change is told first.
+    expect(r.err).toContain('fidelity warning: existing cluster at k=60');
   });
 
   it("takes the scenario's backend: and checks it strictly, naming the file and field", async () => {
@@ -37,6 +39,6 @@ describe('replay --backend', () => {
     writeFileSync(join(dir, 'existing.yaml'), `${tiny}\nbackend: existing\n`);
     const existing = await run(['replay', join(dir, 'existing.yaml'), '--out', join(dir, 'out')]);
     expect(existing.code).toBe(2);
-    expect(existing.err).toContain('not available yet');
+    expect(existing.err).toContain('--backend existing needs --kubeconfig');
   });
 });

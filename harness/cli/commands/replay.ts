@@ -14,19 +14,22 @@ export function register(program: Command): void {
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--allow-exporter-command', 'run the program a scenario names in exporter.command (only for scenarios you trust)')
-    .option('--backend <backend>', "where it runs: local (processes, KWOK nodes), kind (Docker: the exporter and workload as pods, ECI as a virtual-kubelet) or existing (not yet); default: the scenario's backend:, else local", backend)
+    .option('--backend <backend>', "where it runs: local (processes, KWOK nodes), kind (Docker: the exporter and workload as pods, ECI as a virtual-kubelet) or existing (a cluster ebbflow did not create: --kubeconfig, --namespace); default: the scenario's backend:, else local", backend)
     .option('--kubeconfig <file>', 'with --backend existing: the cluster to replay against')
     .option('--namespace <name>', 'with --backend existing: the namespace ebbflow creates and owns there')
+    .option('--context <name>', 'with --backend existing: the kubeconfig context (default: its current-context)')
+    .option('--host-address <addr>', 'with --backend existing: where the cluster\'s pods reach this machine (the fake SLS; ebbflow\'s adapter if the cluster has none); default: the address this machine uses towards the API server')
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
     .option('--with-sim', 'the same as --report-fidelity (older name)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string; backend?: Backend; kubeconfig?: string; namespace?: string }) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string } & BackendFlags) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../common/log.ts');
       const { createReplayProgress } = await import('../replay-progress.ts');
       // Everything the user gave is checked here, before a cluster or a toolchain build starts.
       const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression });
+      if ((opts.backend ?? scenario.backend) === 'existing') await warnExistingCompression(scenario.compression);
       if (opts.baseline !== undefined) {
         const { readUserFile } = await import('../../common/files.ts');
         await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
@@ -79,7 +82,16 @@ export function register(program: Command): void {
     });
 }
 
+type BackendFlags = { backend?: Backend; kubeconfig?: string; namespace?: string; context?: string; hostAddress?: string };
+
 /** The backend flags as runReplay takes them (absent ones left to the scenario). */
-function backendOptions(o: { backend?: Backend; kubeconfig?: string; namespace?: string }): { backend?: Backend; kubeconfig?: string; namespace?: string } {
-  return { ...(o.backend ? { backend: o.backend } : {}), ...(o.kubeconfig !== undefined ? { kubeconfig: o.kubeconfig } : {}), ...(o.namespace !== undefined ? { namespace: o.namespace } : {}) };
+function backendOptions(o: BackendFlags): BackendFlags {
+  return Object.fromEntries(Object.entries({ backend: o.backend, kubeconfig: o.kubeconfig, namespace: o.namespace, context: o.context, hostAddress: o.hostAddress }).filter(([, v]) => v !== undefined)) as BackendFlags;
+}
+
+/** Told before the run, not only in the report: the user may prefer k=1 once they read it. */
+async function warnExistingCompression(k: number): Promise<void> {
+  const { existingCompressionNote } = await import('../../../cluster/existing/fidelity.ts');
+  const note = existingCompressionNote(k);
+  if (note) process.stderr.write(`fidelity warning: ${note}\n`);
 }

@@ -63,7 +63,7 @@ describe('the pod pipeline objects (kind now, existing next)', async () => {
   });
 
   it('refuses, before anything starts, what a backend cannot run', () => {
-    expect(() => checkBackend('existing', plan, {})).toThrow(/not available yet/);
+    expect(() => checkBackend('existing', plan, {})).toThrow(/needs --kubeconfig/);
     expect(() => checkBackend('kind', plan, { kubeconfig: '/x' })).toThrow(/--backend existing only/);
     expect(() => checkBackend('kind', { ...plan, scenario: { ...plan.scenario, source: { mode: 'events', heartbeatSeconds: 30 } } }, {})).toThrow(/tiny.yaml: source.mode events runs on the local backend only/);
     expect(() => checkBackend('kind', plan, {})).not.toThrow();
