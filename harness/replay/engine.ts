@@ -43,6 +43,15 @@ export interface ReplayProgress {
   virtualTotal?: number;
   virtualNow?: number;
   wallSeconds: number;
+  /** With the message that ends the setup: when each part started and was ready (seconds after the input was planned). */
+  setupTimings?: SetupTiming[];
+}
+
+/** One setup step (a component, or `kube-controller-manager`), from its start to ready, in wall seconds after planning. */
+export interface SetupTiming {
+  component: string;
+  from: number;
+  to: number;
 }
 
 export interface ReplayOptions {
@@ -155,8 +164,16 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
       return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
     }),
   );
+  const kcmFrom = stack.elapsed();
   await cluster.get().startControllerManager?.();
+  const timings = [...stack.timings, { component: 'kube-controller-manager', from: kcmFrom, to: stack.elapsed() }];
+  progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });
   return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: objectMetric(plan), ...(source.fleet ? { fleet: source.fleet } : {}) };
+}
+
+/** `cluster 0.0–4.1 s, ew-controller 4.1–4.4 s, …`: where the setup's seconds went. */
+export function describeSetup(timings: SetupTiming[]): string {
+  return timings.map((t) => `${t.component} ${t.from.toFixed(1)}–${t.to.toFixed(1)} s`).join(', ');
 }
 
 /** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage. */
