@@ -26,6 +26,8 @@ export async function startAdapter(opts: {
   relistSeconds: number;
   compression: number;
   namespace?: string;
+  /** Aborting ends the wait for the APIService (then `Interrupted`). */
+  signal?: AbortSignal;
 }): Promise<RunningAdapter> {
   const bin = (await ensureBinaries(['prometheus-adapter']))['prometheus-adapter']!;
   const port = await freePort();
@@ -51,7 +53,7 @@ export async function startAdapter(opts: {
     logFile: join(opts.dir, 'prometheus-adapter.log'),
   });
   try {
-    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc);
+    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc, opts.signal);
   } catch (e) {
     await proc.stop().catch(() => {});
     throw e;
@@ -60,7 +62,7 @@ export async function startAdapter(opts: {
 }
 
 /** The ExternalName Service and both custom-metrics APIServices, then wait until the aggregator sees the adapter. */
-async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess): Promise<void> {
+async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess, signal?: AbortSignal): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const reg = kc.makeApiClient(ApiregistrationV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => {});
@@ -98,5 +100,7 @@ async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: M
       return a.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ? true : undefined;
     },
     () => proc.logTail(),
+    100,
+    signal,
   );
 }
