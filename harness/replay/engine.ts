@@ -109,7 +109,6 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
     if (o.signal?.aborted) throw new Interrupted('interrupted before the replay started');
     await ensureBinaries(toolchainFor(plan.scenario), o.toolchainProgress);
     const pipeline = await startPipeline(stack, plan, o, workDir, progress);
-    await applyWorkload(pipeline.cluster, plan);
     await stack.up(timeline);
     timeline.write(timelineMeta(plan));
     await warmUp(pipeline, plan, o, progress);
@@ -133,40 +132,62 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   return report(plan, o.out, timeline, { interrupted, failure, teardown, wallSeconds: wall() });
 }
 
-/** Cluster, controller, fake SLS, exporter, Prometheus and adapter, in dependency order. */
+/**
+ * Cluster, controller, fake SLS, exporter, Prometheus and adapter, each as soon as what it needs is
+ * up: the data source and Prometheus beside the control plane (Prometheus hands its first targets
+ * to its scrapers only at its 5 s discovery tick, which then passes while the cluster starts), the
+ * controller and the workload (Deployment, Service, ElasticWorkload, HPA) beside the adapter, kcm last.
+ */
 async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, workDir: string, progress: Progress): Promise<Pipeline> {
   const s = plan.scenario;
   const { system: sys } = plan;
   const k = s.compression;
-  progress({ phase: 'setup', message: `starting the local cluster (k=${k})` });
-  const cluster = await stack.up(
-    new ClusterComponent(
-      {
-        name: plan.clusterName,
-        compression: k,
-        ...(s.nodes ? { nodePools: s.nodes } : {}),
-        hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
-      },
-      o.toolchainProgress,
-      // kcm starts last, once the ElasticWorkload CRD and the custom metrics API exist, so its
-      // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
-      { deferControllerManager: true },
-    ),
+  progress({ phase: 'setup', message: `starting the local cluster (k=${k}), fake SLS (${s.source.mode} mode), exporter and Prometheus` });
+  const cluster = new ClusterComponent(
+    {
+      name: plan.clusterName,
+      compression: k,
+      ...(s.nodes ? { nodePools: s.nodes } : {}),
+      hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
+    },
+    o.toolchainProgress,
+    // kcm starts last, once the ElasticWorkload CRD and the custom metrics API exist, so its
+    // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
+    { deferControllerManager: true },
   );
-  await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
-  progress({ phase: 'setup', message: `starting fake SLS (${s.source.mode} mode), exporter, Prometheus and prometheus-adapter` });
-  const source = await startSource(stack, plan, { workDir, logger: o.logger });
-  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
-  await stack.up(
-    new AdapterComponent(() => {
-      const c = cluster.get();
-      const rules = plan.manifests.adapterRulesYaml;
-      return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
-    }),
-  );
+  const [, { source, prometheus }] = await stack.concurrently([
+    () => stack.up(cluster),
+    async () => {
+      // Processes go through the cluster's supervisor: only once a leftover of its name is cleared.
+      await cluster.claimed;
+      const source = await startSource(stack, plan, { workDir, logger: o.logger });
+      const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
+      return { source, prometheus };
+    },
+  ] as const);
+  progress({ phase: 'setup', message: 'starting the ElasticWorkload controller and prometheus-adapter, applying the workload' });
+  let applied: SetupTiming | undefined;
+  await stack.concurrently([
+    async () => {
+      await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
+      // Before kcm: its first HPA sync then already finds the HPA, and kcm's start-up (CPU-heavy on
+      // 2 cores) does not slow these writes down.
+      const from = stack.elapsed();
+      await applyWorkload(cluster.get(), plan);
+      applied = { component: 'workload', from, to: stack.elapsed() };
+    },
+    () =>
+      stack.up(
+        new AdapterComponent(() => {
+          const c = cluster.get();
+          const rules = plan.manifests.adapterRulesYaml;
+          return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
+        }),
+      ),
+  ]);
   const kcmFrom = stack.elapsed();
   await cluster.get().startControllerManager?.();
-  const timings = [...stack.timings, { component: 'kube-controller-manager', from: kcmFrom, to: stack.elapsed() }];
+  const timings = [...stack.timings, ...(applied ? [applied] : []), { component: 'kube-controller-manager', from: kcmFrom, to: stack.elapsed() }];
   progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });
   return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: objectMetric(plan), ...(source.fleet ? { fleet: source.fleet } : {}) };
 }

@@ -56,7 +56,8 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
       const cond = h.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join('; ');
       throw new Error(`the pipeline did not reach a steady state in ${timeout}s: exporter ${stages.exporter ?? 'no value'}, Prometheus ${stages.prometheus ?? 'no value'}, adapter ${stages.adapter ?? 'no value'}; HPA: ${cond ?? 'no status'}`);
     }
-    await sleep(250, o.signal);
+    // Each poll is a few local requests; at 100 ms the replay starts within a tenth of a second of the steady state.
+    await sleep(100, o.signal);
   }
 }
 
