@@ -47,7 +47,7 @@ export interface ReplayProgress {
   setupTimings?: SetupTiming[];
 }
 
-/** One setup step (a component, or `kube-controller-manager`), from its start to ready, in wall seconds after planning. */
+/** One setup step (a component, `workload` or `kube-controller-manager`), from its start to ready, in wall seconds after planning. */
 export interface SetupTiming {
   component: string;
   from: number;
@@ -136,7 +136,8 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
  * Cluster, controller, fake SLS, exporter, Prometheus and adapter, each as soon as what it needs is
  * up: the data source and Prometheus beside the control plane (Prometheus hands its first targets
  * to its scrapers only at its 5 s discovery tick, which then passes while the cluster starts), the
- * controller and the workload (Deployment, Service, ElasticWorkload, HPA) beside the adapter, kcm last.
+ * controller and then the workload (Deployment, Service, ElasticWorkload, HPA) beside the adapter,
+ * kcm once the CRD and the adapter are up (beside the workload's apply).
  */
 async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, workDir: string, progress: Progress): Promise<Pipeline> {
   const s = plan.scenario;
