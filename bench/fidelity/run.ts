@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runReplay, type ReplayProgress } from '../../harness/replay/engine.ts';
+import { describeSetup, runReplay, type ReplayProgress, type SetupTiming } from '../../harness/replay/engine.ts';
 import type { Timeline } from '../../harness/timeline/format.ts';
 import { SCENARIO_BOUNDS } from '../../scenarios/bounds.ts';
 import { parseScenario, type Scenario } from '../../scenarios/index.ts';
@@ -54,12 +54,15 @@ interface Row {
   loss: ReturnType<typeof sampleLoss>;
   lags: Record<string, { p50: number; p90: number; n: number }>;
   load: LoadFigures;
+  /** Where the setup's seconds went: each component from its start to ready. */
+  setupSteps: SetupTiming[];
   error?: string;
 }
 
 async function replayAt(k: number, lowest: Timeline | undefined): Promise<{ row: Row; timeline: Timeline } | { row: Pick<Row, 'k' | 'error'> }> {
   const scenario = await scenarioAt(k);
   const marks: Partial<Record<ReplayProgress['phase'], number>> = {};
+  let setupSteps: SetupTiming[] = [];
   const load = watchLoad();
   try {
     const r = await runReplay({
@@ -68,6 +71,7 @@ async function replayAt(k: number, lowest: Timeline | undefined): Promise<{ row:
       clusterName: `bench-fidelity-${k}`,
       onProgress: (p) => {
         marks[p.phase] ??= p.wallSeconds;
+        if (p.setupTimings) setupSteps = p.setupTimings;
         if (p.phase === 'replay' && p.virtualDone !== undefined) process.stderr.write(`\rk=${k}: ${(p.virtualDone / 3600).toFixed(2)} / ${hours} virtual h, ${p.wallSeconds.toFixed(0)} s wall   `);
       },
     });
@@ -85,6 +89,7 @@ async function replayAt(k: number, lowest: Timeline | undefined): Promise<{ row:
       loss: sampleLoss(tl, scenario.sampleEverySeconds),
       lags,
       load: load.stop(),
+      setupSteps,
     };
     return { row, timeline: tl };
   } catch (e) {
@@ -109,6 +114,8 @@ function print(rows: Row[]): void {
       `| ${r.k} | ${num(r.setupSeconds, 1)} + ${num(r.warmupSeconds, 1)} | ${num(r.replaySeconds)} | ${r.loss.recorded} (${r.loss.expected}) | ${num(r.loss.lateP90, 1)} / ${num(r.loss.lateMax, 1)} | ${pct(r.vsSim.within1Percent)} | ${pct(r.vsSim.equalPercent)} | ${pct(r.vsLowest?.within1Percent)} | ${num(r.vsSim.offsetP50)} / ${num(r.vsSim.offsetP90)} | ${r.vsSim.missed} / ${r.vsSim.extra} of ${r.vsSim.matched + r.vsSim.missed} | ${lag('exporter')} / ${lag('prometheus')} / ${lag('adapter')} (±${num(probeSeconds)}) | ${num(r.load.loadAvgMean, 1)} / ${num(r.load.loadAvgMax, 1)} | ${num(r.load.busyMean)}% / ${num(r.load.busyMax)}% | ${num(r.load.selfCores, 2)} |`,
     );
   }
+  console.log('\nsetup by step (wall seconds after planning, start → ready):');
+  for (const r of rows) console.log(`  k=${r.k}: ${describeSetup(r.setupSteps)}`);
 }
 
 mkdirSync(out, { recursive: true });

@@ -66,4 +66,66 @@ describe('Stack', () => {
     expect(failures.map((f) => f.component)).toEqual(['hang']);
     expect(log).toContain('stop a');
   });
+
+  it('upConcurrently starts independent components at the same time and still stops in reverse of start order', async () => {
+    const log: string[] = [];
+    const gate = deferred();
+    // b's start only finishes once a has started: sequential starting would never get there.
+    const a: Component = { name: 'a', start: async () => void log.push('start a'), ready: () => gate.promise, stop: async () => void log.push('stop a') };
+    const b: Component = { name: 'b', start: async () => { log.push('start b'); gate.resolve(); }, stop: async () => void log.push('stop b') };
+    const s = new Stack();
+    await s.upConcurrently([a, b]);
+    expect(s.names).toEqual(['a', 'b']);
+    expect(s.timings.map((t) => t.component).sort()).toEqual(['a', 'b']);
+    await s.stop();
+    expect(log).toEqual(['start a', 'start b', 'stop b', 'stop a']);
+  });
+
+  it('a failing branch stops its siblings early (their signal aborts) and the failure, not the sibling\'s Interrupted, is thrown', async () => {
+    const log: string[] = [];
+    let siblingSaw: AbortSignal | undefined;
+    const slow: Component = {
+      name: 'slow',
+      start: (ctx) => new Promise<void>((_, reject) => {
+        siblingSaw = ctx.signal;
+        ctx.signal.addEventListener('abort', () => reject(new Interrupted('slow gave up')), { once: true });
+      }),
+      stop: async () => void log.push('stop slow'),
+    };
+    const s = new Stack();
+    const chain = async () => {
+      await s.up(fake('x', log));
+      await s.up(fake('y', log, { failStart: true }));
+      await s.up(fake('never', log));
+    };
+    await expect(s.concurrently([() => s.up(slow), chain])).rejects.toThrow('y failed');
+    expect(siblingSaw?.aborted).toBe(true);
+    expect(log).not.toContain('start never');
+    expect(log.filter((l) => l.startsWith('stop'))).toEqual(['stop y', 'stop x', 'stop slow']);
+  });
+
+  it('an abort while branches start raises Interrupted and stops everything', async () => {
+    const log: string[] = [];
+    const ac = new AbortController();
+    const s = new Stack({ signal: ac.signal });
+    setTimeout(() => ac.abort(), 20);
+    await expect(s.upConcurrently([fake('a', log, { startMs: 200 }), fake('b', log)])).rejects.toBeInstanceOf(Interrupted);
+    expect(log.filter((l) => l.startsWith('stop')).sort()).toEqual(['stop a', 'stop b']);
+  });
+
+  it('records each component\'s start-to-ready time', async () => {
+    const s = new Stack();
+    await s.upAll([fake('a', [], { startMs: 30 }), fake('b', [])]);
+    const [a, b] = s.timings;
+    expect(a!.component).toBe('a');
+    expect(a!.to - a!.from).toBeGreaterThanOrEqual(0.025);
+    expect(b!.from).toBeGreaterThanOrEqual(a!.to);
+    await s.stop();
+  });
 });
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}

@@ -35,6 +35,14 @@ export interface StopFailure {
   error: unknown;
 }
 
+/** How long one component took from `start` to ready, in wall seconds since the stack was made. */
+export interface ComponentTiming {
+  component: string;
+  /** When its start began and when it was ready, seconds after the stack was created. */
+  from: number;
+  to: number;
+}
+
 export interface StackOptions {
   signal?: AbortSignal;
   progress?: (component: string, message: string) => void;
@@ -49,6 +57,10 @@ export interface StackOptions {
  */
 export class Stack {
   private readonly started: Component[] = [];
+  private readonly timed: ComponentTiming[] = [];
+  private readonly t0 = performance.now();
+  /** Aborted when the stack starts stopping, so siblings started concurrently give up early. */
+  private readonly stopSignal = new AbortController();
   /** A start interrupted by Ctrl-C may still be running; stop waits for it to settle first. */
   private readonly starting = new Map<Component, Promise<unknown>>();
   private readonly signal: AbortSignal;
@@ -63,28 +75,61 @@ export class Stack {
     return this.started.map((c) => c.name);
   }
 
+  /** Start-to-ready wall time of each component started so far, in start order. */
+  get timings(): ComponentTiming[] {
+    return [...this.timed];
+  }
+
   async up<C extends Component>(c: C): Promise<C> {
-    if (this.stopping) throw new Error(`cannot start ${c.name}: the stack is stopping`);
+    this.throwIfStopping(c.name);
     this.throwIfAborted(c.name);
-    const ctx: ComponentContext = { signal: this.signal, progress: (m) => this.opts.progress?.(c.name, m) };
+    // A component sees an abort when Ctrl-C comes or when a sibling's failure stops the stack.
+    const ctx: ComponentContext = { signal: AbortSignal.any([this.signal, this.stopSignal.signal]), progress: (m) => this.opts.progress?.(c.name, m) };
+    const from = this.elapsed();
     this.started.push(c);
     try {
       const started = c.start(ctx);
       this.starting.set(c, started);
-      await raceAbort(started, this.signal, c.name);
+      await raceAbort(started, ctx.signal, c.name);
+      this.throwIfStopping(c.name);
       this.throwIfAborted(c.name);
       if (c.ready) {
         const ready = c.ready(ctx);
         this.starting.set(c, ready);
-        await raceAbort(ready, this.signal, c.name);
+        await raceAbort(ready, ctx.signal, c.name);
       }
       this.starting.delete(c);
+      this.throwIfStopping(c.name);
       this.throwIfAborted(c.name);
     } catch (e) {
       await this.stop();
       throw e;
     }
+    this.timed.push({ component: c.name, from, to: this.elapsed() });
     return c;
+  }
+
+  /**
+   * Runs independent start sequences (each a function calling `up`) at the same time, e.g. the
+   * control plane beside the data source. What they start joins this one stack, so it is still
+   * stopped in reverse of start order. When one fails the stack stops (the others are told through
+   * their context's signal and stopped once their start settles) and, after every sequence settled,
+   * the first real failure is thrown rather than a sibling's resulting `Interrupted`.
+   */
+  async concurrently<T extends readonly unknown[]>(branches: { [K in keyof T]: () => Promise<T[K]> }): Promise<T> {
+    const settled = await Promise.allSettled(branches.map((b) => b()));
+    const failures = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    if (failures.length) {
+      await this.stop();
+      throw firstCause(failures, this.signal.aborted);
+    }
+    return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+  }
+
+  /** Starts components that do not depend on each other at the same time (see `concurrently`). */
+  async upConcurrently<T extends readonly Component[]>(components: T): Promise<T> {
+    await this.concurrently(components.map((c) => () => this.up(c)));
+    return components;
   }
 
   /** Starts each in order; the first failure stops the whole stack. */
@@ -93,6 +138,7 @@ export class Stack {
   }
 
   stop(): Promise<StopFailure[]> {
+    if (!this.stopping) this.stopSignal.abort();
     this.stopping ??= this.stopAll();
     return this.stopping;
   }
@@ -115,6 +161,21 @@ export class Stack {
   private throwIfAborted(name: string): void {
     if (this.signal.aborted) throw new Interrupted(`interrupted while starting ${name}`);
   }
+
+  private throwIfStopping(name: string): void {
+    if (this.stopping) throw new Interrupted(`cannot start ${name}: the stack is stopping`);
+  }
+
+  /** Wall seconds since the stack was created (the base of `timings`). */
+  elapsed(): number {
+    return Math.round(performance.now() - this.t0) / 1000;
+  }
+}
+
+/** A sibling stopped because another failed reports `Interrupted`; the failure that caused it wins, unless the user interrupted. */
+function firstCause(failures: unknown[], userAborted: boolean): unknown {
+  if (userAborted) return failures.find((f) => f instanceof Interrupted) ?? failures[0];
+  return failures.find((f) => !(f instanceof Interrupted)) ?? failures[0];
 }
 
 /** Runs `body` with a stack that is stopped afterwards whatever happens. */

@@ -33,6 +33,8 @@ export async function startAdapter(opts: {
   bindAddress?: string;
   /** Annotations on the APIServices it registers (the existing backend marks what its run created). */
   annotations?: Record<string, string>;
+  /** Aborting ends the wait for the APIService (then `Interrupted`). */
+  signal?: AbortSignal;
 }): Promise<RunningAdapter> {
   const bin = (await ensureBinaries(['prometheus-adapter']))['prometheus-adapter']!;
   const port = await freePort();
@@ -58,7 +60,7 @@ export async function startAdapter(opts: {
     logFile: join(opts.dir, 'prometheus-adapter.log'),
   });
   try {
-    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc, opts.bindAddress ?? 'localhost', opts.annotations);
+    await registerAdapter(opts.kubeConfig, opts.namespace ?? 'monitoring', port, proc, { externalName: opts.bindAddress ?? 'localhost', ...(opts.annotations ? { annotations: opts.annotations } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
   } catch (e) {
     await proc.stop().catch(() => {});
     throw e;
@@ -67,7 +69,8 @@ export async function startAdapter(opts: {
 }
 
 /** The ExternalName Service and both custom-metrics APIServices, then wait until the aggregator sees the adapter. */
-async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess, externalName: string, annotations?: Record<string, string>): Promise<void> {
+async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: ManagedProcess, o: { externalName: string; annotations?: Record<string, string>; signal?: AbortSignal }): Promise<void> {
+  const { externalName, annotations, signal } = o;
   const core = kc.makeApiClient(CoreV1Api);
   const reg = kc.makeApiClient(ApiregistrationV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } }).catch(() => {});
@@ -105,5 +108,7 @@ async function registerAdapter(kc: KubeConfig, ns: string, port: number, proc: M
       return a.status?.conditions?.some((c) => c.type === 'Available' && c.status === 'True') ? true : undefined;
     },
     () => proc.logTail(),
+    100,
+    signal,
   );
 }

@@ -41,7 +41,7 @@ export interface RunningPrometheus extends ManagedProcess {
 }
 
 /** Debian's Prometheus, scraping the given targets at compressed intervals. */
-export async function startPrometheus(opts: { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number }): Promise<RunningPrometheus> {
+export async function startPrometheus(opts: { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number; signal?: AbortSignal }): Promise<RunningPrometheus> {
   const { prometheus } = await ensureBinaries(['prometheus']);
   mkdirSync(join(opts.dir, 'prometheus-data'), { recursive: true });
   const cfg = join(opts.dir, 'prometheus.yml');
@@ -63,7 +63,7 @@ export async function startPrometheus(opts: { cluster: string; dir: string; targ
     logFile: join(opts.dir, 'prometheus.log'),
   });
   try {
-    await waitUntil('Prometheus ready', 30_000, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), () => proc.logTail());
+    await waitUntil('Prometheus ready', 30_000, async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), () => proc.logTail(), 50, opts.signal);
   } catch (e) {
     await proc.stop().catch(() => {});
     throw e;

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/index.ts';
 import type { KubeObject } from '../../manifests/index.ts';
@@ -43,6 +43,15 @@ export interface ReplayProgress {
   virtualTotal?: number;
   virtualNow?: number;
   wallSeconds: number;
+  /** With the message that ends the setup: when each part started and was ready (seconds after the input was planned). */
+  setupTimings?: SetupTiming[];
+}
+
+/** One setup step (a component, `workload` or `kube-controller-manager`), from its start to ready, in wall seconds after planning. */
+export interface SetupTiming {
+  component: string;
+  from: number;
+  to: number;
 }
 
 export interface ReplayOptions {
@@ -109,8 +118,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   try {
     if (o.signal?.aborted) throw new Interrupted('interrupted before the replay started');
     await ensureBinaries(backend === 'local' ? toolchainFor(plan.scenario) : backendToolchain(backend), o.toolchainProgress);
+    // The local pipeline applies the workload itself, beside the adapter's and kcm's start.
     const pipeline = backend === 'local' ? await startPipeline(stack, plan, o, workDir, progress) : await startBackendPipeline(backend, { stack, plan, options: o, workDir, progress, metric: objectMetric(plan) });
-    await applyWorkload(pipeline, plan);
+    if (backend !== 'local') await applyWorkload(pipeline.cluster, plan, pipeline.workload);
     await stack.up(timeline);
     timeline.write(timelineMeta(plan));
     await warmUp(pipeline, plan, o, progress);
@@ -134,39 +144,74 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   return report(plan, o.out, timeline, { interrupted, failure, teardown, wallSeconds: wall() });
 }
 
-/** Cluster, controller, fake SLS, exporter, Prometheus and adapter, in dependency order. */
+/**
+ * Cluster, controller, fake SLS, exporter, Prometheus and adapter, each as soon as what it needs is
+ * up: the data source and Prometheus beside the control plane (Prometheus hands its first targets
+ * to its scrapers only at its 5 s discovery tick, which then passes while the cluster starts), the
+ * controller and then the workload (Deployment, Service, ElasticWorkload, HPA) beside the adapter,
+ * kcm once the CRD and the adapter are up (beside the workload's apply).
+ */
 async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, workDir: string, progress: Progress): Promise<Pipeline> {
   const s = plan.scenario;
   const { system: sys } = plan;
   const k = s.compression;
-  progress({ phase: 'setup', message: `starting the local cluster (k=${k})` });
-  const cluster = await stack.up(
-    new ClusterComponent(
-      {
-        name: plan.clusterName,
-        compression: k,
-        ...(s.nodes ? { nodePools: s.nodes } : {}),
-        hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
-      },
-      o.toolchainProgress,
-      // kcm starts last, once the ElasticWorkload CRD and the custom metrics API exist, so its
-      // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
-      { deferControllerManager: true },
-    ),
+  progress({ phase: 'setup', message: `starting the local cluster (k=${k}), fake SLS (${s.source.mode} mode), exporter and Prometheus` });
+  const cluster = new ClusterComponent(
+    {
+      name: plan.clusterName,
+      compression: k,
+      ...(s.nodes ? { nodePools: s.nodes } : {}),
+      hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
+    },
+    o.toolchainProgress,
+    // kcm starts last, once the ElasticWorkload CRD and the custom metrics API exist, so its
+    // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
+    { deferControllerManager: true },
   );
-  await stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
-  progress({ phase: 'setup', message: `starting fake SLS (${s.source.mode} mode), exporter, Prometheus and prometheus-adapter` });
-  const source = await startSource(stack, plan, { workDir, logger: o.logger });
-  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
-  await stack.up(
-    new AdapterComponent(() => {
-      const c = cluster.get();
-      const rules = plan.manifests.adapterRulesYaml;
-      return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
-    }),
-  );
-  await cluster.get().startControllerManager?.();
+  const [, { source, prometheus }] = await stack.concurrently([
+    () => stack.up(cluster),
+    async () => {
+      // Processes go through the cluster's supervisor: only once a leftover of its name is cleared.
+      await cluster.claimed;
+      const source = await startSource(stack, plan, { workDir, logger: o.logger });
+      const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
+      return { source, prometheus };
+    },
+  ] as const);
+  progress({ phase: 'setup', message: 'starting the ElasticWorkload controller and prometheus-adapter, applying the workload' });
+  const steps: SetupTiming[] = [];
+  const timed = async (component: string, step: () => Promise<unknown>) => {
+    const from = stack.elapsed();
+    await step();
+    steps.push({ component, from, to: stack.elapsed() });
+  };
+  const controllerUp = stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
+  await stack.concurrently([
+    async () => {
+      await stack.up(
+        new AdapterComponent(() => {
+          const c = cluster.get();
+          const rules = plan.manifests.adapterRulesYaml;
+          return { cluster: c.name, dir: workDir, kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, prometheusUrl: prometheus.get().url, rulesYaml: rules, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k };
+        }),
+      );
+      await controllerUp;
+      // kcm's first discovery must find the CRD and the custom metrics API; the HPA it may find later.
+      await timed('kube-controller-manager', async () => cluster.get().startControllerManager?.());
+    },
+    // The workload as soon as the CRD exists: the first ElasticWorkload create after it took ~2 s
+    // (measured), which then passes beside the adapter's start and kcm's. Second, so that when both
+    // fail the adapter's own error is the one reported, not a create refused by a stopping cluster.
+    () => controllerUp.then(() => timed('workload', () => applyWorkload(cluster.get(), plan))),
+  ]);
+  const timings = [...stack.timings, ...steps];
+  progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });
   return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: objectMetric(plan), ...(source.fleet ? { fleet: source.fleet } : {}) };
+}
+
+/** `cluster 0.0–4.1 s, ew-controller 4.1–4.4 s, …`: where the setup's seconds went. */
+export function describeSetup(timings: SetupTiming[]): string {
+  return timings.map((t) => `${t.component} ${t.from.toFixed(1)}–${t.to.toFixed(1)} s`).join(', ');
 }
 
 /** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage. */
@@ -175,11 +220,11 @@ function objectMetric(plan: ReplayPlan): Pipeline['metric'] {
   return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace: plan.namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
 }
 
-async function applyWorkload(p: Pipeline, plan: ReplayPlan): Promise<void> {
-  const objs = KubernetesObjectApi.makeApiClient(p.cluster.kubeConfig);
+async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: ReplayPlan, forBackend?: Pipeline['workload']): Promise<void> {
+  const objs = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
   // The manifests' own namespace; objects are applied without the rest of the team's cluster setup.
   const ns: KubeObject[] = plan.namespace === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }];
-  const deployment = p.workload ? p.workload(plan.manifests.businessDeployment) : plan.manifests.businessDeployment;
+  const deployment = forBackend ? forBackend(plan.manifests.businessDeployment) : plan.manifests.businessDeployment;
   const workload = [...ns, deployment, plan.manifests.businessService, plan.ew, plan.hpa].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {

@@ -1,5 +1,5 @@
 import { startAdapter, type RunningAdapter } from '../../pipeline/adapter.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../common/component.ts';
 
 /** prometheus-adapter (a supervised host process) behind the aggregation layer. */
 export class AdapterComponent implements Component {
@@ -8,8 +8,8 @@ export class AdapterComponent implements Component {
 
   constructor(private readonly opts: () => Parameters<typeof startAdapter>[0]) {}
 
-  async start(): Promise<void> {
-    this.adapter = await startAdapter(this.opts());
+  async start(ctx?: ComponentContext): Promise<void> {
+    this.adapter = await startAdapter({ ...this.opts(), ...(ctx ? { signal: ctx.signal } : {}) });
   }
 
   async stop(): Promise<void> {

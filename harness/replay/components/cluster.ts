@@ -6,11 +6,27 @@ import type { Component, ComponentContext } from '../../common/component.ts';
 export class ClusterComponent implements Component {
   readonly name = 'cluster';
   cluster: LocalCluster | undefined;
+  /**
+   * Resolves once the cluster's name is ours (a leftover cleared): processes started through its
+   * supervisor from then on (Prometheus, the adapter) may start while the control plane comes up.
+   * Rejects if the start fails before that.
+   */
+  readonly claimed: Promise<void>;
+  private claim!: { resolve: () => void; reject: (e: unknown) => void };
 
-  constructor(private readonly config: ClusterConfigInput, private readonly toolchainProgress?: ToolchainProgress, private readonly opts: { deferControllerManager?: boolean } = {}) {}
+  constructor(private readonly config: ClusterConfigInput, private readonly toolchainProgress?: ToolchainProgress, private readonly opts: { deferControllerManager?: boolean } = {}) {
+    this.claimed = new Promise<void>((resolve, reject) => (this.claim = { resolve, reject }));
+    // Nobody may wait for it (nothing started beside the cluster): a failed start is reported by start.
+    this.claimed.catch(() => {});
+  }
 
   async start(ctx: ComponentContext): Promise<void> {
-    this.cluster = await startCluster(this.config, { ownerPid: process.pid, signal: ctx.signal, progress: ctx.progress, toolchainProgress: this.toolchainProgress, deferControllerManager: this.opts.deferControllerManager });
+    try {
+      this.cluster = await startCluster(this.config, { ownerPid: process.pid, signal: ctx.signal, progress: ctx.progress, toolchainProgress: this.toolchainProgress, deferControllerManager: this.opts.deferControllerManager, onClaimed: () => this.claim.resolve() });
+    } catch (e) {
+      this.claim.reject(e);
+      throw e;
+    }
   }
 
   /** The running cluster; for components started after this one. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { resolveBinary } from '../../../cluster/toolchain/index.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../common/component.ts';
 import { ColumnarStore, execute, parseQuery, type FakeSls } from '../../fake-sls/index.ts';
 import { startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
 import type { TimelineEvent, TimelineRecord } from '../../timeline/format.ts';
@@ -68,9 +68,9 @@ export class K6FleetComponent implements Component {
   }
 
   /** Ready when every VU asked for its target once and, if it is above zero, the fake stored heartbeats. */
-  async ready(): Promise<void> {
+  async ready(ctx?: ComponentContext): Promise<void> {
     const sls = this.o.sls();
-    await waitUntil('the k6 fleet to send its first heartbeats', 60_000, async () => (this.controlHits >= this.layout.vus && (this.o.target() < 1 || sls.stats().ingested > 0) ? true : undefined), () => this.proc?.logTail() ?? '');
+    await waitUntil('the k6 fleet to send its first heartbeats', 60_000, async () => (this.controlHits >= this.layout.vus && (this.o.target() < 1 || sls.stats().ingested > 0) ? true : undefined), () => this.proc?.logTail() ?? '', 200, ctx?.signal);
   }
 
   /** Distinct devices the fake holds in the `windowSeconds` before its virtual now. */

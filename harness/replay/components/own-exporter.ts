@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Component } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../common/component.ts';
 import { startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
 
 /**
@@ -67,8 +67,8 @@ export class OwnExporterComponent implements Component {
   }
 
   /** Ready when metricsUrl answers 200. */
-  async ready(): Promise<void> {
-    await waitUntil(`the exporter's ${this.spec.metricsUrl} to answer`, this.spec.startTimeoutSeconds * 1000, async () => ((await fetch(this.spec.metricsUrl)).ok ? true : undefined), () => `its log (${this.proc?.logFile}):\n${this.proc?.logTail() ?? ''}`);
+  async ready(ctx?: ComponentContext): Promise<void> {
+    await waitUntil(`the exporter's ${this.spec.metricsUrl} to answer`, this.spec.startTimeoutSeconds * 1000, async () => ((await fetch(this.spec.metricsUrl)).ok ? true : undefined), () => `its log (${this.proc?.logFile}):\n${this.proc?.logTail() ?? ''}`, 100, ctx?.signal);
   }
 
   /** What the pipeline reads from: the metrics URL's origin and the URL itself. */

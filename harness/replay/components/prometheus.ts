@@ -1,5 +1,5 @@
 import { startPrometheus, type RunningPrometheus, type ScrapeTarget } from '../../pipeline/prometheus.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../common/component.ts';
 
 /** Prometheus (a supervised host process) scraping the exporter at the compressed interval. */
 export class PrometheusComponent implements Component {
@@ -8,8 +8,8 @@ export class PrometheusComponent implements Component {
 
   constructor(private readonly opts: () => { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number }) {}
 
-  async start(): Promise<void> {
-    this.prometheus = await startPrometheus(this.opts());
+  async start(ctx?: ComponentContext): Promise<void> {
+    this.prometheus = await startPrometheus({ ...this.opts(), ...(ctx ? { signal: ctx.signal } : {}) });
   }
 
   get(): RunningPrometheus {
