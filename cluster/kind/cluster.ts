@@ -19,6 +19,8 @@ export interface KindClusterInput {
   nodeLabels?: Record<string, string>;
   /** The ECI virtual node: vk-eci (a real virtual-kubelet) started beside the cluster, stopped with it. */
   eci?: EciNode;
+  /** vk-eci outlives this process (`cluster up`: the CLI exits, `cluster down` stops it). */
+  detachEci?: boolean;
 }
 
 export interface KindCluster {
@@ -77,7 +79,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   const stop = () => stopKindCluster(name, env);
   try {
     const hostAddress = await kindGateway();
-    const vk = input.eci ? await startVkEci(name, kubeconfig, dir, vkEciArgs(input.eci, k), o.progress) : undefined;
+    const vk = input.eci ? await startVkEci(name, kubeconfig, dir, vkEciArgs(input.eci, k), { progress: o.progress, detached: input.detachEci ?? false }) : undefined;
     return { name, kubeconfig, nodeContainer: `${kname}-control-plane`, hostAddress, ...(vk ? { virtualNode: vk.node } : {}), warnings: vk?.warnings ?? [], stop };
   } catch (e) {
     await stop();
@@ -88,11 +90,12 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
 const VK_LABEL = 'vk-eci';
 
 /** vk-eci under the cluster's supervisor (so `cluster down` stops it after a crash), up to its node Ready. */
-async function startVkEci(name: string, kubeconfig: string, dir: string, vk: ReturnType<typeof vkEciArgs>, progress?: (l: string) => void): Promise<{ node: string; warnings: string[] }> {
+async function startVkEci(name: string, kubeconfig: string, dir: string, vk: ReturnType<typeof vkEciArgs>, o: { progress?: (l: string) => void; detached: boolean }): Promise<{ node: string; warnings: string[] }> {
+  const progress = o.progress;
   const bin = (await ensureBinaries([VK_LABEL]))[VK_LABEL]!;
   progress?.(`starting the ECI virtual node ${vk.node} (vk-eci)`);
   const logFile = join(dir, 'vk-eci.log');
-  const proc = clusterSupervisor(name).spawn({ label: VK_LABEL, bin, args: ['--kubeconfig', kubeconfig, ...vk.args], logFile });
+  const proc = clusterSupervisor(name).spawn({ label: VK_LABEL, bin, args: ['--kubeconfig', kubeconfig, ...vk.args], logFile, detached: o.detached });
   await waitUntil(`vk-eci to report ${vk.node} ready`, 120_000, async () => (proc.logTail(200).includes(`virtual node ${vk.node} ready`) ? true : undefined), () => proc.logTail(30));
   return { node: vk.node, warnings: vk.warnings };
 }

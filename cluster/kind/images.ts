@@ -87,7 +87,8 @@ export async function ensureExporterImage(progress?: (l: string) => void): Promi
  * runtime base answering every HTTP request with 200 on `$PORT`, as any user the pod names (the
  * script needs no writable path, so a read-only root filesystem works).
  */
-export const WORKLOAD_SERVER = "require('http').createServer((q,s)=>{s.setHeader('content-type','text/plain');s.end('ebbflow stand-in\\n')}).listen(Number(process.env.PORT||8080))";
+// As PID 1, node gets no default SIGTERM handler: without this line every pod waits out its grace period.
+export const WORKLOAD_SERVER = "process.on('SIGTERM',()=>process.exit(0));require('http').createServer((q,s)=>{s.setHeader('content-type','text/plain');s.end('ebbflow stand-in\\n')}).listen(Number(process.env.PORT||8080))";
 
 export function workloadDockerfile(runtime: string): string {
   return [`FROM ${runtime}`, 'USER 65532:65532', 'EXPOSE 8080', `ENTRYPOINT ["/nodejs/bin/node", "-e", ${JSON.stringify(WORKLOAD_SERVER)}]`, ''].join('\n');

@@ -58,10 +58,12 @@ async function kindUpAction(opts: UpOptions): Promise<void> {
   const { createToolchainProgress } = await import('../toolchain-progress.ts');
   const tp = createToolchainProgress();
   const t0 = performance.now();
-  const c = await startKindCluster({ name: opts.name, compression: k }, { progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }).finally(() => tp.stop());
+  const { nodePoolsSchema } = await import('../../../cluster/nodes/config.ts');
+  // The default ECI node (as the local backend registers): a real virtual-kubelet left running for the cluster's life.
+  const c = await startKindCluster({ name: opts.name, compression: k, eci: nodePoolsSchema.parse({}).eci, detachEci: true }, { progress: (m) => process.stderr.write(`${m}\n`), toolchainProgress: tp }).finally(() => tp.stop());
   process.stdout.write(
     [
-      `kind cluster "${c.name}" is up (node ${c.nodeContainer}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `kind cluster "${c.name}" is up (node ${c.nodeContainer}${c.virtualNode ? ` + ECI node ${c.virtualNode} (vk-eci)` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
       'use it:',
       `  export KUBECONFIG=${c.kubeconfig}`,
       `stop it:  ebbflow cluster down --backend kind --name ${c.name}`,
