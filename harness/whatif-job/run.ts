@@ -4,14 +4,13 @@ import { BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/clien
 import { Interrupted, withStack, type Component } from '../common/component.ts';
 import { UserError } from '../common/errors.ts';
 import { sleep } from '../common/wait.ts';
-import type { SystemManifests } from '../replay/resolve.ts';
-import type { Scenario } from '../../scenarios/index.ts';
 import type { Config, SweepRow } from '../../simulator/sweep.ts';
-import { encodeShardInput, mergeShards, parseShardOutput } from '../../simulator/whatif-shard.ts';
+import { encodeShardInput, mergeShards, parseShardOutput, type DecodedShardInput } from '../../simulator/whatif-shard.ts';
 import { apiErrorMessage, checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';
 import { detectKindCluster, dockerHasImage, ensureToolImage, loadIntoKind } from './image.ts';
 
-export interface OnClusterOptions {
+/** The sweep (what each shard decodes) and where to run it. */
+export interface OnClusterOptions extends DecodedShardInput {
   kubeconfig: string;
   namespace?: string;
   image?: string;
@@ -20,12 +19,6 @@ export interface OnClusterOptions {
   backoffLimit?: number;
   deadlineSeconds?: number;
   ttlSeconds?: number;
-  scenario: Scenario;
-  manifests: SystemManifests;
-  vary: string[];
-  configs: Config[];
-  days: number;
-  growth?: number;
   signal?: AbortSignal;
   progress?: (done: number, total: number) => void;
   log?: (line: string) => void;
