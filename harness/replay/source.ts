@@ -35,10 +35,7 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
   // exactly the `to` of the exporter's window, which SLS excludes ([from, to)), and warm-up would see 0.
   const now = events ? () => clock.now() - 1 : clock.now;
   const base = plan.exporterConfig;
-  // The fake knows the projects and logstores the exporter config reads (a team's own names).
-  const projects: Record<string, string[]> = {};
-  for (const m of base.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
-  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects, wallQueries: s.exporter !== undefined }));
+  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects: slsProjects(plan), wallQueries: s.exporter !== undefined }));
   const metric = base.metrics[0]!;
   let fleet: K6FleetComponent | undefined;
   if (s.source.mode === 'events') {
@@ -82,4 +79,11 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
 export function heldProbe(plan: ReplayPlan, fleet: K6FleetComponent, write: (r: TimelineRecord) => void): HeldDevicesProbe {
   const s = plan.scenario;
   return new HeldDevicesProbe({ fleet, now: plan.clock.now, windowSeconds: plan.system.pipeline.slsWindowSeconds, everyMs: Math.max(50, (s.sampleEverySeconds * 1000) / s.compression / 2), write });
+}
+
+/** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
+export function slsProjects(plan: ReplayPlan): Record<string, string[]> {
+  const projects: Record<string, string[]> = {};
+  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  return projects;
 }

@@ -11,7 +11,6 @@ import { clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotati
 import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
 import { ensureBinaries } from '../../../cluster/toolchain/index.ts';
 import type { KubeObject } from '../../../manifests/index.ts';
-import { serviceMonitorToScrapeTarget } from '../../../manifests/index.ts';
 import { UserError } from '../../common/errors.ts';
 import { AdapterComponent } from '../components/adapter.ts';
 import { ControllerComponent } from '../components/controller.ts';
@@ -21,9 +20,10 @@ import { HostRecordsComponent } from '../components/host-records.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods.ts';
 import { PrometheusComponent } from '../components/prometheus.ts';
 import type { ReplayPlan } from '../plan.ts';
+import { slsProjects } from '../source.ts';
 import type { Pipeline, ReplayCluster } from '../warmup.ts';
 import type { BackendContext } from './index.ts';
-import { exporterPodNames, exporterPodProxyPath, exporterPods, workloadPods, type ExporterPods, type PodImages, type PodTarget } from './pods.ts';
+import { exporterPodScrape, exporterPods, workloadPods, type ExporterPods, type PodImages, type PodTarget } from './pods.ts';
 
 /**
  * Checks the existing backend's flags and moves the plan into the namespace the run will own
@@ -117,15 +117,7 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   }
   await stack.up(new ExporterPodsComponent(() => target, () => pods));
   const proxy = await stack.up(new KubectlProxyComponent(() => ({ cluster: plan.clusterName, dir: workDir, kubeconfig })));
-  const scrape = { ...plan.manifests.scrape, intervalSeconds: plan.system.pipeline.scrapeIntervalSeconds };
-  const path = scrape.path ?? '/metrics';
-  // One target per exporter pod, labelled with the pod's name, as the ServiceMonitor's endpoints are (as on kind).
-  const names = await exporterPodNames(target, pods);
-  const via = (pod: string) => exporterPodProxyPath(target.namespace, pod, pods.podPort);
-  const targets = names.map((pod) => {
-    const st = serviceMonitorToScrapeTarget({ ...scrape, path: `${via(pod)}${path}` }, proxy.get().url.replace('http://', ''), pod);
-    return { ...st, job: `${st.job}/${pod}` };
-  });
+  const { targets, exporter } = await exporterPodScrape(plan, target, pods, proxy.get().url);
   // With the cluster's adapter this Prometheus only observes (the report's stage lag); without one it feeds ours.
   const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: plan.scenario.compression, targets })));
   if (adapter.use === 'ours') {
@@ -139,13 +131,7 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   }
   if (c.metric) await stack.up(new MetricServedComponent({ kubeConfig: t.kubeConfig, metric: c.metric, timeoutSeconds: c.options.warmupTimeoutSeconds ?? 180, hint: hint ?? 'ebbflow\'s adapter (registered for this run) did not serve it: check prometheus-adapter.log and prometheus.log in the run\'s work directory' }));
   const cluster = replayCluster(plan.clusterName, kubeconfig, t.kubeConfig, found.virtualNode);
-  return { cluster, exporter: { url: `${proxy.get().url}${via(names[0]!)}`, metricsUrl: `${proxy.get().url}${via(names[0]!)}${path}` }, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images, plan.scenario.compression) };
-}
-
-function slsProjects(plan: ReplayPlan): Record<string, string[]> {
-  const projects: Record<string, string[]> = {};
-  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
-  return projects;
+  return { cluster, exporter, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images, plan.scenario.compression) };
 }
 
 /**

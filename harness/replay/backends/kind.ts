@@ -1,16 +1,16 @@
 import { ecsNodeLabels } from '../../../cluster/kind/config.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
 import { nodePoolsSchema } from '../../../cluster/nodes/config.ts';
-import { serviceMonitorToScrapeTarget } from '../../../manifests/index.ts';
 import { AdapterComponent } from '../components/adapter.ts';
 import { ControllerComponent } from '../components/controller.ts';
 import { FakeSlsComponent } from '../components/fake-sls.ts';
 import { KindClusterComponent } from '../components/kind-cluster.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods.ts';
 import { PrometheusComponent } from '../components/prometheus.ts';
+import { slsProjects } from '../source.ts';
 import type { Pipeline } from '../warmup.ts';
 import type { BackendContext } from './index.ts';
-import { exporterPodNames, exporterPodProxyPath, exporterPods, workloadPods, type PodImages, type PodTarget } from './pods.ts';
+import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from './pods.ts';
 
 /**
  * The kind backend: a kind cluster (real kubelet, vk-eci as the ECI node) in Docker; the exporter
@@ -46,25 +46,15 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
   const kc = cluster.get();
   plan.warnings.push(...kc.kind.warnings);
   await stack.up(new ControllerComponent({ kubeConfig: () => kc.kubeConfig, namespace: plan.namespace, logger: c.options.logger }));
-  const projects: Record<string, string[]> = {};
-  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
   // The exporter pod reads the wall clock: the fake reads its windows as ending at the virtual now.
-  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects, wallQueries: true, logger: c.options.logger }));
+  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: slsProjects(plan), wallQueries: true, logger: c.options.logger }));
   const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };
   const cred = () => sls.get().credentials[0]!;
   const pods = exporterPods(plan, { target, images: images!, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
   progress({ phase: 'setup', message: 'starting the exporter pods, Prometheus and prometheus-adapter' });
   await stack.up(new ExporterPodsComponent(() => target, () => pods));
   const proxy = await stack.up(new KubectlProxyComponent(() => ({ cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig })));
-  const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
-  const path = scrape.path ?? '/metrics';
-  // One target per exporter pod, labelled with the pod's name, as the ServiceMonitor's endpoints are.
-  const names = await exporterPodNames(target, pods);
-  const via = (pod: string) => exporterPodProxyPath(target.namespace, pod, pods.podPort);
-  const targets = names.map((pod) => {
-    const t = serviceMonitorToScrapeTarget({ ...scrape, path: `${via(pod)}${path}` }, proxy.get().url.replace('http://', ''), pod);
-    return { ...t, job: `${t.job}/${pod}` };
-  });
+  const { targets, exporter } = await exporterPodScrape(plan, target, pods, proxy.get().url);
   const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets })));
   await stack.up(
     new AdapterComponent(() => ({
@@ -75,7 +65,7 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
   const img = images!;
   return {
     cluster: kc,
-    exporter: { url: `${proxy.get().url}${via(names[0]!)}`, metricsUrl: `${proxy.get().url}${via(names[0]!)}${path}` },
+    exporter,
     prometheus: prometheus.get(),
     metric: c.metric,
     workload: (d) => workloadPods(d, img, k),

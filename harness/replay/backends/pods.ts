@@ -1,7 +1,7 @@
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { compressExporterConfig, type ExporterConfig } from '../../../exporter/index.ts';
-import type { KubeObject } from '../../../manifests/index.ts';
+import { serviceMonitorToScrapeTarget, type KubeObject } from '../../../manifests/index.ts';
 import { UserError } from '../../common/errors.ts';
 import { waitUntil } from '../../common/wait.ts';
 import type { ReplayPlan } from '../plan.ts';
@@ -162,6 +162,23 @@ export async function exporterPodNames(target: PodTarget, pods: ExporterPods): P
   const selector = Object.entries(pods.podLabels).map(([k, v]) => `${k}=${v}`).join(',');
   const list = await core.listNamespacedPod({ namespace: target.namespace, labelSelector: selector });
   return list.items.filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp).map((p) => p.metadata!.name!).sort();
+}
+
+/**
+ * One scrape target per running exporter pod through the API server's pod proxy (reached through
+ * `proxyUrl`, a `kubectl proxy`), labelled with the pod's name, as the ServiceMonitor's endpoints are;
+ * and the first pod's URLs for the warm-up's and the probe's view of the exporter.
+ */
+export async function exporterPodScrape(plan: ReplayPlan, target: PodTarget, pods: ExporterPods, proxyUrl: string): Promise<{ targets: ReturnType<typeof serviceMonitorToScrapeTarget>[]; exporter: { url: string; metricsUrl: string } }> {
+  const scrape = { ...plan.manifests.scrape, intervalSeconds: plan.system.pipeline.scrapeIntervalSeconds };
+  const path = scrape.path ?? '/metrics';
+  const names = await exporterPodNames(target, pods);
+  const via = (pod: string) => exporterPodProxyPath(target.namespace, pod, pods.podPort);
+  const targets = names.map((pod) => {
+    const t = serviceMonitorToScrapeTarget({ ...scrape, path: `${via(pod)}${path}` }, proxyUrl.replace('http://', ''), pod);
+    return { ...t, job: `${t.job}/${pod}` };
+  });
+  return { targets, exporter: { url: `${proxyUrl}${via(names[0]!)}`, metricsUrl: `${proxyUrl}${via(names[0]!)}${path}` } };
 }
 
 /** Creates the objects and waits until the Deployment has every replica Ready. */
