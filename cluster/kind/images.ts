@@ -36,9 +36,16 @@ export async function ensureDocker(): Promise<void> {
   await script('docker-setup.sh', 'start a Docker daemon, or run cluster/kind/docker-setup.sh as root');
 }
 
+let basesChecked: Promise<NodeBaseImages> | undefined;
+
 /** Assembles (once, cached in Docker) the Node 20 base images from this machine's node. */
-export async function ensureNodeBaseImages(): Promise<NodeBaseImages> {
-  return parseBaseImages(await script('node20-base.sh', 'run cluster/kind/node20-base.sh as root with Node 20 on the PATH'));
+export function ensureNodeBaseImages(): Promise<NodeBaseImages> {
+  // One check per process: a run builds several images on these bases (exporter, workload stand-in).
+  basesChecked ??= script('node20-base.sh', 'run cluster/kind/node20-base.sh as root with Node 20 on the PATH').then(parseBaseImages, (e: unknown) => {
+    basesChecked = undefined;
+    throw e;
+  });
+  return basesChecked;
 }
 
 /** What `docker build -f exporter/Dockerfile` needs: context, file and the base-image arguments. */
