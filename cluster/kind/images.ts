@@ -72,7 +72,7 @@ export function contentTag(files: string[], extra: string[] = []): string {
   return h.digest('hex').slice(0, 12);
 }
 
-async function imageExists(image: string): Promise<boolean> {
+export async function imageExists(image: string): Promise<boolean> {
   return (await execa('docker', ['image', 'inspect', image], { reject: false })).exitCode === 0;
 }
 

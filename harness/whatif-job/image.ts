@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { ensureDocker, ensureNodeBaseImages } from '../../cluster/kind/images.ts';
+import { ensureDocker, ensureNodeBaseImages, imageExists } from '../../cluster/kind/images.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
 import { UserError } from '../common/errors.ts';
 
@@ -40,10 +40,6 @@ export function toolImageTag(version: string, files: { path: string; bytes: Buff
   return `ebbflow/ebbflow:${version}-${h.digest('hex').slice(0, 12)}`;
 }
 
-export async function dockerHasImage(tag: string): Promise<boolean> {
-  return (await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0;
-}
-
 /** Builds the tool image once per content hash (Docker keeps it); returns its tag. */
 export async function ensureToolImage(o: { progress?: (line: string) => void } = {}): Promise<string> {
   await ensureDocker();
@@ -57,7 +53,7 @@ export async function ensureToolImage(o: { progress?: (line: string) => void } =
   const files = paths.map((path) => ({ path, bytes: readFileSync(join(REPO, path)) }));
   const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
   const tag = toolImageTag(version, files, [bases.build, bases.runtime]);
-  if (await dockerHasImage(tag)) return tag;
+  if (await imageExists(tag)) return tag;
   const ctx = mkdtempSync(join(tmpdir(), 'ebbflow-image-'));
   try {
     for (const p of paths) {

@@ -7,7 +7,8 @@ import { sleep } from '../common/wait.ts';
 import type { Config, SweepRow } from '../../simulator/sweep.ts';
 import { encodeShardInput, mergeShards, parseShardOutput, type DecodedShardInput } from '../../simulator/whatif-shard.ts';
 import { apiErrorMessage, checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';
-import { detectKindCluster, dockerHasImage, ensureToolImage, loadIntoKind } from './image.ts';
+import { imageExists } from '../../cluster/kind/images.ts';
+import { detectKindCluster, ensureToolImage, loadIntoKind } from './image.ts';
 
 /** The sweep (what each shard decodes) and where to run it. */
 export interface OnClusterOptions extends DecodedShardInput {
@@ -48,7 +49,7 @@ async function connect(kubeconfig: string): Promise<{ kc: KubeConfig; core: Core
  */
 async function resolveImage(o: OnClusterOptions, context: string | undefined): Promise<string> {
   const detected = o.loadIntoKind ? undefined : await detectKindCluster(context);
-  const kind = o.loadIntoKind ?? (detected && (!o.image || (await dockerHasImage(o.image))) ? detected : undefined);
+  const kind = o.loadIntoKind ?? (detected && (!o.image || (await imageExists(o.image))) ? detected : undefined);
   if (!kind && o.image) return o.image;
   const image = o.image ?? (await ensureToolImage({ progress: o.log }));
   if (!kind) {
