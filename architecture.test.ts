@@ -105,6 +105,10 @@ const matchesFolder = (pattern: string, folder: string) => {
   return p.length === f.length && p.every((seg, i) => seg === '*' || seg === f[i]);
 };
 
+function folderOf(f: string): string {
+  return posix.dirname(f) === '.' ? '' : posix.dirname(f);
+}
+
 const within = (path: string, folder: string) => folder === '' || path === folder || path.startsWith(`${folder}/`);
 
 /** Errors for folders with TypeScript code and no rule, or with two rules that disagree. */
@@ -124,6 +128,91 @@ export function ruleFor(folder: string, rules: Rule[], importsToday: string[]): 
 export function checkImport(file: string, target: string, folder: string, rule: Rule): string | undefined {
   if (within(target, folder) || rule.paths.some((p) => within(target, p))) return undefined;
   return `${file} → ${target}: not allowed by ${rule.source} (${rule.text}). If the dependency is intended, name \`${posix.dirname(target)}\` in that rule; otherwise remove the import.`;
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Floors (the root README's table) and file cycles.
+
+export interface Floor { pattern: string; floor: number }
+
+/** The rows of the root README's "floor | folders" table: every backticked folder of a row. */
+export function parseFloors(readme: string): Floor[] {
+  const out: Floor[] = [];
+  let inTable = false;
+  for (const line of readme.split('\n')) {
+    const t = line.trim();
+    if (!t.startsWith('|')) {
+      inTable = false;
+      continue;
+    }
+    const cells = t.replace(/^\||\|$/g, '').split('|').map((c) => c.trim());
+    if (/^floor$/i.test(cells[0] ?? '')) {
+      inTable = true;
+      continue;
+    }
+    if (!inTable || !/^\d+$/.test(cells[0] ?? '')) continue;
+    // Only the names before the first parenthesis are folders; the rest is commentary.
+    const names = backticked((cells[1] ?? '').split('(')[0]!);
+    for (const n of names) out.push({ pattern: trimSlash(n), floor: Number(cells[0]) });
+  }
+  return out;
+}
+
+/** The floor of a folder: the longest matching pattern (`*` is one segment), or undefined. */
+export function floorOf(folder: string, floors: Floor[]): Floor | undefined {
+  const matches = floors.filter((f) => {
+    const p = f.pattern.split('/');
+    const d = folder.split('/');
+    return p.length <= d.length && p.every((seg, i) => seg === '*' || seg === d[i]);
+  });
+  return matches.sort((a, b) => b.pattern.split('/').length - a.pattern.split('/').length || a.pattern.localeCompare(b.pattern))[0];
+}
+
+/** The error for an import between two folders, or undefined when the target's floor is below. */
+export function checkFloor(file: string, target: string, floors: Floor[]): string | undefined {
+  const from = floorOf(folderOf(file), floors);
+  const to = floorOf(folderOf(target), floors);
+  if (folderOf(file) === folderOf(target)) return undefined;
+  if (!from) return `${folderOf(file)}/ is on no floor: add it to the floors table of README.md`;
+  if (!to) return `${folderOf(target)}/ is on no floor: add it to the floors table of README.md`;
+  if (to.floor < from.floor) return undefined;
+  const where = to.floor === from.floor ? 'the same floor' : 'a floor above';
+  return `${file} (floor ${from.floor}) → ${target} (floor ${to.floor}): an import from ${where}. Move what is shared down a floor, or the importer up.`;
+}
+
+/** Strongly connected components with more than one file (Tarjan), each sorted. */
+export function fileCycles(graph: Map<string, string[]>): string[][] {
+  let next = 0;
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1) out.push(scc.sort());
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!index.has(v)) visit(v);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +258,6 @@ function projectImports(file: string): string[] {
 }
 
 const sourceFiles = files.filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.d.ts'));
-const folderOf = (f: string) => (posix.dirname(f) === '.' ? '' : posix.dirname(f));
 const topOf = (target: string) => (target.includes('/') ? `${posix.dirname(target)}` : target);
 
 function checkRepository(): { missing: string[]; violations: string[] } {
@@ -254,5 +342,37 @@ describe('architecture: module READMEs and the import graph', () => {
 
   it('every import of every non-test .ts file is allowed by its folder\'s README', () => {
     expect(result.violations).toEqual([]);
+  });
+
+  it('reads the floors table and places folders by their longest pattern', () => {
+    const md = ['| floor | folders |', '|---|---|', '| 0 | `core/` (the ground floor, not `x/`) |', '| 3 | `harness/`, `cluster/local/` |', '| 4 | `harness/replay/` |', '| 9 | `bench/*/` |', '', '| floor | x |'].join('\n');
+    const floors = parseFloors(md);
+    expect(floors).toEqual([{ pattern: 'core', floor: 0 }, { pattern: 'harness', floor: 3 }, { pattern: 'cluster/local', floor: 3 }, { pattern: 'harness/replay', floor: 4 }, { pattern: 'bench/*', floor: 9 }]);
+    expect(floorOf('core/timeline', floors)?.floor).toBe(0);
+    expect(floorOf('harness/replay/components', floors)?.floor).toBe(4);
+    expect(floorOf('bench/replay', floors)?.floor).toBe(9);
+    expect(floorOf('bench', floors)).toBeUndefined();
+    expect(checkFloor('harness/replay/engine.ts', 'core/errors.ts', floors)).toBeUndefined();
+    expect(checkFloor('harness/replay/engine.ts', 'harness/replay/clock.ts', floors)).toBeUndefined();
+    expect(checkFloor('core/errors.ts', 'harness/replay/clock.ts', floors)).toMatch(/an import from a floor above/);
+    expect(checkFloor('harness/recorder/r.ts', 'cluster/local/x.ts', floors)).toMatch(/from the same floor/);
+    expect(checkFloor('scenarios/x.ts', 'core/errors.ts', floors)).toMatch(/scenarios\/ is on no floor/);
+  });
+
+  it('finds file cycles', () => {
+    const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']], ['e', ['e2']], ['e2', []]]);
+    expect(fileCycles(g)).toEqual([['a', 'b', 'c']]);
+  });
+
+  const floors = parseFloors(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  const graph = new Map(sourceFiles.map((f) => [f, projectImports(f).filter((t) => sourceFiles.includes(t))]));
+
+  it('every folder imports only from floors below its own (README.md "Floors")', () => {
+    const errors = [...new Set([...graph].flatMap(([f, targets]) => targets.map((t) => checkFloor(f, t, floors)).filter((e): e is string => e !== undefined)))];
+    expect(errors).toEqual([]);
+  });
+
+  it('no two source files import each other in a circle', () => {
+    expect(fileCycles(graph)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../harness/common/errors.ts';
+import { isUserError } from '../core/errors.ts';
 import { compressExporterConfig, credentialSource, DURATION_BOUNDS, MAX_TIMER_SECONDS, parseExporterConfig } from './config.ts';
 import { startExporter } from './exporter.ts';
 import { startPoller } from './poller.ts';

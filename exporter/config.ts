@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { parseYamlConfig } from '../harness/common/config.ts';
-import { UserError } from '../harness/common/errors.ts';
-import { readUserFile } from '../harness/common/files.ts';
-import { isDuration, parseDuration } from '../harness/common/units.ts';
+import { parseYamlConfig } from '../core/config.ts';
+import { UserError } from '../core/errors.ts';
+import { readUserFile } from '../core/files.ts';
+import { isDuration, parseDuration } from '../core/units.ts';
 
 /**
  * Exporter configuration: YAML, then environment overrides (the Alibaba Cloud standard credential

@@ -1,4 +1,4 @@
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { SlsCredentials } from './sls-client.ts';
 
 /**

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { startFakeSls, type Fault, type FakeSls } from '../harness/fake-sls/index.ts';
 import { createServer } from 'node:http';
 import { parseExporterConfig, startExporter, type ExporterOptions, type RunningExporter } from './index.ts';
-import { isUserError } from '../harness/common/errors.ts';
-import { waitUntil } from '../harness/common/wait.ts';
+import { isUserError } from '../core/errors.ts';
+import { waitUntil } from '../core/wait.ts';
 import { ManualClock, PollLog } from './testing.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

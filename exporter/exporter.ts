@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { ExporterConfig, MetricConfig } from './config.ts';
 import { assertTimerSafe, realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { startFakeSls, type FakeSls } from '../harness/fake-sls/index.ts';
-import { waitUntil } from '../harness/common/wait.ts';
+import { waitUntil } from '../core/wait.ts';
 import { ensureDocker, ensureNodeBaseImages, exporterImageBuild } from '../cluster/kind/images.ts';
 
 /** testcontainers has no read-only-root option; Docker's HostConfig has. */

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSls, type FakeSls } from '../harness/fake-sls/index.ts';
-import { waitUntil } from '../harness/common/wait.ts';
+import { waitUntil } from '../core/wait.ts';
 import { spawnMain } from './testing.ts';
 
 const cleanups: (() => Promise<void>)[] = [];

@@ -4,8 +4,8 @@
  * listen problem is a UserError: message and hint on stderr, exit 2, before any SLS query.
  */
 import { parseArgs } from 'node:util';
-import { createLogger } from '../harness/common/log.ts';
-import { isUserError } from '../harness/common/errors.ts';
+import { createLogger } from '../core/log.ts';
+import { isUserError } from '../core/errors.ts';
 import { loadExporterConfig, startExporter } from './index.ts';
 
 const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' }, help: { type: 'boolean', short: 'h' } } });

@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSls, type FakeSls } from '../harness/fake-sls/index.ts';
-import { waitUntil } from '../harness/common/wait.ts';
-import { isUserError } from '../harness/common/errors.ts';
+import { waitUntil } from '../core/wait.ts';
+import { isUserError } from '../core/errors.ts';
 import { openCredentials } from './sls-client.ts';
 import { spawnMain } from './testing.ts';
 

@@ -3,7 +3,7 @@ import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'nod
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { OIDCRoleArnCredentialsProvider } from '@alicloud/credentials';
-import { errorMessage, UserError } from '../harness/common/errors.ts';
+import { errorMessage, UserError } from '../core/errors.ts';
 import { credentialSource, type CredentialsConfig, type CredentialSource, type ExporterConfig } from './config.ts';
 import { parseCredentialsFile } from './credentials-file.ts';
 import { QueryFailure } from './value.ts';

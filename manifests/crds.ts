@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import YAML from 'yaml';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { KubeObject } from './index.ts';
 
 /**

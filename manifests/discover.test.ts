@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { harnessSystemManifests, manifestsPathFor, resolveSystem } from '../harness/replay/resolve.ts';
 import { parseScenario } from '../scenarios/index.ts';
 import { simulate, systemFromScenario } from '../simulator/index.ts';

@@ -1,6 +1,6 @@
 import YAML from 'yaml';
-import { UserError } from '../harness/common/errors.ts';
-import { parseDuration } from '../harness/common/units.ts';
+import { UserError } from '../core/errors.ts';
+import { parseDuration } from '../core/units.ts';
 import type { KubeObject } from './index.ts';
 
 /**

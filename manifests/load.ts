@@ -3,7 +3,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import YAML from 'yaml';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { SourcedObject } from './discover.ts';
 import type { KubeObject } from './index.ts';
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../cluster/local/index.ts';
 import { EW_GROUP, EW_PLURAL, EW_VERSION, installCrd, startController, type EwObject, type RunningController } from '../cluster/elasticworkload/index.ts';
-import { waitUntil } from '../harness/common/wait.ts';
+import { waitUntil } from '../core/wait.ts';
 import { asInput } from './check.ts';
 import { renderOverlay, type KubeObject } from './index.ts';
 

@@ -1,5 +1,5 @@
-import { agreement } from '../harness/assert/checks.ts';
-import type { Timeline } from '../harness/timeline/format.ts';
+import { agreement } from '../core/checks/checks.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 
 /**
  * How closely the simulator's run of a scenario matches the replay on the real control plane:

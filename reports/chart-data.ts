@@ -1,5 +1,5 @@
-import type { Timeline } from '../harness/timeline/format.ts';
-import { elapsedIntervals } from '../harness/timeline/intervals.ts';
+import type { Timeline } from '../core/timeline/format.ts';
+import { elapsedIntervals } from '../core/timeline/intervals.ts';
 
 /** The series the charts draw, as [virtual ms, value] points, straight from the timeline. */
 export function chartData(tl: Timeline) {

@@ -1,4 +1,4 @@
-import type { Timeline } from '../harness/timeline/format.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 import { chartData } from './chart-data.ts';
 import { splitByWindow, timelineWindows, windowLabel, windowRanges, type Window } from './windows.ts';
 

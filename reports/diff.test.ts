@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Timeline } from '../harness/timeline/format.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 import { DEFAULT_COST, eciCost } from '../simulator/cost.ts';
 import { chartSpecs } from './charts.ts';
 import { diffMarkdown, directionChanges, policyDiff, runFigures } from './diff.ts';

@@ -1,5 +1,5 @@
-import { eciPodHours, reactionTimes, sloCoverage } from '../harness/assert/checks.ts';
-import type { Timeline } from '../harness/timeline/format.ts';
+import { eciPodHours, reactionTimes, sloCoverage } from '../core/checks/checks.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 import { DEFAULT_COST, eciCost, type CostModel } from '../simulator/cost.ts';
 
 /**

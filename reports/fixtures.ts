@@ -1,4 +1,4 @@
-import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
+import type { Timeline, TimelineEvent, TimelineSample } from '../core/timeline/format.ts';
 
 /** A small synthetic timeline for report tests: a morning ramp to 5 replicas and back. */
 export function sampleTimeline(): Timeline {

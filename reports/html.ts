@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { CheckResult } from '../harness/assert/expectations.ts';
-import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
-import type { Timeline } from '../harness/timeline/format.ts';
+import type { CheckResult } from '../core/checks/expectations.ts';
+import { eciPodHours, sloCoverage } from '../core/checks/checks.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { chartData } from './chart-data.ts';
 import { chartOptions } from './charts.ts';

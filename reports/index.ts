@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CheckResult } from '../harness/assert/expectations.ts';
-import { readTimeline, timelineToJsonl } from '../harness/timeline/io.ts';
-import { readUserFile } from '../harness/common/files.ts';
-import { UserError } from '../harness/common/errors.ts';
-import type { Timeline } from '../harness/timeline/format.ts';
+import type { CheckResult } from '../core/checks/expectations.ts';
+import { readTimeline, timelineToJsonl } from '../core/timeline/io.ts';
+import { readUserFile } from '../core/files.ts';
+import { UserError } from '../core/errors.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 import { toHtml, type HtmlOptions } from './html.ts';
 import { toJUnit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';

@@ -1,5 +1,5 @@
 import { create } from 'xmlbuilder2';
-import type { CheckResult } from '../harness/assert/expectations.ts';
+import type { CheckResult } from '../core/checks/expectations.ts';
 
 /** JUnit XML: one test suite per scenario, one test case per expectation, failures with the reason. */
 export function toJUnit(scenario: string, results: CheckResult[], seconds: number, extra: { errors?: string[] } = {}): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Timeline, TimelineSample } from '../harness/timeline/format.ts';
+import type { Timeline, TimelineSample } from '../core/timeline/format.ts';
 import { describeLag, lagSeconds, stageAtSamples } from './lag.ts';
 
 const T0 = 1_767_600_000_000;

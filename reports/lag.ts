@@ -1,4 +1,4 @@
-import type { Timeline } from '../harness/timeline/format.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 
 /**
  * How far a published value trails the curve: the shift d (virtual s) that best lines the value up

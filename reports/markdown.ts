@@ -1,6 +1,6 @@
-import type { CheckResult } from '../harness/assert/expectations.ts';
-import { eciPodHours, sloCoverage } from '../harness/assert/checks.ts';
-import type { Timeline } from '../harness/timeline/format.ts';
+import type { CheckResult } from '../core/checks/expectations.ts';
+import { eciPodHours, sloCoverage } from '../core/checks/checks.ts';
+import type { Timeline } from '../core/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { diffMarkdown, policyDiff, type DiffOptions } from './diff.ts';
 import { describeLag } from './lag.ts';

@@ -1,4 +1,4 @@
-import type { Timeline, TimelineSample } from '../harness/timeline/format.ts';
+import type { Timeline, TimelineSample } from '../core/timeline/format.ts';
 
 /** A replayed window in virtual epoch ms. */
 export interface Window {
@@ -11,7 +11,7 @@ export interface Window {
  * chart that joins the last point of one window to the first of the next draws a curve nobody
  * observed. The meta record names the windows when the writer knows them; otherwise they are the
  * runs of samples between gaps (an interval over 3× the median sampling interval, the rule
- * `harness/timeline/intervals.ts` uses for billing).
+ * `core/timeline/intervals.ts` uses for billing).
  */
 export function timelineWindows(tl: Timeline): Window[] {
   const declared = [...(tl.meta.windows ?? [])].filter((w) => w.end >= w.start).sort((a, b) => a.start - b.start);

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import { UserError } from '../harness/common/errors.ts';
-import { readUserFile } from '../harness/common/files.ts';
+import { UserError } from '../core/errors.ts';
+import { readUserFile } from '../core/files.ts';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { SCENARIO_BOUNDS } from './bounds.ts';
 

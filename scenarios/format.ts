@@ -1,13 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
-import { ConfigError, readYamlSource, validateYaml, YAML_LIMITS, type YamlSource } from '../harness/common/config.ts';
-import { isInsideDir, readUserFile } from '../harness/common/files.ts';
-import { UserError } from '../harness/common/errors.ts';
-import { expectationSchema } from '../harness/assert/expectations.ts';
+import { ConfigError, readYamlSource, validateYaml, YAML_LIMITS, type YamlSource } from '../core/config.ts';
+import { isInsideDir, readUserFile } from '../core/files.ts';
+import { UserError } from '../core/errors.ts';
+import { expectationSchema } from '../core/checks/expectations.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
 import { SCENARIO_BOUNDS, describeBound, type Bound, type BoundName } from './bounds.ts';
 import { calendarDayMs, clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
-import { isDuration } from '../harness/common/units.ts';
+import { isDuration } from '../core/units.ts';
 import { semanticIssues, shiftSeconds } from './validate.ts';
 import * as T from './transforms.ts';
 

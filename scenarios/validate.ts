@@ -1,5 +1,5 @@
 import { checkNodePools } from '../cluster/nodes/config.ts';
-import { parseDuration } from '../harness/common/units.ts';
+import { parseDuration } from '../core/units.ts';
 import { SCENARIO_BOUNDS, describeBound } from './bounds.ts';
 import { clockSeconds } from './curve.ts';
 import type { ScenarioFile } from './format.ts';

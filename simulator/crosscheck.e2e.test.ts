@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../scenarios/index.ts';
 import { runReplay } from '../harness/replay/engine.ts';
-import { agreement } from '../harness/assert/checks.ts';
+import { agreement } from '../core/checks/checks.ts';
 import { simulate, systemFromScenario } from './index.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { goInt32, hpaEdges, newHpaState, objectMetricReplicas, reconcile, scaleDownLimit, scaleUpLimit, storeScaleEvent, withinTolerance, type HpaInput, type HpaState } from './hpa.ts';
 

@@ -9,7 +9,7 @@
  * ScaledToZero condition, as the controller keeps per HPA).
  */
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 
 export interface Policy {
   type: 'Pods' | 'Percent';

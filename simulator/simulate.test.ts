@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadScenario, parseScenario } from '../scenarios/index.ts';
-import { checkAll, scaleDownOrderViolation } from '../harness/assert/checks.ts';
+import { checkAll, scaleDownOrderViolation } from '../core/checks/checks.ts';
 import { applyConfig, frontier, parseVary, product, simulate, systemFromScenario, defaultSystem } from './index.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -1,7 +1,7 @@
 import { computeSplit, unitDeploymentName } from '../cluster/elasticworkload/split.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts';
-import type { Timeline, TimelineEvent, TimelineSample } from '../harness/timeline/format.ts';
+import type { Timeline, TimelineEvent, TimelineSample } from '../core/timeline/format.ts';
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
 import { HpaRun, newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';

@@ -1,4 +1,4 @@
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { SimSummary } from './simulate.ts';
 import type { SystemConfig } from './system.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenarios/index.ts';
-import { UserError } from '../harness/common/errors.ts';
-import { parseDuration } from '../harness/common/units.ts';
+import { UserError } from '../core/errors.ts';
+import { parseDuration } from '../core/units.ts';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, ecsPodCapacity, ewWithOverrides, harnessSystemManifests, resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
 import type { HarnessManifests } from '../manifests/index.ts';
 import { baseManifests, defaultSystem, systemFromScenario } from './system.ts';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { decodeShardInput, encodeShardOutput, parseShardSpec, runShard } from './whatif-shard.ts';
 
 /**

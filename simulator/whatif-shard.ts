@@ -1,4 +1,4 @@
-import { UserError } from '../harness/common/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { SystemManifests } from '../harness/replay/resolve.ts';
 import { makeCurve, type Scenario } from '../scenarios/index.ts';
 import { growth } from '../scenarios/transforms.ts';

@@ -17,7 +17,7 @@ import { execa } from 'execa';
 import { resolveBinary } from '../../cluster/toolchain/index.ts';
 import { startFakeSls } from '../../harness/fake-sls/index.ts';
 import { freePort } from '../../harness/pipeline/process.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { waitUntil } from '../../core/wait.ts';
 
 const seconds = Number(process.argv[2] ?? 20);
 const rates = (process.argv[3] ?? '10,100,500,1000').split(',').map(Number);

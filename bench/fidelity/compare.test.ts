@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Timeline, TimelineSample } from '../../harness/timeline/format.ts';
+import type { Timeline, TimelineSample } from '../../core/timeline/format.ts';
 import { desiredChanges, fidelity, matchChanges, sampleLoss, stageLags } from './compare.ts';
 
 const S = 15_000;

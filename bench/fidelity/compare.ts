@@ -1,5 +1,5 @@
-import { observedRuns } from '../../harness/assert/checks.ts';
-import type { Timeline, TimelineSample } from '../../harness/timeline/format.ts';
+import { observedRuns } from '../../core/checks/checks.ts';
+import type { Timeline, TimelineSample } from '../../core/timeline/format.ts';
 import { simAgreement } from '../../reports/agreement.ts';
 import { median, percentile } from '../stats.ts';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { describeSetup, runReplay, type ReplayProgress, type SetupTiming } from '../../harness/replay/engine.ts';
-import type { Timeline } from '../../harness/timeline/format.ts';
+import type { Timeline } from '../../core/timeline/format.ts';
 import { SCENARIO_BOUNDS } from '../../scenarios/bounds.ts';
 import { parseScenario, type Scenario } from '../../scenarios/index.ts';
 import { simulate, systemFromScenario } from '../../simulator/index.ts';

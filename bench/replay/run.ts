@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../../scenarios/index.ts';
 import { runReplay } from '../../harness/replay/engine.ts';
-import { reactionTimes } from '../../harness/assert/checks.ts';
+import { reactionTimes } from '../../core/checks/checks.ts';
 import { median, percentile } from '../stats.ts';
 
 // `npm run bench:replay -- fleet …`: events mode's largest sustained device fleet (bench/replay/fleet.ts).

@@ -3,7 +3,7 @@ import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod,
 } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../local/index.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { waitUntil } from '../../core/wait.ts';
 import { installCrd, startController, type ReconcileResult, type RunningController, EW_GROUP, EW_PLURAL, EW_VERSION, LABEL_UNIT, type EwObject } from './index.ts';
 
 // Every test works in its own namespace with its own ElasticWorkload: what an earlier test left in the

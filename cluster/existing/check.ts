@@ -1,5 +1,5 @@
 import { ApiextensionsV1Api, ApiregistrationV1Api, AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { decideNamespace, RUN_ID_ANNOTATION } from './namespace.ts';
 
 export const CUSTOM_METRICS_GROUP = 'custom.metrics.k8s.io';

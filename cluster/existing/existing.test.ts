@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { adapterChoice, describeFindings, requiredAccess, type ClusterFindings } from './check.ts';
 import { existingCompressionNote } from './fidelity.ts';
 import { pickHostAddress } from './host-address.ts';

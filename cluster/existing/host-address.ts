@@ -1,7 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 const isLoopback = (a: string) => /^127\./.test(a) || a === '::1' || a === 'localhost';
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1Namespace } from '@kubernetes/client-node';
-import type { Component, ComponentContext } from '../../harness/common/component.ts';
-import { UserError } from '../../harness/common/errors.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import type { Component, ComponentContext } from '../../core/component.ts';
+import { UserError } from '../../core/errors.ts';
+import { waitUntil } from '../../core/wait.ts';
 
 /** The label that marks a namespace as created by ebbflow; the annotations say by which run and when. */
 export const OWNER_LABEL = 'ebbflow.io/owner';

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parseDocument } from 'yaml';
-import { UserError } from '../../harness/common/errors.ts';
-import { readUserFileSync } from '../../harness/common/files.ts';
+import { UserError } from '../../core/errors.ts';
+import { readUserFileSync } from '../../core/files.ts';
 
 /**
  * What the `existing` backend is told on the command line, checked before anything touches the

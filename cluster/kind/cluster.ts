@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { UserError } from '../../harness/common/errors.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { UserError } from '../../core/errors.ts';
+import { waitUntil } from '../../core/wait.ts';
 import { hpaFlagsSchema, type HpaFlags } from '../local/control-plane.ts';
 import { clusterSupervisor, kubeconfigPath, removeClusterDirs, stateDir, validateClusterName } from '../local/state.ts';
 import type { EciNode } from '../nodes/config.ts';

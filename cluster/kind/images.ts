@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = join(HERE, '..', '..');
@@ -56,7 +56,7 @@ export function exporterImageBuild(bases: NodeBaseImages): { context: string; do
 /** Every file `exporter/Dockerfile` copies (what `.dockerignore` lets through), for a content tag. */
 function exporterContextFiles(): string[] {
   const out: string[] = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'exporter/Dockerfile'];
-  for (const dir of ['exporter', 'harness/common']) {
+  for (const dir of ['exporter', 'core']) {
     for (const f of readdirSync(join(REPO, dir), { recursive: true, encoding: 'utf8' })) {
       if (!f.endsWith('.test.ts') && statSync(join(REPO, dir, f)).isFile()) out.push(join(dir, f));
     }

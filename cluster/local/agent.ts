@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { createLogger } from '../../harness/common/log.ts';
+import { createLogger } from '../../core/log.ts';
 import { startEciAgent, type EciAgent } from '../nodes/eci-agent.ts';
 import { parseClusterConfig, stopCluster } from './lifecycle.ts';
 import type { ClusterConfig, ClusterConfigInput } from './config.ts';
 import { kubeconfigPath, kwokClusterDir, ownerAlive, readRecord, validateClusterName } from './state.ts';
-import { sleep } from '../../harness/common/wait.ts';
+import { sleep } from '../../core/wait.ts';
 
 /**
  * The per-cluster background process: plays the ECI provider, and tears the cluster down when its

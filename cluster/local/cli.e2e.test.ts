@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { clusterStatus } from './index.ts';
 import { isAlive } from './state.ts';
 import { componentPids } from './state.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { waitUntil } from '../../core/wait.ts';
 
 function run(args: string[]) {
   return spawn(process.execPath, ['bin/ebbflow.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, type V1Node } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import YAML from 'yaml';
-import { Interrupted } from '../../harness/common/component.ts';
-import { UserError } from '../../harness/common/errors.ts';
+import { Interrupted } from '../../core/component.ts';
+import { UserError } from '../../core/errors.ts';
 import { ensureBinaries } from '../toolchain/index.ts';
 import type { ToolchainProgress } from '../toolchain/progress.ts';
 import { checkNodePools, virtualNodeName, type EciFailure } from '../nodes/config.ts';
@@ -21,7 +21,7 @@ import {
 } from './state.ts';
 import { isRecordedProcess, stopRecorded } from './supervisor.ts';
 import { rawApi } from './raw-api.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { waitUntil } from '../../core/wait.ts';
 
 const KCM_LABEL = 'kube-controller-manager';
 const HEALTHZ = '/healthz?exclude=poststarthook/rbac/bootstrap-roles';

@@ -4,7 +4,7 @@ import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Deployment, type V1Pod }
 import { startCluster, clusterStatus, type LocalCluster } from './index.ts';
 import { isAlive } from './state.ts';
 import { ECI_LATENCY } from '../nodes/stages.ts';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { waitUntil } from '../../core/wait.ts';
 
 const K = 5;
 let c: LocalCluster;

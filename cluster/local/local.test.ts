@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { goDuration, kubeApiserverArgs, kubeControllerManagerArgs, standaloneControllerManagerArgs } from './control-plane.ts';
 import { hpaFlagsSchema } from './control-plane.ts';
 import { parseClusterConfig, startCluster } from './lifecycle.ts';

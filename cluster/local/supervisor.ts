@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from '../../harness/common/wait.ts';
+import { sleep } from '../../core/wait.ts';
 
 /**
  * The one place that starts, records and stops long-running processes of ebbflow (the per-cluster

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isQuantity } from '../../harness/common/units.ts';
+import { isQuantity } from '../../core/units.ts';
 
 /**
  * Node pools of the local cluster. Defaults mirror a small ACK cluster: subscription ECS nodes in

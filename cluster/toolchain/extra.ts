@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { createInterface } from 'node:readline';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { buildWithProgress, runGo } from './gobuild.ts';
 import type { ToolchainProgress } from './progress.ts';
 import type { BuildRecipe, Component } from './versions.ts';

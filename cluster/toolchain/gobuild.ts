@@ -1,6 +1,6 @@
 import { execa, type ExecaError } from 'execa';
 import { createInterface } from 'node:readline';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import type { ToolchainProgress } from './progress.ts';
 
 const NETWORK_FAILURE = /module lookup disabled|dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|403 Forbidden|404 Not Found|server response|network is unreachable|proxyconnect/i;

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync, readFileSync, rmSync, renameSync, existsSync,
 import { join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { installExtra } from './extra.ts';
 import { buildWithProgress, goVersion, parseGoVersion, runGo } from './gobuild.ts';
 import { kubernetesWrapperGoMod, kubeVersionLdflags, simpleWrapperGoMod, toolsGo } from './gomod.ts';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, accessSync, constants as fsc } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { UserError } from '../../harness/common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { sourceHash } from './extra.ts';
 import { binaryOwners, type Component } from './versions.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
-import { waitUntil } from '../../harness/common/wait.ts';
+import { waitUntil } from '../../core/wait.ts';
 import { ensureBinaries } from '../toolchain/index.ts';
 import { startKindCluster, type KindCluster } from '../kind/cluster.ts';
 

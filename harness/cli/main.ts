@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { errorMessage, isUserError } from '../common/errors.ts';
+import { errorMessage, isUserError } from '../../core/errors.ts';
 
 /**
  * Each file in ./commands registers one top-level command. Discovery keeps this file free of a

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UserError } from '../common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 import { githubWorkflow, gitlabCi, scenarioYaml, type InitParams } from './templates.ts';
 
 /**

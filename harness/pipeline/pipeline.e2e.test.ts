@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../../scenarios/index.ts';
 import { runReplay } from '../replay/engine.ts';
-import type { TimelineEvent } from '../timeline/format.ts';
+import type { TimelineEvent } from '../../core/timeline/format.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

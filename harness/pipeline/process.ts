@@ -40,4 +40,4 @@ export function startManaged(opts: { cluster: string; label: string; bin: string
   };
 }
 
-export { waitUntil } from '../common/wait.ts';
+export { waitUntil } from '../../core/wait.ts';

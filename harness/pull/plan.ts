@@ -1,5 +1,5 @@
-import { UserError } from '../common/errors.ts';
-import { formatDuration, parseDuration, UnitError } from '../common/units.ts';
+import { UserError } from '../../core/errors.ts';
+import { formatDuration, parseDuration, UnitError } from '../../core/units.ts';
 
 /**
  * `ebbflow curve pull`, the pure half: the time range and its pages, the metric's query turned into

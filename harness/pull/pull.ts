@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { loadExporterConfig, type MetricConfig } from '../../exporter/config.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials, type SlsClient } from '../../exporter/sls-client.ts';
 import { classifyError, QueryFailure } from '../../exporter/value.ts';
-import { errorMessage, UserError } from '../common/errors.ts';
+import { errorMessage, UserError } from '../../core/errors.ts';
 import { BadAnswer, bucketQuery, curveCsv, pageValues, planPages, PULL_LIMITS, pullRange, type PullRange } from './plan.ts';
 
 /**

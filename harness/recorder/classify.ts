@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { NodeType } from '../timeline/format.ts';
+import type { NodeType } from '../../core/timeline/format.ts';
 
 /** Pure helpers that turn watched objects into timeline facts. */
 

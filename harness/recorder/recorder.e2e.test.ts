@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../../cluster/local/index.ts';
 import { createVirtualClock } from '../replay/clock.ts';
-import type { TimelineRecord, TimelineEvent, TimelineSample } from '../timeline/format.ts';
+import type { TimelineRecord, TimelineEvent, TimelineSample } from '../../core/timeline/format.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 
 const K = 10;

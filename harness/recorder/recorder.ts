@@ -3,9 +3,9 @@ import {
   type CoreV1Event, type KubeConfig, type KubernetesObject, type V1Deployment, type V1Pod, type V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { TimelineEvent, TimelineRecord, TimelineSample } from '../timeline/format.ts';
+import type { TimelineEvent, TimelineRecord, TimelineSample } from '../../core/timeline/format.ts';
 import type { VirtualClock } from '../replay/clock.ts';
-import { parseQuantity } from '../common/units.ts';
+import { parseQuantity } from '../../core/units.ts';
 import { createSampleSchedule } from './schedule.ts';
 import { countPods, isPodReady, podDeployment, podNodeType } from './classify.ts';
 import { createInformer, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../../cluster/kube/informer.ts';

@@ -7,11 +7,11 @@ import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/
 import type { KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { writeReports, type ReportFiles } from '../../reports/index.ts';
-import { checkAll } from '../assert/checks.ts';
-import type { CheckResult } from '../assert/expectations.ts';
-import { Interrupted, Stack, type StopFailure } from '../common/component.ts';
-import { errorMessage } from '../common/errors.ts';
-import type { Timeline, TimelineEvent, TimelineMeta, TimelineSample } from '../timeline/format.ts';
+import { checkAll } from '../../core/checks/checks.ts';
+import type { CheckResult } from '../../core/checks/expectations.ts';
+import { Interrupted, Stack, type StopFailure } from '../../core/component.ts';
+import { errorMessage } from '../../core/errors.ts';
+import type { Timeline, TimelineEvent, TimelineMeta, TimelineSample } from '../../core/timeline/format.ts';
 import { AdapterComponent } from './components/adapter.ts';
 import { ClusterComponent } from './components/cluster.ts';
 import { ControllerComponent } from './components/controller.ts';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { freePort } from '../pipeline/process.ts';
-import type { Timeline } from '../timeline/format.ts';
+import type { Timeline } from '../../core/timeline/format.ts';
 import { runReplay } from './engine.ts';
 
 /**

@@ -3,8 +3,8 @@ import { nodePoolsSchema, type NodePools } from '../../cluster/nodes/config.ts';
 import type { ElasticWorkloadSpec } from '../../cluster/elasticworkload/split.ts';
 import type { HarnessManifests, KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
-import { UserError } from '../common/errors.ts';
-import { cpuCores, memoryGiB, parseDuration, parseQuantity } from '../common/units.ts';
+import { UserError } from '../../core/errors.ts';
+import { cpuCores, memoryGiB, parseDuration, parseQuantity } from '../../core/units.ts';
 
 /**
  * Scenario + manifests → the system a run models, in one place for the replay and the simulator.

@@ -1,11 +1,11 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { compressExporterConfig } from '../../exporter/index.ts';
-import type { Stack } from '../common/component.ts';
+import type { Stack } from '../../core/component.ts';
 import type { ScrapeTarget } from '../pipeline/prometheus.ts';
 import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
 import { curvePeak } from '../../scenarios/format.ts';
-import type { TimelineRecord } from '../timeline/format.ts';
+import type { TimelineRecord } from '../../core/timeline/format.ts';
 import { ExporterComponent } from './components/exporter.ts';
 import { FakeSlsComponent } from './components/fake-sls.ts';
 import { HeldDevicesProbe, K6FleetComponent } from './components/k6-fleet.ts';

@@ -3,8 +3,8 @@ import { EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/i
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import type { RunningExporter } from '../../exporter/index.ts';
 import type { KubeObject } from '../../manifests/index.ts';
-import { Interrupted } from '../common/component.ts';
-import { parseQuantity } from '../common/units.ts';
+import { Interrupted } from '../../core/component.ts';
+import { parseQuantity } from '../../core/units.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
 import type { K6FleetComponent } from './components/k6-fleet.ts';
 import { getRaw } from './k8s-get.ts';
@@ -29,8 +29,8 @@ export interface Pipeline {
   workload?: (deployment: KubeObject) => KubeObject;
 }
 
-export { sleep } from '../common/wait.ts';
-import { sleep } from '../common/wait.ts';
+export { sleep } from '../../core/wait.ts';
+import { sleep } from '../../core/wait.ts';
 
 /**
  * The clock holds at the first window's start until the HPA acts on a valid metric and the

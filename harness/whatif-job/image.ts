@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { ensureDocker, ensureNodeBaseImages, imageExists } from '../../cluster/kind/images.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
-import { UserError } from '../common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 /**
  * The ebbflow tool image: built from a context of exactly the files it compiles (so the tag's hash

@@ -1,5 +1,5 @@
 import type { V1ConfigMap, V1Job, V1Namespace, V1Node } from '@kubernetes/client-node';
-import { UserError } from '../common/errors.ts';
+import { UserError } from '../../core/errors.ts';
 
 /**
  * The Kubernetes objects of an on-cluster what-if sweep, pure: the input ConfigMap, the Indexed

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { BatchV1Api, CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { Interrupted, withStack, type Component } from '../common/component.ts';
-import { UserError } from '../common/errors.ts';
-import { sleep } from '../common/wait.ts';
+import { Interrupted, withStack, type Component } from '../../core/component.ts';
+import { UserError } from '../../core/errors.ts';
+import { sleep } from '../../core/wait.ts';
 import type { Config, SweepRow } from '../../simulator/sweep.ts';
 import { encodeShardInput, mergeShards, parseShardOutput, type DecodedShardInput } from '../../simulator/whatif-shard.ts';
 import { apiErrorMessage, checkInputSize, INDEX_ANNOTATION, inputConfigMap, jobProgress, namespaceObject, podsByIndex, sweepJob, SWEEP_LABEL, usableNodes, type SweepJobSpec } from './job.ts';

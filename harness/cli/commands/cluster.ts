@@ -44,7 +44,7 @@ function intOption(v: string | undefined, flag: string, min: number): number | u
 
 /** `cluster up --backend kind`: one kind node from the offline node image, HPA flags compressed by k. */
 async function kindUpAction(opts: UpOptions): Promise<void> {
-  const { UserError } = await import('../../common/errors.ts');
+  const { UserError } = await import('../../../core/errors.ts');
   for (const [flag, v] of [['--config', opts.config], ['--port', opts.port], ['--ecs-nodes', opts.ecsNodes]] as const) {
     if (v !== undefined) throw new UserError(`${flag} applies to the local backend only`, 'drop it, or use --backend local');
   }
@@ -78,7 +78,7 @@ async function kindUpAction(opts: UpOptions): Promise<void> {
  * is printed. A missing permission is exit 2 after the list.
  */
 async function existingUpAction(opts: UpOptions): Promise<void> {
-  const { UserError } = await import('../../common/errors.ts');
+  const { UserError } = await import('../../../core/errors.ts');
   for (const [flag, v] of [['--config', opts.config], ['--port', opts.port], ['--ecs-nodes', opts.ecsNodes], ['--compression', opts.compression], ['--host-address', opts.hostAddress]] as const) {
     if (v !== undefined) throw new UserError(`${flag} does not apply to cluster up --backend existing (it only inspects the cluster)`, 'drop it');
   }
@@ -98,8 +98,8 @@ async function upAction(opts: UpOptions): Promise<void> {
   const { refuseExistingFlags } = await import('../../../cluster/existing/options.ts');
   refuseExistingFlags(opts.backend ?? 'local', opts);
   if (opts.backend === 'kind') return kindUpAction(opts);
-  const { UserError } = await import('../../common/errors.ts');
-  const { loadYamlConfig } = await import('../../common/config.ts');
+  const { UserError } = await import('../../../core/errors.ts');
+  const { loadYamlConfig } = await import('../../../core/config.ts');
   const { clusterConfigSchema, startCluster, validateClusterName } = await import('../../../cluster/local/index.ts');
   const { createToolchainProgress } = await import('../toolchain-progress.ts');
   let input: Record<string, unknown> = {};
@@ -120,7 +120,7 @@ async function upAction(opts: UpOptions): Promise<void> {
     throw new UserError((e as Error).message);
   }
   validateClusterName(String(input.name ?? 'ebbflow'), '--name');
-  const { Interrupted } = await import('../../common/component.ts');
+  const { Interrupted } = await import('../../../core/component.ts');
   const tp = createToolchainProgress();
   let c;
   try {
@@ -174,7 +174,7 @@ export function register(program: Command): void {
     .option('--backend <backend>', 'local (default) or kind', backend, 'local')
     .action(async (opts: { name: string; all?: boolean; backend: Backend }) => {
       if (opts.backend === 'existing') {
-        const { UserError } = await import('../../common/errors.ts');
+        const { UserError } = await import('../../../core/errors.ts');
         throw new UserError('cluster down refuses --backend existing: ebbflow never stops a cluster it did not create', 'a replay removes its own namespace when it ends; to remove one left by a killed run: kubectl delete namespace <name> (only one labelled ebbflow.io/owner=ebbflow)');
       }
       if (opts.backend === 'kind') {

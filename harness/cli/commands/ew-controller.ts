@@ -14,8 +14,8 @@ export function register(program: Command): void {
     .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number; kubeApiQps: number; kubeApiBurst: number }) => {
       const { existsSync } = await import('node:fs');
       const { KubeConfig } = await import('@kubernetes/client-node');
-      const { UserError } = await import('../../common/errors.ts');
-      const { createLogger } = await import('../../common/log.ts');
+      const { UserError } = await import('../../../core/errors.ts');
+      const { createLogger } = await import('../../../core/log.ts');
       const { startController, installCrd } = await import('../../../cluster/elasticworkload/index.ts');
       if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new UserError(`--workers must be a positive integer, got ${opts.workers}`);
       if (!(opts.kubeApiQps > 0)) throw new UserError(`--kube-api-qps must be a positive number, got ${opts.kubeApiQps}`);

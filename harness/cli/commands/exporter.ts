@@ -9,7 +9,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'override listen.port', port)
     .option('--host <host>', 'override listen.host')
     .action(async (opts: { config: string; port?: number; host?: string }) => {
-      const { createLogger } = await import('../../common/log.ts');
+      const { createLogger } = await import('../../../core/log.ts');
       const { loadExporterConfig, startExporter } = await import('../../../exporter/index.ts');
       const log = createLogger('sls-exporter');
       const exp = await startExporter(await loadExporterConfig(opts.config), { logger: log, port: opts.port, host: opts.host });

@@ -40,8 +40,8 @@ export function register(program: Command): void {
     .option('--security-token <token>', `require this STS token with the key (prefer ${TOKEN_ENV})`)
     .option('--allow-remote-admin', 'answer /_admin/* (fault injection) to non-loopback clients too', false)
     .action(async (opts: { port: number; host: string; curve?: string; day?: string; project: string[]; logstore: string[]; allowRemoteAdmin: boolean } & CredentialOptions) => {
-      const { UserError } = await import('../../common/errors.ts');
-      const { createLogger } = await import('../../common/log.ts');
+      const { UserError } = await import('../../../core/errors.ts');
+      const { createLogger } = await import('../../../core/log.ts');
       const { startFakeSls, DEFAULT_PROJECTS } = await import('../../fake-sls/index.ts');
       if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new UserError(`--port must be 0..65535, got ${opts.port}`, 'e.g. --port 18080');
       let curve: ((ms: number) => number) | undefined;

@@ -12,7 +12,7 @@ export function register(program: Command): void {
       const { existsSync, readdirSync } = await import('node:fs');
       const { join } = await import('node:path');
       const { KubeConfig } = await import('@kubernetes/client-node');
-      const { UserError } = await import('../../common/errors.ts');
+      const { UserError } = await import('../../../core/errors.ts');
       const { MANIFESTS_DIR } = await import('../../../manifests/index.ts');
       const { checkOverlays } = await import('../../../manifests/check.ts');
       const dir = opts.dir ?? MANIFESTS_DIR;

@@ -25,13 +25,13 @@ export function register(program: Command): void {
     .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string } & BackendFlags) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
-      const { createLogger } = await import('../../common/log.ts');
+      const { createLogger } = await import('../../../core/log.ts');
       const { createReplayProgress } = await import('../replay-progress.ts');
       // Everything the user gave is checked here, before a cluster or a toolchain build starts.
       const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression });
       if ((opts.backend ?? scenario.backend) === 'existing') await warnExistingCompression(scenario.compression);
       if (opts.baseline !== undefined) {
-        const { readUserFile } = await import('../../common/files.ts');
+        const { readUserFile } = await import('../../../core/files.ts');
         await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
       }
       // Library code only sees an AbortSignal; signals and exit codes are this command's.

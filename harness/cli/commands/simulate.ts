@@ -13,12 +13,12 @@ export function register(program: Command): void {
     .option('--baseline <file>', 'timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
     .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string }) => {
-      const { UserError } = await import('../../common/errors.ts');
+      const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
       const { manifestsPathFor } = await import('../../replay/resolve.ts');
       const { readBaselineTimeline } = await import('../../../reports/index.ts');
-      const { checkAll } = await import('../../assert/checks.ts');
+      const { checkAll } = await import('../../../core/checks/checks.ts');
       const { writeReports } = await import('../../../reports/index.ts');
       if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days >= 1 && opts.days <= 3650)) throw new UserError(`--days must be an integer from 1 to 3650, got ${opts.days}`);
       const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves });

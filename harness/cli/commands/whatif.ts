@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { UserError } from '../../common/errors.ts';
+import { UserError } from '../../../core/errors.ts';
 import { intIn, numberIn } from '../options.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { SystemManifests } from '../../replay/resolve.ts';
@@ -42,7 +42,7 @@ function checkOnClusterOptions(opts: WhatifOptions): void {
 /** The sweep as an Indexed Job; Ctrl-C deletes what it created (exit 130). */
 async function sweepOnCluster(opts: WhatifOptions, s: { scenario: Scenario; manifests: SystemManifests; configs: Config[]; onRow: (done: number, total: number, what?: string) => void }): Promise<SweepRow[] | undefined> {
   const { runOnCluster } = await import('../../whatif-job/run.ts');
-  const { Interrupted } = await import('../../common/component.ts');
+  const { Interrupted } = await import('../../../core/component.ts');
   const ac = new AbortController();
   const onSignal = () => {
     if (!ac.signal.aborted) process.stderr.write('\ninterrupted: deleting the sweep Job\n');

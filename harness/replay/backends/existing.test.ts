@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../scenarios/index.ts';
-import { UserError } from '../../common/errors.ts';
+import { UserError } from '../../../core/errors.ts';
 import { planReplay } from '../plan.ts';
 import { checkBackend } from './index.ts';
 

@@ -11,7 +11,7 @@ import { clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotati
 import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
 import { ensureBinaries } from '../../../cluster/toolchain/index.ts';
 import type { KubeObject } from '../../../manifests/index.ts';
-import { UserError } from '../../common/errors.ts';
+import { UserError } from '../../../core/errors.ts';
 import { AdapterComponent } from '../components/adapter.ts';
 import { ControllerComponent } from '../components/controller.ts';
 import { MetricServedComponent } from '../components/metric-served.ts';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
-import type { Stack } from '../../common/component.ts';
-import { UserError } from '../../common/errors.ts';
+import type { Stack } from '../../../core/component.ts';
+import { UserError } from '../../../core/errors.ts';
 import type { ReplayPlan } from '../plan.ts';
 import type { Pipeline } from '../warmup.ts';
 import { refuseExistingFlags, type ExistingFlags } from '../../../cluster/existing/options.ts';

@@ -2,8 +2,8 @@ import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type KubeConfig, type Kubern
 import YAML from 'yaml';
 import { compressExporterConfig, type ExporterConfig } from '../../../exporter/index.ts';
 import { serviceMonitorToScrapeTarget, type KubeObject } from '../../../manifests/index.ts';
-import { UserError } from '../../common/errors.ts';
-import { waitUntil } from '../../common/wait.ts';
+import { UserError } from '../../../core/errors.ts';
+import { waitUntil } from '../../../core/wait.ts';
 import type { ReplayPlan } from '../plan.ts';
 
 /**

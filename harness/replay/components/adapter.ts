@@ -1,5 +1,5 @@
 import { startAdapter, type RunningAdapter } from '../../pipeline/adapter.ts';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
 
 /** prometheus-adapter (a supervised host process) behind the aggregation layer. */
 export class AdapterComponent implements Component {

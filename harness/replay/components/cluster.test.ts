@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../common/errors.ts';
+import { UserError } from '../../../core/errors.ts';
 import { ClusterComponent } from './cluster.ts';
 
 describe('ClusterComponent.claimed', () => {

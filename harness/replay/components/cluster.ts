@@ -1,6 +1,6 @@
 import { startCluster, type ClusterConfigInput, type LocalCluster } from '../../../cluster/local/index.ts';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
 
 /** The local control plane, owned by this process (its death tears the cluster down). */
 export class ClusterComponent implements Component {

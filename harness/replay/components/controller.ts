@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { installCrd, startController, type RunningController } from '../../../cluster/elasticworkload/index.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component } from '../../../core/component.ts';
 
 /** The ElasticWorkload CRD and the open controller, in-process. */
 export class ControllerComponent implements Component {

@@ -1,5 +1,5 @@
 import { startExporter, type ExporterConfig, type ExporterOptions, type RunningExporter } from '../../../exporter/index.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component } from '../../../core/component.ts';
 
 /** The production exporter, its config resolved when it starts (it needs the fake SLS's endpoint). */
 export class ExporterComponent implements Component {

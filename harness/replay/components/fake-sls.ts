@@ -1,5 +1,5 @@
 import { startFakeSls, type FakeSls, type FakeSlsOptions } from '../../fake-sls/index.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component } from '../../../core/component.ts';
 
 /** The fake SLS in curve mode on the replay's virtual clock. */
 export class FakeSlsComponent implements Component {

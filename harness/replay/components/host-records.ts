@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { clusterSupervisor, kubeconfigPath } from '../../../cluster/local/index.ts';
 import { removeClusterDirs } from '../../../cluster/local/state.ts';
-import type { Component } from '../../common/component.ts';
+import type { Component } from '../../../core/component.ts';
 
 /**
  * The host processes (Prometheus, the adapter, kubectl proxy) are supervised under the replay's

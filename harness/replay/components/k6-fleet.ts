@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { resolveBinary } from '../../../cluster/toolchain/index.ts';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
 import { ColumnarStore, execute, parseQuery, type FakeSls } from '../../fake-sls/index.ts';
 import { startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
-import type { TimelineEvent, TimelineRecord } from '../../timeline/format.ts';
+import type { TimelineEvent, TimelineRecord } from '../../../core/timeline/format.ts';
 import { fleetLayout, fleetScript, type FleetLayout } from '../fleet.ts';
 
 export const FLEET_DEVICE_FIELD = 'device_id';

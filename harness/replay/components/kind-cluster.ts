@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
 import { kindLoadImages, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
-import { Interrupted, type Component, type ComponentContext } from '../../common/component.ts';
+import { Interrupted, type Component, type ComponentContext } from '../../../core/component.ts';
 import type { ReplayCluster } from '../warmup.ts';
 
 export interface RunningKindCluster extends ReplayCluster {

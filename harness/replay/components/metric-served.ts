@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { Component, ComponentContext } from '../../common/component.ts';
-import { UserError } from '../../common/errors.ts';
-import { parseQuantity } from '../../common/units.ts';
-import { waitUntil } from '../../common/wait.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
+import { UserError } from '../../../core/errors.ts';
+import { parseQuantity } from '../../../core/units.ts';
+import { waitUntil } from '../../../core/wait.ts';
 import { getRaw } from '../k8s-get.ts';
 
 /**

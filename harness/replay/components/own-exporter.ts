@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
 import { startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
 
 /**

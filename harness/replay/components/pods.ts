@@ -1,6 +1,6 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { ensureBinaries } from '../../../cluster/toolchain/index.ts';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
 import { freePort, startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
 import { deployPods, type ExporterPods, type PodTarget } from '../backends/pods.ts';
 

@@ -1,5 +1,5 @@
-import type { TimelineEvent, TimelineRecord } from '../../timeline/format.ts';
-import type { Component } from '../../common/component.ts';
+import type { TimelineEvent, TimelineRecord } from '../../../core/timeline/format.ts';
+import type { Component } from '../../../core/component.ts';
 import type { ReplayPlan } from '../plan.ts';
 import { pipelineValues, type Pipeline } from '../warmup.ts';
 

@@ -1,5 +1,5 @@
 import { startPrometheus, type RunningPrometheus, type ScrapeTarget } from '../../pipeline/prometheus.ts';
-import type { Component, ComponentContext } from '../../common/component.ts';
+import type { Component, ComponentContext } from '../../../core/component.ts';
 
 /** Prometheus (a supervised host process) scraping the exporter at the compressed interval. */
 export class PrometheusComponent implements Component {

@@ -1,7 +1,7 @@
 import { startRecorder, type Recorder, type RecorderOptions } from '../../recorder/recorder.ts';
-import type { TimelineRecord } from '../../timeline/format.ts';
-import { TimelineWriter } from '../../timeline/io.ts';
-import type { Component } from '../../common/component.ts';
+import type { TimelineRecord } from '../../../core/timeline/format.ts';
+import { TimelineWriter } from '../../../core/timeline/io.ts';
+import type { Component } from '../../../core/component.ts';
 
 /**
  * timeline.jsonl: every record written goes to the file and stays in memory for the checks and the

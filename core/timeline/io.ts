@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { UserError } from '../common/errors.ts';
+import { UserError } from '../errors.ts';
 import { recordSchema, type Timeline, type TimelineRecord } from './format.ts';
 
 /** Serialises a timeline to JSONL text: meta, then samples and events merged in time order. */
