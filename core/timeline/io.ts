@@ -1,7 +1,8 @@
-import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { UserError } from '../errors.ts';
+import { openOutputFile } from '../files.ts';
 import { recordSchema, type Timeline, type TimelineRecord } from './format.ts';
 
 /** Serialises a timeline to JSONL text: meta, then samples and events merged in time order. */
@@ -52,8 +53,9 @@ export async function readTimeline(file: string): Promise<Timeline> {
 export class TimelineWriter {
   private readonly out: WriteStream;
   constructor(file: string) {
-    // Opened synchronously so a bad path fails here, at start, not later as a stream error.
-    this.out = createWriteStream('', { fd: openSync(file, 'w') });
+    // Opened synchronously so a bad path fails here, at start, not later as a stream error; a
+    // new file renamed into place, so a symlink at `file` is replaced rather than written through.
+    this.out = createWriteStream('', { fd: openOutputFile(file) });
   }
   write(rec: TimelineRecord): void {
     this.out.write(JSON.stringify(recordSchema.parse(rec)) + '\n');
