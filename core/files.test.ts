@@ -1,10 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { closeSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, writeSync, rmSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from './errors.ts';
-import { isInsideDir, makeOutputDir, openOutputFile, readUserFile, readUserFileSync, writeOutputFile } from './files.ts';
+import { isInsideDir, makeOutputDir, readUserFile, readUserFileSync, writeOutputFile } from './files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ebbflow-files-'));
 writeFileSync(join(dir, 'big'), 'x'.repeat(2048));
@@ -59,17 +59,6 @@ describe('writing output files', () => {
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toBe('# summary\n');
     expect(statSync(join(out, 'summary.md')).mode & 0o7777 & ~0o644).toBe(0);
     expect(readdirSync(out).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  });
-
-  it('a streamed file is in place (a regular file) from the start and replaces a symlink', () => {
-    writeFileSync(victim, 'kept\n');
-    symlinkSync(victim, join(out, 'timeline.jsonl'));
-    const fd = openOutputFile(join(out, 'timeline.jsonl'));
-    writeSync(fd, 'line 1\n');
-    expect(lstatSync(join(out, 'timeline.jsonl')).isFile()).toBe(true);
-    expect(readFileSync(join(out, 'timeline.jsonl'), 'utf8')).toBe('line 1\n');
-    closeSync(fd);
-    expect(readFileSync(victim, 'utf8')).toBe('kept\n');
   });
 
   it('a directory at the target, or no directory at all, is a UserError naming the path', () => {

@@ -163,14 +163,3 @@ export function writeOutputFile(path: string, data: string | Uint8Array): void {
   replaceWith(tmp, path, fd);
   closeSync(fd);
 }
-
-/**
- * For a file written as it grows (the timeline of a running replay): creates it as in
- * `writeOutputFile` and puts it in place at once, so an interrupted run still leaves what was
- * written; returns the open descriptor, which the caller closes.
- */
-export function openOutputFile(path: string): number {
-  const { fd, tmp } = createTemp(path);
-  replaceWith(tmp, path, fd);
-  return fd;
-}

@@ -49,8 +49,8 @@ export async function readTimeline(file: string): Promise<Timeline> {
 
 /**
  * A new regular file at `file`, put in place at once, replacing (never following) a symlink there:
- * created with O_EXCL beside it, then renamed over it. What core/files.ts `openOutputFile` does for
- * the floors above; this folder may not import that file (README.md, "Floors").
+ * created with O_EXCL beside it, then renamed over it, as core/files.ts `writeOutputFile` writes
+ * whole files; this folder may not import that file (README.md, "Floors").
  */
 function openReplacing(file: string): number {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
