@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from '../core/checks/expectations.ts';
 import { readTimeline, timelineToJsonl } from '../core/timeline/io.ts';
-import { readUserFile } from '../core/files.ts';
+import { makeOutputDir, readUserFile, writeOutputFile } from '../core/files.ts';
 import { UserError } from '../core/errors.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { toHtml, type HtmlOptions } from './html.ts';
@@ -37,9 +36,10 @@ export interface ReportFiles {
 /**
  * Writes report.html, junit.xml, summary.md, timeline.jsonl and results.json into `dir`; with `sim`
  * (the simulator's run of the same scenario) also sim-timeline.jsonl, the overlay and the agreement.
+ * Each file is replaced, never written through (a symlink at `out/report.html` stays untouched).
  */
 export function writeReports(dir: string, tl: Timeline, results: CheckResult[], opts: HtmlOptions & { errors?: string[] } = {}): ReportFiles {
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir);
   const files: ReportFiles = {
     html: join(dir, 'report.html'),
     junit: join(dir, 'junit.xml'),
@@ -47,15 +47,15 @@ export function writeReports(dir: string, tl: Timeline, results: CheckResult[], 
     timeline: join(dir, 'timeline.jsonl'),
     results: join(dir, 'results.json'),
   };
-  writeFileSync(files.timeline, timelineToJsonl(tl));
+  writeOutputFile(files.timeline, timelineToJsonl(tl));
   if (opts.sim) {
     files.simTimeline = join(dir, 'sim-timeline.jsonl');
-    writeFileSync(files.simTimeline, timelineToJsonl(opts.sim));
+    writeOutputFile(files.simTimeline, timelineToJsonl(opts.sim));
   }
   const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}), ...(opts.baseline ? { baselineDiff: policyDiff(opts.baseline, tl, opts) } : {}) };
-  writeFileSync(files.results, JSON.stringify(summary, null, 2) + '\n');
-  writeFileSync(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
-  writeFileSync(files.markdown, toMarkdown(tl, results, opts));
-  writeFileSync(files.html, toHtml(tl, results, opts));
+  writeOutputFile(files.results, JSON.stringify(summary, null, 2) + '\n');
+  writeOutputFile(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
+  writeOutputFile(files.markdown, toMarkdown(tl, results, opts));
+  writeOutputFile(files.html, toHtml(tl, results, opts));
   return files;
 }

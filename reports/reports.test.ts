@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create } from 'xmlbuilder2';
@@ -99,5 +99,17 @@ describe('reports', () => {
     tl.samples[7] = { ...tl.samples[7]!, lateSeconds: 12 };
     const files = writeReports(mkdtempSync(join(tmpdir(), 'ebf-rep-late-')), tl, results);
     expect(readFileSync(files.markdown, 'utf8')).toContain(`2 of ${tl.samples.length} samples were read late (up to 12.0 virtual s after their time)`);
+  });
+
+  it('replaces symlinks in the output directory instead of writing through them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-rep-link-'));
+    const victim = join(dir, 'notes.txt');
+    writeFileSync(victim, 'a user file\n');
+    mkdirSync(join(dir, 'out'));
+    for (const f of ['report.html', 'summary.md', 'junit.xml', 'timeline.jsonl', 'results.json']) symlinkSync(victim, join(dir, 'out', f));
+    const files = writeReports(join(dir, 'out'), sampleTimeline(), results);
+    expect(readFileSync(victim, 'utf8')).toBe('a user file\n');
+    for (const f of [files.html, files.markdown, files.junit, files.timeline, files.results]) expect(lstatSync(f).isFile()).toBe(true);
+    expect(readFileSync(files.html, 'utf8')).toContain('fixture &lt;ramp&gt;');
   });
 });

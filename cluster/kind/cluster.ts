@@ -4,11 +4,12 @@ import { execa } from 'execa';
 import { UserError } from '../../core/errors.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { hpaFlagsSchema, type HpaFlags } from '../local/control-plane.ts';
-import { clusterSupervisor, kubeconfigPath, removeClusterDirs, stateDir, validateClusterName } from '../local/state.ts';
+import { clusterSupervisor, kubeconfigPath, removeClusterDirs, validateClusterName } from '../local/state.ts';
 import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { kindClusterConfigYaml, vkEciArgs } from './config.ts';
 import { ensureKindNodeImage } from './node-image.ts';
+import { kindClusterName, kindDir } from './locate.ts';
 
 export interface KindClusterInput {
   name?: string;
@@ -37,12 +38,7 @@ export interface KindCluster {
   stop(): Promise<void>;
 }
 
-/** kind prefixes its own contexts and containers; ours carry `ebbflow-` so they are recognisable. */
-export const kindClusterName = (name: string): string => `ebbflow-${name}`;
-
-function kindDir(name: string, env: NodeJS.ProcessEnv): string {
-  return join(stateDir(env), 'kind', name);
-}
+export { kindClusterName };
 
 /**
  * One-node kind cluster from the offline node image, up to a Ready node (kind's --wait). The
@@ -114,7 +110,9 @@ export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = pro
   const sup = clusterSupervisor(name, env);
   await sup.stopAll({ except: sup.list().map((r) => r.label).filter((l) => l !== VK_LABEL) });
   const { kind } = await ensureBinaries(['kind']);
-  await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false });
+  const del = await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false, all: true });
+  // Never reported as down while its containers may run: the state stays for another try.
+  if (del.exitCode !== 0) throw new Error(`kind delete cluster ${kindClusterName(name)} failed (exit ${del.exitCode}):\n${String(del.all).slice(-2000)}`);
   rmSync(kindDir(name, env), { recursive: true, force: true });
   // vk-eci (and a replay's host processes) were recorded under the local backend's directory of
   // this name; with no local cluster there and nothing left running, it would show up as a cluster.

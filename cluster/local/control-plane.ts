@@ -1,6 +1,16 @@
 import { z } from 'zod';
 
 /**
+ * The one address every component of the local cluster listens on. kwokctl's default is 0.0.0.0:
+ * etcd (client and peer, plain HTTP, no auth) and kwok-controller would be reachable from any
+ * network this machine is on (the Docker bridge included). kwokctl passes `options.bindAddress` to
+ * etcd's listen/advertise URLs, kwok-controller's `--server-address` and the Kubernetes
+ * components' `--bind-address`; the Kubernetes components get it again through their patches, so
+ * no kwokctl default can reopen them.
+ */
+export const LOOPBACK = '127.0.0.1';
+
+/**
  * Control-plane settings a replay compresses. HPA durations are virtual seconds; the kcm flags get
  * them divided by the compression factor k (and rounded to milliseconds, the flags are durations).
  */
@@ -49,7 +59,7 @@ export function kubeControllerManagerArgs(h: HpaFlags, k: number): ExtraArg[] {
     { key: 'horizontal-pod-autoscaler-initial-readiness-delay', value: goDuration(h.initialReadinessDelaySeconds, k) },
     { key: 'horizontal-pod-autoscaler-cpu-initialization-period', value: goDuration(h.cpuInitializationPeriodSeconds, k) },
     { key: 'leader-elect', value: 'false' },
-    { key: 'bind-address', value: '127.0.0.1', override: true },
+    { key: 'bind-address', value: LOOPBACK, override: true },
     // Replays create and delete pods in bursts; the default client QPS (20) would add lag the
     // production controller does not have at this scale.
     { key: 'kube-api-qps', value: '200' },
@@ -87,7 +97,7 @@ export function kubeApiserverArgs(pkiDir: string): ExtraArg[] {
     { key: 'requestheader-group-headers', value: 'X-Remote-Group' },
     { key: 'requestheader-extra-headers-prefix', value: 'X-Remote-Extra-' },
     { key: 'enable-aggregator-routing', value: 'false' },
-    { key: 'bind-address', value: '127.0.0.1', override: true },
+    { key: 'bind-address', value: LOOPBACK, override: true },
     { key: 'max-requests-inflight', value: '1000' },
     { key: 'max-mutating-requests-inflight', value: '500' },
   ];
@@ -96,7 +106,7 @@ export function kubeApiserverArgs(pkiDir: string): ExtraArg[] {
 export function kubeSchedulerArgs(): ExtraArg[] {
   return [
     { key: 'leader-elect', value: 'false' },
-    { key: 'bind-address', value: '127.0.0.1', override: true },
+    { key: 'bind-address', value: LOOPBACK, override: true },
     { key: 'kube-api-qps', value: '200' },
     { key: 'kube-api-burst', value: '400' },
   ];
@@ -107,6 +117,7 @@ export function kwokctlConfiguration(opts: { pkiDir: string; hpa: HpaFlags; k: n
     {
       apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
       kind: 'KwokctlConfiguration',
+      options: { bindAddress: LOOPBACK },
       componentsPatches: [
         { name: 'kube-apiserver', extraArgs: kubeApiserverArgs(opts.pkiDir) },
         { name: 'kube-controller-manager', extraArgs: kubeControllerManagerArgs(opts.hpa, opts.k) },

@@ -16,11 +16,12 @@ import { renderStages } from '../nodes/stages.ts';
 import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
 import { kwokctlConfiguration, standaloneControllerManagerArgs } from './control-plane.ts';
 import {
-  AGENT_LABEL, adoptControlPlane, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, isAlive, kubeconfigPath,
-  kwokClusterDir, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
+  AGENT_LABEL, KWOKCTL_LABEL, adoptControlPlane, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, findClusterProcesses, isAlive, kubeconfigPath,
+  kwokClusterDir, kwokctlConfigPath, kwokctlRecords, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
 } from './state.ts';
-import { isRecordedProcess, stopRecorded } from './supervisor.ts';
+import { descendantsOf, isRecordedProcess, killRecorded, processTable, signalRecorded, stopRecorded, type ProcessRecord } from './supervisor.ts';
 import { rawApi } from './raw-api.ts';
+import { isLoopback, listenersOf } from './listeners.ts';
 import { waitUntil } from '../../core/wait.ts';
 
 const KCM_LABEL = 'kube-controller-manager';
@@ -195,7 +196,7 @@ async function startControllerManager(config: ClusterConfig, bin: string, env: N
 
 async function createControlPlane(config: ClusterConfig, bins: Record<string, string>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void, deferKcm: boolean): Promise<KubeConfig> {
   const { name, compression: k } = config;
-  const cfgFile = join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
+  const cfgFile = kwokctlConfigPath(name, env);
   const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
   writeFileSync(cfgFile, docs.map((d) => YAML.stringify(d)).join('---\n'));
   say(`starting control plane "${name}" (k=${k})`);
@@ -213,9 +214,15 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   // Record each control-plane process as it appears, so an interrupted create can still be torn
   // down by pid + start time; kwokctl is killed outright on abort so it starts nothing more.
   const adopt = setInterval(() => adoptControlPlane(name, env), 100);
+  const kwokctl = kwokctlRecords(name, env);
   let created;
   try {
-    created = await execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL' });
+    const sub = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL' });
+    // Recorded in the same tick as the spawn: if this process dies now (SIGKILL), kwokctl keeps
+    // starting components with nobody to stop them; the record lets a teardown find it.
+    const rec = sub.pid === undefined ? undefined : kwokctl.adopt(KWOKCTL_LABEL, sub.pid);
+    created = await sub;
+    if (rec) kwokctl.forget(rec);
   } finally {
     clearInterval(adopt);
     adoptControlPlane(name, env);
@@ -236,7 +243,21 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     if (e instanceof Interrupted) throw e;
     throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
   });
+  refuseOpenListeners(name, env);
   return kc;
+}
+
+/**
+ * The control plane listens on loopback only (`LOOPBACK` in control-plane.ts). Checked on the
+ * running processes, not just their flags: a kwokctl that ignored the option (another version
+ * through EBBFLOW_BIN_KWOKCTL) would otherwise expose etcd, unauthenticated, to every network.
+ */
+function refuseOpenListeners(name: string, env: NodeJS.ProcessEnv): void {
+  const pids = [...Object.values(componentPids(name, env)), ...controlPlaneRecords(name, env).list().map((r) => r.pid)];
+  const open = listenersOf(pids).filter((l) => !isLoopback(l.address));
+  if (open.length === 0) return;
+  const what = open.map((l) => `${l.process} (pid ${l.pid}) on ${l.address}:${l.port}`).join(', ');
+  throw new Error(`cluster "${name}": ${what} — the local control plane must listen on loopback only; check that kwokctl is the pinned version (\`ebbflow toolchain status\`)`);
 }
 
 async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: AbortSignal | undefined, say: (m: string) => void, mark: (step: string) => void, waitServiceAccount: boolean): Promise<void> {
@@ -300,7 +321,9 @@ function handle(name: string, config: ClusterConfig, kubeconfig: string, kc: Kub
       return String(r.stdout);
     },
     setEciFailures: (rules) => setEciFailures(kc, rules),
-    stop: () => stopCluster(name, env),
+    stop: async () => {
+      await stopCluster(name, env);
+    },
   };
 }
 
@@ -351,14 +374,20 @@ export async function clusterStatus(name: string, env: NodeJS.ProcessEnv = proce
   return { name, kubeconfig: kubeconfigPath(name, env), exists: existsSync(kwokClusterDir(name, env)) || record !== undefined, compression: record?.compression, components };
 }
 
-const stopping = new Map<string, Promise<void>>();
+export interface TeardownReport {
+  /** What was running and is stopped now, as `label (pid N)`. */
+  stopped: string[];
+}
+
+const stopping = new Map<string, Promise<TeardownReport>>();
 
 /**
  * Stops every process of the cluster and removes its state. Works from any process, also when the
- * one that started the cluster crashed: it finds everything through the records. Concurrent calls
- * in one process (an abort and a failing start) share one teardown.
+ * one that started the cluster crashed: it finds everything through the records, and a `kwokctl
+ * create` cut short by its parent's death through its own record. Concurrent calls in one process
+ * (an abort and a failing start) share one teardown.
  */
-export function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<TeardownReport> {
   validateClusterName(name);
   const key = `${kwokWorkdir(env)}:${name}`;
   let p = stopping.get(key);
@@ -369,25 +398,77 @@ export function stopCluster(name: string, env: NodeJS.ProcessEnv = process.env):
   return p;
 }
 
+/** Records of processes seen running during a teardown, to say at the end which ones it stopped. */
+class Seen {
+  private readonly recs = new Map<string, ProcessRecord>();
+  note(rs: (ProcessRecord | undefined)[]): void {
+    for (const r of rs) if (r && isRecordedProcess(r)) this.recs.set(`${r.pid}:${r.startTime}`, r);
+  }
+  stopped(): string[] {
+    return [...this.recs.values()].filter((r) => !isRecordedProcess(r)).map((r) => `${r.label} (pid ${r.pid})`);
+  }
+}
+
 /**
- * Only processes proven ours are signalled: the ones the supervisor started and the control-plane
- * processes recorded while kwokctl created them, each by pid + start time.
+ * A `kwokctl create` still running (its starter died, or is tearing down): frozen first so it forks
+ * nothing more, its descendants recorded as control-plane processes, then killed — a create cut
+ * short has nothing to save, and a frozen process would not act on TERM anyway. Also found by its
+ * command line, for a starter killed between the spawn and the record.
  */
-async function teardown(name: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function stopKwokctl(name: string, env: NodeJS.ProcessEnv, seen: Seen): Promise<string[]> {
+  const recs = kwokctlRecords(name, env);
+  const cp = controlPlaneRecords(name, env);
+  const found = [...recs.list(), ...findClusterProcesses(env, name).filter((p) => p.label === KWOKCTL_LABEL).map((p) => p.record)];
+  const stuck: string[] = [];
+  for (const k of found.filter((r, i) => found.findIndex((o) => o.pid === r.pid) === i && isRecordedProcess(r))) {
+    seen.note([k]);
+    signalRecorded(k, 'SIGSTOP');
+    seen.note(descendantsOf(k, processTable()).map((d) => cp.adopt(`kwokctl-child-${d.pid}`, d.pid)));
+    if ((await killRecorded(k)) === 'stuck') stuck.push(`kwokctl (pid ${k.pid})`);
+  }
+  for (const r of recs.list()) if (!isRecordedProcess(r)) recs.forget(r);
+  return stuck;
+}
+
+/**
+ * Components of this cluster found by what they run (`findClusterProcesses`) that no record names:
+ * started after their starter died, or whose pid file was never read. Recorded, so the teardown's
+ * TERM/KILL of control-plane processes reaches them.
+ */
+function adoptStrays(name: string, env: NodeJS.ProcessEnv, seen: Seen): void {
+  const cp = controlPlaneRecords(name, env);
+  for (const p of findClusterProcesses(env, name)) {
+    if (p.label === KWOKCTL_LABEL) continue;
+    const known = cp.list().some((r) => r.pid === p.record.pid && r.startTime === p.record.startTime);
+    if (!known) seen.note([cp.adopt(cp.read(p.label) ? `${p.label}-${p.record.pid}` : p.label, p.record.pid)]);
+  }
+}
+
+/**
+ * Only processes proven ours are signalled: the ones the supervisor started, kwokctl and what it
+ * forked (recorded by pid + start time), and components that run from this cluster's own `bin/`.
+ */
+async function teardown(name: string, env: NodeJS.ProcessEnv): Promise<TeardownReport> {
   const sup = clusterSupervisor(name, env);
+  const cp = controlPlaneRecords(name, env);
+  const seen = new Seen();
+  seen.note([...sup.list(), ...cp.list()]);
   // The agent first, so it does not race us with its own teardown.
   const agent = sup.read(AGENT_LABEL);
   if (agent) await stopRecorded(agent, 3000);
+  const stuck = await stopKwokctl(name, env, seen);
+  adoptStrays(name, env, seen);
   // Processes started beside the cluster (Prometheus, adapter, ...) go before the apiserver they use.
-  const stuck = await sup.stopAll({ graceMs: 3000 });
-  // Only what was recorded while our kwokctl created them: a pid file read now could name a reused pid.
-  const cp = controlPlaneRecords(name, env);
+  stuck.push(...(await sup.stopAll({ graceMs: 3000 })));
   if (existsSync(kwokClusterDir(name, env))) {
     const bins = await ensureBinaries(['kwokctl']).catch(() => undefined);
     if (bins) await execa(bins.kwokctl!, ['delete', 'cluster', '--name', name], { env: kwokEnv(env), reject: false });
   }
   // kwokctl signals its processes; any recorded one still alive after that is stopped outright.
   stuck.push(...(await cp.stopAll({ graceMs: 2000 })));
+  adoptStrays(name, env, seen);
+  stuck.push(...(await cp.stopAll({ graceMs: 2000 })));
   if (stuck.length) throw new Error(`cluster "${name}": processes ${stuck.join(', ')} did not exit`);
   removeClusterDirs(name, env);
+  return { stopped: seen.stopped() };
 }

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { UserError } from '../../core/errors.ts';
-import { isRecordedProcess, processStartTime, Supervisor, type ProcessRecord } from './supervisor.ts';
+import { commandLine, isRecordedProcess, processStartTime, processTable, Supervisor, type ProcessRecord } from './supervisor.ts';
 
 /**
  * Runtime state of local clusters (not a cache: deleting it while a cluster runs loses track of
@@ -146,6 +146,75 @@ export const controlPlaneRecords = (name: string, env?: NodeJS.ProcessEnv) => ne
 export function adoptControlPlane(name: string, env?: NodeJS.ProcessEnv): void {
   const rec = controlPlaneRecords(name, env);
   for (const [label, pid] of Object.entries(componentPids(name, env))) rec.adopt(label, pid);
+}
+
+export const KWOKCTL_LABEL = 'kwokctl';
+
+/**
+ * `kwokctl create` itself, recorded (pid + start time) the moment it is spawned: if whoever started
+ * it dies, a teardown finds it, freezes it and stops everything it forked.
+ */
+export const kwokctlRecords = (name: string, env?: NodeJS.ProcessEnv) => new Supervisor(join(ebbflowClusterDir(name, env), 'kwokctl'));
+
+/** The kwokctl configuration ebbflow writes for a cluster (also how its kwokctl is recognised). */
+export const kwokctlConfigPath = (name: string, env?: NodeJS.ProcessEnv) => join(ebbflowClusterDir(name, env), 'kwokctl.yaml');
+
+export interface ClusterProcess {
+  cluster: string;
+  /** The component's binary name (`etcd`, `kube-apiserver`, ...) or `kwokctl`. */
+  label: string;
+}
+
+/**
+ * Which cluster a command line belongs to, by what it runs: kwokctl starts every component from
+ * the links it makes in `<kwok workdir>/clusters/<name>/bin/`, and our `kwokctl create` reads
+ * `<state>/clusters/<name>/kwokctl.yaml`. Nothing else is matched: a `tail -f` of a cluster's log
+ * names a file there but does not run from there.
+ */
+export function clusterOfCommand(argv: string[], env?: NodeJS.ProcessEnv): ClusterProcess | undefined {
+  const [bin, ...args] = argv;
+  if (!bin) return undefined;
+  const components = join(kwokClustersRoot(env), sep);
+  if (bin.startsWith(components)) {
+    const [name, dir, file, ...more] = bin.slice(components.length).split(sep);
+    if (name && isClusterName(name) && dir === 'bin' && file && more.length === 0) return { cluster: name, label: file };
+  }
+  if (basename(bin) === 'kwokctl' && args[0] === 'create') {
+    const configs = join(ebbflowClustersRoot(env), sep);
+    for (const a of args) {
+      const [name, file, ...more] = a.startsWith(configs) ? a.slice(configs.length).split(sep) : [];
+      if (name && isClusterName(name) && file === 'kwokctl.yaml' && more.length === 0) return { cluster: name, label: KWOKCTL_LABEL };
+    }
+  }
+  return undefined;
+}
+
+/** Live processes that belong to local clusters by what they run (`clusterOfCommand`), optionally of one cluster. */
+export function findClusterProcesses(env?: NodeJS.ProcessEnv, name?: string): (ClusterProcess & { record: ProcessRecord })[] {
+  const out: (ClusterProcess & { record: ProcessRecord })[] = [];
+  for (const p of processTable()) {
+    if (p.pid === process.pid) continue;
+    const argv = commandLine(p.pid);
+    const c = argv && clusterOfCommand(argv, env);
+    if (c && (name === undefined || c.cluster === name)) out.push({ ...c, record: { label: c.label, pid: p.pid, startTime: p.startTime } });
+  }
+  return out;
+}
+
+/**
+ * What of a local cluster named `name` is on this machine: `cluster` when ebbflow started one (its
+ * record or kwokctl's directory) or a process of it runs; `records` when only our directory is
+ * there (supervised processes of a kind cluster of that name, or what a crash left).
+ */
+export function localClusterState(name: string, env?: NodeJS.ProcessEnv): 'cluster' | 'records' | 'none' {
+  validateClusterName(name);
+  if (existsSync(kwokClusterDir(name, env)) || readRecord(name, env) || findClusterProcesses(env, name).length > 0) return 'cluster';
+  return existsSync(ebbflowClusterDir(name, env)) ? 'records' : 'none';
+}
+
+/** Clusters with state on disk or processes running from a cluster directory (whose state may be gone). */
+export function listLocalClusters(env?: NodeJS.ProcessEnv): string[] {
+  return [...new Set([...listClusterNames(env), ...findClusterProcesses(env).map((p) => p.cluster)])].sort();
 }
 
 /** Labels and pids of the processes started beside a cluster (not the agent). */

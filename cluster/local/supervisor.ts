@@ -35,11 +35,72 @@ export function processStartTime(pid: number): number | undefined {
 
 /** Start time from the text of /proc/<pid>/stat; undefined for a zombie or a malformed line. */
 export function parseStatStartTime(stat: string): number | undefined {
+  return parseStat(stat)?.startTime;
+}
+
+/** Parent pid (field 4) and start time (field 22) of a live process's /proc/<pid>/stat text. */
+export function parseStat(stat: string): { ppid: number; startTime: number } | undefined {
   // Field 2 (comm) is in parentheses and may hold spaces and ')': fields 3.. follow the last ')'.
   const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   if (rest[0] === 'Z' || rest[0] === 'X') return undefined;
+  const ppid = Number(rest[1]);
   const t = Number(rest[19]);
-  return Number.isInteger(t) && rest.length > 19 ? t : undefined;
+  return Number.isInteger(t) && Number.isInteger(ppid) && rest.length > 19 ? { ppid, startTime: t } : undefined;
+}
+
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  startTime: number;
+}
+
+/** Every live process of the machine (that /proc shows us), with parent and start time. */
+export function processTable(): ProcessEntry[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return [];
+  }
+  const out: ProcessEntry[] = [];
+  for (const d of pids) {
+    try {
+      const st = parseStat(readFileSync(`/proc/${d}/stat`, 'utf8'));
+      if (st) out.push({ pid: Number(d), ...st });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return out;
+}
+
+/**
+ * The descendants of a recorded process, from a process table: children, their children, ... A
+ * child cannot be older than its parent, so an older entry under a reused parent pid is left out.
+ */
+export function descendantsOf(root: Pick<ProcessRecord, 'pid' | 'startTime'>, table: ProcessEntry[]): ProcessEntry[] {
+  const out: ProcessEntry[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const p of table) {
+      if (p.ppid === parent.pid && p.startTime >= parent.startTime && !out.some((o) => o.pid === p.pid)) {
+        out.push(p);
+        queue.push(p);
+      }
+    }
+  }
+  return out;
+}
+
+/** A process's command line (argv), or undefined when it is gone or unreadable. */
+export function commandLine(pid: number): string[] | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return raw === '' ? undefined : raw.replace(/\0$/, '').split('\0');
+  } catch {
+    return undefined;
+  }
 }
 
 /** True only when the recorded process is still the one running under that pid. */
@@ -62,6 +123,11 @@ async function waitGone(r: ProcessRecord, ms: number): Promise<boolean> {
   return true;
 }
 
+/** Sends `sig` only while the recorded process still runs under that pid (see `stopRecorded`). */
+export function signalRecorded(r: ProcessRecord, sig: NodeJS.Signals): void {
+  send(r, sig);
+}
+
 function send(r: ProcessRecord, sig: NodeJS.Signals): void {
   // Checked right before each signal: the window for a pid reuse is this one line.
   if (!isRecordedProcess(r)) return;
@@ -79,6 +145,13 @@ export async function stopRecorded(r: ProcessRecord, graceMs = 5000): Promise<St
   if (!isRecordedProcess(r)) return 'not-running';
   send(r, 'SIGTERM');
   if (await waitGone(r, graceMs)) return 'stopped';
+  send(r, 'SIGKILL');
+  return (await waitGone(r, 3000)) ? 'killed' : 'stuck';
+}
+
+/** SIGKILL at once (a process with nothing to save, e.g. a frozen `kwokctl create`), then waits for it. */
+export async function killRecorded(r: ProcessRecord): Promise<StopOutcome> {
+  if (!isRecordedProcess(r)) return 'not-running';
   send(r, 'SIGKILL');
   return (await waitGone(r, 3000)) ? 'killed' : 'stuck';
 }
@@ -167,7 +240,8 @@ export class Supervisor {
     writeFileSync(join(this.dir, `${r.label}.json`), JSON.stringify(r) + '\n');
   }
 
-  private forget(r: ProcessRecord): void {
+  /** Drops the record of `r` (only while it still names that pid). */
+  forget(r: ProcessRecord): void {
     const cur = this.read(r.label);
     if (cur?.pid === r.pid) rmSync(join(this.dir, `${r.label}.json`), { force: true });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Timeline } from './format.ts';
@@ -49,5 +49,17 @@ describe('timeline jsonl', () => {
     const w2 = new TimelineWriter(join(f + '.2'));
     expect(() => w2.write({ kind: 'note' } as never)).toThrow();
     await w2.close();
+  });
+
+  it('writer replaces a symlink at its path instead of truncating the file it points to', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'tl-link-'));
+    writeFileSync(join(d, 'mine.txt'), 'precious\n');
+    symlinkSync(join(d, 'mine.txt'), join(d, 'timeline.jsonl'));
+    const w = new TimelineWriter(join(d, 'timeline.jsonl'));
+    w.write(tl.meta);
+    await w.close();
+    expect(readFileSync(join(d, 'mine.txt'), 'utf8')).toBe('precious\n');
+    expect(lstatSync(join(d, 'timeline.jsonl')).isFile()).toBe(true);
+    expect((await readTimeline(join(d, 'timeline.jsonl'))).meta).toEqual(tl.meta);
   });
 });

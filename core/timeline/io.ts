@@ -1,4 +1,6 @@
-import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, createReadStream, createWriteStream, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { UserError } from '../errors.ts';
@@ -46,14 +48,33 @@ export async function readTimeline(file: string): Promise<Timeline> {
 }
 
 /**
+ * A new regular file at `file`, put in place at once, replacing (never following) a symlink there:
+ * created with O_EXCL beside it, then renamed over it, as core/files.ts `writeOutputFile` writes
+ * whole files; this folder may not import that file (README.md, "Floors").
+ */
+function openReplacing(file: string): number {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return fd;
+}
+
+/**
  * Appends records as they happen, so a replay stopped by Ctrl-C still leaves a readable file.
  * Records are validated on write: a recorder bug fails loudly instead of corrupting a baseline.
  */
 export class TimelineWriter {
   private readonly out: WriteStream;
   constructor(file: string) {
-    // Opened synchronously so a bad path fails here, at start, not later as a stream error.
-    this.out = createWriteStream('', { fd: openSync(file, 'w') });
+    // Opened synchronously so a bad path fails here, at start, not later as a stream error; a
+    // new file renamed into place, so a symlink at `file` is replaced rather than written through.
+    this.out = createWriteStream('', { fd: openReplacing(file) });
   }
   write(rec: TimelineRecord): void {
     this.out.write(JSON.stringify(recordSchema.parse(rec)) + '\n');

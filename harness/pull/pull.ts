@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadExporterConfig, type MetricConfig } from '../../exporter/config.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials, type SlsClient } from '../../exporter/sls-client.ts';
 import { classifyError, QueryFailure } from '../../exporter/value.ts';
 import { errorMessage, UserError } from '../../core/errors.ts';
+import { makeOutputDir, writeOutputFile } from '../../core/files.ts';
 import { BadAnswer, bucketQuery, curveCsv, pageValues, planPages, PULL_LIMITS, pullRange, type PullRange } from './plan.ts';
 
 /**
@@ -76,8 +76,8 @@ export async function pullCurve(o: PullOptions): Promise<PullResult> {
     agent.destroy();
   }
   const csv = curveCsv({ project: m.project, logstore: m.logstore, metric: m.name, query, range, pulledAt: new Date((o.now ?? Date.now)()), version: o.version }, values);
-  await mkdir(dirname(o.out), { recursive: true });
-  await writeFile(o.out, csv);
+  makeOutputDir(dirname(o.out));
+  writeOutputFile(o.out, csv);
   return { out: o.out, rows: (range.to - range.from) / range.step, pages: pages.length, retries, query, range };
 }
 

@@ -151,6 +151,41 @@ async function upAction(opts: UpOptions): Promise<void> {
   );
 }
 
+/** `cluster down`: finds the name on the backend holding it and says what it stopped. */
+async function downAction(opts: { name: string; all?: boolean; backend?: Backend }): Promise<void> {
+  const { UserError } = await import('../../../core/errors.ts');
+  if (opts.backend === 'existing') {
+    throw new UserError('cluster down refuses --backend existing: ebbflow never stops a cluster it did not create', 'a replay removes its own namespace when it ends; to remove one left by a killed run: kubectl delete namespace <name> (only one labelled ebbflow.io/owner=ebbflow)');
+  }
+  const local = await import('../../../cluster/local/index.ts');
+  const { chooseDownBackend, kindClusterNames } = await import('../../../cluster/kind/locate.ts');
+  const said = (n: string, r: { stopped: string[] }) => `cluster "${n}" is down${r.stopped.length ? `; stopped ${r.stopped.join(', ')}` : ' (nothing was running; its state is removed)'}\n`;
+  if (opts.all) {
+    if (opts.backend === 'kind') throw new UserError('--all stops local clusters only', 'stop a kind cluster by name: ebbflow cluster down --backend kind --name N');
+    const kinds = await kindClusterNames();
+    const names = local.listLocalClusters();
+    for (const e of local.listStateEntries().filter((x) => !names.includes(x))) process.stderr.write(`skipping "${e}" in the state directory: not a cluster name\n`);
+    for (const n of names) {
+      if (kinds.has(n) && local.localClusterState(n) !== 'cluster') {
+        process.stderr.write(`skipping "${n}": it is the kind cluster ebbflow-${n} (stop it with \`ebbflow cluster down --backend kind --name ${n}\`)\n`);
+        continue;
+      }
+      process.stdout.write(said(n, await local.stopCluster(n)));
+    }
+    if (names.length === 0) process.stdout.write('no local clusters\n');
+    return;
+  }
+  local.validateClusterName(opts.name, '--name');
+  const where = chooseDownBackend(opts.name, opts.backend, { local: local.localClusterState(opts.name), kind: (await kindClusterNames()).has(opts.name) });
+  if (where === 'kind') {
+    const { stopKindCluster } = await import('../../../cluster/kind/cluster.ts');
+    await stopKindCluster(opts.name);
+    process.stdout.write(`kind cluster "${opts.name}" is down\n`);
+    return;
+  }
+  process.stdout.write(said(opts.name, await local.stopCluster(opts.name)));
+}
+
 export function register(program: Command): void {
   const cl = program.command('cluster').description('Run a local Kubernetes control plane (etcd, kube-apiserver, kcm with the real HPA, scheduler, KWOK) with ECS nodes and the ECI virtual node');
 
@@ -168,32 +203,11 @@ export function register(program: Command): void {
     .action(upAction);
 
   cl.command('down')
-    .description('Stop every process of a local cluster and remove its state (also after a crash)')
+    .description('Stop every process of a cluster and remove its state (also after a crash); without --backend, wherever the name is')
     .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--all', 'every local cluster')
-    .option('--backend <backend>', 'local (default) or kind', backend, 'local')
-    .action(async (opts: { name: string; all?: boolean; backend: Backend }) => {
-      if (opts.backend === 'existing') {
-        const { UserError } = await import('../../../core/errors.ts');
-        throw new UserError('cluster down refuses --backend existing: ebbflow never stops a cluster it did not create', 'a replay removes its own namespace when it ends; to remove one left by a killed run: kubectl delete namespace <name> (only one labelled ebbflow.io/owner=ebbflow)');
-      }
-      if (opts.backend === 'kind') {
-        const { stopKindCluster } = await import('../../../cluster/kind/cluster.ts');
-        await stopKindCluster(opts.name);
-        process.stdout.write(`kind cluster "${opts.name}" is down\n`);
-        return;
-      }
-      const { stopCluster, listClusterNames, listStateEntries, validateClusterName } = await import('../../../cluster/local/index.ts');
-      if (!opts.all) validateClusterName(opts.name, '--name');
-      const names = opts.all ? listClusterNames() : [opts.name];
-      if (opts.all) {
-        for (const e of listStateEntries().filter((x) => !names.includes(x))) process.stderr.write(`skipping "${e}" in the state directory: not a cluster name\n`);
-      }
-      for (const n of names) {
-        await stopCluster(n);
-        process.stdout.write(`cluster "${n}" is down\n`);
-      }
-    });
+    .option('--backend <backend>', 'local or kind (default: the backend that holds the name)', backend)
+    .action(downAction);
 
   cl.command('status')
     .description('Show the kubeconfig path and the state of each component')

@@ -88,7 +88,7 @@ export function register(program: Command): void {
     .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
     .option('--shards <n>', '--on-cluster: shards = completions = parallelism (default: the usable node count)', intIn(1, 1000))
     .action(async (file: string, opts: WhatifOptions) => {
-      const { mkdirSync, writeFileSync } = await import('node:fs');
+      const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
       const { join } = await import('node:path');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { parseVary, product, frontier, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
@@ -131,10 +131,10 @@ export function register(program: Command): void {
       const keys = varies.map((v) => v.key);
       const header = [...keys, 'cost', 'sloCoverage%', 'peak', 'eciPodHours', 'directionChanges'];
       const line = (r: (typeof rows)[number]) => [...keys.map((k) => String(r.config[k])), r.summary.costTotal.toFixed(2), r.summary.sloCoveragePercent.toFixed(2), String(r.summary.peakReplicas), r.summary.eciPodHours.toFixed(2), String(r.summary.directionChanges)];
-      mkdirSync(opts.out, { recursive: true });
-      writeFileSync(join(opts.out, 'results.csv'), [header, ...rows.map(line)].map((l) => l.join(',')).join('\n') + '\n');
-      writeFileSync(join(opts.out, 'frontier.csv'), [header, ...front.map(line)].map((l) => l.join(',')).join('\n') + '\n');
-      writeFileSync(join(opts.out, 'frontier.json'), JSON.stringify({ scenario: scenario.name, growth: opts.growth ?? 1, days: opts.days, frontier: front }, null, 2) + '\n');
+      makeOutputDir(opts.out);
+      writeOutputFile(join(opts.out, 'results.csv'), [header, ...rows.map(line)].map((l) => l.join(',')).join('\n') + '\n');
+      writeOutputFile(join(opts.out, 'frontier.csv'), [header, ...front.map(line)].map((l) => l.join(',')).join('\n') + '\n');
+      writeOutputFile(join(opts.out, 'frontier.json'), JSON.stringify({ scenario: scenario.name, growth: opts.growth ?? 1, days: opts.days, frontier: front }, null, 2) + '\n');
       const widths = header.map((h, i) => Math.max(h.length, ...front.slice(0, opts.top).map((r) => line(r)[i]!.length)));
       const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
       process.stdout.write(`${configs.length} configurations in ${secs.toFixed(1)} s; cost (${base.cost.currency}) vs SLO coverage frontier (${front.length} points):\n${fmt(header)}\n${front.slice(0, opts.top).map((r) => fmt(line(r))).join('\n')}\nwritten: ${join(opts.out, 'results.csv')}, frontier.csv, frontier.json\n`);
