@@ -76,7 +76,7 @@ export type MetricConfig = z.output<typeof metricSchema>;
 const endpointSchema = z
   .string()
   .min(1)
-  .refine((e) => !e.includes('://') || /^https?:\/\/[^/]/.test(e), 'the scheme must be https:// or http:// (lower case, as the SDK compares it), e.g. https://cn-hangzhou-intranet.log.aliyuncs.com');
+  .refine((e) => !(e.includes('://') || /^[a-z][a-z0-9+.-]*:\//i.test(e)) || /^https?:\/\/[^/]/.test(e), 'the scheme must be https:// or http:// (lower case, as the SDK compares it), e.g. https://cn-hangzhou-intranet.log.aliyuncs.com');
 
 const LOOPBACK = /^(localhost|[^:/]+\.localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\/?$/;
 
