@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isUserError } from '../core/errors.ts';
-import { compressExporterConfig, credentialSource, DURATION_BOUNDS, MAX_TIMER_SECONDS, parseExporterConfig } from './config.ts';
+import { readFileSync } from 'node:fs';
+import { compressExporterConfig, credentialSource, DURATION_BOUNDS, endpointWarning, loadExporterConfig, MAX_TIMER_SECONDS, parseExporterConfig } from './config.ts';
 import { startExporter } from './exporter.ts';
 import { startPoller } from './poller.ts';
 
@@ -69,5 +70,44 @@ describe('credential precedence: explicit keys > RRSA > credentials file', () =>
     expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', { ALIBABA_CLOUD_ACCESS_KEY_ID: 'id' })).message).toMatch(/sls\.credentials\.accessKeySecret: missing/);
     expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', {})).message).toMatch(/give accessKeyId and accessKeySecret, RRSA, or a credentials file/);
     expect(error(() => parseExporterConfig(yaml('', 'credentials: {}'), 'c.yaml', { ...RRSA, ALIBABA_CLOUD_STS_ENDPOINT: 'https://sts.example' })).message).toMatch(/rrsa\.stsEndpoint: host\[:port\], no scheme/);
+  });
+});
+
+describe('the SLS endpoint and its scheme', () => {
+  const withEndpoint = (e: string) => yaml('').replace('endpoint: x', `endpoint: ${JSON.stringify(e)}`);
+
+  it('a scheme the SDK does not strip is refused where it is written (the SDK would ask http://HTTPS://…)', () => {
+    for (const e of ['HTTPS://cn-hangzhou-intranet.log.aliyuncs.com', 'tcp://h:1', 'https:/h', 'https://']) {
+      expect(error(() => parseExporterConfig(withEndpoint(e), 'c.yaml', {})).message, e).toMatch(/^c\.yaml:2:3: sls\.endpoint: the scheme must be https:\/\/ or http:\/\//);
+    }
+    expect(error(() => parseExporterConfig(yaml(''), 'c.yaml', { SLS_ENDPOINT: 'Https://h' })).message).toMatch(/c\.yaml: after environment overrides: sls\.endpoint: the scheme must be/);
+  });
+
+  it('https://, http:// and bare hosts are accepted; only a bare host that is not loopback is warned about', () => {
+    const cases: [string, boolean][] = [
+      ['https://cn-hangzhou-intranet.log.aliyuncs.com', false],
+      ['http://cn-hangzhou-intranet.log.aliyuncs.com', false],
+      ['cn-hangzhou-intranet.log.aliyuncs.com', true],
+      ['fake-sls.ebbflow:8080', true],
+      ['localhost:18080', false],
+      ['chat.localhost:18080', false],
+      ['127.0.0.1:18080', false],
+      ['[::1]:18080', false],
+    ];
+    for (const [e, warned] of cases) {
+      const c = parseExporterConfig(withEndpoint(e), 'c.yaml', {});
+      expect(c.sls.endpoint).toBe(e);
+      expect(endpointWarning(c.sls) !== undefined, e).toBe(warned);
+    }
+    expect(endpointWarning({ endpoint: 'cn-hangzhou-intranet.log.aliyuncs.com' })).toMatch(/plain HTTP on port 80, which the shipped NetworkPolicy does not open \(it opens 443\); write https:\/\/cn-hangzhou-intranet\.log\.aliyuncs\.com/);
+    expect(endpointWarning({})).toBeUndefined();
+  });
+
+  it('config.example.yaml loads, states its scheme, and shows the https:// production form', async () => {
+    const file = new URL('./config.example.yaml', import.meta.url).pathname;
+    const c = await loadExporterConfig(file, {});
+    expect(c.sls.endpoint).toMatch(/^https?:\/\//);
+    expect(endpointWarning(c.sls)).toBeUndefined();
+    expect(readFileSync(file, 'utf8')).toMatch(/https:\/\/cn-hangzhou-intranet\.log\.aliyuncs\.com/);
   });
 });

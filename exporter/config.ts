@@ -69,6 +69,29 @@ export const metricSchema = z
   });
 export type MetricConfig = z.output<typeof metricSchema>;
 
+/**
+ * @alicloud/log strips exactly `https://` (then HTTPS) or `http://`; anything else is taken as the
+ * host, so `HTTPS://h` or `tcp://h` would become `http://HTTPS://h`: refused here, where the line is known.
+ */
+const endpointSchema = z
+  .string()
+  .min(1)
+  .refine((e) => !(e.includes('://') || /^[a-z][a-z0-9+.-]*:\//i.test(e)) || /^https?:\/\/[^/]/.test(e), 'the scheme must be https:// or http:// (lower case, as the SDK compares it), e.g. https://cn-hangzhou-intranet.log.aliyuncs.com');
+
+const LOOPBACK = /^(localhost|[^:/]+\.localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\/?$/;
+
+/**
+ * Why a bare endpoint is a warning and not an error: the SDK speaks plain HTTP on port 80 to it,
+ * which works wherever port 80 is open (many VPCs), so refusing would stop exporters that run today;
+ * but the shipped NetworkPolicy opens only 443, where the exporter then times out on every poll
+ * with no hint why. Loopback (the fake SLS, a local proxy) is plain HTTP by intent and left quiet.
+ */
+export function endpointWarning(sls: { endpoint?: string | undefined }): string | undefined {
+  const e = sls.endpoint;
+  if (e === undefined || e.includes('://') || LOOPBACK.test(e)) return undefined;
+  return `sls.endpoint "${e}" has no scheme: @alicloud/log then speaks plain HTTP on port 80, which the shipped NetworkPolicy does not open (it opens 443); write https://${e} (or http://${e} if plain HTTP is what you mean)`;
+}
+
 /** ACK RRSA: the pod's OIDC token is exchanged for STS credentials (AssumeRoleWithOIDC). */
 const rrsaSchema = z.strictObject({
   roleArn: z.string().min(1).optional(),
@@ -83,8 +106,8 @@ const rrsaSchema = z.strictObject({
 
 export const exporterConfigSchema = z.strictObject({
   sls: z.strictObject({
-    /** host[:port] or http(s)://host[:port]; projects are reached as <project>.<endpoint>. */
-    endpoint: z.string().min(1).optional(),
+    /** http(s)://host[:port] (bare host[:port] is plain http); projects are reached as <project>.<endpoint>. */
+    endpoint: endpointSchema.optional(),
     region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/).optional(),
     /** Use the VPC-internal endpoint of the region (`<region>-intranet.log.aliyuncs.com`). */
     internal: z.boolean().default(false),
@@ -185,7 +208,7 @@ export function parseExporterConfig(text: string, file: string, env: NodeJS.Proc
   const out = exporterConfigSchema.safeParse(cfg);
   if (!out.success) throw new UserError(`${file}: after environment overrides: ${out.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const c = out.data;
-  if (!c.sls.endpoint && !c.sls.region) throw new UserError(`${file}: sls: give endpoint or region`, 'e.g. endpoint: cn-hangzhou-intranet.log.aliyuncs.com, or SLS_ENDPOINT');
+  if (!c.sls.endpoint && !c.sls.region) throw new UserError(`${file}: sls: give endpoint or region`, 'e.g. endpoint: https://cn-hangzhou-intranet.log.aliyuncs.com, or SLS_ENDPOINT');
   credentialSource(c.sls.credentials, file);
   return c;
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeSls, type Fault, type FakeSls } from '../harness/fake-sls/index.ts';
@@ -8,6 +10,7 @@ import { parseExporterConfig, startExporter, type ExporterOptions, type RunningE
 import { isUserError } from '../core/errors.ts';
 import { waitUntil } from '../core/wait.ts';
 import { ManualClock, PollLog } from './testing.ts';
+import { ERROR_CODES, SLS_ERROR_CODES } from './value.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -348,5 +351,109 @@ describe('config', () => {
     expect(c.sls.credentials).toEqual({ accessKeyId: 'id', accessKeySecret: 's' });
     expect(c.sls.endpoint).toBe('e:1');
     expect(c.metrics[0]!.interval).toBe(0.25);
+  });
+});
+
+/** A logger whose JSON lines a test can read. */
+function capturedLogger(): { logger: ExporterOptions['logger']; lines: { level: number; msg: string; [k: string]: unknown }[] } {
+  const lines: { level: number; msg: string }[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(l) as { level: number; msg: string });
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+describe('what an exporter ships with', () => {
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+  it('sls_exporter_build_info is 1 with the package version (as --version prints it), the revision when given, and Node', async () => {
+    const sls = await fakeSls({ curve: () => 1 });
+    const withRev = await start(sls, config(sls), { env: { EXPORTER_REVISION: '0123abc' } });
+    expect((await scrape(withRev)).get(`sls_exporter_build_info{version="${version}",revision="0123abc",nodejs="${process.version}"}`)).toBe(1);
+    const without = await start(sls, config(sls));
+    const m = await scrape(without);
+    expect(m.get(`sls_exporter_build_info{version="${version}",nodejs="${process.version}"}`)).toBe(1);
+    expect([...m.keys()].filter((k) => k.startsWith('sls_exporter_build_info'))).toHaveLength(1);
+  });
+
+  it('/ is a landing page naming the exporter and its version, linking to /metrics; other paths stay 404', async () => {
+    const sls = await fakeSls({ curve: () => 1 });
+    const exp = await start(sls, config(sls), { clock: new ManualClock() });
+    const r = await fetch(`${exp.url}/`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await r.text();
+    expect(html).toContain('<title>SLS exporter</title>');
+    expect(html).toContain(`version ${version}`);
+    const href = /<a href="([^"]+)">\/metrics<\/a>/.exec(html)?.[1];
+    expect(href).toBeDefined();
+    // The link works from the page, as a browser (or a kubectl port-forward) would follow it.
+    const metrics = await fetch(new URL(href!, `${exp.url}/`));
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('sls_exporter_up');
+    expect(html).toContain('<code>active_devices</code>');
+    expect((await fetch(`${exp.url}/readyz`)).status).toBe(503);
+    expect((await fetch(`${exp.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${exp.url}/nope`)).status).toBe(404);
+  });
+
+  it('every known error code starts at 0 for every metric, before any poll', async () => {
+    const sls = await fakeSls({ curve: () => 1 });
+    const clock = new ManualClock();
+    const exp = await start(sls, config(sls, 'listen: {renderCache: 0}', '  - {name: second, project: chat-prod, logstore: device-heartbeat, query: "*", valueColumn: v}\n'), { clock });
+    const m = await scrape(exp);
+    for (const metric of ['active_devices', 'second']) {
+      for (const code of ERROR_CODES) expect(m.get(`sls_exporter_query_errors_total{metric="${metric}",code="${code}"}`), `${metric} ${code}`).toBe(0);
+    }
+    const series = [...m.keys()].filter((k) => k.startsWith('sls_exporter_query_errors_total'));
+    expect(series).toHaveLength(2 * ERROR_CODES.length);
+    expect(sls.stats().queries).toBe(0);
+  });
+
+  it('the documented GetLogs error codes are all known, each once', () => {
+    // The design brief's SLS wire facts, by HTTP status.
+    const documented = ['RequestTimeExpired', 'ParameterInvalid', 'SignatureNotMatch', 'Unauthorized', 'InvalidAccessKeyId', 'ReadQuotaExceed', 'ProjectForbidden', 'ProjectNotExist', 'LogStoreNotExist', 'InternalServerError', 'RequestTimeout', 'ServerBusy'];
+    expect([...SLS_ERROR_CODES].sort()).toEqual(documented.sort());
+    expect(new Set(ERROR_CODES).size).toBe(ERROR_CODES.length);
+  });
+
+  it('every code the exporter gives a failure itself is among the initialised ones', () => {
+    const own = new Set<string>();
+    for (const f of ['value.ts', 'sls-client.ts', 'poller.ts', 'exporter.ts']) {
+      const src = readFileSync(new URL(`./${f}`, import.meta.url), 'utf8');
+      // The first argument of each `new QueryFailure(code, …)`, e.g. `looksHtml ? 'BadGateway' : 'BadResponse'`.
+      for (const [, first] of src.matchAll(/new QueryFailure\(([^,]+),/g)) for (const [, code] of first!.matchAll(/'([A-Z][A-Za-z]+)'/g)) own.add(code!);
+    }
+    expect(own.size).toBeGreaterThan(8);
+    for (const code of own) expect(ERROR_CODES, code).toContain(code);
+  });
+
+  it('a refused connection logs "ECONNREFUSED 127.0.0.1:<port>; GET http://…", not the SDK\'s run-together text', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const { logger, lines } = capturedLogger();
+    const exp = await start({ endpoint: `localhost:${port}` } as FakeSls, config({ endpoint: `localhost:${port}` } as FakeSls), { logger });
+    const e = await exp.polls.next('a failed cycle');
+    expect(e.code).toBe('NetworkError');
+    const warn = lines.find((l) => l.level === 40 && l.metric === 'active_devices');
+    expect(warn?.msg).toMatch(new RegExp(`ECONNREFUSED 127\\.0\\.0\\.1:${port}; GET http://chat-prod\\.localhost:${port}/logstores/device-heartbeat\\?`));
+    expect(warn?.msg).not.toMatch(/\dGET /);
+  });
+
+  it('a bare non-loopback endpoint is served, with one warning naming the field and the fix; loopback and https:// are quiet', async () => {
+    const sls = await fakeSls({ curve: () => 1 });
+    for (const [endpoint, warned] of [['sls.example.internal:80', true], [sls.endpoint, false], [`http://${sls.endpoint}`, false], ['https://cn-hangzhou-intranet.log.aliyuncs.com', false]] as const) {
+      const { logger, lines } = capturedLogger();
+      const exp = await start(sls, config({ endpoint } as FakeSls), { logger, clock: new ManualClock() });
+      const w = lines.filter((l) => l.level === 40 && l.field === 'sls.endpoint');
+      expect(w.length, endpoint).toBe(warned ? 1 : 0);
+      if (warned) expect(w[0]!.msg).toBe('sls.endpoint "sls.example.internal:80" has no scheme: @alicloud/log then speaks plain HTTP on port 80, which the shipped NetworkPolicy does not open (it opens 443); write https://sls.example.internal:80 (or http://sls.example.internal:80 if plain HTTP is what you mean)');
+      await exp.stop();
+    }
   });
 });

@@ -2,9 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import { UserError } from '../core/errors.ts';
-import type { ExporterConfig, MetricConfig } from './config.ts';
+import { buildInfo, type BuildInfo } from './build-info.ts';
+import { endpointWarning, type ExporterConfig, type MetricConfig } from './config.ts';
+import { landingPage } from './landing.ts';
 import { assertTimerSafe, realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';
+import { ERROR_CODES } from './value.ts';
 
 export interface ExporterOptions {
   host?: string;
@@ -19,7 +22,7 @@ export interface ExporterOptions {
   clock?: Clock;
   /** Called after each poll cycle (a query and its retries) ends: the acknowledgement to wait on. */
   onPoll?: (e: PollEvent) => void;
-  /** Environment for credential lookups (ALIBABA_CLOUD_PROFILE); default process.env. */
+  /** Environment for credential lookups (ALIBABA_CLOUD_PROFILE) and EXPORTER_REVISION; default process.env. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -49,15 +52,19 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
   const creds = openCredentials(config.sls.credentials, opts.env);
   const entries: Entry[] = [];
   const fresh = (x: Entry) => x.poller.state.lastSuccess !== undefined && clock.now() - x.poller.state.lastSuccess <= x.m.maxStaleness * 1000;
-  const { registry, duration, errors } = selfMetrics(config, opts.processMetrics !== false, entries, fresh);
+  const info = buildInfo(opts.env);
+  const { registry, duration, errors } = selfMetrics(config, opts.processMetrics !== false, entries, fresh, info);
   const ready = () => entries.length === config.metrics.length && entries.every((x) => x.poller.state.lastSuccess !== undefined);
   const host = opts.host ?? config.listen.host;
-  const server = await listen(createServer(handler(registry, ready, config.listen.renderCache * 1000, clock)), host, opts.port ?? config.listen.port);
+  const home = landingPage(info, config.selfPrefix, config.metrics.map((m) => m.name));
+  const server = await listen(createServer(handler(registry, ready, config.listen.renderCache * 1000, clock, home)), host, opts.port ?? config.listen.port);
   const port = (server.address() as { port: number }).port;
 
   const client = createSlsClient(config.sls, creds);
   const agent = opts.agent ?? new HeaderObservingAgent();
-  log?.info({ endpoint: config.sls.endpoint ?? config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
+  log?.info({ endpoint: config.sls.endpoint ?? config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port, version: info.version }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
+  const bare = endpointWarning(config.sls);
+  if (bare) log?.warn({ field: 'sls.endpoint' }, bare);
   for (const m of config.metrics) {
     const poller = startPoller(m, {
       client,
@@ -95,13 +102,15 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
   };
 }
 
-function selfMetrics(config: ExporterConfig, processMetrics: boolean, entries: Entry[], fresh: (x: Entry) => boolean) {
+function selfMetrics(config: ExporterConfig, processMetrics: boolean, entries: Entry[], fresh: (x: Entry) => boolean, info: BuildInfo) {
   const registry = new Registry();
   if (processMetrics) collectDefaultMetrics({ register: registry });
   const p = config.selfPrefix;
+  const labels = { version: info.version, ...(info.revision ? { revision: info.revision } : {}), nodejs: info.nodejs };
+  new Gauge({ name: `${p}_build_info`, help: 'Always 1; the labels say which exporter build runs', labelNames: Object.keys(labels), registers: [registry] }).set(labels, 1);
   const duration = new Histogram({ name: `${p}_query_duration_seconds`, help: 'Duration of SLS queries', labelNames: ['metric', 'outcome'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [registry] });
   const errors = new Counter({ name: `${p}_query_errors_total`, help: 'Failed SLS query attempts by error code', labelNames: ['metric', 'code'], registers: [registry] });
-  for (const m of config.metrics) errors.inc({ metric: m.name, code: 'Incomplete' }, 0);
+  for (const m of config.metrics) for (const code of ERROR_CODES) errors.inc({ metric: m.name, code }, 0);
   new Gauge({
     name: `${p}_last_success_timestamp_seconds`,
     help: 'Wall time of the last good answer',
@@ -142,7 +151,7 @@ function publishedMetric(entry: Entry, fresh: (x: Entry) => boolean, log: Logger
   };
 }
 
-function handler(registry: Registry, ready: () => boolean, renderCacheMs: number, clock: Clock) {
+function handler(registry: Registry, ready: () => boolean, renderCacheMs: number, clock: Clock, home: string) {
   // Scrapes that arrive together share one rendering: published values change once per poll
   // interval (seconds), so a render younger than renderCacheMs is as fresh as a new one, and a burst
   // of scrapes (several Prometheus replicas, a load test) costs one render, not one each.
@@ -162,7 +171,8 @@ function handler(registry: Registry, ready: () => boolean, renderCacheMs: number
       render()
         .then((body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body))
         .catch((e: unknown) => res.writeHead(500).end(String(e)));
-    } else if (path === '/healthz') res.writeHead(200).end('ok\n');
+    } else if (path === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(home);
+    else if (path === '/healthz') res.writeHead(200).end('ok\n');
     else if (path === '/readyz') res.writeHead(ready() ? 200 : 503).end(ready() ? 'ready\n' : 'waiting for the first good answer from SLS\n');
     else res.writeHead(404).end('not found: try /metrics, /healthz or /readyz\n');
   };

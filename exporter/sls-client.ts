@@ -1,4 +1,5 @@
 import { Agent, type AgentOptions, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,25 +28,55 @@ export function localhostAwareLookup(hostname: string, options: LookupOptions, c
   dnsLookup(hostname, options, callback as never);
 }
 
-export class HeaderObservingAgent extends Agent {
-  private readonly seen = new Map<number, IncomingHttpHeaders>();
-  constructor(opts: AgentOptions = {}) {
+type Seen = Map<number, IncomingHttpHeaders>;
+type AddRequest = { addRequest(r: ClientRequest, o: object): void };
+
+// Node passes http.request's options (with our tag) to addRequest: the only hook that sees both.
+function observe(seen: Seen, base: AddRequest, self: unknown, req: ClientRequest, options: object): void {
+  const id = (options as Record<symbol, number>)[CALL];
+  if (id !== undefined) req.once('response', (res) => seen.set(id, res.headers));
+  base.addRequest.call(self, req, options);
+}
+
+/** The same observation for `https://` endpoints: https.request refuses an http.Agent (ERR_INVALID_PROTOCOL). */
+class HeaderObservingHttpsAgent extends HttpsAgent {
+  constructor(
+    private readonly seen: Seen,
+    opts: AgentOptions,
+  ) {
     super({ keepAlive: true, maxSockets: 16, ...opts, lookup: localhostAwareLookup } as AgentOptions);
   }
-  // Node passes http.request's options (with our tag) to addRequest: the only hook that sees both.
   addRequest(req: ClientRequest, options: object): void {
-    const id = (options as Record<symbol, number>)[CALL];
-    if (id !== undefined) req.once('response', (res) => this.seen.set(id, res.headers));
-    (Agent.prototype as unknown as { addRequest(r: ClientRequest, o: object): void }).addRequest.call(this, req, options);
+    observe(this.seen, HttpsAgent.prototype as unknown as AddRequest, this, req, options);
   }
-  /** Per-call SDK options that make this agent record the response headers under `id`. */
+}
+
+export class HeaderObservingAgent extends Agent {
+  private readonly seen: Seen = new Map();
+  private readonly tls: HeaderObservingHttpsAgent;
+  constructor(opts: AgentOptions = {}) {
+    super({ keepAlive: true, maxSockets: 16, ...opts, lookup: localhostAwareLookup } as AgentOptions);
+    this.tls = new HeaderObservingHttpsAgent(this.seen, opts);
+  }
+  addRequest(req: ClientRequest, options: object): void {
+    observe(this.seen, Agent.prototype as unknown as AddRequest, this, req, options);
+  }
+  /**
+   * Per-call SDK options that make this agent record the response headers under `id`. No `agent`
+   * here: httpx then picks its default agent by the URL's scheme, and `beforeRequest` swaps in our
+   * twin of the same kind (the options it sees carry no scheme).
+   */
   callOptions(id: number, timeoutMs: number): object {
-    return { agent: this, timeout: timeoutMs, beforeRequest: (o: object) => ({ ...o, [CALL]: id }) };
+    return { timeout: timeoutMs, beforeRequest: (o: { agent?: unknown }) => ({ ...o, agent: o.agent instanceof HttpsAgent ? this.tls : this, [CALL]: id }) };
   }
   take(id: number): IncomingHttpHeaders | undefined {
     const h = this.seen.get(id);
     this.seen.delete(id);
     return h;
+  }
+  override destroy(): void {
+    this.tls.destroy();
+    super.destroy();
   }
 }
 
@@ -158,7 +189,8 @@ export interface SlsClient {
 export function createSlsClient(sls: ExporterConfig['sls'], creds: { get(): SlsCredentials | Promise<SlsCredentials> }): SlsClient {
   const require = createRequire(import.meta.url);
   const Client = require('@alicloud/log') as new (cfg: object) => SlsClient;
-  const endpoint = sls.endpoint ?? `${sls.region}${sls.internal ? '-intranet' : ''}.log.aliyuncs.com`;
+  // A region alone means the real service: HTTPS (a bare host would be plain HTTP on port 80).
+  const endpoint = sls.endpoint ?? `https://${sls.region}${sls.internal ? '-intranet' : ''}.log.aliyuncs.com`;
   return new Client({
     endpoint,
     // The SDK checks that getCredentials is an AsyncFunction by its constructor name.

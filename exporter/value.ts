@@ -19,15 +19,43 @@ export class QueryFailure extends Error {
  */
 export const RETRIABLE = new Set(['ServerBusy', 'InternalServerError', 'RequestTimeout', 'ReadQuotaExceed', 'Incomplete', 'BadGateway', 'BadResponse', 'NetworkError', 'Timeout']);
 
+/** The GetLogs error codes the service documents (by HTTP status: 400, 401, 403, 404, 5xx). */
+export const SLS_ERROR_CODES = [
+  'RequestTimeExpired', 'ParameterInvalid',
+  'SignatureNotMatch', 'Unauthorized', 'InvalidAccessKeyId',
+  'ReadQuotaExceed', 'ProjectForbidden',
+  'ProjectNotExist', 'LogStoreNotExist',
+  'InternalServerError', 'RequestTimeout', 'ServerBusy',
+] as const;
+
+/** The codes this exporter gives failures the service does not name (value.ts, sls-client.ts). */
+export const OWN_ERROR_CODES = ['Incomplete', 'BadGateway', 'BadResponse', 'NetworkError', 'Timeout', 'EmptyResult', 'MissingColumn', 'InvalidValue', 'CredentialsInvalid', 'StsError', 'Unknown'] as const;
+
+/**
+ * Every code a failure can carry that is known in advance. The error counter starts each at 0, so
+ * `rate()` and `increase()` see the first failure of a code instead of a series that appears
+ * already at 1 (which they read as no increase). A code the service invents later is still
+ * counted, from its first occurrence.
+ */
+export const ERROR_CODES: readonly string[] = [...SLS_ERROR_CODES, ...OWN_ERROR_CODES];
+
 export interface Sample {
   labels: Record<string, string>;
   value: number;
 }
 
+/**
+ * httpx (under @alicloud/log) appends `GET <url> failed.` to Node's error message with no
+ * separator ("connect ECONNREFUSED 127.0.0.1:18095GET http://…"); this puts one back.
+ */
+export function sdkErrorMessage(message: string): string {
+  return message.replace(/(?<=\S)((?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS) [a-z][a-z0-9+.-]*:\/\/\S* failed\.)$/, '; $1');
+}
+
 export function classifyError(e: unknown): QueryFailure {
   if (e instanceof QueryFailure) return e;
   const err = e as { code?: unknown; name?: string; message?: string };
-  const msg = err?.message ?? String(e);
+  const msg = sdkErrorMessage(err?.message ?? String(e));
   // Node's network codes (ECONNRESET) first: they are upper case like no SLS code.
   if (typeof err?.code === 'string' && /^E[A-Z_]+$/.test(err.code)) return new QueryFailure('NetworkError', `${err.code}: ${msg}`, true);
   if (typeof err?.code === 'string' && /^[A-Z][a-z][A-Za-z]+$/.test(err.code)) return new QueryFailure(err.code, msg, RETRIABLE.has(err.code));

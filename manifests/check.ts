@@ -6,12 +6,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { applyCrd, installCrd } from '../cluster/elasticworkload/crd.ts';
 import { renderOverlay, type KubeObject } from './index.ts';
-import { serviceMonitorCrd } from './crds.ts';
+import { prometheusOperatorCrd } from './crds.ts';
 
 /**
  * `ebbflow manifests check`: each overlay rendered, every object validated by server-side dry-run
- * (strict field validation) on a real API server with the ElasticWorkload and ServiceMonitor CRDs
- * installed, and the rendered set linted by kube-score. Problems name the object and the field.
+ * (strict field validation) on a real API server with the ElasticWorkload, ServiceMonitor and
+ * PrometheusRule CRDs installed, and the rendered set linted by kube-score. Problems name the
+ * object and the field.
  */
 
 export interface ObjectResult {
@@ -30,8 +31,8 @@ export function objectName(o: KubeObject): string {
   return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '(no name)'}`;
 }
 
-async function installServiceMonitorCrd(kc: KubeConfig): Promise<void> {
-  await applyCrd(kc, (await serviceMonitorCrd()) as unknown as Record<string, unknown>);
+async function installPrometheusOperatorCrds(kc: KubeConfig): Promise<void> {
+  for (const plural of ['servicemonitors', 'prometheusrules'] as const) await applyCrd(kc, (await prometheusOperatorCrd(plural)) as unknown as Record<string, unknown>);
 }
 
 /** kubectl's message, with the object named and the line that names the field first. */
@@ -90,7 +91,7 @@ export async function lint(objects: KubeObject[], overlay: string): Promise<Lint
 
 export async function checkOverlays(opts: { overlays: string[]; kubeconfig: string; kubeConfig: KubeConfig; dir?: string; onObject?: (r: ObjectResult) => void }): Promise<{ objects: ObjectResult[]; lint: LintResult[] }> {
   await installCrd(opts.kubeConfig);
-  await installServiceMonitorCrd(opts.kubeConfig);
+  await installPrometheusOperatorCrds(opts.kubeConfig);
   const objects: ObjectResult[] = [];
   const lints: LintResult[] = [];
   for (const overlay of opts.overlays) {

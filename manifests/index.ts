@@ -18,7 +18,7 @@ import { loadManifestObjects } from './load.ts';
  */
 
 export const MANIFESTS_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const OVERLAYS = ['local', 'aliyun', 'aliyun-cluster-wide'] as const;
+export const OVERLAYS = ['local', 'aliyun', 'aliyun-cluster-wide', 'original-2020'] as const;
 export type Overlay = (typeof OVERLAYS)[number];
 
 export interface KubeObject {

@@ -25,6 +25,18 @@ describe('manifests check (server-side dry-run on the real API server, kube-scor
     expect(r.lint.map((l) => [l.overlay, l.ok, l.findings])).toEqual([['local', true, []], ['aliyun', true, []], ['aliyun-cluster-wide', true, []]]);
   }, 120_000);
 
+  it('overlays/original-2020 (the original Value target, kept to reproduce it) is valid too; aliyun\'s monitoring objects were applied', async () => {
+    const r = await checkOverlays({ overlays: ['original-2020'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig });
+    expect(r.objects.filter((o) => !o.ok)).toEqual([]);
+    expect(r.objects.some((o) => o.object === 'HorizontalPodAutoscaler default/nginx')).toBe(true);
+    expect(r.lint.map((l) => [l.overlay, l.ok, l.findings])).toEqual([['original-2020', true, []]]);
+    const aliyun = await checkOverlays({ overlays: ['aliyun'], kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig });
+    expect(aliyun.objects.filter((o) => /^(PrometheusRule|ConfigMap) monitoring\/ebbflow-autoscaling/.test(o.object)).map((o) => `${o.object} ${o.ok}`).sort()).toEqual([
+      'ConfigMap monitoring/ebbflow-autoscaling-dashboard true',
+      'PrometheusRule monitoring/ebbflow-autoscaling true',
+    ]);
+  }, 180_000);
+
   it('a wrong apiVersion (the guide’s autoscaling/v2beta1) fails naming the object and apiVersion', async () => {
     const m = copyManifests();
     try {

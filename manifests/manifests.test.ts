@@ -54,7 +54,9 @@ describe('manifests as the harness reads them', () => {
   it('the exporter ServiceMonitor puts the series on Service nginx, as the adapter rule expects', async () => {
     const m = await loadHarnessManifests();
     const t = serviceMonitorToScrapeTarget(m.scrape, '127.0.0.1:9464');
-    expect(t.relabelings?.at(-1)).toEqual({ action: 'replace', target_label: 'service', replacement: 'nginx' });
+    // Only the HPA's metric: a target relabeling would label every series of the exporter service="nginx".
+    expect(t.metricRelabelings?.at(-1)).toEqual({ action: 'replace', source_labels: ['__name__'], regex: 'active_devices', target_label: 'service', replacement: 'nginx' });
+    expect(t.relabelings?.filter((r) => (r as { target_label?: string }).target_label === 'service')).toEqual([{ source_labels: ['__meta_kubernetes_service_name'], target_label: 'service' }]);
     expect(m.adapterRulesYaml).toContain('active_devices{namespace!="",service!=""}');
   });
 });

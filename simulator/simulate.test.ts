@@ -11,7 +11,7 @@ const step = (extra = '') =>
 describe('simulator', () => {
   it('reads its defaults from manifests/base', () => {
     const s = defaultSystem();
-    expect(s.hpa).toMatchObject({ minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'Value', target: 3000 }] });
+    expect(s.hpa).toMatchObject({ minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'AverageValue', target: 1000 }] });
     expect(s.ew.sourceTarget.max).toBe(2);
     expect(s.pod).toEqual({ vcpu: 0.5, memoryGiB: 0.5 });
   });

@@ -88,7 +88,7 @@ describe('one resolution for replay and simulator', () => {
     second.object.target = { type: 'AverageValue', averageValue: '2.5k' };
     spec.metrics.push(second);
     const plain = bothViews(m, await scenario());
-    expect(plain.sim.hpa.metrics).toEqual([{ type: 'Value', target: 3000 }, { type: 'AverageValue', target: 2500 }]);
+    expect(plain.sim.hpa.metrics).toEqual([{ type: 'AverageValue', target: 1000 }, { type: 'AverageValue', target: 2500 }]);
     const s = await scenario('hpa: {target: {type: AverageValue, value: 800}, maxReplicas: 7}');
     const { replay, sim } = bothViews(m, s);
     expect(sim.hpa).toEqual(replay.hpa);
@@ -114,8 +114,8 @@ describe('one resolution for replay and simulator', () => {
 
   it('a bad quantity in the manifests names the file, object and field', () => {
     const m = baseManifests();
-    ((m.hpa.spec as { metrics: { object: { target: Record<string, string> } }[] }).metrics[0]!.object.target).value = 'lots';
-    expect(() => resolveSystem({}, m)).toThrow(/manifests\/base: HorizontalPodAutoscaler nginx: spec\.metrics\[0\]\.object\.target\.value: not a Kubernetes quantity: "lots"/);
+    ((m.hpa.spec as { metrics: { object: { target: Record<string, string> } }[] }).metrics[0]!.object.target).averageValue = 'lots';
+    expect(() => resolveSystem({}, m)).toThrow(/manifests\/base: HorizontalPodAutoscaler nginx: spec\.metrics\[0\]\.object\.target\.averageValue: not a Kubernetes quantity: "lots"/);
   });
 
   it('the bare manifests resolve to the kcm and pipeline defaults', () => {

@@ -181,6 +181,14 @@ describe('the cluster\'s own Prometheus and adapter', () => {
     expect(fixedLabels(out)).toEqual({ service: 'nginx' });
   });
 
+  it('fixed labels come from metric relabelings too (the shipped ServiceMonitor), keep/drop rules aside', async () => {
+    const { loadHarnessManifests } = await import('../../manifests/index.ts');
+    const shipped = (await loadHarnessManifests()).objects.filter((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'sls-exporter');
+    expect(fixedLabels(shipped)).toEqual({ service: 'nginx' });
+    const keepOnly = { ...sm('x', {}), spec: { endpoints: [{ metricRelabelings: [{ action: 'keep', sourceLabels: ['__name__'], regex: 'a', targetLabel: 'ignored', replacement: 'no' }] }] } };
+    expect(fixedLabels([keepOnly])).toEqual({});
+  });
+
   it('annotates the exporter pods for an annotation-driven Prometheus', () => {
     const dep = { kind: 'Deployment', metadata: { name: 'sls-exporter' }, spec: { template: { metadata: { labels: { a: 'b' } }, spec: {} } } };
     expect(withScrapeAnnotations(dep, { port: 9464, path: '/metrics' })).toMatchObject({ spec: { template: { metadata: { labels: { a: 'b' }, annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464', 'prometheus.io/path': '/metrics' } } } } });

@@ -12,7 +12,8 @@ interface Obj {
   spec?: unknown;
 }
 
-type ServiceMonitorSpec = { selector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; endpoints?: { port?: string; path?: string; relabelings?: { targetLabel?: string; replacement?: string }[] }[] };
+type Relabel = { action?: string; targetLabel?: string; replacement?: string };
+type ServiceMonitorSpec = { selector?: { matchLabels?: Record<string, string> }; namespaceSelector?: unknown; endpoints?: { port?: string; path?: string; relabelings?: Relabel[]; metricRelabelings?: Relabel[] }[] };
 
 /**
  * The manifests' ServiceMonitor(s) selecting the exporter's Service, moved into the run's namespace
@@ -43,10 +44,17 @@ export function withScrapeAnnotations(deployment: Obj, o: { port: number; path: 
   return out;
 }
 
-/** Labels the ServiceMonitor's relabelings set to fixed values (the base sets service=nginx). */
+/**
+ * Labels the ServiceMonitor's relabelings set to fixed values: target relabelings, and metric
+ * relabelings (the base sets service=nginx on active_devices only, by a metric relabeling).
+ */
 export function fixedLabels(serviceMonitors: Obj[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const sm of serviceMonitors) for (const e of (sm.spec as ServiceMonitorSpec).endpoints ?? []) for (const r of e.relabelings ?? []) if (r.targetLabel && r.replacement !== undefined) out[r.targetLabel] = r.replacement;
+  for (const sm of serviceMonitors) {
+    for (const e of (sm.spec as ServiceMonitorSpec).endpoints ?? []) {
+      for (const r of [...(e.relabelings ?? []), ...(e.metricRelabelings ?? [])]) if ((r.action ?? 'replace') === 'replace' && r.targetLabel && r.replacement !== undefined) out[r.targetLabel] = r.replacement;
+    }
+  }
   return out;
 }
 

@@ -201,8 +201,11 @@ async function installDebian(c: Component, final: string, progress: ToolchainPro
     const binaries: Record<string, string> = {};
     for (const p of r.paths) {
       const dst = join(binDir, p.binary);
-      copyFileSync(join(work, 'root', p.path), dst);
-      chmodSync(dst, 0o755);
+      // Copy beside, then rename over: a reinstall (the recipe gained a binary) must not write into a
+      // binary another process is running (ETXTBSY); the rename leaves that process its old file.
+      copyFileSync(join(work, 'root', p.path), `${dst}.new`);
+      chmodSync(`${dst}.new`, 0o755);
+      renameSync(`${dst}.new`, dst);
       binaries[p.binary] = dst;
     }
     return { source: 'debian', binaries };

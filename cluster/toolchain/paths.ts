@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.ts';
 import { sourceHash } from './extra.ts';
-import { binaryOwners, type Component } from './versions.ts';
+import { binaryOwners, recipeBinaries, type Component } from './versions.ts';
 
 /** Root of every cache ebbflow keeps (toolchain builds, Go wrapper modules). */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -46,6 +46,8 @@ export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env)
     if (c.recipe.kind === 'go-local' && m.sourceHash !== sourceHash(c.recipe)) return undefined;
     // A manifest whose binaries went missing (cache pruned by hand) is not an install.
     for (const p of Object.values(m.binaries)) if (!isExecutable(p)) return undefined;
+    // Nor one written before the recipe gained a binary (promtool beside prometheus): reinstall.
+    if (recipeBinaries(c).some((b) => !m.binaries[b])) return undefined;
     return m;
   } catch {
     return undefined;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { goBinaryName, selectComponents } from './install.ts';
-import { envOverrideName, locateBinary, resolveBinary } from './paths.ts';
+import { componentDir, envOverrideName, locateBinary, readManifest, resolveBinary } from './paths.ts';
 import { versionMatches } from './version-probe.ts';
-import { binaryOwners, COMPONENTS } from './versions.ts';
+import { binaryOwners, COMPONENTS, recipeBinaries } from './versions.ts';
 
 const emptyCache = () => ({ EBBFLOW_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ebf-cache-')) });
 
@@ -47,5 +47,31 @@ describe('toolchain', () => {
     expect(versionMatches('2.42.0', 'v2.42.0+ds')).toBe(true);
     expect(versionMatches('v1.36.1', 'v0.0.0')).toBe(false);
     expect(versionMatches('v1.36.1', undefined)).toBe(false);
+  });
+
+  it('promtool comes with prometheus (one Debian package), overridable like every binary', () => {
+    const prom = binaryOwners().get('prometheus')!;
+    expect(binaryOwners().get('promtool')).toBe(prom);
+    expect(recipeBinaries(prom)).toEqual(['prometheus', 'promtool']);
+    expect(envOverrideName('promtool')).toBe('EBBFLOW_BIN_PROMTOOL');
+  });
+
+  it('a cached component written before its recipe gained a binary is reinstalled, not half used', () => {
+    const env = emptyCache();
+    const prom = binaryOwners().get('prometheus')!;
+    const dir = join(componentDir(prom, env), 'bin');
+    mkdirSync(dir, { recursive: true });
+    const bin = (name: string) => {
+      writeFileSync(join(dir, name), '#!/bin/sh\n');
+      chmodSync(join(dir, name), 0o755);
+      return join(dir, name);
+    };
+    const manifest = (binaries: Record<string, string>) => writeFileSync(join(componentDir(prom, env), 'manifest.json'), JSON.stringify({ component: 'prometheus', version: prom.recipe.version, binaries, source: 'debian', builtAt: '', seconds: 0 }));
+    manifest({ prometheus: bin('prometheus') });
+    expect(readManifest(prom, env)).toBeUndefined();
+    expect(locateBinary('promtool', env)).toBeUndefined();
+    expect(locateBinary('prometheus', env)).toBeUndefined();
+    manifest({ prometheus: join(dir, 'prometheus'), promtool: bin('promtool') });
+    expect(locateBinary('promtool', env)).toEqual({ path: join(dir, 'promtool'), from: 'cache' });
   });
 });

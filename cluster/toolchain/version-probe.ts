@@ -19,6 +19,7 @@ const PROBES: Record<string, { args: string[]; pattern: RegExp }> = {
   kwokctl: { args: ['--version'], pattern: /version (v[\d.]+)/ },
   k6: { args: ['version'], pattern: /k6 (v[\d.]+)/ },
   prometheus: { args: ['--version'], pattern: /prometheus, version ([\d.]+)/ },
+  promtool: { args: ['--version'], pattern: /promtool, version ([\d.]+)/ },
   'sls-python': { args: ['-c', "import importlib.metadata as m; print('aliyun-log-python-sdk', m.version('aliyun-log-python-sdk'))"], pattern: /aliyun-log-python-sdk ([\d.]+)/ },
 };
 

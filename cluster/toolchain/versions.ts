@@ -176,20 +176,25 @@ export const COMPONENTS: Component[] = [
       kind: 'debian',
       package: 'prometheus',
       version: PROMETHEUS_DEBIAN_VERSION,
-      paths: [{ binary: 'prometheus', path: 'usr/bin/prometheus' }],
+      // promtool (same package): `promtool check rules` / `test rules` on the shipped alerts.
+      paths: [
+        { binary: 'prometheus', path: 'usr/bin/prometheus' },
+        { binary: 'promtool', path: 'usr/bin/promtool' },
+      ],
     },
   },
 ];
 
+/** The binaries a component's recipe provides. */
+export function recipeBinaries(c: Component): string[] {
+  const r = c.recipe;
+  return r.kind === 'kubernetes' ? r.commands : r.kind === 'debian' ? r.paths.map((p) => p.binary) : r.kind === 'go' ? r.packages.map((p) => p.binary) : [r.binary];
+}
+
 /** Binary name → the component that provides it. */
 export function binaryOwners(): Map<string, Component> {
   const m = new Map<string, Component>();
-  for (const c of COMPONENTS) {
-    const r = c.recipe;
-    const names =
-      r.kind === 'kubernetes' ? r.commands : r.kind === 'debian' ? r.paths.map((p) => p.binary) : r.kind === 'go' ? r.packages.map((p) => p.binary) : [r.binary];
-    for (const n of names) m.set(n, c);
-  }
+  for (const c of COMPONENTS) for (const n of recipeBinaries(c)) m.set(n, c);
   return m;
 }
 
