@@ -81,10 +81,19 @@ const rrsaSchema = z.strictObject({
   durationSeconds: z.number().int().min(900).max(43_200).default(3600),
 });
 
+/**
+ * `host[:port]` or `http(s)://host[:port]`, as @alicloud/log reads it: it puts `<project>.` before
+ * the whole string, so `user:password@` would become part of the host (and be logged), a path would
+ * follow the project, and an IPv6 literal would become an invalid name. The message never repeats
+ * the value: it may hold a password.
+ */
+export const ENDPOINT_PATTERN = /^(?:https?:\/\/)?[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?::\d{1,5})?\/?$/;
+const endpointSchema = z.string().regex(ENDPOINT_PATTERN, 'give host[:port] or http(s)://host[:port], e.g. cn-hangzhou.log.aliyuncs.com or 127.0.0.1:18080 (no user:password@ — SLS signs with the AccessKey —, no path or query, no IPv6 literal: use a host name); the value is not shown');
+
 export const exporterConfigSchema = z.strictObject({
   sls: z.strictObject({
-    /** host[:port] or http(s)://host[:port]; projects are reached as <project>.<endpoint>. */
-    endpoint: z.string().min(1).optional(),
+    /** host[:port] or http(s)://host[:port]; projects are reached as <project>.<endpoint> (an IPv4 address works too). */
+    endpoint: endpointSchema.optional(),
     region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/).optional(),
     /** Use the VPC-internal endpoint of the region (`<region>-intranet.log.aliyuncs.com`). */
     internal: z.boolean().default(false),

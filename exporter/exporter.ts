@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { UserError } from '../core/errors.ts';
 import type { ExporterConfig, MetricConfig } from './config.ts';
 import { assertTimerSafe, realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
+import { endpointForLog } from './redact.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';
 
 export interface ExporterOptions {
@@ -57,7 +58,7 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
 
   const client = createSlsClient(config.sls, creds);
   const agent = opts.agent ?? new HeaderObservingAgent();
-  log?.info({ endpoint: config.sls.endpoint ?? config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
+  log?.info({ endpoint: config.sls.endpoint !== undefined ? endpointForLog(config.sls.endpoint) : config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
   for (const m of config.metrics) {
     const poller = startPoller(m, {
       client,
