@@ -92,7 +92,6 @@ describe('the SLS endpoint and its scheme', () => {
       ['localhost:18080', false],
       ['chat.localhost:18080', false],
       ['127.0.0.1:18080', false],
-      ['[::1]:18080', false],
     ];
     for (const [e, warned] of cases) {
       const c = parseExporterConfig(withEndpoint(e), 'c.yaml', {});
@@ -101,6 +100,8 @@ describe('the SLS endpoint and its scheme', () => {
     }
     expect(endpointWarning({ endpoint: 'cn-hangzhou-intranet.log.aliyuncs.com' })).toMatch(/plain HTTP on port 80, which the shipped NetworkPolicy does not open \(it opens 443\); write https:\/\/cn-hangzhou-intranet\.log\.aliyuncs\.com/);
     expect(endpointWarning({})).toBeUndefined();
+    // The SDK would dial `<project>.[::1]`, which no resolver answers: refused at load time instead.
+    expect(() => parseExporterConfig(withEndpoint('[::1]:18080'), 'c.yaml', {})).toThrow(/c\.yaml:2:3: sls\.endpoint: .*no IPv6 literal/);
   });
 
   it('config.example.yaml loads, states its scheme, and shows the https:// production form', async () => {

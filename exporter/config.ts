@@ -69,15 +69,6 @@ export const metricSchema = z
   });
 export type MetricConfig = z.output<typeof metricSchema>;
 
-/**
- * @alicloud/log strips exactly `https://` (then HTTPS) or `http://`; anything else is taken as the
- * host, so `HTTPS://h` or `tcp://h` would become `http://HTTPS://h`: refused here, where the line is known.
- */
-const endpointSchema = z
-  .string()
-  .min(1)
-  .refine((e) => !(e.includes('://') || /^[a-z][a-z0-9+.-]*:\//i.test(e)) || /^https?:\/\/[^/]/.test(e), 'the scheme must be https:// or http:// (lower case, as the SDK compares it), e.g. https://cn-hangzhou-intranet.log.aliyuncs.com');
-
 const LOOPBACK = /^(localhost|[^:/]+\.localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?\/?$/;
 
 /**
@@ -104,9 +95,33 @@ const rrsaSchema = z.strictObject({
   durationSeconds: z.number().int().min(900).max(43_200).default(3600),
 });
 
+/**
+ * `host[:port]` or `http(s)://host[:port]`, as @alicloud/log reads it: it puts `<project>.` before
+ * the whole string, so `user:password@` would become part of the host (and be logged), a path would
+ * follow the project, and an IPv6 literal would become an invalid name. The message never repeats
+ * the value: it may hold a password.
+ */
+export const ENDPOINT_PATTERN = /^(?:https?:\/\/)?[A-Za-z0-9](?:[A-Za-z0-9_.-]*[A-Za-z0-9])?(?::\d{1,5})?\/?$/;
+const SCHEME_MESSAGE = 'the scheme must be https:// or http:// (lower case, as the SDK compares it), e.g. https://cn-hangzhou-intranet.log.aliyuncs.com';
+const PATTERN_MESSAGE = 'give host[:port] or http(s)://host[:port], e.g. cn-hangzhou.log.aliyuncs.com or 127.0.0.1:18080 (no user:password@ — SLS signs with the AccessKey —, no path or query, no IPv6 literal: use a host name); the value is not shown';
+
+/**
+ * Also: @alicloud/log strips exactly `https://` (then HTTPS) or `http://`; anything else is taken as
+ * the host, so `HTTPS://h` or `tcp://h` would become `http://HTTPS://h`: refused here, where the
+ * line is known, with the scheme named (one message per endpoint, the scheme's first).
+ */
+const endpointSchema = z
+  .string()
+  .min(1)
+  .superRefine((e, ctx) => {
+    const schemeOk = !(e.includes('://') || /^[a-z][a-z0-9+.-]*:\//i.test(e)) || /^https?:\/\/[^/]/.test(e);
+    if (!schemeOk) ctx.addIssue({ code: 'custom', message: SCHEME_MESSAGE });
+    else if (!ENDPOINT_PATTERN.test(e)) ctx.addIssue({ code: 'custom', message: PATTERN_MESSAGE });
+  });
+
 export const exporterConfigSchema = z.strictObject({
   sls: z.strictObject({
-    /** http(s)://host[:port] (bare host[:port] is plain http); projects are reached as <project>.<endpoint>. */
+    /** http(s)://host[:port] (a bare host[:port] is plain http); projects are reached as <project>.<endpoint> (an IPv4 address works too). */
     endpoint: endpointSchema.optional(),
     region: z.string().regex(/^[a-z]+(-[a-z0-9]+)+$/).optional(),
     /** Use the VPC-internal endpoint of the region (`<region>-intranet.log.aliyuncs.com`). */

@@ -6,6 +6,7 @@ import { buildInfo, type BuildInfo } from './build-info.ts';
 import { endpointWarning, type ExporterConfig, type MetricConfig } from './config.ts';
 import { landingPage } from './landing.ts';
 import { assertTimerSafe, realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
+import { endpointForLog } from './redact.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';
 import { ERROR_CODES } from './value.ts';
 
@@ -62,7 +63,7 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
 
   const client = createSlsClient(config.sls, creds);
   const agent = opts.agent ?? new HeaderObservingAgent();
-  log?.info({ endpoint: config.sls.endpoint ?? config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port, version: info.version }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
+  log?.info({ endpoint: config.sls.endpoint !== undefined ? endpointForLog(config.sls.endpoint) : config.sls.region, credentials: creds.describe(), metrics: config.metrics.map((m) => m.name), port, version: info.version }, 'sls exporter serving /metrics, /healthz, /readyz; polling starts');
   const bare = endpointWarning(config.sls);
   if (bare) log?.warn({ field: 'sls.endpoint' }, bare);
   for (const m of config.metrics) {

@@ -1,13 +1,17 @@
 import { Agent, type AgentOptions, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { isIPv4 } from 'node:net';
 import { OIDCRoleArnCredentialsProvider } from '@alicloud/credentials';
 import { errorMessage, UserError } from '../core/errors.ts';
 import { credentialSource, type CredentialsConfig, type CredentialSource, type ExporterConfig } from './config.ts';
-import { parseCredentialsFile } from './credentials-file.ts';
+import { parseCredentialsFile, type SlsCredentials } from './credentials-file.ts';
+import { mask, redactMessage } from './redact.ts';
 import { QueryFailure } from './value.ts';
+
+export type { SlsCredentials } from './credentials-file.ts';
 
 /**
  * The real @alicloud/log client with two things the SDK does not do on its own:
@@ -15,15 +19,28 @@ import { QueryFailure } from './value.ts';
  *   Its per-call options reach Node's http.request (via httpx), and Node hands those options to the
  *   agent's `addRequest`; an agent that tags each call sees each response's headers.
  * - `<project>.localhost`: Node 20 does not resolve it; RFC 6761 reserves *.localhost for loopback,
- *   so the agent's lookup answers it without DNS.
+ *   so the agent's lookup answers it without DNS; likewise `<project>.<IPv4>` of an IP endpoint.
  */
 
 const CALL = Symbol.for('ebbflow.slsCall');
 
+/**
+ * The address a name stands for without asking DNS: `localhost` and `*.localhost` are loopback
+ * (RFC 6761), and `<project>.<IPv4>` — what the SDK makes of an IP endpoint — is that address (a
+ * numeric last label is never a DNS name, RFC 3696; SLS finds the project in the Host header,
+ * which keeps the name, as the Python SDK's raw-IP mode sends it).
+ */
+export function fixedAddress(hostname: string): string | undefined {
+  if (hostname === 'localhost' || hostname.endsWith('.localhost')) return '127.0.0.1';
+  const ip = /^[^.]+\.(\d{1,3}(?:\.\d{1,3}){3})$/.exec(hostname)?.[1];
+  return ip && isIPv4(ip) ? ip : undefined;
+}
+
 export function localhostAwareLookup(hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void {
-  if (hostname === 'localhost' || hostname.endsWith('.localhost')) {
-    if (options.all) return callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    return callback(null, '127.0.0.1', 4);
+  const fixed = fixedAddress(hostname);
+  if (fixed) {
+    if (options.all) return callback(null, [{ address: fixed, family: 4 }]);
+    return callback(null, fixed, 4);
   }
   dnsLookup(hostname, options, callback as never);
 }
@@ -80,12 +97,6 @@ export class HeaderObservingAgent extends Agent {
   }
 }
 
-export interface SlsCredentials {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
-}
-
 export interface CredentialProvider {
   get(): Promise<SlsCredentials>;
   describe(): string;
@@ -107,17 +118,39 @@ export function openCredentials(cr: CredentialsConfig, env: NodeJS.ProcessEnv = 
   return fileCredentials(source.file, env.ALIBABA_CLOUD_PROFILE || 'default');
 }
 
+/** Credentials and token files are small; anything bigger is not one (and is never read whole). */
+export const SECRET_FILE_MAX_BYTES = 64 * 1024;
+
+/**
+ * A credentials or token file: a regular file only (a FIFO would block the open forever,
+ * /dev/zero never end), opened non-blocking, at most SECRET_FILE_MAX_BYTES. Throws with a `code`
+ * that says why, never with the content.
+ */
+export function readSecretFile(path: string): { text: string; mtimeMs: number; size: number } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    const refuse = (why: string) => Object.assign(new Error(why), { code: why });
+    if (!st.isFile()) throw refuse('not a regular file');
+    if (st.size > SECRET_FILE_MAX_BYTES) throw refuse(`${st.size} bytes, more than ${SECRET_FILE_MAX_BYTES}`);
+    return { text: readFileSync(fd, 'utf8'), mtimeMs: st.mtimeMs, size: st.size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? errorMessage(e);
+
 /** A credentials file re-read when it changes (rotation by a sidecar or a mounted Secret). */
 function fileCredentials(file: string, profile: string): CredentialProvider {
   const read = () => {
-    let st, text;
+    let got;
     try {
-      st = statSync(file);
-      text = readFileSync(file, 'utf8');
+      got = readSecretFile(file);
     } catch (e) {
-      throw new UserError(`credentials file ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? errorMessage(e)})`, 'check ALIBABA_CLOUD_CREDENTIALS_FILE / sls.credentials.file and that the file is mounted and readable by the exporter user');
+      throw new UserError(`credentials file ${file}: cannot read it (${why(e)})`, 'check ALIBABA_CLOUD_CREDENTIALS_FILE / sls.credentials.file and that the file is mounted and readable by the exporter user');
     }
-    return { mtimeMs: st.mtimeMs, size: st.size, creds: parseCredentialsFile(text, file, profile) };
+    return { mtimeMs: got.mtimeMs, size: got.size, creds: parseCredentialsFile(got.text, file, profile) };
   };
   let cached = read();
   return {
@@ -139,10 +172,9 @@ type RrsaConfig = Extract<CredentialSource, { kind: 'rrsa' }>['rrsa'];
 /** ACK RRSA: the projected OIDC token is exchanged at STS; the library refreshes 15 min before expiry. */
 function rrsaCredentials(r: RrsaConfig): CredentialProvider {
   try {
-    if (!readFileSync(r.oidcTokenFile, 'utf8').trim()) throw new Error('it is empty');
+    if (!readSecretFile(r.oidcTokenFile).text.trim()) throw new Error('it is empty');
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code ?? errorMessage(e);
-    throw new UserError(`RRSA OIDC token file ${r.oidcTokenFile} (ALIBABA_CLOUD_OIDC_TOKEN_FILE): cannot use it (${why})`, 'RRSA mounts the token when the pod\'s ServiceAccount is annotated with pod-identity.alibabacloud.com/role-name; check the projected volume');
+    throw new UserError(`RRSA OIDC token file ${r.oidcTokenFile} (ALIBABA_CLOUD_OIDC_TOKEN_FILE): cannot use it (${why(e)})`, 'RRSA mounts the token when the pod\'s ServiceAccount is annotated with pod-identity.alibabacloud.com/role-name; check the projected volume');
   }
   const b = OIDCRoleArnCredentialsProvider.builder().withRoleArn(r.roleArn).withOIDCProviderArn(r.oidcProviderArn).withOIDCTokenFilePath(r.oidcTokenFile).withDurationSeconds(r.durationSeconds);
   b.withRoleSessionName(r.roleSessionName ?? `sls-exporter-${process.pid}`);
@@ -164,7 +196,7 @@ function rrsaCredentials(r: RrsaConfig): CredentialProvider {
 
 /** STS answers {Code, Message, RequestId}; the library wraps that body in its own message. */
 export function stsReason(e: unknown): string {
-  const msg = errorMessage(e);
+  const msg = redactMessage(errorMessage(e));
   const json = /\{.*\}/s.exec(msg)?.[0];
   if (json) {
     try {
@@ -175,11 +207,6 @@ export function stsReason(e: unknown): string {
     }
   }
   return msg;
-}
-
-/** Only a prefix of a key ever reaches a log line. */
-export function mask(s: string): string {
-  return s.length <= 4 ? '****' : `${s.slice(0, 4)}****`;
 }
 
 export interface SlsClient {

@@ -1,3 +1,5 @@
+import { redactMessage } from './redact.ts';
+
 /**
  * Turning an SLS answer into metric values, pure. Anything doubtful is an error with a code, never
  * a value: a false low number would make the HPA scale a chat backend in at its peak.
@@ -52,10 +54,11 @@ export function sdkErrorMessage(message: string): string {
   return message.replace(/(?<=\S)((?:GET|POST|PUT|DELETE|HEAD|PATCH|OPTIONS) [a-z][a-z0-9+.-]*:\/\/\S* failed\.)$/, '; $1');
 }
 
+/** An SDK or SLS error as a code and a message that may be logged (key ids masked, secrets removed). */
 export function classifyError(e: unknown): QueryFailure {
   if (e instanceof QueryFailure) return e;
   const err = e as { code?: unknown; name?: string; message?: string };
-  const msg = sdkErrorMessage(err?.message ?? String(e));
+  const msg = redactMessage(sdkErrorMessage(err?.message ?? String(e)));
   // Node's network codes (ECONNRESET) first: they are upper case like no SLS code.
   if (typeof err?.code === 'string' && /^E[A-Z_]+$/.test(err.code)) return new QueryFailure('NetworkError', `${err.code}: ${msg}`, true);
   if (typeof err?.code === 'string' && /^[A-Z][a-z][A-Za-z]+$/.test(err.code)) return new QueryFailure(err.code, msg, RETRIABLE.has(err.code));

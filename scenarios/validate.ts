@@ -41,7 +41,8 @@ function windowIssues(v: ScenarioFile): SemanticIssue[] {
 function curveIssues(v: ScenarioFile): SemanticIssue[] {
   const out: SemanticIssue[] = [];
   const c = v.curve;
-  if ('steps' in c) {
+  if ('steps' in c && c.steps.length > B.steps.max) out.push({ path: ['curve', 'steps'], message: `${c.steps.length} steps; must be ${describeBound('steps')}` });
+  else if ('steps' in c) {
     c.steps.slice(1).forEach(([t], i) => {
       if (clockSeconds(t)! <= clockSeconds(c.steps[i]![0])!) out.push({ path: ['curve', 'steps', i + 1, 0], message: `${t} is not after the previous step ${c.steps[i]![0]}; list steps in time order` });
     });

@@ -44,7 +44,34 @@ export function parseVary(spec: string): { key: VaryKey; values: number[] } {
   return { key, values };
 }
 
+/**
+ * The most configurations one sweep runs: about 80 s of CPU per simulated day on 2 cores, and every
+ * row is held in memory until the frontier is computed.
+ */
+export const MAX_CONFIGURATIONS = 200_000;
+
+/**
+ * How many configurations `varies` make, by arithmetic alone (nothing is built): a key given twice
+ * or a product above MAX_CONFIGURATIONS is a UserError. Three wide ranges used to be multiplied out
+ * first and the count checked after — out of memory long before the check.
+ */
+export function sweepSize(varies: { key: VaryKey; values: number[] }[]): number {
+  const seen = new Set<VaryKey>();
+  for (const v of varies) {
+    if (seen.has(v.key)) throw new UserError(`--vary ${v.key} is given twice; the second would silently multiply the sweep by the first`, `give each key once with all its values, e.g. --vary ${v.key}=a,b,c or --vary ${v.key}=a..b:step`);
+    seen.add(v.key);
+  }
+  const n = varies.reduce((a, v) => a * v.values.length, 1);
+  if (n > MAX_CONFIGURATIONS) {
+    const dims = varies.map((v) => `${v.key} (${v.values.length.toLocaleString('en-US')})`).join(' × ');
+    throw new UserError(`--vary ${dims} make ${n.toLocaleString('en-US', { maximumFractionDigits: 0 })} configurations, more than the limit of ${MAX_CONFIGURATIONS.toLocaleString('en-US')}`, 'narrow a range or take a larger step (a..b:step), or split the sweep');
+  }
+  return n;
+}
+
+/** Every combination of the values, in order; refused (sweepSize) before anything is built. */
 export function product(varies: { key: VaryKey; values: number[] }[]): Config[] {
+  sweepSize(varies);
   let out: Config[] = [{}];
   for (const v of varies) out = out.flatMap((c) => v.values.map((x) => ({ ...c, [v.key]: x })));
   return out;

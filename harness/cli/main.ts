@@ -53,7 +53,8 @@ export function describeUserError(e: unknown, depth = 0): { message: string; hin
   if (isUserError(e)) return { message: e.message, hint: e.hint };
   const code = (e as NodeJS.ErrnoException).code;
   if (e.name === 'YAMLException' || e.name === 'YAMLParseError' || e.name === 'YAMLSemanticError') return { message: `invalid YAML: ${firstLine(e.message)}` };
-  if (e instanceof SyntaxError && /JSON/.test(e.message)) return { message: `invalid JSON: ${firstLine(e.message)}` };
+  // V8 quotes the text around the error ("Unexpected token 'R', "{"secret": R…" is not valid JSON"): never echo it.
+  if (e instanceof SyntaxError && /JSON/.test(e.message)) return { message: `invalid JSON: ${firstLine(e.message).replace(/^(Unexpected token) '.*$/s, '$1').replace(/^".*" is not valid JSON$/s, 'not valid JSON')} (the text is not shown)` };
   if (e.name === 'ZodError') {
     const issues = (e as unknown as { issues: { path: PropertyKey[]; message: string }[] }).issues;
     return { message: `invalid input: ${issues.map((i) => `${i.path.map(String).join('.') || '(top)'}: ${i.message}`).join('; ')}` };

@@ -1,3 +1,4 @@
+import { parseJsonText } from '../../core/json.ts';
 import { isPlainObject, readBody, type SlsRequest, type SlsState } from './context.ts';
 import { sendJson } from './errors.ts';
 import { FaultInputError, parseFaultBody } from './faults.ts';
@@ -17,12 +18,10 @@ const bad = (r: SlsRequest, message: string) => sendJson(r.res, 400, { errorCode
 
 async function jsonBody(r: SlsRequest): Promise<{ ok: true; value: unknown } | { ok: false }> {
   const text = (await readBody(r.req, 1024 * 1024)).toString('utf8');
-  try {
-    return { ok: true, value: text.trim() === '' ? undefined : JSON.parse(text) };
-  } catch (e) {
-    bad(r, `${r.path}: body is not valid JSON: ${(e as Error).message}`);
-    return { ok: false };
-  }
+  if (text.trim() === '') return { ok: true, value: undefined };
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) bad(r, `${r.path}: body is not valid JSON (line ${parsed.line}, column ${parsed.column})`);
+  return parsed.ok ? parsed : { ok: false };
 }
 
 async function faults(s: SlsState, r: SlsRequest): Promise<void> {

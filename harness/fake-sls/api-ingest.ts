@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decompress, parseCompressType } from './compression.ts';
 import { isPlainObject, nullProto, parseJsonBody, requireTarget, type SlsRequest, type SlsState } from './context.ts';
+import { checkEntries, jsonValueBound, logGroupEntries } from './entries.ts';
 import { requestId, SlsError } from './errors.ts';
 import type { StoredEvent } from './store.ts';
 
@@ -55,6 +56,7 @@ export async function putLogs(s: SlsState, r: SlsRequest, body: Buffer): Promise
   const { project, logstore } = requireTarget(s, r);
   const type = parseCompressType(r.req.headers['x-log-compresstype']);
   const raw = await decompress(body, type, r.req.headers['x-log-bodyrawsize']);
+  checkEntries(logGroupEntries(raw), 'the LogGroup');
   ingest(s, project, logstore, logGroupEvents(decodeLogGroup(raw)));
   r.res.writeHead(200, { 'x-log-requestid': requestId() }).end();
 }
@@ -82,6 +84,7 @@ export async function webTrackingPost(s: SlsState, r: SlsRequest, body: Buffer):
   const { project, logstore } = requireTarget(s, r);
   const type = parseCompressType(r.req.headers['x-log-compresstype']);
   const raw = await decompress(body, type, type === 'none' ? undefined : r.req.headers['x-log-bodyrawsize']);
+  checkEntries(jsonValueBound(raw), 'the WebTracking body');
   const b = parseJsonBody(raw, 'WebTracking body');
   if (!isPlainObject(b) || !Array.isArray(b.__logs__)) throw new SlsError('PostBodyInvalid', 'WebTracking body must be an object with a __logs__ array');
   if (b.__tags__ !== undefined && !isPlainObject(b.__tags__)) throw new SlsError('PostBodyInvalid', '__tags__ must be an object of string values');

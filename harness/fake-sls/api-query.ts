@@ -67,9 +67,19 @@ export function virtualWindow(p: QueryParams, wallS: number, virtualS: number): 
   return { ...p, from: to - (p.to - p.from), to };
 }
 
+/**
+ * Work a query may ask for, counted before any is done: time buckets (one aggregate each) and
+ * histogram bins. `ebbflow curve pull` asks for 1,000 buckets a page; the console for 60 bins.
+ */
+export const QUERY_LIMITS = { buckets: 100_000, histogramBins: 10_000 } as const;
+
 export function runQuery(s: SlsState, project: string, logstore: string, params: QueryParams): { rows: Row[]; parsed: Query } {
   const p = s.wallQueries ? virtualWindow(params, s.wallNow() / 1000, s.now() / 1000) : params;
   const parsed = parse(p.query);
+  const bucket = parsed.select?.bucket?.seconds;
+  if (bucket && Math.ceil((p.to - (p.from - (p.from % bucket))) / bucket) > QUERY_LIMITS.buckets) {
+    throw new SlsError('ParameterInvalid', `the query asks for more than ${QUERY_LIMITS.buckets} time buckets of ${bucket} s between from and to; query a shorter range`);
+  }
   const curve = s.curve;
   if (curve && parsed.select?.bucket) return { rows: executeBucketed(parsed, p.from, p.to, (from, _to, flat) => curveRows(flat, curve(from * 1000))), parsed };
   if (curve && parsed.select) return { rows: curveRows(parsed, curve(s.now())), parsed };
@@ -167,6 +177,7 @@ export function getHistograms(s: SlsState, r: SlsRequest): void {
   if (!Number.isInteger(interval) || interval < 0) throw new SlsError('ParameterInvalid', `interval "${r.query.interval}" must be a non-negative integer`);
   const span = Math.max(1, p.to - p.from);
   const width = interval > 0 ? interval : Math.max(1, Math.ceil(span / 60));
+  if (Math.ceil(span / width) > QUERY_LIMITS.histogramBins) throw new SlsError('ParameterInvalid', `interval ${width} gives more than ${QUERY_LIMITS.histogramBins} bins between from and to; give a larger interval or a shorter range`);
   const bins = Array.from({ length: Math.ceil(span / width) }, (_, i) => ({ from: p.from + i * width, to: Math.min(p.to, p.from + (i + 1) * width), count: 0, progress: 'Complete' }));
   for (const row of select(s, project, logstore, p, withTopic({ search: search.search }, p.topic))) {
     const bin = bins[Math.floor((Number(row.__time__) - p.from) / width)];

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseJsonText } from '../../core/json.ts';
 import type { Logger } from 'pino';
 import type { ColumnarStore } from './columnar.ts';
 import type { EventStore } from './store.ts';
@@ -74,30 +75,51 @@ export function requireTarget(s: SlsState, r: SlsRequest): { project: string; lo
   return { project, logstore };
 }
 
-/** Reads the body up to a limit; past it, PostBodyTooLarge (413) and the rest is discarded. */
-export function readBody(req: IncomingMessage, limit = 32 * 1024 * 1024): Promise<Buffer> {
+/** Largest request body read, compressed or not (SLS takes 5 MB per LogGroup; the SDKs send at most 10 MB). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** A body declared longer than the limit is refused before a byte of it is read. */
+export function checkDeclaredLength(req: IncomingMessage, limit = MAX_BODY_BYTES): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new SlsError('PostBodyTooLarge', `content-length ${declared} is over the ${limit}-byte limit`);
+}
+
+/**
+ * Reads the body up to a limit, checked by Content-Length first and while it streams (a chunked
+ * body has none). Past it: PostBodyTooLarge (413), reading stops (nothing more is buffered or
+ * read) and the error answer closes the connection (errors.ts sendError).
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    checkDeclaredLength(req, limit);
     const chunks: Buffer[] = [];
     let n = 0;
-    req.on('data', (c: Buffer) => {
+    const stop = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    const onData = (c: Buffer) => {
       n += c.length;
-      if (n > limit) {
-        chunks.length = 0;
-        reject(new SlsError('PostBodyTooLarge', `body larger than ${limit} bytes`));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+      if (n <= limit) return void chunks.push(c);
+      stop();
+      chunks.length = 0;
+      req.pause();
+      reject(new SlsError('PostBodyTooLarge', `body larger than ${limit} bytes`));
+    };
+    const onEnd = () => (stop(), resolve(Buffer.concat(chunks)));
+    const onError = (e: Error) => (stop(), reject(e));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
   });
 }
 
-/** A JSON body, or PostBodyInvalid naming what is wrong with it. */
+/** A JSON body, or PostBodyInvalid naming where it stops being JSON (never quoting it: V8's message would). */
 export function parseJsonBody(body: Buffer, what: string): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new SlsError('PostBodyInvalid', `${what} is not valid JSON: ${(e as Error).message}`);
-  }
+  const r = parseJsonText(body.toString('utf8'));
+  if (!r.ok) throw new SlsError('PostBodyInvalid', `${what} is not valid JSON (line ${r.line}, column ${r.column})`);
+  return r.value;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

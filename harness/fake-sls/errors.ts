@@ -15,10 +15,15 @@ export class SlsError extends Error {
 /** SLS request ids are 24 upper-case hex digits. */
 export const requestId = (): string => randomBytes(12).toString('hex').toUpperCase();
 
-/** `{errorCode, errorMessage}` with the code's status; a response already under way is cut instead. */
+/**
+ * `{errorCode, errorMessage}` with the code's status; a response already under way is cut instead.
+ * A refused request whose body was not read (unauthenticated, too large) is answered with
+ * `Connection: close`: the server closes the socket after the answer instead of reading the rest.
+ */
 export function sendError(res: ServerResponse, code: SlsErrorCode, message: string): void {
   if (res.headersSent) return void res.destroy();
-  res.writeHead(SLS_ERRORS[code], { 'content-type': 'application/json', 'x-log-requestid': requestId() });
+  const unread = res.req !== undefined && !res.req.complete;
+  res.writeHead(SLS_ERRORS[code], { 'content-type': 'application/json', 'x-log-requestid': requestId(), ...(unread ? { connection: 'close' } : {}) });
   res.end(JSON.stringify({ errorCode: code, errorMessage: message }));
 }
 

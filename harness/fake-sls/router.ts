@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAdmin } from './admin.ts';
 import { getLogsOrHistograms, getLogsV2, listLogStores } from './api-query.ts';
 import { putLogs, webTrackingGet, webTrackingPost } from './api-ingest.ts';
-import { authenticate } from './auth.ts';
-import { nullProto, projectOf, readBody, type SlsRequest, type SlsState } from './context.ts';
+import { authenticate, checkContentMd5 } from './auth.ts';
+import { checkDeclaredLength, nullProto, projectOf, readBody, type SlsRequest, type SlsState } from './context.ts';
 import { sendError, SlsError } from './errors.ts';
 
 /** Method + path → handler, with whether SLS requires a signature there (WebTracking does not). */
@@ -50,8 +50,11 @@ async function dispatch(s: SlsState, r: SlsRequest): Promise<void> {
   }
   const m = route.path.exec(r.path)!;
   r.logstore = m[1] === undefined ? undefined : decode(m[1]);
+  // Who is asking before what they send: an unauthenticated or oversized body is never read.
+  if (r.method === 'POST') checkDeclaredLength(r.req);
+  if (route.signed) authenticate(s, r);
   const body = r.method === 'POST' ? await readBody(r.req) : Buffer.alloc(0);
-  if (route.signed) authenticate(s, r, body);
+  if (route.signed) checkContentMd5(r, body);
   await route.run(s, r, body);
 }
 

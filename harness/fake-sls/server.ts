@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Credential, SlsState } from './context.ts';
 import { ColumnarStore } from './columnar.ts';
@@ -46,7 +46,16 @@ export interface FakeSlsOptions {
   wallQueries?: boolean;
   /** Answer `/_admin/*` to non-loopback clients too (default: loopback only). */
   allowRemoteAdmin?: boolean;
+  /** Wall ms a client may take to send its headers, and its whole request (DEFAULT_TIMEOUTS); tests shorten them. */
+  timeouts?: { headersMs?: number; requestMs?: number };
 }
+
+/**
+ * A socket that dribbles its headers (or its body) holds a connection and a parser: it is closed
+ * after these. Node's own defaults (60 s, 300 s, checked every 30 s) let a slow client hold a socket
+ * for minutes; every SDK sends its headers in one write.
+ */
+export const DEFAULT_TIMEOUTS = { headersMs: 10_000, requestMs: 60_000 } as const;
 
 export interface FakeSls {
   url: string;
@@ -82,13 +91,23 @@ export async function startFakeSls(o: FakeSlsOptions = {}): Promise<FakeSls> {
     stats: { queries: 0, byLogstore: {}, ingested: 0 },
     logger: o.logger,
   };
-  const server = createServer(createHandler(state, { allowRemoteAdmin: o.allowRemoteAdmin ?? false }));
+  const headersTimeout = o.timeouts?.headersMs ?? DEFAULT_TIMEOUTS.headersMs;
+  const requestTimeout = Math.max(headersTimeout, o.timeouts?.requestMs ?? DEFAULT_TIMEOUTS.requestMs);
+  const server = createServer({ headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1000, Math.max(50, headersTimeout / 4)) }, createHandler(state, { allowRemoteAdmin: o.allowRemoteAdmin ?? false }));
   server.keepAliveTimeout = 5000;
   const sockets = new Set<Socket>();
+  // Node's headersTimeout reliably ends a request whose headers dribble in, but not always a
+  // connection that never sends a byte: that one gets its own deadline, until its first request.
+  const firstRequest = new WeakMap<Socket, NodeJS.Timeout>();
   server.on('connection', (s) => {
     sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+    firstRequest.set(s, setTimeout(() => s.destroy(), headersTimeout).unref());
+    s.on('close', () => {
+      sockets.delete(s);
+      clearTimeout(firstRequest.get(s));
+    });
   });
+  server.on('request', (req: IncomingMessage) => clearTimeout(firstRequest.get(req.socket)));
   const port = await listen(server, o.port ?? 0, host);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
