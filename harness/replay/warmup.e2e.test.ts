@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isUserError } from '../../core/errors.ts';
 import { loadScenario } from '../../scenarios/index.ts';
+import { ensureBinaries } from '../../cluster/toolchain/index.ts';
 import { freePort } from '../pipeline/process.ts';
 import { runReplay } from './engine.ts';
 
@@ -57,5 +58,42 @@ describe('warm-up and a metric stuck at 0', () => {
     // On a resolver that does not answer *.localhost the preflight said so before the start.
     if (warnings.length) expect(warnings.join('\n')).toMatch(/chat-prod\.localhost.*HTTP_PROXY/);
     expect(existsSync(join(dir, 'out/timeline.jsonl'))).toBe(true);
+  }, 240_000);
+});
+
+/** An unmodified exporter on the official Python SDK: nothing in it maps <project>.localhost. */
+const PLAIN_PY_EXPORTER = `import os, time
+from aliyun.log import LogClient
+from prometheus_client import Gauge, start_http_server
+
+client = LogClient(os.environ['SLS_ENDPOINT'], os.environ['ALIBABA_CLOUD_ACCESS_KEY_ID'], os.environ['ALIBABA_CLOUD_ACCESS_KEY_SECRET'])
+gauge = Gauge('active_devices', 'Distinct devices in the window')
+start_http_server(int(os.environ['PORT']), addr='127.0.0.1')
+while True:
+    now = int(time.time())
+    try:
+        rows = client.get_log(os.environ['SLS_PROJECT'], os.environ['SLS_LOGSTORE'], now - int(os.environ['EBBFLOW_SLS_WINDOW_SECONDS']), now, query=os.environ['SLS_QUERY']).get_logs()
+        if rows:
+            gauge.set(float(rows[0].get_contents()['active_devices']))
+    except Exception as e:
+        print('query failed:', e, flush=True)
+    time.sleep(float(os.environ['EBBFLOW_EXPORTER_INTERVAL_SECONDS']))
+`;
+
+describe('a team exporter whose resolver does not answer <project>.localhost', () => {
+  it('reaches the fake SLS through the replay’s HTTP proxy, and the run passes', async () => {
+    const python = (await ensureBinaries(['sls-python']))['sls-python']!;
+    const port = await freePort();
+    const d = join(dir, 'plain');
+    const tiny = readFileSync(join(ROOT, 'scenarios/tiny.yaml'), 'utf8').replace('name: tiny', 'name: tiny-plain-py');
+    rmSync(d, { recursive: true, force: true });
+    mkdirSync(d);
+    writeFileSync(join(d, 'exporter.py'), PLAIN_PY_EXPORTER);
+    writeFileSync(join(d, 'scenario.yaml'), `${tiny}\nexporter:\n  command: [${JSON.stringify(python)}, exporter.py]\n  env: {PORT: "${port}"}\n  metricsUrl: http://127.0.0.1:${port}/metrics\n`);
+    const scenario = await loadScenario(join(d, 'scenario.yaml'), { allowExporterCommand: true });
+    const r = await runReplay({ scenario, out: join(d, 'out'), clusterName: 'e2e-warmup-plain' });
+    expect(r.results.filter((x) => !x.passed).map((x) => x.message)).toEqual([]);
+    const exported = r.timeline.events.filter((e) => e.type === 'metric.published' && e.object === 'exporter').map((e) => e.to!);
+    expect(Math.max(...exported)).toBe(5800);
   }, 240_000);
 });
