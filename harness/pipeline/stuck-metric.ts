@@ -110,7 +110,7 @@ const FIX: Record<ChainStage, string> = {
   source: 'the source holds no devices',
   'sls-events': "the k6 fleet's heartbeats do not reach the fake SLS: see k6's output in the replay's log",
   exporter:
-    "the exporter never got an answer from the fake SLS (its last log lines are below): a team's exporter must reach it at SLS_ENDPOINT (127.0.0.1:<port>, the project in the Host header, as the Python SDK sends it); an SDK that puts the project into the host name needs SLS_ENDPOINT_HOSTNAME and every <project>.localhost mapped to 127.0.0.1 in /etc/hosts; a refused key shows as 401 in its log",
+    "the exporter never got an answer from the fake SLS (its last log lines are below). A team's exporter reaches it at SLS_ENDPOINT (localhost:<port>) through HTTP_PROXY, which the replay points at the fake; an SDK whose HTTP client ignores HTTP_PROXY needs every <project>.localhost it dials mapped to 127.0.0.1 in /etc/hosts; a refused key shows as 401 in its log",
   prometheus: "Prometheus does not keep the exporter's series: check the ServiceMonitor's port, path and metricRelabelings (the series must keep its name)",
   adapter: "the adapter does not serve the series for the HPA's object: check the adapter rule's seriesQuery and the series' namespace and service labels (the ServiceMonitor's relabelings)",
   hpa: "the HPA reads another metric or object than the adapter serves: check its spec.metrics[].object (describedObject and metric.name)",

@@ -98,8 +98,8 @@ export async function preflightExporter(plan: { scenario: Pick<Scenario, 'file' 
     if (!bad.length) continue;
     const what = `${s.file}: ${field}: the exporter's SLS SDK will dial ${bad.map((b) => b.name).join(', ')} (<project>.<endpoint host>), but on this machine ${bad.map((b) => `${b.name}: ${b.problem}`).join('; ')}`;
     const hosts = `add to /etc/hosts ${bad.map((b) => `"127.0.0.1 ${b.name}"`).join(', ')}`;
-    if (!proxied) throw new UserError(`${what}, and the scenario's env turns off the replay's HTTP proxy: its queries would fail, it would publish nothing or 0, and the replay would run on that`, `${hosts}; or leave HTTP_PROXY and NO_PROXY to the replay (the fake SLS is then the exporter's proxy, which Python's and Go's HTTP clients honour)`);
-    warnings.push(`${what}: the exporter reaches the fake SLS only if its HTTP client honours HTTP_PROXY (Python's requests and Go's net/http do, Node's does not); if the warm-up then fails, ${hosts}`);
+    if (!proxied) throw new UserError(`${what}, and the scenario's env turns off the replay's HTTP proxy: its queries would fail, it would publish nothing or 0, and the replay would run on that`, `${hosts}; or leave HTTP_PROXY and NO_PROXY to the replay (the fake SLS is then the exporter's proxy, which the Python SDK's requests and Go's default net/http transport honour)`);
+    warnings.push(`${what}: the exporter reaches the fake SLS only if its HTTP client honours HTTP_PROXY (the Python SDK's requests and Go's default net/http transport do, Node's http does not); if the warm-up then fails, ${hosts}`);
   }
   return warnings;
 }

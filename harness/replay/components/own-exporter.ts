@@ -28,8 +28,8 @@ export interface OwnExporterContext {
 export function exporterEnv(o: { endpoint: string; proxy?: string; accessKeyId: string; accessKeySecret: string; project: string; logstore: string; query: string; compression: number; windowSeconds: number; intervalSeconds: number }): Record<string, string> {
   return {
     SLS_ENDPOINT: o.endpoint,
-    // The fake SLS is also the process's HTTP proxy: an SDK that honours HTTP_PROXY (Python's
-    // requests, Go's net/http) then reaches <project>.localhost without resolving it, which a stock
+    // The fake SLS is also the process's HTTP proxy: an SDK that honours HTTP_PROXY (the Python
+    // SDK's requests, Go's default net/http transport) then reaches <project>.localhost without resolving it, which a stock
     // glibc resolver does not (harness/replay/preflight.ts). NO_PROXY is cleared: a CI's usual
     // "localhost" entry would send <project>.localhost around the proxy again.
     ...(o.proxy !== undefined ? { HTTP_PROXY: o.proxy, http_proxy: o.proxy, NO_PROXY: '', no_proxy: '' } : {}),
