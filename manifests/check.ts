@@ -7,12 +7,13 @@ import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { applyCrd, installCrd } from '../cluster/elasticworkload/crd.ts';
 import { renderOverlay, type KubeObject } from './index.ts';
 import { prometheusOperatorCrd } from './crds.ts';
+import { unpinnedImages } from './pins.ts';
 
 /**
  * `ebbflow manifests check`: each overlay rendered, every object validated by server-side dry-run
  * (strict field validation) on a real API server with the ElasticWorkload, ServiceMonitor and
- * PrometheusRule CRDs installed, and the rendered set linted by kube-score. Problems name the
- * object and the field.
+ * PrometheusRule CRDs installed, every image of a production overlay pinned by digest, and the
+ * rendered set linted by kube-score. Problems name the object and the field.
  */
 
 export interface ObjectResult {
@@ -102,7 +103,9 @@ export async function checkOverlays(opts: { overlays: string[]; kubeconfig: stri
       objects.push({ overlay, object: `overlays/${overlay}`, ok: false, message: (e as Error).message });
       continue;
     }
-    for (const r of await dryRun(opts.kubeconfig, rendered, overlay)) {
+    // A production overlay runs only images pinned by digest (pins.ts).
+    const unpinned: ObjectResult[] = unpinnedImages(rendered, overlay).map((u) => ({ overlay, object: u.object, ok: false, message: u.message }));
+    for (const r of [...(await dryRun(opts.kubeconfig, rendered, overlay)), ...unpinned]) {
       objects.push(r);
       opts.onObject?.(r);
     }

@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { UserError } from '../core/errors.ts';
 import { isDuration, parseDuration } from '../core/units.ts';
-import type { ScrapeTarget } from '../harness/pipeline/prometheus.ts';
+import type { ScrapeTarget } from './scrape-target.ts';
 import { discoverSystem, type DiscoveredSystem, type ScrapeConfig, type SourcedObject } from './discover.ts';
 import { loadManifestObjects } from './load.ts';
 

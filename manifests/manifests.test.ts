@@ -6,6 +6,7 @@ import { copyManifests, durationSeconds, loadHarnessManifests, MANIFESTS_DIR, re
 import {
   egressAllows, isPinnedByDigest, permissionsFromClientCalls, permissionsOfRole, podSpecs, restrictedViolations, slsEndpointPort, type PodSpecLike,
 } from './policy.ts';
+import { admissionConfinement, writableNamespaces } from './privilege.ts';
 import { EW_GROUP, EW_PLURAL } from '../cluster/elasticworkload/unit.ts';
 import { buildHpa } from '../harness/replay/engine.ts';
 import { parseScenario } from '../scenarios/index.ts';
@@ -128,6 +129,28 @@ describe('manifests: security rules on every overlay', () => {
     expect(permissionsOfRole(find(wide, 'ClusterRole', 'ebbflow-elasticworkload-controller'))).toEqual(needed);
     subjectOk(find(wide, 'ClusterRoleBinding', 'ebbflow-elasticworkload-controller'));
     expect(template(find(wide, 'Deployment', 'elasticworkload-controller')).spec.containers[0]!.args).toEqual(['ew-controller']);
+  });
+
+  it("least privilege: the controller can create Deployments and pods neither where the exporter's identity lives nor in kube-system", () => {
+    const controller = { name: 'elasticworkload-controller', namespace: 'ebbflow-system' };
+    for (const overlay of ALL) {
+      const objs = rendered[overlay]!;
+      const exporter = find(overlay, 'Deployment', 'sls-exporter');
+      const identity = exporter.metadata.namespace!;
+      // The exporter's ServiceAccount (RRSA role on ACK) and, locally, its credentials Secret.
+      expect(find(overlay, 'ServiceAccount', template(exporter).spec.serviceAccountName!).metadata.namespace, overlay).toBe(identity);
+      for (const sec of objs.filter((x) => x.kind === 'Secret')) expect(sec.metadata.namespace, `${overlay}: Secret ${sec.metadata.name}`).toBe(identity);
+      const ewNamespaces = new Set(objs.filter((x) => x.kind === 'ElasticWorkload').map((x) => x.metadata.namespace));
+      expect(ewNamespaces.has(identity), overlay).toBe(false);
+      for (const resource of ['apps/deployments', '/pods']) {
+        const writable = writableNamespaces(objs, controller, resource);
+        expect(writable, `${overlay}: ${resource} confined`).not.toBe('*');
+        expect([...(writable as Set<string>)].filter((n) => n === identity || n === 'kube-system'), `${overlay}: ${resource}`).toEqual([]);
+      }
+      // ... and it can still do its job where the ElasticWorkloads are.
+      expect([...(writableNamespaces(objs, controller, 'apps/deployments') as Set<string>)].sort(), overlay).toEqual([...ewNamespaces].sort());
+    }
+    expect(admissionConfinement(rendered['aliyun-cluster-wide']!, controller)?.never).toEqual(['kube-system', 'kube-public', 'kube-node-lease']);
   });
 
   it('no NetworkPolicy lets a pod reach the instance metadata service or link-local space; every pod has an egress policy', () => {

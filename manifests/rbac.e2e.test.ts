@@ -50,6 +50,16 @@ describe('controller RBAC on a real API server', () => {
     expect(await can(['create', 'deployments', '-n', 'kube-system'])).toBe('no');
     expect(await can(['list', 'secrets', '-n', 'default'])).toBe('no');
     expect(await can(['create', 'customresourcedefinitions'])).toBe('no');
+    // Where the exporter's identity lives (its ServiceAccount with the RRSA role, its credentials
+    // Secret), the controller can start nothing that could run as it.
+    const identity = pick('Deployment', 'sls-exporter').metadata.namespace!;
+    expect(identity).not.toBe('default');
+    for (const ns of [identity, 'kube-system']) {
+      for (const what of ['deployments', 'pods', 'replicasets', 'statefulsets', 'jobs', 'daemonsets']) expect(await can(['create', what, '-n', ns]), `create ${what} -n ${ns}`).toBe('no');
+      expect(await can(['update', 'deployments', '-n', ns])).toBe('no');
+      expect(await can(['get', 'secrets', '-n', ns])).toBe('no');
+    }
+    expect(await can(['create', 'pods', '-n', 'default'])).toBe('no');
   });
 
   it('as its ServiceAccount, with the shipped args, the controller reconciles: units created, replaced, deleted; status and events written', async () => {
@@ -79,5 +89,31 @@ describe('controller RBAC on a real API server', () => {
     // A unit removed from the spec is drained and deleted.
     await custom.patchNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace, name: 'nginx', body: { spec: { replicas: 2, elasticUnit: [] } } }, merge);
     await until('unit deleted', async () => ((await unit()) === undefined ? true : undefined));
+  }, 120_000);
+
+  it('cluster-wide: RBAC grants every namespace, the admission policy refuses kube-system and the exporter’s namespace', async () => {
+    const wide = await renderOverlay('aliyun-cluster-wide');
+    const pickWide = (kind: string, name: string) => wide.find((o) => o.kind === kind && o.metadata.name === name)!;
+    const identity = pickWide('Deployment', 'sls-exporter').metadata.namespace!;
+    for (const o of [...wide.filter((x) => x.kind === 'Namespace'), pickWide('ClusterRole', 'ebbflow-elasticworkload-controller'), pickWide('ClusterRoleBinding', 'ebbflow-elasticworkload-controller'), ...wide.filter((x) => x.kind.startsWith('ValidatingAdmissionPolicy'))]) {
+      await c.kubectl(['apply', '-f', '-'], { input: asInput(o) });
+    }
+    // As the controller's ServiceAccount, a Deployment through the API server's admission (not saved).
+    const create = (ns: string) =>
+      c.kubectl(['create', 'deployment', 'probe', '--image=registry.example.com/probe:1', '-n', ns, '--dry-run=server', '-o', 'name', `--as=${SA}`]).then(
+        () => 'created',
+        (e: unknown) => (e as Error).message,
+      );
+    // The policy takes effect once the API server has compiled it (a second or so).
+    await until('the admission policy refuses kube-system', async () => ((await create('kube-system')) !== 'created' ? true : undefined));
+    expect(await create('kube-system')).toMatch(/ValidatingAdmissionPolicy 'ebbflow-elasticworkload-controller-namespaces'.*denied.*never in kube-system: refused in kube-system/s);
+    expect(await create(identity)).toMatch(/denied.*refused in sls-exporter/s);
+    expect(await create('default')).toBe('created');
+    // RBAC alone says yes everywhere: what stops it is the admission policy.
+    expect((await c.kubectl(['auth', 'can-i', 'create', 'deployments', '-n', 'kube-system', `--as=${SA}`])).trim()).toBe('yes');
+    // And no pod anywhere, by RBAC.
+    const runPod = (ns: string) => c.kubectl(['run', 'probe', '--image=registry.example.com/probe:1', '-n', ns, '--dry-run=server', `--as=${SA}`]).then(() => 'created', (e: unknown) => (e as Error).message);
+    expect(await runPod(identity)).toMatch(/forbidden/);
+    expect(await runPod('kube-system')).toMatch(/forbidden/);
   }, 120_000);
 });

@@ -34,11 +34,22 @@ function decode(part: string): string {
 }
 
 function parseRequest(req: IncomingMessage, res: ServerResponse): SlsRequest {
-  const raw = req.url ?? '/';
+  const raw = originForm(req.url ?? '/');
   const q = raw.indexOf('?');
   const query = nullProto();
   for (const [k, v] of new URLSearchParams(q < 0 ? '' : raw.slice(q + 1))) query[k] = v;
   return { req, res, method: req.method ?? 'GET', path: q < 0 ? raw : raw.slice(0, q), query, project: projectOf(req), logstore: undefined, t0: performance.now() };
+}
+
+/**
+ * A request sent to the fake as an HTTP proxy (`HTTP_PROXY`, how a replay reaches a team's exporter
+ * without resolving `<project>.localhost`) names the absolute URL (`GET http://p.localhost:1/x`);
+ * HTTP/1.1 servers must accept that form. The project still comes from the Host header.
+ */
+export function originForm(url: string): string {
+  const m = /^https?:\/\/[^/?#]*(.*)$/i.exec(url);
+  if (!m) return url;
+  return m[1]!.startsWith('/') ? m[1]! : `/${m[1]}`;
 }
 
 async function dispatch(s: SlsState, r: SlsRequest): Promise<void> {

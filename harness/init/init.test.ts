@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -55,5 +56,77 @@ describe('ebbflow init', () => {
     expect(readFileSync(join(root, '.github/workflows/ebbflow.yml'), 'utf8')).toContain("paths: ['ci/ebbflow/**', 'deploy/overlays/prod/**', 'package-lock.json']");
     expect(() => initProject({ root, dir: 'x', manifests: 'nope', version: '1' })).toThrow(/--manifests nope: no such file/);
     expect(() => initProject({ root, dir: '../elsewhere', version: '1' })).toThrow(/outside the current directory/);
+  });
+});
+
+describe('ebbflow init: paths are data', () => {
+  const sh = (run: string) => execFileSync('sh', ['-c', run.replace(/^npx ebbflow /, "printf '%s\\n' ")], { encoding: 'utf8' }).trimEnd().split('\n');
+
+  it('refuses a --dir that is, or runs through, a symlink out of the repository, and writes nothing there', () => {
+    const root = repo();
+    const elsewhere = repo();
+    symlinkSync(elsewhere, join(root, 'link'));
+    expect(() => initProject({ root, dir: 'link', version: '1' })).toThrow(/--dir link: link resolves to .*outside the repository/);
+    expect(() => initProject({ root, dir: 'link/sub', version: '1' })).toThrow(/--dir link\/sub: link resolves to .*outside the repository/);
+    symlinkSync(join(elsewhere, 'gone'), join(root, 'dangling'));
+    expect(() => initProject({ root, dir: 'dangling', version: '1' })).toThrow(/dangling is a symlink that leads nowhere/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    expect(existsSync(join(root, '.github'))).toBe(false);
+  });
+
+  it('refuses a .github that leads out of the repository, and --manifests through a symlink out of it', () => {
+    const root = repo();
+    const elsewhere = repo();
+    symlinkSync(elsewhere, join(root, '.github'));
+    expect(() => initProject({ root, dir: 'ebbflow', version: '1' })).toThrow(/\.github\/workflows\/ebbflow\.yml: \.github resolves to .*outside/);
+    expect(readdirSync(elsewhere)).toEqual([]);
+    const root2 = repo();
+    mkdirSync(join(elsewhere, 'deploy'));
+    symlinkSync(join(elsewhere, 'deploy'), join(root2, 'deploy'));
+    expect(() => initProject({ root: root2, dir: 'ebbflow', manifests: 'deploy', version: '1' })).toThrow(/--manifests deploy: deploy resolves to .*outside/);
+  });
+
+  it('a symlink inside the repository is followed', () => {
+    const root = repo();
+    mkdirSync(join(root, 'real'));
+    symlinkSync(join(root, 'real'), join(root, 'alias'));
+    initProject({ root, dir: 'alias', version: '1' });
+    expect(existsSync(join(root, 'real/scenario.yaml'))).toBe(true);
+  });
+
+  it("writes a directory named like a command substitution as one shell word in every run: line, and as a literal path filter", async () => {
+    const root = repo();
+    const dir = "sc n$(id)'*";
+    initProject({ root, dir, version: '1' });
+    const wf = parse(readFileSync(join(root, '.github/workflows/ebbflow.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: { autoscaling: { steps: { run?: string }[] } } };
+    const runs = wf.jobs.autoscaling.steps.map((s) => s.run ?? '').filter((r) => r.startsWith('npx ebbflow simulate') || r.startsWith('npx ebbflow replay'));
+    expect(runs.map(sh)).toEqual([
+      ['simulate', `${dir}/scenario.yaml`, '--out', 'out-sim'],
+      ['replay', `${dir}/scenario.yaml`, '--out', 'out'],
+    ]);
+    expect(wf.on.pull_request.paths[0]).toBe("sc n$(id)'\\*/**");
+    const gl = parse(readFileSync(join(root, dir, 'gitlab-ci.example.yml'), 'utf8')) as { ebbflow: { script: string[] } };
+    expect(gl.ebbflow.script.map(sh)).toEqual([
+      ['simulate', `${dir}/scenario.yaml`, '--out', 'out-sim'],
+      ['replay', `${dir}/scenario.yaml`, '--out', 'out'],
+    ]);
+    expect((await loadScenario(join(root, dir, 'scenario.yaml'))).name).toBe('starter');
+  });
+
+  it("writes --manifests 'm #x' so that the scenario reads back m #x", () => {
+    const root = repo();
+    mkdirSync(join(root, 'm #x'));
+    initProject({ root, dir: 'ebbflow', manifests: 'm #x', version: '1' });
+    const sc = parse(readFileSync(join(root, 'ebbflow/scenario.yaml'), 'utf8')) as { manifests: string };
+    expect(sc.manifests).toBe('../m #x');
+    const wf = parse(readFileSync(join(root, '.github/workflows/ebbflow.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } } };
+    expect(wf.on.pull_request.paths).toEqual(['ebbflow/**', 'm #x/**', 'package-lock.json']);
+  });
+
+  it('refuses paths no quoting makes safe: a newline, a GitHub expression', () => {
+    const root = repo();
+    expect(() => initProject({ root, dir: 'a\nb', version: '1' })).toThrow(/--dir "a\\nb" holds a control character/);
+    expect(() => initProject({ root, dir: '${{ secrets.TOKEN }}', version: '1' })).toThrow(/GitHub Actions would evaluate/);
+    expect(readdirSync(root)).toEqual([]);
   });
 });

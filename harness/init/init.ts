@@ -1,7 +1,8 @@
-import { copyFileSync, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../core/errors.ts';
+import { assertWritablePath, githubPathLiteral } from './quoting.ts';
 import { githubWorkflow, gitlabCi, scenarioYaml, type InitParams } from './templates.ts';
 
 /**
@@ -22,8 +23,10 @@ export interface InitOptions {
 
 const SHIPPED_CURVE = fileURLToPath(new URL('../../scenarios/curves/weekday.csv', import.meta.url));
 const posix = (p: string) => p.split(sep).join('/');
+const outside = (rel: string) => rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel);
 
 export function initProject(o: InitOptions): string[] {
+  assertWritablePath(o.dir, '--dir');
   const dir = posix(relative(o.root, resolve(o.root, o.dir))) || '.';
   if (dir.startsWith('..')) throw new UserError(`--dir ${o.dir} is outside the current directory`, 'run init from the repository root and give a directory inside it');
   const scenarioDir = resolve(o.root, dir);
@@ -34,6 +37,8 @@ export function initProject(o: InitOptions): string[] {
     [join(scenarioDir, 'gitlab-ci.example.yml'), gitlabCi(params)],
     [resolve(o.root, '.github', 'workflows', 'ebbflow.yml'), githubWorkflow(params)],
   ];
+  // A symlink on the way (the directory, a parent, the file itself) must not carry a write out of the repository.
+  for (const [i, [f]] of files.entries()) confine(o.root, f, i < 3 ? `--dir ${o.dir}` : posix(relative(o.root, f)));
   const existing = files.map(([f]) => f).filter((f) => existsSync(f));
   if (existing.length && !o.force) {
     throw new UserError(`init would overwrite ${existing.map((f) => relative(o.root, f)).join(', ')}`, 'move them away, or give --force to overwrite');
@@ -46,13 +51,43 @@ export function initProject(o: InitOptions): string[] {
   return files.map(([f]) => posix(relative(o.root, f)));
 }
 
+/**
+ * Refuses a path whose nearest existing ancestor (or itself) resolves, through symlinks, outside
+ * the repository; a dangling symlink is refused too (where it would write is not known).
+ */
+export function confine(root: string, path: string, what: string): void {
+  const realRoot = realpathSync(root);
+  let existing = path;
+  while (!lstatOrUndefined(existing) && dirname(existing) !== existing) existing = dirname(existing);
+  let real: string;
+  try {
+    real = realpathSync(existing);
+  } catch {
+    throw new UserError(`${what}: ${relative(root, existing) || '.'} is a symlink that leads nowhere`, 'remove the dangling symlink or give a directory inside the repository');
+  }
+  const target = join(real, relative(existing, path));
+  if (outside(relative(realRoot, target))) {
+    throw new UserError(`${what}: ${relative(root, existing) || '.'} resolves to ${real}, outside the repository (${realRoot})`, 'CI checks out this repository only: give a directory inside it that is not a symlink to elsewhere');
+  }
+}
+
+function lstatOrUndefined(p: string) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 function manifestsParams(o: InitOptions, scenarioDir: string): Pick<InitParams, 'manifests' | 'manifestsFromRoot'> {
   if (o.manifests === undefined) return {};
+  assertWritablePath(o.manifests, '--manifests');
   const abs = resolve(o.root, o.manifests);
   if (!existsSync(abs)) throw new UserError(`--manifests ${o.manifests}: no such file or directory`, 'give your kustomize directory, a folder of YAML or one multi-document file');
   const fromRoot = posix(relative(o.root, abs));
   if (isAbsolute(fromRoot) || fromRoot.startsWith('..')) throw new UserError(`--manifests ${o.manifests} is outside the current directory`, 'CI checks out this repository only: give manifests inside it');
+  confine(o.root, abs, `--manifests ${o.manifests}`);
   const rel = posix(relative(scenarioDir, abs)) || '.';
   // A file's path filter is itself; a directory's is everything under it.
-  return { manifests: rel, manifestsFromRoot: statSync(abs).isDirectory() ? `${fromRoot}/**` : fromRoot };
+  return { manifests: rel, manifestsFromRoot: statSync(abs).isDirectory() ? `${githubPathLiteral(fromRoot)}/**` : githubPathLiteral(fromRoot) };
 }

@@ -1,6 +1,9 @@
+import { githubPathLiteral, shellQuote, yamlScalar, yamlSingleQuoted } from './quoting.ts';
+
 /**
  * What `ebbflow init` writes, as text: declarative templates, pure. GitHub expressions (`${{ … }}`)
- * are written with a placeholder so they never meet JavaScript template literals.
+ * are written with a placeholder so they never meet JavaScript template literals. Every user path
+ * goes through `quoting.ts`: a YAML scalar that reads back as written, one shell word in commands.
  */
 
 export interface InitParams {
@@ -8,7 +11,7 @@ export interface InitParams {
   dir: string;
   /** The team's manifests, relative to the scenario's directory; undefined: the shipped ones. */
   manifests?: string;
-  /** A CI path filter of the manifests, relative to the repository root (`dir/**` or the file). */
+  /** A CI path filter of the manifests, relative to the repository root (`dir/**` or the file), glob characters escaped. */
   manifestsFromRoot?: string;
   /** The curve file name, copied next to the scenario under curves/. */
   curve: string;
@@ -23,7 +26,7 @@ export function scenarioYaml(p: InitParams): string {
     ? [
         '# The system under test is your own: HPA, workload, adapter rules and exporter config are read',
         '# from these manifests (relative to this file). Fields below override them.',
-        `manifests: ${p.manifests}`,
+        `manifests: ${yamlScalar(p.manifests)}`,
       ]
     : [
         "# The system under test is ebbflow's shipped example (an ElasticWorkload, ECS then ECI). Point",
@@ -40,7 +43,7 @@ export function scenarioYaml(p: InitParams): string {
     'name: starter',
     'description: Weekday morning ramp (06:30–08:00) and evening drop (22:30–24:00), scaled so the peak needs ~8 replicas.',
     'curve:',
-    `  # Replace with your own history: ebbflow curve pull --config exporter.yaml --metric active_devices --from now-7d --out ${p.dir}/curves/week.csv`,
+    `  # Replace with your own history: ebbflow curve pull --config exporter.yaml --metric active_devices --from now-7d --out ${shellQuote(`${p.dir}/curves/week.csv`)}`,
     `  file: curves/${p.curve}`,
     '  transforms:',
     '    - scale: 0.008',
@@ -64,18 +67,22 @@ export function scenarioYaml(p: InitParams): string {
   ].join('\n');
 }
 
+const scenarioWord = (p: InitParams) => shellQuote(`${p.dir}/scenario.yaml`);
+const simulateCommand = (p: InitParams) => `npx ebbflow simulate ${scenarioWord(p)} --out out-sim`;
+const replayCommand = (p: InitParams) => `npx ebbflow replay ${scenarioWord(p)} --out out`;
+
 /** The components a replay runs (the SDK clients only test the fake SLS). */
 export const REPLAY_COMPONENTS = 'kubernetes etcd kwok prometheus-adapter prometheus';
 
 export function githubWorkflow(p: InitParams): string {
-  const paths = [`${p.dir}/**`, ...(p.manifestsFromRoot ? [p.manifestsFromRoot] : []), 'package-lock.json'];
+  const paths = [`${githubPathLiteral(p.dir)}/**`, ...(p.manifestsFromRoot ? [p.manifestsFromRoot] : []), 'package-lock.json'];
   return [
     `# Written by \`ebbflow init\` (ebbflow ${p.version}): on every pull request that touches scaling,`,
     '# simulate and replay the scenario against a real local control plane; red if an expectation fails.',
     'name: ebbflow',
     'on:',
     '  pull_request:',
-    `    paths: [${paths.map((x) => `'${x}'`).join(', ')}]`,
+    `    paths: [${paths.map(yamlSingleQuoted).join(', ')}]`,
     '  push:',
     '    branches: [main]',
     'jobs:',
@@ -98,8 +105,8 @@ export function githubWorkflow(p: InitParams): string {
     '          path: ~/.cache/ebbflow',
     `          key: ${gh('steps.toolchain.outputs.key')}`,
     `      - run: npx ebbflow toolchain install ${REPLAY_COMPONENTS}`,
-    `      - run: npx ebbflow simulate ${p.dir}/scenario.yaml --out out-sim`,
-    `      - run: npx ebbflow replay ${p.dir}/scenario.yaml --out out`,
+    `      - run: ${yamlScalar(simulateCommand(p))}`,
+    `      - run: ${yamlScalar(replayCommand(p))}`,
     '      - if: always()',
     '        run: cat out/summary.md >> "$GITHUB_STEP_SUMMARY" || true',
     '      - if: always()',
@@ -112,7 +119,7 @@ export function githubWorkflow(p: InitParams): string {
 export function gitlabCi(p: InitParams): string {
   return [
     `# Written by \`ebbflow init\` (ebbflow ${p.version}): an example job; include it from .gitlab-ci.yml`,
-    `# (include: {local: ${p.dir}/gitlab-ci.example.yml}) or copy it there.`,
+    `# (include: {local: ${JSON.stringify(`${p.dir}/gitlab-ci.example.yml`)}}) or copy it there.`,
     'ebbflow:',
     '  image: node:20-bookworm',
     '  variables:',
@@ -132,8 +139,8 @@ export function gitlabCi(p: InitParams): string {
     '    - npm ci',
     `    - npx ebbflow toolchain install ${REPLAY_COMPONENTS}`,
     '  script:',
-    `    - npx ebbflow simulate ${p.dir}/scenario.yaml --out out-sim`,
-    `    - npx ebbflow replay ${p.dir}/scenario.yaml --out out`,
+    `    - ${yamlScalar(simulateCommand(p))}`,
+    `    - ${yamlScalar(replayCommand(p))}`,
     '  artifacts:',
     '    when: always',
     '    paths: [out/]',

@@ -22,6 +22,7 @@ import { heldProbe, startSource } from './source.ts';
 import { NAMESPACE, planReplay, timelineMeta, type ReplayPlan } from './plan.ts';
 import { sleep, warmUp, type Pipeline, type ReplayCluster } from './warmup.ts';
 import { backendToolchain, checkBackend, startBackendPipeline, type Backend } from './backends/index.ts';
+import { preflightExporter } from './preflight.ts';
 
 export { buildElasticWorkload, buildHpa } from './plan.ts';
 
@@ -108,6 +109,10 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayResult> {
   const plan = await planReplay(o);
   const backend = o.backend ?? plan.scenario.backend;
   checkBackend(backend, plan, o);
+  for (const w of await preflightExporter(plan)) {
+    plan.warnings.push(w);
+    o.onManifestWarning?.(w);
+  }
   for (const w of plan.manifests.warnings ?? []) o.onManifestWarning?.(w);
   mkdirSync(o.out, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), `ebf-replay-${plan.scenario.name}-`));

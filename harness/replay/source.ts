@@ -2,6 +2,8 @@ import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { compressExporterConfig } from '../../exporter/index.ts';
 import type { Stack } from '../../core/component.ts';
+import type { FakeSls } from '../fake-sls/index.ts';
+import { LogRing, ringLogger } from '../pipeline/log-ring.ts';
 import type { ScrapeTarget } from '../pipeline/prometheus.ts';
 import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
 import { curvePeak } from '../../scenarios/format.ts';
@@ -18,8 +20,8 @@ import type { ReplayPlan } from './plan.ts';
  * and the fake runs the exporter's real query over them); ebbflow's exporter or the team's own.
  */
 export interface SourceParts {
-  /** What the pipeline reads the exporter's value from. */
-  exporter: { url: string; metricsUrl?: string };
+  /** What the pipeline reads the exporter's value from, its last log lines, whether the fake SLS answered its queries. */
+  exporter: { url: string; metricsUrl?: string; log?: () => string[]; queried?: () => boolean };
   /** Prometheus' scrape target for the exporter. */
   target: ScrapeTarget;
   fleet?: K6FleetComponent;
@@ -47,17 +49,19 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
     );
   }
   const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
+  const queried = () => answeredAny(sls.get(), base.metrics);
   if (s.exporter) {
     const cred = sls.get().credentials[0]!;
     const own = await stack.up(
       new OwnExporterComponent(s.exporter, () => ({
         cluster: plan.clusterName, dir: o.workDir, cwd: dirname(resolve(s.file)),
-        vars: exporterEnv({ endpoint: sls.get().endpoint, accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret, project: metric.project, logstore: metric.logstore, query: metric.query, compression: k, windowSeconds: sys.pipeline.slsWindowSeconds, intervalSeconds: sys.pipeline.exporterIntervalSeconds }),
+        vars: exporterEnv({ endpoint: sls.get().endpoint, proxy: sls.get().url, accessKeyId: cred.accessKeyId, accessKeySecret: cred.accessKeySecret, project: metric.project, logstore: metric.logstore, query: metric.query, compression: k, windowSeconds: sys.pipeline.slsWindowSeconds, intervalSeconds: sys.pipeline.exporterIntervalSeconds }),
       })),
     );
     const e = own.get();
-    return { exporter: { url: e.url, metricsUrl: e.metricsUrl }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(fleet ? { fleet } : {}) };
+    return { exporter: { url: e.url, metricsUrl: e.metricsUrl, log: () => own.logTail(), queried }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(fleet ? { fleet } : {}) };
   }
+  const ring = new LogRing();
   const exporter = await stack.up(
     new ExporterComponent(
       () =>
@@ -69,16 +73,22 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
           },
           k,
         ),
-      { host: '127.0.0.1', port: 0, now: clock.now, logger: o.logger },
+      { host: '127.0.0.1', port: 0, now: clock.now, logger: ringLogger(ring, o.logger) },
     ),
   );
-  return { exporter: exporter.get(), target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(fleet ? { fleet } : {}) };
+  return { exporter: { url: exporter.get().url, log: () => ring.lines(), queried }, target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(fleet ? { fleet } : {}) };
 }
 
 /** Events mode: the devices the fake holds over the query window, sampled into the timeline. */
 export function heldProbe(plan: ReplayPlan, fleet: K6FleetComponent, write: (r: TimelineRecord) => void): HeldDevicesProbe {
   const s = plan.scenario;
   return new HeldDevicesProbe({ fleet, now: plan.clock.now, windowSeconds: plan.system.pipeline.slsWindowSeconds, everyMs: Math.max(50, (s.sampleEverySeconds * 1000) / s.compression / 2), write });
+}
+
+/** Whether the fake SLS answered a query on any of these metrics' logstores (the exporter reached it). */
+function answeredAny(sls: FakeSls, metrics: { project: string; logstore: string }[]): boolean {
+  const by = sls.stats().byLogstore;
+  return metrics.some((m) => (by[`${m.project}/${m.logstore}`] ?? 0) > 0);
 }
 
 /** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */

@@ -6,6 +6,7 @@ import type { KubeObject } from '../../manifests/index.ts';
 import { Interrupted } from '../../core/component.ts';
 import { parseQuantity } from '../../core/units.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
+import { chainVerdict, computedDropWarning, hpaObjectMetricValue, metricChain, stuckMetricError, type ChainStage } from '../pipeline/stuck-metric.ts';
 import type { K6FleetComponent } from './components/k6-fleet.ts';
 import { getRaw } from './k8s-get.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
@@ -18,8 +19,11 @@ export type ReplayCluster = Pick<LocalCluster, 'name' | 'kubeconfig' | 'kubeConf
 /** The running parts the replay reads from after start-up. */
 export interface Pipeline {
   cluster: ReplayCluster;
-  /** ebbflow's exporter, or a team's own (scenario `exporter:`), read at metricsUrl when given. */
-  exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string };
+  /**
+   * ebbflow's exporter, or a team's own (scenario `exporter:`), read at metricsUrl when given;
+   * where the harness knows them, its last log lines and whether the fake SLS answered its queries.
+   */
+  exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string; log?: () => string[]; queried?: () => boolean };
   prometheus: RunningPrometheus;
   /** The HPA's Object metric as the adapter serves it (default: active_devices of Service nginx in default). */
   metric?: { namespace: string; service: string; name: string };
@@ -51,20 +55,39 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
     const e = plan.ew
       ? ((await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: plan.namespace, name: plan.ew.metadata.name })) as { spec?: { replicas?: number }; status?: { replicas?: number } })
       : { spec: { replicas: 0 }, status: { replicas: 0 } };
-    if (valid && h.status?.desiredReplicas === h.status?.currentReplicas && e.status?.replicas === e.spec?.replicas) {
-      progress({ phase: 'warmup', message: `warm-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s: the HPA acts on the metric (desired ${h.status?.desiredReplicas})` });
+    const stages = await pipelineValues(p);
+    // A steady HPA on a metric stuck at 0 (or far below the source's count) is no steady state.
+    const chain = p.metric ? metricChain({ source: plan.devices(plan.clock.now()), held: p.fleet?.held(plan.system.pipeline.slsWindowSeconds), ...stages, exporterQueried: p.exporter.queried?.(), hpa: hpaObjectMetricValue(h.status, p.metric.name, parseQuantity) }) : [];
+    const { stuck, computedDrop } = chainVerdict(chain);
+    if (valid && h.status?.desiredReplicas === h.status?.currentReplicas && e.status?.replicas === e.spec?.replicas && !stuck) {
+      const drop = computedDrop ? computedDropWarning(computedDrop, p.metric!.name) : undefined;
+      if (drop) plan.warnings.push(drop);
+      progress({ phase: 'warmup', message: `warm-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s: the HPA acts on the metric (desired ${h.status?.desiredReplicas})${drop ? `; ${drop}` : ''}` });
       return;
     }
-    const stages = await pipelineValues(p);
     const mark = (v: number | undefined) => (v === undefined ? '…' : String(v));
     progress({ phase: 'warmup', message: `warm-up: exporter ${mark(stages.exporter)} → Prometheus ${mark(stages.prometheus)} → adapter ${mark(stages.adapter)} → HPA ${valid ? `desired ${h.status?.desiredReplicas}, current ${h.status?.currentReplicas}` : '…'} → EW ${e.status?.replicas ?? 0}/${e.spec?.replicas ?? 0}` });
     if (Date.now() > deadline) {
+      if (stuck) throw stuckMetricError(stuck, chain, { metric: p.metric!.name, where: stageSources(p, plan), ...(p.exporter.log ? { exporterLog: p.exporter.log() } : {}), warmupSeconds: timeout });
       const cond = h.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join('; ');
       throw new Error(`the pipeline did not reach a steady state in ${timeout}s: exporter ${stages.exporter ?? 'no value'}, Prometheus ${stages.prometheus ?? 'no value'}, adapter ${stages.adapter ?? 'no value'}; HPA: ${cond ?? 'no status'}`);
     }
     // Each poll is a few local requests; at 100 ms the replay starts within a tenth of a second of the steady state.
     await sleep(100, o.signal);
   }
+}
+
+/** Where the warm-up read each stage, for its messages. */
+function stageSources(p: Pipeline, plan: ReplayPlan): Partial<Record<ChainStage, string>> {
+  const m = p.metric ?? DEFAULT_METRIC;
+  return {
+    source: plan.scenario.source.mode === 'events' ? "the curve's devices for the k6 fleet" : "the scenario's curve at the window start",
+    'sls-events': 'devices the fake SLS holds over the query window',
+    exporter: p.exporter.metricsUrl ?? `${p.exporter.url}/metrics`,
+    prometheus: `max(${m.name})`,
+    adapter: `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${m.namespace}/services/${m.service}/${m.name}`,
+    hpa: `HorizontalPodAutoscaler ${plan.namespace}/${plan.hpa.metadata.name} status.currentMetrics`,
+  };
 }
 
 /** The value each stage serves now: exporter /metrics, Prometheus, the custom metrics API. */

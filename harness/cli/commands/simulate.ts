@@ -10,14 +10,14 @@ export function register(program: Command): void {
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
-    .option('--baseline <file>', 'timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report')
+    .option('--baseline <file>', "timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report (default: the scenario's baseline expectation's file)")
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
     .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string }) => {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
       const { manifestsPathFor } = await import('../../replay/resolve.ts');
-      const { readBaselineTimeline } = await import('../../../reports/index.ts');
+      const { readScenarioBaseline } = await import('../../../reports/baseline.ts');
       const { checkAll } = await import('../../../core/checks/checks.ts');
       const { writeReports } = await import('../../../reports/index.ts');
       if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days >= 1 && opts.days <= 3650)) throw new UserError(`--days must be an integer from 1 to 3650, got ${opts.days}`);
@@ -28,7 +28,7 @@ export function register(program: Command): void {
       }
       const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
       for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
-      const baseline = opts.baseline !== undefined ? await readBaselineTimeline(opts.baseline) : undefined;
+      const baseline = await readScenarioBaseline(scenario, opts.baseline);
       const t0 = performance.now();
       const system = systemFromScenario(scenario, manifests);
       const { timeline, summary } = simulate(scenario, system, { days: opts.days });

@@ -8,6 +8,7 @@ import { detectHostAddress } from '../../../cluster/existing/host-address.ts';
 import { OwnedNamespaceComponent } from '../../../cluster/existing/namespace.ts';
 import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../cluster/existing/options.ts';
 import { clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from '../../../cluster/existing/scrape.ts';
+import { retargetMonitorNamespaceLabel, retargetNamespaceLabel } from '../../../cluster/existing/namespace-label.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
 import { ensureBinaries } from '../../../cluster/toolchain/index.ts';
 import type { KubeObject } from '../../../manifests/index.ts';
@@ -44,6 +45,7 @@ export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): Existin
 /** Every object of the replay into namespace `ns` (pure apart from mutating the plan it is given). */
 export function retargetPlan(plan: ReplayPlan, ns: string): void {
   const into = <T extends KubeObject | undefined>(o: T): T => (o ? ({ ...o, metadata: { ...o.metadata, namespace: ns } } as T) : o);
+  const from = plan.namespace;
   plan.namespace = ns;
   plan.hpa = into(plan.hpa);
   plan.ew = into(plan.ew);
@@ -52,7 +54,9 @@ export function retargetPlan(plan: ReplayPlan, ns: string): void {
     namespace: ns,
     businessDeployment: into(plan.manifests.businessDeployment),
     businessService: into(plan.manifests.businessService),
-    scrape: { ...plan.manifests.scrape, namespace: ns },
+    // A relabeling that pins the series to the HPA's old namespace follows it (cluster/existing/namespace-label.ts).
+    objects: plan.manifests.objects.map((o) => retargetMonitorNamespaceLabel(o, from, ns)),
+    scrape: { ...plan.manifests.scrape, namespace: ns, relabelings: retargetNamespaceLabel(plan.manifests.scrape.relabelings, from, ns) },
   };
 }
 

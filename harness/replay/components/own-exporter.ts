@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Component, ComponentContext } from '../../../core/component.ts';
+import { fileTail } from '../../pipeline/log-ring.ts';
 import { startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
 
 /**
@@ -24,9 +25,14 @@ export interface OwnExporterContext {
 }
 
 /** What the replay passes to a team's exporter (names are documented; keep them stable). */
-export function exporterEnv(o: { endpoint: string; accessKeyId: string; accessKeySecret: string; project: string; logstore: string; query: string; compression: number; windowSeconds: number; intervalSeconds: number }): Record<string, string> {
+export function exporterEnv(o: { endpoint: string; proxy?: string; accessKeyId: string; accessKeySecret: string; project: string; logstore: string; query: string; compression: number; windowSeconds: number; intervalSeconds: number }): Record<string, string> {
   return {
     SLS_ENDPOINT: o.endpoint,
+    // The fake SLS is also the process's HTTP proxy: an SDK that honours HTTP_PROXY (the Python
+    // SDK's requests, Go's default net/http transport) then reaches <project>.localhost without resolving it, which a stock
+    // glibc resolver does not (harness/replay/preflight.ts). NO_PROXY is cleared: a CI's usual
+    // "localhost" entry would send <project>.localhost around the proxy again.
+    ...(o.proxy !== undefined ? { HTTP_PROXY: o.proxy, http_proxy: o.proxy, NO_PROXY: '', no_proxy: '' } : {}),
     SLS_PROJECT: o.project,
     SLS_LOGSTORE: o.logstore,
     SLS_QUERY: o.query,
@@ -75,6 +81,11 @@ export class OwnExporterComponent implements Component {
   get(): { url: string; port: number; metricsUrl: string; address: string; path: string } {
     const u = new URL(this.spec.metricsUrl);
     return { url: u.origin, port: Number(u.port), metricsUrl: this.spec.metricsUrl, address: u.host, path: u.pathname };
+  }
+
+  /** The process's last output lines (stdout and stderr share its log file), read from the file's end only. */
+  logTail(lines = 20): string[] {
+    return this.proc ? fileTail(this.proc.logFile, lines) : [];
   }
 
   async stop(): Promise<void> {
