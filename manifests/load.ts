@@ -48,7 +48,7 @@ export function parseDocuments(text: string, file: string): KubeObject[] {
 
 function readDocs(reader: ManifestReader, file: string): SourcedObject[] {
   const shown = reader.shown(file);
-  return parseDocuments(reader.read(file, shown), shown).filter((o) => o.kind && !o.kind.startsWith('Kustomization')).map((object) => ({ object, file: shown }));
+  return parseDocuments(reader.read(file), shown).filter((o) => o.kind && !o.kind.startsWith('Kustomization')).map((object) => ({ object, file: shown }));
 }
 
 const keyOf = (o: { kind?: unknown; metadata?: { name?: unknown } }) => `${String(o.kind)}/${String(o.metadata?.name)}`;
