@@ -25,6 +25,9 @@ export const MANIFEST_BOUNDS = {
 
 type Check = (v: unknown) => string | undefined;
 
+/** Issues listed in one error; the rest are counted. */
+const MAX_SHOWN = 20;
+
 const show = (v: unknown) => {
   const s = typeof v === 'string' ? JSON.stringify(v) : v === undefined ? 'nothing' : typeof v === 'object' ? (Array.isArray(v) ? 'a list' : 'a mapping') : String(v);
   return s.length > 40 ? `${s.slice(0, 37)}...` : s;
@@ -116,6 +119,56 @@ const workloadSpec = mapping({
 
 type Obj = { kind?: string; metadata?: { name?: string; namespace?: string }; spec?: unknown; [k: string]: unknown };
 
+/*
+ * The shapes discovery and the system's resolution read, checked before them: a `spec` that is a
+ * string, `metrics: 0` or a label that is a list is the manifest's error at its line, not a
+ * TypeError inside discovery. Only the kinds discovery looks at, only the fields it reads.
+ */
+const text = z.string({ error: (i) => `must be a string, got ${show(i.input)}` });
+const labels = z.record(z.string(), text, { error: (i) => `must be a mapping of strings, got ${show(i.input)}` }).nullish();
+const anyList = z.array(z.unknown(), { error: (i) => `must be a list, got ${show(i.input)}` }).nullish();
+const meta = mapping({ name: text.optional(), namespace: text.optional(), labels, annotations: labels }).nullish();
+const opt = <T extends z.core.$ZodLooseShape>(shape: T) => mapping(shape).nullish();
+const listOf = <T extends z.ZodType>(item: T) => z.array(item, { error: (i) => `must be a list, got ${show(i.input)}` }).nullish();
+const source = opt({ target: opt({}), describedObject: opt({ kind: text.optional(), name: text.optional() }), metric: opt({ selector: opt({}) }), metricName: text.optional() });
+const rulesShape = opt({ policies: listOf(mapping({})) });
+const endpoint = mapping({ interval: z.union([text, z.number()]).optional(), path: text.optional(), port: z.union([text, z.number()]).optional(), targetPort: z.union([text, z.number()]).optional(), relabelings: listOf(mapping({})), metricRelabelings: listOf(mapping({})) });
+const monitor = opt({ selector: opt({ matchLabels: labels }), endpoints: listOf(endpoint), podMetricsEndpoints: listOf(endpoint) });
+const podTemplate = opt({ metadata: opt({ labels, annotations: labels }), spec: opt({ containers: listOf(mapping({ resources: opt({ requests: opt({}) }) })), volumes: anyList }) });
+const SHAPES: Record<string, z.ZodType> = {
+  HorizontalPodAutoscaler: mapping({ metadata: meta, spec: mapping({ scaleTargetRef: opt({ kind: text.optional(), name: text.optional() }), metrics: listOf(mapping({ type: text.optional(), object: source, pods: source, resource: source, containerResource: source, external: source })), behavior: opt({ scaleUp: rulesShape, scaleDown: rulesShape }) }) }),
+  ElasticWorkload: mapping({ metadata: meta, spec: mapping({ sourceTarget: opt({ kind: text.optional(), name: text.optional() }), elasticUnit: listOf(mapping({ name: text.optional() })) }) }),
+  Deployment: mapping({ metadata: meta, spec: mapping({ template: podTemplate }) }),
+  StatefulSet: mapping({ metadata: meta, spec: mapping({ template: podTemplate }) }),
+  Service: mapping({ metadata: meta, spec: opt({ selector: labels }) }),
+  ConfigMap: mapping({ metadata: meta, data: labels }),
+  ServiceMonitor: mapping({ metadata: meta, spec: monitor }),
+  PodMonitor: mapping({ metadata: meta, spec: monitor }),
+};
+
+/** Refuses objects of the kinds discovery reads whose fields have the wrong shape, at their lines. */
+export function checkManifestShapes(objects: { object: Obj; file: string }[]): void {
+  const issues: ConfigIssue[] = [];
+  for (const { object: o, file } of objects) {
+    const schema = typeof o.kind === 'string' && Object.hasOwn(SHAPES, o.kind) ? SHAPES[o.kind] : undefined;
+    for (const i of schema?.safeParse(o).error?.issues ?? []) {
+      const path = i.path as (string | number)[];
+      const name = o.metadata && typeof o.metadata === 'object' && typeof o.metadata.name === 'string' ? o.metadata.name : '?';
+      issues.push({ ...(positionOf(o, path) ?? { file, line: 0, column: 0 }), field: `${o.kind} ${name}: ${dotted(path)}`, message: i.message });
+    }
+  }
+  refuse(issues, 'fix the field: discovery reads these as Kubernetes defines them');
+}
+
+const dotted = (path: Path) => path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+
+function refuse(issues: ConfigIssue[], hint: string): void {
+  if (!issues.length) return;
+  const shown = issues.slice(0, MAX_SHOWN).map(formatIssue);
+  if (issues.length > MAX_SHOWN) shown.push(`... and ${issues.length - MAX_SHOWN} more`);
+  throw new UserError(shown.join('\n'), hint);
+}
+
 /** What the bounds check reads: discovery's result (structurally, so this module stays below discovery). */
 export interface BoundedSystem {
   hpa: Obj;
@@ -124,8 +177,6 @@ export interface BoundedSystem {
   scrape: { via: string; intervalSeconds: number };
   fileOf(o: Obj): string;
 }
-
-const MAX_SHOWN = 20;
 
 /**
  * Refuses, in one UserError listing each (at most 20), the values of `d` outside the bounds.
@@ -137,7 +188,7 @@ export function checkManifestBounds(d: BoundedSystem, objects: Obj[]): void {
   const original = (o: Obj) => objects.find((x) => x !== o && x.kind === o.kind && x.metadata?.name === o.metadata?.name && x.metadata?.namespace === o.metadata?.namespace);
   const add = (o: Obj, path: Path, message: string) => {
     const pos = positionOf(o, path) ?? (original(o) ? positionOf(original(o)!, path) : undefined);
-    const field = path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
+    const field = dotted(path);
     issues.push(pos
       ? { ...pos, field: `${id(o)}: ${field}`, message }
       : { file: d.fileOf(o), line: 0, column: 0, field: `${id(o)}: ${field}`, message: `${message} (as rendered: a kustomize patch or transformer sets it, so it has no line of its own)` });
@@ -151,10 +202,7 @@ export function checkManifestBounds(d: BoundedSystem, objects: Obj[]): void {
   check(d.elasticWorkload, ewSpec);
   check(d.workload, workloadSpec);
   checkScrapeInterval(d, objects, add);
-  if (!issues.length) return;
-  const shown = issues.slice(0, MAX_SHOWN).map(formatIssue);
-  if (issues.length > MAX_SHOWN) shown.push(`... and ${issues.length - MAX_SHOWN} more`);
-  throw new UserError(shown.join('\n'), 'change the value in the manifests (for a test only, a kustomize overlay can patch it); a scenario override does not lift a bound — the bounds are those of scenarios/README.md, "Bounds"');
+  refuse(issues, 'change the value in the manifests (for a test only, a kustomize overlay can patch it); a scenario override does not lift a bound — the bounds are those of scenarios/README.md, "Bounds"');
 }
 
 /** The monitor's scrape interval bounds the pipeline like the scenario's pipeline.scrapeIntervalSeconds. */

@@ -9,7 +9,7 @@ import { UserError } from '../core/errors.ts';
 import { isDuration, parseDuration } from '../core/units.ts';
 import type { ScrapeTarget } from '../harness/pipeline/prometheus.ts';
 import { discoverSystem, type DiscoveredSystem, type ScrapeConfig, type SourcedObject } from './discover.ts';
-import { checkManifestBounds } from './bounds.ts';
+import { checkManifestBounds, checkManifestShapes } from './bounds.ts';
 import { programSource, type ManifestsSource } from './files.ts';
 import { loadManifestObjects } from './load.ts';
 
@@ -96,6 +96,7 @@ export async function loadHarnessManifests(opts: { dir?: string; path?: string; 
     const objects = await loadManifestObjects(source.path, source.cwd, source);
     const rel = relative(source.cwd, source.path);
     const where = opts.source && rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : source.path;
+    checkManifestShapes(objects);
     const d = discoverSystem(objects, where);
     checkManifestBounds(d, objects.map((o) => o.object));
     return harnessManifestsFrom(objects, d, where);
