@@ -7,7 +7,6 @@ import YAML from 'yaml';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { UserError } from '../core/errors.ts';
 import { isDuration, parseDuration } from '../core/units.ts';
-import type { ScrapeTarget } from '../harness/pipeline/prometheus.ts';
 import { discoverSystem, type DiscoveredSystem, type ScrapeConfig, type SourcedObject } from './discover.ts';
 import { checkManifestBounds, checkManifestShapes } from './bounds.ts';
 import { programSource, type ManifestsSource } from './files.ts';
@@ -104,6 +103,22 @@ export async function loadHarnessManifests(opts: { dir?: string; path?: string; 
   const shipped = 'manifests/overlays/local';
   const objects = (await renderOverlay('local', opts.dir)).map((object) => ({ object, file: shipped }));
   return harnessManifestsFrom(objects, discoverSystem(objects, shipped), shipped);
+}
+
+/**
+ * A scrape target as prometheus-operator would build it: the shape harness/pipeline's Prometheus
+ * config takes (its ScrapeTarget, checked structurally where the two meet), declared here so this
+ * folder stays on a floor below the pipeline's.
+ */
+export interface ScrapeTarget {
+  job: string;
+  address: string;
+  path?: string;
+  intervalSeconds: number;
+  honorLabels?: boolean;
+  labels?: Record<string, string>;
+  relabelings?: object[];
+  metricRelabelings?: object[];
 }
 
 /** ServiceMonitor relabel config (camelCase) → Prometheus relabel_config (snake_case). */
