@@ -204,6 +204,18 @@ describe('kustomize: every file it would read is checked before it runs; nothing
     expect((await refusal(load(scenario('../kfifo')))).message).toMatch(/kfifo\/kustomization\.yaml: cannot read manifest file .*: not a regular file/);
   });
 
+  it('walks the shipped overlays (resources, components, generators, patches) and renders the same objects', async () => {
+    const { MANIFESTS_DIR, renderOverlay, OVERLAYS } = await import('./index.ts');
+    for (const o of OVERLAYS) {
+      const dir = join(MANIFESTS_DIR, 'overlays', o);
+      const files = kustomizeClosure(dir, new ManifestReader(manifestsSource({ file: join(MANIFESTS_DIR, 's.yaml'), manifests: `overlays/${o}` }, undefined, MANIFESTS_DIR)!));
+      expect(files.some((f) => f.file.endsWith('base/autoscaling/hpa.yaml')), o).toBe(true);
+      const { loadManifestObjects } = await import('./load.ts');
+      const objs = await loadManifestObjects(dir, MANIFESTS_DIR, manifestsSource({ file: join(MANIFESTS_DIR, 's.yaml'), manifests: `overlays/${o}` }, undefined, MANIFESTS_DIR));
+      expect(objs.map((x) => `${x.object.kind}/${x.object.metadata.name}`).sort()).toEqual((await renderOverlay(o)).map((x) => `${x.kind}/${x.metadata.name}`).sort());
+    }
+  });
+
   it('knows a remote reference from a local path', () => {
     for (const r of ['https://example.com/x.yaml', 'http://127.0.0.1/x', 'git@github.com:org/repo', 'github.com/org/repo//base?ref=v1', 'ssh://git@host/repo', 'git::https://host/repo', 'file:///srv/repo', 'dev.azure.com/org/_git/repo', 'base?ref=main']) expect(isRemoteReference(r), r).toBe(true);
     for (const r of ['../base', 'base', 'configs.d/x.yaml', 'v1.2/hpa.yaml', './github/x.yaml']) expect(isRemoteReference(r), r).toBe(false);

@@ -136,10 +136,14 @@ export class ManifestReader {
   confine(p: string, where = ''): void {
     const { roots, grants } = this.src;
     if (grants.allowOutside || roots.length === 0 || roots.some((r) => isInsideDir(r.dir, p))) return;
-    const real = realOrSelf(p);
+    // Written inside but outside once resolved: a symlink on the way leads out, and the message says where.
+    const written = roots.some((r) => {
+      const rel = relative(r.dir, p);
+      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+    });
     const who = this.src.origin === '--manifests' ? 'these manifests' : 'this scenario';
     throw this.fail(
-      `${where ? `${where}: ` : ''}${real !== p ? `a symlink to ${real}, ` : ''}outside ${roots.map((r) => `${r.name} (${r.dir})`).join(' and ')}`,
+      `${where ? `${where}: ` : ''}${written ? `a symlink to ${realOrSelf(p)}, ` : ''}outside ${roots.map((r) => `${r.name} (${r.dir})`).join(' and ')}`,
       `keep the manifests (and every file their kustomization reads) there, or pass --allow-outside-manifests if you trust ${who}`,
     );
   }
