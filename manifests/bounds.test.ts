@@ -101,6 +101,13 @@ describe('manifest values are held to the scenario bounds, with file, line and f
     });
   }
 
+  it('a shape discovery cannot read is refused at its line, before discovery', async () => {
+    const text = guideV2.replace('  metrics:\n    - type: Object', '  metrics: 0\n  unused:\n    - type: Object');
+    const f = write(text);
+    const e = await refusal(f);
+    expect(e.message).toMatch(new RegExp(`:${lineOf(text, 'metrics: 0')}:\\d+: HorizontalPodAutoscaler default/web: spec\\.metrics: must be a list, got 0`));
+  });
+
   it('several problems are listed together, each at its line', async () => {
     const text = guideV2.replace('maxReplicas: 10', 'maxReplicas: 2000000000').replace('averageValue: "500"', 'averageValue: "1m"').replace('periodSeconds: 15', 'periodSeconds: 0');
     const e = await refusal(write(text));

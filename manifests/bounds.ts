@@ -153,7 +153,8 @@ export function checkManifestShapes(objects: { object: Obj; file: string }[]): v
     const schema = typeof o.kind === 'string' && Object.hasOwn(SHAPES, o.kind) ? SHAPES[o.kind] : undefined;
     for (const i of schema?.safeParse(o).error?.issues ?? []) {
       const path = i.path as (string | number)[];
-      const name = o.metadata && typeof o.metadata === 'object' && typeof o.metadata.name === 'string' ? o.metadata.name : '?';
+      const m = o.metadata && typeof o.metadata === 'object' ? o.metadata : {};
+      const name = `${typeof m.namespace === 'string' ? m.namespace : 'default'}/${typeof m.name === 'string' ? m.name : '?'}`;
       issues.push({ ...(positionOf(o, path) ?? { file, line: 0, column: 0 }), field: `${o.kind} ${name}: ${dotted(path)}`, message: i.message });
     }
   }
