@@ -1,6 +1,6 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import YAML from 'yaml';
@@ -9,6 +9,8 @@ import { UserError } from '../core/errors.ts';
 import { isDuration, parseDuration } from '../core/units.ts';
 import type { ScrapeTarget } from './scrape-target.ts';
 import { discoverSystem, type DiscoveredSystem, type ScrapeConfig, type SourcedObject } from './discover.ts';
+import { checkManifestBounds, checkManifestShapes } from './bounds.ts';
+import { programSource, type ManifestsSource } from './files.ts';
 import { loadManifestObjects } from './load.ts';
 
 /**
@@ -83,17 +85,25 @@ export function harnessManifestsFrom(objects: SourcedObject[], d: DiscoveredSyst
 }
 
 /**
- * The system under test: with `path`, a team's manifests (kustomize directory, folder of YAML or one
- * file) discovered by content; without, this repository's `overlays/local` (under `dir`).
+ * The system under test: with `source` (a command's: files.ts, manifestsSource) or `path` (the
+ * program's own), a team's manifests (kustomize directory, folder of YAML or one file) read within
+ * what the source allows, discovered by content and held to the scenario's bounds; without, this
+ * repository's `overlays/local` (under `dir`).
  */
-export async function loadHarnessManifests(opts: { dir?: string; path?: string } = {}): Promise<HarnessManifests> {
-  if (opts.path !== undefined) {
-    const objects = await loadManifestObjects(opts.path);
-    return harnessManifestsFrom(objects, discoverSystem(objects, opts.path), opts.path);
+export async function loadHarnessManifests(opts: { dir?: string; path?: string; source?: ManifestsSource } = {}): Promise<HarnessManifests> {
+  const source = opts.source ?? (opts.path !== undefined ? programSource(opts.path) : undefined);
+  if (source) {
+    const objects = await loadManifestObjects(source.path, source.cwd, source);
+    const rel = relative(source.cwd, source.path);
+    const where = opts.source && rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : source.path;
+    checkManifestShapes(objects);
+    const d = discoverSystem(objects, where);
+    checkManifestBounds(d, objects.map((o) => o.object));
+    return harnessManifestsFrom(objects, d, where);
   }
-  const source = 'manifests/overlays/local';
-  const objects = (await renderOverlay('local', opts.dir)).map((object) => ({ object, file: source }));
-  return harnessManifestsFrom(objects, discoverSystem(objects, source), source);
+  const shipped = 'manifests/overlays/local';
+  const objects = (await renderOverlay('local', opts.dir)).map((object) => ({ object, file: shipped }));
+  return harnessManifestsFrom(objects, discoverSystem(objects, shipped), shipped);
 }
 
 /** ServiceMonitor relabel config (camelCase) → Prometheus relabel_config (snake_case). */

@@ -81,12 +81,12 @@ function isLoopbackHttpUrl(s: string): boolean {
   }
 }
 
-const policySchema = z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.number().int().positive().max(100_000), periodSeconds: z.number().int().min(1).max(1800) });
+const policySchema = z.strictObject({ type: z.enum(['Pods', 'Percent']), value: z.number().int().positive().max(B.policyValue.max), periodSeconds: z.number().int().min(B.policyPeriodSeconds.min).max(B.policyPeriodSeconds.max) });
 const rulesSchema = z.strictObject({
-  stabilizationWindowSeconds: z.number().int().min(0).max(3600).optional(),
+  stabilizationWindowSeconds: z.number().int().min(B.stabilizationSeconds.min).max(B.stabilizationSeconds.max).optional(),
   selectPolicy: z.enum(['Max', 'Min', 'Disabled']).optional(),
-  policies: z.array(policySchema).max(16).optional(),
-  tolerance: z.number().min(0).max(1).optional(),
+  policies: z.array(policySchema).max(B.policies.max).optional(),
+  tolerance: z.number().min(B.tolerance.min).max(B.tolerance.max).optional(),
 });
 
 const scenarioShape = z
@@ -108,9 +108,9 @@ const scenarioShape = z
       .strictObject({
         minReplicas: replicas().min(1).optional(),
         maxReplicas: replicas().min(1).optional(),
-        target: z.strictObject({ type: z.enum(['Value', 'AverageValue']), value: z.number().positive().max(1e12) }).optional(),
+        target: z.strictObject({ type: z.enum(['Value', 'AverageValue']), value: z.number().positive().max(B.metricTarget.max) }).optional(),
         behavior: z.strictObject({ scaleUp: rulesSchema.optional(), scaleDown: rulesSchema.optional() }).optional(),
-        tolerance: z.number().min(0).max(1).optional(),
+        tolerance: z.number().min(B.tolerance.min).max(B.tolerance.max).optional(),
         syncPeriodSeconds: interval().optional(),
         downscaleStabilizationSeconds: bounded('stabilizationSeconds').optional(),
       })
@@ -119,7 +119,7 @@ const scenarioShape = z
       .strictObject({
         sourceMin: replicas().optional(),
         sourceMax: replicas().optional(),
-        units: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lowercase letters, digits, -)'), min: replicas().optional(), max: replicas().optional() })).max(16).optional(),
+        units: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a DNS label (lowercase letters, digits, -)'), min: replicas().optional(), max: replicas().optional() })).max(B.units.max).optional(),
       })
       .default({}),
     pipeline: z
@@ -150,6 +150,10 @@ export interface Scenario extends Omit<ScenarioFile, 'curve' | 'windows'> {
   windows: { start: number; end: number }[];
   /** Virtual epoch ms of 00:00 UTC of `day`. */
   dayStartMs: number;
+  /** Where `manifests:` is written (`file:line:column`), for messages about what it names. */
+  manifestsAt?: string;
+  /** What the command line granted the manifests (ScenarioLoadOptions), never read from the file. */
+  manifestGrants?: { allowOutside?: boolean; allowRemote?: boolean };
 }
 
 export interface ScenarioLoadOptions {
@@ -167,6 +171,14 @@ export interface ScenarioLoadOptions {
   allowExporterCommand?: boolean;
   /** Override the file's compression (the CLI's --compression), checked like the file's own. */
   compression?: number;
+  /**
+   * Let the manifests (`manifests:` or --manifests) and the files their kustomization reads lie
+   * outside the scenario's directory and the current one (`--allow-outside-manifests`), and let
+   * kustomize fetch URL and git resources (`--allow-remote-manifests`). Like allowOutsideCurves,
+   * only flags grant these; they travel with the scenario to whoever loads its manifests.
+   */
+  allowOutsideManifests?: boolean;
+  allowRemoteManifests?: boolean;
 }
 
 interface CurveContext {
@@ -241,7 +253,12 @@ export async function parseScenario(text: string, file: string, opts: ScenarioLo
   }
   const curve = await buildCurve(raw.curve, { src, baseDir, opts });
   if (raw.source.mode === 'events') checkFleet(src, curve, windows);
-  return { ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)! };
+  const at = raw.manifests !== undefined ? src.issueAt(['manifests'], '') : undefined;
+  return {
+    ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)!,
+    ...(at ? { manifestsAt: at.line > 0 ? `${file}:${at.line}:${at.column}` : file } : {}),
+    manifestGrants: { allowOutside: opts.allowOutsideManifests === true, allowRemote: opts.allowRemoteManifests === true },
+  };
 }
 
 /** Events mode sends one heartbeat per device: the curve's peak over the windows is the fleet's size. */

@@ -4,6 +4,7 @@ import YAML from 'yaml';
 import type { NodePools } from '../cluster/nodes/config.ts';
 import type { ElasticWorkloadSpec } from '../cluster/elasticworkload/split.ts';
 import { harnessSystemManifests, resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
+import type { ManifestsSource } from '../manifests/files.ts';
 import { loadHarnessManifests, type KubeObject } from '../manifests/index.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { DEFAULT_COST, type CostModel } from './cost.ts';
@@ -43,12 +44,13 @@ export function baseManifests(): SystemManifests {
 }
 
 /**
- * The system manifests a run reads: a team's (`path`: kustomize directory, folder of YAML or one
- * file), discovered as the replay discovers them, or the files of manifests/base.
+ * The system manifests a run reads: a team's (kustomize directory, folder of YAML or one file; a
+ * command's ManifestsSource, or a path of the program's own), discovered and bounded as the replay
+ * does it, or the files of manifests/base.
  */
-export async function loadSystemManifests(path?: string): Promise<SystemManifests> {
-  if (path === undefined) return baseManifests();
-  return harnessSystemManifests(await loadHarnessManifests({ path }));
+export async function loadSystemManifests(from?: string | ManifestsSource): Promise<SystemManifests> {
+  if (from === undefined) return baseManifests();
+  return harnessSystemManifests(await loadHarnessManifests(typeof from === 'string' ? { path: from } : { source: from }));
 }
 
 function toSystem(r: ReturnType<typeof resolveSystem>): SystemConfig {

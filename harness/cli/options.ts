@@ -52,3 +52,14 @@ export function backend(v: string): Backend {
   if (!(BACKENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')}.`);
   return v as Backend;
 }
+
+/** The flags that lift what a team's manifests may reach (never a scenario field: a scenario can come from a pull request). */
+export interface ManifestFlags {
+  allowOutsideManifests?: boolean;
+  allowRemoteManifests?: boolean;
+}
+
+/** The manifest flags as scenario load options (scenarios/format.ts, ScenarioLoadOptions). */
+export function manifestGrants(o: ManifestFlags): ManifestFlags {
+  return { allowOutsideManifests: o.allowOutsideManifests === true, allowRemoteManifests: o.allowRemoteManifests === true };
+}

@@ -2,6 +2,7 @@ import { dirname, resolve } from 'node:path';
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { validateClusterName } from '../../cluster/local/index.ts';
 import { parseExporterConfig, type ExporterConfig } from '../../exporter/index.ts';
+import { manifestsSource } from '../../manifests/files.ts';
 import { loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { UserError } from '../../core/errors.ts';
@@ -9,7 +10,7 @@ import type { Timeline, TimelineMeta } from '../../core/timeline/format.ts';
 import { readTimeline } from '../../core/timeline/io.ts';
 import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
 import { createReplayClock, type ReplayClock } from './replay-clock.ts';
-import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, manifestsPathFor, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
+import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
 
 /**
  * Everything a replay needs decided before a process starts: the manifests, the resolved system,
@@ -93,8 +94,8 @@ async function loadBaseline(s: Scenario, given: string | undefined): Promise<Tim
 
 export async function planReplay(o: { scenario: Scenario; manifestsDir?: string; manifestsPath?: string; baselineFile?: string; clusterName?: string }): Promise<ReplayPlan> {
   const s = o.scenario;
-  const path = manifestsPathFor(s, o.manifestsPath);
-  const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(path !== undefined ? { path } : {}) });
+  const source = manifestsSource(s, o.manifestsPath);
+  const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(source ? { source } : {}) });
   const warnings: string[] = [];
   const system = resolveSystem(s, harnessSystemManifests(manifests));
   const hpa = compressHpa(system.hpaObject, s, warnings);

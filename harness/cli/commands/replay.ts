@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
-import { backend, clusterName, numberIn, type Backend } from '../options.ts';
+import { backend, clusterName, manifestGrants, numberIn, type Backend, type ManifestFlags } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -14,6 +14,8 @@ export function register(program: Command): void {
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--allow-exporter-command', 'run the program a scenario names in exporter.command (only for scenarios you trust)')
+    .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
+    .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .option('--backend <backend>', "where it runs: local (processes, KWOK nodes), kind (Docker: the exporter and workload as pods, ECI as a virtual-kubelet) or existing (a cluster ebbflow did not create: --kubeconfig, --namespace); default: the scenario's backend:, else local", backend)
     .option('--kubeconfig <file>', 'with --backend existing: the cluster to replay against')
     .option('--namespace <name>', 'with --backend existing: the namespace ebbflow creates and owns there')
@@ -22,13 +24,13 @@ export function register(program: Command): void {
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
     .option('--with-sim', 'the same as --report-fidelity (older name)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string } & BackendFlags) => {
+    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string } & BackendFlags & ManifestFlags) => {
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { runReplay } = await import('../../replay/engine.ts');
       const { createLogger } = await import('../../../core/log.ts');
       const { createReplayProgress } = await import('../replay-progress.ts');
       // Everything the user gave is checked here, before a cluster or a toolchain build starts.
-      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression });
+      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression, ...manifestGrants(opts) });
       if ((opts.backend ?? scenario.backend) === 'existing') await warnExistingCompression(scenario.compression);
       if (opts.baseline !== undefined) {
         const { readUserFile } = await import('../../../core/files.ts');
@@ -57,10 +59,10 @@ export function register(program: Command): void {
         bar.stop();
         if (opts.reportFidelity || opts.withSim) {
           const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
-          const { manifestsPathFor } = await import('../../replay/resolve.ts');
+          const { manifestsSource } = await import('../../../manifests/files.ts');
           const { writeReports } = await import('../../../reports/index.ts');
           const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
-          const system = systemFromScenario(scenario, await loadSystemManifests(manifestsPathFor(scenario, opts.manifests)));
+          const system = systemFromScenario(scenario, await loadSystemManifests(manifestsSource(scenario, opts.manifests)));
           const sim = simulate(scenario, system).timeline!;
           writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim, ...(r.baseline ? { baseline: r.baseline, pod: system.pod, cost: system.cost } : {}) });
           for (const a of simAgreement(r.timeline, sim)) process.stdout.write(`simulator agreement ${describeAgreement(a)}\n`);

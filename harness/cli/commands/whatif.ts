@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../../core/errors.ts';
-import { intIn, numberIn } from '../options.ts';
+import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { SystemManifests } from '../../replay/resolve.ts';
 import type { Config, SweepRow } from '../../../simulator/index.ts';
 
-interface WhatifOptions {
+interface WhatifOptions extends ManifestFlags {
   vary: string[];
   growth?: number;
   days: number;
@@ -81,6 +81,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here', 'out-whatif')
     .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
+    .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
+    .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .option('--on-cluster', 'run the sweep as a Kubernetes Indexed Job (one shard per completion index) instead of local worker threads')
     .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (required)')
     .option('--namespace <name>', '--on-cluster: an existing namespace (default: a temporary one, deleted afterwards)', dnsLabel)
@@ -92,7 +94,7 @@ export function register(program: Command): void {
       const { join } = await import('node:path');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { parseVary, product, frontier, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
-      const { manifestsPathFor } = await import('../../replay/resolve.ts');
+      const { manifestsSource } = await import('../../../manifests/files.ts');
       checkOnClusterOptions(opts);
       if (!opts.vary.length) throw new UserError('give at least one --vary key=a..b[:step]', 'e.g. --vary sourceMax=0..6 --vary target=800..1200:100');
       if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
@@ -107,8 +109,8 @@ export function register(program: Command): void {
       }
       const configs = product(varies);
       if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
-      const scenario = await loadScenario(file);
-      const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
+      const scenario = await loadScenario(file, manifestGrants(opts));
+      const manifests = await loadSystemManifests(manifestsSource(scenario, opts.manifests));
       for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       // Validate every configuration before any worker starts.
       const base = systemFromScenario(scenario, manifests);
