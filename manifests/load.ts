@@ -4,8 +4,7 @@ import { execa } from 'execa';
 import YAML from 'yaml';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { UserError } from '../core/errors.ts';
-import type { SourcedObject } from './discover.ts';
-import type { KubeObject } from './index.ts';
+import type { KubeObject, SourcedObject } from '../kinds/model/objects.ts';
 
 /**
  * A team's manifests from a path: a kustomize directory (rendered with the pinned kubectl's

@@ -57,7 +57,7 @@ export function register(program: Command): void {
         bar.stop();
         if (opts.reportFidelity || opts.withSim) {
           const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
-          const { manifestsPathFor } = await import('../../replay/resolve.ts');
+          const { manifestsPathFor } = await import('../../../manifests/index.ts');
           const { writeReports } = await import('../../../reports/index.ts');
           const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
           const system = systemFromScenario(scenario, await loadSystemManifests(manifestsPathFor(scenario, opts.manifests)));

@@ -16,7 +16,7 @@ export function register(program: Command): void {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
-      const { manifestsPathFor } = await import('../../replay/resolve.ts');
+      const { manifestsPathFor } = await import('../../../manifests/index.ts');
       const { readBaselineTimeline } = await import('../../../reports/index.ts');
       const { checkAll } = await import('../../../core/checks/checks.ts');
       const { writeReports } = await import('../../../reports/index.ts');

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../../core/errors.ts';
 import { intIn, numberIn } from '../options.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
-import type { SystemManifests } from '../../replay/resolve.ts';
+import type { SystemManifests } from '../../../kinds/system.ts';
 import type { Config, SweepRow } from '../../../simulator/index.ts';
 
 interface WhatifOptions {
@@ -92,7 +92,7 @@ export function register(program: Command): void {
       const { join } = await import('node:path');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { parseVary, product, frontier, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
-      const { manifestsPathFor } = await import('../../replay/resolve.ts');
+      const { manifestsPathFor } = await import('../../../manifests/index.ts');
       checkOnClusterOptions(opts);
       if (!opts.vary.length) throw new UserError('give at least one --vary key=a..b[:step]', 'e.g. --vary sourceMax=0..6 --vary target=800..1200:100');
       if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);

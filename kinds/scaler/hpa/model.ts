@@ -8,24 +8,11 @@
  * Pure apart from the state object the caller owns (recommendation history, scale events and the
  * ScaledToZero condition, as the controller keeps per HPA).
  */
-import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
-import { UserError } from '../core/errors.ts';
+import { KUBERNETES_VERSION } from '../../../cluster/toolchain/versions.ts';
+import { UserError } from '../../../core/errors.ts';
+import type { Behavior, ScalingRules } from '../../model/behavior.ts';
 
-export interface Policy {
-  type: 'Pods' | 'Percent';
-  value: number;
-  periodSeconds: number;
-}
-export interface ScalingRules {
-  stabilizationWindowSeconds?: number;
-  selectPolicy?: 'Max' | 'Min' | 'Disabled';
-  policies?: Policy[];
-  tolerance?: number;
-}
-export interface Behavior {
-  scaleUp?: ScalingRules;
-  scaleDown?: ScalingRules;
-}
+export type { Behavior, Policy, ScalingRules } from '../../model/behavior.ts';
 
 export interface ObjectMetric {
   /** Value: ratio = value / target; AverageValue: ratio = value / (target × status replicas). */
