@@ -1,5 +1,3 @@
-import type { NodeType } from '../timeline/format.ts';
-
 /**
  * What the checks of a placement speak of: tiers ordered by cost, cheapest first. Tier 0 is the
  * workload's own Deployment on the ECS pool; every later tier is overflow on the virtual node,
@@ -24,8 +22,8 @@ export interface Tiers {
   words: TierWords;
   /** A pod's tier from its timeline owner; 0 is the cheapest. */
   tierOf(owner: string | undefined): number;
-  /** Where a tier's pods are meant to run. */
-  nodeOf(tier: number): NodeType;
+  /** Where a tier's pods are meant to run (the timeline's node types). */
+  nodeOf(tier: number): 'ecs' | 'eci';
 }
 
 /** The words of the two kinds there are today (ElasticWorkload, and a Deployment the HPA scales itself). */
