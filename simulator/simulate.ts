@@ -154,6 +154,9 @@ class Model {
   readonly events: TimelineEvent[] = [];
   readonly scaler: ScalerSimulation;
   readonly placement: PlacementKind;
+  /** The last split asked of the placement and its total: samples ask again and again for the same one. */
+  splitTotal = -1;
+  split: number[] = [];
   readonly source: PodSet;
   readonly units: PodSet;
   eciFailures = 0;
@@ -264,8 +267,19 @@ class Model {
     }
   }
 
+  /** Replicas per tier for `total` (cheapest first), asked of the placement kind once per total. */
+  tiers(total: number): number[] {
+    if (total !== this.splitTotal) {
+      this.split = this.placement.split(this.sys.placement, total);
+      this.splitTotal = total;
+    }
+    return this.split;
+  }
+
   applySplit(total: number, t: number): void {
-    const [source = 0, unitWant = 0] = this.placement.split(this.sys.placement, total);
+    const split = this.tiers(total);
+    const source = split[0] ?? 0;
+    const unitWant = split[1] ?? 0;
     // Scale-in order: overflow pods leave first, the cheapest tier last (the controller's staging, instantaneous here).
     this.resize(this.units, unitWant, true, t, this.unitDep ?? 'unit');
     this.resize(this.source, source, false, t, 'source');
@@ -277,7 +291,9 @@ class Model {
     const cur = this.scaler.settle(seg.start / 1000 - 1e6, this.metricAt(seg.start));
     this.replicas = cur;
     this.lastDesired = cur;
-    const [source = 0, units = 0] = this.placement.split(this.sys.placement, cur);
+    const split = this.tiers(cur);
+    const source = split[0] ?? 0;
+    const units = split[1] ?? 0;
     const settled = (name: string): Pod => ({ name: `${name}-sim-${++this.podSeq}`, readyAt: seg.start - 1, failed: false, created: seg.start - 1 });
     for (let i = 0; i < source; i++) this.source.push(settled(this.sourceDep));
     for (let i = 0; i < units; i++) this.units.push(settled(`${this.unitDep}`));
@@ -288,7 +304,7 @@ class Model {
     const t = this.now;
     const readyPods = this.source.ready(t) + this.units.ready(t);
     const metric = this.series ? this.series.metric[this.step]! : this.metricAt(t);
-    const desired = this.scaler.sync(t / 1000, this.replicas, readyPods, metric);
+    const desired = this.scaler.decide(t / 1000, this.replicas, readyPods, metric);
     if (this.scaler.rescale) {
       const replicas = this.replicas;
       this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${desired > replicas ? 'above' : 'below'} target` });
@@ -336,7 +352,9 @@ class Model {
     this.eciPodSeconds += this.units.length * sys.sampleEverySeconds;
     this.totalSeconds += sys.sampleEverySeconds;
     if (!this.wantTimeline) return;
-    const [source = 0, units = 0] = this.placement.split(sys.placement, this.replicas);
+    const split = this.tiers(this.replicas);
+    const source = split[0] ?? 0;
+    const units = split[1] ?? 0;
     const unitDep = this.unitDep;
     this.samples.push({
       kind: 'sample',

@@ -22,12 +22,13 @@ export interface DiscoveredScaler {
  */
 export interface ScalerSimulation {
   /** One sync at `now`: the desired replicas, `value` being every metric's value as served. */
-  sync(now: number, current: number, readyPods: number, value: number): number;
-  /** Whether the last `sync` changed the target's replicas (a scale event). */
+  decide(now: number, current: number, readyPods: number, value: number): number;
+  /** Whether the last `decide` changed the target's replicas (a scale event). */
   readonly rescale: boolean;
   /**
    * A sync known to keep the replicas, taken without building its input: true when it did (its
-   * history recorded), false having recorded nothing (then call `sync`).
+   * history recorded), false having recorded nothing (then call `decide`). The simulator calls it
+   * at nearly every step: an implementation answers it in one call, without a wrapper.
    */
   quiet(now: number, current: number, value: number, readyPods: number): boolean;
   /** Whether `quiet` reads `readyPods` (the caller counts them only then). */

@@ -1,4 +1,4 @@
-import { computeSplit, unitDeploymentName, type ElasticWorkloadSpec } from '../../../cluster/elasticworkload/split.ts';
+import { computeSplit, unitDeploymentName, type ElasticUnitSpec, type ElasticWorkloadSpec } from '../../../cluster/elasticworkload/split.ts';
 import { UserError } from '../../../core/errors.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import type { ScenarioOverrides } from '../../model/overrides.ts';
@@ -40,9 +40,17 @@ export function resolveElasticWorkload(input: PlacementInput): ResolvedPlacement
   return { kind: KIND, object, tiers: tiersOf(object.spec as ElasticWorkloadSpec) };
 }
 
-/** The controller's own split (`cluster/elasticworkload/split.ts`) over the tiers, per tier. */
+/**
+ * The controller's own split (`cluster/elasticworkload/split.ts`) over the tiers, per tier. Called
+ * at every rescale of a sweep's every configuration: plain loops, no spreads.
+ */
 export function splitElasticWorkload(p: ResolvedPlacement, total: number): number[] {
-  const [source, ...units] = p.tiers;
-  const split = computeSplit({ sourceTarget: { name: source!.deployment, ...bounds(source!) }, elasticUnit: units.map((u) => ({ name: u.unit!, ...bounds(u) })) }, total);
-  return [split.source, ...split.units.map((u) => u.replicas)];
+  const tiers = p.tiers;
+  const source = tiers[0]!;
+  const elasticUnit: ElasticUnitSpec[] = [];
+  for (let i = 1; i < tiers.length; i++) elasticUnit.push({ name: tiers[i]!.unit!, min: tiers[i]!.min, max: tiers[i]!.max });
+  const split = computeSplit({ sourceTarget: { name: source.deployment, min: source.min, max: source.max }, elasticUnit }, total);
+  const out = [split.source];
+  for (const u of split.units) out.push(u.replicas);
+  return out;
 }

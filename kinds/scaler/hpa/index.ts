@@ -1,8 +1,8 @@
 import type { ScalerKind } from '../../model/scaler.ts';
 import { discoverHpa } from './discover.ts';
-import type { HpaSpec } from './model.ts';
+import { HpaRun, type HpaSpec } from './model.ts';
 import { hpaWithOverrides, kcmFlags, numericHpa, type KcmFlags } from './resolve.ts';
-import { HpaSimulation } from './simulation.ts';
+import { ReferenceHpaSimulation } from './simulation.ts';
 
 /**
  * The HorizontalPodAutoscaler (autoscaling/v2): discovered among the manifests (older versions
@@ -16,7 +16,7 @@ export const hpa: ScalerKind<HpaSpec, KcmFlags> = {
   model: numericHpa,
   flags: kcmFlags,
   maxReplicas: (object) => (object.spec as { maxReplicas: number }).maxReplicas,
-  simulation: (spec, flags, { precomputed }) => new HpaSimulation(spec, flags, precomputed),
+  simulation: (spec, flags, { precomputed }) => (precomputed ? new HpaRun(spec, flags) : new ReferenceHpaSimulation(spec, flags)),
   components: () => [],
 };
 

@@ -18,9 +18,9 @@ describe('the HPA kind\'s simulation', () => {
       const now = 1000 + 15 * i;
       // Minutes pass between the points, so the downscale window (300 s) lets go in the end.
       const t = now + (i > 6 ? 400 * (i - 6) : 0);
-      if (!fast.quiet(t, a, v, a)) a = fast.sync(t, a, a, v);
+      if (!fast.quiet(t, a, v, a)) a = fast.decide(t, a, a, v);
       const before = b;
-      b = ref.sync(t, b, b, v);
+      b = ref.decide(t, b, b, v);
       expect(a).toBe(b);
       decided.push(b);
       rescaled.push(ref.rescale === (b !== before));
