@@ -2,7 +2,7 @@ import { UserError } from '../core/errors.ts';
 import { idOf, type DiscoveryContext } from './model/discovery.ts';
 import type { PlacementDiscovery, PlacementKind } from './model/placement.ts';
 import type { DiscoveredScaler, ScalerKind } from './model/scaler.ts';
-import { either, PLACEMENTS, SCALERS } from './registry.ts';
+import { either, placementFor, PLACEMENTS, SCALERS } from './registry.ts';
 
 /** The scaler among the manifests: the first registered kind that finds one; none is an error. */
 export function discoverScaler(ctx: DiscoveryContext): DiscoveredScaler & { kind: ScalerKind } {
@@ -15,7 +15,7 @@ export function discoverScaler(ctx: DiscoveryContext): DiscoveredScaler & { kind
 
 /** What the scaler scales, asked of the placement kind registered for its target's kind. */
 export function discoverPlacement(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery & { kind: PlacementKind } {
-  const kind = PLACEMENTS.find((p) => scaler.target.kind !== undefined && p.targets.includes(scaler.target.kind));
+  const kind = placementFor(scaler.target.kind);
   if (!kind) {
     const targets = PLACEMENTS.flatMap((p) => p.targets);
     throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload, or the workload it scales directly)`);
