@@ -173,7 +173,8 @@ function refuse(issues: ConfigIssue[], hint: string): void {
 /** What the bounds check reads: discovery's result (structurally, so this module stays below discovery). */
 export interface BoundedSystem {
   hpa: Obj;
-  elasticWorkload?: Obj;
+  /** The placement kind's own object (an ElasticWorkload today); absent when the HPA scales the workload. */
+  placement?: Obj;
   workload: Obj;
   scrape: { via: string; intervalSeconds: number };
   fileOf(o: Obj): string;
@@ -200,7 +201,7 @@ export function checkManifestBounds(d: BoundedSystem, objects: Obj[]): void {
     for (const i of r.error?.issues ?? []) add(o, ['spec', ...(i.path as (string | number)[])], i.message);
   };
   check(d.hpa, hpaSpec);
-  check(d.elasticWorkload, ewSpec);
+  if (d.placement?.kind === 'ElasticWorkload') check(d.placement, ewSpec);
   check(d.workload, workloadSpec);
   checkScrapeInterval(d, objects, add);
   refuse(issues, 'change the value in the manifests (for a test only, a kustomize overlay can patch it); a scenario override does not lift a bound — the bounds are those of scenarios/README.md, "Bounds"');

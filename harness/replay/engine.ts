@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ensureBinaries, type ToolchainProgress } from '../../cluster/toolchain/index.ts';
+import { placementKind } from '../../kinds/registry.ts';
 import type { KubeObject } from '../../manifests/index.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { writeReports, type ReportFiles } from '../../reports/index.ts';
@@ -14,7 +15,6 @@ import { errorMessage } from '../../core/errors.ts';
 import type { Timeline, TimelineEvent, TimelineMeta, TimelineSample } from '../../core/timeline/format.ts';
 import { AdapterComponent } from './components/adapter.ts';
 import { ClusterComponent } from './components/cluster.ts';
-import { ControllerComponent } from './components/controller.ts';
 import { PrometheusComponent } from './components/prometheus.ts';
 import { ProbeComponent } from './components/probe.ts';
 import { RecorderComponent, TimelineComponent } from './components/recorder.ts';
@@ -190,7 +190,9 @@ async function startPipeline(stack: Stack, plan: ReplayPlan, o: ReplayOptions, w
     await step();
     steps.push({ component, from, to: stack.elapsed() });
   };
-  const controllerUp = stack.up(new ControllerComponent({ kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }));
+  // The placement kind's components: the ElasticWorkload's CRD and controller; none for a Deployment the HPA scales itself.
+  const placement = plan.system.placement;
+  const controllerUp = Promise.all(placementKind(placement.kind).components(placement, { kubeConfig: () => cluster.get().kubeConfig, namespace: plan.namespace, logger: o.logger }).map((c) => stack.up(c)));
   await stack.concurrently([
     async () => {
       await stack.up(

@@ -3,14 +3,16 @@ import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { validateClusterName } from '../../cluster/local/index.ts';
 import { parseExporterConfig, type ExporterConfig } from '../../exporter/index.ts';
 import { manifestsSource } from '../../manifests/files.ts';
-import { loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
+import { harnessSystemManifests, loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
+import { ewWithOverrides } from '../../kinds/placement/elasticworkload/index.ts';
+import { hpaWithOverrides } from '../../kinds/scaler/hpa/index.ts';
+import { resolveSystem, timelineConstants, type ResolvedSystem } from '../../kinds/system.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Timeline, TimelineMeta } from '../../core/timeline/format.ts';
 import { readTimeline } from '../../core/timeline/io.ts';
 import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
 import { createReplayClock, type ReplayClock } from './replay-clock.ts';
-import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
 
 /**
  * Everything a replay needs decided before a process starts: the manifests, the resolved system,
@@ -20,10 +22,10 @@ import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, resolveSyste
 export interface ReplayPlan {
   scenario: Scenario;
   manifests: HarnessManifests;
-  system: ResolvedSystem;
+  system: ReplaySystem;
   /** The HPA as applied: overrides and behavior compressed by k. */
   hpa: KubeObject;
-  /** Absent when the HPA scales the Deployment directly. */
+  /** The placement's own object as applied (the ElasticWorkload); absent when the HPA scales the Deployment directly. */
   ew?: KubeObject;
   /** The namespace the HPA and its workload live in (the manifests' own). */
   namespace: string;
@@ -37,6 +39,13 @@ export interface ReplayPlan {
   devices(tMs: number): number;
   warnings: string[];
 }
+
+/**
+ * The resolved system, plus the one field of the shape before placement kinds that the engine's
+ * recorder options still read (the cheapest tier's Deployment as an ElasticWorkload's source); it
+ * goes once the engine hands the recorder the placement kind's view.
+ */
+export type ReplaySystem = ResolvedSystem & { ew: { sourceTarget: { name: string } } };
 
 export const NAMESPACE = 'default';
 
@@ -104,9 +113,9 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
   return {
     scenario: s,
     manifests,
-    system,
+    system: { ...system, ew: { sourceTarget: { name: system.placement.tiers[0]!.deployment } } },
     hpa,
-    ...(system.ewObject ? { ew: system.ewObject } : {}),
+    ...(system.placement.object ? { ew: system.placement.object } : {}),
     namespace: manifests.namespace ?? NAMESPACE,
     exporterConfig,
     baseline: await loadBaseline(s, o.baselineFile),
@@ -133,7 +142,7 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     compression: s.compression,
     constants: timelineConstants(p.system),
     devicesPerReplica: s.devicesPerReplica,
-    sourceMax: p.system.ew.sourceTarget.max ?? 0,
+    sourceMax: p.system.placement.tiers[0]!.max ?? 0,
     seed: s.seed,
     notes: [
       `windows: ${s.windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')} (replayed back to back)`,

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../../core/errors.ts';
 import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
-import type { SystemManifests } from '../../replay/resolve.ts';
+import type { SystemManifests } from '../../../kinds/system.ts';
 import type { Config, SweepRow } from '../../../simulator/index.ts';
 
 interface WhatifOptions extends ManifestFlags {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../core/errors.ts';
-import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
-import { goInt32, hpaEdges, newHpaState, objectMetricReplicas, reconcile, scaleDownLimit, scaleUpLimit, storeScaleEvent, withinTolerance, type HpaInput, type HpaState } from './hpa.ts';
+import { UserError } from '../../../core/errors.ts';
+import { KUBERNETES_VERSION } from '../../../cluster/toolchain/versions.ts';
+import { goInt32, hpaEdges, newHpaState, objectMetricReplicas, reconcile, scaleDownLimit, scaleUpLimit, storeScaleEvent, withinTolerance, type HpaInput, type HpaState } from './model.ts';
 
 const flags = { tolerance: 0.1, downscaleStabilizationSeconds: 300 };
 const base = (o: Partial<HpaInput> & { values: (number | undefined)[] }): HpaInput => ({
