@@ -4,7 +4,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { TimelineEvent, TimelineRecord, TimelineSample } from '../../core/timeline/format.ts';
-import type { VirtualClock } from '../replay/clock.ts';
+import type { VirtualClock } from '../clock/clock.ts';
 import { parseQuantity } from '../../core/units.ts';
 import { createSampleSchedule } from './schedule.ts';
 import { countPods, isPodReady, podDeployment, podNodeType } from './classify.ts';

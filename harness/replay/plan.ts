@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.ts';
 import type { Timeline, TimelineMeta } from '../../core/timeline/format.ts';
 import { readTimeline } from '../../core/timeline/io.ts';
 import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
-import { createReplayClock, type ReplayClock } from './replay-clock.ts';
+import { createReplayClock, type ReplayClock } from '../clock/replay-clock.ts';
 import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, manifestsPathFor, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
 
 /**
