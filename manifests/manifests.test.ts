@@ -7,7 +7,7 @@ import {
   egressAllows, isPinnedByDigest, permissionsFromClientCalls, permissionsOfRole, podSpecs, restrictedViolations, slsEndpointPort, type PodSpecLike,
 } from './policy.ts';
 import { EW_GROUP, EW_PLURAL } from '../cluster/elasticworkload/unit.ts';
-import { buildHpa } from '../harness/replay/engine.ts';
+import { buildHpa } from '../harness/replay/plan.ts';
 import { parseScenario } from '../scenarios/index.ts';
 
 const copies: { remove(): void }[] = [];

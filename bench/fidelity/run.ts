@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeSetup, runReplay, type ReplayProgress, type SetupTiming } from '../../harness/replay/engine.ts';
+import { describeSetup, runReplay, type ReplayProgress, type SetupTiming } from '../../harness/replay/engine/engine.ts';
 import type { Timeline } from '../../core/timeline/format.ts';
 import { SCENARIO_BOUNDS } from '../../scenarios/bounds.ts';
 import { parseScenario, type Scenario } from '../../scenarios/index.ts';

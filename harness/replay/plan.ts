@@ -151,3 +151,16 @@ function describeTarget(hpa: KubeObject): string {
   const t = m?.object?.target;
   return `${m?.object?.metric.name ?? '?'} on ${m?.object?.describedObject.kind}/${m?.object?.describedObject.name}, target ${t?.type} ${t?.value ?? t?.averageValue}`;
 }
+
+/** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
+export function slsProjects(plan: ReplayPlan): Record<string, string[]> {
+  const projects: Record<string, string[]> = {};
+  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  return projects;
+}
+
+/** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage. */
+export function objectMetric(plan: ReplayPlan): { namespace: string; service: string; name: string } | undefined {
+  const m = (plan.hpa.spec as { metrics?: { type: string; object?: { describedObject?: { kind?: string; name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object' && x.object?.describedObject?.kind === 'Service');
+  return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace: plan.namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
+}

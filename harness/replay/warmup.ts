@@ -2,11 +2,11 @@ import { AutoscalingV2Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/index.ts';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import type { RunningExporter } from '../../exporter/index.ts';
-import type { KubeObject } from '../../manifests/index.ts';
-import { Interrupted } from '../../core/component.ts';
+import { Interrupted, type Component } from '../../core/component.ts';
+import type { TimelineRecord } from '../../core/timeline/format.ts';
 import { parseQuantity } from '../../core/units.ts';
+import { sleep } from '../../core/wait.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
-import type { K6FleetComponent } from './components/k6-fleet.ts';
 import { getRaw } from './k8s-get.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
@@ -23,14 +23,9 @@ export interface Pipeline {
   prometheus: RunningPrometheus;
   /** The HPA's Object metric as the adapter serves it (default: active_devices of Service nginx in default). */
   metric?: { namespace: string; service: string; name: string };
-  /** Events mode's device fleet. */
-  fleet?: K6FleetComponent;
-  /** How the business workload must change to run on this backend (e.g. a loadable image). */
-  workload?: (deployment: KubeObject) => KubeObject;
+  /** What else records into the timeline once it is written, after the warm-up (events mode: the devices the fake SLS holds). */
+  probes?: (write: (r: TimelineRecord) => void) => Component[];
 }
-
-export { sleep } from '../../core/wait.ts';
-import { sleep } from '../../core/wait.ts';
 
 /**
  * The clock holds at the first window's start until the HPA acts on a valid metric and the

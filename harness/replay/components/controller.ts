@@ -24,3 +24,11 @@ export class ControllerComponent implements Component {
     await this.controller?.stop();
   }
 }
+
+/**
+ * The controller that places the workload's replicas (today the ElasticWorkload's), as every backend
+ * starts it: the one place that chooses it.
+ */
+export function placementController(o: { kubeConfig: () => KubeConfig; namespace: string; logger?: Logger }): ControllerComponent {
+  return new ControllerComponent(o);
+}

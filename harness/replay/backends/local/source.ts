@@ -1,16 +1,16 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { compressExporterConfig } from '../../exporter/index.ts';
-import type { Stack } from '../../core/component.ts';
-import type { ScrapeTarget } from '../pipeline/prometheus.ts';
-import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
-import { curvePeak } from '../../scenarios/format.ts';
-import type { TimelineRecord } from '../../core/timeline/format.ts';
-import { ExporterComponent } from './components/exporter.ts';
-import { FakeSlsComponent } from './components/fake-sls.ts';
-import { HeldDevicesProbe, K6FleetComponent } from './components/k6-fleet.ts';
-import { exporterEnv, OwnExporterComponent } from './components/own-exporter.ts';
-import type { ReplayPlan } from './plan.ts';
+import { compressExporterConfig } from '../../../../exporter/index.ts';
+import type { Stack } from '../../../../core/component.ts';
+import type { ScrapeTarget } from '../../../pipeline/prometheus.ts';
+import { serviceMonitorToScrapeTarget } from '../../../../manifests/index.ts';
+import { curvePeak } from '../../../../scenarios/format.ts';
+import type { TimelineRecord } from '../../../../core/timeline/format.ts';
+import { ExporterComponent } from '../../components/exporter.ts';
+import { FakeSlsComponent } from '../../components/fake-sls.ts';
+import { HeldDevicesProbe, K6FleetComponent } from '../../components/k6-fleet.ts';
+import { exporterEnv, OwnExporterComponent } from '../../components/own-exporter.ts';
+import { slsProjects, type ReplayPlan } from '../../plan.ts';
 
 /**
  * The replay's data source and exporter, chosen by the scenario: curve mode (the fake answers
@@ -79,11 +79,4 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
 export function heldProbe(plan: ReplayPlan, fleet: K6FleetComponent, write: (r: TimelineRecord) => void): HeldDevicesProbe {
   const s = plan.scenario;
   return new HeldDevicesProbe({ fleet, now: plan.clock.now, windowSeconds: plan.system.pipeline.slsWindowSeconds, everyMs: Math.max(50, (s.sampleEverySeconds * 1000) / s.compression / 2), write });
-}
-
-/** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
-export function slsProjects(plan: ReplayPlan): Record<string, string[]> {
-  const projects: Record<string, string[]> = {};
-  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
-  return projects;
 }

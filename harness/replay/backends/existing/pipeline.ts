@@ -2,59 +2,27 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiextensionsV1Api, ApiregistrationV1Api, CoreV1Api, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { adapterChoice, CUSTOM_METRICS_APISERVICES, EW_CRD, SERVICEMONITOR_CRD, type AdapterChoice } from '../../../cluster/existing/check.ts';
-import { existingCompressionNote } from '../../../cluster/existing/fidelity.ts';
-import { detectHostAddress } from '../../../cluster/existing/host-address.ts';
-import { OwnedNamespaceComponent } from '../../../cluster/existing/namespace.ts';
-import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../cluster/existing/options.ts';
-import { clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from '../../../cluster/existing/scrape.ts';
-import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
-import { ensureBinaries } from '../../../cluster/toolchain/index.ts';
-import type { KubeObject } from '../../../manifests/index.ts';
-import { UserError } from '../../../core/errors.ts';
-import { AdapterComponent } from '../components/adapter.ts';
-import { ControllerComponent } from '../components/controller.ts';
-import { MetricServedComponent } from '../components/metric-served.ts';
-import { FakeSlsComponent } from '../components/fake-sls.ts';
-import { HostRecordsComponent } from '../components/host-records.ts';
-import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods.ts';
-import { PrometheusComponent } from '../components/prometheus.ts';
-import type { ReplayPlan } from '../plan.ts';
-import { slsProjects } from '../source.ts';
-import type { Pipeline, ReplayCluster } from '../warmup.ts';
-import type { BackendContext } from './index.ts';
-import { exporterPodScrape, exporterPods, workloadPods, type ExporterPods, type PodImages, type PodTarget } from './pods.ts';
-
-/**
- * Checks the existing backend's flags and moves the plan into the namespace the run will own
- * (every object, the HPA's metric and the recorder follow `plan.namespace`); at k > 1 the fidelity
- * note goes into the plan's warnings, so the summary and the report carry it. Before anything starts.
- */
-export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): ExistingTarget {
-  const file = plan.scenario.file;
-  if (plan.scenario.source.mode === 'events') throw new UserError(`${file}: source.mode events runs on the local backend only`, 'remove source: or replay it with --backend local');
-  if (plan.scenario.exporter) throw new UserError(`${file}: exporter: (your own exporter process) runs on the local backend only`, 'remove exporter: or replay it with --backend local');
-  const target = existingTarget(flags);
-  retargetPlan(plan, target.namespace);
-  const note = existingCompressionNote(plan.scenario.compression, plan.system.flags);
-  if (note) plan.warnings.push(note);
-  return target;
-}
-
-/** Every object of the replay into namespace `ns` (pure apart from mutating the plan it is given). */
-export function retargetPlan(plan: ReplayPlan, ns: string): void {
-  const into = <T extends KubeObject | undefined>(o: T): T => (o ? ({ ...o, metadata: { ...o.metadata, namespace: ns } } as T) : o);
-  plan.namespace = ns;
-  plan.hpa = into(plan.hpa);
-  plan.ew = into(plan.ew);
-  plan.manifests = {
-    ...plan.manifests,
-    namespace: ns,
-    businessDeployment: into(plan.manifests.businessDeployment),
-    businessService: into(plan.manifests.businessService),
-    scrape: { ...plan.manifests.scrape, namespace: ns },
-  };
-}
+import { adapterChoice, CUSTOM_METRICS_APISERVICES, EW_CRD, SERVICEMONITOR_CRD, type AdapterChoice } from '../../../../cluster/existing/check.ts';
+import { detectHostAddress } from '../../../../cluster/existing/host-address.ts';
+import { OwnedNamespaceComponent } from '../../../../cluster/existing/namespace.ts';
+import type { ExistingTarget } from '../../../../cluster/existing/options.ts';
+import { clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from '../../../../cluster/existing/scrape.ts';
+import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
+import { ensureBinaries } from '../../../../cluster/toolchain/index.ts';
+import type { KubeObject } from '../../../../manifests/index.ts';
+import { UserError } from '../../../../core/errors.ts';
+import { AdapterComponent } from '../../components/adapter.ts';
+import { placementController } from '../../components/controller.ts';
+import { MetricServedComponent } from '../../components/metric-served.ts';
+import { FakeSlsComponent } from '../../components/fake-sls.ts';
+import { HostRecordsComponent } from '../../components/host-records.ts';
+import { exporterPodScrape, exporterPods, workloadPods, type ExporterPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
+import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
+import { PrometheusComponent } from '../../components/prometheus.ts';
+import type { BackendOptions, RunContext } from '../../backend.ts';
+import { objectMetric, slsProjects, type ReplayPlan } from '../../plan.ts';
+import type { Pipeline, ReplayCluster } from '../../warmup.ts';
+import { applyWorkload } from '../../workload.ts';
 
 /** What the cluster already has: who serves custom metrics, and which CRDs exist. */
 async function survey(kc: KubeConfig): Promise<{ adapter: AdapterChoice; serviceMonitorCrd: boolean; ewCrd: boolean; virtualNode?: string }> {
@@ -89,9 +57,7 @@ function contextKubeconfig(t: ExistingTarget, dir: string): string {
  * exporter gets the manifests' ServiceMonitor and scrape annotations); otherwise ebbflow's
  * Prometheus + adapter run here and are registered for the run only. kcm keeps its own flags.
  */
-export async function startExistingPipeline(c: BackendContext): Promise<Pipeline> {
-  const { stack, plan, workDir, progress } = c;
-  const t = existingTarget(c.options);
+export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget, o: BackendOptions, { stack, workDir, progress }: RunContext): Promise<Pipeline> {
   const hostAddress = t.hostAddress ?? (await detectHostAddress(t.kubeConfig.getCurrentCluster()!.server));
   const kubeconfig = contextKubeconfig(t, workDir);
   progress({ phase: 'setup', message: `existing cluster (context ${t.context}): namespace ${t.namespace}, host address ${hostAddress}` });
@@ -100,12 +66,12 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
   const found = await survey(t.kubeConfig);
   const images: PodImages = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
   if (!found.ewCrd && plan.ew) {
-    await stack.up(new ControllerComponent({ kubeConfig: () => t.kubeConfig, namespace: plan.namespace, logger: c.options.logger }));
+    await stack.up(placementController({ kubeConfig: () => t.kubeConfig, namespace: plan.namespace, logger: o.logger }));
     await annotateAndRegister(t.kubeConfig, ns, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition', EW_CRD);
   } else if (plan.ew) {
     plan.warnings.push(`existing cluster: the ElasticWorkload CRD was already there, so the cluster's own controller (not ebbflow's) splits replicas over ECS and ECI`);
   }
-  const sls = await stack.up(new FakeSlsComponent({ host: hostAddress, curve: plan.devices, now: plan.clock.now, projects: slsProjects(plan), wallQueries: true, logger: c.options.logger }));
+  const sls = await stack.up(new FakeSlsComponent({ host: hostAddress, curve: plan.devices, now: plan.clock.now, projects: slsProjects(plan), wallQueries: true, logger: o.logger }));
   const target: PodTarget = { kubeconfig, kubeConfig: t.kubeConfig, namespace: t.namespace, hostAddress };
   const cred = () => sls.get().credentials[0]!;
   const pods = exporterPods(plan, { target, images, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
@@ -129,9 +95,12 @@ export async function startExistingPipeline(c: BackendContext): Promise<Pipeline
     );
     for (const name of CUSTOM_METRICS_APISERVICES) ns.register({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name } });
   }
-  if (c.metric) await stack.up(new MetricServedComponent({ kubeConfig: t.kubeConfig, metric: c.metric, timeoutSeconds: c.options.warmupTimeoutSeconds ?? 180, hint: hint ?? 'ebbflow\'s adapter (registered for this run) did not serve it: check prometheus-adapter.log and prometheus.log in the run\'s work directory' }));
+  const metric = objectMetric(plan);
+  if (metric) await stack.up(new MetricServedComponent({ kubeConfig: t.kubeConfig, metric, timeoutSeconds: o.warmupTimeoutSeconds ?? 180, hint: hint ?? 'ebbflow\'s adapter (registered for this run) did not serve it: check prometheus-adapter.log and prometheus.log in the run\'s work directory' }));
   const cluster = replayCluster(plan.clusterName, kubeconfig, t.kubeConfig, found.virtualNode);
-  return { cluster, exporter, prometheus: prometheus.get(), metric: c.metric, workload: (d) => workloadPods(d, images, plan.scenario.compression) };
+  // The workload's pods really start: the stand-in image, probe periods divided by k.
+  await applyWorkload(cluster, plan, (d) => workloadPods(d, images, plan.scenario.compression));
+  return { cluster, exporter, prometheus: prometheus.get(), metric };
 }
 
 /**

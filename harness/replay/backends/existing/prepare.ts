@@ -1,0 +1,35 @@
+import { existingCompressionNote } from '../../../../cluster/existing/fidelity.ts';
+import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../../cluster/existing/options.ts';
+import type { KubeObject } from '../../../../manifests/index.ts';
+import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
+import type { ReplayPlan } from '../../plan.ts';
+
+/**
+ * Checks the existing backend's flags and moves the plan into the namespace the run will own
+ * (every object, the HPA's metric and the recorder follow `plan.namespace`); at k > 1 the fidelity
+ * note goes into the plan's warnings, so the summary and the report carry it. Before anything starts.
+ */
+export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): ExistingTarget {
+  refuseHostOnlyParts(plan);
+  const target = existingTarget(flags);
+  retargetPlan(plan, target.namespace);
+  const note = existingCompressionNote(plan.scenario.compression, plan.system.flags);
+  if (note) plan.warnings.push(note);
+  return target;
+}
+
+/** Every object of the replay into namespace `ns` (pure apart from mutating the plan it is given). */
+export function retargetPlan(plan: ReplayPlan, ns: string): void {
+  const into = <T extends KubeObject | undefined>(o: T): T => (o ? ({ ...o, metadata: { ...o.metadata, namespace: ns } } as T) : o);
+  plan.namespace = ns;
+  plan.hpa = into(plan.hpa);
+  plan.ew = into(plan.ew);
+  plan.manifests = {
+    ...plan.manifests,
+    namespace: ns,
+    businessDeployment: into(plan.manifests.businessDeployment),
+    businessService: into(plan.manifests.businessService),
+    scrape: { ...plan.manifests.scrape, namespace: ns },
+  };
+}
+
