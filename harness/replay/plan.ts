@@ -31,6 +31,12 @@ export interface ReplayPlan {
   clusterName: string;
   clock: ReplayClock;
   windowStartsMs: number[];
+  /** The windows in virtual epoch ms, replayed back to back. */
+  windows: { start: number; end: number }[];
+  /** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
+  slsProjects: Record<string, string[]>;
+  /** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage; it moves with `namespace`. */
+  metric?: ObjectMetric;
   /** Virtual seconds of all windows. */
   virtualTotal: number;
   devices(tMs: number): number;
@@ -38,6 +44,13 @@ export interface ReplayPlan {
 }
 
 export const NAMESPACE = 'default';
+
+/** A metric of the custom metrics API, as the adapter serves it for the HPA. */
+export interface ObjectMetric {
+  namespace: string;
+  service: string;
+  name: string;
+}
 
 /** The HPA the manifests declare, with the scenario's overrides and behavior compressed by k. */
 export function buildHpa(base: KubeObject, s: Scenario, warnings: string[]): KubeObject {
@@ -99,6 +112,9 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
   const system = resolveSystem(s, harnessSystemManifests(manifests));
   const hpa = compressHpa(system.hpaObject, s, warnings);
   const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));
+  const projects = slsProjects(exporterConfig);
+  const namespace = manifests.namespace ?? NAMESPACE;
+  const metric = objectMetric(hpa, namespace);
   const windowStartsMs = s.windows.map((w) => s.dayStartMs + w.start * 1000);
   return {
     scenario: s,
@@ -106,12 +122,15 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
     system,
     hpa,
     ...(system.ewObject ? { ew: system.ewObject } : {}),
-    namespace: manifests.namespace ?? NAMESPACE,
+    namespace,
     exporterConfig,
     baseline: await loadBaseline(s, o.baselineFile),
     clusterName: validateClusterName(o.clusterName ?? clusterNameFor(s), o.clusterName ? 'cluster name' : `${s.file}: name (as cluster replay-<name>)`),
     clock: createReplayClock({ k: s.compression, windowStartsMs }),
     windowStartsMs,
+    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
+    slsProjects: projects,
+    ...(metric ? { metric } : {}),
     virtualTotal: s.windows.reduce((a, w) => a + w.end - w.start, 0),
     devices: (tMs: number) => s.curve.at((tMs - s.dayStartMs) / 1000),
     warnings,
@@ -128,7 +147,7 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     scenario: s.name,
     start: p.windowStartsMs[0]!,
     end: s.dayStartMs + s.windows.at(-1)!.end * 1000,
-    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
+    windows: p.windows.map((w) => ({ ...w })),
     compression: s.compression,
     constants: timelineConstants(p.system),
     devicesPerReplica: s.devicesPerReplica,
@@ -152,15 +171,13 @@ function describeTarget(hpa: KubeObject): string {
   return `${m?.object?.metric.name ?? '?'} on ${m?.object?.describedObject.kind}/${m?.object?.describedObject.name}, target ${t?.type} ${t?.value ?? t?.averageValue}`;
 }
 
-/** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
-export function slsProjects(plan: ReplayPlan): Record<string, string[]> {
+function slsProjects(config: ExporterConfig): Record<string, string[]> {
   const projects: Record<string, string[]> = {};
-  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  for (const m of config.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
   return projects;
 }
 
-/** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage. */
-export function objectMetric(plan: ReplayPlan): { namespace: string; service: string; name: string } | undefined {
-  const m = (plan.hpa.spec as { metrics?: { type: string; object?: { describedObject?: { kind?: string; name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object' && x.object?.describedObject?.kind === 'Service');
-  return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace: plan.namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
+function objectMetric(hpa: KubeObject, namespace: string): ObjectMetric | undefined {
+  const m = (hpa.spec as { metrics?: { type: string; object?: { describedObject?: { kind?: string; name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object' && x.object?.describedObject?.kind === 'Service');
+  return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
 }

@@ -8,7 +8,7 @@ import { parseQuantity } from '../../core/units.ts';
 import { sleep } from '../../core/wait.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
 import { getRaw } from './k8s-get.ts';
-import { NAMESPACE, type ReplayPlan } from './plan.ts';
+import { NAMESPACE, type ObjectMetric, type ReplayPlan } from './plan.ts';
 
 const DEFAULT_METRIC = { namespace: NAMESPACE, service: 'nginx', name: 'active_devices' };
 
@@ -22,7 +22,7 @@ export interface Pipeline {
   exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string };
   prometheus: RunningPrometheus;
   /** The HPA's Object metric as the adapter serves it (default: active_devices of Service nginx in default). */
-  metric?: { namespace: string; service: string; name: string };
+  metric?: ObjectMetric;
   /** What else records into the timeline once it is written, after the warm-up (events mode: the devices the fake SLS holds). */
   probes?: (write: (r: TimelineRecord) => void) => Component[];
 }

@@ -1,53 +1,23 @@
-import { chmodSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ApiextensionsV1Api, ApiregistrationV1Api, CoreV1Api, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
-import { execa } from 'execa';
-import { adapterChoice, CUSTOM_METRICS_APISERVICES, EW_CRD, SERVICEMONITOR_CRD, type AdapterChoice } from '../../../../cluster/existing/check.ts';
+import { EW_CRD, CUSTOM_METRICS_APISERVICES } from '../../../../cluster/existing/check.ts';
 import { detectHostAddress } from '../../../../cluster/existing/host-address.ts';
 import { OwnedNamespaceComponent } from '../../../../cluster/existing/namespace.ts';
 import type { ExistingTarget } from '../../../../cluster/existing/options.ts';
-import { clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from '../../../../cluster/existing/scrape.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
-import { ensureBinaries } from '../../../../cluster/toolchain/index.ts';
-import type { KubeObject } from '../../../../manifests/index.ts';
-import { UserError } from '../../../../core/errors.ts';
 import { AdapterComponent } from '../../components/adapter.ts';
 import { placementController } from '../../components/controller.ts';
 import { MetricServedComponent } from '../../components/metric-served.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
 import { HostRecordsComponent } from '../../components/host-records.ts';
-import { exporterPodScrape, exporterPods, workloadPods, type ExporterPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
+import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
 import type { BackendOptions, RunContext } from '../../backend.ts';
-import { objectMetric, slsProjects, type ReplayPlan } from '../../plan.ts';
-import type { Pipeline, ReplayCluster } from '../../warmup.ts';
+import type { ReplayPlan } from '../../plan.ts';
+import type { Pipeline } from '../../warmup.ts';
 import { applyWorkload } from '../../workload.ts';
-
-/** What the cluster already has: who serves custom metrics, and which CRDs exist. */
-async function survey(kc: KubeConfig): Promise<{ adapter: AdapterChoice; serviceMonitorCrd: boolean; ewCrd: boolean; virtualNode?: string }> {
-  const reg = kc.makeApiClient(ApiregistrationV1Api);
-  // Only "not found" means absent: an APIService we may not read could be the cluster's, and must not be replaced.
-  const absent = (what: string) => (e: unknown) => {
-    if ((e as { code?: number }).code === 404) return undefined;
-    throw new UserError(`cannot read ${what} on the existing cluster: ${(e as Error).message}`, 'the run needs get on apiservices and customresourcedefinitions; `ebbflow cluster up --backend existing` lists what is missing');
-  };
-  const apiServices = (await Promise.all(CUSTOM_METRICS_APISERVICES.map((name) => reg.readAPIService({ name }).catch(absent(`APIService ${name}`))))).filter((a): a is V1APIService => a !== undefined);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const crd = (name: string) => ext.readCustomResourceDefinition({ name }).then(() => true, (e: unknown) => absent(`CustomResourceDefinition ${name}`)(e) ?? false);
-  // An ACK virtual node is labelled type=virtual-kubelet; the recorder tells ECI pods by it.
-  const vk = await kc.makeApiClient(CoreV1Api).listNode({ labelSelector: 'type=virtual-kubelet' }).catch(() => undefined);
-  const virtualNode = vk?.items[0]?.metadata?.name;
-  return { adapter: adapterChoice(apiServices), serviceMonitorCrd: await crd(SERVICEMONITOR_CRD), ewCrd: await crd(EW_CRD), ...(virtualNode ? { virtualNode } : {}) };
-}
-
-/** The kubeconfig with the chosen context current, for the tools that take a file (kubectl, the adapter). */
-function contextKubeconfig(t: ExistingTarget, dir: string): string {
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(file, t.kubeConfig.exportConfig(), { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return file;
-}
+import { scrapeForCluster } from './cluster-metrics.ts';
+import { contextKubeconfig, replayCluster } from './connection.ts';
+import { annotateAndRegister, survey } from './survey.ts';
 
 /**
  * The existing backend: a cluster ebbflow did not create. The run owns one namespace (created,
@@ -71,7 +41,7 @@ export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget,
   } else if (plan.ew) {
     plan.warnings.push(`existing cluster: the ElasticWorkload CRD was already there, so the cluster's own controller (not ebbflow's) splits replicas over ECS and ECI`);
   }
-  const sls = await stack.up(new FakeSlsComponent({ host: hostAddress, curve: plan.devices, now: plan.clock.now, projects: slsProjects(plan), wallQueries: true, logger: o.logger }));
+  const sls = await stack.up(new FakeSlsComponent({ host: hostAddress, curve: plan.devices, now: plan.clock.now, projects: plan.slsProjects, wallQueries: true, logger: o.logger }));
   const target: PodTarget = { kubeconfig, kubeConfig: t.kubeConfig, namespace: t.namespace, hostAddress };
   const cred = () => sls.get().credentials[0]!;
   const pods = exporterPods(plan, { target, images, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
@@ -95,52 +65,10 @@ export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget,
     );
     for (const name of CUSTOM_METRICS_APISERVICES) ns.register({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name } });
   }
-  const metric = objectMetric(plan);
+  const metric = plan.metric;
   if (metric) await stack.up(new MetricServedComponent({ kubeConfig: t.kubeConfig, metric, timeoutSeconds: o.warmupTimeoutSeconds ?? 180, hint: hint ?? 'ebbflow\'s adapter (registered for this run) did not serve it: check prometheus-adapter.log and prometheus.log in the run\'s work directory' }));
   const cluster = replayCluster(plan.clusterName, kubeconfig, t.kubeConfig, found.virtualNode);
   // The workload's pods really start: the stand-in image, probe periods divided by k.
   await applyWorkload(cluster, plan, (d) => workloadPods(d, images, plan.scenario.compression));
   return { cluster, exporter, prometheus: prometheus.get(), metric };
-}
-
-/**
- * For the cluster's own Prometheus: the manifests' ServiceMonitor in the run's namespace (when the
- * CRD exists) and scrape annotations on the exporter pods. Returns what the adapter must serve.
- */
-function scrapeForCluster(plan: ReplayPlan, pods: ExporterPods, serviceMonitorCrd: boolean, adapter: Extract<AdapterChoice, { use: 'cluster' }>): string {
-  const svc = pods.objects.find((o) => o.kind === 'Service' && o.metadata.name === pods.service.name)!;
-  const monitors = serviceMonitorsFor(plan.manifests.objects, svc, plan.namespace) as KubeObject[];
-  const port = (svc as { spec?: { ports?: { port: number }[] } }).spec?.ports?.[0]?.port ?? 9464;
-  const i = pods.objects.findIndex((o) => o.kind === 'Deployment' && o.metadata.name === pods.deployment);
-  pods.objects[i] = withScrapeAnnotations(pods.objects[i]!, { port, path: plan.manifests.scrape.path ?? '/metrics' }) as KubeObject;
-  if (serviceMonitorCrd) pods.objects.push(...monitors);
-  const m = objectMetricName(plan);
-  return clusterAdapterHint({ metric: m.name, namespace: plan.namespace, service: m.service, apiService: adapter.apiService, adapterService: adapter.service, rulesYaml: plan.manifests.adapterRulesYaml, serviceMonitor: serviceMonitorCrd && monitors.length > 0, labels: fixedLabels(monitors) });
-}
-
-function objectMetricName(plan: ReplayPlan): { name: string; service: string } {
-  const m = (plan.hpa.spec as { metrics?: { type: string; object?: { describedObject?: { name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object');
-  return { name: m?.object?.metric?.name ?? 'active_devices', service: m?.object?.describedObject?.name ?? 'nginx' };
-}
-
-/** A cluster-scoped object the run just created: marked with the run id and handed to the namespace to remove at the end. */
-async function annotateAndRegister(kc: KubeConfig, ns: OwnedNamespaceComponent, apiVersion: string, kind: string, name: string): Promise<void> {
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
-  const crd = await ext.readCustomResourceDefinition({ name });
-  crd.metadata = { ...crd.metadata, annotations: { ...crd.metadata?.annotations, ...ns.annotations } };
-  await ext.replaceCustomResourceDefinition({ name, body: crd });
-  ns.register({ apiVersion, kind, metadata: { name } });
-}
-
-function replayCluster(name: string, kubeconfig: string, kubeConfig: KubeConfig, virtualNode: string | undefined): ReplayCluster {
-  return {
-    name,
-    kubeconfig,
-    kubeConfig,
-    virtualNode,
-    kubectl: async (args, o) => {
-      const { kubectl } = await ensureBinaries(['kubectl']);
-      return String((await execa(kubectl!, ['--kubeconfig', kubeconfig, ...args], { input: o?.input })).stdout);
-    },
-  };
 }

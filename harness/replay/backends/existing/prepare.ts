@@ -22,6 +22,7 @@ export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): Existin
 export function retargetPlan(plan: ReplayPlan, ns: string): void {
   const into = <T extends KubeObject | undefined>(o: T): T => (o ? ({ ...o, metadata: { ...o.metadata, namespace: ns } } as T) : o);
   plan.namespace = ns;
+  if (plan.metric) plan.metric = { ...plan.metric, namespace: ns };
   plan.hpa = into(plan.hpa);
   plan.ew = into(plan.ew);
   plan.manifests = {

@@ -9,7 +9,7 @@ import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type Pod
 import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
 import type { BackendOptions, RunContext } from '../../backend.ts';
-import { objectMetric, slsProjects, type ReplayPlan } from '../../plan.ts';
+import type { ReplayPlan } from '../../plan.ts';
 import type { Pipeline } from '../../warmup.ts';
 import { applyWorkload } from '../../workload.ts';
 
@@ -47,7 +47,7 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   plan.warnings.push(...kc.kind.warnings);
   await stack.up(placementController({ kubeConfig: () => kc.kubeConfig, namespace: plan.namespace, logger: o.logger }));
   // The exporter pod reads the wall clock: the fake reads its windows as ending at the virtual now.
-  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: slsProjects(plan), wallQueries: true, logger: o.logger }));
+  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: plan.slsProjects, wallQueries: true, logger: o.logger }));
   const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };
   const cred = () => sls.get().credentials[0]!;
   const pods = exporterPods(plan, { target, images: images!, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
@@ -65,5 +65,5 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   const img = images!;
   // The workload's pods really start: the stand-in image, probe periods divided by k.
   await applyWorkload(kc, plan, (d) => workloadPods(d, img, k));
-  return { cluster: kc, exporter, prometheus: prometheus.get(), metric: objectMetric(plan) };
+  return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
 }

@@ -3,10 +3,10 @@ import { ClusterComponent } from '../../components/cluster.ts';
 import { placementController } from '../../components/controller.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
 import { describeSetup, type BackendOptions, type RunContext, type SetupTiming } from '../../backend.ts';
-import { objectMetric, type ReplayPlan } from '../../plan.ts';
+import type { ReplayPlan } from '../../plan.ts';
 import type { Pipeline } from '../../warmup.ts';
 import { applyWorkload } from '../../workload.ts';
-import { heldProbe, startSource } from './source.ts';
+import { startSource } from './source.ts';
 
 /**
  * Cluster, controller, fake SLS, exporter, Prometheus and adapter, each as soon as what it needs is
@@ -70,6 +70,5 @@ export async function startLocalPipeline(plan: ReplayPlan, o: BackendOptions, { 
   ]);
   const timings = [...stack.timings, ...steps];
   progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });
-  const fleet = source.fleet;
-  return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: objectMetric(plan), ...(fleet ? { probes: (write) => [heldProbe(plan, fleet, write)] } : {}) };
+  return { cluster: cluster.get(), exporter: source.exporter, prometheus: prometheus.get(), metric: plan.metric, ...(source.probes ? { probes: source.probes } : {}) };
 }

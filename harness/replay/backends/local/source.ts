@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { compressExporterConfig } from '../../../../exporter/index.ts';
-import type { Stack } from '../../../../core/component.ts';
+import type { Component, Stack } from '../../../../core/component.ts';
 import type { ScrapeTarget } from '../../../pipeline/prometheus.ts';
 import { serviceMonitorToScrapeTarget } from '../../../../manifests/index.ts';
 import { curvePeak } from '../../../../scenarios/format.ts';
@@ -10,7 +10,7 @@ import { ExporterComponent } from '../../components/exporter.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
 import { HeldDevicesProbe, K6FleetComponent } from '../../components/k6-fleet.ts';
 import { exporterEnv, OwnExporterComponent } from '../../components/own-exporter.ts';
-import { slsProjects, type ReplayPlan } from '../../plan.ts';
+import type { ReplayPlan } from '../../plan.ts';
 
 /**
  * The replay's data source and exporter, chosen by the scenario: curve mode (the fake answers
@@ -22,7 +22,8 @@ export interface SourceParts {
   exporter: { url: string; metricsUrl?: string };
   /** Prometheus' scrape target for the exporter. */
   target: ScrapeTarget;
-  fleet?: K6FleetComponent;
+  /** Events mode: what records the devices the fake SLS holds, once the timeline is written (`Pipeline.probes`). */
+  probes?: (write: (r: TimelineRecord) => void) => Component[];
 }
 
 export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: string; logger?: Logger }): Promise<SourceParts> {
@@ -35,16 +36,19 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
   // exactly the `to` of the exporter's window, which SLS excludes ([from, to)), and warm-up would see 0.
   const now = events ? () => clock.now() - 1 : clock.now;
   const base = plan.exporterConfig;
-  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects: slsProjects(plan), wallQueries: s.exporter !== undefined }));
+  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects: plan.slsProjects, wallQueries: s.exporter !== undefined }));
   const metric = base.metrics[0]!;
-  let fleet: K6FleetComponent | undefined;
+  let probes: SourceParts['probes'];
   if (s.source.mode === 'events') {
-    fleet = await stack.up(
+    const fleet = await stack.up(
       new K6FleetComponent({
         cluster: plan.clusterName, dir: o.workDir, sls: () => sls.get(), project: metric.project, logstore: metric.logstore,
         heartbeatSeconds: s.source.heartbeatSeconds, compression: k, peakDevices: curvePeak(s.curve, s.windows), target: () => plan.devices(clock.now()), now: clock.now,
       }),
     );
+    // The devices the fake holds over the query window, sampled into the timeline once it is written.
+    const everyMs = Math.max(50, (s.sampleEverySeconds * 1000) / k / 2);
+    probes = (write) => [new HeldDevicesProbe({ fleet, now: clock.now, windowSeconds: sys.pipeline.slsWindowSeconds, everyMs, write })];
   }
   const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
   if (s.exporter) {
@@ -56,7 +60,7 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
       })),
     );
     const e = own.get();
-    return { exporter: { url: e.url, metricsUrl: e.metricsUrl }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(fleet ? { fleet } : {}) };
+    return { exporter: { url: e.url, metricsUrl: e.metricsUrl }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(probes ? { probes } : {}) };
   }
   const exporter = await stack.up(
     new ExporterComponent(
@@ -72,11 +76,5 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
       { host: '127.0.0.1', port: 0, now: clock.now, logger: o.logger },
     ),
   );
-  return { exporter: exporter.get(), target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(fleet ? { fleet } : {}) };
-}
-
-/** Events mode: the devices the fake holds over the query window, sampled into the timeline. */
-export function heldProbe(plan: ReplayPlan, fleet: K6FleetComponent, write: (r: TimelineRecord) => void): HeldDevicesProbe {
-  const s = plan.scenario;
-  return new HeldDevicesProbe({ fleet, now: plan.clock.now, windowSeconds: plan.system.pipeline.slsWindowSeconds, everyMs: Math.max(50, (s.sampleEverySeconds * 1000) / s.compression / 2), write });
+  return { exporter: exporter.get(), target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(probes ? { probes } : {}) };
 }
