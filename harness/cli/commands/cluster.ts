@@ -8,20 +8,21 @@ import { backend, clusterName } from '../options.ts';
  * A cluster command on the chosen backend (`harness/replay/backends`): the flags of other backends
  * refused, toolchain progress shown, Ctrl-C stops what was started (exit 130); prints the result.
  */
-async function onBackend(name: BackendName, flags: ClusterUpFlags, command: (c: ClusterLifecycle, io: ClusterIO) => Promise<string>): Promise<void> {
+async function onBackend(name: BackendName, flags: ClusterUpFlags, command: (c: ClusterLifecycle, io: ClusterIO) => Promise<string>, o: { toolchain?: boolean } = {}): Promise<void> {
   const { backendNamed, refuseForeignFlags } = await import('../../replay/backends/index.ts');
   const { createToolchainProgress } = await import('../toolchain-progress.ts');
   refuseForeignFlags(name, flags);
   const { cluster } = await backendNamed(name);
-  const toolchainProgress = createToolchainProgress();
+  // A first `cluster up` may build the toolchain: its progress, stopped before the result is printed.
+  const toolchainProgress = o.toolchain ? createToolchainProgress() : undefined;
   let text: string;
   try {
     text = await interruptible(
-      (signal) => command(cluster, { out: (t) => process.stdout.write(t), progress: (l) => process.stderr.write(`${l}\n`), toolchainProgress, signal }),
+      (signal) => command(cluster, { out: (t) => process.stdout.write(t), progress: (l) => process.stderr.write(`${l}\n`), ...(toolchainProgress ? { toolchainProgress } : {}), signal }),
       { onSignal: 'stopping what was started', afterInterrupt: 'nothing left running' },
     );
   } finally {
-    toolchainProgress.stop();
+    toolchainProgress?.stop();
   }
   process.stdout.write(text);
 }
@@ -54,7 +55,7 @@ export function register(program: Command): void {
     .option('--kubeconfig <file>', 'existing backend: the kubeconfig of the cluster to inspect')
     .option('--context <name>', 'existing backend: the kubeconfig context (default: its current-context)')
     .option('--namespace <name>', 'existing backend: the namespace a replay would own (default ebbflow-replay)')
-    .action((opts: ClusterUpFlags & { backend: BackendName }) => onBackend(opts.backend, opts, (c, io) => c.up(opts, io)));
+    .action((opts: ClusterUpFlags & { backend: BackendName }) => onBackend(opts.backend, opts, (c, io) => c.up(opts, io), { toolchain: true }));
 
   cl.command('down')
     .description('Stop every process of a local cluster and remove its state (also after a crash)')
