@@ -5,7 +5,7 @@ import {
 import type { Logger } from 'pino';
 import type { TimelineEvent, TimelineRecord, TimelineSample } from '../../core/timeline/format.ts';
 import type { RecorderView } from '../../kinds/model/placement.ts';
-import type { VirtualClock } from '../replay/clock.ts';
+import type { VirtualClock } from '../clock/clock.ts';
 import { parseQuantity } from '../../core/units.ts';
 import { createSampleSchedule } from './schedule.ts';
 import { countPods, isPodReady, podNodeType } from './classify.ts';

@@ -12,7 +12,7 @@ import { UserError } from '../../core/errors.ts';
 import type { Timeline, TimelineMeta } from '../../core/timeline/format.ts';
 import { readTimeline } from '../../core/timeline/io.ts';
 import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
-import { createReplayClock, type ReplayClock } from './replay-clock.ts';
+import { createReplayClock, type ReplayClock } from '../clock/replay-clock.ts';
 
 /**
  * Everything a replay needs decided before a process starts: the manifests, the resolved system,
@@ -34,6 +34,12 @@ export interface ReplayPlan {
   clusterName: string;
   clock: ReplayClock;
   windowStartsMs: number[];
+  /** The windows in virtual epoch ms, replayed back to back. */
+  windows: { start: number; end: number }[];
+  /** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
+  slsProjects: Record<string, string[]>;
+  /** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage; it moves with `namespace`. */
+  metric?: ObjectMetric;
   /** Virtual seconds of all windows. */
   virtualTotal: number;
   devices(tMs: number): number;
@@ -48,6 +54,13 @@ export interface ReplayPlan {
 export type ReplaySystem = ResolvedSystem & { ew: { sourceTarget: { name: string } } };
 
 export const NAMESPACE = 'default';
+
+/** A metric of the custom metrics API, as the adapter serves it for the HPA. */
+export interface ObjectMetric {
+  namespace: string;
+  service: string;
+  name: string;
+}
 
 /** The HPA the manifests declare, with the scenario's overrides and behavior compressed by k. */
 export function buildHpa(base: KubeObject, s: Scenario, warnings: string[]): KubeObject {
@@ -109,6 +122,9 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
   const system = resolveSystem(s, harnessSystemManifests(manifests));
   const hpa = compressHpa(system.hpaObject, s, warnings);
   const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));
+  const projects = slsProjects(exporterConfig);
+  const namespace = manifests.namespace ?? NAMESPACE;
+  const metric = objectMetric(hpa, namespace);
   const windowStartsMs = s.windows.map((w) => s.dayStartMs + w.start * 1000);
   return {
     scenario: s,
@@ -116,12 +132,15 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
     system: { ...system, ew: { sourceTarget: { name: system.placement.tiers[0]!.deployment } } },
     hpa,
     ...(system.placement.object ? { ew: system.placement.object } : {}),
-    namespace: manifests.namespace ?? NAMESPACE,
+    namespace,
     exporterConfig,
     baseline: await loadBaseline(s, o.baselineFile),
     clusterName: validateClusterName(o.clusterName ?? clusterNameFor(s), o.clusterName ? 'cluster name' : `${s.file}: name (as cluster replay-<name>)`),
     clock: createReplayClock({ k: s.compression, windowStartsMs }),
     windowStartsMs,
+    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
+    slsProjects: projects,
+    ...(metric ? { metric } : {}),
     virtualTotal: s.windows.reduce((a, w) => a + w.end - w.start, 0),
     devices: (tMs: number) => s.curve.at((tMs - s.dayStartMs) / 1000),
     warnings,
@@ -138,7 +157,7 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     scenario: s.name,
     start: p.windowStartsMs[0]!,
     end: s.dayStartMs + s.windows.at(-1)!.end * 1000,
-    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
+    windows: p.windows.map((w) => ({ ...w })),
     compression: s.compression,
     constants: timelineConstants(p.system),
     devicesPerReplica: s.devicesPerReplica,
@@ -160,4 +179,15 @@ function describeTarget(hpa: KubeObject): string {
   const m = (hpa.spec as V2HorizontalPodAutoscaler['spec'])?.metrics?.[0];
   const t = m?.object?.target;
   return `${m?.object?.metric.name ?? '?'} on ${m?.object?.describedObject.kind}/${m?.object?.describedObject.name}, target ${t?.type} ${t?.value ?? t?.averageValue}`;
+}
+
+function slsProjects(config: ExporterConfig): Record<string, string[]> {
+  const projects: Record<string, string[]> = {};
+  for (const m of config.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  return projects;
+}
+
+function objectMetric(hpa: KubeObject, namespace: string): ObjectMetric | undefined {
+  const m = (hpa.spec as { metrics?: { type: string; object?: { describedObject?: { kind?: string; name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object' && x.object?.describedObject?.kind === 'Service');
+  return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
 }

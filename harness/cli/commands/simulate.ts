@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT, setOutcome } from '../boundary.ts';
 import { intIn, manifestGrants, type ManifestFlags } from '../options.ts';
 
 export function register(program: Command): void {
@@ -41,6 +42,6 @@ export function register(program: Command): void {
       process.stdout.write(
         `\nsimulated ${(summary.seconds / 3600).toFixed(1)} h in ${ms.toFixed(1)} ms: peak ${summary.peakReplicas} replicas, SLO coverage ${summary.sloCoveragePercent.toFixed(1)}%, ECI ${summary.eciPodHours.toFixed(1)} pod-hours, cost ${summary.costTotal.toFixed(2)} (ECS ${summary.costEcs.toFixed(2)} + ECI ${summary.costEci.toFixed(2)})\nreport: ${files.html}\n`,
       );
-      process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+      setOutcome(results.every((r) => r.passed) ? EXIT.ok : EXIT.failed);
     });
 }

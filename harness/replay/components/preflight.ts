@@ -1,9 +1,9 @@
 import { lookup as systemLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { localhostAwareLookup } from '../../exporter/index.ts';
-import { UserError } from '../../core/errors.ts';
-import type { Scenario } from '../../scenarios/index.ts';
-import { expandEnv } from './components/own-exporter.ts';
+import { localhostAwareLookup } from '../../../exporter/index.ts';
+import { UserError } from '../../../core/errors.ts';
+import type { Scenario } from '../../../scenarios/index.ts';
+import { expandEnv } from './own-exporter.ts';
 
 /**
  * Before a replay starts an exporter: every host name its SLS SDK will dial must reach this machine.

@@ -3,11 +3,11 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterStatus } from '../../cluster/local/index.ts';
-import { loadScenario } from '../../scenarios/index.ts';
+import { clusterStatus } from '../../../cluster/local/index.ts';
+import { loadScenario } from '../../../scenarios/index.ts';
 import { runReplay } from './engine.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('runReplay without a cluster', () => {
   it('an abort before the start starts nothing and still writes a partial report', async () => {

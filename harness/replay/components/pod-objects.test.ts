@@ -7,8 +7,7 @@ import { parseExporterConfig } from '../../../exporter/index.ts';
 import type { KubeObject } from '../../../manifests/index.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { planReplay } from '../plan.ts';
-import { checkBackend } from './index.ts';
-import { exporterPodProxyPath, exporterPods, exporterProxyPath, SLS_HOST, workloadPods, type PodTarget } from './pods.ts';
+import { exporterPodProxyPath, exporterPods, exporterProxyPath, SLS_HOST, workloadPods, type PodTarget } from './pod-objects.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const target: PodTarget = { kubeconfig: '/k', kubeConfig: new KubeConfig(), namespace: 'team-a', hostAddress: '172.18.0.1' };
@@ -60,13 +59,6 @@ describe('the pod pipeline objects (kind now, existing next)', async () => {
     expect(c.imagePullPolicy).toBe('IfNotPresent');
     expect(c.env).toContainEqual({ name: 'PORT', value: '8080' });
     expect(JSON.stringify(plan.manifests.businessDeployment)).toBe(before);
-  });
-
-  it('refuses, before anything starts, what a backend cannot run', () => {
-    expect(() => checkBackend('existing', plan, {})).toThrow(/needs --kubeconfig/);
-    expect(() => checkBackend('kind', plan, { kubeconfig: '/x' })).toThrow(/--backend existing only/);
-    expect(() => checkBackend('kind', { ...plan, scenario: { ...plan.scenario, source: { mode: 'events', heartbeatSeconds: 30 } } }, {})).toThrow(/tiny.yaml: source.mode events runs on the local backend only/);
-    expect(() => checkBackend('kind', plan, {})).not.toThrow();
   });
 
   it('refuses manifests without an exporter Deployment, naming the fix', () => {

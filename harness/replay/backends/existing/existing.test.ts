@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../../../scenarios/index.ts';
-import { UserError } from '../../../core/errors.ts';
-import { planReplay } from '../plan.ts';
-import { checkBackend } from './index.ts';
+import { loadScenario } from '../../../../scenarios/index.ts';
+import { UserError } from '../../../../core/errors.ts';
+import { planReplay } from '../../plan.ts';
+import { checkBackend } from '../index.ts';
 
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const kubeconfig = (() => {
   const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-plan-'));
   const p = join(dir, 'kubeconfig');
@@ -21,7 +21,7 @@ const plan = async (compression: number) => planReplay({ scenario: await loadSce
 describe('checkBackend for existing', () => {
   it('moves every object of the run into the owned namespace', async () => {
     const p = await plan(1);
-    checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' });
+    await checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' });
     expect(p.namespace).toBe('ebf-a');
     for (const o of [p.hpa, p.ew, p.manifests.businessDeployment, p.manifests.businessService]) expect(o?.metadata.namespace).toBe('ebf-a');
     expect(p.manifests.scrape.namespace).toBe('ebf-a');
@@ -30,15 +30,15 @@ describe('checkBackend for existing', () => {
 
   it('carries the k>1 consequence into the plan\'s warnings (summary and report)', async () => {
     const p = await plan(60);
-    checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' });
+    await checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' });
     expect(p.warnings.find((w) => w.startsWith('existing cluster at k=60'))).toContain('reactions appear 60× slower');
   });
 
   it('refuses bad flags before anything starts, and the flags on other backends', async () => {
     const p = await plan(1);
-    expect(() => checkBackend('existing', p, { kubeconfig, namespace: 'Bad_NS' })).toThrow(UserError);
-    expect(() => checkBackend('existing', p, { namespace: 'ebf-a' })).toThrow(/needs --kubeconfig/);
-    expect(() => checkBackend('kind', p, { namespace: 'ebf-a' })).toThrow(/applies to --backend existing only, not --backend kind/);
-    expect(() => checkBackend('local', p, { hostAddress: '10.0.0.2' })).toThrow(/--host-address applies to --backend existing only/);
+    await expect(checkBackend('existing', p, { kubeconfig, namespace: 'Bad_NS' })).rejects.toThrow(UserError);
+    await expect(checkBackend('existing', p, { namespace: 'ebf-a' })).rejects.toThrow(/needs --kubeconfig/);
+    await expect(checkBackend('kind', p, { namespace: 'ebf-a' })).rejects.toThrow(/applies to --backend existing only, not --backend kind/);
+    await expect(checkBackend('local', p, { hostAddress: '10.0.0.2' })).rejects.toThrow(/--host-address applies to --backend existing only/);
   });
 });

@@ -7,12 +7,19 @@ import { waitUntil } from '../../../core/wait.ts';
 import type { ReplayPlan } from '../plan.ts';
 
 /**
- * The pod side of a backend that runs real containers (kind today, an existing cluster next): the
- * manifests' exporter and workload as pods in a given kubeconfig + namespace, reaching the host's
- * fake SLS at an address of this machine the pods can route to. The object building is pure
- * (`exporterPods`, `workloadPods`); `deployPods` applies and waits; `exporterProxyPath` is how the
- * host reads the exporter pod (the API server's service proxy).
+ * The pod side of a backend that runs real containers (kind, existing): the manifests' exporter and
+ * workload as pods in a given kubeconfig + namespace, reaching the host's fake SLS at an address of
+ * this machine the pods can route to. The object building is pure (`exporterPods`, `workloadPods`);
+ * `deployPods` applies and waits; `exporterProxyPath` is how the host reads the exporter pod (the
+ * API server's service proxy).
  */
+
+/** What runs only beside a local control plane: refused, before anything starts, by a backend that runs pods. */
+export function refuseHostOnlyParts(plan: ReplayPlan): void {
+  const file = plan.scenario.file;
+  if (plan.scenario.source.mode === 'events') throw new UserError(`${file}: source.mode events runs on the local backend only`, 'remove source: or replay it with --backend local');
+  if (plan.scenario.exporter) throw new UserError(`${file}: exporter: (your own exporter process) runs on the local backend only`, 'remove exporter: or replay it with --backend local');
+}
 
 /** Where the pods go and how they reach this machine. */
 export interface PodTarget {

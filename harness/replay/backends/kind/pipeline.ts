@@ -1,16 +1,17 @@
-import { ecsNodeLabels } from '../../../cluster/kind/config.ts';
-import { ensureExporterImage, ensureWorkloadImage } from '../../../cluster/kind/images.ts';
-import { nodePoolsSchema } from '../../../cluster/nodes/config.ts';
-import { AdapterComponent } from '../components/adapter.ts';
-import { ControllerComponent } from '../components/controller.ts';
-import { FakeSlsComponent } from '../components/fake-sls.ts';
-import { KindClusterComponent } from '../components/kind-cluster.ts';
-import { ExporterPodsComponent, KubectlProxyComponent } from '../components/pods.ts';
-import { PrometheusComponent } from '../components/prometheus.ts';
-import { slsProjects } from '../source.ts';
-import type { Pipeline } from '../warmup.ts';
-import type { BackendContext } from './index.ts';
-import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from './pods.ts';
+import { ecsNodeLabels } from '../../../../cluster/kind/config.ts';
+import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
+import { nodePoolsSchema } from '../../../../cluster/nodes/config.ts';
+import { AdapterComponent } from '../../components/adapter.ts';
+import { placementComponents } from '../../components/controller.ts';
+import { FakeSlsComponent } from '../../components/fake-sls.ts';
+import { KindClusterComponent } from '../../components/kind-cluster.ts';
+import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
+import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
+import { PrometheusComponent } from '../../components/prometheus.ts';
+import type { BackendOptions, RunContext } from '../../backend.ts';
+import type { ReplayPlan } from '../../plan.ts';
+import type { Pipeline } from '../../warmup.ts';
+import { applyWorkload } from '../../workload.ts';
 
 /**
  * The kind backend: a kind cluster (real kubelet, vk-eci as the ECI node) in Docker; the exporter
@@ -19,8 +20,7 @@ import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type Pod
  * gateway. kcm runs from the start (kubeadm starts it), so the HPA may need up to its 30 s discovery
  * reset to learn the ElasticWorkload CRD: the warm-up waits for it.
  */
-export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
-  const { stack, plan, workDir, progress } = c;
+export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { stack, workDir, progress }: RunContext): Promise<Pipeline> {
   const s = plan.scenario;
   const { system: sys } = plan;
   const k = s.compression;
@@ -40,14 +40,14 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
         images = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
         return [images.exporter, images.workload];
       },
-      c.options.toolchainProgress,
+      o.toolchainProgress,
     ),
   );
   const kc = cluster.get();
   plan.warnings.push(...kc.kind.warnings);
-  await stack.up(new ControllerComponent({ kubeConfig: () => kc.kubeConfig, namespace: plan.namespace, logger: c.options.logger }));
+  for (const c of placementComponents(plan, { kubeConfig: () => kc.kubeConfig, logger: o.logger })) await stack.up(c);
   // The exporter pod reads the wall clock: the fake reads its windows as ending at the virtual now.
-  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: slsProjects(plan), wallQueries: true, logger: c.options.logger }));
+  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: plan.slsProjects, wallQueries: true, logger: o.logger }));
   const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };
   const cred = () => sls.get().credentials[0]!;
   const pods = exporterPods(plan, { target, images: images!, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
@@ -63,11 +63,7 @@ export async function startKindPipeline(c: BackendContext): Promise<Pipeline> {
     })),
   );
   const img = images!;
-  return {
-    cluster: kc,
-    exporter,
-    prometheus: prometheus.get(),
-    metric: c.metric,
-    workload: (d) => workloadPods(d, img, k),
-  };
+  // The workload's pods really start: the stand-in image, probe periods divided by k.
+  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k));
+  return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
 }

@@ -1,18 +1,18 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { compressExporterConfig } from '../../exporter/index.ts';
-import type { Stack } from '../../core/component.ts';
-import type { FakeSls } from '../fake-sls/index.ts';
-import { LogRing, ringLogger } from '../pipeline/log-ring.ts';
-import type { ScrapeTarget } from '../pipeline/prometheus.ts';
-import { serviceMonitorToScrapeTarget } from '../../manifests/index.ts';
-import { curvePeak } from '../../scenarios/format.ts';
-import type { TimelineRecord } from '../../core/timeline/format.ts';
-import { ExporterComponent } from './components/exporter.ts';
-import { FakeSlsComponent } from './components/fake-sls.ts';
-import { HeldDevicesProbe, K6FleetComponent } from './components/k6-fleet.ts';
-import { exporterEnv, OwnExporterComponent } from './components/own-exporter.ts';
-import type { ReplayPlan } from './plan.ts';
+import { compressExporterConfig } from '../../../../exporter/index.ts';
+import type { Component, Stack } from '../../../../core/component.ts';
+import type { FakeSls } from '../../../fake-sls/index.ts';
+import { LogRing, ringLogger } from '../../../pipeline/log-ring.ts';
+import type { ScrapeTarget } from '../../../pipeline/prometheus.ts';
+import { serviceMonitorToScrapeTarget } from '../../../../manifests/index.ts';
+import { curvePeak } from '../../../../scenarios/format.ts';
+import type { TimelineRecord } from '../../../../core/timeline/format.ts';
+import { ExporterComponent } from '../../components/exporter.ts';
+import { FakeSlsComponent } from '../../components/fake-sls.ts';
+import { HeldDevicesProbe, K6FleetComponent } from '../../components/k6-fleet.ts';
+import { exporterEnv, OwnExporterComponent } from '../../components/own-exporter.ts';
+import type { ReplayPlan } from '../../plan.ts';
 
 /**
  * The replay's data source and exporter, chosen by the scenario: curve mode (the fake answers
@@ -24,7 +24,10 @@ export interface SourceParts {
   exporter: { url: string; metricsUrl?: string; log?: () => string[]; queried?: () => boolean };
   /** Prometheus' scrape target for the exporter. */
   target: ScrapeTarget;
-  fleet?: K6FleetComponent;
+  /** Events mode: what records the devices the fake SLS holds, once the timeline is written (`Pipeline.probes`). */
+  probes?: (write: (r: TimelineRecord) => void) => Component[];
+  /** Events mode: the devices the fake SLS holds over the query window (`Pipeline.held`). */
+  held?: () => number;
 }
 
 export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: string; logger?: Logger }): Promise<SourceParts> {
@@ -37,16 +40,21 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
   // exactly the `to` of the exporter's window, which SLS excludes ([from, to)), and warm-up would see 0.
   const now = events ? () => clock.now() - 1 : clock.now;
   const base = plan.exporterConfig;
-  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects: slsProjects(plan), wallQueries: s.exporter !== undefined }));
+  const sls = await stack.up(new FakeSlsComponent({ ...(events ? {} : { curve: plan.devices }), now, projects: plan.slsProjects, wallQueries: s.exporter !== undefined }));
   const metric = base.metrics[0]!;
-  let fleet: K6FleetComponent | undefined;
+  let probes: SourceParts['probes'];
+  let held: SourceParts['held'];
   if (s.source.mode === 'events') {
-    fleet = await stack.up(
+    const fleet = await stack.up(
       new K6FleetComponent({
         cluster: plan.clusterName, dir: o.workDir, sls: () => sls.get(), project: metric.project, logstore: metric.logstore,
         heartbeatSeconds: s.source.heartbeatSeconds, compression: k, peakDevices: curvePeak(s.curve, s.windows), target: () => plan.devices(clock.now()), now: clock.now,
       }),
     );
+    // The devices the fake holds over the query window, sampled into the timeline once it is written.
+    const everyMs = Math.max(50, (s.sampleEverySeconds * 1000) / k / 2);
+    held = () => fleet.held(sys.pipeline.slsWindowSeconds);
+    probes = (write) => [new HeldDevicesProbe({ fleet, now: clock.now, windowSeconds: sys.pipeline.slsWindowSeconds, everyMs, write })];
   }
   const scrape = { ...plan.manifests.scrape, intervalSeconds: sys.pipeline.scrapeIntervalSeconds };
   const queried = () => answeredAny(sls.get(), base.metrics);
@@ -59,7 +67,7 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
       })),
     );
     const e = own.get();
-    return { exporter: { url: e.url, metricsUrl: e.metricsUrl, log: () => own.logTail(), queried }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(fleet ? { fleet } : {}) };
+    return { exporter: { url: e.url, metricsUrl: e.metricsUrl, log: () => own.logTail(), queried }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(probes ? { probes } : {}), ...(held ? { held } : {}) };
   }
   const ring = new LogRing();
   const exporter = await stack.up(
@@ -76,24 +84,11 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
       { host: '127.0.0.1', port: 0, now: clock.now, logger: ringLogger(ring, o.logger) },
     ),
   );
-  return { exporter: { url: exporter.get().url, log: () => ring.lines(), queried }, target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(fleet ? { fleet } : {}) };
-}
-
-/** Events mode: the devices the fake holds over the query window, sampled into the timeline. */
-export function heldProbe(plan: ReplayPlan, fleet: K6FleetComponent, write: (r: TimelineRecord) => void): HeldDevicesProbe {
-  const s = plan.scenario;
-  return new HeldDevicesProbe({ fleet, now: plan.clock.now, windowSeconds: plan.system.pipeline.slsWindowSeconds, everyMs: Math.max(50, (s.sampleEverySeconds * 1000) / s.compression / 2), write });
+  return { exporter: { url: exporter.get().url, log: () => ring.lines(), queried }, target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(probes ? { probes } : {}), ...(held ? { held } : {}) };
 }
 
 /** Whether the fake SLS answered a query on any of these metrics' logstores (the exporter reached it). */
 function answeredAny(sls: FakeSls, metrics: { project: string; logstore: string }[]): boolean {
   const by = sls.stats().byLogstore;
   return metrics.some((m) => (by[`${m.project}/${m.logstore}`] ?? 0) > 0);
-}
-
-/** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
-export function slsProjects(plan: ReplayPlan): Record<string, string[]> {
-  const projects: Record<string, string[]> = {};
-  for (const m of plan.exporterConfig.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
-  return projects;
 }
