@@ -181,7 +181,7 @@ describe('the cluster\'s own Prometheus and adapter', () => {
   it('fixed labels come from metric relabelings too (the shipped ServiceMonitor), keep/drop rules aside', async () => {
     const { loadHarnessManifests } = await import('../../manifests/index.ts');
     const shipped = (await loadHarnessManifests()).objects.filter((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'sls-exporter');
-    expect(fixedLabels(shipped)).toEqual({ service: 'nginx' });
+    expect(fixedLabels(shipped)).toEqual({ namespace: 'default', service: 'nginx' });
     const keepOnly = { ...sm('x', {}), spec: { endpoints: [{ metricRelabelings: [{ action: 'keep', sourceLabels: ['__name__'], regex: 'a', targetLabel: 'ignored', replacement: 'no' }] }] } };
     expect(fixedLabels([keepOnly])).toEqual({});
   });

@@ -129,6 +129,8 @@ const cases: [string, string[], RegExp][] = [
   ['whatif', ['whatif', tiny, '--vary', 'sourceMax=0..1', '--workers', 'abc'], /--workers.*expected an integer/],
   ['whatif', ['whatif', f('scn/minmax.yaml'), '--vary', 'sourceMax=0..1'], /hpa\.minReplicas: 5 is above/],
   ['whatif', ['whatif', tiny, '--vary', 'maxReplicas=1000000'], /--vary maxReplicas: values must be between 0 and 2000 replicas/],
+  ['ci comment', ['ci', 'comment', '--file', f('summary.md')], /ci comment needs exactly one of --github and --gitlab/],
+  ['ci comment', ['ci', 'comment', '--github', '--file', f('missing.md')], /--file .*missing\.md: cannot be read/],
   ['curve pull', ['curve', 'pull', '--config', example, '--metric', 'active_devices', '--from', '2026-11-21', '--to', '2026-11-20', '--out', f('c.csv')], /--from 2026-11-21T00:00:00Z is not before --to 2026-11-20T00:00:00Z/],
   ['curve pull', ['curve', 'pull', '--config', example, '--metric', 'active_devices', '--from', 'now-1d', '--to', '2999-01-01', '--out', f('c.csv')], /--to 2999-01-01T00:00:00Z is in the future/],
   ['curve pull', ['curve', 'pull', '--config', example, '--metric', 'active_devices', '--from', '2026-11-20', '--to', '2026-11-21', '--step', '7m', '--out', f('c.csv')], /--step 7m: must be whole seconds that divide a day/],

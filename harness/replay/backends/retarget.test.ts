@@ -24,7 +24,7 @@ describe('existing backend: the series follow the HPA into the run namespace', (
     const p = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml'), { compression: 1 }) });
     const labelsOf = (t: ReturnType<typeof serviceMonitorToScrapeTarget>) => (t.relabelings as { target_label?: string; replacement?: string }[]).filter((r) => r.target_label === 'namespace' && r.replacement !== undefined).map((r) => r.replacement);
     expect(labelsOf(serviceMonitorToScrapeTarget(p.manifests.scrape, '127.0.0.1:1'))).toEqual(['default']);
-    checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' });
+    await checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' });
     expect(labelsOf(serviceMonitorToScrapeTarget(p.manifests.scrape, '127.0.0.1:1'))).toEqual(['ebf-a']);
     const sm = p.manifests.objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'sls-exporter') as { spec: { endpoints: { relabelings: { targetLabel: string; replacement: string }[] }[] } } | undefined;
     expect(sm!.spec.endpoints[0]!.relabelings.find((r) => r.targetLabel === 'namespace')?.replacement).toBe('ebf-a');
