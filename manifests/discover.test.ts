@@ -5,12 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { UserError } from '../core/errors.ts';
-import { harnessSystemManifests, manifestsPathFor, resolveSystem } from '../harness/replay/resolve.ts';
+import { convertHpaToV2 } from '../kinds/scaler/hpa/index.ts';
+import { resolveSystem } from '../kinds/system.ts';
 import { parseScenario } from '../scenarios/index.ts';
 import { simulate, systemFromScenario } from '../simulator/index.ts';
 import { loadSystemManifests } from '../simulator/system.ts';
-import { convertHpaToV2, discoverSystem, type SourcedObject } from './discover.ts';
-import { loadHarnessManifests, type KubeObject } from './index.ts';
+import { discoverSystem, type SourcedObject } from './discover.ts';
+import { harnessSystemManifests, loadHarnessManifests, manifestsPathFor, type KubeObject } from './index.ts';
 import { loadManifestObjects, parseDocuments } from './load.ts';
 
 const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
@@ -41,7 +42,7 @@ function userError(fn: () => unknown): UserError {
 describe('discovery: a team without an ElasticWorkload (kustomize overlay, other names and namespace)', () => {
   it('finds the HPA on the Deployment, the exporter, its ServiceMonitor and the adapter rules by content', async () => {
     const m = await loadHarnessManifests({ path: TEAM });
-    expect(m.elasticWorkload).toBeUndefined();
+    expect(m.placement).toBeUndefined();
     expect(m.hpa.metadata).toMatchObject({ name: 'chat-api-hpa', namespace: 'shop' });
     expect((m.hpa.spec as { maxReplicas: number }).maxReplicas).toBe(10); // the overlay's patch
     expect(m.businessDeployment.metadata.name).toBe('chat-api');
@@ -57,9 +58,9 @@ describe('discovery: a team without an ElasticWorkload (kustomize overlay, other
   it('resolves to a system with no split: every replica on the workload, none on ECI units', async () => {
     const s = await scenario();
     const sys = resolveSystem(s, harnessSystemManifests(await loadHarnessManifests({ path: TEAM })));
-    expect(sys.ewObject).toBeUndefined();
-    expect(sys.ew.elasticUnit).toEqual([]);
-    expect(sys.ew.sourceTarget).toMatchObject({ name: 'chat-api', max: 10 });
+    expect(sys.placement.object).toBeUndefined();
+    expect(sys.placement.tiers.slice(1)).toEqual([]);
+    expect(sys.placement.tiers[0]).toMatchObject({ deployment: 'chat-api', max: 10 });
     expect(sys.pod).toEqual({ vcpu: 0.25, memoryGiB: 0.25 });
     expect(sys.pipeline.scrapeIntervalSeconds).toBe(20);
     const { timeline } = simulate(s, systemFromScenario(s, await loadSystemManifests(TEAM)));
@@ -71,7 +72,7 @@ describe('discovery: a team without an ElasticWorkload (kustomize overlay, other
   it('refuses ElasticWorkload overrides in the scenario, naming the field and the workload', async () => {
     const s = await scenario('elasticWorkload: {sourceMax: 3}');
     const m = await loadHarnessManifests({ path: GUIDE });
-    const e = userError(() => resolveSystem(s, harnessSystemManifests({ ...m, elasticWorkload: undefined })));
+    const e = userError(() => resolveSystem(s, harnessSystemManifests({ ...m, placement: undefined })));
     expect(e.message).toMatch(/byos\.yaml: elasticWorkload\.sourceMax: .* no ElasticWorkload — the HPA scales Deployment web directly/);
   });
 });
@@ -94,8 +95,8 @@ describe('discovery: the guide as one multi-document file', () => {
     const m = await loadHarnessManifests({ path: GUIDE });
     const sys = resolveSystem(await scenario(), harnessSystemManifests(m));
     expect(sys.hpa.metrics).toEqual([{ type: 'Value', target: 3000 }, { type: 'AverageValue', target: 500 }]);
-    expect(sys.ew.elasticUnit?.map((u) => u.name)).toEqual(['reserved', 'spot']);
-    expect(sys.ew.sourceTarget.max).toBe(3);
+    expect(sys.placement.tiers.slice(1).map((t) => t.unit)).toEqual(['reserved', 'spot']);
+    expect(sys.placement.tiers[0]!.max).toBe(3);
     expect(m.scrape).toMatchObject({ via: 'PodMonitor', intervalSeconds: 10, serviceName: '' });
   });
 
@@ -168,7 +169,7 @@ describe('discovery: what is missing or ambiguous is one UserError naming object
     const d = discoverSystem(objs, dir);
     const i = docs.findIndex((x) => x.includes('apiVersion: autoscaling/v2beta1'));
     expect(d.fileOf(d.hpa)).toBe(i % 2 ? `sub/${i}.yml` : `${i}.yml`);
-    expect(d.elasticWorkload?.metadata.name).toBe('web-ew');
+    expect(d.placement?.metadata.name).toBe('web-ew');
   });
 });
 
@@ -181,7 +182,7 @@ describe('which manifests a run reads', () => {
 
   it('the shipped overlay is discovered the same way: the ElasticWorkload, Service nginx, the ServiceMonitor', async () => {
     const m = await loadHarnessManifests();
-    expect(m.elasticWorkload?.metadata.name).toBe('nginx');
+    expect(m.placement?.metadata.name).toBe('nginx');
     expect(m.namespace).toBe('default');
     expect(m.scrape).toMatchObject({ via: 'ServiceMonitor', intervalSeconds: 15, serviceName: 'sls-exporter' });
     expect(m.warnings).toEqual([]);

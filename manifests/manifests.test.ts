@@ -8,7 +8,7 @@ import {
 } from './policy.ts';
 import { admissionConfinement, writableNamespaces } from './privilege.ts';
 import { EW_GROUP, EW_PLURAL } from '../cluster/elasticworkload/unit.ts';
-import { buildHpa } from '../harness/replay/engine.ts';
+import { buildHpa } from '../harness/replay/plan.ts';
 import { parseScenario } from '../scenarios/index.ts';
 
 const copies: { remove(): void }[] = [];

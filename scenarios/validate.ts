@@ -2,7 +2,7 @@ import { checkNodePools } from '../cluster/nodes/config.ts';
 import { parseDuration } from '../core/units.ts';
 import { SCENARIO_BOUNDS, describeBound } from './bounds.ts';
 import { clockSeconds } from './curve.ts';
-import type { ScenarioFile } from './format.ts';
+import type { ScenarioFile } from './schema.ts';
 
 /**
  * Checks across fields of a scenario that has the right shape: what parses but cannot be meant

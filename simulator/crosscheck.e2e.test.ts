@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../scenarios/index.ts';
-import { runReplay } from '../harness/replay/engine.ts';
+import { runReplay } from '../harness/replay/engine/engine.ts';
 import { agreement } from '../core/checks/checks.ts';
 import { simulate, systemFromScenario } from './index.ts';
 

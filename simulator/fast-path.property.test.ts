@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { makeCurve } from '../scenarios/curve.ts';
 import { parseScenario } from '../scenarios/index.ts';
-import { HpaRun, RecommendationWindow, newHpaState, reconcile, type Behavior, type HpaFlags, type HpaInput, type HpaSpec } from './hpa.ts';
+import { HpaRun, RecommendationWindow, newHpaState, reconcile, type Behavior, type HpaFlags, type HpaInput, type HpaSpec } from '../kinds/scaler/hpa/index.ts';
 import { simulate, systemFromScenario, type SystemConfig } from './index.ts';
 
 // The optimised paths (precomputed stepping: shared per-step series, HpaRun, the monotonic window)
@@ -146,7 +146,7 @@ describe('precomputed stepping', () => {
     const s = structuredClone(sys);
     s.hpa = c.hpa;
     s.flags = c.flags;
-    s.ew.sourceTarget.max = c.sourceMax;
+    s.placement.tiers[0]!.max = c.sourceMax;
     s.pipeline.exporterIntervalSeconds = c.exporter;
     s.pipeline.scrapeIntervalSeconds = c.scrape;
     s.sampleEverySeconds = c.sampleEvery;

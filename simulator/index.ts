@@ -1,4 +1,4 @@
-export { reconcile, newHpaState, newWindowedHpaState, RecommendationWindow, objectMetricReplicas, scaleUpLimit, scaleDownLimit, withinTolerance, withinToleranceFor, tolerancesFor, hpaEdges, goInt32, storeScaleEvent, defaultBehavior, type HpaSpec, type HpaState, type HpaInput, type HpaDecision, type HpaFlags, type HpaFeatureGates, type HpaEdges, type ScaleEvent, type Behavior, type ObjectMetric } from './hpa.ts';
+export { reconcile, newHpaState, newWindowedHpaState, RecommendationWindow, objectMetricReplicas, scaleUpLimit, scaleDownLimit, withinTolerance, withinToleranceFor, tolerancesFor, hpaEdges, goInt32, storeScaleEvent, defaultBehavior, type HpaSpec, type HpaState, type HpaInput, type HpaDecision, type HpaFlags, type HpaFeatureGates, type HpaEdges, type ScaleEvent, type Behavior, type ObjectMetric } from '../kinds/scaler/hpa/index.ts';
 export { simulate, runModel, segmentsFor, type SimSummary, type Segment, type Stepping, type SimulateOptions } from './simulate.ts';
 export { defaultSystem, systemFromScenario, loadSystemManifests, type SystemConfig } from './system.ts';
 export { DEFAULT_COST, ecsCost, eciCost, type CostModel } from './cost.ts';

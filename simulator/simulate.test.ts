@@ -12,7 +12,7 @@ describe('simulator', () => {
   it('reads its defaults from manifests/base', () => {
     const s = defaultSystem();
     expect(s.hpa).toMatchObject({ minReplicas: 1, maxReplicas: 10, metrics: [{ type: 'AverageValue', target: 1000 }] });
-    expect(s.ew.sourceTarget.max).toBe(2);
+    expect(s.placement.tiers[0]!.max).toBe(2);
     expect(s.pod).toEqual({ vcpu: 0.5, memoryGiB: 0.5 });
   });
 
@@ -54,7 +54,7 @@ describe('simulator', () => {
   it('finite ECS capacity leaves source pods pending', async () => {
     const sc = await step('nodes: {ecs: [{name: ecs, count: 1, cpu: "1"}]}');
     const sys = systemFromScenario(sc);
-    sys.ew.sourceTarget.max = 20;
+    sys.placement.tiers[0]!.max = 20;
     const { timeline } = simulate(sc, sys);
     const peak = timeline!.samples.reduce((a, s) => (s.pods.ecs.pending > a.pods.ecs.pending ? s : a));
     expect(peak.pods.ecs.ready).toBe(2); // 1 vCPU / 500m
@@ -114,7 +114,7 @@ describe('what-if sweeps', () => {
     const base = defaultSystem();
     const before = structuredClone(base);
     const s = applyConfig(base, { sourceMax: 5, target: 800, ecsNodes: 7, minReplicas: 2, maxReplicas: 9, stabilization: 60, syncPeriod: 30, tolerance: 0.2 });
-    expect([s.ew.sourceTarget.max, s.hpa.metrics[0]!.target, s.nodes.ecs[0]!.count]).toEqual([5, 800, 7]);
+    expect([s.placement.tiers[0]!.max, s.hpa.metrics[0]!.target, s.nodes.ecs[0]!.count]).toEqual([5, 800, 7]);
     expect([s.hpa.minReplicas, s.hpa.maxReplicas, s.flags.downscaleStabilizationSeconds, s.flags.syncPeriodSeconds, s.flags.tolerance]).toEqual([2, 9, 60, 30, 0.2]);
     // The base system is left as it was: a sweep applies every configuration to the same one.
     expect(base).toEqual(before);

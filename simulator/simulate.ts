@@ -1,19 +1,22 @@
-import { computeSplit, unitDeploymentName } from '../cluster/elasticworkload/split.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts';
 import type { Timeline, TimelineEvent, TimelineSample } from '../core/timeline/format.ts';
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
-import { HpaRun, newHpaState, reconcile, type HpaInput, type HpaState } from './hpa.ts';
+import type { PlacementKind } from '../kinds/model/placement.ts';
+import type { ScalerSimulation } from '../kinds/model/scaler.ts';
+import { placementKind, scalerKind } from '../kinds/registry.ts';
+import { ecsPodCapacity } from '../kinds/system.ts';
 import type { SystemConfig } from './system.ts';
-import { ecsPodCapacity } from '../harness/replay/resolve.ts';
 
 /**
- * The discrete-time model: every HPA sync period the HPA (hpa.ts) reads the metric as the pipeline
- * would serve it then (exporter query → scrape → adapter, each sampled at its own interval and seeded
- * phase), the ElasticWorkload splits the replicas (the controller's own split), pods start on ECS
- * (finite capacity, 1–3 s) or on the ECI node (start + image pull + jitter, seeded failures), and
- * scale-in removes unit pods first. Deterministic for a seed.
+ * The discrete-time model: every sync period the scaler (its kind's simulation: the HPA's port of
+ * upstream's controller) reads the metric as the pipeline would serve it then (exporter query →
+ * scrape → adapter, each sampled at its own interval and seeded phase), the placement splits the
+ * replicas into tiers (its kind's split: the ElasticWorkload controller's own), pods of the cheapest
+ * tier start on ECS (finite capacity, 1–3 s) and those of the first overflow tier on the ECI node
+ * (start + image pull + jitter, seeded failures), and scale-in removes overflow pods first.
+ * Deterministic for a seed.
  */
 
 export interface Segment {
@@ -144,14 +147,16 @@ class Model {
   readonly phaseS: number;
   readonly ecsCapacity: number;
   readonly ecsNodes: number;
+  /** The cheapest tier's Deployment and the first overflow tier's (further tiers are not modelled). */
+  readonly sourceDep: string;
   readonly unitDep: string | undefined;
   readonly samples: TimelineSample[] = [];
   readonly events: TimelineEvent[] = [];
-  /** The HPA: reconcile on a state (event, fixed), or the run-constant HpaRun (precomputed). */
-  readonly state: HpaState;
-  readonly hpa: HpaRun | undefined;
-  readonly values: number[];
-  readonly input: HpaInput;
+  readonly scaler: ScalerSimulation;
+  readonly placement: PlacementKind;
+  /** The last split asked of the placement and its total: samples ask again and again for the same one. */
+  splitTotal = -1;
+  split: number[] = [];
   readonly source: PodSet;
   readonly units: PodSet;
   eciFailures = 0;
@@ -173,8 +178,8 @@ class Model {
     const stepping = opts.stepping ?? 'precomputed';
     this.incremental = stepping !== 'fixed';
     this.precomputed = stepping === 'precomputed';
-    this.hpa = this.precomputed ? new HpaRun(sys.hpa, sys.flags) : undefined;
-    this.state = this.hpa ? this.hpa.state : newHpaState();
+    this.scaler = scalerKind(sys.scaler).simulation(sys.hpa, sys.flags, { precomputed: this.precomputed });
+    this.placement = placementKind(sys.placement.kind);
     this.random = rng(sys.seed);
     this.sync = sys.flags.syncPeriodSeconds;
     this.Ie = sys.pipeline.exporterIntervalSeconds;
@@ -184,11 +189,8 @@ class Model {
     this.phaseS = this.random() * this.Is;
     this.ecsCapacity = ecsPodCapacity(sys.nodes, sys.pod);
     this.ecsNodes = sys.nodes.ecs.reduce((a, p) => a + p.count, 0);
-    const unitName = sys.ew.elasticUnit?.[0]?.name;
-    this.unitDep = unitName ? unitDeploymentName(sys.ew.sourceTarget.name, unitName) : undefined;
-    this.values = sys.hpa.metrics.map(() => 0);
-    // One input object for the run: reconcile keeps nothing of it.
-    this.input = { now: 0, spec: sys.hpa, flags: sys.flags, specReplicas: 0, currentReplicas: 0, readyPods: 0, values: this.values };
+    this.sourceDep = sys.placement.tiers[0]!.deployment;
+    this.unitDep = sys.placement.tiers[1]?.deployment;
     this.source = new PodSet(this.incremental);
     this.units = new PodSet(this.incremental);
   }
@@ -234,7 +236,7 @@ class Model {
   }
 
   newPod(onEci: boolean, t: number): Pod {
-    const name = `${onEci ? this.unitDep : this.sys.ew.sourceTarget.name}-sim-${++this.podSeq}`;
+    const name = `${onEci ? this.unitDep : this.sourceDep}-sim-${++this.podSeq}`;
     if (!onEci) {
       const pool = this.sys.nodes.ecs[0];
       const scheduled = this.source.length < this.ecsCapacity;
@@ -265,49 +267,45 @@ class Model {
     }
   }
 
+  /** Replicas per tier for `total` (cheapest first), asked of the placement kind once per total. */
+  tiers(total: number): number[] {
+    if (total !== this.splitTotal) {
+      this.split = this.placement.split(this.sys.placement, total);
+      this.splitTotal = total;
+    }
+    return this.split;
+  }
+
   applySplit(total: number, t: number): void {
-    const split = computeSplit(this.sys.ew, total);
-    const unitWant = split.units[0]?.replicas ?? 0;
-    // Scale-in order: unit pods leave first, the source last (the controller's staging, instantaneous here).
+    const split = this.tiers(total);
+    const source = split[0] ?? 0;
+    const unitWant = split[1] ?? 0;
+    // Scale-in order: overflow pods leave first, the cheapest tier last (the controller's staging, instantaneous here).
     this.resize(this.units, unitWant, true, t, this.unitDep ?? 'unit');
-    this.resize(this.source, split.source, false, t, 'source');
-    if (this.wantTimeline) this.ev({ t, type: 'ew.split', message: `source ${split.source}, ${this.unitDep} ${unitWant}`, to: total });
+    this.resize(this.source, source, false, t, 'source');
+    if (this.wantTimeline) this.ev({ t, type: 'ew.split', message: `source ${source}, ${this.unitDep} ${unitWant}`, to: total });
   }
 
   /** Warm-up like the replay: start from the state the HPA settles in at the segment's first value. */
   warmUp(seg: Segment): void {
-    const sys = this.sys;
-    let cur = Math.max(sys.hpa.minReplicas, 1);
-    for (let i = 0; i < 50; i++) {
-      const d = reconcile({ now: seg.start / 1000 - 1e6, spec: sys.hpa, flags: sys.flags, specReplicas: cur, currentReplicas: cur, readyPods: cur, values: sys.hpa.metrics.map(() => this.metricAt(seg.start)) }, newHpaState());
-      if (d.desired === cur) break;
-      cur = d.desired;
-    }
+    const cur = this.scaler.settle(seg.start / 1000 - 1e6, this.metricAt(seg.start));
     this.replicas = cur;
     this.lastDesired = cur;
-    const split = computeSplit(sys.ew, cur);
+    const split = this.tiers(cur);
+    const source = split[0] ?? 0;
+    const units = split[1] ?? 0;
     const settled = (name: string): Pod => ({ name: `${name}-sim-${++this.podSeq}`, readyAt: seg.start - 1, failed: false, created: seg.start - 1 });
-    for (let i = 0; i < split.source; i++) this.source.push(settled(sys.ew.sourceTarget.name));
-    for (let i = 0; i < (split.units[0]?.replicas ?? 0); i++) this.units.push(settled(`${this.unitDep}`));
+    for (let i = 0; i < source; i++) this.source.push(settled(this.sourceDep));
+    for (let i = 0; i < units; i++) this.units.push(settled(`${this.unitDep}`));
   }
 
-  /** One HPA sync at `now`: read the metric as served, reconcile, split a rescale, replace failed ECI pods. */
+  /** One scaler sync at `now`: read the metric as served, decide, split a rescale, replace failed ECI pods. */
   syncAt(): void {
     const t = this.now;
     const readyPods = this.source.ready(t) + this.units.ready(t);
     const metric = this.series ? this.series.metric[this.step]! : this.metricAt(t);
-    for (let i = 0; i < this.values.length; i++) this.values[i] = metric;
-    const input = this.input;
-    input.now = t / 1000;
-    input.specReplicas = input.currentReplicas = this.replicas;
-    input.readyPods = readyPods;
-    let desired: number;
-    let rescale: boolean;
-    if (this.hpa) {
-      desired = this.hpa.sync(input);
-      rescale = this.hpa.rescale;
-    } else ({ desired, rescale } = reconcile(input, this.state));
-    if (rescale) {
+    const desired = this.scaler.decide(t / 1000, this.replicas, readyPods, metric);
+    if (this.scaler.rescale) {
       const replicas = this.replicas;
       this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${desired > replicas ? 'above' : 'below'} target` });
       const dir = Math.sign(desired - this.lastDesired);
@@ -333,11 +331,11 @@ class Model {
    * pod to replace, so no event and no pod to touch. False = not taken, run `syncAt`.
    */
   quietSync(): boolean {
-    const hpa = this.hpa;
-    if (!hpa || !this.series || this.units.failed > 0) return false;
+    const scaler = this.scaler;
+    if (!this.series || this.units.failed > 0) return false;
     const t = this.now;
-    const ready = hpa.quietNeedsReady ? this.source.ready(t) + this.units.ready(t) : 0;
-    return hpa.quiet(t / 1000, this.replicas, this.series.metric[this.step]!, ready);
+    const ready = scaler.quietNeedsReady ? this.source.ready(t) + this.units.ready(t) : 0;
+    return scaler.quiet(t / 1000, this.replicas, this.series.metric[this.step]!, ready);
   }
 
   sampleAt(): void {
@@ -354,7 +352,9 @@ class Model {
     this.eciPodSeconds += this.units.length * sys.sampleEverySeconds;
     this.totalSeconds += sys.sampleEverySeconds;
     if (!this.wantTimeline) return;
-    const split = computeSplit(sys.ew, this.replicas);
+    const split = this.tiers(this.replicas);
+    const source = split[0] ?? 0;
+    const units = split[1] ?? 0;
     const unitDep = this.unitDep;
     this.samples.push({
       kind: 'sample',
@@ -363,7 +363,7 @@ class Model {
       metric: this.series ? this.series.metric[this.step]! : this.metricAt(t),
       needed,
       hpa: { desired: this.lastDesired, current: this.replicas },
-      ew: { replicas: this.replicas, source: split.source, units: unitDep ? { [unitDep]: split.units[0]?.replicas ?? 0 } : {} },
+      ew: { replicas: this.replicas, source, units: unitDep ? { [unitDep]: units } : {} },
       pods: { ecs: { ready: srcReady, pending: this.source.length - srcReady, failed: 0 }, eci: { ready: unitReady, pending: this.units.length - unitReady - unitFailed, failed: unitFailed } },
     });
   }
@@ -430,7 +430,7 @@ class Model {
           downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds,
         },
         devicesPerReplica: sys.devicesPerReplica,
-        sourceMax: sys.ew.sourceTarget.max ?? 0,
+        sourceMax: sys.placement.tiers[0]!.max ?? 0,
         seed: sys.seed,
         notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`],
       },

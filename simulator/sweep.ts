@@ -87,10 +87,10 @@ export function applyConfig(sys: SystemConfig, c: Config): SystemConfig {
     ...sys,
     hpa: { ...sys.hpa, metrics: sys.hpa.metrics.map((m) => ({ ...m })) },
     flags: { ...sys.flags },
-    ew: { ...sys.ew, sourceTarget: { ...sys.ew.sourceTarget } },
+    placement: { ...sys.placement, tiers: sys.placement.tiers.map((t) => ({ ...t })) },
     nodes: { ...sys.nodes, ecs: sys.nodes.ecs.map((p) => ({ ...p })) },
   };
-  if (c.sourceMax !== undefined) s.ew.sourceTarget.max = c.sourceMax;
+  if (c.sourceMax !== undefined) s.placement.tiers[0]!.max = c.sourceMax;
   if (c.target !== undefined) s.hpa.metrics = s.hpa.metrics.map((m) => ({ ...m, target: c.target! }));
   if (c.minReplicas !== undefined) s.hpa.minReplicas = c.minReplicas;
   if (c.maxReplicas !== undefined) s.hpa.maxReplicas = c.maxReplicas;

@@ -2,8 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../scenarios/index.ts';
 import { UserError } from '../core/errors.ts';
 import { parseDuration } from '../core/units.ts';
-import { DEFAULT_SCRAPE_INTERVAL_SECONDS, ecsPodCapacity, ewWithOverrides, harnessSystemManifests, resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
-import type { HarnessManifests } from '../manifests/index.ts';
+import type { ElasticWorkloadSpec } from '../cluster/elasticworkload/split.ts';
+import { DEFAULT_SCRAPE_INTERVAL_SECONDS } from '../kinds/model/pipeline.ts';
+import { ewWithOverrides } from '../kinds/placement/elasticworkload/index.ts';
+import { ecsPodCapacity, resolveSystem, type SystemManifests } from '../kinds/system.ts';
+import { harnessSystemManifests, type HarnessManifests } from '../manifests/index.ts';
 import { baseManifests, defaultSystem, systemFromScenario } from './system.ts';
 
 /**
@@ -17,9 +20,9 @@ function asHarness(m: SystemManifests): HarnessManifests {
   // Discovery hands the replay the ServiceMonitor's interval already parsed (30 s when it has none).
   const interval = (m.serviceMonitor!.spec as { endpoints: { interval?: string }[] }).endpoints[0]!.interval;
   return {
-    objects: [m.hpa, m.elasticWorkload!, m.deployment, m.serviceMonitor!],
+    objects: [m.hpa, m.placement!, m.deployment, m.serviceMonitor!],
     hpa: m.hpa,
-    elasticWorkload: m.elasticWorkload!,
+    placement: m.placement!,
     businessDeployment: m.deployment,
     businessService: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'nginx' } },
     adapterRulesYaml: '',
@@ -46,7 +49,7 @@ describe('one resolution for replay and simulator', () => {
   it('an unknown ElasticWorkload unit is an error in both, naming the scenario file and field', async () => {
     const s = await scenario('elasticWorkload: {units: [{name: virtual-kubelet, max: 3}, {name: nope, max: 1}]}');
     const m = baseManifests();
-    for (const run of [() => systemFromScenario(s, m), () => ewWithOverrides(m.elasticWorkload!, s, s.file), () => resolveSystem(s, harnessSystemManifests(asHarness(m)))]) {
+    for (const run of [() => systemFromScenario(s, m), () => ewWithOverrides(m.placement!, s, s.file), () => resolveSystem(s, harnessSystemManifests(asHarness(m)))]) {
       const e = (() => {
         try {
           run();
@@ -62,10 +65,10 @@ describe('one resolution for replay and simulator', () => {
   it('a known unit override reaches both views', async () => {
     const s = await scenario('elasticWorkload: {sourceMax: 3, units: [{name: virtual-kubelet, max: 4}]}');
     const { replay, sim } = bothViews(baseManifests(), s);
-    expect(sim.ew).toEqual(replay.ew);
-    expect(sim.ew.sourceTarget.max).toBe(3);
-    expect(sim.ew.elasticUnit?.[0]?.max).toBe(4);
-    expect((replay.ewObject!.spec as typeof replay.ew).elasticUnit?.[0]?.max).toBe(4);
+    expect(sim.placement).toEqual(replay.placement);
+    expect(sim.placement.tiers[0]!.max).toBe(3);
+    expect(sim.placement.tiers[1]!.max).toBe(4);
+    expect((replay.placement.object!.spec as ElasticWorkloadSpec).elasticUnit?.[0]?.max).toBe(4);
   });
 
   it('the scrape interval comes from the ServiceMonitor through parseDuration, with one fallback', async () => {

@@ -2,26 +2,31 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { NodePools } from '../cluster/nodes/config.ts';
-import type { ElasticWorkloadSpec } from '../cluster/elasticworkload/split.ts';
-import { harnessSystemManifests, resolveSystem, type SystemManifests } from '../harness/replay/resolve.ts';
-import { loadHarnessManifests, type KubeObject } from '../manifests/index.ts';
+import type { KubeObject } from '../kinds/model/objects.ts';
+import type { PipelineConstants } from '../kinds/model/pipeline.ts';
+import type { ResolvedPlacement } from '../kinds/model/placement.ts';
+import type { HpaSpec, KcmFlags } from '../kinds/scaler/hpa/index.ts';
+import { resolveSystem, type PodRequests, type SystemManifests } from '../kinds/system.ts';
+import type { ManifestsSource } from '../manifests/files.ts';
+import { harnessSystemManifests, loadHarnessManifests } from '../manifests/index.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { DEFAULT_COST, type CostModel } from './cost.ts';
-import type { HpaFlags, HpaSpec } from './hpa.ts';
 
 /**
- * Everything the simulator models. The system comes from `harness/replay/resolve.ts`, the one
- * scenario + manifests resolution the replay uses too, fed with the files of manifests/base (the
- * simulator renders no overlay: the local overlay changes only the exporter's endpoint and
- * credentials). The simulator adds its cost model.
+ * Everything the simulator models. The system comes from `kinds/system.ts`, the one scenario +
+ * manifests resolution the replay uses too, fed with the files of manifests/base (the simulator
+ * renders no overlay: the local overlay changes only the exporter's endpoint and credentials). The
+ * simulator adds its cost model.
  */
 export interface SystemConfig {
+  /** The scaler's kind and its model's numbers. */
+  scaler: string;
   hpa: HpaSpec;
-  flags: HpaFlags & { syncPeriodSeconds: number };
-  ew: ElasticWorkloadSpec;
-  pod: { vcpu: number; memoryGiB: number };
+  flags: KcmFlags;
+  placement: ResolvedPlacement;
+  pod: PodRequests;
   nodes: NodePools;
-  pipeline: { slsWindowSeconds: number; exporterIntervalSeconds: number; scrapeIntervalSeconds: number; adapterRelistSeconds: number };
+  pipeline: PipelineConstants;
   devicesPerReplica: number;
   sampleEverySeconds: number;
   seed: number;
@@ -35,7 +40,7 @@ const readYaml = (f: string) => YAML.parse(readFileSync(`${BASE}${f}`, 'utf8')) 
 export function baseManifests(): SystemManifests {
   return {
     hpa: readYaml('autoscaling/hpa.yaml'),
-    elasticWorkload: readYaml('autoscaling/elasticworkload.yaml'),
+    placement: readYaml('autoscaling/elasticworkload.yaml'),
     deployment: readYaml('workload/deployment.yaml'),
     serviceMonitor: readYaml('exporter/servicemonitor.yaml'),
     source: 'manifests/base',
@@ -43,16 +48,17 @@ export function baseManifests(): SystemManifests {
 }
 
 /**
- * The system manifests a run reads: a team's (`path`: kustomize directory, folder of YAML or one
- * file), discovered as the replay discovers them, or the files of manifests/base.
+ * The system manifests a run reads: a team's (kustomize directory, folder of YAML or one file; a
+ * command's ManifestsSource, or a path of the program's own), discovered and bounded as the replay
+ * does it, or the files of manifests/base.
  */
-export async function loadSystemManifests(path?: string): Promise<SystemManifests> {
-  if (path === undefined) return baseManifests();
-  return harnessSystemManifests(await loadHarnessManifests({ path }));
+export async function loadSystemManifests(from?: string | ManifestsSource): Promise<SystemManifests> {
+  if (from === undefined) return baseManifests();
+  return harnessSystemManifests(await loadHarnessManifests(typeof from === 'string' ? { path: from } : { source: from }));
 }
 
 function toSystem(r: ReturnType<typeof resolveSystem>): SystemConfig {
-  return { hpa: r.hpa, flags: r.flags, ew: r.ew, pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: DEFAULT_COST };
+  return { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: DEFAULT_COST };
 }
 
 /** The system as manifests/base declares it. */

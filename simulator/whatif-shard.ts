@@ -1,5 +1,5 @@
 import { UserError } from '../core/errors.ts';
-import type { SystemManifests } from '../harness/replay/resolve.ts';
+import type { SystemManifests } from '../kinds/system.ts';
 import { makeCurve, type Scenario } from '../scenarios/index.ts';
 import { growth } from '../scenarios/transforms.ts';
 import { simulate, type SimSummary } from './simulate.ts';

@@ -4,7 +4,7 @@ import { growth } from '../scenarios/transforms.ts';
 import { simulate, type SimSummary, type Stepping } from './simulate.ts';
 import { applyConfig, type Config } from './sweep.ts';
 import { systemFromScenario } from './system.ts';
-import type { SystemManifests } from '../harness/replay/resolve.ts';
+import type { SystemManifests } from '../kinds/system.ts';
 
 const { file, configs, days, growthFactor, stepping, manifests } = workerData as { file: string; configs: Config[]; days?: number; growthFactor?: number; stepping?: Stepping; manifests?: SystemManifests };
 const scenario = await loadScenario(file);

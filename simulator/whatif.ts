@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { SweepRow, Config } from './sweep.ts';
 import type { Stepping } from './simulate.ts';
-import type { SystemManifests } from '../harness/replay/resolve.ts';
+import type { SystemManifests } from '../kinds/system.ts';
 
 /** Runs configurations across worker threads (each loads the scenario once); rows in input order. */
 export async function runSweep(opts: { file: string; configs: Config[]; days?: number; growth?: number; workers?: number; stepping?: Stepping; manifests?: SystemManifests; onRow?: (done: number, total: number) => void }): Promise<SweepRow[]> {

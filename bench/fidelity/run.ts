@@ -15,14 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { describeSetup, runReplay, type ReplayProgress, type SetupTiming } from '../../harness/replay/engine.ts';
+import { describeSetup, runReplay, type ReplayProgress, type SetupTiming } from '../../harness/replay/engine/engine.ts';
 import type { Timeline } from '../../core/timeline/format.ts';
 import { SCENARIO_BOUNDS } from '../../scenarios/bounds.ts';
 import { parseScenario, type Scenario } from '../../scenarios/index.ts';
 import { simulate, systemFromScenario } from '../../simulator/index.ts';
 import { median, percentile } from '../stats.ts';
 import { fidelity, sampleLoss, stageLags, type Fidelity } from './compare.ts';
-import { watchLoad, type LoadFigures } from './load.ts';
+import { watchLoad, type LoadFigures } from '../fidelity-load.ts';
 
 const { values: args } = parseArgs({
   options: { k: { type: 'string', default: '60,300,600,1200' }, hours: { type: 'string', default: '24' }, start: { type: 'string', default: '00:00' }, out: { type: 'string' } },

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runReplay } from '../../harness/replay/engine.ts';
-import type { Backend } from '../../harness/replay/backends/index.ts';
+import { runReplay } from '../../harness/replay/engine/engine.ts';
+import type { BackendName as Backend } from '../../harness/replay/backends/index.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 
 const arg = (name: string, dflt: string) => {

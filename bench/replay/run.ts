@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScenario } from '../../scenarios/index.ts';
-import { runReplay } from '../../harness/replay/engine.ts';
+import { runReplay } from '../../harness/replay/engine/engine.ts';
 import { reactionTimes } from '../../core/checks/checks.ts';
 import { median, percentile } from '../stats.ts';
 

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { runReplay, type SetupTiming } from '../../harness/replay/engine.ts';
+import { runReplay, type SetupTiming } from '../../harness/replay/engine/engine.ts';
 import { parseScenario } from '../../scenarios/index.ts';
-import { watchLoad, type LoadFigures } from '../fidelity/load.ts';
+import { watchLoad, type LoadFigures } from '../fidelity-load.ts';
 import { median } from '../stats.ts';
 
 const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, k: { type: 'string', default: '600' } } });

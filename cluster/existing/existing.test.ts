@@ -8,7 +8,7 @@ import { existingCompressionNote } from './fidelity.ts';
 import { pickHostAddress } from './host-address.ts';
 import { adapterRuleFor, clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from './scrape.ts';
 import { decideNamespace, isOurs, ownedNamespace, OWNER_LABEL, RUN_ID_ANNOTATION } from './namespace.ts';
-import { existingTarget, loadKubeconfig, refuseExistingFlags, validateHostAddress, validateNamespace } from './options.ts';
+import { existingTarget, loadKubeconfig, validateHostAddress, validateNamespace } from './options.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-'));
 const file = (name: string, text: string) => {
@@ -70,14 +70,11 @@ describe('existing backend flags', () => {
     expect(userError(() => loadKubeconfig(file('badurl.yaml', KUBECONFIG.replace("'https://10.0.0.1:6443'", 'not a url')))).message).toMatch(/not a URL/);
   });
 
-  it('requires kubeconfig and namespace together, and refuses the flags on other backends', () => {
+  it('requires kubeconfig and namespace together', () => {
     expect(userError(() => existingTarget({ namespace: 'x' })).message).toMatch(/needs --kubeconfig/);
     expect(userError(() => existingTarget({ kubeconfig: file('k.yaml', KUBECONFIG) })).message).toMatch(/needs --namespace/);
     const t = existingTarget({ kubeconfig: file('k2.yaml', KUBECONFIG), namespace: 'ebf-a', hostAddress: '10.0.0.9' });
     expect(t).toMatchObject({ context: 'staging', namespace: 'ebf-a', hostAddress: '10.0.0.9' });
-    expect(userError(() => refuseExistingFlags('kind', { namespace: 'x', context: 'c' })).message).toBe('--context, --namespace applies to --backend existing only, not --backend kind');
-    expect(() => refuseExistingFlags('local', {})).not.toThrow();
-    expect(() => refuseExistingFlags('existing', { namespace: 'x' })).not.toThrow();
   });
 
   it('accepts addresses pods can reach and refuses loopback and junk', () => {

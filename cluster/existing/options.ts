@@ -54,14 +54,6 @@ export function validateHostAddress(v: string): string {
   return v;
 }
 
-/** The existing-backend flags on another backend are a mistake, not something to ignore. */
-export function refuseExistingFlags(backend: string, flags: ExistingFlags): void {
-  const given = (Object.entries({ '--kubeconfig': flags.kubeconfig, '--context': flags.context, '--namespace': flags.namespace, '--host-address': flags.hostAddress }) as [string, string | undefined][]).filter(([, v]) => v !== undefined);
-  if (backend !== 'existing' && given.length) {
-    throw new UserError(`${given.map(([f]) => f).join(', ')} applies to --backend existing only, not --backend ${backend}`, `drop it, or add --backend existing to replay against a cluster ebbflow did not create`);
-  }
-}
-
 /** Reads and checks the kubeconfig and the context in it; the line of a YAML error is named. */
 export function loadKubeconfig(path: string, context?: string): { kubeConfig: KubeConfig; context: string } {
   const hint = 'give a kubeconfig file (e.g. the one `kubectl config view --raw --minify` prints) with --kubeconfig';

@@ -38,6 +38,8 @@ export const PROMETHEUS_ADAPTER_VERSION = 'v0.12.0';
 export const K6_VERSION = 'v1.8.1';
 /** Policy lint of manifests/ (kube-linter's module host is not reachable through the Go module proxy). */
 export const KUBE_SCORE_VERSION = 'v1.20.0';
+/** Lint of the GitHub Actions workflow `ebbflow init` writes (harness/init); the newest v1.7.x the module proxy lists. */
+export const ACTIONLINT_VERSION = 'v1.7.12';
 /** kind backend: kind itself (cluster/kind), built from the module proxy. */
 export const KIND_VERSION = 'v0.33.0';
 /** The kind backend's ECI node: cluster/vk-eci, a provider on virtual-kubelet's node library. */
@@ -127,6 +129,16 @@ export const COMPONENTS: Component[] = [
       module: 'helm.sh/helm/v3',
       version: HELM_VERSION,
       packages: [{ pkg: 'cmd/helm', binary: 'helm' }],
+    },
+  },
+  {
+    name: 'actionlint',
+    weight: 2,
+    recipe: {
+      kind: 'go',
+      module: 'github.com/rhysd/actionlint',
+      version: ACTIONLINT_VERSION,
+      packages: [{ pkg: 'cmd/actionlint', binary: 'actionlint' }],
     },
   },
   {

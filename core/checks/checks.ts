@@ -1,6 +1,7 @@
 import type { Timeline, TimelineEvent, TimelineSample } from '../timeline/format.ts';
 import type { CheckResult, Expectation } from './expectations.ts';
 import { elapsedIntervals } from '../timeline/intervals.ts';
+import { timelineTiers, type Tiers } from './tiers.ts';
 
 /** Pure checks of a recorded or simulated timeline against a scenario's expectations. */
 
@@ -47,15 +48,20 @@ export function maxDirectionChangesPerHour(tl: Timeline): { max: number; at?: nu
   return { max: best, at };
 }
 
-/** First time a source pod was deleted while unit pods still existed. */
-export function scaleDownOrderViolation(tl: Timeline): TimelineEvent | undefined {
-  const live = new Set<string>();
+/**
+ * First time a pod was deleted while a pod of a more expensive tier still existed (the cheapest
+ * tier's pod while overflow pods lived, for the ElasticWorkload: a source pod while unit pods lived).
+ */
+export function scaleDownOrderViolation(tl: Timeline, tiers: Tiers = timelineTiers()): TimelineEvent | undefined {
+  const live = new Map<number, Set<string>>();
+  const liveIn = (tier: number) => live.get(tier) ?? live.set(tier, new Set()).get(tier)!;
   const ordered = [...tl.events].sort((a, b) => a.t - b.t);
   for (const e of ordered) {
     if (!e.object || !e.owner) continue;
-    if (e.type === 'pod.created' && e.owner !== 'source') live.add(e.object);
-    if ((e.type === 'pod.deleted' || e.type === 'pod.failed') && e.owner !== 'source') live.delete(e.object);
-    if (e.type === 'pod.deleted' && e.owner === 'source' && live.size > 0) return e;
+    const tier = tiers.tierOf(e.owner);
+    if (e.type === 'pod.created') liveIn(tier).add(e.object);
+    if (e.type === 'pod.deleted' || e.type === 'pod.failed') liveIn(tier).delete(e.object);
+    if (e.type === 'pod.deleted' && [...live].some(([t, pods]) => t > tier && pods.size > 0)) return e;
   }
   return undefined;
 }
@@ -142,34 +148,35 @@ function checkReplicaBounds(tl: Timeline, e: Of<'replicaBounds'>): CheckResult {
   };
 }
 
-function checkSourceNeverAboveMax(tl: Timeline): CheckResult {
+function checkSourceNeverAboveMax(tl: Timeline, { words }: Tiers): CheckResult {
   const bad = tl.samples.find((s) => s.ew.source > tl.meta.sourceMax);
   return {
     name: `sourceNeverAboveMax(${tl.meta.sourceMax})`,
     passed: !bad,
-    message: bad ? `source Deployment had ${bad.ew.source} replicas at ${iso(bad.t)}, above its max ${tl.meta.sourceMax}` : `source Deployment never exceeded ${tl.meta.sourceMax}`,
+    message: bad ? `${words.cheapest} Deployment had ${bad.ew.source} replicas at ${iso(bad.t)}, above its max ${tl.meta.sourceMax}` : `${words.cheapest} Deployment never exceeded ${tl.meta.sourceMax}`,
     at: bad?.t,
   };
 }
 
-function checkOverflowOnlyOnVirtualNode(tl: Timeline): CheckResult {
-  const bad = tl.events.find(
-    (x) => (x.type === 'pod.scheduled' || x.type === 'pod.ready') && x.nodeType !== undefined && (x.owner === 'source') === (x.nodeType === 'eci'),
-  );
+/** Each tier's pods ran where the tier is meant to run: the cheapest on ECS, overflow only on the virtual node. */
+function checkOverflowOnlyOnVirtualNode(tl: Timeline, tiers: Tiers): CheckResult {
+  const bad = tl.events.find((x) => (x.type === 'pod.scheduled' || x.type === 'pod.ready') && x.nodeType !== undefined && x.nodeType !== tiers.nodeOf(tiers.tierOf(x.owner)));
+  const { words } = tiers;
   return {
     name: 'overflowOnlyOnVirtualNode',
     passed: !bad,
-    message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${iso(bad.t)}` : 'source pods ran on ECS nodes and unit pods only on the virtual node',
+    message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${iso(bad.t)}` : `${words.cheapest} pods ran on ECS nodes and ${words.overflow} pods only on the virtual node`,
     at: bad?.t,
   };
 }
 
-function checkScaleDownOrder(tl: Timeline): CheckResult {
-  const bad = scaleDownOrderViolation(tl);
+function checkScaleDownOrder(tl: Timeline, tiers: Tiers): CheckResult {
+  const bad = scaleDownOrderViolation(tl, tiers);
+  const { words } = tiers;
   return {
     name: 'scaleDownOrder',
     passed: !bad,
-    message: bad ? `source pod ${bad.object} was deleted at ${iso(bad.t)} while unit pods still existed` : 'no source pod was removed while unit pods existed',
+    message: bad ? `${words.cheapest} pod ${bad.object} was deleted at ${iso(bad.t)} while ${words.overflow} pods still existed` : `no ${words.cheapest} pod was removed while ${words.overflow} pods existed`,
     at: bad?.t,
   };
 }
@@ -212,16 +219,17 @@ function checkBaseline(tl: Timeline, e: Of<'baseline'>, baseline?: Timeline): Ch
   };
 }
 
-export function check(tl: Timeline, e: Expectation, baseline?: Timeline): CheckResult {
+/** One expectation; `tiers` names the placement's tiers (default: as the timeline records them, in the words of today's kinds). */
+export function check(tl: Timeline, e: Expectation, baseline?: Timeline, tiers: Tiers = timelineTiers()): CheckResult {
   switch (e.type) {
     case 'replicaBounds':
       return checkReplicaBounds(tl, e);
     case 'sourceNeverAboveMax':
-      return checkSourceNeverAboveMax(tl);
+      return checkSourceNeverAboveMax(tl, tiers);
     case 'overflowOnlyOnVirtualNode':
-      return checkOverflowOnlyOnVirtualNode(tl);
+      return checkOverflowOnlyOnVirtualNode(tl, tiers);
     case 'scaleDownOrder':
-      return checkScaleDownOrder(tl);
+      return checkScaleDownOrder(tl, tiers);
     case 'reactionTime':
       return checkReactionTime(tl, e);
     case 'maxDirectionChangesPerHour':
@@ -243,6 +251,6 @@ export function check(tl: Timeline, e: Expectation, baseline?: Timeline): CheckR
   }
 }
 
-export function checkAll(tl: Timeline, expectations: Expectation[], baseline?: Timeline): CheckResult[] {
-  return expectations.map((e) => check(tl, e, baseline));
+export function checkAll(tl: Timeline, expectations: Expectation[], baseline?: Timeline, tiers?: Tiers): CheckResult[] {
+  return expectations.map((e) => check(tl, e, baseline, tiers));
 }

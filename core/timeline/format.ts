@@ -99,7 +99,10 @@ export const eventSchema = z.object({
   to: z.number().optional(),
   node: z.string().optional(),
   nodeType: nodeTypeSchema.optional(),
-  /** Which Deployment a pod belongs to: 'source' or the unit Deployment name. */
+  /**
+   * Which Deployment a pod belongs to: 'source' for the placement's cheapest tier (the workload's own
+   * Deployment), else the overflow Deployment's name (an ElasticWorkload unit). `core/checks/tiers.ts`.
+   */
   owner: z.string().optional(),
 });
 export type TimelineEvent = z.infer<typeof eventSchema>;

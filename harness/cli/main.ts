@@ -2,7 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { errorMessage, isUserError } from '../../core/errors.ts';
+import { EXIT, runCommand } from './boundary.ts';
+
+export { describeUserError } from './boundary.ts';
 
 /**
  * Each file in ./commands registers one top-level command. Discovery keeps this file free of a
@@ -38,68 +40,16 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
-/** System error codes that mean the user's path, port or environment is wrong, not the program. */
-const ENVIRONMENT_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'EEXIST', 'EROFS', 'ENOSPC', 'EMFILE', 'ENAMETOOLONG', 'ELOOP', 'EADDRINUSE', 'EADDRNOTAVAIL', 'ECONNREFUSED', 'ENOTFOUND', 'ERR_SOCKET_BAD_PORT']);
-
-const firstLine = (s: string) => s.split('\n')[0] ?? s;
-
 /**
- * The last resort: errors of libraries that mean bad input or environment (a YAML or JSON syntax
- * error, a zod validation failure, a missing path, a port in use) as a message for the user, or
- * undefined for an error that is a bug of ours. Follows `cause` chains, since wrappers keep them.
+ * Runs the command line. Exit codes (`boundary.ts`): 0 success, 1 an expectation failed, 2 bad input
+ * or environment, 130 interrupted; --help and --version are successes.
  */
-export function describeUserError(e: unknown, depth = 0): { message: string; hint?: string } | undefined {
-  if (!(e instanceof Error) || depth > 5) return undefined;
-  if (isUserError(e)) return { message: e.message, hint: e.hint };
-  const code = (e as NodeJS.ErrnoException).code;
-  if (e.name === 'YAMLException' || e.name === 'YAMLParseError' || e.name === 'YAMLSemanticError') return { message: `invalid YAML: ${firstLine(e.message)}` };
-  // V8 quotes the text around the error ("Unexpected token 'R', "{"secret": R…" is not valid JSON"): never echo it.
-  if (e instanceof SyntaxError && /JSON/.test(e.message)) return { message: `invalid JSON: ${firstLine(e.message).replace(/^(Unexpected token) '.*$/s, '$1').replace(/^".*" is not valid JSON$/s, 'not valid JSON')} (the text is not shown)` };
-  if (e.name === 'ZodError') {
-    const issues = (e as unknown as { issues: { path: PropertyKey[]; message: string }[] }).issues;
-    return { message: `invalid input: ${issues.map((i) => `${i.path.map(String).join('.') || '(top)'}: ${i.message}`).join('; ')}` };
-  }
-  // csv-parse quotes the offending text in its messages: name the line, never the content.
-  if (typeof code === 'string' && code.startsWith('CSV_')) return { message: `invalid CSV at line ${(e as { lines?: number }).lines ?? '?'} (${code})` };
-  if (typeof code === 'string' && ENVIRONMENT_CODES.has(code)) return { message: firstLine(e.message) };
-  return describeUserError((e as { cause?: unknown }).cause, depth + 1);
-}
-
-function report(e: unknown): void {
-  const user = describeUserError(e);
-  if (user) process.stderr.write(`error: ${user.message}\n${user.hint ? `hint: ${user.hint}\n` : ''}`);
-  else process.stderr.write(`internal error (please report it with this trace): ${e instanceof Error ? (e.stack ?? e.message) : errorMessage(e)}\n`);
-}
-
-let lastResortInstalled = false;
-
-/** Errors thrown outside the command's promise (an 'error' event of a server, a stray rejection). */
-function installLastResort(): void {
-  if (lastResortInstalled) return;
-  lastResortInstalled = true;
-  const die = (e: unknown) => {
-    report(e);
-    process.exit(2);
-  };
-  process.on('uncaughtException', die);
-  process.on('unhandledRejection', die);
-}
-
-/** Exit codes: 0 success, 1 an expectation failed (set by the command), 2 bad input or environment. */
 export async function main(argv: string[]): Promise<number> {
-  installLastResort();
   const program = await buildProgram();
   program.commands.forEach((c) => c.exitOverride());
-  try {
-    await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version are "errors" to commander but successes to the user.
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return 2;
-    }
-    report(e);
-    return 2;
-  }
+  return runCommand(
+    () => program.parseAsync(argv),
+    // --help and --version are "errors" to commander but successes to the user; its own errors it has printed.
+    (e) => (e instanceof CommanderError ? (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(e.code) ? EXIT.ok : EXIT.badInput) : undefined),
+  );
 }

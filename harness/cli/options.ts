@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { BACKEND_NAMES, isBackendName, type BackendName } from '../replay/backends/index.ts';
 
 /**
  * Parsers for command-line option values. Commander reports an InvalidArgumentError as
@@ -44,11 +45,19 @@ export function isoDate(v: string): string {
   return v;
 }
 
-export const BACKENDS = ['local', 'kind', 'existing'] as const;
-export type Backend = (typeof BACKENDS)[number];
+/** Where a replay or cluster runs: one of the registered backends (`harness/replay/backends`). */
+export function backend(v: string): BackendName {
+  if (!isBackendName(v)) throw new InvalidArgumentError(`expected one of ${BACKEND_NAMES.join(', ')}.`);
+  return v;
+}
 
-/** Where a cluster runs: local processes (default), a kind cluster in Docker, or one ebbflow did not create. */
-export function backend(v: string): Backend {
-  if (!(BACKENDS as readonly string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${BACKENDS.join(', ')}.`);
-  return v as Backend;
+/** The flags that lift what a team's manifests may reach (never a scenario field: a scenario can come from a pull request). */
+export interface ManifestFlags {
+  allowOutsideManifests?: boolean;
+  allowRemoteManifests?: boolean;
+}
+
+/** The manifest flags as scenario load options (scenarios/format.ts, ScenarioLoadOptions). */
+export function manifestGrants(o: ManifestFlags): ManifestFlags {
+  return { allowOutsideManifests: o.allowOutsideManifests === true, allowRemoteManifests: o.allowRemoteManifests === true };
 }

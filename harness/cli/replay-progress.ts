@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { ReplayProgress } from '../replay/engine.ts';
+import type { ReplayProgress } from '../replay/engine/engine.ts';
 
 /** One progress bar in virtual time with wall time beside it; plain lines when stderr is not a TTY (CI). */
 export function createReplayProgress(name: string): { update(p: ReplayProgress): void; stop(): void } {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,29 @@ beforeAll(async () => {
   writeFileSync(f('scn/minmax.yaml'), 'name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nhpa: {minReplicas: 5, maxReplicas: 3}\n');
   writeFileSync(f('grouped.yaml'), 'sls: {endpoint: "localhost:1", credentials: {accessKeyId: a, accessKeySecret: b}}\nmetrics:\n  - {name: m, project: chat-prod, logstore: device-heartbeat, query: "* | select region, count(*) as n group by region", valueColumn: n}\n');
   writeFileSync(f('scn/outside.yaml'), 'name: t\ncurve: {file: ../secret.txt}\nwindows: [{start: "07:00", end: "08:00"}]\n');
+  // A team's manifests (issue 21): each scenario names them on line 4.
+  const withManifests = (name: string, m: string) => writeFileSync(f(`scn/${name}.yaml`), `name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nmanifests: ${m}\n`);
+  const guide = readFileSync(join(ROOT, 'manifests/testdata/guide-v2beta1.yaml'), 'utf8');
+  mkdirSync(f('outside-m'));
+  writeFileSync(f('outside-m/guide.yaml'), guide);
+  withManifests('m-outside', '../outside-m');
+  withManifests('m-etc', '/etc');
+  withManifests('m-environ', '/proc/self/environ');
+  withManifests('m-zero', '/dev/zero');
+  execFileSync('mkfifo', [f('scn/fifo.yaml')]);
+  withManifests('m-fifo', 'fifo.yaml');
+  mkdirSync(f('scn/remote'));
+  writeFileSync(f('scn/remote/kustomization.yaml'), 'resources: ["https://127.0.0.1:9/x.yaml"]\n');
+  withManifests('m-remote', 'remote');
+  mkdirSync(f('outside-base'));
+  writeFileSync(f('outside-base/kustomization.yaml'), 'resources: [guide.yaml]\n');
+  writeFileSync(f('outside-base/guide.yaml'), guide);
+  mkdirSync(f('scn/linked'));
+  writeFileSync(f('scn/linked/kustomization.yaml'), 'resources: [base]\n');
+  symlinkSync(f('outside-base'), f('scn/linked/base'));
+  withManifests('m-symlink', 'linked');
+  writeFileSync(f('scn/huge.yaml'), guide.replace('maxReplicas: 10', 'maxReplicas: 2000000000').replace('averageValue: "500"', 'averageValue: "1m"'));
+  withManifests('m-huge', 'huge.yaml');
   busy = createServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   busyPort = (busy.address() as { port: number }).port;
@@ -113,6 +136,18 @@ const cases: [string, string[], RegExp][] = [
   ['init', ['init', '--manifests', f('missing-manifests')], /--manifests .*missing-manifests: no such file or directory/],
   ['toolchain key', ['toolchain', 'key', '--bogus'], /unknown option '--bogus'/],
   ['simulate', ['simulate', tiny, '--days', '3650'], /--days 3650 at one sample every 15 s is more than 1000000 samples/],
+  ['replay', ['replay', f('scn/m-outside.yaml')], /m-outside\.yaml:4:1: manifests \.\.\/outside-m: outside the scenario's directory \(.*\) and the current directory/],
+  ['replay', ['replay', f('scn/m-etc.yaml')], /m-etc\.yaml:4:1: manifests \/etc: outside the scenario's directory/],
+  ['simulate', ['simulate', f('scn/m-environ.yaml')], /m-environ\.yaml:4:1: manifests \/proc\/self\/environ: outside the scenario's directory/],
+  ['simulate', ['simulate', f('scn/m-zero.yaml')], /m-zero\.yaml:4:1: manifests \/dev\/zero: outside/],
+  ['simulate', ['simulate', f('scn/m-zero.yaml'), '--allow-outside-manifests'], /manifests \/dev\/zero: cannot read manifest file \/dev\/zero: not a regular file/],
+  ['replay', ['replay', f('scn/m-fifo.yaml')], /m-fifo\.yaml:4:1: manifests fifo\.yaml: cannot read manifest file .*fifo\.yaml: not a regular file/],
+  ['replay', ['replay', f('scn/m-remote.yaml')], /m-remote\.yaml:4:1: manifests remote: .*remote\/kustomization\.yaml: resources\[0\] https:\/\/127\.0\.0\.1:9\/x\.yaml: a remote resource/],
+  ['whatif', ['whatif', f('scn/m-symlink.yaml'), '--vary', 'sourceMax=0..1'], /m-symlink\.yaml:4:1: manifests linked: .*linked\/kustomization\.yaml: resources\[0\] base: a symlink to .*outside-base, outside/],
+  ['simulate', ['simulate', tiny, '--manifests', '/etc'], /--manifests \/etc: outside the current directory/],
+  ['simulate', ['simulate', f('scn/m-huge.yaml')], /huge\.yaml:\d+:\d+: HorizontalPodAutoscaler default\/web: spec\.maxReplicas: must be an integer between 1 and 2000 replicas, got 2000000000/],
+  ['replay', ['replay', f('scn/m-huge.yaml')], /huge\.yaml:\d+:\d+: HorizontalPodAutoscaler default\/web: spec\.maxReplicas: must be an integer between 1 and 2000 replicas/],
+  ['whatif', ['whatif', f('scn/m-huge.yaml'), '--vary', 'sourceMax=0..1'], /huge\.yaml:\d+:\d+: HorizontalPodAutoscaler default\/web: spec\.maxReplicas: must be an integer between 1 and 2000 replicas/],
 ];
 
 describe('every CLI entry refuses bad input with exit 2, a message and no stack trace', () => {

@@ -30,7 +30,7 @@ describe('ebbflow init', () => {
     expect(cache.with).toEqual({ path: '~/.cache/ebbflow', key: '${{ steps.toolchain.outputs.key }}' });
     expect(steps.map((s) => s.run ?? '')).toContain('npx ebbflow replay ebbflow/scenario.yaml --out out');
     const gl = parse(readFileSync(join(root, 'ebbflow/gitlab-ci.example.yml'), 'utf8')) as { ebbflow: { script: string[]; artifacts: { reports: { junit: string } } } };
-    expect(gl.ebbflow.script).toContain('npx ebbflow simulate ebbflow/scenario.yaml --out out-sim');
+    expect(gl.ebbflow.script).toContain('npx ebbflow simulate ebbflow/scenario.yaml --out out-pr ${BASELINE:+--baseline "$BASELINE"}');
     expect(gl.ebbflow.artifacts.reports.junit).toBe('out/junit.xml');
   });
 
@@ -101,13 +101,13 @@ describe('ebbflow init: paths are data', () => {
     const wf = parse(readFileSync(join(root, '.github/workflows/ebbflow.yml'), 'utf8')) as { on: { pull_request: { paths: string[] } }; jobs: { autoscaling: { steps: { run?: string }[] } } };
     const runs = wf.jobs.autoscaling.steps.map((s) => s.run ?? '').filter((r) => r.startsWith('npx ebbflow simulate') || r.startsWith('npx ebbflow replay'));
     expect(runs.map(sh)).toEqual([
-      ['simulate', `${dir}/scenario.yaml`, '--out', 'out-sim'],
+      ['simulate', `${dir}/scenario.yaml`, '--out', 'out-pr'],
       ['replay', `${dir}/scenario.yaml`, '--out', 'out'],
     ]);
     expect(wf.on.pull_request.paths[0]).toBe("sc n$(id)'\\*/**");
     const gl = parse(readFileSync(join(root, dir, 'gitlab-ci.example.yml'), 'utf8')) as { ebbflow: { script: string[] } };
-    expect(gl.ebbflow.script.map(sh)).toEqual([
-      ['simulate', `${dir}/scenario.yaml`, '--out', 'out-sim'],
+    expect(gl.ebbflow.script.filter((r) => r.startsWith('npx ebbflow')).map(sh)).toEqual([
+      ['simulate', `${dir}/scenario.yaml`, '--out', 'out-pr'],
       ['replay', `${dir}/scenario.yaml`, '--out', 'out'],
     ]);
     expect((await loadScenario(join(root, dir, 'scenario.yaml'))).name).toBe('starter');

@@ -1,7 +1,10 @@
-import { copyFileSync, existsSync, lstatSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
 import { UserError } from '../../core/errors.ts';
+import { capacityFromHpa, type Capacity } from './capacity.ts';
+import { kustomizeClosure, type ClosureFs } from './kustomize-closure.ts';
 import { assertWritablePath, githubPathLiteral } from './quoting.ts';
 import { githubWorkflow, gitlabCi, scenarioYaml, type InitParams } from './templates.ts';
 
@@ -19,6 +22,8 @@ export interface InitOptions {
   manifests?: string;
   force?: boolean;
   version: string;
+  /** What init could not do by itself and the user should know (e.g. the capacity it could not derive). */
+  onNote?: (line: string) => void;
 }
 
 const SHIPPED_CURVE = fileURLToPath(new URL('../../scenarios/curves/weekday.csv', import.meta.url));
@@ -31,6 +36,9 @@ export function initProject(o: InitOptions): string[] {
   if (dir.startsWith('..')) throw new UserError(`--dir ${o.dir} is outside the current directory`, 'run init from the repository root and give a directory inside it');
   const scenarioDir = resolve(o.root, dir);
   const params: InitParams = { dir, curve: 'weekday.csv', version: o.version, ...manifestsParams(o, scenarioDir) };
+  const cap = params.capacity;
+  if (cap && 'reason' in cap) o.onNote?.(`devicesPerReplica left at 1000: ${cap.reason}; ${cap.fix}`);
+  else if (cap) o.onNote?.(`devicesPerReplica ${cap.devicesPerReplica}, from ${cap.from}`);
   const files: [string, string | { copy: string }][] = [
     [join(scenarioDir, 'scenario.yaml'), scenarioYaml(params)],
     [join(scenarioDir, 'curves', params.curve), { copy: SHIPPED_CURVE }],
@@ -79,7 +87,7 @@ function lstatOrUndefined(p: string) {
   }
 }
 
-function manifestsParams(o: InitOptions, scenarioDir: string): Pick<InitParams, 'manifests' | 'manifestsFromRoot'> {
+function manifestsParams(o: InitOptions, scenarioDir: string): Pick<InitParams, 'manifests' | 'manifestsPaths' | 'capacity'> {
   if (o.manifests === undefined) return {};
   assertWritablePath(o.manifests, '--manifests');
   const abs = resolve(o.root, o.manifests);
@@ -88,6 +96,44 @@ function manifestsParams(o: InitOptions, scenarioDir: string): Pick<InitParams, 
   if (isAbsolute(fromRoot) || fromRoot.startsWith('..')) throw new UserError(`--manifests ${o.manifests} is outside the current directory`, 'CI checks out this repository only: give manifests inside it');
   confine(o.root, abs, `--manifests ${o.manifests}`);
   const rel = posix(relative(scenarioDir, abs)) || '.';
-  // A file's path filter is itself; a directory's is everything under it.
-  return { manifests: rel, manifestsFromRoot: statSync(abs).isDirectory() ? `${githubPathLiteral(fromRoot)}/**` : githubPathLiteral(fromRoot) };
+  const closure = kustomizeClosure(abs, DISK);
+  return { manifests: rel, manifestsPaths: pathFilters(o.root, closure.dirs, closure.files), capacity: capacityOf(closure.files) };
 }
+
+/** The workflow's path filter of the manifests: each directory of the closure (everything under it), and files outside them; nothing outside the repository. */
+function pathFilters(root: string, dirs: string[], files: string[]): string[] {
+  const inRepo = (p: string) => !outside(relative(root, p));
+  const under = (f: string) => dirs.some((d) => !outside(relative(d, f)));
+  const dirFilters = dirs.filter(inRepo).map((d) => `${githubPathLiteral(posix(relative(root, d)) || '.')}/**`.replace(/^\.\/\*\*$/, '**'));
+  return [...dirFilters, ...files.filter((f) => inRepo(f) && !under(f)).map((f) => githubPathLiteral(posix(relative(root, f))))];
+}
+
+function capacityOf(files: string[]): Capacity {
+  const docs = files.flatMap((file) => {
+    const text = DISK.read(file) ?? '';
+    return parseAllDocuments(text).flatMap((d) => (d.errors.length ? [] : [{ object: d.toJS() as unknown, file }]));
+  });
+  return capacityFromHpa(docs);
+}
+
+const DISK: ClosureFs = {
+  read: (p) => {
+    try {
+      return statSync(p).isFile() ? readFileSync(p, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+  isDir: (p) => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+  yamlFilesUnder: (dir) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(dir, f)),
+};

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../../scenarios/index.ts';
-import { runReplay } from '../replay/engine.ts';
+import { runReplay } from '../replay/engine/engine.ts';
 import type { TimelineEvent } from '../../core/timeline/format.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -2,11 +2,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
+import type { ScrapeTarget } from '../../manifests/scrape.ts';
 import { freePort, startManaged, waitUntil, type ManagedProcess } from './process.ts';
-import type { ScrapeTarget } from '../../manifests/scrape-target.ts';
 
-/** What a ServiceMonitor endpoint says about scraping, in the form Prometheus takes it. */
-export type { ScrapeTarget };
+// The target's shape belongs to the manifests that describe it; re-exported for the pipeline's users.
+export type { ScrapeTarget } from '../../manifests/scrape.ts';
 
 export function prometheusConfig(targets: ScrapeTarget[], k: number): object {
   const dur = (s: number) => `${Math.max(1, Math.round((s * 1000) / k))}ms`;

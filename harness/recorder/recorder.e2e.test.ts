@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { startCluster, type LocalCluster } from '../../cluster/local/index.ts';
-import { createVirtualClock } from '../replay/clock.ts';
+import { createVirtualClock } from '../clock/clock.ts';
 import type { TimelineRecord, TimelineEvent, TimelineSample } from '../../core/timeline/format.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 

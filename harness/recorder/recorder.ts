@@ -4,10 +4,12 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { TimelineEvent, TimelineRecord, TimelineSample } from '../../core/timeline/format.ts';
-import type { VirtualClock } from '../replay/clock.ts';
+import type { RecorderView } from '../../kinds/model/placement.ts';
+import type { VirtualClock } from '../clock/clock.ts';
 import { parseQuantity } from '../../core/units.ts';
 import { createSampleSchedule } from './schedule.ts';
-import { countPods, isPodReady, podDeployment, podNodeType } from './classify.ts';
+import { countPods, isPodReady, podNodeType } from './classify.ts';
+import { belongsTo, ownerOf, splitOf, viewFromNames } from './view.ts';
 import { createInformer, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../../cluster/kube/informer.ts';
 
 export interface RecorderOptions {
@@ -19,6 +21,11 @@ export interface RecorderOptions {
   sourceName: string;
   /** No ElasticWorkload: the HPA scales `sourceName` directly, so `ew.replicas` is that workload's replicas. */
   direct?: boolean;
+  /**
+   * The placement kind's view (which Deployments are its tiers, where its total is); without it, the
+   * view of an ElasticWorkload `ewName` with source `sourceName`, or with `direct` of the Deployment.
+   */
+  view?: RecorderView;
   virtualNode: string | undefined;
   clock: VirtualClock;
   /** True active devices at a virtual time (the curve). */
@@ -39,11 +46,12 @@ export interface RecorderOptions {
   syncTimeoutMs?: number;
 }
 
-interface EwObject extends KubernetesObject {
+/** The placement's own object (an ElasticWorkload): its `spec.replicas` is the total the HPA set. */
+interface PlacementObject extends KubernetesObject {
   spec?: { replicas?: number };
 }
 
-const EW_SYNC_GRACE_MS = 5000;
+const PLACEMENT_SYNC_GRACE_MS = 5000;
 
 export interface Recorder {
   /** Takes one sample now, outside the schedule. */
@@ -61,12 +69,13 @@ interface Caches {
   deps: SharedInformer<V1Deployment>;
   hpas: SharedInformer<V2HorizontalPodAutoscaler>;
   events: SharedInformer<CoreV1Event>;
-  ews: SharedInformer<EwObject>;
+  /** Only when the placement has an object of its own. */
+  placement?: SharedInformer<PlacementObject>;
 }
 
 type Emit = (e: Omit<TimelineEvent, 'kind' | 't'>) => void;
 
-function makeCaches(o: RecorderOptions): Caches {
+function makeCaches(o: RecorderOptions, view: RecorderView): Caches {
   const kc = o.kubeConfig;
   const ns = o.namespace;
   const [core, apps, autoscaling, custom] = [kc.makeApiClient(CoreV1Api), kc.makeApiClient(AppsV1Api), kc.makeApiClient(AutoscalingV2Api), kc.makeApiClient(CustomObjectsApi)];
@@ -79,21 +88,25 @@ function makeCaches(o: RecorderOptions): Caches {
       list: () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
     }),
     events: createInformer<CoreV1Event>({ ...base, name: 'events', path: `/api/v1/namespaces/${ns}/events`, list: () => core.listNamespacedEvent({ namespace: ns }) }),
-    ews: createInformer<EwObject>({
-      ...base, name: 'elasticworkloads', path: `/apis/autoscaling.alibabacloud.com/v1beta1/namespaces/${ns}/elasticworkloads`,
-      list: () => custom.listNamespacedCustomObject({ group: 'autoscaling.alibabacloud.com', version: 'v1beta1', namespace: ns, plural: 'elasticworkloads' }) as never,
-    }),
+    ...(view.resource ? { placement: placementInformer(view.resource, ns, base, custom) } : {}),
   };
 }
 
+function placementInformer(r: NonNullable<RecorderView['resource']>, ns: string, base: { kubeConfig: KubeConfig; logger?: Logger; onError?: RecorderOptions['onInformerError'] }, custom: CustomObjectsApi): SharedInformer<PlacementObject> {
+  return createInformer<PlacementObject>({
+    ...base, name: r.plural, path: `/apis/${r.group}/${r.version}/namespaces/${ns}/${r.plural}`,
+    list: () => custom.listNamespacedCustomObject({ group: r.group, version: r.version, namespace: ns, plural: r.plural }) as never,
+  });
+}
+
 /** Pod created/scheduled/ready/failed/deleted, once each, with node, node type and owner. */
-function trackPods(o: RecorderOptions, pods: SharedInformer<V1Pod>, belongs: (p: V1Pod) => boolean, emit: Emit): void {
+function trackPods(o: RecorderOptions, view: RecorderView, pods: SharedInformer<V1Pod>, emit: Emit): void {
   const seen = new Map<string, { scheduled: boolean; ready: boolean; failed: boolean }>();
-  const ownerOf = (p: V1Pod) => (podDeployment(p) === o.sourceName ? 'source' : podDeployment(p));
+  const belongs = belongsTo(view);
   const onPod = (p: V1Pod) => {
     if (!belongs(p)) return;
     const name = p.metadata?.name ?? '';
-    const owner = ownerOf(p);
+    const owner = ownerOf(view, p);
     const node = p.spec?.nodeName;
     const nodeType = podNodeType(p, o.virtualNode);
     let s = seen.get(name);
@@ -120,12 +133,12 @@ function trackPods(o: RecorderOptions, pods: SharedInformer<V1Pod>, belongs: (p:
   pods.on('delete', (p) => {
     if (!belongs(p)) return;
     seen.delete(p.metadata?.name ?? '');
-    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(p), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
+    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(view, p), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
   });
 }
 
-/** HPA decisions: the desired count, and the controllers' own words from their Events. */
-function trackHpa(o: RecorderOptions, c: Caches, emit: Emit): void {
+/** HPA decisions: the desired count, and the controllers' own words from their Events (the HPA's, the placement object's). */
+function trackHpa(o: RecorderOptions, view: RecorderView, c: Caches, emit: Emit): void {
   let lastDesired: number | undefined;
   const onHpa = (h: V2HorizontalPodAutoscaler) => {
     if (h.metadata?.name !== o.hpaName) return;
@@ -142,7 +155,7 @@ function trackHpa(o: RecorderOptions, c: Caches, emit: Emit): void {
     const t = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
     if (t && new Date(t).getTime() < startedAt - 1000) return;
     const kind = e.involvedObject?.kind;
-    if (kind === 'HorizontalPodAutoscaler' || kind === 'ElasticWorkload') {
+    if (kind === 'HorizontalPodAutoscaler' || (kind !== undefined && kind === view.resource?.kind)) {
       emit({ type: kind === 'HorizontalPodAutoscaler' ? 'hpa.condition' : 'ew.split', object: e.involvedObject?.name, reason: e.reason, message: e.message });
     }
   };
@@ -150,23 +163,10 @@ function trackHpa(o: RecorderOptions, c: Caches, emit: Emit): void {
   c.events.on('update', onEvent);
 }
 
-/** Replicas of the source and of each unit Deployment, from the cache. */
-function splitOf(o: RecorderOptions, deps: readonly V1Deployment[]): { source: number; units: Record<string, number> } {
-  const unitPrefix = `${o.sourceName}-unit-`;
-  const units: Record<string, number> = {};
-  let source = 0;
-  for (const d of deps) {
-    const n = d.metadata?.name ?? '';
-    if (n === o.sourceName) source = d.spec?.replicas ?? 0;
-    else if (n.startsWith(unitPrefix)) units[n] = d.spec?.replicas ?? 0;
-  }
-  return { source, units };
-}
-
-function trackSplit(o: RecorderOptions, deps: SharedInformer<V1Deployment>, emit: Emit): void {
+function trackSplit(o: RecorderOptions, view: RecorderView, deps: SharedInformer<V1Deployment>, emit: Emit): void {
   let last = '';
   const onDep = () => {
-    const s = splitOf(o, deps.list(o.namespace));
+    const s = splitOf(view, deps.list(o.namespace));
     const key = JSON.stringify(s);
     if (key === last) return;
     last = key;
@@ -175,7 +175,7 @@ function trackSplit(o: RecorderOptions, deps: SharedInformer<V1Deployment>, emit
   for (const verb of ['add', 'update', 'delete'] as const) deps.on(verb, onDep);
 }
 
-function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolean, at?: { t: number; lateMs: number }): TimelineSample {
+function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t: number; lateMs: number }): TimelineSample {
   const ns = o.namespace;
   const t = Math.round(at?.t ?? o.clock.now());
   const late = (at?.lateMs ?? 0) / 1000;
@@ -185,7 +185,8 @@ function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolea
   const metricQ = cur?.value ?? cur?.averageValue;
   const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
   const devices = Math.max(0, o.devices(t));
-  const { source, units } = splitOf(o, c.deps.list(ns));
+  const { source, units } = splitOf(view, c.deps.list(ns));
+  const total = view.resource ? (c.placement?.get(view.resource.name, ns)?.spec?.replicas ?? 0) : source;
   return {
     kind: 'sample',
     t,
@@ -193,30 +194,27 @@ function takeSample(o: RecorderOptions, c: Caches, belongs: (p: V1Pod) => boolea
     metric: metricQ === undefined ? null : parseQuantity(metricQ) * (perReplica ? Math.max(1, h?.status?.currentReplicas ?? 1) : 1),
     needed: Math.ceil(devices / o.devicesPerReplica),
     hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
-    ew: { replicas: o.direct ? source : (c.ews.get(o.ewName, ns)?.spec?.replicas ?? 0), source, units },
-    pods: countPods(c.pods.list(ns), o.virtualNode, belongs),
+    ew: { replicas: total, source, units },
+    pods: countPods(c.pods.list(ns), o.virtualNode, belongsTo(view)),
     ...(late >= 1 ? { lateSeconds: Math.round(late * 10) / 10 } : {}),
   };
 }
 
 /**
- * Watches the HPA, the ElasticWorkload, the Deployments, Pods and Events of one namespace and
- * writes samples at a fixed virtual interval plus an event for every transition that matters
- * (rescale, split change, pod created/scheduled/ready/failed/deleted). Resolves once the caches it
- * needs have listed; the ElasticWorkload cache is not waited for (its CRD may come later).
+ * Watches the HPA, the placement's object (the ElasticWorkload), the Deployments, Pods and Events of
+ * one namespace and writes samples at a fixed virtual interval plus an event for every transition
+ * that matters (rescale, split change, pod created/scheduled/ready/failed/deleted). Which
+ * Deployments are the placement's tiers is its kind's view. Resolves once the caches it needs have
+ * listed; the placement object's cache is not waited for (its CRD may come later).
  */
 export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
-  const c = makeCaches(o);
-  const unitPrefix = `${o.sourceName}-unit-`;
-  const belongs = (p: V1Pod) => {
-    const d = podDeployment(p);
-    return d === o.sourceName || (d?.startsWith(unitPrefix) ?? false);
-  };
+  const view = o.view ?? viewFromNames(o);
+  const c = makeCaches(o, view);
   const emit: Emit = (e) => o.write({ kind: 'event', t: Math.round(o.clock.now()), ...e });
-  trackPods(o, c.pods, belongs, emit);
-  trackHpa(o, c, emit);
-  trackSplit(o, c.deps, emit);
-  const all = Object.values(c) as SharedInformer<KubernetesObject>[];
+  trackPods(o, view, c.pods, emit);
+  trackHpa(o, view, c, emit);
+  trackSplit(o, view, c.deps, emit);
+  const all = Object.values(c).filter((i) => i !== undefined) as SharedInformer<KubernetesObject>[];
   const stopAll = () => Promise.allSettled(all.map((i) => i.stop()));
   for (const i of all) void i.start().catch(() => {});
   try {
@@ -225,15 +223,15 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
     await stopAll();
     throw e;
   }
-  // The first grid point is sampled at once: it must not read an ElasticWorkload cache that has not
+  // The first grid point is sampled at once: it must not read a placement cache that has not
   // listed yet (replicas 0). A short grace, since the CRD may not exist at all.
-  await waitForCacheSync([c.ews] as SharedInformer<KubernetesObject>[], EW_SYNC_GRACE_MS).catch(() => {});
+  if (c.placement) await waitForCacheSync([c.placement] as SharedInformer<KubernetesObject>[], PLACEMENT_SYNC_GRACE_MS).catch(() => {});
   const sample = (): TimelineSample => {
-    const s = takeSample(o, c, belongs);
+    const s = takeSample(o, view, c);
     o.write(s);
     return s;
   };
-  const sampler = scheduleSamples(o, (at) => o.write(takeSample(o, c, belongs, at)));
+  const sampler = scheduleSamples(o, (at) => o.write(takeSample(o, view, c, at)));
   return {
     sample,
     sampleDue: sampler.due,

@@ -6,21 +6,12 @@
  * rate-preserving (period 1 s, policy value scaled to keep pods per second) with a fidelity warning.
  */
 
-export interface HpaPolicy {
-  type: 'Pods' | 'Percent';
-  value: number;
-  periodSeconds: number;
-}
-export interface HpaScalingRules {
-  stabilizationWindowSeconds?: number;
-  selectPolicy?: 'Max' | 'Min' | 'Disabled';
-  policies?: HpaPolicy[];
-  tolerance?: number | string;
-}
-export interface HpaBehavior {
-  scaleUp?: HpaScalingRules;
-  scaleDown?: HpaScalingRules;
-}
+import type { Behavior, ScalingRules } from '../../kinds/model/behavior.ts';
+import type { TimeConstants } from '../../kinds/model/pipeline.ts';
+
+/** The behavior as the HPA object writes it (a tolerance may be a quantity string). */
+export type HpaBehavior = Behavior<number | string>;
+type HpaScalingRules = ScalingRules<number | string>;
 
 export class CompressionError extends Error {
   readonly largestLegalK: number;
@@ -95,18 +86,9 @@ export function compressBehavior(b: HpaBehavior | undefined, k: number, opts: { 
   }
 }
 
-/** Pipeline constants in virtual seconds, and what they become on the wall clock. */
-export interface PipelineConstants {
-  slsWindowSeconds: number;
-  exporterIntervalSeconds: number;
-  scrapeIntervalSeconds: number;
-  adapterRelistSeconds: number;
-  hpaSyncPeriodSeconds: number;
-  downscaleStabilizationSeconds: number;
-}
-
-export function rescaleConstants(c: PipelineConstants, k: number): Record<keyof PipelineConstants, { virtual: number; wall: number }> {
-  const out = {} as Record<keyof PipelineConstants, { virtual: number; wall: number }>;
-  for (const [key, v] of Object.entries(c) as [keyof PipelineConstants, number][]) out[key] = { virtual: v, wall: v / k };
+/** The time constants in virtual seconds, and what they become on the wall clock. */
+export function rescaleConstants(c: TimeConstants, k: number): Record<keyof TimeConstants, { virtual: number; wall: number }> {
+  const out = {} as Record<keyof TimeConstants, { virtual: number; wall: number }>;
+  for (const [key, v] of Object.entries(c) as [keyof TimeConstants, number][]) out[key] = { virtual: v, wall: v / k };
   return out;
 }

@@ -7,7 +7,7 @@ import { ensureBinaries } from '../../cluster/toolchain/index.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { freePort } from '../pipeline/process.ts';
 import type { Timeline } from '../../core/timeline/format.ts';
-import { runReplay } from './engine.ts';
+import { runReplay } from './engine/engine.ts';
 
 /**
  * Events mode end to end: a k6 fleet's heartbeats through the fake SLS, the exporter's real query,

@@ -18,7 +18,7 @@ import { Interrupted, Stack } from '../../core/component.ts';
 import { UserError } from '../../core/errors.ts';
 import { startAdapter } from '../pipeline/adapter.ts';
 import { startPrometheus } from '../pipeline/prometheus.ts';
-import { runReplay } from './engine.ts';
+import { runReplay } from './engine/engine.ts';
 
 /**
  * A kind cluster stands in for one ebbflow did not create (ACK staging): it is started here with

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { kindClusterName } from '../../cluster/kind/cluster.ts';
 import { clusterSupervisor, ebbflowClusterDir } from '../../cluster/local/index.ts';
 import { loadScenario } from '../../scenarios/index.ts';
-import { runReplay } from './engine.ts';
+import { runReplay } from './engine/engine.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NAME = 'e2e-kind-replay';

@@ -2,14 +2,17 @@ import { dirname, resolve } from 'node:path';
 import type { V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import { validateClusterName } from '../../cluster/local/index.ts';
 import { parseExporterConfig, type ExporterConfig } from '../../exporter/index.ts';
-import { loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
+import { manifestsSource } from '../../manifests/files.ts';
+import { harnessSystemManifests, loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
+import { ewWithOverrides } from '../../kinds/placement/elasticworkload/index.ts';
+import { hpaWithOverrides } from '../../kinds/scaler/hpa/index.ts';
+import { resolveSystem, timelineConstants, type ResolvedSystem } from '../../kinds/system.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Timeline, TimelineMeta } from '../../core/timeline/format.ts';
 import { readTimeline } from '../../core/timeline/io.ts';
 import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
-import { createReplayClock, type ReplayClock } from './replay-clock.ts';
-import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, manifestsPathFor, resolveSystem, timelineConstants, type ResolvedSystem } from './resolve.ts';
+import { createReplayClock, type ReplayClock } from '../clock/replay-clock.ts';
 
 /**
  * Everything a replay needs decided before a process starts: the manifests, the resolved system,
@@ -19,10 +22,10 @@ import { ewWithOverrides, harnessSystemManifests, hpaWithOverrides, manifestsPat
 export interface ReplayPlan {
   scenario: Scenario;
   manifests: HarnessManifests;
-  system: ResolvedSystem;
+  system: ReplaySystem;
   /** The HPA as applied: overrides and behavior compressed by k. */
   hpa: KubeObject;
-  /** Absent when the HPA scales the Deployment directly. */
+  /** The placement's own object as applied (the ElasticWorkload); absent when the HPA scales the Deployment directly. */
   ew?: KubeObject;
   /** The namespace the HPA and its workload live in (the manifests' own). */
   namespace: string;
@@ -31,13 +34,33 @@ export interface ReplayPlan {
   clusterName: string;
   clock: ReplayClock;
   windowStartsMs: number[];
+  /** The windows in virtual epoch ms, replayed back to back. */
+  windows: { start: number; end: number }[];
+  /** The projects and logstores the exporter config reads (a team's own names): what the fake SLS must know. */
+  slsProjects: Record<string, string[]>;
+  /** The HPA's first Object metric on a Service, for the warm-up's and the probe's view of each stage; it moves with `namespace`. */
+  metric?: ObjectMetric;
   /** Virtual seconds of all windows. */
   virtualTotal: number;
   devices(tMs: number): number;
   warnings: string[];
 }
 
+/**
+ * The resolved system, plus the one field of the shape before placement kinds that the engine's
+ * recorder options still read (the cheapest tier's Deployment as an ElasticWorkload's source); it
+ * goes once the engine hands the recorder the placement kind's view.
+ */
+export type ReplaySystem = ResolvedSystem & { ew: { sourceTarget: { name: string } } };
+
 export const NAMESPACE = 'default';
+
+/** A metric of the custom metrics API, as the adapter serves it for the HPA. */
+export interface ObjectMetric {
+  namespace: string;
+  service: string;
+  name: string;
+}
 
 /** The HPA the manifests declare, with the scenario's overrides and behavior compressed by k. */
 export function buildHpa(base: KubeObject, s: Scenario, warnings: string[]): KubeObject {
@@ -93,25 +116,31 @@ async function loadBaseline(s: Scenario, given: string | undefined): Promise<Tim
 
 export async function planReplay(o: { scenario: Scenario; manifestsDir?: string; manifestsPath?: string; baselineFile?: string; clusterName?: string }): Promise<ReplayPlan> {
   const s = o.scenario;
-  const path = manifestsPathFor(s, o.manifestsPath);
-  const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(path !== undefined ? { path } : {}) });
+  const source = manifestsSource(s, o.manifestsPath);
+  const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(source ? { source } : {}) });
   const warnings: string[] = [];
   const system = resolveSystem(s, harnessSystemManifests(manifests));
   const hpa = compressHpa(system.hpaObject, s, warnings);
   const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));
+  const projects = slsProjects(exporterConfig);
+  const namespace = manifests.namespace ?? NAMESPACE;
+  const metric = objectMetric(hpa, namespace);
   const windowStartsMs = s.windows.map((w) => s.dayStartMs + w.start * 1000);
   return {
     scenario: s,
     manifests,
-    system,
+    system: { ...system, ew: { sourceTarget: { name: system.placement.tiers[0]!.deployment } } },
     hpa,
-    ...(system.ewObject ? { ew: system.ewObject } : {}),
-    namespace: manifests.namespace ?? NAMESPACE,
+    ...(system.placement.object ? { ew: system.placement.object } : {}),
+    namespace,
     exporterConfig,
     baseline: await loadBaseline(s, o.baselineFile),
     clusterName: validateClusterName(o.clusterName ?? clusterNameFor(s), o.clusterName ? 'cluster name' : `${s.file}: name (as cluster replay-<name>)`),
     clock: createReplayClock({ k: s.compression, windowStartsMs }),
     windowStartsMs,
+    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
+    slsProjects: projects,
+    ...(metric ? { metric } : {}),
     virtualTotal: s.windows.reduce((a, w) => a + w.end - w.start, 0),
     devices: (tMs: number) => s.curve.at((tMs - s.dayStartMs) / 1000),
     warnings,
@@ -128,11 +157,11 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     scenario: s.name,
     start: p.windowStartsMs[0]!,
     end: s.dayStartMs + s.windows.at(-1)!.end * 1000,
-    windows: s.windows.map((w) => ({ start: s.dayStartMs + w.start * 1000, end: s.dayStartMs + w.end * 1000 })),
+    windows: p.windows.map((w) => ({ ...w })),
     compression: s.compression,
     constants: timelineConstants(p.system),
     devicesPerReplica: s.devicesPerReplica,
-    sourceMax: p.system.ew.sourceTarget.max ?? 0,
+    sourceMax: p.system.placement.tiers[0]!.max ?? 0,
     seed: s.seed,
     notes: [
       `windows: ${s.windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')} (replayed back to back)`,
@@ -150,4 +179,15 @@ function describeTarget(hpa: KubeObject): string {
   const m = (hpa.spec as V2HorizontalPodAutoscaler['spec'])?.metrics?.[0];
   const t = m?.object?.target;
   return `${m?.object?.metric.name ?? '?'} on ${m?.object?.describedObject.kind}/${m?.object?.describedObject.name}, target ${t?.type} ${t?.value ?? t?.averageValue}`;
+}
+
+function slsProjects(config: ExporterConfig): Record<string, string[]> {
+  const projects: Record<string, string[]> = {};
+  for (const m of config.metrics) projects[m.project] = [...new Set([...(projects[m.project] ?? []), m.logstore])];
+  return projects;
+}
+
+function objectMetric(hpa: KubeObject, namespace: string): ObjectMetric | undefined {
+  const m = (hpa.spec as { metrics?: { type: string; object?: { describedObject?: { kind?: string; name?: string }; metric?: { name?: string } } }[] }).metrics?.find((x) => x.type === 'Object' && x.object?.describedObject?.kind === 'Service');
+  return m?.object?.describedObject?.name && m.object.metric?.name ? { namespace, service: m.object.describedObject.name, name: m.object.metric.name } : undefined;
 }

@@ -7,7 +7,7 @@ import { isUserError } from '../../core/errors.ts';
 import { loadScenario } from '../../scenarios/index.ts';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
 import { freePort } from '../pipeline/process.ts';
-import { runReplay } from './engine.ts';
+import { runReplay } from './engine/engine.ts';
 
 /**
  * A team's exporter that never reaches the fake SLS and publishes 0 (what an exporter whose SDK

@@ -2,14 +2,14 @@ import { AutoscalingV2Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/index.ts';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import type { RunningExporter } from '../../exporter/index.ts';
-import type { KubeObject } from '../../manifests/index.ts';
-import { Interrupted } from '../../core/component.ts';
+import { Interrupted, type Component } from '../../core/component.ts';
+import type { TimelineRecord } from '../../core/timeline/format.ts';
 import { parseQuantity } from '../../core/units.ts';
+import { sleep } from '../../core/wait.ts';
 import type { RunningPrometheus } from '../pipeline/prometheus.ts';
 import { chainVerdict, computedDropWarning, hpaObjectMetricValue, metricChain, stuckMetricError, type ChainStage } from '../pipeline/stuck-metric.ts';
-import type { K6FleetComponent } from './components/k6-fleet.ts';
 import { getRaw } from './k8s-get.ts';
-import { NAMESPACE, type ReplayPlan } from './plan.ts';
+import { NAMESPACE, type ObjectMetric, type ReplayPlan } from './plan.ts';
 
 const DEFAULT_METRIC = { namespace: NAMESPACE, service: 'nginx', name: 'active_devices' };
 
@@ -26,15 +26,12 @@ export interface Pipeline {
   exporter: Pick<RunningExporter, 'url'> & { metricsUrl?: string; log?: () => string[]; queried?: () => boolean };
   prometheus: RunningPrometheus;
   /** The HPA's Object metric as the adapter serves it (default: active_devices of Service nginx in default). */
-  metric?: { namespace: string; service: string; name: string };
-  /** Events mode's device fleet. */
-  fleet?: K6FleetComponent;
-  /** How the business workload must change to run on this backend (e.g. a loadable image). */
-  workload?: (deployment: KubeObject) => KubeObject;
+  metric?: ObjectMetric;
+  /** What else records into the timeline once it is written, after the warm-up (events mode: the devices the fake SLS holds). */
+  probes?: (write: (r: TimelineRecord) => void) => Component[];
+  /** Events mode: the devices the fake SLS holds over the query window (what the fleet sent). */
+  held?: () => number;
 }
-
-export { sleep } from '../../core/wait.ts';
-import { sleep } from '../../core/wait.ts';
 
 /**
  * The clock holds at the first window's start until the HPA acts on a valid metric and the
@@ -57,7 +54,7 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
       : { spec: { replicas: 0 }, status: { replicas: 0 } };
     const stages = await pipelineValues(p);
     // A steady HPA on a metric stuck at 0 (or far below the source's count) is no steady state.
-    const chain = p.metric ? metricChain({ source: plan.devices(plan.clock.now()), held: p.fleet?.held(plan.system.pipeline.slsWindowSeconds), ...stages, exporterQueried: p.exporter.queried?.(), hpa: hpaObjectMetricValue(h.status, p.metric.name, parseQuantity) }) : [];
+    const chain = p.metric ? metricChain({ source: plan.devices(plan.clock.now()), held: p.held?.(), ...stages, exporterQueried: p.exporter.queried?.(), hpa: hpaObjectMetricValue(h.status, p.metric.name, parseQuantity) }) : [];
     const { stuck, computedDrop } = chainVerdict(chain);
     if (valid && h.status?.desiredReplicas === h.status?.currentReplicas && e.status?.replicas === e.spec?.replicas && !stuck) {
       const drop = computedDrop ? computedDropWarning(computedDrop, p.metric!.name) : undefined;

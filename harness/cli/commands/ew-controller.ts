@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { interruptible, untilAborted } from '../boundary.ts';
 import { intIn, numberIn } from '../options.ts';
 
 export function register(program: Command): void {
@@ -33,11 +34,7 @@ export function register(program: Command): void {
         throw new UserError(`cannot watch ElasticWorkloads on ${kc.getCurrentCluster()?.server}: ${e instanceof Error ? e.message : String(e)}`, 'is the CRD installed (try --install-crd) and may this kubeconfig list ElasticWorkloads, Deployments and Pods?');
       });
       log.info({ server: kc.getCurrentCluster()?.server, namespace: opts.namespace ?? '(all)' }, 'elasticworkload controller running');
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await interruptible(untilAborted);
       await ctl.stop();
       log.info('stopped');
     });

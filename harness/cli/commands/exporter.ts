@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { interruptible, untilAborted } from '../boundary.ts';
 import { port } from '../options.ts';
 
 export function register(program: Command): void {
@@ -14,10 +15,7 @@ export function register(program: Command): void {
       const log = createLogger('sls-exporter');
       const exp = await startExporter(await loadExporterConfig(opts.config), { logger: log, port: opts.port, host: opts.host });
       process.stdout.write(`exporter on ${exp.url}/metrics\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await interruptible(untilAborted);
       await exp.stop();
     });
 }

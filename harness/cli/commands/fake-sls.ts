@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { interruptible, untilAborted } from '../boundary.ts';
 import { isoDate, port } from '../options.ts';
 
 export const SECRET_ENV = 'EBBFLOW_FAKE_SLS_ACCESS_KEY_SECRET';
@@ -63,10 +64,7 @@ export function register(program: Command): void {
       });
       const admin = opts.allowRemoteAdmin ? 'from any client' : 'from loopback only';
       process.stdout.write(`fake SLS on ${sls.url} — SDK endpoint "${sls.endpoint}", projects ${Object.keys(projects).join(', ')}${opts.curve ? `, curve ${opts.curve}` : ''}\nfaults (${admin}): POST ${sls.url}/_admin/faults {"kind":"error","code":"ServerBusy"}\n`);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      await interruptible(untilAborted);
       await sls.stop();
     });
 }

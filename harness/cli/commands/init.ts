@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .action(async (o: { dir: string; manifests?: string; force?: boolean }) => {
       const { initProject } = await import('../../init/init.ts');
       const { packageVersion } = await import('../main.ts');
-      const written = initProject({ root: process.cwd(), dir: o.dir, manifests: o.manifests, force: o.force, version: packageVersion() });
+      const written = initProject({ root: process.cwd(), dir: o.dir, manifests: o.manifests, force: o.force, version: packageVersion(), onNote: (l) => process.stdout.write(`note: ${l}\n`) });
       for (const f of written) process.stdout.write(`wrote ${f}\n`);
       process.stdout.write(`\nnext: npx ebbflow simulate ${written[0]}   (seconds)\n      npx ebbflow replay ${written[0]}     (minutes; builds the toolchain once)\n`);
     });

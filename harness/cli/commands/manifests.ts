@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT, interruptible, rejectOnAbort, setOutcome } from '../boundary.ts';
 
 export function register(program: Command): void {
   const m = program.command('manifests').description('The production manifests in manifests/ (kustomize overlays: aliyun, local)');
@@ -34,19 +35,17 @@ export function register(program: Command): void {
         kubeconfig = c.kubeconfig;
         kc.loadFromFile(kubeconfig);
       }
-      const onSignal = () => void stop().then(() => process.exit(130));
-      process.once('SIGINT', onSignal);
       try {
-        const r = await checkOverlays({ overlays, kubeconfig, kubeConfig: kc, dir, onObject: (o) => process.stdout.write(`${o.ok ? '✓' : '✗'} [${o.overlay}] ${o.ok ? o.object : o.message}\n`) });
+        // Ctrl-C: the check is abandoned, the cluster stopped, exit 130.
+        const r = await interruptible((signal) => Promise.race([checkOverlays({ overlays, kubeconfig, kubeConfig: kc, dir, onObject: (o) => process.stdout.write(`${o.ok ? '✓' : '✗'} [${o.overlay}] ${o.ok ? o.object : o.message}\n`) }), rejectOnAbort(signal, 'the check was abandoned')]));
         for (const l of r.lint) {
           process.stdout.write(`${l.ok ? '✓' : '✗'} [${l.overlay}] kube-score: ${l.ok ? 'no findings' : `${l.findings.length} findings`}\n`);
           for (const f of l.findings) process.stdout.write(`    ${f}\n`);
         }
         const bad = r.objects.filter((o) => !o.ok).length + r.lint.filter((l) => !l.ok).length;
         process.stdout.write(`\n${bad ? `FAILED: ${bad} problem(s)` : `OK: ${r.objects.length} objects valid, lint clean`} (overlays: ${overlays.join(', ')})\n`);
-        process.exitCode = bad ? 1 : 0;
+        setOutcome(bad ? EXIT.failed : EXIT.ok);
       } finally {
-        process.off('SIGINT', onSignal);
         await stop();
       }
     });

@@ -1,6 +1,79 @@
 import type { Command } from 'commander';
+import type { ReplayResult } from '../../replay/engine/engine.ts';
+import type { BackendName } from '../../replay/backends/index.ts';
 import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
-import { backend, clusterName, numberIn, type Backend } from '../options.ts';
+import { EXIT, interruptible, setOutcome } from '../boundary.ts';
+import { backend, clusterName, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+
+interface ReplayFlags extends ManifestFlags {
+  out: string;
+  baseline?: string;
+  compression?: number;
+  clusterName?: string;
+  allowOutsideCurves?: boolean;
+  allowExporterCommand?: boolean;
+  withSim?: boolean;
+  reportFidelity?: boolean;
+  manifests?: string;
+  backend?: BackendName;
+  kubeconfig?: string;
+  namespace?: string;
+  context?: string;
+  hostAddress?: string;
+}
+
+/** The flags as runReplay takes them (absent ones left to the scenario). */
+function replayFlags(o: ReplayFlags) {
+  const given = { backend: o.backend, kubeconfig: o.kubeconfig, namespace: o.namespace, context: o.context, hostAddress: o.hostAddress, manifestsPath: o.manifests, clusterName: o.clusterName };
+  return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<typeof given>;
+}
+
+function printResult(r: ReplayResult): void {
+  for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);
+  for (const res of r.results) process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}  ${res.name}: ${res.message}\n`);
+  process.stdout.write(`\n${r.interrupted ? 'INTERRUPTED' : r.passed ? 'PASSED' : 'FAILED'} in ${r.wallSeconds.toFixed(0)} s — report: ${r.files.html}\n  junit: ${r.files.junit}\n  summary: ${r.files.markdown}\n  timeline: ${r.files.timeline}\n`);
+}
+
+async function replay(file: string, opts: ReplayFlags): Promise<void> {
+  const { loadScenario } = await import('../../../scenarios/index.ts');
+  const { runReplay } = await import('../../replay/engine/engine.ts');
+  const { backendNamed } = await import('../../replay/backends/index.ts');
+  const { createLogger } = await import('../../../core/log.ts');
+  const { createReplayProgress } = await import('../replay-progress.ts');
+  const { createToolchainProgress } = await import('../toolchain-progress.ts');
+  // Everything the user gave is checked here, before a cluster or a toolchain build starts.
+  const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression, ...manifestGrants(opts) });
+  // Told before the run, not only in the report: the user may prefer another k once they read it.
+  for (const note of (await backendNamed(opts.backend ?? scenario.backend)).notes?.(scenario) ?? []) process.stderr.write(`fidelity warning: ${note}\n`);
+  if (opts.baseline !== undefined) {
+    const { readUserFile } = await import('../../../core/files.ts');
+    await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
+  }
+  const bar = createReplayProgress(scenario.name);
+  const toolchainProgress = createToolchainProgress();
+  try {
+    const r = await interruptible(
+      (signal) => runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...replayFlags(opts), onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`), signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
+          toolchainProgress.stop();
+          bar.update(p);
+        }, toolchainProgress }),
+      { onSignal: 'stopping the replay and writing what was recorded (Ctrl-C again to abandon the report)' },
+    );
+    bar.stop();
+    if (opts.reportFidelity || opts.withSim) {
+      const { reportFidelity } = await import('../../replay/engine/fidelity.ts');
+      for (const line of await reportFidelity(scenario, opts.manifests, opts.out, r)) process.stdout.write(`${line}\n`);
+    }
+    printResult(r);
+    setOutcome(r.interrupted ? EXIT.interrupted : r.passed ? EXIT.ok : EXIT.failed);
+  } catch (e) {
+    toolchainProgress.stop();
+    bar.stop();
+    const reports = (e as { reports?: { html: string } }).reports;
+    if (reports) process.stderr.write(`partial report: ${reports.html}\n`);
+    throw e;
+  }
+}
 
 export function register(program: Command): void {
   program
@@ -13,6 +86,8 @@ export function register(program: Command): void {
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
+    .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
+    .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .option('--allow-exporter-command', 'run the program a scenario names in exporter.command (only for scenarios you trust)')
     .option('--backend <backend>', "where it runs: local (processes, KWOK nodes), kind (Docker: the exporter and workload as pods, ECI as a virtual-kubelet) or existing (a cluster ebbflow did not create: --kubeconfig, --namespace); default: the scenario's backend:, else local", backend)
     .option('--kubeconfig <file>', 'with --backend existing: the cluster to replay against')
@@ -22,76 +97,5 @@ export function register(program: Command): void {
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
     .option('--with-sim', 'the same as --report-fidelity (older name)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
-    .action(async (file: string, opts: { out: string; baseline?: string; compression?: number; clusterName?: string; allowOutsideCurves?: boolean; allowExporterCommand?: boolean; withSim?: boolean; reportFidelity?: boolean; manifests?: string } & BackendFlags) => {
-      const { loadScenario } = await import('../../../scenarios/index.ts');
-      const { runReplay } = await import('../../replay/engine.ts');
-      const { createLogger } = await import('../../../core/log.ts');
-      const { createReplayProgress } = await import('../replay-progress.ts');
-      // Everything the user gave is checked here, before a cluster or a toolchain build starts.
-      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression });
-      if ((opts.backend ?? scenario.backend) === 'existing') await warnExistingCompression(scenario.compression);
-      if (opts.baseline !== undefined) {
-        const { readUserFile } = await import('../../../core/files.ts');
-        await readUserFile(opts.baseline, 'baseline timeline', 'give the timeline.jsonl of an earlier run');
-      }
-      // Library code only sees an AbortSignal; signals and exit codes are this command's.
-      const ac = new AbortController();
-      let signals = 0;
-      const onSignal = () => {
-        signals++;
-        if (signals === 1) {
-          process.stderr.write('\ninterrupted: stopping the replay and writing what was recorded (Ctrl-C again to abandon the report)\n');
-          ac.abort();
-        } else process.exit(130);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      const { createToolchainProgress } = await import('../toolchain-progress.ts');
-      const bar = createReplayProgress(scenario.name);
-      const toolchainProgress = createToolchainProgress();
-      try {
-        const r = await runReplay({ scenario, out: opts.out, baselineFile: opts.baseline, ...backendOptions(opts), ...(opts.manifests !== undefined ? { manifestsPath: opts.manifests } : {}), clusterName: opts.clusterName, onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`), signal: ac.signal, logger: createLogger('replay', process.env.EBBFLOW_LOG_LEVEL ?? 'warn'), onProgress: (p) => {
-            toolchainProgress.stop();
-            bar.update(p);
-          }, toolchainProgress });
-        bar.stop();
-        if (opts.reportFidelity || opts.withSim) {
-          const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
-          const { manifestsPathFor } = await import('../../replay/resolve.ts');
-          const { writeReports } = await import('../../../reports/index.ts');
-          const { simAgreement, describeAgreement } = await import('../../../reports/agreement.ts');
-          const system = systemFromScenario(scenario, await loadSystemManifests(manifestsPathFor(scenario, opts.manifests)));
-          const sim = simulate(scenario, system).timeline!;
-          writeReports(opts.out, r.timeline, r.results, { wallSeconds: r.wallSeconds, warnings: r.warnings, sim, ...(r.baseline ? { baseline: r.baseline, pod: system.pod, cost: system.cost } : {}) });
-          for (const a of simAgreement(r.timeline, sim)) process.stdout.write(`simulator agreement ${describeAgreement(a)}\n`);
-        }
-        for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);
-        for (const res of r.results) process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}  ${res.name}: ${res.message}\n`);
-        process.stdout.write(`\n${r.interrupted ? 'INTERRUPTED' : r.passed ? 'PASSED' : 'FAILED'} in ${r.wallSeconds.toFixed(0)} s — report: ${r.files.html}\n  junit: ${r.files.junit}\n  summary: ${r.files.markdown}\n  timeline: ${r.files.timeline}\n`);
-        process.exitCode = r.interrupted ? 130 : r.passed ? 0 : 1;
-      } catch (e) {
-        toolchainProgress.stop();
-        bar.stop();
-        const reports = (e as { reports?: { html: string } }).reports;
-        if (reports) process.stderr.write(`partial report: ${reports.html}\n`);
-        throw e;
-      } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
-      }
-    });
-}
-
-type BackendFlags = { backend?: Backend; kubeconfig?: string; namespace?: string; context?: string; hostAddress?: string };
-
-/** The backend flags as runReplay takes them (absent ones left to the scenario). */
-function backendOptions(o: BackendFlags): BackendFlags {
-  return Object.fromEntries(Object.entries({ backend: o.backend, kubeconfig: o.kubeconfig, namespace: o.namespace, context: o.context, hostAddress: o.hostAddress }).filter(([, v]) => v !== undefined)) as BackendFlags;
-}
-
-/** Told before the run, not only in the report: the user may prefer k=1 once they read it. */
-async function warnExistingCompression(k: number): Promise<void> {
-  const { existingCompressionNote } = await import('../../../cluster/existing/fidelity.ts');
-  const note = existingCompressionNote(k);
-  if (note) process.stderr.write(`fidelity warning: ${note}\n`);
+    .action(replay);
 }

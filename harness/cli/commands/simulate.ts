@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { intIn } from '../options.ts';
+import { EXIT, setOutcome } from '../boundary.ts';
+import { intIn, manifestGrants, type ManifestFlags } from '../options.ts';
 
 export function register(program: Command): void {
   program
@@ -11,22 +12,24 @@ export function register(program: Command): void {
     .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--baseline <file>', "timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report (default: the scenario's baseline expectation's file)")
+    .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
+    .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
-    .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string }) => {
+    .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string } & ManifestFlags) => {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
-      const { manifestsPathFor } = await import('../../replay/resolve.ts');
+      const { manifestsSource } = await import('../../../manifests/files.ts');
       const { readScenarioBaseline } = await import('../../../reports/baseline.ts');
       const { checkAll } = await import('../../../core/checks/checks.ts');
       const { writeReports } = await import('../../../reports/index.ts');
       if (opts.days !== undefined && !(Number.isInteger(opts.days) && opts.days >= 1 && opts.days <= 3650)) throw new UserError(`--days must be an integer from 1 to 3650, got ${opts.days}`);
-      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves });
+      const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, ...manifestGrants(opts) });
       const { SCENARIO_BOUNDS } = await import('../../../scenarios/index.ts');
       if (opts.days !== undefined && (opts.days * 86_400) / scenario.sampleEverySeconds > SCENARIO_BOUNDS.samplesPerRun.max) {
         throw new UserError(`--days ${opts.days} at one sample every ${scenario.sampleEverySeconds} s is more than ${SCENARIO_BOUNDS.samplesPerRun.max} samples`, 'simulate fewer days, or raise sampleEverySeconds in the scenario');
       }
-      const manifests = await loadSystemManifests(manifestsPathFor(scenario, opts.manifests));
+      const manifests = await loadSystemManifests(manifestsSource(scenario, opts.manifests));
       for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
       const baseline = await readScenarioBaseline(scenario, opts.baseline);
       const t0 = performance.now();
@@ -39,6 +42,6 @@ export function register(program: Command): void {
       process.stdout.write(
         `\nsimulated ${(summary.seconds / 3600).toFixed(1)} h in ${ms.toFixed(1)} ms: peak ${summary.peakReplicas} replicas, SLO coverage ${summary.sloCoveragePercent.toFixed(1)}%, ECI ${summary.eciPodHours.toFixed(1)} pod-hours, cost ${summary.costTotal.toFixed(2)} (ECS ${summary.costEcs.toFixed(2)} + ECI ${summary.costEci.toFixed(2)})\nreport: ${files.html}\n`,
       );
-      process.exitCode = results.every((r) => r.passed) ? 0 : 1;
+      setOutcome(results.every((r) => r.passed) ? EXIT.ok : EXIT.failed);
     });
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { EXIT, setOutcome } from '../boundary.ts';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 
 /** Not a binary but a Docker image: built on request only (it needs Docker and ~2 GB). */
@@ -11,6 +12,48 @@ async function installKindNode(progress: ToolchainProgress): Promise<string> {
   return `${KIND_NODE.padEnd(20)} ${image} ready in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`;
 }
 
+/** `toolchain install [components...]`: the binaries (and, asked for by name, the kind node image), with progress. */
+async function install(components: string[], opts: { force?: boolean }): Promise<void> {
+  const { installToolchain } = await import('../../../cluster/toolchain/index.ts');
+  const { createToolchainProgress } = await import('../toolchain-progress.ts');
+  const progress = createToolchainProgress();
+  const t0 = performance.now();
+  const stop = () => progress.stop();
+  const kindNode = components.includes(KIND_NODE);
+  const rest = components.filter((c) => c !== KIND_NODE);
+  try {
+    const res = kindNode && rest.length === 0 ? [] : await installToolchain({ components: rest, force: opts.force, progress });
+    const kindLine = kindNode ? await installKindNode(progress) : '';
+    stop();
+    process.stdout.write(kindLine);
+    const total = (performance.now() - t0) / 1000;
+    for (const r of res) {
+      process.stdout.write(`${r.component.padEnd(20)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `${{ built: 'built', debian: 'unpacked from Debian', system: 'found on the system' }[r.manifest.source]} in ${r.seconds.toFixed(1)}s`}\n`);
+    }
+    process.stdout.write(`toolchain ready in ${total.toFixed(1)}s\n`);
+  } finally {
+    stop();
+  }
+}
+
+/** `toolchain status`: each binary, its pinned version, where it comes from and the version it reports; exit 1 when one is missing. */
+async function status(opts: { json?: boolean; probe: boolean }): Promise<void> {
+  const { toolchainStatus, toolchainDir } = await import('../../../cluster/toolchain/index.ts');
+  const st = await toolchainStatus({ probe: opts.probe });
+  if (opts.json) {
+    process.stdout.write(JSON.stringify({ cache: toolchainDir(), binaries: st }, null, 2) + '\n');
+    return;
+  }
+  process.stdout.write(`cache: ${toolchainDir()}\n`);
+  for (const s of st) {
+    const ver = s.reported ? `${s.reported}${s.versionOk ? '' : ' (MISMATCH)'}` : '';
+    process.stdout.write(
+      `${s.binary.padEnd(24)} ${s.pinned.padEnd(9)} ${s.state === 'installed' ? `${(s.from ?? '').padEnd(7)} ${ver.padEnd(10)} ${s.path}` : `missing  (run \`ebbflow toolchain install\` or set ${s.envVar})`}\n`,
+    );
+  }
+  if (st.some((s) => s.state === 'missing')) setOutcome(EXIT.failed);
+}
+
 export function register(program: Command): void {
   const tc = program
     .command('toolchain')
@@ -20,49 +63,13 @@ export function register(program: Command): void {
     .description('Build (or find in the cache) every pinned component; safe to run concurrently')
     .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
     .option('--force', 'rebuild even when cached (not kind-node: its tag changes with its recipe)')
-    .action(async (components: string[], opts: { force?: boolean }) => {
-      const { installToolchain } = await import('../../../cluster/toolchain/index.ts');
-      const { createToolchainProgress } = await import('../toolchain-progress.ts');
-      const progress = createToolchainProgress();
-      const t0 = performance.now();
-      const stop = () => progress.stop();
-      const kindNode = components.includes(KIND_NODE);
-      const rest = components.filter((c) => c !== KIND_NODE);
-      try {
-        const res = kindNode && rest.length === 0 ? [] : await installToolchain({ components: rest, force: opts.force, progress });
-        const kindLine = kindNode ? await installKindNode(progress) : '';
-        stop();
-        process.stdout.write(kindLine);
-        const total = (performance.now() - t0) / 1000;
-        for (const r of res) {
-          process.stdout.write(`${r.component.padEnd(20)} ${r.version.padEnd(10)} ${r.cached ? 'cached' : `${{ built: 'built', debian: 'unpacked from Debian', system: 'found on the system' }[r.manifest.source]} in ${r.seconds.toFixed(1)}s`}\n`);
-        }
-        process.stdout.write(`toolchain ready in ${total.toFixed(1)}s\n`);
-      } finally {
-        stop();
-      }
-    });
+    .action(install);
 
   tc.command('status')
     .description('List each binary: pinned version, where it comes from, and the version it reports')
     .option('--json', 'print JSON')
     .option('--no-probe', 'do not run the binaries to read their versions')
-    .action(async (opts: { json?: boolean; probe: boolean }) => {
-      const { toolchainStatus, toolchainDir } = await import('../../../cluster/toolchain/index.ts');
-      const st = await toolchainStatus({ probe: opts.probe });
-      if (opts.json) {
-        process.stdout.write(JSON.stringify({ cache: toolchainDir(), binaries: st }, null, 2) + '\n');
-        return;
-      }
-      process.stdout.write(`cache: ${toolchainDir()}\n`);
-      for (const s of st) {
-        const ver = s.reported ? `${s.reported}${s.versionOk ? '' : ' (MISMATCH)'}` : '';
-        process.stdout.write(
-          `${s.binary.padEnd(24)} ${s.pinned.padEnd(9)} ${s.state === 'installed' ? `${(s.from ?? '').padEnd(7)} ${ver.padEnd(10)} ${s.path}` : `missing  (run \`ebbflow toolchain install\` or set ${s.envVar})`}\n`,
-        );
-      }
-      if (st.some((s) => s.state === 'missing')) process.exitCode = 1;
-    });
+    .action(status);
 
   tc.command('key')
     .description('Print a cache key of the pinned toolchain (versions, recipes, platform) for CI caches of ~/.cache/ebbflow')

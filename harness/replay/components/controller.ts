@@ -1,26 +1,15 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { installCrd, startController, type RunningController } from '../../../cluster/elasticworkload/index.ts';
 import type { Component } from '../../../core/component.ts';
+import { placementKind } from '../../../kinds/registry.ts';
+import type { ReplayPlan } from '../plan.ts';
 
-/** The ElasticWorkload CRD and the open controller, in-process. */
-export class ControllerComponent implements Component {
-  readonly name = 'ew-controller';
-  private controller: RunningController | undefined;
-
-  constructor(private readonly opts: { kubeConfig: () => KubeConfig; namespace: string; logger?: Logger }) {}
-
-  async start(): Promise<void> {
-    const kubeConfig = this.opts.kubeConfig();
-    await installCrd(kubeConfig);
-    this.controller = startController({ kubeConfig, namespace: this.opts.namespace, logger: this.opts.logger });
-  }
-
-  async ready(): Promise<void> {
-    await this.controller?.synced;
-  }
-
-  async stop(): Promise<void> {
-    await this.controller?.stop();
-  }
+/**
+ * What places the workload's replicas, as every backend starts it: the placement kind's components
+ * (the ElasticWorkload's CRD and controller; none for a Deployment the HPA scales itself). The one
+ * place that chooses them.
+ */
+export function placementComponents(plan: ReplayPlan, o: { kubeConfig: () => KubeConfig; logger?: Logger }): Component[] {
+  const placement = plan.system.placement;
+  return placementKind(placement.kind).components(placement, { kubeConfig: o.kubeConfig, namespace: plan.namespace, logger: o.logger });
 }

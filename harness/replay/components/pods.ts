@@ -2,7 +2,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { ensureBinaries } from '../../../cluster/toolchain/index.ts';
 import type { Component, ComponentContext } from '../../../core/component.ts';
 import { freePort, startManaged, waitUntil, type ManagedProcess } from '../../pipeline/process.ts';
-import { deployPods, type ExporterPods, type PodTarget } from '../backends/pods.ts';
+import { deployPods, type ExporterPods, type PodTarget } from './pod-objects.ts';
 
 /**
  * The exporter as pods from the manifests, Ready before the next component starts. Nothing to stop:

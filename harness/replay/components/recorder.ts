@@ -1,34 +1,8 @@
 import { startRecorder, type Recorder, type RecorderOptions } from '../../recorder/recorder.ts';
 import type { TimelineRecord } from '../../../core/timeline/format.ts';
-import { TimelineWriter } from '../../../core/timeline/io.ts';
 import type { Component } from '../../../core/component.ts';
-
-/**
- * timeline.jsonl: every record written goes to the file and stays in memory for the checks and the
- * reports. A component so that the file is closed after the recorder stops and before the reports.
- */
-export class TimelineComponent implements Component {
-  readonly name = 'timeline';
-  readonly records: TimelineRecord[] = [];
-  private writer: TimelineWriter | undefined;
-
-  constructor(private readonly file: string) {}
-
-  async start(): Promise<void> {
-    this.writer = new TimelineWriter(this.file);
-  }
-
-  write = (r: TimelineRecord): void => {
-    this.records.push(r);
-    this.writer?.write(r);
-  };
-
-  async stop(): Promise<void> {
-    const w = this.writer;
-    this.writer = undefined;
-    await w?.close();
-  }
-}
+import type { ReplayPlan } from '../plan.ts';
+import type { Pipeline } from '../warmup.ts';
 
 /** The recorder watching the HPA, the ElasticWorkload, Deployments, Pods and Nodes. */
 export class RecorderComponent implements Component {
@@ -49,4 +23,24 @@ export class RecorderComponent implements Component {
   async stop(): Promise<void> {
     await this.recorder?.stop();
   }
+}
+
+/** The recorder of a replay: its namespace, HPA and ElasticWorkload (or, without one, the Deployment the HPA scales directly), on the plan's clock. */
+export function recorderFor(p: Pipeline, plan: ReplayPlan, write: (r: TimelineRecord) => void): RecorderComponent {
+  const s = plan.scenario;
+  return new RecorderComponent(() => ({
+    kubeConfig: p.cluster.kubeConfig,
+    namespace: plan.namespace,
+    hpaName: plan.hpa.metadata.name,
+    ewName: plan.ew?.metadata.name ?? plan.system.ew.sourceTarget.name,
+    ...(plan.ew ? {} : { direct: true }),
+    sourceName: plan.system.ew.sourceTarget.name,
+    virtualNode: p.cluster.virtualNode,
+    clock: plan.clock,
+    devices: plan.devices,
+    devicesPerReplica: s.devicesPerReplica,
+    sampleEverySeconds: s.sampleEverySeconds,
+    windows: plan.windows,
+    write,
+  }));
 }

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { belongsTo, ownerOf, splitOf, viewFromNames } from './view.ts';
+
+const dep = (name: string, replicas: number): V1Deployment => ({ metadata: { name }, spec: { replicas, selector: {}, template: {} } });
+const podOf = (deployment: string): V1Pod => ({ metadata: { name: `${deployment}-abc12-xyz`, labels: { 'pod-template-hash': 'abc12' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `${deployment}-abc12`, uid: 'u' }] } });
+
+describe('the recorder\'s view of a placement, from its kind', () => {
+  const deps = [dep('nginx', 2), dep('nginx-unit-virtual-kubelet', 3), dep('nginx-unit-gone', 1), dep('exporter', 1)];
+
+  it('an ElasticWorkload: the source is tier 0, every unit Deployment (also one no longer listed) overflow; the total is the object\'s', () => {
+    const view = viewFromNames({ ewName: 'nginx-ew', sourceName: 'nginx' });
+    expect(splitOf(view, deps)).toEqual({ source: 2, units: { 'nginx-unit-virtual-kubelet': 3, 'nginx-unit-gone': 1 } });
+    expect(view.resource).toMatchObject({ group: 'autoscaling.alibabacloud.com', version: 'v1beta1', plural: 'elasticworkloads', kind: 'ElasticWorkload', name: 'nginx-ew' });
+    expect([ownerOf(view, podOf('nginx')), ownerOf(view, podOf('nginx-unit-virtual-kubelet')), ownerOf(view, podOf('exporter'))]).toEqual(['source', 'nginx-unit-virtual-kubelet', undefined]);
+    expect([podOf('nginx'), podOf('exporter')].map(belongsTo(view))).toEqual([true, false]);
+  });
+
+  it('a Deployment the HPA scales itself: one tier, no object, the total is its replicas', () => {
+    const view = viewFromNames({ ewName: 'nginx', sourceName: 'nginx', direct: true });
+    expect(splitOf(view, deps)).toEqual({ source: 2, units: {} });
+    expect(view.resource).toBeUndefined();
+    expect(belongsTo(view)(podOf('nginx-unit-virtual-kubelet'))).toBe(false);
+  });
+});

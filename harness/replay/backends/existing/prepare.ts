@@ -1,0 +1,40 @@
+import { existingCompressionNote } from '../../../../cluster/existing/fidelity.ts';
+import { retargetMonitorNamespaceLabel, retargetNamespaceLabel } from '../../../../cluster/existing/namespace-label.ts';
+import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../../cluster/existing/options.ts';
+import type { KubeObject } from '../../../../manifests/index.ts';
+import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
+import type { ReplayPlan } from '../../plan.ts';
+
+/**
+ * Checks the existing backend's flags and moves the plan into the namespace the run will own
+ * (every object, the HPA's metric and the recorder follow `plan.namespace`); at k > 1 the fidelity
+ * note goes into the plan's warnings, so the summary and the report carry it. Before anything starts.
+ */
+export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): ExistingTarget {
+  refuseHostOnlyParts(plan);
+  const target = existingTarget(flags);
+  retargetPlan(plan, target.namespace);
+  const note = existingCompressionNote(plan.scenario.compression, plan.system.flags);
+  if (note) plan.warnings.push(note);
+  return target;
+}
+
+/** Every object of the replay into namespace `ns` (pure apart from mutating the plan it is given). */
+export function retargetPlan(plan: ReplayPlan, ns: string): void {
+  const into = <T extends KubeObject | undefined>(o: T): T => (o ? ({ ...o, metadata: { ...o.metadata, namespace: ns } } as T) : o);
+  const from = plan.namespace;
+  plan.namespace = ns;
+  if (plan.metric) plan.metric = { ...plan.metric, namespace: ns };
+  plan.hpa = into(plan.hpa);
+  plan.ew = into(plan.ew);
+  plan.manifests = {
+    ...plan.manifests,
+    namespace: ns,
+    businessDeployment: into(plan.manifests.businessDeployment),
+    businessService: into(plan.manifests.businessService),
+    // A relabeling that pins the series to the HPA's old namespace follows it (cluster/existing/namespace-label.ts).
+    objects: plan.manifests.objects.map((o) => retargetMonitorNamespaceLabel(o, from, ns)),
+    scrape: { ...plan.manifests.scrape, namespace: ns, relabelings: retargetNamespaceLabel(plan.manifests.scrape.relabelings, from, ns) },
+  };
+}
+

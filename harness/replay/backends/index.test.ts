@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../../../core/errors.ts';
+import { loadScenario } from '../../../scenarios/index.ts';
+import { planReplay } from '../plan.ts';
+import { BACKEND_NAMES, backendNamed, checkBackend, refuseForeignFlags } from './index.ts';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const userError = (f: () => unknown): UserError => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof UserError) return e;
+    throw e;
+  }
+  throw new Error('expected a UserError');
+};
+
+describe('the backend registry', () => {
+  it('loads every registered backend, each with a run and cluster up/down, and refuses a name it does not know', async () => {
+    expect(BACKEND_NAMES).toEqual(['local', 'kind', 'existing']);
+    for (const name of BACKEND_NAMES) {
+      const b = await backendNamed(name);
+      expect(typeof b.prepare, name).toBe('function');
+      expect(typeof b.cluster.up, name).toBe('function');
+      expect(typeof b.cluster.down, name).toBe('function');
+    }
+    await expect(backendNamed('docker')).rejects.toThrow(/no backend "docker"/);
+  });
+
+  it('refuses the existing flags on other backends', () => {
+    expect(userError(() => refuseForeignFlags('kind', { namespace: 'x', context: 'c' })).message).toBe('--context, --namespace applies to --backend existing only, not --backend kind');
+    expect(() => refuseForeignFlags('local', {})).not.toThrow();
+    expect(() => refuseForeignFlags('existing', { namespace: 'x' })).not.toThrow();
+  });
+
+  it('refuses, before anything starts, what a backend cannot run', async () => {
+    const plan = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
+    await expect(checkBackend('existing', plan, {})).rejects.toThrow(/needs --kubeconfig/);
+    await expect(checkBackend('kind', plan, { kubeconfig: '/x' })).rejects.toThrow(/--backend existing only/);
+    await expect(checkBackend('kind', { ...plan, scenario: { ...plan.scenario, source: { mode: 'events', heartbeatSeconds: 30 } } }, {})).rejects.toThrow(/tiny.yaml: source.mode events runs on the local backend only/);
+    await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kind', 'vk-eci']) });
+  });
+});

@@ -1,0 +1,17 @@
+import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
+import type { Backend } from '../../backend.ts';
+import { kindCluster } from './cluster.ts';
+import { startKindPipeline } from './pipeline.ts';
+
+/**
+ * The kind backend: a one-node kind cluster in Docker (a real kubelet and container runtime, vk-eci
+ * as the ECI node), the exporter and the workload as pods. Events mode and a scenario's own
+ * exporter process need the local backend.
+ */
+export const backend: Backend = {
+  prepare: (plan, options) => {
+    refuseHostOnlyParts(plan);
+    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter'], start: (ctx) => startKindPipeline(plan, options, ctx) };
+  },
+  cluster: kindCluster,
+};

@@ -1,0 +1,69 @@
+import { ecsNodeLabels } from '../../../../cluster/kind/config.ts';
+import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
+import { nodePoolsSchema } from '../../../../cluster/nodes/config.ts';
+import { AdapterComponent } from '../../components/adapter.ts';
+import { placementComponents } from '../../components/controller.ts';
+import { FakeSlsComponent } from '../../components/fake-sls.ts';
+import { KindClusterComponent } from '../../components/kind-cluster.ts';
+import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
+import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
+import { PrometheusComponent } from '../../components/prometheus.ts';
+import type { BackendOptions, RunContext } from '../../backend.ts';
+import type { ReplayPlan } from '../../plan.ts';
+import type { Pipeline } from '../../warmup.ts';
+import { applyWorkload } from '../../workload.ts';
+
+/**
+ * The kind backend: a kind cluster (real kubelet, vk-eci as the ECI node) in Docker; the exporter
+ * and the workload as pods from the manifests; the fake SLS, Prometheus, the adapter and the
+ * ElasticWorkload controller as host processes, reachable from the node at the Docker network's
+ * gateway. kcm runs from the start (kubeadm starts it), so the HPA may need up to its 30 s discovery
+ * reset to learn the ElasticWorkload CRD: the warm-up waits for it.
+ */
+export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { stack, workDir, progress }: RunContext): Promise<Pipeline> {
+  const s = plan.scenario;
+  const { system: sys } = plan;
+  const k = s.compression;
+  const pools = nodePoolsSchema.parse(s.nodes ?? {});
+  let images: PodImages | undefined;
+  progress({ phase: 'setup', message: `starting the kind cluster (k=${k}) and building the exporter and workload images` });
+  const cluster = await stack.up(
+    new KindClusterComponent(
+      {
+        name: plan.clusterName,
+        compression: k,
+        hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
+        nodeLabels: ecsNodeLabels(pools),
+        ...(pools.eci.enabled ? { eci: pools.eci } : {}),
+      },
+      async () => {
+        images = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
+        return [images.exporter, images.workload];
+      },
+      o.toolchainProgress,
+    ),
+  );
+  const kc = cluster.get();
+  plan.warnings.push(...kc.kind.warnings);
+  for (const c of placementComponents(plan, { kubeConfig: () => kc.kubeConfig, logger: o.logger })) await stack.up(c);
+  // The exporter pod reads the wall clock: the fake reads its windows as ending at the virtual now.
+  const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: plan.slsProjects, wallQueries: true, logger: o.logger }));
+  const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };
+  const cred = () => sls.get().credentials[0]!;
+  const pods = exporterPods(plan, { target, images: images!, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
+  progress({ phase: 'setup', message: 'starting the exporter pods, Prometheus and prometheus-adapter' });
+  await stack.up(new ExporterPodsComponent(() => target, () => pods));
+  const proxy = await stack.up(new KubectlProxyComponent(() => ({ cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig })));
+  const { targets, exporter } = await exporterPodScrape(plan, target, pods, proxy.get().url);
+  const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets })));
+  await stack.up(
+    new AdapterComponent(() => ({
+      cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, prometheusUrl: prometheus.get().url,
+      rulesYaml: plan.manifests.adapterRulesYaml, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k, bindAddress: kc.hostAddress,
+    })),
+  );
+  const img = images!;
+  // The workload's pods really start: the stand-in image, probe periods divided by k.
+  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k));
+  return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
+}

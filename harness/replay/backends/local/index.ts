@@ -1,0 +1,16 @@
+import type { Backend } from '../../backend.ts';
+import type { ReplayPlan } from '../../plan.ts';
+import { localCluster } from './cluster.ts';
+import { startLocalPipeline } from './pipeline.ts';
+
+const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
+const toolchainFor = (plan: ReplayPlan) => (plan.scenario.source.mode === 'events' ? [...TOOLCHAIN, 'k6'] : TOOLCHAIN);
+
+/**
+ * The local backend: the control plane as processes owned by this run (KWOK playing the ECS nodes'
+ * and the ECI node's kubelets), everything else in-process or beside it. It runs every scenario.
+ */
+export const backend: Backend = {
+  prepare: (plan, options) => ({ toolchain: toolchainFor(plan), start: (ctx) => startLocalPipeline(plan, options, ctx) }),
+  cluster: localCluster,
+};

@@ -1,0 +1,89 @@
+import type { TierWords } from '../../core/checks/tiers.ts';
+import type { Component } from '../../core/component.ts';
+import type { NodeType } from '../../core/timeline/format.ts';
+import type { DiscoveryContext } from './discovery.ts';
+import type { KubeObject } from './objects.ts';
+import type { ScenarioOverrides } from './overrides.ts';
+import type { ReplayContext } from './replay.ts';
+import type { DiscoveredScaler } from './scaler.ts';
+
+/** One tier of a placement: a Deployment whose pods run on one kind of node, at one price. */
+export interface Tier {
+  /** The Deployment whose pods are this tier's. */
+  deployment: string;
+  /** The kind's own name for the tier (an ElasticWorkload unit's); absent for the workload's own Deployment. */
+  unit?: string;
+  min?: number;
+  max?: number;
+  /** Where its pods run: the ECS pool or the ECI virtual node. */
+  node: NodeType;
+}
+
+/** A placement resolved for a run. */
+export interface ResolvedPlacement {
+  /** Its kind, as registered (`PlacementKind.kind`). */
+  kind: string;
+  /** The object the replay applies, with the scenario's overrides; absent when the scaler scales the workload itself. */
+  object?: KubeObject;
+  /**
+   * Cheapest first: tier 0 is the workload's own Deployment; overflow tiers fill in this order beyond
+   * the cheaper tiers' max and drain in reverse.
+   */
+  tiers: Tier[];
+}
+
+/** What discovery found behind the scaler's target. */
+export interface PlacementDiscovery {
+  /** The placement's own object (an ElasticWorkload); absent when the scaler targets the workload. */
+  object?: KubeObject;
+  /** What the pods are: the target itself, or the placement's source Deployment. */
+  workload: KubeObject;
+}
+
+export interface PlacementInput {
+  object?: KubeObject;
+  workload: KubeObject;
+  overrides: ScenarioOverrides;
+  /** The scenario file, for messages about its overrides. */
+  file: string;
+  /** Where the manifests came from, for messages about them. */
+  source: string;
+  /** The most replicas the scaler asks for. */
+  scalerMax: number;
+}
+
+/** What the cluster recorder needs of a placement: which Deployments are its tiers, where its total is. */
+export interface RecorderView {
+  /**
+   * The timeline owner of a Deployment's pods: `source` for the cheapest tier, the Deployment's own
+   * name for an overflow tier; undefined when the Deployment is not this placement's.
+   */
+  owner(deployment: string): string | undefined;
+  /** The object whose `spec.replicas` is the total the scaler set; absent: the total is the cheapest tier's replicas. */
+  resource?: { group: string; version: string; plural: string; kind: string; name: string };
+}
+
+/**
+ * A kind of placement (ElasticWorkload and a plain Deployment today; UnitedDeployment,
+ * WorkloadSpread, ResourcePolicy next): one folder under `kinds/placement/`, registered once in
+ * `kinds/registry.ts`. Every part of the system that depends on the kind asks it: discovery, the
+ * scenario's overrides, the simulator's split, the replay's components, the recorder's view and
+ * the checks' words.
+ */
+export interface PlacementKind {
+  /** Its name, as `ResolvedPlacement.kind`. */
+  readonly kind: string;
+  /** The `scaleTargetRef` kinds it answers (its own object's kind, or the workload kinds it scales directly). */
+  readonly targets: readonly string[];
+  /** The objects behind the scaler's target. */
+  discover(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery;
+  /** The scenario's overrides over the discovered objects; an override the kind has no place for is an error naming the field. */
+  resolve(input: PlacementInput): ResolvedPlacement;
+  /** The simulator's step: `total` replicas into replicas per tier, in the tiers' order (the controller's own split). */
+  split(p: ResolvedPlacement, total: number): number[];
+  /** What a replay runs for it beside the cluster (the ElasticWorkload: its CRD and controller). */
+  components(p: ResolvedPlacement, ctx: ReplayContext): Component[];
+  recorderView(p: ResolvedPlacement): RecorderView;
+  /** How the checks' messages name its tiers' pods. */
+  readonly words: TierWords;
+}

@@ -1,0 +1,62 @@
+import type { Component } from '../../core/component.ts';
+import type { DiscoveryContext } from './discovery.ts';
+import type { KubeObject } from './objects.ts';
+import type { ScenarioOverrides } from './overrides.ts';
+import type { ReplayContext } from './replay.ts';
+
+/** A scaler found among the manifests. */
+export interface DiscoveredScaler {
+  /** As the run applies it (an HPA converted to autoscaling/v2). */
+  object: KubeObject;
+  /** As the manifests hold it (its file names both in messages). */
+  original: KubeObject;
+  /** What it scales (its `scaleTargetRef`): the placement kind registered for this kind takes it from here. */
+  target: { kind?: string; name?: string };
+  /** The Services its metrics describe, by name (the replay applies them so the names resolve). */
+  services: string[];
+}
+
+/**
+ * The scaler's decisions in the simulator, for one run whose spec and flags never change and whose
+ * clock never goes back: what the real controller decides, sync after sync. Times in seconds.
+ */
+export interface ScalerSimulation {
+  /** One sync at `now`: the desired replicas, `value` being every metric's value as served. */
+  decide(now: number, current: number, readyPods: number, value: number): number;
+  /** Whether the last `decide` changed the target's replicas (a scale event). */
+  readonly rescale: boolean;
+  /**
+   * A sync known to keep the replicas, taken without building its input: true when it did (its
+   * history recorded), false having recorded nothing (then call `decide`). The simulator calls it
+   * at nearly every step: an implementation answers it in one call, without a wrapper.
+   */
+  quiet(now: number, current: number, value: number, readyPods: number): boolean;
+  /** Whether `quiet` reads `readyPods` (the caller counts them only then). */
+  readonly quietNeedsReady: boolean;
+  /** The replicas it settles at when `value` has held for long (a run's start, like the replay's warm-up). */
+  settle(now: number, value: number): number;
+}
+
+/**
+ * A kind of scaler (the HPA today; CronHPA and KEDA's ScaledObject next): one folder under
+ * `kinds/scaler/`, registered once in `kinds/registry.ts`. `Spec` is its model's numbers, `Flags`
+ * the controller's flags the scenario sets.
+ */
+export interface ScalerKind<Spec = unknown, Flags = unknown> {
+  /** As manifests name it (`kind:`). */
+  readonly kind: string;
+  /** The one object of this kind among the manifests, or undefined when they hold none; several are an error. */
+  discover(ctx: DiscoveryContext): DiscoveredScaler | undefined;
+  /** The object with the scenario's overrides: what the replay applies (before compressing time). */
+  withOverrides(object: KubeObject, overrides: ScenarioOverrides, file: string): KubeObject;
+  /** The object as the numbers the simulator models; an error names `source`, the object and the field. */
+  model(object: KubeObject, source: string): Spec;
+  /** The controller's flags, the scenario's or the controller's defaults. */
+  flags(overrides: ScenarioOverrides): Flags;
+  /** The most replicas it asks for: the cap of a placement that has none of its own. */
+  maxReplicas(object: KubeObject): number;
+  /** The simulator's step. `precomputed`: the run may take the fast paths (same decisions). */
+  simulation(spec: Spec, flags: Flags, opts: { precomputed: boolean }): ScalerSimulation;
+  /** What a replay runs for it beside the cluster (the HPA: nothing, kube-controller-manager is its controller). */
+  components(ctx: ReplayContext): Component[];
+}

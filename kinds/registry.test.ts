@@ -1,0 +1,60 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { timelineTiers } from '../core/checks/tiers.ts';
+import type { KubeObject } from './model/objects.ts';
+import { PLACEMENTS, SCALERS, placementFor, placementKind, scalerKind } from './registry.ts';
+import { resolveSystem, type SystemManifests } from './system.ts';
+
+const base = (f: string) => YAML.parse(readFileSync(fileURLToPath(new URL(`../manifests/base/${f}`, import.meta.url)), 'utf8')) as KubeObject;
+const shipped = (): SystemManifests => ({ hpa: base('autoscaling/hpa.yaml'), placement: base('autoscaling/elasticworkload.yaml'), deployment: base('workload/deployment.yaml'), source: 'manifests/base' });
+const direct = (): SystemManifests => {
+  const { placement: _, ...m } = shipped();
+  return m;
+};
+
+describe('the registry: every kind once, looked up by name or by target', () => {
+  it('kinds and the targets they answer are unique', () => {
+    const names = PLACEMENTS.map((p) => p.kind);
+    const targets = PLACEMENTS.flatMap((p) => p.targets);
+    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(targets).size).toBe(targets.length);
+    expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet']);
+    expect(SCALERS.map((s) => s.kind)).toEqual(['HorizontalPodAutoscaler']);
+  });
+
+  it('finds a kind by its name or a target\'s kind, and says what is not registered', () => {
+    expect(placementFor('StatefulSet')?.kind).toBe('Deployment');
+    expect(placementFor('ReplicaSet')).toBeUndefined();
+    expect(placementKind('ElasticWorkload').targets).toEqual(['ElasticWorkload']);
+    expect(scalerKind('HorizontalPodAutoscaler').kind).toBe('HorizontalPodAutoscaler');
+    expect(() => placementKind('UnitedDeployment')).toThrow(/no placement kind "UnitedDeployment" is registered/);
+  });
+});
+
+describe('each placement kind, resolved from the shipped manifests, agrees with itself across simulator, recorder and checks', () => {
+  for (const [name, manifests, kind] of [['ElasticWorkload', shipped, 'ElasticWorkload'], ['a Deployment the HPA scales', direct, 'Deployment']] as const) {
+    it(name, () => {
+      const { placement } = resolveSystem({}, manifests());
+      expect(placement.kind).toBe(kind);
+      const k = placementKind(placement.kind);
+      // The recorder's owners land in the checks' tiers in the same order, on the same nodes.
+      const view = k.recorderView(placement);
+      const checks = timelineTiers(k.words);
+      const tierOf = placement.tiers.map((t) => checks.tierOf(view.owner(t.deployment)));
+      expect(tierOf[0]).toBe(0);
+      expect(tierOf.slice(1).every((t) => t > 0)).toBe(true);
+      expect(placement.tiers.map((t, i) => checks.nodeOf(tierOf[i]!) === t.node)).toEqual(placement.tiers.map(() => true));
+      expect(view.owner('some-other-deployment')).toBeUndefined();
+      // The split fills the cheapest tier first, overflow only beyond its max, and never exceeds a tier's max.
+      for (let total = 0; total <= 12; total++) {
+        const split = k.split(placement, total);
+        expect(split).toHaveLength(placement.tiers.length);
+        split.forEach((n, i) => expect(n).toBeLessThanOrEqual(placement.tiers[i]!.max ?? Infinity));
+        if (split.slice(1).some((n) => n > 0)) expect(split[0]).toBe(placement.tiers[0]!.max);
+        expect(split.reduce((a, b) => a + b, 0)).toBe(Math.min(total, placement.tiers.reduce((a, t) => a + (t.max ?? Infinity), 0)));
+      }
+    });
+  }
+});
