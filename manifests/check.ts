@@ -58,11 +58,26 @@ export function podSecurityWarning(stderr: string): string | undefined {
   return stderr.split('\n').map((l) => l.trim()).find((l) => /would violate PodSecurity/.test(l))?.replace(/^Warning: /, '');
 }
 
+const RESTRICTED = Object.fromEntries(['enforce', 'audit', 'warn'].map((m) => [`pod-security.kubernetes.io/${m}`, 'restricted']));
+
+/**
+ * The namespaces to create before the dry-run: those the manifests declare, and each namespace
+ * their objects live in but they do not declare (`default`, `monitoring`: the cluster's), labelled
+ * restricted the way manifests/README.md asks a cluster admin to — so the API server's Pod Security
+ * warnings still judge every pod template.
+ */
+export function namespacesToPrepare(objects: KubeObject[]): KubeObject[] {
+  const declared = objects.filter((x) => x.kind === 'Namespace');
+  const names = new Set(declared.map((n) => n.metadata.name));
+  const used = [...new Set(objects.map((o) => o.metadata?.namespace).filter((n): n is string => !!n && !names.has(n)))].sort();
+  return [...declared, ...used.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: RESTRICTED } }))];
+}
+
 export async function dryRun(kubeconfig: string, objects: KubeObject[], overlay: string): Promise<ObjectResult[]> {
   const { kubectl } = await ensureBinaries(['kubectl']);
   const out: ObjectResult[] = [];
   // Namespaces are created for real first: a dry-run namespace does not exist for its objects.
-  for (const o of objects.filter((x) => x.kind === 'Namespace')) {
+  for (const o of namespacesToPrepare(objects)) {
     await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { input: asInput(o), reject: false });
   }
   for (const o of objects) {

@@ -65,6 +65,8 @@ describe('manifests as the harness reads them', () => {
 // The rules of manifests/README.md ("Threat model"), on every overlay as kustomize renders it.
 const PRODUCTION = ['aliyun', 'aliyun-cluster-wide'] as const;
 const ALL = ['local', ...PRODUCTION] as const;
+/** Namespaces the cluster has before ebbflow: labelled by a cluster admin (README.md), never declared here. */
+const CLUSTER_NAMESPACES = ['default', 'monitoring'];
 // An overlay that fails to render fails the tests that read it, not the whole block.
 const renders: Record<string, KubeObject[] | Error> = {};
 const rendered = new Proxy({} as Record<string, KubeObject[]>, {
@@ -189,12 +191,18 @@ describe('manifests: security rules on every overlay', () => {
   });
 
   it('Pod Security restricted: every namespace is labelled (enforce, audit, warn) and every pod spec complies', () => {
+    // default and monitoring are the cluster's: no overlay declares them (but for the label the
+    // cluster-wide component needs on default); README.md gives the command that labels them.
+    const readme = readFileSync(join(MANIFESTS_DIR, 'README.md'), 'utf8');
+    for (const ns of CLUSTER_NAMESPACES) {
+      for (const mode of ['enforce', 'audit', 'warn']) expect(readme, `README labels ${ns} ${mode}`).toMatch(new RegExp(String.raw`kubectl label[^\n]*namespace[^\n]* ${ns}\b[^\n]*pod-security\.kubernetes\.io/${mode}=restricted`));
+    }
     for (const overlay of ALL) {
       const namespaces = rendered[overlay]!.filter((o) => o.kind === 'Namespace');
       for (const ns of namespaces) {
         for (const mode of ['enforce', 'audit', 'warn']) expect(ns.metadata.labels?.[`pod-security.kubernetes.io/${mode}`], `${overlay} ${ns.metadata.name} ${mode}`).toBe('restricted');
       }
-      const declared = new Set(namespaces.map((n) => n.metadata.name));
+      const declared = new Set([...namespaces.map((n) => n.metadata.name), ...CLUSTER_NAMESPACES]);
       for (const o of rendered[overlay]!) if (o.metadata.namespace) expect(declared.has(o.metadata.namespace), `${overlay}: ${o.kind} ${o.metadata.name} in a labelled namespace`).toBe(true);
       const pods = podSpecs(rendered[overlay]!);
       expect(pods.length).toBeGreaterThanOrEqual(3);

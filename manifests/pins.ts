@@ -10,10 +10,12 @@ import { isPinnedByDigest, podSpecs } from './policy.ts';
 
 /** The overlay whose images the harness builds and loads itself, tags and all. */
 export const LOCAL_OVERLAY = 'local';
+/** Overlays never applied to production, where tags are fine: local, and original-2020 (kept for `simulate`). */
+export const NOT_FOR_PRODUCTION = [LOCAL_OVERLAY, 'original-2020'];
 
 /** Each container image of a production overlay that is a tag, not a digest, with where it is. */
 export function unpinnedImages(objects: KubeObject[], overlay: string): { object: string; message: string }[] {
-  if (overlay === LOCAL_OVERLAY) return [];
+  if (NOT_FOR_PRODUCTION.includes(overlay)) return [];
   const out: { object: string; message: string }[] = [];
   for (const p of podSpecs(objects)) {
     for (const c of [...(p.spec.initContainers ?? []), ...(p.spec.containers ?? [])]) {

@@ -39,7 +39,7 @@ describe('toolchain', () => {
   });
 
   it('rejects unknown components by name', () => {
-    expect(() => selectComponents(['kubernetes', 'helm'])).toThrow(/unknown toolchain component "helm"/);
+    expect(() => selectComponents(['kubernetes', 'terraform'])).toThrow(/unknown toolchain component "terraform"/);
   });
 
   it('compares reported versions with the pins', () => {

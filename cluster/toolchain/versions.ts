@@ -44,6 +44,8 @@ export const ACTIONLINT_VERSION = 'v1.7.12';
 export const KIND_VERSION = 'v0.33.0';
 /** The kind backend's ECI node: cluster/vk-eci, a provider on virtual-kubelet's node library. */
 export const VIRTUAL_KUBELET_VERSION = 'v1.14.1';
+/** The Helm chart of manifests/ (manifests/chart): helm lint, helm template; built on demand. */
+export const HELM_VERSION = 'v3.22.1';
 export const PROMETHEUS_DEBIAN_VERSION = '2.42.0';
 /** The official SLS SDKs the fake SLS is tested against (harness/fake-sls/sdk.e2e.test.ts). */
 export const SLS_PYTHON_SDK_VERSION = '0.9.52';
@@ -115,6 +117,18 @@ export const COMPONENTS: Component[] = [
       module: 'github.com/zegl/kube-score',
       version: KUBE_SCORE_VERSION,
       packages: [{ pkg: 'cmd/kube-score', binary: 'kube-score' }],
+    },
+  },
+  {
+    // Only the chart's tests and `helm` users need it: ensureBinaries(['helm']) builds it the first
+    // time it is asked for, so a replay never waits for it.
+    name: 'helm',
+    weight: 4,
+    recipe: {
+      kind: 'go',
+      module: 'helm.sh/helm/v3',
+      version: HELM_VERSION,
+      packages: [{ pkg: 'cmd/helm', binary: 'helm' }],
     },
   },
   {
