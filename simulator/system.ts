@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
-import type { NodePools } from '../cluster/nodes/config.ts';
 import type { KubeObject } from '../kinds/model/objects.ts';
-import type { PipelineConstants } from '../kinds/model/pipeline.ts';
-import type { ResolvedPlacement } from '../kinds/model/placement.ts';
-import type { HpaSpec, KcmFlags } from '../kinds/scaler/hpa/index.ts';
-import { resolveSystem, type PodRequests, type SystemManifests } from '../kinds/system.ts';
+import { resolveSystem, type ResolvedSystem, type SystemManifests } from '../kinds/system.ts';
 import type { ManifestsSource } from '../manifests/files.ts';
 import { harnessSystemManifests, loadHarnessManifests } from '../manifests/index.ts';
 import type { Scenario } from '../scenarios/index.ts';
@@ -18,20 +14,8 @@ import { DEFAULT_COST, type CostModel } from './cost.ts';
  * renders no overlay: the local overlay changes only the exporter's endpoint and credentials). The
  * simulator adds its cost model.
  */
-export interface SystemConfig {
-  /** The scaler's kind and its model's numbers. */
-  scaler: string;
-  hpa: HpaSpec;
-  flags: KcmFlags;
-  placement: ResolvedPlacement;
-  pod: PodRequests;
-  nodes: NodePools;
-  pipeline: PipelineConstants;
-  devicesPerReplica: number;
-  sampleEverySeconds: number;
-  seed: number;
-  cost: CostModel;
-}
+/** The resolved system (`kinds/system.ts`) without the HPA object the simulator does not read, plus its cost model. */
+export type SystemConfig = Omit<ResolvedSystem, 'hpaObject'> & { cost: CostModel };
 
 const BASE = fileURLToPath(new URL('../manifests/base/', import.meta.url));
 const readYaml = (f: string) => YAML.parse(readFileSync(`${BASE}${f}`, 'utf8')) as KubeObject;
