@@ -205,12 +205,14 @@ describe('slow clients', () => {
           clearInterval(timer);
           resolve(performance.now() - t0);
         });
-        setTimeout(() => c.destroy(), 10_000);
+        // Only a fallback: the server must close both long before (at 400 ms; a loaded CI machine
+        // once took over 10 s to run those timers, so the bound proves who closed, not how fast).
+        setTimeout(() => c.destroy(), 30_000);
       });
     const [dripping, silent] = await Promise.all([probe(true), probe(false)]);
-    expect(dripping).toBeLessThan(3000);
-    expect(silent).toBeLessThan(3000);
-  });
+    expect(dripping).toBeLessThan(15_000);
+    expect(silent).toBeLessThan(15_000);
+  }, 40_000);
 });
 
 describe('query work counted before it is done', () => {
