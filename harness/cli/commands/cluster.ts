@@ -3,6 +3,7 @@ import type { ClusterIO, ClusterLifecycle, ClusterUpFlags } from '../../replay/b
 import { DEFAULT_BACKEND, type BackendName } from '../../replay/backends/index.ts';
 import { EXIT, interruptible, setOutcome } from '../boundary.ts';
 import { backend, clusterName } from '../options.ts';
+import { helpFooter } from '../help.ts';
 
 /**
  * A cluster command on the chosen backend (`harness/replay/backends`): the flags of other backends
@@ -42,7 +43,8 @@ async function agent(opts: { name: string }): Promise<void> {
 }
 
 export function register(program: Command): void {
-  const cl = program.command('cluster').description('Run a local Kubernetes control plane (etcd, kube-apiserver, kcm with the real HPA, scheduler, KWOK) with ECS nodes and the ECI virtual node');
+  const cl = program.command('cluster').description('Run a local Kubernetes control plane (etcd, kube-apiserver, kcm with the real HPA, scheduler, KWOK) with ECS nodes and the ECI virtual node')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster up --name dev', 'npx ebbflow cluster status --name dev', 'npx ebbflow cluster down --name dev'] }));
 
   cl.command('up')
     .description('Start a local cluster and print how to use its kubeconfig')
@@ -55,6 +57,7 @@ export function register(program: Command): void {
     .option('--kubeconfig <file>', 'existing backend: the kubeconfig of the cluster to inspect')
     .option('--context <name>', 'existing backend: the kubeconfig context (default: its current-context)')
     .option('--namespace <name>', 'existing backend: the namespace a replay would own (default ebbflow-replay)')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster up --name dev --ecs-nodes 3', 'npx ebbflow cluster up --backend kind --name dev', 'npx ebbflow cluster up --backend existing --kubeconfig ~/.kube/config --namespace ebbflow-replay'] }))
     .action((opts: ClusterUpFlags & { backend: BackendName }) => onBackend(opts.backend, opts, (c, io) => c.up(opts, io), { toolchain: true }));
 
   cl.command('down')
@@ -62,6 +65,7 @@ export function register(program: Command): void {
     .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--all', 'every local cluster')
     .option('--backend <backend>', 'local or kind (default: the backend that holds the name)', backend)
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster down --name dev', 'npx ebbflow cluster down --all'] }))
     .action(async (opts: { name: string; all?: boolean; backend?: BackendName }) => {
       const { clusterDown } = await import('../../replay/backends/down.ts');
       process.stdout.write(await clusterDown(opts, (m) => process.stderr.write(`${m}\n`)));
@@ -71,10 +75,12 @@ export function register(program: Command): void {
     .description('Show the kubeconfig path and the state of each component')
     .option('--name <name>', 'cluster name', clusterName, 'ebbflow')
     .option('--json', 'print JSON')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster status --name dev', 'npx ebbflow cluster status --name dev --json'], failed: 'a component is not healthy', interrupted: false }))
     .action(status);
 
   cl.command('agent', { hidden: true })
     .description('(internal) per-cluster agent: ECI provider and owner watchdog')
     .requiredOption('--name <name>', 'cluster name', clusterName)
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster agent --name dev'] }))
     .action(agent);
 }

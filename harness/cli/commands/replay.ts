@@ -4,6 +4,7 @@ import type { BackendName } from '../../replay/backends/index.ts';
 import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
 import { EXIT, interruptible, setOutcome } from '../boundary.ts';
 import { backend, clusterName, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { helpFooter } from '../help.ts';
 
 interface ReplayFlags extends ManifestFlags {
   out: string;
@@ -80,7 +81,7 @@ export function register(program: Command): void {
     .command('replay')
     .description('Replay a scenario on a local cluster (fake SLS → exporter → Prometheus → adapter → real HPA → ElasticWorkload), check its expectations and write reports')
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
-    .option('--out <dir>', 'where report.html, junit.xml, summary.md and timeline.jsonl go', 'out')
+    .option('--out <dir>', 'where report.html, junit.xml, summary.md, results.json and timeline.jsonl go (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out')
     .option('--baseline <file>', 'timeline.jsonl of an earlier run; the baseline expectation compares against it')
     .option('--compression <k>', 'override the scenario compression factor', numberIn(SCENARIO_BOUNDS.compression.min, SCENARIO_BOUNDS.compression.max))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
@@ -96,6 +97,6 @@ export function register(program: Command): void {
     .option('--host-address <addr>', 'with --backend existing: where the cluster\'s pods reach this machine (the fake SLS; ebbflow\'s adapter if the cluster has none); default: the address this machine uses towards the API server')
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
     .option('--with-sim', 'the same as --report-fidelity (older name)')
-    .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input or environment, 130 interrupted (partial report written).')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow replay scenarios/smoke.yaml --out out/', 'npx ebbflow replay ebbflow/scenario.yaml --manifests deploy/overlays/prod --baseline main/timeline.jsonl', 'npx ebbflow replay scenarios/smoke.yaml --backend existing --kubeconfig ~/.kube/config --namespace ebbflow-replay'], ok: 'every expectation met', failed: 'an expectation failed', interrupted: 'interrupted (partial report written)' }))
     .action(replay);
 }

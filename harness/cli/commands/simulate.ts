@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, setOutcome } from '../boundary.ts';
 import { intIn, manifestGrants, type ManifestFlags } from '../options.ts';
+import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
   program
@@ -9,12 +10,12 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
     .option('--days <n>', 'simulate N whole days of the curve instead of the scenario windows', intIn(1, 3650))
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
-    .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
+    .option('--out <dir>', 'write report.html, junit.xml, summary.md, results.json and timeline.jsonl here (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out-sim')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--baseline <file>', "timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report (default: the scenario's baseline expectation's file)")
     .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
-    .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow simulate scenarios/smoke.yaml', 'npx ebbflow simulate ebbflow/scenario.yaml --manifests deploy/overlays/prod --baseline main/timeline.jsonl', 'npx ebbflow simulate scenarios/smoke.yaml --days 7 --out out-week'], ok: 'every expectation met', failed: 'an expectation failed' }))
     .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string } & ManifestFlags) => {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');

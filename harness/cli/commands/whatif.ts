@@ -5,6 +5,7 @@ import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.
 import type { parseVary as parseVaryType, SweepRow } from '../../../simulator/index.ts';
 import type { OnClusterFlags } from '../../whatif-job/flags.ts';
 import { interruptible } from '../boundary.ts';
+import { helpFooter } from '../help.ts';
 
 interface WhatifOptions extends OnClusterFlags, ManifestFlags {
   vary: string[];
@@ -100,7 +101,7 @@ export function register(program: Command): void {
     .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))
     .option('--days <n>', 'whole days instead of the scenario windows', intIn(1, 3650), 1)
     .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
-    .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here', 'out-whatif')
+    .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out-whatif')
     .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
@@ -111,5 +112,6 @@ export function register(program: Command): void {
     .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
     .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
     .option('--shards <n>', '--on-cluster: shards = completions = parallelism (default: the usable node count)', intIn(1, 1000))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow whatif scenarios/smoke.yaml --vary sourceMax=1..4 --vary target=2000,2500,3000', 'npx ebbflow whatif scenarios/smoke.yaml --vary maxReplicas=8..16:2 --growth 1.3 --days 7', 'npx ebbflow whatif scenarios/smoke.yaml --vary target=1500..3000:500 --on-cluster --kubeconfig ~/.kube/config'] }))
     .action(whatif);
 }
