@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../../core/errors.ts';
-import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { intIn, kubeconfigOf, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import type { parseVary as parseVaryType, SweepRow } from '../../../simulator/index.ts';
 import type { OnClusterFlags } from '../../whatif-job/flags.ts';
 import { interruptible } from '../boundary.ts';
@@ -67,6 +67,7 @@ async function whatif(file: string, opts: WhatifOptions): Promise<void> {
   const { product, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
   const { manifestsSource } = await import('../../../manifests/files.ts');
   const { checkOnClusterFlags, sweepOnCluster } = await import('../../whatif-job/flags.ts');
+  if (opts.onCluster) opts.kubeconfig = kubeconfigOf(opts.kubeconfig, process.env, '--on-cluster');
   checkOnClusterFlags(opts);
   if (!opts.vary.length) throw new UserError('give at least one --vary key=a..b[:step]', 'e.g. --vary sourceMax=0..6 --vary target=800..1200:100');
   if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
@@ -107,7 +108,7 @@ export function register(program: Command): void {
     .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .option('--on-cluster', 'run the sweep as a Kubernetes Indexed Job (one shard per completion index) instead of local worker threads')
-    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (required)')
+    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (default: $KUBECONFIG)')
     .option('--namespace <name>', '--on-cluster: an existing namespace (default: a temporary one, deleted afterwards)', dnsLabel)
     .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
     .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
