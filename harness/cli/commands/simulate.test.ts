@@ -39,3 +39,24 @@ describe('simulate and a scenario baseline expectation', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   }, 60_000);
 });
+
+describe('simulate -o json', () => {
+  it('prints one JSON document with the results, the summary and the files, and keeps the exit code', () => {
+    const r = simulate(join(ROOT, 'scenarios/tiny-fail.yaml'), '--out', join(tmp, 'out-json'), '-o', 'json');
+    expect(r.status, r.stderr).toBe(1);
+    const doc = JSON.parse(r.stdout) as { scenario: string; passed: boolean; results: { name: string; passed: boolean }[]; summary: { peakReplicas: number }; files: { results: string } };
+    expect(doc.scenario).toBe('tiny-fail');
+    expect(doc.passed).toBe(false);
+    expect(doc.results.some((x) => !x.passed)).toBe(true);
+    expect(doc.summary.peakReplicas).toBeGreaterThan(0);
+    // The same results as results.json, which the run wrote too.
+    expect((JSON.parse(readFileSync(doc.files.results, 'utf8')) as { results: unknown }).results).toEqual(doc.results);
+    expect(r.stdout).not.toMatch(/\d\.\d{13,}/);
+  }, 60_000);
+
+  it('refuses a format it does not know with exit 2', () => {
+    const r = simulate(join(ROOT, 'scenarios/tiny.yaml'), '--out', join(tmp, 'out-yaml'), '-o', 'yaml');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Allowed choices are text, json');
+  }, 60_000);
+});
