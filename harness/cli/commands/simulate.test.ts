@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,4 +59,16 @@ describe('simulate -o json', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('Allowed choices are text, json');
   }, 60_000);
+});
+
+describe('simulate --days 7', () => {
+  it('writes a report of at most 2 MB (charts downsampled) and keeps every sample in the timeline', () => {
+    const out = join(tmp, 'out-week');
+    const r = simulate(join(ROOT, 'scenarios/smoke.yaml'), '--days', '7', '--out', out);
+    // The smoke's expectations are for its windows: over whole days one may fail (1), the report is written either way.
+    expect([0, 1], r.stderr).toContain(r.status);
+    expect(statSync(join(out, 'report.html')).size).toBeLessThanOrEqual(2 * 1024 * 1024);
+    const samples = readFileSync(join(out, 'timeline.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"kind":"sample"')).length;
+    expect(samples).toBeGreaterThan(7 * 24 * 60);
+  }, 120_000);
 });
