@@ -113,3 +113,13 @@ describe('old flag spellings still work', () => {
     expect(r.err).toContain('--with-sim and --report-fidelity are the same option');
   });
 });
+
+describe('-o, --output', () => {
+  it('takes text or json on simulate and replay, and refuses anything else before a run starts', async () => {
+    for (const cmd of ['simulate', 'replay']) {
+      const r = await run([cmd, join(ROOT, 'scenarios/tiny.yaml'), '-o', 'yaml']);
+      expect(r.code, cmd).toBe(2);
+      expect(r.err, cmd).toContain("option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.");
+    }
+  });
+});

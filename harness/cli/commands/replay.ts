@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { ReplayResult } from '../../replay/engine/engine.ts';
 import type { BackendName } from '../../replay/backends/index.ts';
 import { SCENARIO_BOUNDS } from '../../../scenarios/bounds.ts';
@@ -20,12 +20,20 @@ interface ReplayFlags extends ManifestFlags {
   namespace?: string;
   context?: string;
   hostAddress?: string;
+  output: 'text' | 'json';
 }
 
 /** The flags as runReplay takes them (absent ones left to the scenario). */
 function replayFlags(o: ReplayFlags) {
   const given = { backend: o.backend, kubeconfig: o.kubeconfig, namespace: o.namespace, context: o.context, hostAddress: o.hostAddress, manifestsPath: o.manifests, clusterName: o.clusterName };
   return Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<typeof given>;
+}
+
+/** `-o json`: the result as one JSON document, what results.json holds plus the run's outcome and files. */
+async function printJson(r: ReplayResult, fidelity: string[]): Promise<void> {
+  const { noiselessNumbers } = await import('../../../core/json.ts');
+  const doc = { passed: r.passed, interrupted: r.interrupted, wallSeconds: r.wallSeconds, results: r.results, warnings: r.warnings, ...(fidelity.length ? { fidelity } : {}), files: r.files };
+  process.stdout.write(`${JSON.stringify(doc, noiselessNumbers, 2)}\n`);
 }
 
 function printResult(r: ReplayResult): void {
@@ -61,11 +69,16 @@ async function replay(file: string, opts: ReplayFlags): Promise<void> {
       { onSignal: 'stopping the replay and writing what was recorded (Ctrl-C again to abandon the report)' },
     );
     bar.stop();
+    const fidelity: string[] = [];
     if (opts.reportFidelity) {
       const { reportFidelity } = await import('../../replay/engine/fidelity.ts');
-      for (const line of await reportFidelity(scenario, opts.manifests, opts.out, r)) process.stdout.write(`${line}\n`);
+      fidelity.push(...(await reportFidelity(scenario, opts.manifests, opts.out, r)));
     }
-    printResult(r);
+    if (opts.output === 'json') await printJson(r, fidelity);
+    else {
+      for (const line of fidelity) process.stdout.write(`${line}\n`);
+      printResult(r);
+    }
     setOutcome(r.interrupted ? EXIT.interrupted : r.passed ? EXIT.ok : EXIT.failed);
   } catch (e) {
     toolchainProgress.stop();
@@ -95,6 +108,7 @@ export function register(program: Command): void {
     .option('--namespace <name>', 'with --backend existing: the namespace ebbflow creates and owns there')
     .option('--context <name>', 'with --backend existing: the kubeconfig context (default: its current-context)')
     .option('--host-address <addr>', 'with --backend existing: where the cluster\'s pods reach this machine (the fake SLS; ebbflow\'s adapter if the cluster has none); default: the address this machine uses towards the API server')
+    .addOption(new Option('-o, --output <format>', 'what stdout gets: text (PASS/FAIL lines and where the reports are) or json (the results and the files written, as one JSON document); progress stays on stderr').choices(['text', 'json']).default('text'))
     .option('--report-fidelity', 'also run the simulator on the same scenario: overlay it on the report, put the agreement (equal / within ±1) and samples taken late in the summary, and print them')
     .addHelpText('after', helpFooter({ examples: ['npx ebbflow replay scenarios/smoke.yaml --out out/', 'npx ebbflow replay ebbflow/scenario.yaml --manifests deploy/overlays/prod --baseline main/timeline.jsonl', 'npx ebbflow replay scenarios/smoke.yaml --backend existing --kubeconfig ~/.kube/config --namespace ebbflow-replay'], ok: 'every expectation met', failed: 'an expectation failed', interrupted: 'interrupted (partial report written)' }))
     .action(replay);
