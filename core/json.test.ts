@@ -49,3 +49,25 @@ describe('JSON errors located without quoting the text', () => {
     expect(jsonErrorOffset(`${'{"a":'.repeat(100_000)}1`)).toBe(500_001);
   });
 });
+
+describe('numbers without float noise', () => {
+  it('drops the last digits of arithmetic noise and keeps everything a value means', async () => {
+    const { withoutFloatNoise, noiselessNumbers } = await import('./json.ts');
+    expect(withoutFloatNoise(2139.6620000000003)).toBe(2139.662);
+    expect(withoutFloatNoise(0.1 + 0.2)).toBe(0.3);
+    expect(withoutFloatNoise(86.01108033240997)).toBe(86.0110803324);
+    expect(withoutFloatNoise(1767594600000)).toBe(1767594600000);
+    expect(withoutFloatNoise(1.5e-9 + 1e-24)).toBe(1.5e-9);
+    expect(withoutFloatNoise(-0.000123456789012345)).toBe(-0.000123456789012);
+    expect(withoutFloatNoise(Number.NaN)).toBeNaN();
+    expect(JSON.stringify({ a: [1.1 * 3, 'x', 7], b: { c: 2139.6620000000003 } }, noiselessNumbers)).toBe('{"a":[3.3,"x",7],"b":{"c":2139.662}}');
+  });
+
+  it('moves no value by more than 5e-12 of itself', async () => {
+    const { withoutFloatNoise } = await import('./json.ts');
+    for (let i = 1; i < 2000; i++) {
+      const x = (i * 1.37) / 7 + i * 1e-7;
+      expect(Math.abs(withoutFloatNoise(x) - x)).toBeLessThanOrEqual(5e-12 * Math.abs(x));
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { Timeline } from '../core/timeline/format.ts';
 import { chartData } from './chart-data.ts';
+import { downsampleSeries } from './downsample.ts';
 import { splitByWindow, timelineWindows, windowLabel, windowRanges, type Window } from './windows.ts';
 
 /**
@@ -109,7 +110,8 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline): R
 export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline): Record<ChartId, Record<string, unknown>> {
   const windows = timelineWindows(tl);
   const specs = chartSpecs(tl, sim, baseline);
-  return Object.fromEntries(CHART_IDS.map((id) => [id, panelOption(windows, specs[id])])) as Record<ChartId, Record<string, unknown>>;
+  // Drawn at the chart's resolution (downsample.ts); the timeline keeps every sample.
+  return Object.fromEntries(CHART_IDS.map((id) => [id, panelOption(windows, { ...specs[id], series: downsampleSeries(specs[id].series) })])) as Record<ChartId, Record<string, unknown>>;
 }
 
 /** The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above v, so shared axis maxima are round numbers. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { CheckResult } from '../core/checks/expectations.ts';
+import { noiselessNumbers } from '../core/json.ts';
 import { readTimeline, timelineToJsonl } from '../core/timeline/io.ts';
 import { makeOutputDir, readUserFile, writeOutputFile } from '../core/files.ts';
 import { UserError } from '../core/errors.ts';
@@ -53,7 +54,7 @@ export function writeReports(dir: string, tl: Timeline, results: CheckResult[], 
     writeOutputFile(files.simTimeline, timelineToJsonl(opts.sim));
   }
   const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}), ...(opts.baseline ? { baselineDiff: policyDiff(opts.baseline, tl, opts) } : {}) };
-  writeOutputFile(files.results, JSON.stringify(summary, null, 2) + '\n');
+  writeOutputFile(files.results, JSON.stringify(summary, noiselessNumbers, 2) + '\n');
   writeOutputFile(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
   writeOutputFile(files.markdown, toMarkdown(tl, results, opts));
   writeOutputFile(files.html, toHtml(tl, results, opts));

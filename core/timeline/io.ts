@@ -4,12 +4,13 @@ import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { UserError } from '../errors.ts';
+import { noiselessNumbers } from '../json.ts';
 import { recordSchema, type Timeline, type TimelineRecord } from './format.ts';
 
-/** Serialises a timeline to JSONL text: meta, then samples and events merged in time order. */
+/** Serialises a timeline to JSONL text: meta, then samples and events merged in time order, numbers without float noise. */
 export function timelineToJsonl(tl: Timeline): string {
   const rest: TimelineRecord[] = [...tl.samples, ...tl.events].sort((a, b) => a.t - b.t);
-  return [tl.meta, ...rest].map((r) => JSON.stringify(r)).join('\n') + '\n';
+  return [tl.meta, ...rest].map((r) => JSON.stringify(r, noiselessNumbers)).join('\n') + '\n';
 }
 
 /** Parses JSONL text; errors name the line. Unknown fields are dropped, unknown kinds rejected. */
@@ -77,7 +78,7 @@ export class TimelineWriter {
     this.out = createWriteStream('', { fd: openReplacing(file) });
   }
   write(rec: TimelineRecord): void {
-    this.out.write(JSON.stringify(recordSchema.parse(rec)) + '\n');
+    this.out.write(JSON.stringify(recordSchema.parse(rec), noiselessNumbers) + '\n');
   }
   async close(): Promise<void> {
     this.out.end();

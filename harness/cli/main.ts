@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { EXIT, runCommand } from './boundary.ts';
+import { helpFooter } from './help.ts';
 
 export { describeUserError } from './boundary.ts';
 
@@ -28,6 +29,13 @@ export async function buildProgram(): Promise<Command> {
     .description('Prove how Kubernetes autoscaling (HPA + ElasticWorkload + ECI) really behaves.')
     .version(packageVersion(), '-V, --version', 'print the version of ebbflow')
     .showHelpAfterError()
+    .addHelpText(
+      'after',
+      helpFooter({
+        examples: ['npx ebbflow simulate scenarios/smoke.yaml --out out-sim/   # seconds, Node alone', 'npx ebbflow replay scenarios/smoke.yaml --out out/        # minutes, a real control plane', 'npx ebbflow <command> --help'],
+        failed: 'an expectation failed (replay, simulate, manifests check) or a status found something missing',
+      }),
+    )
     .exitOverride();
   const files = readdirSync(commandsDir)
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))

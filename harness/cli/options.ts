@@ -1,4 +1,7 @@
-import { InvalidArgumentError } from 'commander';
+import { existsSync } from 'node:fs';
+import { delimiter } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { UserError } from '../../core/errors.ts';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../replay/backends/index.ts';
 
 /**
@@ -60,4 +63,39 @@ export interface ManifestFlags {
 /** The manifest flags as scenario load options (scenarios/format.ts, ScenarioLoadOptions). */
 export function manifestGrants(o: ManifestFlags): ManifestFlags {
   return { allowOutsideManifests: o.allowOutsideManifests === true, allowRemoteManifests: o.allowRemoteManifests === true };
+}
+
+/**
+ * An option's earlier spelling, still accepted so that scripts keep working: hidden from --help, a
+ * deprecation note on stderr when used, its value handed to the canonical option (`canonical` is its
+ * long flag, declared on `cmd` before). Giving both spellings is refused rather than guessed.
+ */
+export function renamedOption(cmd: Command, oldFlags: string, canonical: string, parse?: (v: string) => unknown): Command {
+  const old = new Option(oldFlags).hideHelp();
+  if (parse) old.argParser(parse);
+  cmd.addOption(old);
+  const target = cmd.options.find((o) => o.long === canonical);
+  if (!target) throw new Error(`${cmd.name()}: renamed option ${old.long} points at ${canonical}, which is not declared`);
+  const from = old.attributeName();
+  const to = target.attributeName();
+  return cmd.hook('preAction', (c) => {
+    if (c.getOptionValueSource(from) !== 'cli') return;
+    if (c.getOptionValueSource(to) === 'cli') throw new UserError(`${old.long} and ${canonical} are the same option, given twice`, `give only ${canonical}`);
+    process.stderr.write(`note: ${old.long} is deprecated and will go; use ${canonical}\n`);
+    c.setOptionValueWithSource(to, c.getOptionValue(from), 'cli');
+  });
+}
+
+/**
+ * The kubeconfig a command that talks to someone's cluster uses, found as kubectl finds it: the flag,
+ * else the first file of $KUBECONFIG that exists (kubectl skips missing ones; ebbflow reads one file
+ * and does not merge the rest), else a UserError that names both.
+ */
+export function kubeconfigOf(flag: string | undefined, env: NodeJS.ProcessEnv, needs: string, exists: (p: string) => boolean = existsSync): string {
+  if (flag !== undefined) return flag;
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter((p) => p !== '');
+  const found = listed.find((p) => exists(p));
+  if (found !== undefined) return found;
+  const why = listed.length ? `$KUBECONFIG names no file that exists (${listed.join(delimiter)})` : '$KUBECONFIG is not set either';
+  throw new UserError(`${needs} needs --kubeconfig <file>, and ${why}`, 'give --kubeconfig FILE, or export KUBECONFIG=FILE');
 }

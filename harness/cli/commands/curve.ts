@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import type { PullOptions } from '../../pull/pull.ts';
+import { helpFooter } from '../help.ts';
 
 type PullFlags = Omit<PullOptions, 'version' | 'env'>;
 
 export function register(program: Command): void {
-  const curve = program.command('curve').description('Curves from real history');
+  const curve = program.command('curve').description('Curves from real history')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow curve pull --config deploy/exporter.yaml --metric active_devices --from now-7d --out curves/week.csv'] }));
   curve
     .command('pull')
     .description("Pull a metric's history from SLS into a curve CSV (time-bucketed SQL through the exporter's config and credentials)")
@@ -15,6 +17,7 @@ export function register(program: Command): void {
     .option('--step <duration>', 'bucket size; divides a day', '1m')
     .requiredOption('--out <file>', 'the curve CSV to write')
     .option('--force', 'overwrite --out if it exists')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow curve pull --config deploy/exporter.yaml --metric active_devices --from now-7d --out curves/week.csv', 'npx ebbflow curve pull --config deploy/exporter.yaml --metric active_devices --from 2026-11-02 --to 2026-11-03 --step 30s --out curves/monday.csv'] }))
     .action(async (f: PullFlags) => {
       const { pullCurve } = await import('../../pull/pull.ts');
       const { packageVersion } = await import('../main.ts');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { interruptible, untilAborted } from '../boundary.ts';
 import { intIn, numberIn } from '../options.ts';
+import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
   program
@@ -12,6 +13,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'concurrent reconciles', intIn(1, 64), 2)
     .option('--kube-api-qps <n>', 'client-side limit on API writes per second (like client-go)', numberIn(0.1, 10_000), 5)
     .option('--kube-api-burst <n>', 'writes allowed at once above the QPS limit', intIn(1, 10_000), 10)
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow ew-controller --kubeconfig ~/.kube/config --install-crd', 'npx ebbflow ew-controller --namespace shop --workers 4'], ok: 'stopped by SIGINT/SIGTERM', interrupted: 'a second signal before it stopped' }))
     .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number; kubeApiQps: number; kubeApiBurst: number }) => {
       const { existsSync } = await import('node:fs');
       const { KubeConfig } = await import('@kubernetes/client-node');

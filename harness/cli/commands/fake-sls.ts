@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { interruptible, untilAborted } from '../boundary.ts';
 import { isoDate, port } from '../options.ts';
+import { helpFooter } from '../help.ts';
 
 export const SECRET_ENV = 'EBBFLOW_FAKE_SLS_ACCESS_KEY_SECRET';
 export const TOKEN_ENV = 'EBBFLOW_FAKE_SLS_SECURITY_TOKEN';
@@ -40,6 +41,7 @@ export function register(program: Command): void {
     .option('--access-key-secret <secret>', `accepted AccessKey secret (prefer ${SECRET_ENV}; default ${DEFAULT_SECRET})`)
     .option('--security-token <token>', `require this STS token with the key (prefer ${TOKEN_ENV})`)
     .option('--allow-remote-admin', 'answer /_admin/* (fault injection) to non-loopback clients too', false)
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow fake-sls --port 18080', 'npx ebbflow fake-sls --curve scenarios/curves/weekday.csv --project iot --logstore devices', 'npx ebbflow fake-sls --curve const:3000'], ok: 'stopped by SIGINT/SIGTERM', interrupted: 'a second signal before it stopped' }))
     .action(async (opts: { port: number; host: string; curve?: string; day?: string; project: string[]; logstore: string[]; allowRemoteAdmin: boolean } & CredentialOptions) => {
       const { UserError } = await import('../../../core/errors.ts');
       const { createLogger } = await import('../../../core/log.ts');

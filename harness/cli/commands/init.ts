@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
   program
@@ -7,6 +8,7 @@ export function register(program: Command): void {
     .option('--dir <dir>', 'where the scenario and its curve go, relative to the current directory', 'ebbflow')
     .option('--manifests <path>', "your HPA, workload, adapter rules and exporter config (kustomize directory, folder of YAML or one file); the scenario's `manifests:` points at it")
     .option('--force', 'overwrite files that exist')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow init', 'npx ebbflow init --manifests deploy/overlays/prod', 'npx ebbflow init --dir ci/ebbflow --force'], interrupted: false }))
     .action(async (o: { dir: string; manifests?: string; force?: boolean }) => {
       const { initProject } = await import('../../init/init.ts');
       const { packageVersion } = await import('../main.ts');

@@ -1,14 +1,16 @@
 import type { Command } from 'commander';
 import { EXIT, interruptible, rejectOnAbort, setOutcome } from '../boundary.ts';
+import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
   const m = program.command('manifests').description('The production manifests in manifests/ (kustomize overlays: aliyun, local)');
+  m.addHelpText('after', helpFooter({ examples: ['npx ebbflow manifests check', 'npx ebbflow manifests check --overlay aliyun --kubeconfig ~/.kube/config'] }));
   m.command('check')
     .description('Render each overlay, validate every object by server-side dry-run on a local cluster (with the ElasticWorkload and ServiceMonitor CRDs), and lint with kube-score')
     .option('--overlay <name>', 'only this overlay (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--kubeconfig <file>', 'use this cluster instead of starting a local one')
     .option('--dir <dir>', 'a manifests directory other than the shipped one (e.g. your fork of it)')
-    .addHelpText('after', '\nExit codes: 0 all valid and lint-clean, 1 an object failed or lint found problems, 2 bad input or environment.')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow manifests check', 'npx ebbflow manifests check --overlay aliyun --kubeconfig ~/.kube/config', 'npx ebbflow manifests check --dir deploy/manifests'], ok: 'all valid and lint-clean', failed: 'an object failed or lint found problems' }))
     .action(async (opts: { overlay: string[]; kubeconfig?: string; dir?: string }) => {
       const { existsSync, readdirSync } = await import('node:fs');
       const { join } = await import('node:path');

@@ -1,6 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { EXIT, setOutcome } from '../boundary.ts';
 import { intIn, manifestGrants, type ManifestFlags } from '../options.ts';
+import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
   program
@@ -9,13 +10,14 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
     .option('--days <n>', 'simulate N whole days of the curve instead of the scenario windows', intIn(1, 3650))
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')
-    .option('--out <dir>', 'write report.html, junit.xml, summary.md, timeline.jsonl here', 'out-sim')
+    .option('--out <dir>', 'write report.html, junit.xml, summary.md, results.json and timeline.jsonl here (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out-sim')
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--baseline <file>', "timeline.jsonl of an earlier run (e.g. the main branch): a before/after table in summary.md, both runs in the report (default: the scenario's baseline expectation's file)")
     .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
-    .addHelpText('after', '\nExit codes: 0 every expectation met, 1 an expectation failed, 2 bad input.')
-    .action(async (file: string, opts: { days?: number; out: string; allowOutsideCurves?: boolean; manifests?: string; baseline?: string } & ManifestFlags) => {
+    .addOption(new Option('-o, --output <format>', 'what stdout gets: text (PASS/FAIL lines and a summary) or json (the results, the summary and the files written, as one JSON document)').choices(['text', 'json']).default('text'))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow simulate scenarios/smoke.yaml', 'npx ebbflow simulate ebbflow/scenario.yaml --manifests deploy/overlays/prod --baseline main/timeline.jsonl', 'npx ebbflow simulate scenarios/smoke.yaml --days 7 --out out-week -o json'], ok: 'every expectation met', failed: 'an expectation failed' }))
+    .action(async (file: string, opts: { days?: number; out: string; output: 'text' | 'json'; allowOutsideCurves?: boolean; manifests?: string; baseline?: string } & ManifestFlags) => {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');
       const { simulate, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
@@ -38,10 +40,16 @@ export function register(program: Command): void {
       const ms = performance.now() - t0;
       const results = checkAll(timeline!, scenario.expectations, baseline);
       const files = writeReports(opts.out, timeline!, results, { wallSeconds: ms / 1000, ...(baseline ? { baseline, pod: system.pod, cost: system.cost } : {}) });
+      const passed = results.every((r) => r.passed);
+      setOutcome(passed ? EXIT.ok : EXIT.failed);
+      if (opts.output === 'json') {
+        const { noiselessNumbers } = await import('../../../core/json.ts');
+        process.stdout.write(`${JSON.stringify({ scenario: scenario.name, passed, results, summary: { ...summary, wallMs: ms }, files }, noiselessNumbers, 2)}\n`);
+        return;
+      }
       for (const r of results) process.stdout.write(`${r.passed ? 'PASS' : 'FAIL'}  ${r.name}: ${r.message}\n`);
       process.stdout.write(
         `\nsimulated ${(summary.seconds / 3600).toFixed(1)} h in ${ms.toFixed(1)} ms: peak ${summary.peakReplicas} replicas, SLO coverage ${summary.sloCoveragePercent.toFixed(1)}%, ECI ${summary.eciPodHours.toFixed(1)} pod-hours, cost ${summary.costTotal.toFixed(2)} (ECS ${summary.costEcs.toFixed(2)} + ECI ${summary.costEci.toFixed(2)})\nreport: ${files.html}\n`,
       );
-      setOutcome(results.every((r) => r.passed) ? EXIT.ok : EXIT.failed);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { EXIT, setOutcome } from '../boundary.ts';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
+import { helpFooter } from '../help.ts';
 
 /** Not a binary but a Docker image: built on request only (it needs Docker and ~2 GB). */
 const KIND_NODE = 'kind-node';
@@ -57,22 +58,26 @@ async function status(opts: { json?: boolean; probe: boolean }): Promise<void> {
 export function register(program: Command): void {
   const tc = program
     .command('toolchain')
-    .description('Build and cache the upstream binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, KWOK, prometheus-adapter, k6, Prometheus');
+    .description('Build and cache the upstream binaries: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, KWOK, prometheus-adapter, k6, Prometheus')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain status', 'npx ebbflow toolchain key'] }));
 
   tc.command('install')
     .description('Build (or find in the cache) every pinned component; safe to run concurrently')
     .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
     .option('--force', 'rebuild even when cached (not kind-node: its tag changes with its recipe)')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain install kubernetes etcd', 'npx ebbflow toolchain install kind-node'] }))
     .action(install);
 
   tc.command('status')
     .description('List each binary: pinned version, where it comes from, and the version it reports')
     .option('--json', 'print JSON')
     .option('--no-probe', 'do not run the binaries to read their versions')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain status', 'npx ebbflow toolchain status --json --no-probe'], failed: 'a component is missing', interrupted: false }))
     .action(status);
 
   tc.command('key')
     .description('Print a cache key of the pinned toolchain (versions, recipes, platform) for CI caches of ~/.cache/ebbflow')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain key'], interrupted: false }))
     .action(async () => {
       const { toolchainKey } = await import('../../../cluster/toolchain/index.ts');
       process.stdout.write(`${toolchainKey()}\n`);

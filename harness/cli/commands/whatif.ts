@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../../core/errors.ts';
-import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { intIn, kubeconfigOf, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import type { parseVary as parseVaryType, SweepRow } from '../../../simulator/index.ts';
 import type { OnClusterFlags } from '../../whatif-job/flags.ts';
 import { interruptible } from '../boundary.ts';
+import { helpFooter } from '../help.ts';
 
 interface WhatifOptions extends OnClusterFlags, ManifestFlags {
   vary: string[];
@@ -66,6 +67,7 @@ async function whatif(file: string, opts: WhatifOptions): Promise<void> {
   const { product, runSweep, systemFromScenario, applyConfig, loadSystemManifests } = await import('../../../simulator/index.ts');
   const { manifestsSource } = await import('../../../manifests/files.ts');
   const { checkOnClusterFlags, sweepOnCluster } = await import('../../whatif-job/flags.ts');
+  if (opts.onCluster) opts.kubeconfig = kubeconfigOf(opts.kubeconfig, process.env, '--on-cluster');
   checkOnClusterFlags(opts);
   if (!opts.vary.length) throw new UserError('give at least one --vary key=a..b[:step]', 'e.g. --vary sourceMax=0..6 --vary target=800..1200:100');
   if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
@@ -100,16 +102,17 @@ export function register(program: Command): void {
     .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))
     .option('--days <n>', 'whole days instead of the scenario windows', intIn(1, 3650), 1)
     .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
-    .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here', 'out-whatif')
+    .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out-whatif')
     .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
     .option('--manifests <path>', "your system's manifests: a kustomize directory, a folder of YAML or one file (default: the scenario's manifests:, else the shipped ones)")
     .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .option('--on-cluster', 'run the sweep as a Kubernetes Indexed Job (one shard per completion index) instead of local worker threads')
-    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (required)')
+    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (default: $KUBECONFIG)')
     .option('--namespace <name>', '--on-cluster: an existing namespace (default: a temporary one, deleted afterwards)', dnsLabel)
     .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
     .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
     .option('--shards <n>', '--on-cluster: shards = completions = parallelism (default: the usable node count)', intIn(1, 1000))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow whatif scenarios/smoke.yaml --vary sourceMax=1..4 --vary target=2000,2500,3000', 'npx ebbflow whatif scenarios/smoke.yaml --vary maxReplicas=8..16:2 --growth 1.3 --days 7', 'npx ebbflow whatif scenarios/smoke.yaml --vary target=1500..3000:500 --on-cluster --kubeconfig ~/.kube/config'] }))
     .action(whatif);
 }
