@@ -84,7 +84,7 @@ export async function ensureExporterImage(progress?: (l: string) => void): Promi
   progress?.(`building ${image} from exporter/Dockerfile`);
   const b = exporterImageBuild(bases);
   const args = Object.entries(b.buildArgs).flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]);
-  const r = await execa('docker', ['build', '-f', b.dockerfile, ...args, '-t', image, '.'], { cwd: b.context, reject: false, all: true });
+  const r = await execa('docker', ['build', '--force-rm', '-f', b.dockerfile, ...args, '-t', image, '.'], { cwd: b.context, reject: false, all: true });
   if (r.exitCode !== 0) throw new Error(`docker build of the exporter image failed:\n${String(r.all).slice(-3000)}`);
   return image;
 }
@@ -108,7 +108,7 @@ export async function ensureWorkloadImage(progress?: (l: string) => void): Promi
   const image = `ebbflow/http-standin:${createHash('sha256').update(dockerfile).digest('hex').slice(0, 12)}`;
   if (await imageExists(image)) return image;
   progress?.(`building ${image}`);
-  const r = await execa('docker', ['build', '-t', image, '-'], { input: dockerfile, reject: false, all: true });
+  const r = await execa('docker', ['build', '--force-rm', '-t', image, '-'], { input: dockerfile, reject: false, all: true });
   if (r.exitCode !== 0) throw new Error(`docker build of the workload stand-in failed:\n${String(r.all).slice(-3000)}`);
   return image;
 }

@@ -61,7 +61,7 @@ export async function ensureToolImage(o: { progress?: (line: string) => void } =
       copyFileSync(join(REPO, p), join(ctx, p));
     }
     o.progress?.(`building ${tag} (${paths.length} files)`);
-    const r = await execa('docker', ['build', '-q', '-f', 'harness/whatif-job/Dockerfile', '--build-arg', `BUILD_IMAGE=${bases.build}`, '--build-arg', `RUNTIME_IMAGE=${bases.runtime}`, '-t', tag, '.'], { cwd: ctx, reject: false, all: true });
+    const r = await execa('docker', ['build', '--force-rm', '-q', '-f', 'harness/whatif-job/Dockerfile', '--build-arg', `BUILD_IMAGE=${bases.build}`, '--build-arg', `RUNTIME_IMAGE=${bases.runtime}`, '-t', tag, '.'], { cwd: ctx, reject: false, all: true });
     if (r.exitCode !== 0) throw new Error(`docker build of ${tag} failed:\n${String(r.all).slice(-3000)}`);
   } finally {
     rmSync(ctx, { recursive: true, force: true });
