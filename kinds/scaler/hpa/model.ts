@@ -386,13 +386,7 @@ export class HpaRun implements ScalerSimulation {
 
   /** `sync` with every metric at `value` and scale.spec = scale.status = `current` (the simulator's sync). */
   decide(now: number, current: number, readyPods: number, value: number): number {
-    const input = this.input;
-    const values = input.values;
-    for (let i = 0; i < values.length; i++) values[i] = value;
-    input.now = now;
-    input.specReplicas = input.currentReplicas = current;
-    input.readyPods = readyPods;
-    return this.sync(input);
+    return this.sync(simulatorInput(this.input, now, current, readyPods, value));
   }
 
   settle(now: number, value: number): number {
@@ -609,4 +603,17 @@ export function storeScaleEvent(now: number, current: number, desired: number, b
   const old = events.findLastIndex((e) => e.outdated === true);
   if (old >= 0) events[old] = event;
   else events.push(event);
+}
+
+/**
+ * The simulator's sync input, reused in place (no allocation per sync): every metric at `value`,
+ * scale.spec = scale.status = `current`.
+ */
+export function simulatorInput(input: HpaInput, now: number, current: number, readyPods: number, value: number): HpaInput {
+  const values = input.values;
+  for (let i = 0; i < values.length; i++) values[i] = value;
+  input.now = now;
+  input.specReplicas = input.currentReplicas = current;
+  input.readyPods = readyPods;
+  return input;
 }

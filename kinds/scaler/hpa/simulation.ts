@@ -1,5 +1,5 @@
 import type { ScalerSimulation } from '../../model/scaler.ts';
-import { newHpaState, reconcile, settleReplicas, type HpaInput, type HpaSpec } from './model.ts';
+import { newHpaState, reconcile, settleReplicas, simulatorInput, type HpaInput, type HpaSpec } from './model.ts';
 import type { KcmFlags } from './resolve.ts';
 
 /**
@@ -18,13 +18,7 @@ export class ReferenceHpaSimulation implements ScalerSimulation {
   }
 
   decide(now: number, current: number, readyPods: number, value: number): number {
-    const input = this.input;
-    const values = input.values;
-    for (let i = 0; i < values.length; i++) values[i] = value;
-    input.now = now;
-    input.specReplicas = input.currentReplicas = current;
-    input.readyPods = readyPods;
-    const d = reconcile(input, this.state);
+    const d = reconcile(simulatorInput(this.input, now, current, readyPods, value), this.state);
     this.rescale = d.rescale;
     return d.desired;
   }
