@@ -16,7 +16,7 @@ import { renderStages } from '../nodes/stages.ts';
 import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
 import { kwokctlConfiguration, standaloneControllerManagerArgs } from './control-plane.ts';
 import {
-  AGENT_LABEL, KWOKCTL_LABEL, adoptControlPlane, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, findClusterProcesses, isAlive, kubeconfigPath,
+  AGENT_LABEL, KWOKCTL_LABEL, adoptControlPlane, findAgentProcesses, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, findClusterProcesses, isAlive, kubeconfigPath,
   kwokClusterDir, kwokctlConfigPath, kwokctlRecords, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
 } from './state.ts';
 import { descendantsOf, isRecordedProcess, killRecorded, processTable, signalRecorded, stopRecorded, type ProcessRecord } from './supervisor.ts';
@@ -454,8 +454,12 @@ async function teardown(name: string, env: NodeJS.ProcessEnv): Promise<TeardownR
   const seen = new Seen();
   seen.note([...sup.list(), ...cp.list()]);
   // The agent first, so it does not race us with its own teardown.
-  const agent = sup.read(AGENT_LABEL);
-  if (agent) await stopRecorded(agent, 3000);
+  // Also an agent whose record is gone: one finishing its own teardown (its owner died) races us otherwise.
+  const agents = [sup.read(AGENT_LABEL), ...findAgentProcesses(env, name).map((p) => p.record)].filter((r): r is ProcessRecord => r !== undefined);
+  for (const agent of agents.filter((r, i) => agents.findIndex((o) => o.pid === r.pid) === i)) {
+    seen.note([agent]);
+    await stopRecorded(agent, 3000);
+  }
   const stuck = await stopKwokctl(name, env, seen);
   adoptStrays(name, env, seen);
   // Processes started beside the cluster (Prometheus, adapter, ...) go before the apiserver they use.

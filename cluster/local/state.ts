@@ -202,19 +202,49 @@ export function findClusterProcesses(env?: NodeJS.ProcessEnv, name?: string): (C
 }
 
 /**
+ * Cluster agents of this state directory, found by what they run (`ebbflow.js cluster agent --name N`)
+ * and the state directory their environment names. Their record is removed with the cluster's
+ * directory, so an agent still finishing a teardown of its own is only found this way, and a
+ * `cluster down` that returned while one ran would leave a process behind.
+ */
+export function findAgentProcesses(env?: NodeJS.ProcessEnv, name?: string): (ClusterProcess & { record: ProcessRecord })[] {
+  const root = stateDir(env);
+  const out: (ClusterProcess & { record: ProcessRecord })[] = [];
+  for (const p of processTable()) {
+    if (p.pid === process.pid) continue;
+    const argv = commandLine(p.pid);
+    if (!argv || basename(argv[1] ?? '') !== 'ebbflow.js' || argv[2] !== 'cluster' || argv[3] !== 'agent' || argv[4] !== '--name') continue;
+    const cluster = argv[5];
+    if (!cluster || !isClusterName(cluster) || (name !== undefined && cluster !== name)) continue;
+    const dir = environOf(p.pid)?.EBBFLOW_STATE_DIR;
+    if (dir !== undefined && resolve(dir) === root) out.push({ cluster, label: AGENT_LABEL, record: { label: AGENT_LABEL, pid: p.pid, startTime: p.startTime } });
+  }
+  return out;
+}
+
+function environOf(pid: number): Record<string, string> | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+    return Object.fromEntries(raw.split('\0').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * What of a local cluster named `name` is on this machine: `cluster` when ebbflow started one (its
  * record or kwokctl's directory) or a process of it runs; `records` when only our directory is
  * there (supervised processes of a kind cluster of that name, or what a crash left).
  */
 export function localClusterState(name: string, env?: NodeJS.ProcessEnv): 'cluster' | 'records' | 'none' {
   validateClusterName(name);
-  if (existsSync(kwokClusterDir(name, env)) || readRecord(name, env) || findClusterProcesses(env, name).length > 0) return 'cluster';
+  if (existsSync(kwokClusterDir(name, env)) || readRecord(name, env) || findClusterProcesses(env, name).length > 0 || findAgentProcesses(env, name).length > 0) return 'cluster';
   return existsSync(ebbflowClusterDir(name, env)) ? 'records' : 'none';
 }
 
 /** Clusters with state on disk or processes running from a cluster directory (whose state may be gone). */
 export function listLocalClusters(env?: NodeJS.ProcessEnv): string[] {
-  return [...new Set([...listClusterNames(env), ...findClusterProcesses(env).map((p) => p.cluster)])].sort();
+  return [...new Set([...listClusterNames(env), ...findClusterProcesses(env).map((p) => p.cluster), ...findAgentProcesses(env).map((p) => p.cluster)])].sort();
 }
 
 /** Labels and pids of the processes started beside a cluster (not the agent). */

@@ -4,7 +4,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopCluster } from './lifecycle.ts';
-import { clusterOfCommand, ebbflowClusterDir, findClusterProcesses, kwokClusterDir, kwokctlConfigPath, kwokctlRecords, KWOKCTL_LABEL, listLocalClusters, localClusterState } from './state.ts';
+import { AGENT_LABEL, clusterOfCommand, ebbflowClusterDir, findAgentProcesses, findClusterProcesses, kwokClusterDir, kwokctlConfigPath, kwokctlRecords, KWOKCTL_LABEL, listLocalClusters, localClusterState } from './state.ts';
 import { descendantsOf, parseStat, processStartTime, processTable, type ProcessEntry } from './supervisor.ts';
 import { waitUntil } from '../../core/wait.ts';
 
@@ -126,4 +126,32 @@ describe('teardown of a cluster whose starter died during `kwokctl create`', () 
     expect(alive(apiserver)).toBe(false);
     expect(listLocalClusters(env)).toEqual([]);
   });
+
+  it('an agent finishing its own teardown (its record already removed) is found by what it runs and stopped, and only that state directory\'s', async () => {
+    const env = stateEnv();
+    const other = stateEnv();
+    // Stand-ins with the agent's command line: node running an ebbflow.js that ignores SIGTERM, as
+    // an agent busy tearing down does until its grace runs out.
+    const script = join(env.EBBFLOW_STATE_DIR!, 'ebbflow.js');
+    writeFileSync(script, "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000);\n");
+    const agentOf = (e: NodeJS.ProcessEnv) => {
+      const c = spawn(process.execPath, [script, 'cluster', 'agent', '--name', 'late'], { stdio: 'ignore', detached: true, env: e });
+      c.unref();
+      pids.push(c.pid!);
+      return c.pid!;
+    };
+    const ours = agentOf(env);
+    const theirs = agentOf(other);
+    await waitUntil('the stand-in agents to run', 5000, async () => (findAgentProcesses(env).length === 1 && findAgentProcesses(other).length === 1 ? true : undefined));
+    expect(findAgentProcesses(env, 'late').map((p) => [p.record.pid, p.label])).toEqual([[ours, AGENT_LABEL]]);
+    expect(findAgentProcesses(env, 'other')).toEqual([]);
+    expect(listLocalClusters(env)).toEqual(['late']);
+    expect(localClusterState('late', env)).toBe('cluster');
+
+    const report = await stopCluster('late', env);
+    expect(report.stopped).toEqual([`${AGENT_LABEL} (pid ${ours})`]);
+    expect(alive(ours)).toBe(false);
+    expect(alive(theirs)).toBe(true);
+    expect(listLocalClusters(env)).toEqual([]);
+  }, 15_000);
 });
