@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join, relative, resolve as resolvePath } from 'nod
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import YAML from 'yaml';
-import { ensureBinaries } from '../cluster/toolchain/index.ts';
+import { kustomizer } from '../cluster/toolchain/index.ts';
 import { UserError } from '../core/errors.ts';
 import { isDuration, parseDuration } from '../core/units.ts';
 import type { KubeObject, SourcedObject } from '../kinds/model/objects.ts';
@@ -20,7 +20,7 @@ export { serviceMonitorToScrapeTarget, toPrometheusRelabel, type ScrapeTarget } 
 
 /**
  * The manifests production applies are the single source for the harness: it renders the `local`
- * overlay with the pinned kubectl's kustomize and reads the HPA, the ElasticWorkload, the business
+ * overlay with kustomize (`kustomizer`: the pinned kubectl, or a kubectl v5-kustomize on PATH) and reads the HPA, the ElasticWorkload, the business
  * workload, the adapter rules, the exporter config and the ServiceMonitor's scrape settings from it.
  */
 
@@ -29,9 +29,9 @@ export const OVERLAYS = ['local', 'aliyun', 'aliyun-cluster-wide', 'original-202
 export type Overlay = (typeof OVERLAYS)[number];
 
 export async function renderOverlay(overlay: Overlay | string, dir = MANIFESTS_DIR): Promise<KubeObject[]> {
-  const { kubectl } = await ensureBinaries(['kubectl']);
+  const { path: kubectl } = await kustomizer();
   const path = join(dir, 'overlays', overlay);
-  const r = await execa(kubectl!, ['kustomize', path], { reject: false });
+  const r = await execa(kubectl, ['kustomize', path], { reject: false });
   if (r.exitCode !== 0) throw new UserError(`kustomize ${path} failed: ${r.stderr.trim()}`);
   return YAML.parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject).filter(Boolean);
 }

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { execa } from 'execa';
 import YAML, { LineCounter } from 'yaml';
-import { ensureBinaries } from '../cluster/toolchain/index.ts';
+import { kustomizer } from '../cluster/toolchain/index.ts';
 import { YAML_LIMITS } from '../core/config.ts';
 import { UserError } from '../core/errors.ts';
 import type { KubeObject, SourcedObject } from '../kinds/model/objects.ts';
@@ -74,8 +74,8 @@ async function renderKustomize(dir: string, reader: ManifestReader): Promise<Sou
   // Every file kustomize would read is checked first: a refused reference costs no kubectl and no network.
   const closure = kustomizeClosure(dir, reader);
   const shownDir = reader.shown(dir);
-  const { kubectl } = await ensureBinaries(['kubectl']);
-  const r = await execa(kubectl!, ['kustomize', dir], {
+  const { path: kubectl } = await kustomizer();
+  const r = await execa(kubectl, ['kustomize', dir], {
     reject: false, stdin: 'ignore', timeout: MANIFEST_LIMITS.renderMs, maxBuffer: MANIFEST_LIMITS.renderBytes,
     ...(reader.src.grants.allowRemote ? {} : { env: NO_NETWORK_ENV }),
   });

@@ -58,7 +58,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   const kname = kindClusterName(name);
   const existing = await execa(kind!, ['get', 'clusters'], { reject: false });
   if (String(existing.stdout).split('\n').includes(kname)) {
-    throw new UserError(`kind cluster ${kname} already exists`, `run \`ebbflow cluster down --backend kind --name ${name}\` first`);
+    throw new UserError(`kind cluster ${kname} already exists`, `run \`ebbflow cluster down --backend kind --cluster-name ${name}\` first`);
   }
   o.progress?.(`kind create cluster ${kname} (${image})`);
   const r = await execa(kind!, ['create', 'cluster', '--name', kname, '--config', config, '--kubeconfig', kubeconfig, '--wait', '180s'], { reject: false, all: true });

@@ -19,7 +19,7 @@ describe('cluster down: which backend holds the name', () => {
     try {
       chooseDownBackend('n', undefined, w('cluster', true));
     } catch (e) {
-      expect((e as { hint?: string }).hint).toBe('say which: `ebbflow cluster down --backend local --name n` or `ebbflow cluster down --backend kind --name n`');
+      expect((e as { hint?: string }).hint).toBe('say which: `ebbflow cluster down --backend local --cluster-name n` or `ebbflow cluster down --backend kind --cluster-name n`');
     }
   });
 

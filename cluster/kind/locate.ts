@@ -43,10 +43,10 @@ export interface Whereabouts {
   kind: boolean;
 }
 
-const downCommand = (name: string, b: DownBackend) => `ebbflow cluster down --backend ${b} --name ${name}`;
+const downCommand = (name: string, b: DownBackend) => `ebbflow cluster down --backend ${b} --cluster-name ${name}`;
 
 /**
- * Which backend `cluster down --name N [--backend B]` stops, or a UserError saying where N is (and
+ * Which backend `cluster down --cluster-name N [--backend B]` stops, or a UserError saying where N is (and
  * the command that stops it) or that it is nowhere. Without `--backend`, the one backend holding N;
  * records without a cluster belong to a kind cluster of that name when there is one (its vk-eci),
  * else they are a local cluster's remains and are cleaned up as one.
@@ -60,7 +60,7 @@ export function chooseDownBackend(name: string, requested: DownBackend | undefin
     if (other === 'kind' ? w.kind : local) {
       throw new UserError(`cluster "${name}" is not a ${requested} cluster: it is a ${other} cluster`, `stop it with \`${downCommand(name, other)}\``);
     }
-    throw new UserError(`no ${requested} cluster "${name}"`, `nothing was stopped; \`ebbflow cluster status --name ${name}\` shows a local cluster, \`kind get clusters\` kind ones (ours are named ebbflow-<name>)`);
+    throw new UserError(`no ${requested} cluster "${name}"`, `nothing was stopped; \`ebbflow cluster status --cluster-name ${name}\` shows a local cluster, \`kind get clusters\` kind ones (ours are named ebbflow-<name>)`);
   }
   if (w.local === 'cluster' && w.kind) {
     throw new UserError(`cluster "${name}" exists on two backends: a local cluster and the kind cluster ${kindClusterName(name)}`, `say which: \`${downCommand(name, 'local')}\` or \`${downCommand(name, 'kind')}\``);

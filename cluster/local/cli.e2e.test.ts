@@ -19,11 +19,11 @@ async function exitOf(child: ReturnType<typeof run>): Promise<{ code: number | n
 }
 
 describe('ebbflow cluster CLI', () => {
-  it('up, status --json, down: kubeconfig path, component states, nothing left', async () => {
+  it('up, status -o json, down: kubeconfig path, component states, nothing left', async () => {
     const up = await exitOf(run(['cluster', 'up', '--name', 'e2e-cli', '--ecs-nodes', '2']));
     expect(up.code, up.err).toBe(0);
     expect(up.out).toMatch(/export KUBECONFIG=.*e2e-cli\/kubeconfig\.yaml/);
-    const st = await exitOf(run(['cluster', 'status', '--name', 'e2e-cli', '--json']));
+    const st = await exitOf(run(['cluster', 'status', '--cluster-name', 'e2e-cli', '-o', 'json']));
     expect(st.code).toBe(0);
     const json = JSON.parse(st.out) as { kubeconfig: string; components: { name: string; state: string; pid: number }[] };
     expect(json.kubeconfig).toMatch(/kubeconfig\.yaml$/);

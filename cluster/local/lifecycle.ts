@@ -134,7 +134,7 @@ async function clearLeftover(name: string, env: NodeJS.ProcessEnv): Promise<void
   if (!existsSync(kwokClusterDir(name, env)) && !readRecord(name, env)) return;
   const st = await clusterStatus(name, env);
   if (st.components.some((c) => c.state === 'running')) {
-    throw new UserError(`cluster "${name}" is already running`, `use it (kubeconfig ${st.kubeconfig}), or \`ebbflow cluster down --name ${name}\` first`);
+    throw new UserError(`cluster "${name}" is already running`, `use it (kubeconfig ${st.kubeconfig}), or \`ebbflow cluster down --cluster-name ${name}\` first`);
   }
   await stopCluster(name, env);
 }
@@ -332,7 +332,7 @@ export async function attachCluster(name: string, env: NodeJS.ProcessEnv = proce
   const rec = readRecord(name, env);
   const st = await clusterStatus(name, env);
   if (!rec || !st.components.some((c) => c.name === 'kube-apiserver' && c.state === 'running')) {
-    throw new UserError(`cluster "${name}" is not running`, `start it with \`ebbflow cluster up --name ${name}\``);
+    throw new UserError(`cluster "${name}" is not running`, `start it with \`ebbflow cluster up --cluster-name ${name}\``);
   }
   const config = parseClusterConfig(rec.config as ClusterConfigInput);
   const bins = await ensureBinaries(['kubectl']);

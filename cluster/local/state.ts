@@ -28,7 +28,7 @@ export function isClusterName(name: string): boolean {
 export function validateClusterName(name: string, where = 'cluster name'): string {
   if (typeof name !== 'string' || !DNS_LABEL.test(name)) {
     const why = typeof name !== 'string' ? 'missing' : name.length > 63 ? `${name.length} characters (at most 63)` : 'not a DNS label';
-    throw new UserError(`${where} "${String(name)}" is invalid: ${why}`, 'use lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. --name ebbflow-dev');
+    throw new UserError(`${where} "${String(name)}" is invalid: ${why}`, 'use lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. --cluster-name ebbflow-dev');
   }
   return name;
 }

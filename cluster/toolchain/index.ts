@@ -5,3 +5,4 @@ export { COMPONENTS, KUBERNETES_VERSION, binaryOwners } from './versions.ts';
 export type { ToolchainProgress } from './progress.ts';
 export { ensureBinaries } from './ensure.ts';
 export { toolchainKey } from './key.ts';
+export { kustomizer, kustomizeFits, kubectlOnPath, type Kustomizer } from './kustomize.ts';

@@ -106,7 +106,7 @@ describe('the packed tool installed into another repository', () => {
   });
 
   it('toolchain status and key find the shared cache', async () => {
-    const r = await ebbflow(['toolchain', 'status', '--json', '--no-probe']);
+    const r = await ebbflow(['toolchain', 'status', '-o', 'json', '--no-probe']);
     const st = JSON.parse(r.stdout) as { cache: string; binaries: { binary: string; state: string }[] };
     expect(st.cache).toBe(toolchainDir());
     expect(st.binaries.find((b) => b.binary === 'kube-apiserver')?.state).toBe('installed');

@@ -10,12 +10,12 @@ import { main } from './main.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Runs the CLI in-process and returns its exit code and what it wrote to stderr. */
-async function run(args: string[]): Promise<{ code: number; err: string }> {
+async function run(args: string[]): Promise<{ code: number; err: string; out: string }> {
   const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
   try {
     const code = await main(['node', 'ebbflow', ...args]);
-    return { code, err: err.mock.calls.map((c) => String(c[0])).join('') };
+    return { code, err: err.mock.calls.map((c) => String(c[0])).join(''), out: out.mock.calls.map((c) => String(c[0])).join('') };
   } finally {
     err.mockRestore();
     out.mockRestore();
@@ -121,5 +121,24 @@ describe('-o, --output', () => {
       expect(r.code, cmd).toBe(2);
       expect(r.err, cmd).toContain("option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json.");
     }
+  });
+
+  it('toolchain status -o json prints one JSON document; the older --json still does, with a note', async () => {
+    const a = await run(['toolchain', 'status', '-o', 'json', '--no-probe']);
+    const b = await run(['toolchain', 'status', '--json', '--no-probe']);
+    const docA = JSON.parse(a.out) as { cache: string; binaries: unknown[] };
+    expect(docA.binaries.length).toBeGreaterThan(5);
+    expect(JSON.parse(b.out)).toEqual(docA);
+    expect(b.err).toContain('note: --json is deprecated and will go; use -o json');
+    expect(a.err).not.toContain('deprecated');
+    const c = await run(['toolchain', 'status', '--json', '-o', 'text', '--no-probe']);
+    expect(c.code).toBe(2);
+    expect(c.err).toContain('--json and --output text contradict each other');
+  });
+
+  it('cluster status refuses -o yaml', async () => {
+    const r = await run(['cluster', 'status', '-o', 'yaml']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("argument 'yaml' is invalid");
   });
 });

@@ -87,6 +87,22 @@ export function renamedOption(cmd: Command, oldFlags: string, canonical: string,
 }
 
 /**
+ * `-o, --output text|json` on a command that prints a result, the one spelling across commands;
+ * an older `--json` switch is still accepted with a deprecation note.
+ */
+export function outputOption(cmd: Command, what: string, legacyJson = false): Command {
+  cmd.addOption(new Option('-o, --output <format>', `what stdout gets: text or json (${what})`).choices(['text', 'json']).default('text'));
+  if (!legacyJson) return cmd;
+  cmd.addOption(new Option('--json').hideHelp());
+  return cmd.hook('preAction', (c) => {
+    if (c.getOptionValueSource('json') !== 'cli') return;
+    if (c.getOptionValueSource('output') === 'cli' && c.getOptionValue('output') !== 'json') throw new UserError('--json and --output text contradict each other', 'give only -o json');
+    process.stderr.write('note: --json is deprecated and will go; use -o json\n');
+    c.setOptionValueWithSource('output', 'json', 'cli');
+  });
+}
+
+/**
  * The kubeconfig a command that talks to someone's cluster uses, found as kubectl finds it: the flag,
  * else the first file of $KUBECONFIG that exists (kubectl skips missing ones; ebbflow reads one file
  * and does not merge the rest), else a UserError that names both.

@@ -38,7 +38,7 @@ describe('cluster down --name N finds N on the backend holding it', () => {
     mkdirSync(join(state, 'kind', 'k1'), { recursive: true });
     expect(await main(['node', 'ebbflow', 'cluster', 'down', '--name', 'k1', '--backend', 'local'])).toBe(2);
     expect(printed(err)).toContain('cluster "k1" is not a local cluster: it is a kind cluster');
-    expect(printed(err)).toContain('ebbflow cluster down --backend kind --name k1');
+    expect(printed(err)).toContain('ebbflow cluster down --backend kind --cluster-name k1');
     expect(printed(out)).not.toContain('is down');
     expect(existsSync(join(state, 'kind', 'k1'))).toBe(true);
   });
@@ -63,7 +63,7 @@ describe('cluster down --name N finds N on the backend holding it', () => {
     mkdirSync(join(state, 'kind', 'k2'), { recursive: true });
     mkdirSync(join(state, 'clusters', 'k2', 'procs'), { recursive: true });
     expect(await main(['node', 'ebbflow', 'cluster', 'down', '--all'])).toBe(0);
-    expect(printed(err)).toContain('skipping "k2": it is the kind cluster ebbflow-k2 (stop it with `ebbflow cluster down --backend kind --name k2`)');
+    expect(printed(err)).toContain('skipping "k2": it is the kind cluster ebbflow-k2 (stop it with `ebbflow cluster down --backend kind --cluster-name k2`)');
     expect(existsSync(join(state, 'clusters', 'k2', 'procs'))).toBe(true);
     expect(await main(['node', 'ebbflow', 'cluster', 'down', '--all', '--backend', 'kind'])).toBe(2);
   });

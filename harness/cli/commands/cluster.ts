@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { ClusterIO, ClusterLifecycle, ClusterUpFlags } from '../../replay/backend.ts';
 import { DEFAULT_BACKEND, type BackendName } from '../../replay/backends/index.ts';
 import { EXIT, interruptible, setOutcome } from '../boundary.ts';
-import { backend, clusterName, kubeconfigOf, renamedOption } from '../options.ts';
+import { backend, clusterName, kubeconfigOf, outputOption, renamedOption } from '../options.ts';
 import { helpFooter } from '../help.ts';
 
 /**
@@ -28,9 +28,9 @@ async function onBackend(name: BackendName, flags: ClusterUpFlags, command: (c: 
   process.stdout.write(text);
 }
 
-async function status(opts: { clusterName: string; json?: boolean }): Promise<void> {
+async function status(opts: { clusterName: string; output: 'text' | 'json' }): Promise<void> {
   const { backendNamed } = await import('../../replay/backends/index.ts');
-  const st = await (await backendNamed(DEFAULT_BACKEND)).cluster.status!({ name: opts.clusterName, ...(opts.json ? { json: true } : {}) });
+  const st = await (await backendNamed(DEFAULT_BACKEND)).cluster.status!({ name: opts.clusterName, ...(opts.output === 'json' ? { json: true } : {}) });
   process.stdout.write(st.text);
   if (!st.healthy) setOutcome(EXIT.failed);
 }
@@ -75,11 +75,10 @@ export function register(program: Command): void {
       process.stdout.write(await clusterDown({ name: opts.clusterName, ...(opts.all ? { all: true } : {}), ...(opts.backend ? { backend: opts.backend } : {}) }, (m) => process.stderr.write(`${m}\n`)));
     });
 
-  renamedOption(cl.command('status')
+  outputOption(renamedOption(cl.command('status')
     .description('Show the kubeconfig path and the state of each component')
-    .option('--cluster-name <name>', 'cluster name', clusterName, 'ebbflow'), '--name <name>', '--cluster-name', clusterName)
-    .option('--json', 'print JSON')
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster status --cluster-name dev', 'npx ebbflow cluster status --cluster-name dev --json'], failed: 'a component is not healthy', interrupted: false }))
+    .option('--cluster-name <name>', 'cluster name', clusterName, 'ebbflow'), '--name <name>', '--cluster-name', clusterName), 'json: the kubeconfig and each component\'s state', true)
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow cluster status --cluster-name dev', 'npx ebbflow cluster status --cluster-name dev -o json'], failed: 'a component is not healthy', interrupted: false }))
     .action(status);
 
   cl.command('agent', { hidden: true })

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { EXIT, setOutcome } from '../boundary.ts';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 import { helpFooter } from '../help.ts';
+import { outputOption } from '../options.ts';
 
 /** Not a binary but a Docker image: built on request only (it needs Docker and ~2 GB). */
 const KIND_NODE = 'kind-node';
@@ -38,10 +39,10 @@ async function install(components: string[], opts: { force?: boolean }): Promise
 }
 
 /** `toolchain status`: each binary, its pinned version, where it comes from and the version it reports; exit 1 when one is missing. */
-async function status(opts: { json?: boolean; probe: boolean }): Promise<void> {
+async function status(opts: { output: 'text' | 'json'; probe: boolean }): Promise<void> {
   const { toolchainStatus, toolchainDir } = await import('../../../cluster/toolchain/index.ts');
   const st = await toolchainStatus({ probe: opts.probe });
-  if (opts.json) {
+  if (opts.output === 'json') {
     process.stdout.write(JSON.stringify({ cache: toolchainDir(), binaries: st }, null, 2) + '\n');
     return;
   }
@@ -68,11 +69,10 @@ export function register(program: Command): void {
     .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain install kubernetes etcd', 'npx ebbflow toolchain install kind-node'] }))
     .action(install);
 
-  tc.command('status')
+  outputOption(tc.command('status')
     .description('List each binary: pinned version, where it comes from, and the version it reports')
-    .option('--json', 'print JSON')
-    .option('--no-probe', 'do not run the binaries to read their versions')
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain status', 'npx ebbflow toolchain status --json --no-probe'], failed: 'a component is missing', interrupted: false }))
+    .option('--no-probe', 'do not run the binaries to read their versions'), 'json: the cache directory and each binary', true)
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain status', 'npx ebbflow toolchain status -o json --no-probe'], failed: 'a component is missing', interrupted: false }))
     .action(status);
 
   tc.command('key')

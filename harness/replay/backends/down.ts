@@ -15,14 +15,14 @@ export async function clusterDown(opts: { name: string; all?: boolean; backend?:
   const io = { out: (t: string) => warn(t.trimEnd()), progress: warn, signal };
   if (opts.backend && opts.backend !== 'local' && opts.backend !== 'kind') return (await backendNamed(opts.backend)).cluster.down(opts, io);
   if (opts.all) {
-    if (opts.backend === 'kind') throw new UserError('--all stops local clusters only', 'stop a kind cluster by name: ebbflow cluster down --backend kind --name N');
+    if (opts.backend === 'kind') throw new UserError('--all stops local clusters only', 'stop a kind cluster by name: ebbflow cluster down --backend kind --cluster-name N');
     const kinds = await kindClusterNames();
     const names = local.listLocalClusters();
     for (const e of local.listStateEntries().filter((x) => !names.includes(x))) warn(`skipping "${e}" in the state directory: not a cluster name`);
     let out = '';
     for (const n of names) {
       if (kinds.has(n) && local.localClusterState(n) !== 'cluster') {
-        warn(`skipping "${n}": it is the kind cluster ebbflow-${n} (stop it with \`ebbflow cluster down --backend kind --name ${n}\`)`);
+        warn(`skipping "${n}": it is the kind cluster ebbflow-${n} (stop it with \`ebbflow cluster down --backend kind --cluster-name ${n}\`)`);
         continue;
       }
       out += said(n, await local.stopCluster(n));

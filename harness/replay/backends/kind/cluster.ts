@@ -16,7 +16,7 @@ async function up(flags: ClusterUpFlags, io: ClusterIO): Promise<string> {
     `kind cluster "${c.name}" is up (node ${c.nodeContainer}${c.virtualNode ? ` + ECI node ${c.virtualNode} (vk-eci)` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     'use it:',
     `  export KUBECONFIG=${c.kubeconfig}`,
-    `stop it:  ebbflow cluster down --backend kind --name ${c.name}`,
+    `stop it:  ebbflow cluster down --backend kind --cluster-name ${c.name}`,
     '',
   ].join('\n');
 }

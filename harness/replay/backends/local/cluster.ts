@@ -28,7 +28,7 @@ async function up(flags: ClusterUpFlags, io: ClusterIO): Promise<string> {
     'use it:',
     `  export KUBECONFIG=${c.kubeconfig}`,
     `  ${resolveBinary('kubectl')} get nodes`,
-    `stop it:  ebbflow cluster down --name ${c.name}`,
+    `stop it:  ebbflow cluster down --cluster-name ${c.name}`,
     '',
   ].join('\n');
 }
