@@ -73,7 +73,7 @@ function fight(ctx: LintContext, cron: KubeObject, spec: CronSpec, fs: Firing[],
 }
 
 /** A CronHPA on the HPA that raises its floor and never hands it back while the need falls for an hour or more. */
-function stuckFloor(ctx: LintContext, cron: KubeObject, fs: Firing[], periodMs: number): Finding | undefined {
+function stuckFloor(ctx: LintContext, cron: KubeObject, fs: Firing[]): Finding | undefined {
   const own = ctx.system.hpa;
   let bounds = { minReplicas: own.minReplicas, maxReplicas: own.maxReplicas };
   let raisedBy: Firing | undefined;
@@ -127,7 +127,7 @@ export const cronHpaConflict: Rule = {
       const fs = firings(spec, tl.meta.start, tl.meta.end, ctx.timeZone);
       const ref = spec.scaleTargetRef;
       const onWorkload = refersTo(ref, ctx.target) || refersTo(ref, ctx.workload) || (ref?.kind === hpaTarget?.kind && ref?.name === hpaTarget?.name);
-      const f = refersTo(ref, ctx.hpa) ? stuckFloor(ctx, cron, fs, periodMs) : onWorkload ? fight(ctx, cron, spec, fs, periodMs) : undefined;
+      const f = refersTo(ref, ctx.hpa) ? stuckFloor(ctx, cron, fs) : onWorkload ? fight(ctx, cron, spec, fs, periodMs) : undefined;
       if (f) out.push(f);
     }
     return out;
