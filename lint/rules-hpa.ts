@@ -60,10 +60,12 @@ export const valueTargetWalk: Rule = {
       // The walk's evidence: the count parked at a bound, far from what the curve needs.
       const off = (s: TimelineSample) => Math.abs(s.hpa.desired - s.needed);
       const far = (s: TimelineSample) => (s.hpa.desired === maxReplicas || s.hpa.desired === minReplicas) && off(s) >= Math.max(2, Math.ceil(s.needed / 2));
-      const worst = samplesOf(ctx).filter(far).reduce<TimelineSample | undefined>((a, s) => (!a || off(s) > off(a) ? s : a), undefined);
+      const walk = longestWalk(ctx, 3 * ctx.system.flags.syncPeriodSeconds * 1000);
+      // After the walk when there is one: a count parked at a bound since the run's start could be the warm-up's.
+      const farthest = (from: number) => samplesOf(ctx).filter((s) => s.t >= from && far(s)).reduce<TimelineSample | undefined>((a, s) => (!a || off(s) > off(a) ? s : a), undefined);
+      const worst = (walk && walk.steps >= 3 ? farthest(walk.start) : undefined) ?? farthest(-Infinity);
       if (!worst) return;
       const bound = worst.hpa.desired === maxReplicas ? 'maxReplicas' : 'minReplicas';
-      const walk = longestWalk(ctx, 3 * ctx.system.flags.syncPeriodSeconds * 1000);
       const walked = walk && walk.steps >= 3 ? ` The walk: ${walk.from} → ${walk.to} replicas in ${walk.steps} rescales from ${clock(walk.start, dayStart(ctx.timeline))} to ${clock(walk.end, dayStart(ctx.timeline))}.` : '';
       const ce = counterExample(ctx.timeline, worst);
       const held = samplesOf(ctx).reduce((a, s) => a + s.hpa.desired, 0);
