@@ -8,6 +8,7 @@ import { loadScenario, parseScenario, type Scenario } from '../scenarios/index.t
 import { loadLint } from './load.ts';
 import type { Finding } from './model.ts';
 import { failing, RULES, runRules } from './rules.ts';
+import { artifactUri } from './sarif.ts';
 
 /**
  * Each rule on a crafted manifest that breaks its policy (it fires, with a counter-example the
@@ -169,6 +170,10 @@ ${jobs.map(([schedule, size], i) => `    - name: job-${i}\n      schedule: "${sc
     const m = manifests({}, [cron('HorizontalPodAutoscaler', [['0 0 20 * * *', 10], ['0 30 22 * * *', 1]])]);
     expect(only(await lint(m), 'cronhpa-hpa-conflict')).toEqual([]);
   });
+  it("skips a job on a day its excludeDates name (the scenario's day is 2026-01-05)", async () => {
+    const m = manifests({}, [`${cron('ElasticWorkload', [['0 0 8 * * *', 8]]).trimEnd()}\n  excludeDates: ["* * * 5 1 *"]\n`]);
+    expect(only(await lint(m), 'cronhpa-hpa-conflict')).toEqual([]);
+  });
   it('reads schedules in the controller time zone: 08:00 in Asia/Shanghai is 00:00 UTC', async () => {
     const m = manifests({}, [cron('ElasticWorkload', [['0 0 8 * * *', 8]])]);
     const { ctx } = await loadLint({ scenario: await weekday(), manifests: programSource(m.path), timeZone: 'Asia/Shanghai' });
@@ -204,6 +209,12 @@ describe('the shipped set-up', () => {
     const k = readFileSync(join(overlay, 'kustomization.yaml'), 'utf8');
     expect(f!.location).toMatchObject({ file: 'manifests/overlays/original-2020/kustomization.yaml', line: lineOf(k, 'path: /spec/metrics/0/object/target') });
   }, 120_000);
+
+  it('SARIF URIs: relative paths as written, with forward slashes; a path outside the directory as a file URI', () => {
+    expect(artifactUri('manifests/base/autoscaling/hpa.yaml')).toBe('manifests/base/autoscaling/hpa.yaml');
+    expect(artifactUri('deploy\\prod\\hpa.yaml')).toBe('deploy/prod/hpa.yaml');
+    expect(artifactUri('/srv/team deploy/hpa.yaml')).toBe('file:///srv/team%20deploy/hpa.yaml');
+  });
 
   it('every rule has a distinct id and says what to change', () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);

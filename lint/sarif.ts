@@ -28,7 +28,6 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[], ve
           driver: {
             name: 'ebbflow',
             version,
-            informationUri: 'https://www.npmjs.com/package/ebbflow',
             rules: rules.map((r) => ({
               id: r.id,
               name: r.id.replace(/(^|-)(\w)/g, (_, _d: string, c: string) => c.toUpperCase()),
