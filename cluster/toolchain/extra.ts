@@ -50,11 +50,14 @@ export async function installPip(c: Component, work: string, progress: Toolchain
   if (mk.exitCode !== 0) {
     throw new UserError(`${c.name}: \`python3 -m venv\` failed:\n${String(mk.all ?? mk.message)}`, 'install Python 3.8+ with its venv module (Debian: apt-get install python3-venv)');
   }
-  progress.phase(c.name, 'pip install', r.requirements.length + 1);
+  const total = r.requirements.length + 1;
+  progress.phase(c.name, 'pip install', total);
   let n = 0;
   const pip = execa(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', ...r.requirements], { reject: false, all: true });
   await lines(pip, (l) => {
-    if (/^(Collecting|Successfully installed)/.test(l)) progress.advance(c.name, ++n, l.slice(0, 60));
+    // pip also collects what the requirements depend on, so the count stops short of the total until pip is done.
+    if (/^Collecting/.test(l)) progress.advance(c.name, Math.min(++n, total - 1), l.slice(0, 60));
+    else if (/^Successfully installed/.test(l)) progress.advance(c.name, total, l.slice(0, 60));
   }).catch((e: Error) => {
     throw new UserError(`${c.name}: pip install ${r.requirements.join(' ')} failed:\n${e.message}`, 'check that PyPI is reachable (pip config, PIP_INDEX_URL)');
   });
