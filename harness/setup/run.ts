@@ -22,13 +22,15 @@ export interface TestSetupOptions {
 async function apt(packages: string[]): Promise<void> {
   // A fresh image has no package lists; a failed update (offline mirror) still lets a cached list serve.
   await execa('apt-get', ['update', '-qq'], { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'inherit' });
+  // dpkg's line per package unpacked is the progress of a minute-long Chromium install.
   const r = await execa('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
     reject: false,
     stdin: 'ignore',
-    stdout: 'ignore',
+    stdout: 'inherit',
     stderr: 'inherit',
     env: { DEBIAN_FRONTEND: 'noninteractive' },
   });
+  if (r.exitCode === undefined) throw new UserError(`${packages.join(' ')} missing and apt-get is not available`, `install ${packages.join(' ')} with this system's package manager, then run the tests again`);
   if (r.exitCode !== 0) throw new UserError(`apt-get install ${packages.join(' ')} failed (exit ${r.exitCode})`, 'see apt-get\'s messages above');
 }
 
