@@ -97,7 +97,7 @@ export function planTestSetup(f: SetupFacts): SetupPlan {
     steps.push({
       id: 'docker',
       title: 'start a Docker daemon',
-      why: 'the exporter image and the kind tests run containers',
+      why: 'the exporter image and the kind tests run containers (a daemon that runs but refuses this user: give the user its socket, e.g. the docker group)',
       root: true,
       command: 'cluster/kind/docker-setup.sh',
       items: [],
