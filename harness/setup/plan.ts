@@ -2,7 +2,7 @@
  * What the test command needs beyond `npm ci`, decided from what is present (pure: the facts are
  * probed by probe.ts, the steps run by run.ts). Root steps are those that change the system
  * (Debian packages, a Docker daemon, images assembled with debootstrap); run as another user, the
- * set-up names them and stops before anything else, so one `sudo` line and a second `npm test` finish it.
+ * set-up names them and stops before anything else, so its `sudo` lines and a second `npm test` finish it.
  */
 
 /** What the probes found. */
