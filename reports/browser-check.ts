@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumPath } from './chromium.ts';
 
-export const CHROMIUM = process.env.EBBFLOW_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = chromiumPath();
 
 /** Opens a report in headless Chromium: charts rendered, ink per chart canvas, screenshot size, console errors. */
 export async function checkReportInBrowser(htmlFile: string): Promise<{ charts: string | undefined; ink: number[]; screenshotBytes: number; errors: string[] }> {

@@ -9,6 +9,7 @@
  * the one-minute window of `exporter/config.example.yaml`.
  *
  *   npm run bench:fake-sls -- [devices=1000000] [heartbeats per device in the window=2] [queries=10] [devices through the SDK=100000]
+ *   npm run bench:fake-sls -- --baseline REF [--rounds 5] [devices]   (append only: this checkout's columnar store against REF's, side by side)
  */
 import http from 'node:http';
 import { createRequire } from 'node:module';
@@ -17,7 +18,14 @@ import vm from 'node:vm';
 import { HeaderObservingAgent } from '../../exporter/sls-client.ts';
 import { ColumnarStore, EventStore, execute, parseQuery, startFakeSls, type StoredEvent } from '../../harness/fake-sls/index.ts';
 import { median, percentile } from '../stats.ts';
+import { appendSideBySide } from './append.ts';
 
+const flag = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv.splice(i, 2)[1];
+};
+const baseline = flag('--baseline');
+const rounds = Number(flag('--rounds') ?? 5);
 const devices = Number(process.argv[2] ?? 1_000_000);
 const perDevice = Number(process.argv[3] ?? 2);
 const nQueries = Number(process.argv[4] ?? 10);
@@ -125,15 +133,19 @@ function storeFigures(name: string, make: (n: number) => EventStore | ColumnarSt
   const before = memory();
   const store = make(total + 1);
   let appendMs = 0;
+  let appendCpuUs = 0;
   for (let i = 0; i < total; i += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, total - i) }, (_, k) => stored(i + k));
+    const c = process.cpuUsage();
     const t = performance.now();
     store.append('chat-prod', 'device-heartbeat', batch, nowS);
     appendMs += performance.now() - t;
+    const d = process.cpuUsage(c);
+    appendCpuUs += d.user + d.system;
   }
   const bytes = memory() - before;
   // 10 M events: bytes per event × 10 M, an upper bound for this store (dictionaries grow with distinct devices, not events).
-  const out = [`${name.padEnd(9)} ${(bytes / total).toFixed(0).padStart(5)} B/event → ${fmt((bytes / total) * 10_000_000 / 2 ** 20)} MB at 10 M events (goal ≤ 1,024)   append (store alone) ${fmt(total / (appendMs / 1000)).padStart(10)} events/s (goal ≥ 1,000,000)`];
+  const out = [`${name.padEnd(9)} ${(bytes / total).toFixed(0).padStart(5)} B/event → ${fmt((bytes / total) * 10_000_000 / 2 ** 20)} MB at 10 M events (goal ≤ 1,024)   append (store alone) ${fmt(total / (appendMs / 1000)).padStart(10)} events/s (goal ≥ 1,000,000), ${fmt(total / (appendCpuUs / 1e6))} per CPU second`];
   for (const q of QUERIES) {
     const parsed = parseQuery(q);
     const ms: number[] = [];
@@ -155,10 +167,15 @@ function stored(i: number): StoredEvent {
   return { time: e.timestamp, fields: Object.assign(Object.create(null) as Record<string, string>, e.content) };
 }
 
-await throughSdk();
-await throughWebTracking();
-const total = devices * perDevice;
-console.log(`\nstores side by side: ${fmt(total)} heartbeats from ${fmt(devices)} devices (3 fields each), one window holding all of them`);
-for (const line of storeFigures('objects', (n) => new EventStore(n, 3600), total)) console.log(line);
-for (const line of storeFigures('columnar', (n) => new ColumnarStore(n, 3600), total)) console.log(line);
-console.log(`  (RSS now ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+if (baseline) await appendSideBySide({ baseline, rounds, total: devices * perDevice, event: stored, batch: BATCH });
+else await allFigures();
+
+async function allFigures(): Promise<void> {
+  await throughSdk();
+  await throughWebTracking();
+  const total = devices * perDevice;
+  console.log(`\nstores side by side: ${fmt(total)} heartbeats from ${fmt(devices)} devices (3 fields each), one window holding all of them`);
+  for (const line of storeFigures('objects', (n) => new EventStore(n, 3600), total)) console.log(line);
+  for (const line of storeFigures('columnar', (n) => new ColumnarStore(n, 3600), total)) console.log(line);
+  console.log(`  (RSS now ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB)`);
+}

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { exporterImageBuild, parseBaseImages } from './images.ts';
+import { exporterImageBuild, nodeBaseImageTags, parseBaseImages } from './images.ts';
 
 describe('node20 base images', () => {
   it('reads the two image names the script prints last', () => {
@@ -7,6 +8,13 @@ describe('node20 base images', () => {
       build: 'ebbflow/node20-build:v20.20.2',
       runtime: 'ebbflow/node20-runtime:v20.20.2',
     });
+  });
+
+  it('names the images as node20-base.sh makes them, so a caller can tell whether the script has work to do', () => {
+    const script = readFileSync(new URL('./node20-base.sh', import.meta.url), 'utf8');
+    const version = /^VERSION="\$\("\$NODE" --version\)"$/m.test(script) ? 'v20.1.2' : 'unparsed';
+    const named = ['MINBASE_IMAGE', 'BUILD_IMAGE', 'RUNTIME_IMAGE'].map((v) => new RegExp(`^${v}="([^"]+)"$`, 'm').exec(script)?.[1]?.replace('$VERSION', version));
+    expect(nodeBaseImageTags('v20.1.2')).toEqual(named);
   });
 
   it('refuses output without both names, quoting it', () => {

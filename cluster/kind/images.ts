@@ -36,6 +36,15 @@ export async function ensureDocker(): Promise<void> {
   await script('docker-setup.sh', 'start a Docker daemon, or run cluster/kind/docker-setup.sh as root');
 }
 
+/**
+ * The images node20-base.sh makes for a Node version (`process.version`): the Debian minbase (also
+ * the kind node's base), then the build and runtime bases — as the script names them, so a caller
+ * can tell whether running it would do anything.
+ */
+export function nodeBaseImageTags(nodeVersion: string): string[] {
+  return ['ebbflow/debian-minbase:bookworm', `ebbflow/node20-build:${nodeVersion}`, `ebbflow/node20-runtime:${nodeVersion}`];
+}
+
 let basesChecked: Promise<NodeBaseImages> | undefined;
 
 /** Assembles (once, cached in Docker) the Node 20 base images from this machine's node. */

@@ -23,6 +23,11 @@ export function nodeImageTag(kubeVersion: string, recipe: string, kindVersion: s
   return `ebbflow/kind-node:${kubeVersion}-${h}`;
 }
 
+/** The tag of the kind node image this checkout's recipe makes. */
+export function kindNodeImageTag(): string {
+  return nodeImageTag(KUBERNETES_VERSION, readFileSync(SCRIPT, 'utf8'), KIND_VERSION);
+}
+
 async function moduleDir(modAtVersion: string): Promise<string> {
   const r = await execa('go', ['mod', 'download', '-json', modAtVersion], { cwd: tmpdir() });
   return (JSON.parse(String(r.stdout)) as { Dir: string }).Dir;
@@ -34,7 +39,7 @@ async function moduleDir(modAtVersion: string): Promise<string> {
  */
 export async function ensureKindNodeImage(o: { progress?: (line: string) => void; toolchainProgress?: ToolchainProgress } = {}): Promise<string> {
   const say = o.progress ?? (() => {});
-  const tag = nodeImageTag(KUBERNETES_VERSION, readFileSync(SCRIPT, 'utf8'), KIND_VERSION);
+  const tag = kindNodeImageTag();
   await ensureDocker();
   if ((await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0) return tag;
   say(`kind node image ${tag}: assembling (about 2 minutes, once)`);

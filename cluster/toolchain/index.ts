@@ -1,4 +1,4 @@
-export { installToolchain, selectComponents, type InstallOptions, type InstallResult } from './install.ts';
+export { installToolchain, missingComponents, selectComponents, type InstallOptions, type InstallResult } from './install.ts';
 export { resolveBinary, locateBinary, cacheRoot, toolchainDir, envOverrideName } from './paths.ts';
 export { toolchainStatus, type BinaryStatus } from './status.ts';
 export { COMPONENTS, KUBERNETES_VERSION, binaryOwners } from './versions.ts';

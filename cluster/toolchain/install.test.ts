@@ -48,3 +48,15 @@ describe('toolchain lock', () => {
     expect((await installToolchain({ components: ['prometheus'], env }))[0]!.cached).toBe(true);
   }, 120_000);
 });
+
+describe('missingComponents', () => {
+  it('lists every component for an empty cache, in recipe order, and none whose binaries are all overridden', async () => {
+    const { missingComponents } = await import('./install.ts');
+    const { COMPONENTS, recipeBinaries } = await import('./versions.ts');
+    const env = { EBBFLOW_CACHE_DIR: mkdtempSync(join(tmpdir(), 'ebf-missing-')) };
+    expect(missingComponents(env)).toEqual(COMPONENTS.map((c) => c.name));
+    const etcd = COMPONENTS.find((c) => c.name === 'etcd')!;
+    const overrides = Object.fromEntries(recipeBinaries(etcd).map((b) => [`EBBFLOW_BIN_${b.toUpperCase().replace(/-/g, '_')}`, '/bin/true']));
+    expect(missingComponents({ ...env, ...overrides })).toEqual(COMPONENTS.filter((c) => c !== etcd).map((c) => c.name));
+  });
+});

@@ -6,9 +6,9 @@ import { UserError } from '../../core/errors.ts';
 import { installExtra } from './extra.ts';
 import { buildWithProgress, goVersion, parseGoVersion, runGo } from './gobuild.ts';
 import { kubernetesWrapperGoMod, kubeVersionLdflags, simpleWrapperGoMod, toolsGo } from './gomod.ts';
-import { componentDir, isExecutable, readManifest, toolchainDir, type ComponentManifest } from './paths.ts';
+import { componentDir, envOverrideName, isExecutable, readManifest, toolchainDir, type ComponentManifest } from './paths.ts';
 import { silentProgress, type ToolchainProgress } from './progress.ts';
-import { COMPONENTS, type Component } from './versions.ts';
+import { COMPONENTS, recipeBinaries, type Component } from './versions.ts';
 
 export interface InstallOptions {
   /** Only these components (default: all). */
@@ -34,6 +34,14 @@ export function selectComponents(names?: string[]): Component[] {
     if (!c) throw new UserError(`unknown toolchain component "${n}"`, `choose from: ${COMPONENTS.map((x) => x.name).join(', ')}`);
     return c;
   });
+}
+
+/**
+ * What a bare `toolchain install` would build: components without a usable cache entry, unless
+ * `EBBFLOW_BIN_<NAME>` overrides supply every one of their binaries.
+ */
+export function missingComponents(env: NodeJS.ProcessEnv = process.env): string[] {
+  return COMPONENTS.filter((c) => !recipeBinaries(c).every((b) => env[envOverrideName(b)]) && !readManifest(c, env)).map((c) => c.name);
 }
 
 /**

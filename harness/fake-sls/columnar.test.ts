@@ -76,3 +76,38 @@ describe('columnar store', () => {
     expect(s.query('p', 'l', 0, 200, parseQuery('* | select approx_distinct(device_id) as d'))).toEqual([{ d: '1000000', __source__: '', __time__: '0' }]);
   });
 });
+
+describe('Dict', () => {
+  it('gives each distinct string one stable code across table growth, and finds exactly the strings it was given', async () => {
+    const { Dict } = await import('./columnar.ts');
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 6 }), { maxLength: 3000 }), fc.array(fc.string(), { maxLength: 50 }), (values, probes) => {
+        const d = new Dict();
+        const first = new Map<string, number>();
+        for (const v of values) {
+          const c = d.code(v);
+          if (!first.has(v)) first.set(v, c);
+          expect(c).toBe(first.get(v));
+        }
+        expect(new Set(first.values()).size).toBe(first.size);
+        for (const [v, c] of first) {
+          expect(d.find(v)).toBe(c);
+          expect(d.values[c]).toBe(v);
+        }
+        for (const p of probes) expect(d.find(p)).toBe(first.get(p) ?? -1);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('keeps codes after many distinct values (several doublings of its table)', async () => {
+    const { Dict } = await import('./columnar.ts');
+    const d = new Dict();
+    const ids = Array.from({ length: 50_000 }, (_, i) => `dev-${i}`);
+    const codes = ids.map((v) => d.code(v));
+    expect(codes).toEqual(ids.map((_, i) => i + 1));
+    expect(ids.every((v, i) => d.code(v) === i + 1 && d.find(v) === i + 1)).toBe(true);
+    expect(d.find('dev-50000')).toBe(-1);
+    expect(d.find('')).toBe(-1);
+  });
+});

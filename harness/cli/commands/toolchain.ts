@@ -3,6 +3,7 @@ import { EXIT, setOutcome } from '../boundary.ts';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 import { helpFooter } from '../help.ts';
 import { outputOption } from '../options.ts';
+import { UserError } from '../../../core/errors.ts';
 
 /** Not a binary but a Docker image: built on request only (it needs Docker and ~2 GB). */
 const KIND_NODE = 'kind-node';
@@ -14,8 +15,30 @@ async function installKindNode(progress: ToolchainProgress): Promise<string> {
   return `${KIND_NODE.padEnd(20)} ${image} ready in ${((performance.now() - t0) / 1000).toFixed(1)}s\n`;
 }
 
+/** `toolchain install --for-tests [--plan]`: what the test command needs beyond `npm ci` (harness/setup). */
+async function forTests(opts: { plan?: boolean }): Promise<void> {
+  if (opts.plan) {
+    const { describeTestSetup } = await import('../../setup/run.ts');
+    process.stdout.write(`${await describeTestSetup()}\n`);
+    return;
+  }
+  const { runTestSetup } = await import('../../setup/run.ts');
+  const { createToolchainProgress } = await import('../toolchain-progress.ts');
+  const progress = createToolchainProgress();
+  try {
+    await runTestSetup({ say: (l) => progress.info(l), progress, rerun: 'npm test' });
+  } finally {
+    progress.stop();
+  }
+}
+
 /** `toolchain install [components...]`: the binaries (and, asked for by name, the kind node image), with progress. */
-async function install(components: string[], opts: { force?: boolean }): Promise<void> {
+async function install(components: string[], opts: { force?: boolean; forTests?: boolean; plan?: boolean }): Promise<void> {
+  if (opts.forTests && (components.length > 0 || opts.force)) {
+    throw new UserError('--for-tests takes no components and no --force', 'run `ebbflow toolchain install --for-tests` alone; it installs exactly what the tests lack');
+  }
+  if (opts.plan && !opts.forTests) throw new UserError('--plan goes with --for-tests', 'run `ebbflow toolchain install --for-tests --plan`');
+  if (opts.forTests) return forTests(opts);
   const { installToolchain } = await import('../../../cluster/toolchain/index.ts');
   const { createToolchainProgress } = await import('../toolchain-progress.ts');
   const progress = createToolchainProgress();
@@ -66,7 +89,9 @@ export function register(program: Command): void {
     .description('Build (or find in the cache) every pinned component; safe to run concurrently')
     .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
     .option('--force', 'rebuild even when cached (not kind-node: its tag changes with its recipe)')
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain install kubernetes etcd', 'npx ebbflow toolchain install kind-node'] }))
+    .option('--for-tests', 'everything this repository\'s `npm test` needs beyond `npm ci`, only what is missing: python3-venv and Chromium (Debian), the toolchain, a Docker daemon, the Node 20 base images and the kind node image; steps needing root are named, not run, when not root')
+    .option('--plan', 'with --for-tests: print what is present and which steps would run, run nothing')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain install kubernetes etcd kind-node', 'npx ebbflow toolchain install --for-tests --plan'] }))
     .action(install);
 
   outputOption(tc.command('status')
