@@ -11,6 +11,10 @@ export function discoverScaler(ctx: DiscoveryContext): DiscoveredScaler & { kind
     const found = kind.discover(ctx);
     if (found) return { ...found, kind: kind as ScalerKind };
   }
+  const scheduled = ctx.objects.find((o) => SCHEDULES.some((k) => k.kind === o.kind));
+  if (scheduled) {
+    throw new UserError(`${ctx.fileOf(scheduled)}: ${idOf(scheduled)} without a ${either(SCALERS.map((s) => s.kind))}: a schedule alone is not modelled (the run's metric pipeline ends in the HPA)`, 'add the HPA the CronHPA works with (ACK: point the CronHPA at it), or point --manifests at the overlay that has it');
+  }
   throw new UserError(`${ctx.where}: no ${either(SCALERS.map((s) => s.kind))} found`, 'point --manifests (or the scenario\'s manifests:) at the folder, kustomize directory or file that holds your HPA');
 }
 

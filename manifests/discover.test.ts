@@ -234,3 +234,12 @@ describe('discovery: a CronHorizontalPodAutoscaler beside the HPA', () => {
     expect(userError(() => discoverSystem(twice, 'guide.yaml')).message).toMatch(/2 CronHorizontalPodAutoscalers found/);
   });
 });
+
+describe('discovery: a CronHorizontalPodAutoscaler without an HPA', () => {
+  it('is one error naming it and the fix', async () => {
+    const objs = await guide((o) => [...without('HorizontalPodAutoscaler')(o), { apiVersion: 'autoscaling.alibabacloud.com/v1beta1', kind: 'CronHorizontalPodAutoscaler', metadata: { name: 'c', namespace: 'default' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, jobs: [] } }]);
+    const e = userError(() => discoverSystem(objs, 'guide.yaml'));
+    expect(e.message).toBe('guide.yaml: CronHorizontalPodAutoscaler default/c without a HorizontalPodAutoscaler: a schedule alone is not modelled (the run\'s metric pipeline ends in the HPA)');
+    expect(e.hint).toMatch(/add the HPA the CronHPA works with/);
+  });
+});
