@@ -38,8 +38,11 @@ describe('simulator: a CronHPA over the HPA', () => {
     // Floor back to 1 at 08:15:30. The HPA's stabilization window holds its own recommendations
     // (2 for 1,500 devices, before the min is applied), so it scales in at its next sync.
     expect(replicasAt(tl, at('08:15:30'))).toBe(2);
-    const notes = tl.events.filter((e) => e.type === 'note' && e.object?.startsWith('web-cron/'));
-    expect(notes.map((e) => [e.object, e.t])).toEqual([['web-cron/up', at('08:00:00')], ['web-cron/down', at('08:15:30')]]);
+    const notes = tl.events.filter((e) => e.type === 'note' && e.object === 'web-cron');
+    expect(notes.map((e) => [e.t, e.message])).toEqual([
+      [at('08:00:00'), 'cron hpa job up executed successfully. current replicas:2, desired replicas:6.'],
+      [at('08:15:30'), 'cron hpa job down executed successfully. Skip scale replicas because HPA nginx in namespace default current replicas:6 >= desired replicas:1.'],
+    ]);
     expect(tl.events.find((e) => e.type === 'hpa.rescale' && e.t === at('08:00:00'))).toMatchObject({ from: 2, to: 6 });
   });
 

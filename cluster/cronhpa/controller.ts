@@ -89,11 +89,12 @@ export function scaleApi(call: ReturnType<typeof api>): ScaleApi {
   };
 }
 
-function eventRecorder(core: CoreV1Api, limiter: RateLimiter, now: () => number, log: Logger | undefined): CronHpaEventRecorder {
+// Events carry the wall time, as every other event in the cluster (the status' lastProbeTime is the job's virtual time).
+function eventRecorder(core: CoreV1Api, limiter: RateLimiter, log: Logger | undefined): CronHpaEventRecorder {
   return {
     event(o, type, reason, message) {
       const md = o.metadata!;
-      const at = new Date(now());
+      const at = new Date();
       const send = async () => {
         await limiter.acquire();
         await core.createNamespacedEvent({
@@ -161,7 +162,7 @@ export function startController(o: ControllerOptions): RunningController {
   });
   const q = createWorkQueue();
   for (const verb of ['add', 'update', 'delete'] as const) informer.on(verb, (x) => q.add(keyOf(x)));
-  const recorder = eventRecorder(core, limiter, clock.now, o.logger);
+  const recorder = eventRecorder(core, limiter, o.logger);
   const scales = scaleApi(call);
   let stopped = false;
   const onFire = jobRunner(o, { call, scales, recorder, timeZone, now: clock.now, isStopped: () => stopped, objPath });

@@ -60,7 +60,10 @@ describe('CronHpaSimulation', () => {
     // Running 8 at 20:00: min goes back to 1, the replicas are left to the HPA.
     expect(sim.decide(s('20:00:00'), 8, 8, 0)).toBe(8);
     expect(bounds.minReplicas).toBe(1);
-    expect(sim.notes.map((n) => n.object)).toEqual(['cron/up', 'cron/down']);
+    expect(sim.notes.map((n) => [n.object, n.reason, n.message])).toEqual([
+      ['cron', 'Succeed', 'cron hpa job up executed successfully. current replicas:2, desired replicas:6.'],
+      ['cron', 'Succeed', 'cron hpa job down executed successfully. Skip scale replicas because HPA nginx in namespace default current replicas:8 >= desired replicas:1.'],
+    ]);
   });
 
   it('raises max with min when the target exceeds it', () => {
@@ -77,7 +80,7 @@ describe('CronHpaSimulation', () => {
     sim.decide(s('07:00:00'), 1, 1, 0);
     sim.decide(s('10:00:00'), 1, 1, 0);
     // up (08:00) raised the floor to 6 and scaled; down (09:00) found 6 at the floor and lowered it.
-    expect(sim.notes.map((n) => n.object)).toEqual(['cron/up', 'cron/down']);
+    expect(sim.notes.map((n) => n.message.split('.')[0])).toEqual(['cron hpa job up executed successfully', 'cron hpa job down executed successfully']);
     expect(bounds.minReplicas).toBe(2);
   });
 
@@ -88,7 +91,7 @@ describe('CronHpaSimulation', () => {
     sim.decide(s('07:00:00'), 2, 2, 0);
     expect(sim.decide(s('08:00:00'), 2, 2, 0)).toBe(2);
     expect(bounds.minReplicas).toBe(1);
-    expect(sim.notes[0]).toMatchObject({ t: s('08:00:00') * 1000, message: 'skip scaling activity,because of excludeDate (* * * * * 1).' });
+    expect(sim.notes[0]).toMatchObject({ t: s('08:00:00') * 1000, message: 'cron hpa job up executed successfully. skip scaling activity,because of excludeDate (* * * * * 1).' });
     // The next day (Tuesday) it fires.
     expect(sim.decide(s('08:00:00') + 86_400, 2, 2, 0)).toBe(6);
   });

@@ -19,6 +19,9 @@ export interface CronHpaJobModel {
 
 export interface CronHpaModel {
   name: string;
+  namespace: string;
+  /** The name `scaleTargetRef` gives (the HPA's, in upstream's messages). */
+  targetName: string;
   /** What `scaleTargetRef` names: the HPA (its bounds are edited) or the HPA's target (its replicas are set). */
   target: 'scaler' | 'workload';
   jobs: CronHpaJobModel[];
@@ -27,7 +30,7 @@ export interface CronHpaModel {
 }
 
 interface CronHpaObjectSpec {
-  scaleTargetRef?: { kind?: string };
+  scaleTargetRef?: { kind?: string; name?: string };
   excludeDates?: unknown;
   jobs?: { name?: unknown; schedule?: unknown; targetSize?: unknown; runOnce?: unknown }[];
 }
@@ -64,7 +67,7 @@ export function numericCronHpa(o: KubeObject, source: string, timeZone: string):
   if (!Array.isArray(excludeDates)) throw new UserError(`${at('spec.excludeDates')}: must be a list of cron expressions`);
   // Upstream skips an unparsable exclude date at run time; a run refuses it up front so it is fixed, not ignored.
   excludeDates.forEach((d, i) => schedule(d, `spec.excludeDates[${i}]`));
-  return { name: o.metadata.name, target: spec.scaleTargetRef?.kind === 'HorizontalPodAutoscaler' ? 'scaler' : 'workload', jobs, excludeDates: excludeDates as string[], timeZone };
+  return { name: o.metadata.name, namespace: o.metadata.namespace ?? 'default', targetName: spec.scaleTargetRef?.name ?? '', target: spec.scaleTargetRef?.kind === 'HorizontalPodAutoscaler' ? 'scaler' : 'workload', jobs, excludeDates: excludeDates as string[], timeZone };
 }
 
 /**
@@ -127,24 +130,27 @@ export class CronHpaSimulation implements ScalerSimulation {
     return replicas;
   }
 
-  /** One firing (upstream `Run`): skip on an excluded day, else edit the HPA's bounds or set the replicas. */
+  /**
+   * One firing (upstream `Run`): skip on an excluded day, else edit the HPA's bounds or set the
+   * replicas. Noted with the event the controller records (`JobResultHandler`'s reason and message).
+   */
   private run(job: CronHpaJobModel, nowMs: number, current: number): number {
-    const object = `${this.spec.name}/${job.name}`;
+    const note = (message: string) => this.notes.push({ t: nowMs, object: this.spec.name, reason: 'Succeed', message: `cron hpa job ${job.name} executed successfully. ${message}` });
     const off = isTodayOff(this.spec.excludeDates, nowMs, this.spec.timeZone);
     if (off.off) {
-      this.notes.push({ t: nowMs, object, reason: 'Succeed', message: off.message });
+      note(off.message);
       return current;
     }
     if (this.spec.target === 'workload') {
-      this.notes.push({ t: nowMs, object, reason: 'Succeed', message: `current replicas:${current}, desired replicas:${job.targetSize}.` });
+      note(`current replicas:${current}, desired replicas:${job.targetSize}.`);
       return job.targetSize;
     }
-    const edit = planHpaEdit({ ...this.bounds, currentReplicas: current }, job.targetSize, { hpa: 'hpa', namespace: '' });
+    const edit = planHpaEdit({ ...this.bounds, currentReplicas: current }, job.targetSize, { hpa: this.spec.targetName, namespace: this.spec.namespace });
     if (edit.bounds) {
       this.bounds.minReplicas = edit.bounds.minReplicas;
       this.bounds.maxReplicas = edit.bounds.maxReplicas;
     }
-    this.notes.push({ t: nowMs, object, reason: 'Succeed', message: `min ${this.bounds.minReplicas}, max ${this.bounds.maxReplicas}${edit.scaleTo !== undefined ? `, scaled ${current} → ${edit.scaleTo}` : `, replicas ${current} left to the HPA`}` });
+    note(edit.message);
     return edit.scaleTo ?? current;
   }
 }
