@@ -44,6 +44,7 @@ describe('simulator: a CronHPA over the HPA', () => {
       [at('08:15:30'), 'cron hpa job down executed successfully. Skip scale replicas because HPA nginx in namespace default current replicas:6 >= desired replicas:1.'],
     ]);
     expect(tl.events.find((e) => e.type === 'hpa.rescale' && e.t === at('08:00:00'))).toMatchObject({ from: 2, to: 6 });
+    expect(tl.meta.notes).toContain('CronHPA web-cron on the HPA: up "0 0 8 * * *" → 6, down "30 15 8 * * *" → 1 (UTC)');
   });
 
   it('above the HPA max, max is raised with it', async () => {

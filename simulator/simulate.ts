@@ -444,7 +444,10 @@ class Model {
         devicesPerReplica: sys.devicesPerReplica,
         sourceMax: sys.placement.tiers[0]!.max ?? 0,
         seed: sys.seed,
-        notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`],
+        notes: [
+          `simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`,
+          ...(sys.schedule ? [scheduleKind(sys.schedule.kind).describe(sys.schedule.spec)] : []),
+        ],
       },
       samples: this.samples,
       events: this.events,

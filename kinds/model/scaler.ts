@@ -87,6 +87,8 @@ export interface ScheduleKind<Spec = unknown> {
    * (the run's own copy): the schedule edits them in place when a job fires.
    */
   simulation(spec: Spec, inner: ScalerSimulation, bounds: { minReplicas: number; maxReplicas: number }): ScalerSimulation & { notes: SimulationNote[] };
+  /** One line for the timeline's notes and the report (what it schedules, in which time zone). */
+  describe(spec: Spec): string;
   /** Its controller beside the cluster in a replay, on the run's clock. */
   components(ctx: ReplayContext & { timeZone: string }): Component[];
 }

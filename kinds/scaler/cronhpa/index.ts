@@ -13,6 +13,7 @@ export const cronHpa: ScheduleKind<CronHpaModel> = {
   discover: discoverCronHpa,
   model: numericCronHpa,
   simulation: (spec, inner, bounds) => new CronHpaSimulation(spec, inner, bounds),
+  describe: (m) => `CronHPA ${m.name} on the ${m.target === 'scaler' ? 'HPA' : 'workload'}: ${m.jobs.map((j) => `${j.name} "${j.schedule.source}" → ${j.targetSize}${j.runOnce ? ' (once)' : ''}`).join(', ')}${m.excludeDates.length ? `; excluded: ${m.excludeDates.join(', ')}` : ''} (${m.timeZone})`,
   components: (ctx) => [new CronHpaControllerComponent(ctx)],
 };
 
