@@ -68,13 +68,16 @@ describe('CronEngine (go-cron Cron.run)', () => {
     const t0 = at('2024-05-06T07:59:59Z');
     let running = false;
     let wall0 = 0;
-    const clock = { now: () => (running ? t0 + (Date.now() - wall0) : t0), toWall: (v: number) => wall0 + (v - t0) };
+    let reads = 0;
+    const clock = { now: () => (reads++, running ? t0 + (Date.now() - wall0) : t0), toWall: (v: number) => wall0 + (v - t0) };
     const fired: number[] = [];
     const e = new CronEngine<string>({ clock, timeZone: 'UTC', run: (_j, t) => void fired.push(t) });
     e.add('a', parseSchedule('0 0 8 * * *'), 'up');
     e.start();
     await vi.advanceTimersByTimeAsync(5_000);
     expect(fired).toEqual([]);
+    // Held 4 s past the firing's wall time: looked at every 50 ms, not spinning.
+    expect(reads).toBeLessThan(250);
     running = true;
     wall0 = Date.now();
     await vi.advanceTimersByTimeAsync(1_300);

@@ -13,7 +13,8 @@ import { nextFire, type CronSchedule } from './schedule.ts';
  *
  * The clock is virtual: the timer is set for the wall time of the next firing (`toWall`), capped at
  * `maxWaitMs` so a clock that is held or jumps (the replay's warm-up, its windows) is looked at again
- * soon; every wake re-reads `now()`, so an early wake runs nothing.
+ * soon; every wake re-reads `now()`, so an early wake runs nothing, and a clock held past the
+ * firing's wall time is looked at every 50 ms.
  */
 
 export interface EngineClock {
@@ -40,6 +41,8 @@ interface Entry<J> {
   next: number | undefined;
   prev: number | undefined;
 }
+
+const HELD_POLL_MS = 50;
 
 export class CronEngine<J> {
   private readonly entries = new Map<string, Entry<J>>();
@@ -104,7 +107,10 @@ export class CronEngine<J> {
     if (!first || first.next === undefined) return;
     const maxWait = this.o.maxWaitMs ?? 250;
     const wallAt = this.o.clock.toWall ? this.o.clock.toWall(first.next) : first.next;
-    const wait = Math.max(0, Math.min(maxWait, wallAt - this.wallNow()));
+    let wait = Math.max(0, Math.min(maxWait, wallAt - this.wallNow()));
+    // A held clock (the replay's warm-up) reaches the firing's wall time without reaching the
+    // firing: look again after a pause, not in a loop of zero-delay timers.
+    if (wait === 0 && this.o.clock.now() < first.next) wait = Math.min(HELD_POLL_MS, maxWait);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.tick();
