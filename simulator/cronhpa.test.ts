@@ -70,4 +70,12 @@ describe('simulator: a CronHPA over the HPA', () => {
     expect(sys.hpa.minReplicas).toBe(1);
     expect(simulate(sc, sys).timeline!.samples).toEqual(a.samples);
   });
+
+  it('gives the same timeline with every stepping (precomputed fast paths, event, fixed)', async () => {
+    const sc = await flat();
+    const sys = systemFromScenario(sc, manifests('  - {name: up, schedule: "0 0 8 * * *", targetSize: 6}\n  - {name: down, schedule: "30 15 8 * * *", targetSize: 1}\n'));
+    const [a, b, c] = (['precomputed', 'event', 'fixed'] as const).map((stepping) => simulate(sc, sys, { stepping }).timeline!);
+    expect(b).toEqual(a);
+    expect(c).toEqual(a);
+  });
 });
