@@ -125,6 +125,14 @@ describe('reconcileCronHpa (controller.go Reconcile)', () => {
     expect(w.deps.manager.size).toBe(1);
   });
 
+  it('an object without jobs or target (no schema validation) runs nothing and writes nothing', async () => {
+    const w = world([up]);
+    await reconcileCronHpa('shop/cron', w.deps);
+    w.edit((o) => void delete (o.spec as { jobs?: unknown }).jobs);
+    expect(await reconcileCronHpa('shop/cron', w.deps)).toMatchObject({ removed: ['up'], wroteStatus: false });
+    expect(w.engine.list()).toEqual([]);
+  });
+
   it('a deleted CronHPA has its jobs removed (GC)', async () => {
     const w = world([up, down]);
     await reconcileCronHpa('shop/cron', w.deps);

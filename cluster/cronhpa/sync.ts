@@ -129,6 +129,14 @@ export async function reconcileCronHpa(key: string, deps: SyncDeps): Promise<Syn
     }
     return { ...result, outcome: 'deleted' };
   }
+  if (!found.spec?.scaleTargetRef || !Array.isArray(found.spec.jobs)) {
+    // The CRD requires both; an object without them (an older CRD, no validation) runs no job.
+    for (const j of deps.manager.ofOwner(namespace, name)) {
+      deps.manager.delete(j.id);
+      result.removed.push(j.name);
+    }
+    return result;
+  }
   const o = structuredClone(found);
   const before = o.status?.conditions ?? [];
   const global = globalParamsChanged(o);
