@@ -1,7 +1,8 @@
 import type { PlacementKind } from './model/placement.ts';
-import type { ScalerKind } from './model/scaler.ts';
+import type { ScalerKind, ScheduleKind } from './model/scaler.ts';
 import { deployment } from './placement/deployment/index.ts';
 import { elasticWorkload } from './placement/elasticworkload/index.ts';
+import { cronHpa } from './scaler/cronhpa/index.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
 
@@ -20,6 +21,17 @@ export const PLACEMENTS: readonly PlacementKind[] = [
 export const SCALERS: readonly ScalerKind<HpaSpec, KcmFlags>[] = [
   hpa,
 ];
+
+// Scalers that act on a schedule beside the scaler (editing its bounds or the target's replicas).
+export const SCHEDULES: readonly ScheduleKind[] = [
+  cronHpa as ScheduleKind,
+];
+
+export function scheduleKind(kind: string): ScheduleKind {
+  const k = SCHEDULES.find((s) => s.kind === kind);
+  if (!k) throw new Error(`no schedule kind "${kind}" is registered (kinds/registry.ts)`);
+  return k;
+}
 
 /** The placement kind of a resolved placement (its `kind`). */
 export function placementKind(kind: string): PlacementKind {

@@ -6,7 +6,7 @@ import type { KubeObject } from './model/objects.ts';
 import type { ScenarioOverrides } from './model/overrides.ts';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, PIPELINE_DEFAULTS, type PipelineConstants, type TimeConstants } from './model/pipeline.ts';
 import type { ResolvedPlacement } from './model/placement.ts';
-import { placementFor, scalerKind } from './registry.ts';
+import { placementFor, scalerKind, scheduleKind } from './registry.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import type { KcmFlags } from './scaler/hpa/resolve.ts';
 
@@ -25,6 +25,8 @@ export interface SystemManifests {
   placement?: KubeObject;
   /** The placement's source Deployment, or the HPA's own target (the pods' requests). */
   deployment: KubeObject;
+  /** A schedule beside the scaler (a CronHorizontalPodAutoscaler). */
+  schedule?: KubeObject;
   /** The exporter's ServiceMonitor (the scrape interval), unless `scrapeIntervalSeconds` is given. */
   serviceMonitor?: KubeObject;
   /** The scrape interval as discovered (ServiceMonitor, PodMonitor or annotations); wins over `serviceMonitor`. */
@@ -49,6 +51,11 @@ export interface ResolvedSystem {
   hpaObject: KubeObject;
   flags: KcmFlags;
   placement: ResolvedPlacement;
+  /**
+   * A schedule beside the scaler (a CronHPA): its kind, its model's numbers, the object a replay
+   * applies and the time zone its schedules are read in (the scenario's `timezone`, UTC without).
+   */
+  schedule?: { kind: string; spec: unknown; object: KubeObject; timeZone: string };
   pod: PodRequests;
   nodes: NodePools;
   pipeline: PipelineConstants;
@@ -60,7 +67,7 @@ export interface ResolvedSystem {
 /** Requests assumed for a workload whose containers state none (the manifests' nginx asks 500m / 512Mi). */
 const DEFAULT_REQUESTS = { cpu: '500m', memory: '512Mi' };
 
-export function resolveSystem(s: ScenarioOverrides, m: SystemManifests): ResolvedSystem {
+export function resolveSystem(s: ScenarioOverrides & { timezone?: string }, m: SystemManifests): ResolvedSystem {
   const file = s.file ?? 'scenario';
   const scaler = scalerKind(m.hpa.kind);
   const hpaObject = scaler.withOverrides(m.hpa, s, file);
@@ -73,6 +80,7 @@ export function resolveSystem(s: ScenarioOverrides, m: SystemManifests): Resolve
     hpaObject,
     flags: scaler.flags(s),
     placement,
+    ...(m.schedule ? { schedule: resolveSchedule(m.schedule, s.timezone ?? 'UTC', m.source) } : {}),
     pod: podRequests(m.deployment, m.source),
     nodes: structuredClone(s.nodes ?? nodePoolsSchema.parse({})),
     pipeline: {
@@ -85,6 +93,11 @@ export function resolveSystem(s: ScenarioOverrides, m: SystemManifests): Resolve
     sampleEverySeconds: s.sampleEverySeconds ?? 15,
     seed: s.seed ?? 1,
   };
+}
+
+function resolveSchedule(object: KubeObject, timeZone: string, source: string): NonNullable<ResolvedSystem['schedule']> {
+  const kind = scheduleKind(object.kind);
+  return { kind: kind.kind, spec: kind.model(object, source, timeZone), object, timeZone };
 }
 
 interface DeploymentObject {

@@ -146,3 +146,31 @@ describe('manifest values are held to the scenario bounds, with file, line and f
     expect(p.message).toMatch(/base\/hpa\.yaml: HorizontalPodAutoscaler shop\/chat-api-hpa: spec\.maxReplicas: must be an integer between 1 and 2000 replicas, got 2000000000 \(as rendered: a kustomize patch or transformer sets it/);
   });
 });
+
+describe('a CronHPA\'s values are held to the bounds too', () => {
+  const cron = (jobs: string) => `${guideV2}---
+apiVersion: autoscaling.alibabacloud.com/v1beta1
+kind: CronHorizontalPodAutoscaler
+metadata: {name: web-cron, namespace: default}
+spec:
+  scaleTargetRef: {apiVersion: autoscaling/v2, kind: HorizontalPodAutoscaler, name: web}
+  jobs:
+${jobs}`;
+
+  it('takes one inside the bounds', async () => {
+    expect((await loadHarnessManifests({ path: write(cron('    - {name: up, schedule: "0 0 8 * * *", targetSize: 8}\n')) })).schedule?.metadata.name).toBe('web-cron');
+  });
+
+  it('refuses a targetSize of 5000 at its line', async () => {
+    const text = cron('    - name: up\n      schedule: "0 0 8 * * *"\n      targetSize: 5000\n');
+    const f = write(text);
+    const e = await refusal(f);
+    expect(e.message).toMatch(/CronHorizontalPodAutoscaler default\/web-cron: spec\.jobs\[0\]\.targetSize: must be an integer between 0 and 2000 replicas, got 5000/);
+    expect(e.message).toContain(`${f}:${lineOf(text, 'targetSize: 5000')}:`);
+  });
+
+  it('refuses jobs that are not a list, as a shape', async () => {
+    const e = await refusal(write(cron('    3\n').replace('  jobs:\n    3\n', '  jobs: 3\n')));
+    expect(e.message).toMatch(/CronHorizontalPodAutoscaler default\/web-cron: spec\.jobs: must be a list, got 3/);
+  });
+});

@@ -21,6 +21,8 @@ export const MANIFEST_BOUNDS = {
   podCpuCores: { min: 0, max: 1000, unit: 'cores', why: 'a container\'s CPU request: the ECI virtual node\'s capacity; more fits no node' },
   podMemoryBytes: { min: 0, max: 4 * 2 ** 40, unit: 'bytes (4Ti)', why: 'a container\'s memory request: the ECI virtual node\'s capacity; more fits no node' },
   containers: { min: 1, max: 64, unit: 'containers', why: 'the workload pod\'s containers, whose requests are summed' },
+  cronJobs: { min: 1, max: 64, unit: 'jobs', why: 'spec.jobs of a CronHPA; each is a timer of the controller and a schedule of the model' },
+  excludeDates: { min: 0, max: 64, unit: 'dates', why: 'spec.excludeDates of a CronHPA; each is a cron read at every firing' },
 } as const satisfies Record<string, Bound>;
 
 type Check = (v: unknown) => string | undefined;
@@ -107,6 +109,11 @@ const ewSpec = mapping({
   elasticUnit: list(mapping({ min: replicas, max: replicas }).superRefine((s, ctx) => ordered(s, ctx, ['min', 'max'])), B.units),
 });
 
+const cronHpaSpec = mapping({
+  jobs: list(mapping({ targetSize: field(intIn(B.replicas), true) }), MANIFEST_BOUNDS.cronJobs),
+  excludeDates: list(z.unknown(), MANIFEST_BOUNDS.excludeDates),
+});
+
 const C = MANIFEST_BOUNDS;
 const requests = mapping({
   cpu: field(quantityIn((n) => n >= C.podCpuCores.min && n <= C.podCpuCores.max, `between ${C.podCpuCores.min} and ${C.podCpuCores.max} ${C.podCpuCores.unit}`)),
@@ -144,6 +151,7 @@ const SHAPES: Record<string, z.ZodType> = {
   ConfigMap: mapping({ metadata: meta, data: labels }),
   ServiceMonitor: mapping({ metadata: meta, spec: monitor }),
   PodMonitor: mapping({ metadata: meta, spec: monitor }),
+  CronHorizontalPodAutoscaler: mapping({ metadata: meta, spec: mapping({ scaleTargetRef: opt({ kind: text.optional(), name: text.optional() }), jobs: listOf(mapping({ name: text.optional(), schedule: text.optional() })), excludeDates: listOf(text) }) }),
 };
 
 /** Refuses objects of the kinds discovery reads whose fields have the wrong shape, at their lines. */
@@ -176,6 +184,8 @@ export interface BoundedSystem {
   /** The placement kind's own object (an ElasticWorkload today); absent when the HPA scales the workload. */
   placement?: Obj;
   workload: Obj;
+  /** A schedule beside the HPA (a CronHPA), when discovery found one. */
+  schedule?: Obj;
   scrape: { via: string; intervalSeconds: number };
   fileOf(o: Obj): string;
 }
@@ -203,6 +213,7 @@ export function checkManifestBounds(d: BoundedSystem, objects: Obj[]): void {
   check(d.hpa, hpaSpec);
   if (d.placement?.kind === 'ElasticWorkload') check(d.placement, ewSpec);
   check(d.workload, workloadSpec);
+  if (d.schedule?.kind === 'CronHorizontalPodAutoscaler') check(d.schedule, cronHpaSpec);
   checkScrapeInterval(d, objects, add);
   refuse(issues, 'change the value in the manifests (for a test only, a kustomize overlay can patch it); a scenario override does not lift a bound — the bounds are those of scenarios/README.md, "Bounds"');
 }

@@ -203,3 +203,43 @@ describe('whatif with a team\'s manifests', () => {
     expect(shipped!.summary.peakReplicas).not.toBe(team!.summary.peakReplicas);
   }, 60_000);
 });
+
+describe('discovery: a CronHorizontalPodAutoscaler beside the HPA', () => {
+  const cron = (ref: object, name = 'web-cron'): KubeObject => ({
+    apiVersion: 'autoscaling.alibabacloud.com/v1beta1', kind: 'CronHorizontalPodAutoscaler', metadata: { name, namespace: 'default' },
+    spec: { scaleTargetRef: ref, jobs: [{ name: 'morning', schedule: '0 0 7 * * *', targetSize: 6 }] },
+  });
+  const onHpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'web' };
+
+  it('finds one aimed at the HPA and resolves it into the system with the scenario\'s time zone', async () => {
+    const d = discoverSystem(await guide((o) => [...o, cron(onHpa)]), 'guide.yaml');
+    expect(d.schedule?.metadata.name).toBe('web-cron');
+    const s = { ...(await scenario()), timezone: 'Asia/Shanghai' };
+    const sys = resolveSystem(s, { ...harnessSystemManifests({ ...(await loadHarnessManifests({ path: GUIDE })), schedule: d.schedule! }) });
+    expect(sys.schedule).toMatchObject({ kind: 'CronHorizontalPodAutoscaler', timeZone: 'Asia/Shanghai', spec: { target: 'scaler', jobs: [{ name: 'morning', targetSize: 6 }] } });
+  });
+
+  it('one aimed at the HPA\'s target is taken, with a warning that the two fight', async () => {
+    const d = discoverSystem(await guide((o) => [...o, cron({ apiVersion: 'autoscaling.alibabacloud.com/v1beta1', kind: 'ElasticWorkload', name: 'web-ew' })]), 'guide.yaml');
+    expect(d.schedule).toBeDefined();
+    expect(d.warnings.join('\n')).toMatch(/each job sets the replicas and the HPA's next sync takes them back/);
+  });
+
+  it('one aimed elsewhere, or two, is an error naming the object, the file and the fix', async () => {
+    const elsewhere = await guide((o) => [...o, cron({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'other' })]);
+    const stray = userError(() => discoverSystem(elsewhere, 'guide.yaml'));
+    expect(stray.message).toMatch(/guide\.yaml: CronHorizontalPodAutoscaler default\/web-cron: spec\.scaleTargetRef names Deployment default\/other, which is neither HorizontalPodAutoscaler default\/web nor its target ElasticWorkload web-ew/);
+    expect(stray.hint).toMatch(/point it at the HPA/);
+    const twice = await guide((o) => [...o, cron(onHpa), cron(onHpa, 'second')]);
+    expect(userError(() => discoverSystem(twice, 'guide.yaml')).message).toMatch(/2 CronHorizontalPodAutoscalers found/);
+  });
+});
+
+describe('discovery: a CronHorizontalPodAutoscaler without an HPA', () => {
+  it('is one error naming it and the fix', async () => {
+    const objs = await guide((o) => [...without('HorizontalPodAutoscaler')(o), { apiVersion: 'autoscaling.alibabacloud.com/v1beta1', kind: 'CronHorizontalPodAutoscaler', metadata: { name: 'c', namespace: 'default' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, jobs: [] } }]);
+    const e = userError(() => discoverSystem(objs, 'guide.yaml'));
+    expect(e.message).toBe('guide.yaml: CronHorizontalPodAutoscaler default/c without a HorizontalPodAutoscaler: a schedule alone is not modelled (the run\'s metric pipeline ends in the HPA)');
+    expect(e.hint).toMatch(/add the HPA the CronHPA works with/);
+  });
+});

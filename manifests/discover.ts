@@ -1,7 +1,7 @@
 import YAML from 'yaml';
 import { UserError } from '../core/errors.ts';
 import { parseDuration } from '../core/units.ts';
-import { discoverPlacement, discoverScaler } from '../kinds/discover.ts';
+import { discoverPlacement, discoverScaler, discoverSchedule } from '../kinds/discover.ts';
 import { idOf as id, namespaceOf as ns, specOf as spec, type DiscoveryContext } from '../kinds/model/discovery.ts';
 import type { KubeObject, SourcedObject } from '../kinds/model/objects.ts';
 
@@ -39,6 +39,8 @@ export interface DiscoveredSystem {
   placement?: KubeObject;
   /** What the pods are: the HPA's target or the ElasticWorkload's source. */
   workload: KubeObject;
+  /** A schedule beside the HPA (a CronHorizontalPodAutoscaler aimed at the HPA or its target). */
+  schedule?: KubeObject;
   /** The Services the HPA's Object metrics describe (applied by the replay so the names resolve). */
   services: KubeObject[];
   adapterRulesYaml: string;
@@ -71,12 +73,13 @@ export function discoverSystem(input: SourcedObject[], where: string): Discovere
   if (scaler.object !== scaler.original) files.set(scaler.object, fileOf(scaler.original));
   const hpa = scaler.object;
   const { object: placement, workload } = discoverPlacement(ctx, scaler);
+  const schedule = discoverSchedule(ctx, scaler);
   const services = objs.filter((o) => o.kind === 'Service' && scaler.services.includes(o.metadata.name) && ns(o) === ns(hpa));
   const exporterConfigMap = oneConfigMap(objs, where, fileOf, 'exporter config', isExporterConfig, 'a ConfigMap whose config.yaml has sls: and metrics: (the exporter\'s config, see exporter/config.example.yaml)').cm;
   const adapter = oneConfigMap(objs, where, fileOf, 'prometheus-adapter rules', isAdapterRules, 'the prometheus-adapter config as a ConfigMap (a data key whose YAML has rules:)');
   const scrape = findScrape(objs, exporterConfigMap, fileOf, ctx.warnings);
   return {
-    hpa, ...(placement ? { placement } : {}), workload, services, namespace: ns(hpa), warnings: ctx.warnings, fileOf, exporterConfigMap, scrape,
+    hpa, ...(placement ? { placement } : {}), ...(schedule ? { schedule } : {}), workload, services, namespace: ns(hpa), warnings: ctx.warnings, fileOf, exporterConfigMap, scrape,
     adapterRulesYaml: adapter.text,
     exporterConfigYaml: exporterConfigMapText(exporterConfigMap),
   };

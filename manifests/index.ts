@@ -43,6 +43,8 @@ export interface HarnessManifests {
   placement?: KubeObject;
   /** The workload whose pods are scaled: the HPA's target, or the ElasticWorkload's source. */
   businessDeployment: KubeObject;
+  /** A CronHorizontalPodAutoscaler beside the HPA, when the manifests hold one. */
+  schedule?: KubeObject;
   /** The Service the HPA's Object metric describes, when the manifests hold it. */
   businessService?: KubeObject;
   adapterRulesYaml: string;
@@ -70,6 +72,7 @@ export function harnessManifestsFrom(objects: SourcedObject[], d: DiscoveredSyst
     objects: objects.map((o) => o.object),
     hpa: d.hpa,
     ...(d.placement ? { placement: d.placement } : {}),
+    ...(d.schedule ? { schedule: d.schedule } : {}),
     businessDeployment: d.workload,
     ...(d.services[0] ? { businessService: d.services[0] } : {}),
     adapterRulesYaml: d.adapterRulesYaml,
@@ -109,6 +112,7 @@ export function harnessSystemManifests(m: HarnessManifests): SystemManifests {
   return {
     hpa: m.hpa,
     ...(m.placement ? { placement: m.placement } : {}),
+    ...(m.schedule ? { schedule: m.schedule } : {}),
     deployment: m.businessDeployment,
     scrapeIntervalSeconds: m.scrape.intervalSeconds,
     source: m.source ?? 'manifests/overlays/local',

@@ -4,8 +4,8 @@ import type { Timeline, TimelineEvent, TimelineSample } from '../core/timeline/f
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { ecsCost, eciCost } from './cost.ts';
 import type { PlacementKind } from '../kinds/model/placement.ts';
-import type { ScalerSimulation } from '../kinds/model/scaler.ts';
-import { placementKind, scalerKind } from '../kinds/registry.ts';
+import type { ScalerSimulation, SimulationNote } from '../kinds/model/scaler.ts';
+import { placementKind, scalerKind, scheduleKind } from '../kinds/registry.ts';
 import { ecsPodCapacity } from '../kinds/system.ts';
 import type { SystemConfig } from './system.ts';
 
@@ -153,6 +153,8 @@ class Model {
   readonly samples: TimelineSample[] = [];
   readonly events: TimelineEvent[] = [];
   readonly scaler: ScalerSimulation;
+  /** What a schedule over the scaler did (a CronHPA's firings), drained into the events. */
+  readonly notes: SimulationNote[] | undefined;
   readonly placement: PlacementKind;
   /** The last split asked of the placement and its total: samples ask again and again for the same one. */
   splitTotal = -1;
@@ -178,7 +180,12 @@ class Model {
     const stepping = opts.stepping ?? 'precomputed';
     this.incremental = stepping !== 'fixed';
     this.precomputed = stepping === 'precomputed';
-    this.scaler = scalerKind(sys.scaler).simulation(sys.hpa, sys.flags, { precomputed: this.precomputed });
+    // A schedule edits the HPA's bounds during the run: on this run's copy, never the shared system's.
+    const hpa = sys.schedule ? { ...sys.hpa } : sys.hpa;
+    const scaler = scalerKind(sys.scaler).simulation(hpa, sys.flags, { precomputed: this.precomputed });
+    const scheduled = sys.schedule ? scheduleKind(sys.schedule.kind).simulation(sys.schedule.spec, scaler, hpa) : undefined;
+    this.scaler = scheduled ?? scaler;
+    this.notes = scheduled?.notes;
     this.placement = placementKind(sys.placement.kind);
     this.random = rng(sys.seed);
     this.sync = sys.flags.syncPeriodSeconds;
@@ -305,6 +312,7 @@ class Model {
     const readyPods = this.source.ready(t) + this.units.ready(t);
     const metric = this.series ? this.series.metric[this.step]! : this.metricAt(t);
     const desired = this.scaler.decide(t / 1000, this.replicas, readyPods, metric);
+    if (this.notes?.length) this.drainNotes();
     if (this.scaler.rescale) {
       const replicas = this.replicas;
       this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${desired > replicas ? 'above' : 'below'} target` });
@@ -324,6 +332,10 @@ class Model {
         this.ev({ t, type: 'pod.created', object: p.name, owner: this.unitDep, nodeType: 'eci' });
       }
     }
+  }
+
+  drainNotes(): void {
+    for (const n of this.notes!.splice(0)) this.ev({ t: n.t, type: 'note', object: n.object, reason: n.reason, message: n.message });
   }
 
   /**
@@ -432,7 +444,10 @@ class Model {
         devicesPerReplica: sys.devicesPerReplica,
         sourceMax: sys.placement.tiers[0]!.max ?? 0,
         seed: sys.seed,
-        notes: [`simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`],
+        notes: [
+          `simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`,
+          ...(sys.schedule ? [scheduleKind(sys.schedule.kind).describe(sys.schedule.spec)] : []),
+        ],
       },
       samples: this.samples,
       events: this.events,

@@ -42,7 +42,7 @@ export async function loadSystemManifests(from?: string | ManifestsSource): Prom
 }
 
 function toSystem(r: ReturnType<typeof resolveSystem>): SystemConfig {
-  return { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: DEFAULT_COST };
+  return { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, ...(r.schedule ? { schedule: r.schedule } : {}), pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: DEFAULT_COST };
 }
 
 /** The system as manifests/base declares it. */

@@ -11,6 +11,8 @@ export interface HpaState {
   maxReplicas: number;
   /** The HPA's `status.currentReplicas` (upstream reads the HPA's, not the workload's). */
   currentReplicas: number;
+  /** The target's `scale.spec.replicas`, which upstream's messages print (default: currentReplicas). */
+  scaleReplicas?: number;
 }
 
 export interface HpaEdit {
@@ -28,6 +30,7 @@ export interface HpaEdit {
 export function planHpaEdit(hpa: HpaState, target: number, names = { hpa: 'hpa', namespace: 'default' }): HpaEdit {
   let { minReplicas, maxReplicas } = hpa;
   const current = hpa.currentReplicas;
+  const shown = hpa.scaleReplicas ?? current;
   // cronjob.go:180-183: a target above max raises max.
   if (target > maxReplicas) maxReplicas = target;
   // cronjob.go:185-188: a target below min lowers min (the evening job hands the floor back).
@@ -40,10 +43,10 @@ export function planHpaEdit(hpa: HpaState, target: number, names = { hpa: 'hpa',
   const bounds = changed ? { minReplicas, maxReplicas } : undefined;
   // cronjob.go:208-212: at or above the target, the replicas are left alone.
   if (current >= target) {
-    return { bounds, message: `Skip scale replicas because HPA ${names.hpa} in namespace ${names.namespace} current replicas:${current} >= desired replicas:${target}.` };
+    return { bounds, message: `Skip scale replicas because HPA ${names.hpa} in namespace ${names.namespace} current replicas:${shown} >= desired replicas:${target}.` };
   }
   // cronjob.go:214-221: below it, the HPA's target is also scaled to the target at once.
-  return { bounds, scaleTo: target, message: `current replicas:${current}, desired replicas:${target}.` };
+  return { bounds, scaleTo: target, message: `current replicas:${shown}, desired replicas:${target}.` };
 }
 
 /** cronjob.go `ScalePlainRef`, lines 224-261: a workload named directly is set to the target. */

@@ -4,7 +4,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { EW_GROUP, EW_KIND, EW_PLURAL, EW_VERSION, LABEL_UNIT, LABEL_WORKLOAD, unitOwner, type EwObject } from './unit.ts';
-import { createWorkQueue, type WorkQueue } from './queue.ts';
+import { createWorkQueue, type WorkQueue } from '../kube/queue.ts';
 import { syncElasticWorkload, SyncError, type EventType, type EwEventRecorder, type EwListers, type EwWriters, type SyncDeps, type SyncResult } from './sync.ts';
 import { createInformer, errorText, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../kube/informer.ts';
 import { CLIENT_GO_DEFAULTS, createTokenBucket, type RateLimit, type RateLimiter } from '../kube/ratelimit.ts';

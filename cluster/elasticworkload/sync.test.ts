@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { syncElasticWorkload, SyncError, type SyncDeps } from './sync.ts';
 import { processItem } from './controller.ts';
-import { createWorkQueue } from './queue.ts';
+import { createWorkQueue } from '../kube/queue.ts';
 import { LABEL_UNIT, LABEL_WORKLOAD, type EwObject, type EwStatus } from './unit.ts';
 
 const NS = 'shop';

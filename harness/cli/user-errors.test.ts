@@ -94,6 +94,8 @@ const cases: [string, string[], RegExp][] = [
   ['ew-controller', ['ew-controller', '--kubeconfig', f('missing')], /kubeconfig .*missing does not exist/],
   ['ew-controller', ['ew-controller', '--kubeconfig', f('bad.yaml')], /invalid YAML/],
   ['ew-controller', ['ew-controller', '--workers', 'abc'], /--workers.*expected an integer/],
+  ['cronhpa-controller', ['cronhpa-controller', '--kubeconfig', f('missing')], /kubeconfig .*missing does not exist/],
+  ['cronhpa-controller', ['cronhpa-controller', '--time-zone', 'Mars/Olympus'], /--time-zone: unknown time zone "Mars\/Olympus"/],
   ['exporter', ['exporter', '--config', f('missing.yaml')], /cannot read exporter config .*missing\.yaml/],
   ['exporter', ['exporter', '--config', f('bad.yaml')], /bad\.yaml:2:1:/],
   ['exporter', ['exporter', '--config', example, '--port', 'abc'], /--port.*expected an integer/],

@@ -157,6 +157,9 @@ function trackHpa(o: RecorderOptions, view: RecorderView, c: Caches, emit: Emit)
     const kind = e.involvedObject?.kind;
     if (kind === 'HorizontalPodAutoscaler' || (kind !== undefined && kind === view.resource?.kind)) {
       emit({ type: kind === 'HorizontalPodAutoscaler' ? 'hpa.condition' : 'ew.split', object: e.involvedObject?.name, reason: e.reason, message: e.message });
+    } else if (kind === 'CronHorizontalPodAutoscaler') {
+      // A CronHPA job's result (its reason is the job's state), as the simulator notes its firings.
+      emit({ type: 'note', object: e.involvedObject?.name, reason: e.reason, message: e.message });
     }
   };
   c.events.on('add', onEvent);

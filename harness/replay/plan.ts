@@ -6,6 +6,7 @@ import { manifestsSource } from '../../manifests/files.ts';
 import { harnessSystemManifests, loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
 import { ewWithOverrides } from '../../kinds/placement/elasticworkload/index.ts';
 import { hpaWithOverrides } from '../../kinds/scaler/hpa/index.ts';
+import { scheduleKind } from '../../kinds/registry.ts';
 import { resolveSystem, timelineConstants, type ResolvedSystem } from '../../kinds/system.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { UserError } from '../../core/errors.ts';
@@ -166,6 +167,7 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     notes: [
       `windows: ${s.windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')} (replayed back to back)`,
       `HPA: ${describeTarget(p.hpa)}, min ${spec.minReplicas ?? 1}, max ${spec.maxReplicas}`,
+      ...(p.system.schedule ? [scheduleKind(p.system.schedule.kind).describe(p.system.schedule.spec)] : []),
       ...p.warnings.map((w) => `fidelity: ${w}`),
     ],
   };

@@ -60,3 +60,35 @@ export interface ScalerKind<Spec = unknown, Flags = unknown> {
   /** What a replay runs for it beside the cluster (the HPA: nothing, kube-controller-manager is its controller). */
   components(ctx: ReplayContext): Component[];
 }
+
+/** Something that happened in a simulation the timeline should show (a scheduled job firing). */
+export interface SimulationNote {
+  /** Virtual epoch ms. */
+  t: number;
+  object: string;
+  reason: string;
+  message: string;
+}
+
+/**
+ * A scaler that acts on a schedule beside the scaler (CronHPA, `autoscaling.alibabacloud.com`):
+ * found by what it targets (the scaler, or the scaler's target), it edits the scaler's bounds or
+ * sets the target's replicas when a job fires. One folder under `kinds/scaler/`, registered in
+ * `SCHEDULES` (`kinds/registry.ts`).
+ */
+export interface ScheduleKind<Spec = unknown> {
+  readonly kind: string;
+  /** The one object of this kind targeting `scaler.object` or its target, or undefined; several, or one aimed elsewhere, are an error. */
+  discover(ctx: DiscoveryContext, scaler: DiscoveredScaler): KubeObject | undefined;
+  /** The object as the numbers the simulator models, its schedules read in `timeZone`; an error names `source`, the object and the field. */
+  model(object: KubeObject, source: string, timeZone: string): Spec;
+  /**
+   * The scaler's simulation with the schedule over it. `bounds` are the min/max `inner` reads
+   * (the run's own copy): the schedule edits them in place when a job fires.
+   */
+  simulation(spec: Spec, inner: ScalerSimulation, bounds: { minReplicas: number; maxReplicas: number }): ScalerSimulation & { notes: SimulationNote[] };
+  /** One line for the timeline's notes and the report (what it schedules, in which time zone). */
+  describe(spec: Spec): string;
+  /** Its controller beside the cluster in a replay, on the run's clock. */
+  components(ctx: ReplayContext & { timeZone: string }): Component[];
+}

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../../../../scenarios/index.ts';
 import { UserError } from '../../../../core/errors.ts';
-import { planReplay } from '../../plan.ts';
+import { planReplay, timelineMeta } from '../../plan.ts';
 import { checkBackend } from '../index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -40,5 +40,12 @@ describe('checkBackend for existing', () => {
     await expect(checkBackend('existing', p, { namespace: 'ebf-a' })).rejects.toThrow(/needs --kubeconfig/);
     await expect(checkBackend('kind', p, { namespace: 'ebf-a' })).rejects.toThrow(/applies to --backend existing only, not --backend kind/);
     await expect(checkBackend('local', p, { hostAddress: '10.0.0.2' })).rejects.toThrow(/--host-address applies to --backend existing only/);
+  });
+
+  it('plans a CronHPA from the manifests (notes name its jobs) and refuses it, since its controller runs on local and kind only', async () => {
+    const p = await planReplay({ scenario: await loadScenario(join(ROOT, 'simulator/testdata/cronhpa/scenario.yaml')) });
+    expect(p.system.schedule?.object.metadata.name).toBe('nginx-cron');
+    expect(timelineMeta(p).notes).toContain('CronHPA nginx-cron on the HPA: morning "0 5 7 * * *" → 8, evening "30 14 7 * * *" → 1 (UTC)');
+    await expect(checkBackend('existing', p, { kubeconfig, namespace: 'ebf-a' })).rejects.toThrow(/CronHorizontalPodAutoscaler nginx-cron replays on the local and kind backends only/);
   });
 });
