@@ -115,6 +115,8 @@ const cases: [string, string[], RegExp][] = [
   ['replay', ['replay', tiny, '--compression', 'abc'], /--compression.*expected a number/],
   ['replay', ['replay', tiny, '--cluster-name', '../x'], /--cluster-name.*DNS label/],
   ['replay', ['replay', tiny, '--baseline', f('missing.jsonl')], /cannot read baseline timeline .*missing\.jsonl/],
+  ['lint', ['lint', '--scenario', f('missing.yaml')], /cannot read scenario/],
+  ['lint', ['lint', '--format', 'xml'], /argument 'xml' is invalid/],
   ['simulate', ['simulate', f('missing.yaml')], /cannot read scenario/],
   ['simulate', ['simulate', f('scn/minmax.yaml')], /hpa\.minReplicas: 5 is above/],
   ['simulate', ['simulate', tiny, '--days', 'abc'], /--days.*expected an integer/],
