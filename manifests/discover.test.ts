@@ -119,7 +119,7 @@ describe('discovery: the guide as one multi-document file', () => {
 
 describe('discovery: what is missing or ambiguous is one UserError naming object, file and fix', () => {
   const cases: [string, (o: KubeObject[]) => KubeObject[], RegExp][] = [
-    ['no HPA', without('HorizontalPodAutoscaler'), /where: no HorizontalPodAutoscaler found/],
+    ['no HPA', without('HorizontalPodAutoscaler'), /where: no ScaledObject or HorizontalPodAutoscaler found/],
     ['two HPAs', (o) => [...o, { ...structuredClone(byKind(o, 'HorizontalPodAutoscaler')), metadata: { name: 'other', namespace: 'default' } }], /2 HorizontalPodAutoscalers found \(HorizontalPodAutoscaler default\/web in guide\.yaml, HorizontalPodAutoscaler default\/other/],
     ['removed apiVersion', (o) => o.map((x) => (x.kind === 'HorizontalPodAutoscaler' ? { ...x, apiVersion: 'autoscaling/v1' } : x)), /guide\.yaml: HorizontalPodAutoscaler default\/web: apiVersion autoscaling\/v1 is not autoscaling\/v2/],
     ['target ElasticWorkload missing', without('ElasticWorkload'), /guide\.yaml: HorizontalPodAutoscaler default\/web: spec\.scaleTargetRef names ElasticWorkload default\/web-ew, which is not among the manifests/],
