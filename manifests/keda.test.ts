@@ -37,12 +37,12 @@ describe('overlays local-keda and aliyun-keda', () => {
   it('ship a scaler config the scaler reads, pointed at the fake SLS locally', async () => {
     for (const overlay of ['local-keda', 'aliyun-keda']) {
       const objs = await renderOverlay(overlay);
-      const cm = named(objs, 'ConfigMap', 'keda-sls-scaler-config')!;
-      const c = parseKedaScalerConfig((cm as { data: Record<string, string> }).data['config.yaml']!, overlay, { ALIBABA_CLOUD_ACCESS_KEY_ID: 'x', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'y' });
+      const text = (named(objs, 'ConfigMap', 'keda-sls-scaler-config') as unknown as { data: Record<string, string> }).data['config.yaml']!;
+      const c = parseKedaScalerConfig(text, overlay, { ALIBABA_CLOUD_ACCESS_KEY_ID: 'x', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'y' });
       expect(c.grpc.port).toBe(9090);
       expect(c.metrics.map((x) => x.name)).toEqual(['active_devices']);
       // The exporter's schema refuses grpc: the two configs cannot be confused.
-      expect(() => parseExporterConfig((cm as { data: Record<string, string> }).data['config.yaml']!, overlay, { ALIBABA_CLOUD_ACCESS_KEY_ID: 'x', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'y' })).toThrow(/grpc/);
+      expect(() => parseExporterConfig(text, overlay, { ALIBABA_CLOUD_ACCESS_KEY_ID: 'x', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'y' })).toThrow(/grpc/);
       const env = (named(objs, 'Deployment', 'keda-sls-scaler')!.spec as { template: { spec: { containers: { env?: { name: string }[] }[] } } }).template.spec.containers[0]!.env ?? [];
       expect(env.some((e) => e.name === 'SLS_ENDPOINT'), overlay).toBe(overlay === 'local-keda');
     }
