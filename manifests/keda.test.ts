@@ -68,6 +68,9 @@ describe('overlays local-keda and aliyun-keda', () => {
     const s = await loadScenario(join(ROOT, 'scenarios/smoke-keda.yaml'));
     const sys = systemFromScenario(s, await loadSystemManifests(join(ROOT, 'manifests/overlays/local-keda')));
     expect(sys.scaler).toBe('ScaledObject');
+    // KEDA reads the scaler live on each HPA sync: no Prometheus scrape between (the HPA overlay keeps its ServiceMonitor's).
+    expect(sys.pipeline.scrapeIntervalSeconds).toBe(1);
+    expect(systemFromScenario(s, await loadSystemManifests(join(ROOT, 'manifests/overlays/local'))).pipeline.scrapeIntervalSeconds).not.toBe(1);
     const { summary } = simulate(s, sys);
     // The ScaledObject's 1k devices per replica on the smoke day: the scenario's own expectations hold.
     expect(summary.sloCoveragePercent).toBeGreaterThanOrEqual(80);

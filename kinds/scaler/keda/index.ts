@@ -28,6 +28,8 @@ export function kedaKind<S extends HpaNumbers, F>(hpa: ScalerKind<S, F>): Scaler
     withOverrides: kedaWithOverrides,
     model: (object: KubeObject, source: string) => ({ ...hpa.model(hpaModelView(object), source), keda: kedaBehaviour(object, source) }),
     flags: (s) => hpa.flags(s),
+    // KEDA's metrics server asks the external scaler on each HPA sync: no Prometheus scrape between.
+    liveMetric: true,
     maxReplicas: (object) => (object.spec as ScaledObjectSpec).maxReplicaCount ?? KEDA_DEFAULTS.maxReplicaCount,
     simulation: (spec, flags, opts) => new KedaSimulation(hpa.simulation(spec, flags, { ...opts, precomputed: false }), spec.keda, spec.metrics[0]!.target),
     components: () => {
