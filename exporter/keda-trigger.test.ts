@@ -57,3 +57,15 @@ describe('the value a trigger scales on', () => {
     expect(isActive(101, a)).toBe(true);
   });
 });
+
+describe('the shipped example config', () => {
+  it('is a scaler config the scaler reads (and the exporter\'s schema refuses, by its grpc:)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseKedaScalerConfig, parseExporterConfig } = await import('./index.ts');
+    const text = readFileSync(new URL('./keda-scaler.example.yaml', import.meta.url), 'utf8');
+    const c = parseKedaScalerConfig(text, 'keda-scaler.example.yaml', {});
+    expect(c.grpc).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(parseKedaScalerConfig(text, 'x', { KEDA_SCALER_GRPC_PORT: '9191' }).grpc.port).toBe(9191);
+    expect(() => parseExporterConfig(text, 'x', {})).toThrow(/grpc/);
+  });
+});
