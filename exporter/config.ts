@@ -215,12 +215,20 @@ export function credentialSource(cr: CredentialsConfig, file: string): Credentia
 }
 
 export function parseExporterConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ExporterConfig {
-  const cfg = structuredClone(parseYamlConfig(text, exporterConfigSchema, file)) as unknown as Obj;
-  for (const [name, apply] of ENV_OVERRIDES) {
+  return parseConfigWith(exporterConfigSchema, ENV_OVERRIDES, text, file, env);
+}
+
+/**
+ * The exporter's parsing for a schema that extends it (the KEDA scaler's): the YAML is checked,
+ * then the environment applied and checked again, then endpoint and credentials, as for the exporter.
+ */
+export function parseConfigWith<S extends z.ZodType<ExporterConfig>>(schema: S, overrides: typeof ENV_OVERRIDES, text: string, file: string, env: NodeJS.ProcessEnv): z.output<S> {
+  const cfg = structuredClone(parseYamlConfig(text, schema, file)) as unknown as Obj;
+  for (const [name, apply] of overrides) {
     const v = env[name];
     if (v !== undefined && v !== '') apply(cfg, v);
   }
-  const out = exporterConfigSchema.safeParse(cfg);
+  const out = schema.safeParse(cfg);
   if (!out.success) throw new UserError(`${file}: after environment overrides: ${out.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const c = out.data;
   if (!c.sls.endpoint && !c.sls.region) throw new UserError(`${file}: sls: give endpoint or region`, 'e.g. endpoint: https://cn-hangzhou-intranet.log.aliyuncs.com, or SLS_ENDPOINT');

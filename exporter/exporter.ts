@@ -8,7 +8,7 @@ import { landingPage } from './landing.ts';
 import { assertTimerSafe, realClock, startPoller, type Clock, type PollEvent } from './poller.ts';
 import { endpointForLog } from './redact.ts';
 import { createSlsClient, HeaderObservingAgent, openCredentials } from './sls-client.ts';
-import { ERROR_CODES } from './value.ts';
+import { ERROR_CODES, type Sample } from './value.ts';
 
 export interface ExporterOptions {
   host?: string;
@@ -32,7 +32,22 @@ export interface RunningExporter {
   port: number;
   ready(): boolean;
   registry: Registry;
+  /** What a metric holds now, as `/metrics` would publish it (the KEDA scaler reads values here). */
+  reading(name: string): MetricReading | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * A metric's state for a reader other than `/metrics`: the samples are given only while fresh, so
+ * no reader can hand on a value older than `maxStaleness`.
+ */
+export interface MetricReading {
+  metric: MetricConfig;
+  /** The last good answer's samples while within maxStaleness, else undefined. */
+  samples: Sample[] | undefined;
+  /** Clock ms of the last good answer. */
+  lastSuccess: number | undefined;
+  lastError: { code: string; message: string } | undefined;
 }
 
 type Poller = ReturnType<typeof startPoller>;
@@ -94,6 +109,12 @@ export async function startExporter(config: ExporterConfig, opts: ExporterOption
     port,
     ready,
     registry,
+    reading(name) {
+      const x = entries.find((e) => e.m.name === name);
+      if (!x) return undefined;
+      const { samples, lastSuccess, lastError } = x.poller.state;
+      return { metric: x.m, samples: fresh(x) ? samples : undefined, lastSuccess, lastError: lastError && { code: lastError.code, message: lastError.message } };
+    },
     async stop() {
       await Promise.all(entries.map((x) => x.poller.stop()));
       server.closeAllConnections();

@@ -88,8 +88,9 @@ export interface MainProcess {
   stop(): Promise<void>;
 }
 
-export function spawnMain(configFile: string, env: NodeJS.ProcessEnv): MainProcess {
-  const main = fileURLToPath(new URL('./main.ts', import.meta.url));
+/** `entry`: the exporter's `main.ts`, or the KEDA scaler's `keda-main.ts` (which logs the same serving line). */
+export function spawnMain(configFile: string, env: NodeJS.ProcessEnv, entry: './main.ts' | './keda-main.ts' = './main.ts'): MainProcess {
+  const main = fileURLToPath(new URL(entry, import.meta.url));
   const proc = spawn(process.execPath, ['--import', 'tsx', main, '--config', configFile], { env: { PATH: process.env.PATH, EBBFLOW_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let onPort: ((p: number) => void) | undefined;

@@ -21,7 +21,7 @@ describe('the registry: every kind once, looked up by name or by target', () => 
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(targets).size).toBe(targets.length);
     expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet']);
-    expect(SCALERS.map((s) => s.kind)).toEqual(['HorizontalPodAutoscaler']);
+    expect(SCALERS.map((s) => s.kind)).toEqual(['ScaledObject', 'HorizontalPodAutoscaler']);
   });
 
   it('finds a kind by its name or a target\'s kind, and says what is not registered', () => {
@@ -29,6 +29,7 @@ describe('the registry: every kind once, looked up by name or by target', () => 
     expect(placementFor('ReplicaSet')).toBeUndefined();
     expect(placementKind('ElasticWorkload').targets).toEqual(['ElasticWorkload']);
     expect(scalerKind('HorizontalPodAutoscaler').kind).toBe('HorizontalPodAutoscaler');
+    expect(scalerKind('ScaledObject').kind).toBe('ScaledObject');
     expect(() => placementKind('UnitedDeployment')).toThrow(/no placement kind "UnitedDeployment" is registered/);
   });
 });

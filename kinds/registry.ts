@@ -5,6 +5,7 @@ import { elasticWorkload } from './placement/elasticworkload/index.ts';
 import { cronHpa } from './scaler/cronhpa/index.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
+import { kedaKind } from './scaler/keda/index.ts';
 
 /**
  * Every kind, registered once: a kind's folder exports one object implementing its interface and
@@ -18,7 +19,11 @@ export const PLACEMENTS: readonly PlacementKind[] = [
 ];
 
 // The one scaler's model types: a scaler kind with other numbers makes this a union.
+// KEDA's kind models its generated HPA through the HPA kind, handed in here (kinds never import
+// each other). It is looked for first: a ScaledObject beside an HPA on the same target is an error
+// it reports (two HPAs would fight), which the HPA's discovery would not see.
 export const SCALERS: readonly ScalerKind<HpaSpec, KcmFlags>[] = [
+  kedaKind(hpa),
   hpa,
 ];
 

@@ -64,6 +64,9 @@ export interface ResolvedSystem {
   seed: number;
 }
 
+/** The scrape interval standing for a scaler that reads its value live (`ScalerKind.liveMetric`). */
+export const LIVE_READ_SECONDS = 1;
+
 /** Requests assumed for a workload whose containers state none (the manifests' nginx asks 500m / 512Mi). */
 const DEFAULT_REQUESTS = { cpu: '500m', memory: '512Mi' };
 
@@ -86,7 +89,8 @@ export function resolveSystem(s: ScenarioOverrides & { timezone?: string }, m: S
     pipeline: {
       slsWindowSeconds: s.pipeline?.slsWindowSeconds ?? PIPELINE_DEFAULTS.slsWindowSeconds,
       exporterIntervalSeconds: s.pipeline?.exporterIntervalSeconds ?? PIPELINE_DEFAULTS.exporterIntervalSeconds,
-      scrapeIntervalSeconds: s.pipeline?.scrapeIntervalSeconds ?? m.scrapeIntervalSeconds ?? scrapeInterval(m.serviceMonitor, m.source),
+      // A live read is modelled as a 1 s "scrape": the value an HPA sync sees is at most 1 s older than the exporter's last answer.
+      scrapeIntervalSeconds: s.pipeline?.scrapeIntervalSeconds ?? (scaler.liveMetric ? LIVE_READ_SECONDS : (m.scrapeIntervalSeconds ?? scrapeInterval(m.serviceMonitor, m.source))),
       adapterRelistSeconds: s.pipeline?.adapterRelistSeconds ?? PIPELINE_DEFAULTS.adapterRelistSeconds,
     },
     devicesPerReplica: s.devicesPerReplica ?? 1000,

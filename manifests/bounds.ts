@@ -23,6 +23,9 @@ export const MANIFEST_BOUNDS = {
   containers: { min: 1, max: 64, unit: 'containers', why: 'the workload pod\'s containers, whose requests are summed' },
   cronJobs: { min: 1, max: 64, unit: 'jobs', why: 'spec.jobs of a CronHPA; each is a timer of the controller and a schedule of the model' },
   excludeDates: { min: 0, max: 64, unit: 'dates', why: 'spec.excludeDates of a CronHPA; each is a cron read at every firing' },
+  kedaPollingSeconds: { min: 1, max: 3600, unit: 's', why: 'a ScaledObject\'s pollingInterval: how often KEDA checks activity' },
+  kedaCooldownSeconds: { min: 0, max: 86_400, unit: 's', why: 'a ScaledObject\'s cooldownPeriod before it scales to zero' },
+  kedaFailureThreshold: { min: 1, max: 1000, unit: 'failed reads', why: 'a ScaledObject\'s fallback.failureThreshold' },
 } as const satisfies Record<string, Bound>;
 
 type Check = (v: unknown) => string | undefined;
@@ -102,6 +105,32 @@ const hpaSpec = mapping({
   behavior: mapping({ scaleUp: rules, scaleDown: rules }).nullish(),
 }).superRefine((s, ctx) => ordered(s, ctx, ['minReplicas', 'maxReplicas']));
 
+/** A trigger's target and activation: quantities in its metadata (strings, as KEDA reads them). */
+const triggerMetadata = mapping({
+  targetValue: field(targetQuantity),
+  threshold: field(targetQuantity),
+  activationValue: field(quantityIn((n) => n >= 0 && n <= B.metricTarget.max, `at least 0 and at most ${B.metricTarget.max}`)),
+  activationThreshold: field(quantityIn((n) => n >= 0 && n <= B.metricTarget.max, `at least 0 and at most ${B.metricTarget.max}`)),
+}).nullish();
+const M = MANIFEST_BOUNDS;
+const scaledObjectSpec = mapping({
+  minReplicaCount: field(intIn(B.replicas, 0)),
+  maxReplicaCount: field(intIn(B.replicas, 1)),
+  idleReplicaCount: field((v) => (v === 0 ? undefined : `must be 0 (a nonzero idle count makes KEDA and its HPA fight), got ${show(v)}`)),
+  pollingInterval: field(intIn(M.kedaPollingSeconds)),
+  cooldownPeriod: field(intIn(M.kedaCooldownSeconds)),
+  fallback: mapping({ failureThreshold: field(intIn(M.kedaFailureThreshold), true), replicas: field(intIn(B.replicas, 1), true) }).nullish(),
+  advanced: mapping({
+    horizontalPodAutoscalerConfig: mapping({ behavior: mapping({ scaleUp: rules, scaleDown: rules }).nullish() }).nullish(),
+    scalingModifiers: mapping({ target: field(targetQuantity), metricType: field(enumOf(['Value', 'AverageValue'])) }).nullish(),
+  }).nullish(),
+  triggers: z.array(mapping({ type: field((v) => (typeof v === 'string' && v ? undefined : `must be a trigger type, got ${show(v)}`), true), metricType: field(enumOf(['Value', 'AverageValue'])), metadata: triggerMetadata }), { error: (i) => `must be a list, got ${show(i.input)}` }).min(1, { error: 'at least one trigger' }).max(M.metrics.max, { error: `at most ${M.metrics.max} triggers` }),
+}).superRefine((s, ctx) => {
+  const lo = s.minReplicaCount;
+  const hi = s.maxReplicaCount ?? 100;
+  if (typeof lo === 'number' && typeof hi === 'number' && lo > hi) ctx.addIssue({ code: 'custom', path: ['minReplicaCount'], message: `${lo} is above maxReplicaCount ${hi}` });
+});
+
 const replicas = field(intIn(B.replicas));
 const ewSpec = mapping({
   replicas,
@@ -144,6 +173,7 @@ const monitor = opt({ selector: opt({ matchLabels: labels }), endpoints: listOf(
 const podTemplate = opt({ metadata: opt({ labels, annotations: labels }), spec: opt({ containers: listOf(mapping({ resources: opt({ requests: opt({}) }) })), volumes: anyList }) });
 const SHAPES: Record<string, z.ZodType> = {
   HorizontalPodAutoscaler: mapping({ metadata: meta, spec: mapping({ scaleTargetRef: opt({ kind: text.optional(), name: text.optional() }), metrics: listOf(mapping({ type: text.optional(), object: source, pods: source, resource: source, containerResource: source, external: source })), behavior: opt({ scaleUp: rulesShape, scaleDown: rulesShape }) }) }),
+  ScaledObject: mapping({ metadata: meta, spec: mapping({ scaleTargetRef: opt({ kind: text.optional(), name: text.optional() }), triggers: listOf(mapping({ type: text.optional(), name: text.optional(), metadata: labels })), advanced: opt({ scalingModifiers: opt({ formula: text.optional() }), horizontalPodAutoscalerConfig: opt({ behavior: opt({ scaleUp: rulesShape, scaleDown: rulesShape }) }) }) }) }),
   ElasticWorkload: mapping({ metadata: meta, spec: mapping({ sourceTarget: opt({ kind: text.optional(), name: text.optional() }), elasticUnit: listOf(mapping({ name: text.optional() })) }) }),
   Deployment: mapping({ metadata: meta, spec: mapping({ template: podTemplate }) }),
   StatefulSet: mapping({ metadata: meta, spec: mapping({ template: podTemplate }) }),
@@ -210,7 +240,7 @@ export function checkManifestBounds(d: BoundedSystem, objects: Obj[]): void {
     const r = schema.safeParse(o.spec ?? {});
     for (const i of r.error?.issues ?? []) add(o, ['spec', ...(i.path as (string | number)[])], i.message);
   };
-  check(d.hpa, hpaSpec);
+  check(d.hpa, d.hpa.kind === 'ScaledObject' ? scaledObjectSpec : hpaSpec);
   if (d.placement?.kind === 'ElasticWorkload') check(d.placement, ewSpec);
   check(d.workload, workloadSpec);
   if (d.schedule?.kind === 'CronHorizontalPodAutoscaler') check(d.schedule, cronHpaSpec);

@@ -119,7 +119,7 @@ describe('discovery: the guide as one multi-document file', () => {
 
 describe('discovery: what is missing or ambiguous is one UserError naming object, file and fix', () => {
   const cases: [string, (o: KubeObject[]) => KubeObject[], RegExp][] = [
-    ['no HPA', without('HorizontalPodAutoscaler'), /where: no HorizontalPodAutoscaler found/],
+    ['no HPA', without('HorizontalPodAutoscaler'), /where: no ScaledObject or HorizontalPodAutoscaler found/],
     ['two HPAs', (o) => [...o, { ...structuredClone(byKind(o, 'HorizontalPodAutoscaler')), metadata: { name: 'other', namespace: 'default' } }], /2 HorizontalPodAutoscalers found \(HorizontalPodAutoscaler default\/web in guide\.yaml, HorizontalPodAutoscaler default\/other/],
     ['removed apiVersion', (o) => o.map((x) => (x.kind === 'HorizontalPodAutoscaler' ? { ...x, apiVersion: 'autoscaling/v1' } : x)), /guide\.yaml: HorizontalPodAutoscaler default\/web: apiVersion autoscaling\/v1 is not autoscaling\/v2/],
     ['target ElasticWorkload missing', without('ElasticWorkload'), /guide\.yaml: HorizontalPodAutoscaler default\/web: spec\.scaleTargetRef names ElasticWorkload default\/web-ew, which is not among the manifests/],
@@ -239,7 +239,7 @@ describe('discovery: a CronHorizontalPodAutoscaler without an HPA', () => {
   it('is one error naming it and the fix', async () => {
     const objs = await guide((o) => [...without('HorizontalPodAutoscaler')(o), { apiVersion: 'autoscaling.alibabacloud.com/v1beta1', kind: 'CronHorizontalPodAutoscaler', metadata: { name: 'c', namespace: 'default' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, jobs: [] } }]);
     const e = userError(() => discoverSystem(objs, 'guide.yaml'));
-    expect(e.message).toBe('guide.yaml: CronHorizontalPodAutoscaler default/c without a HorizontalPodAutoscaler: a schedule alone is not modelled (the run\'s metric pipeline ends in the HPA)');
+    expect(e.message).toBe('guide.yaml: CronHorizontalPodAutoscaler default/c without a ScaledObject or HorizontalPodAutoscaler: a schedule alone is not modelled (the run\'s metric pipeline ends in the HPA)');
     expect(e.hint).toMatch(/add the HPA the CronHPA works with/);
   });
 });

@@ -96,7 +96,8 @@ function parseData(o: KubeObject): { key: string; value: unknown; text: string }
   });
 }
 const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-const isExporterConfig = (v: unknown) => isRecord(v) && isRecord(v.sls) && Array.isArray(v.metrics);
+// The KEDA scaler's config is the exporter's plus `grpc:`; it feeds KEDA, not Prometheus.
+const isExporterConfig = (v: unknown) => isRecord(v) && isRecord(v.sls) && Array.isArray(v.metrics) && !('grpc' in v);
 const isAdapterRules = (v: unknown) => isRecord(v) && (Array.isArray(v.rules) || Array.isArray(v.externalRules));
 
 function oneConfigMap(objs: KubeObject[], where: string, fileOf: (o: KubeObject) => string, what: string, test: (v: unknown) => boolean, fix: string): { cm: KubeObject; text: string } {

@@ -99,6 +99,8 @@ const cases: [string, string[], RegExp][] = [
   ['exporter', ['exporter', '--config', f('missing.yaml')], /cannot read exporter config .*missing\.yaml/],
   ['exporter', ['exporter', '--config', f('bad.yaml')], /bad\.yaml:2:1:/],
   ['exporter', ['exporter', '--config', example, '--port', 'abc'], /--port.*expected an integer/],
+  ['keda-scaler', ['keda-scaler', '--config', f('missing.yaml')], /cannot read keda-scaler config .*missing\.yaml/],
+  ['keda-scaler', ['keda-scaler', '--config', f('bad.yaml')], /bad\.yaml:2:1:/],
   ['exporter', ['exporter', '--config', example, '--host', '127.0.0.1', '--port', '$BUSY'], /EADDRINUSE/],
   ['fake-sls', ['fake-sls', '--port', '70000'], /--port.*expected an integer from 0 to 65535/],
   ['fake-sls', ['fake-sls', '--curve', f('missing.csv')], /cannot read curve .*missing\.csv: no such file/],

@@ -121,6 +121,9 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
   const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(source ? { source } : {}) });
   const warnings: string[] = [];
   const system = resolveSystem(s, harnessSystemManifests(manifests));
+  // KEDA's HPA exists only once KEDA's operator and metrics apiserver run beside the cluster, which
+  // no backend starts yet: refused here, before a cluster, rather than applying a ScaledObject as an HPA.
+  if (system.scaler !== 'HorizontalPodAutoscaler') throw new UserError(`${manifests.source ?? 'manifests'}: the scaler is a ${system.scaler}; a replay of it needs KEDA on the cluster, which ebbflow does not start yet`, '`ebbflow simulate` models it (the HPA KEDA generates, activation, cooldown, fallback); replay the same system with an HPA overlay meanwhile');
   const hpa = compressHpa(system.hpaObject, s, warnings);
   const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));
   const projects = slsProjects(exporterConfig);

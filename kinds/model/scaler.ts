@@ -53,6 +53,12 @@ export interface ScalerKind<Spec = unknown, Flags = unknown> {
   model(object: KubeObject, source: string): Spec;
   /** The controller's flags, the scenario's or the controller's defaults. */
   flags(overrides: ScenarioOverrides): Flags;
+  /**
+   * Its HPA reads the value from the source at each sync (KEDA's metrics server asks the scaler
+   * live), not from Prometheus: no scrape interval stands between the exporter's query and the
+   * HPA. Absent: the Prometheus path (the exporter's ServiceMonitor interval).
+   */
+  readonly liveMetric?: boolean;
   /** The most replicas it asks for: the cap of a placement that has none of its own. */
   maxReplicas(object: KubeObject): number;
   /** The simulator's step. `precomputed`: the run may take the fast paths (same decisions). */
