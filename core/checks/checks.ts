@@ -1,7 +1,8 @@
 import type { Timeline, TimelineEvent, TimelineSample } from '../timeline/format.ts';
 import type { CheckResult, Expectation } from './expectations.ts';
 import { timelineTiers, type Tiers } from './tiers.ts';
-import { measure, measureSettings, type MeasureSettings } from './measures.ts';
+import { costOf, measure, type RunBasis } from './measures.ts';
+import { formatMoney } from '../prices.ts';
 
 // The measures are defined once in measures.ts; these names stay importable from here.
 export { sloCoverage, eciPodHours, maxDirectionChangesPerHour, observedRuns, reactionTimes, directionChanges } from './measures.ts';
@@ -101,12 +102,13 @@ function checkScaleDownOrder(tl: Timeline, tiers: Tiers): CheckResult {
 
 function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>, ctx: CheckContext): CheckResult {
   const worst = measure(tl, { maxReplicas: e.maxReplicas ?? ctx.hpaMaxReplicas ?? Infinity, tolerance: e.tolerance }).slowestReaction;
+  const cap = e.maxReplicas ?? ctx.hpaMaxReplicas;
   const passed = !worst || (worst.reached && worst.seconds <= e.withinSeconds);
   return {
-    name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''})`,
+    name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''}${e.maxReplicas !== undefined ? `, cap ${e.maxReplicas}` : ''})`,
     passed,
     message: worst
-      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}; limit ${e.withinSeconds}s`
+      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}${cap !== undefined && e.maxReplicas === undefined ? ` (needed level capped at the HPA's maxReplicas ${cap})` : ''}; limit ${e.withinSeconds}s`
       : 'the needed level never rose above the desired count',
     at: passed ? undefined : worst?.t,
     value: worst?.seconds,
@@ -136,15 +138,22 @@ function checkBaseline(tl: Timeline, e: Of<'baseline'>, baseline?: Timeline): Ch
   };
 }
 
-/** What a check may know of the run beyond its timeline. */
-export interface CheckContext {
-  /** The HPA's maxReplicas: the cap of a reactionTime expectation that names none (desired never goes above it). */
-  hpaMaxReplicas?: number;
-}
+/**
+ * What a check may know of the run beyond its timeline: its basis (measures.ts) — the HPA's
+ * maxReplicas caps a reactionTime expectation that names none, the prices price eciCost.
+ */
+export type CheckContext = Partial<RunBasis>;
 
-/** The measure settings of a run's summary and diff: those its reactionTime expectation checks (measures.ts). */
-export function runMeasureSettings(expectations: Expectation[], ctx: CheckContext = {}): MeasureSettings {
-  return measureSettings(expectations, ctx.hpaMaxReplicas);
+function checkEciCost(tl: Timeline, e: Of<'eciCost'>, ctx: CheckContext): CheckResult {
+  const name = `eciCost(≤ ${e.max})`;
+  const m = measure(tl);
+  if (e.pricePerPodHour !== undefined) {
+    const cost = m.eciPodHours * e.pricePerPodHour;
+    return { name, passed: cost <= e.max, message: `ECI cost ${cost.toFixed(2)} per ${(m.observedSeconds / 3600).toFixed(2)} h observed at ${e.pricePerPodHour} a pod-hour; budget ${e.max}`, value: cost };
+  }
+  if (!ctx.cost) return { name, passed: false, message: 'no prices to compute the ECI cost with: give pricePerPodHour, or run it through simulate or replay (which know the pod and the prices)' };
+  const c = costOf(m, ctx.cost);
+  return { name, passed: c.eci <= e.max, message: `ECI cost ${formatMoney(c.eci, c.currency, c.periodSeconds)}; budget ${e.max} ${c.currency}`, value: c.eci };
 }
 
 /** One expectation; `tiers` names the placement's tiers (default: as the timeline records them, in the words of today's kinds). */
@@ -170,10 +179,8 @@ export function check(tl: Timeline, e: Expectation, baseline?: Timeline, tiers: 
       const h = measure(tl).eciPodHours;
       return { name: `eciPodHours(≤ ${e.max})`, passed: h <= e.max, message: `${h.toFixed(2)} ECI pod-hours; budget ${e.max}`, value: h };
     }
-    case 'eciCost': {
-      const cost = measure(tl).eciPodHours * e.pricePerPodHour;
-      return { name: `eciCost(≤ ${e.max})`, passed: cost <= e.max, message: `ECI cost ${cost.toFixed(2)}; budget ${e.max}`, value: cost };
-    }
+    case 'eciCost':
+      return checkEciCost(tl, e, ctx);
     case 'baseline':
       return checkBaseline(tl, e, baseline);
   }

@@ -32,8 +32,11 @@ export const expectationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('eciCost'),
     max: z.number().nonnegative(),
-    /** Price of one ECI pod-hour (its vCPU and memory at pay-as-you-go prices). */
-    pricePerPodHour: z.number().nonnegative(),
+    /**
+     * Price of one ECI pod-hour. Without it, the run's prices (`cost:`, `--cost FILE`, else the
+     * built-in ones) at the pod's requests: `max` is then in their currency, over the observed time.
+     */
+    pricePerPodHour: z.number().nonnegative().optional(),
   }),
   z.strictObject({
     type: z.literal('baseline'),

@@ -123,35 +123,41 @@ export class MeasureRecorder {
 
   /** The next sample; `newRun`: time before it was skipped (a later window), not observed. */
   sample(s: MeasureSample, newRun = false): void {
+    this.values(s.t, s.devices, s.needed, s.desired, s.replicas, s.ecsReady, s.eciReady, s.eciBilled, newRun);
+  }
+
+  /** `sample` with its fields as arguments: the simulator's hot loop allocates no object per sample. */
+  values(t: number, devices: number, needed: number, desired: number, replicas: number, ecsReady: number, eciReady: number, eciBilled: number, newRun: boolean): void {
     const first = this.n === 0 || newRun;
     if (!first) {
-      const dt = s.t - this.prevT;
+      const dt = t - this.prevT;
       this.observedSeconds += dt / 1000;
       this.eciPodSeconds += (this.prevEci * dt) / 1000;
     } else if (this.n > 0) this.closeRun();
     this.n++;
-    if (s.ecsReady + s.eciReady >= s.needed) this.covered++;
-    if (s.replicas > this.peak) this.peak = s.replicas;
-    if (s.ecsReady + s.eciReady > this.peakReadyTotal) {
-      this.peakReadyTotal = s.ecsReady + s.eciReady;
-      this.peakReady = { ecs: s.ecsReady, eci: s.eciReady };
+    const ready = ecsReady + eciReady;
+    if (ready >= needed) this.covered++;
+    if (replicas > this.peak) this.peak = replicas;
+    if (ready > this.peakReadyTotal) {
+      this.peakReadyTotal = ready;
+      this.peakReady = { ecs: ecsReady, eci: eciReady };
     }
-    if (this.pending.length > 0) this.reach(s);
-    const level = this.level(s.devices, s.needed);
-    if (!first && level > this.prevLevel && s.desired < level) {
+    if (this.pending.length > 0) this.reach(t, desired);
+    const level = this.level(devices, needed);
+    if (!first && level > this.prevLevel && desired < level) {
       this.pending.push({ i: this.reactions.length, level });
-      this.reactions.push({ t: s.t, seconds: 0, reached: false });
+      this.reactions.push({ t, seconds: 0, reached: false });
     }
     this.prevLevel = level;
-    this.prevT = s.t;
-    this.prevEci = s.eciBilled;
+    this.prevT = t;
+    this.prevEci = eciBilled;
   }
 
-  private reach(s: MeasureSample): void {
+  private reach(t: number, desired: number): void {
     this.pending = this.pending.filter((p) => {
-      if (s.desired < p.level) return true;
+      if (desired < p.level) return true;
       const r = this.reactions[p.i]!;
-      r.seconds = (s.t - r.t) / 1000;
+      r.seconds = (t - r.t) / 1000;
       r.reached = true;
       return false;
     });
@@ -338,11 +344,30 @@ export function describeCost(c: Cost): string {
   return `${money(c.total)} (ECS ${c.ecs.toFixed(2)} + ECI ${c.eci.toFixed(2)})${c.ecsEstimated ? ', ECS price estimated' : ''}`;
 }
 
-/** Running cost per tier after every sample (the report's cost chart): [t, ECS, ECI] in money. */
+/** The running totals after every sample: observed seconds and billed ECI pod-seconds (the report's charts). */
+export function runningTotals(tl: Timeline): { t: number; observedSeconds: number; eciPodSeconds: number }[] {
+  const out: { t: number; observedSeconds: number; eciPodSeconds: number }[] = [];
+  replay(tl, new MeasureRecorder(tl.meta.devicesPerReplica), (s, rec) => out.push({ t: s.t, observedSeconds: rec.observedSeconds, eciPodSeconds: rec.eciPodSeconds }));
+  return out;
+}
+
+/** Running cost per tier after every sample (the report's cost chart), in money. */
 export function costSeries(tl: Timeline, b: CostBasis): { t: number; ecs: number; eci: number }[] {
   const ecsPerSecond = ecsRate(b).perSecond;
   const eciPerPodSecond = eciPodPricePerSecond(b.prices, b.pod);
-  const out: { t: number; ecs: number; eci: number }[] = [];
-  replay(tl, new MeasureRecorder(tl.meta.devicesPerReplica), (s, rec) => out.push({ t: s.t, ecs: rec.observedSeconds * ecsPerSecond, eci: rec.eciPodSeconds * eciPerPodSecond }));
-  return out;
+  return runningTotals(tl).map((x) => ({ t: x.t, ecs: x.observedSeconds * ecsPerSecond, eci: x.eciPodSeconds * eciPerPodSecond }));
+}
+
+/** What a run's figures are measured with: the reaction settings and, where known, the cost basis. */
+export interface RunBasis {
+  settings: MeasureSettings;
+  cost?: CostBasis;
+  /** The HPA's maxReplicas, the cap of a reactionTime expectation that names none. */
+  hpaMaxReplicas?: number;
+}
+
+/** A run's measures and, with a cost basis, its cost: the figures every report prints. */
+export function runMeasures(tl: Timeline, basis: RunBasis = { settings: EXACT_SETTINGS }): { measures: Measures; cost?: Cost } {
+  const measures = measure(tl, basis.settings);
+  return { measures, ...(basis.cost ? { cost: costOf(measures, basis.cost) } : {}) };
 }
