@@ -108,7 +108,7 @@ function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>, ctx: CheckContex
     name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''}${e.maxReplicas !== undefined ? `, cap ${e.maxReplicas}` : ''})`,
     passed,
     message: worst
-      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}${cap !== undefined && e.maxReplicas === undefined ? ` (needed level capped at the HPA's maxReplicas ${cap})` : ''}; limit ${e.withinSeconds}s`
+      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}${!worst.reached && cap !== undefined && e.maxReplicas === undefined ? ` (needed level capped at the HPA's maxReplicas ${cap})` : ''}; limit ${e.withinSeconds}s`
       : 'the needed level never rose above the desired count',
     at: passed ? undefined : worst?.t,
     value: worst?.seconds,

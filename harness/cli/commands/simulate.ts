@@ -17,7 +17,7 @@ export function register(program: Command): void {
     .option('--allow-outside-manifests', 'read manifests (and the files their kustomization reads) outside the scenario\'s directory and the current one (only for scenarios you trust)')
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
     .addOption(new Option('-o, --output <format>', 'what stdout gets: text (PASS/FAIL lines and a summary) or json (the results, the summary and the files written, as one JSON document)').choices(['text', 'json']).default('text'))
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow simulate scenarios/smoke.yaml', 'npx ebbflow simulate ebbflow/scenario.yaml --manifests deploy/overlays/prod --baseline main/timeline.jsonl', 'npx ebbflow simulate scenarios/smoke.yaml --days 7 --out out-week -o json', 'npx ebbflow simulate scenarios/smoke.yaml --cost prices.yaml'], ok: 'every expectation met', failed: 'an expectation failed' }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow simulate scenarios/smoke.yaml', 'npx ebbflow simulate ebbflow/scenario.yaml --manifests deploy/overlays/prod --baseline main/timeline.jsonl', 'npx ebbflow simulate scenarios/smoke.yaml --days 7 --cost prices.yaml --out out-week -o json'], ok: 'every expectation met', failed: 'an expectation failed' }))
     .action(async (file: string, opts: { days?: number; out: string; output: 'text' | 'json'; allowOutsideCurves?: boolean; manifests?: string; baseline?: string; cost?: string } & ManifestFlags) => {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadScenario } = await import('../../../scenarios/index.ts');

@@ -123,6 +123,6 @@ export function register(program: Command): void {
     .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
     .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
     .option('--shards <n>', '--on-cluster: shards = completions = parallelism (default: the usable node count)', intIn(1, 1000))
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow whatif scenarios/smoke.yaml --vary sourceMax=1..4 --vary target=2000,2500,3000', 'npx ebbflow whatif scenarios/smoke.yaml --vary maxReplicas=8..16:2 --growth 1.3 --days 7', 'npx ebbflow whatif scenarios/smoke.yaml --vary ecsNodes=1..4 --cost prices.yaml', 'npx ebbflow whatif scenarios/smoke.yaml --vary target=1500..3000:500 --on-cluster --kubeconfig ~/.kube/config'] }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow whatif scenarios/smoke.yaml --vary sourceMax=1..4 --vary target=2000,2500,3000', 'npx ebbflow whatif scenarios/smoke.yaml --vary maxReplicas=8..16:2 --growth 1.3 --days 7 --cost prices.yaml', 'npx ebbflow whatif scenarios/smoke.yaml --vary target=1500..3000:500 --on-cluster --kubeconfig ~/.kube/config'] }))
     .action(whatif);
 }
