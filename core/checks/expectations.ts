@@ -17,7 +17,11 @@ export const expectationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('scaleDownOrder') }),
   z.strictObject({
     type: z.literal('reactionTime'),
-    /** Desired replicas reach the needed level (capped at maxReplicas) within this many seconds. */
+    /**
+     * Desired replicas reach the needed level (capped at maxReplicas; without it, at the HPA's
+     * maxReplicas when the run knows it) within this many seconds. The summary and the baseline
+     * diff measure the slowest reaction with the first such expectation's cap and tolerance.
+     */
     withinSeconds: z.number().positive(),
     maxReplicas: z.number().int().positive().optional(),
     /**
