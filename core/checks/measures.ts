@@ -242,15 +242,18 @@ export function observedRuns(tl: Timeline): [number, number][] {
 export function replay(tl: Timeline, rec: MeasureRecorder, each?: (s: TimelineSample, rec: MeasureRecorder) => void): void {
   const rescales = tl.events.filter((e) => e.type === 'hpa.rescale' && e.from !== undefined && e.to !== undefined).sort((a, b) => a.t - b.t);
   let k = 0;
+  const rescalesUntil = (t: number) => {
+    for (; k < rescales.length && rescales[k]!.t <= t; k++) rec.rescale(rescales[k]!.t, rescales[k]!.from!, rescales[k]!.to!);
+  };
   for (const [from, to] of observedRuns(tl)) {
     for (let i = from; i < to; i++) {
       const s = tl.samples[i]!;
-      while (k < rescales.length && rescales[k]!.t <= s.t) rec.rescale(rescales[k]!.t, rescales[k]!.from!, rescales[k]!.to!), k++;
+      rescalesUntil(s.t);
       rec.sample(measureSample(s), i === from && i > 0);
       each?.(s, rec);
     }
   }
-  for (; k < rescales.length; k++) rec.rescale(rescales[k]!.t, rescales[k]!.from!, rescales[k]!.to!);
+  rescalesUntil(Infinity);
 }
 
 /** Every measure of a timeline. */
