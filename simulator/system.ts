@@ -7,6 +7,7 @@ import type { ManifestsSource } from '../manifests/files.ts';
 import { harnessSystemManifests, loadHarnessManifests } from '../manifests/index.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import { cpuCores, memoryGiB } from '../core/units.ts';
+import { UserError } from '../core/errors.ts';
 import { resolvePrices, type Prices } from '../core/prices.ts';
 import { ecsRate, measureSettings, type CostBasis, type RunBasis } from '../core/checks/measures.ts';
 
@@ -45,6 +46,11 @@ export async function loadSystemManifests(from?: string | ManifestsSource): Prom
 
 function toSystem(r: ReturnType<typeof resolveSystem>, cost: Scenario['cost']): SystemConfig {
   const sys: SystemConfig = { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: pricesFor(cost, r) };
+  // A price for a pool that does not exist (a typo) would leave the real pool on the estimate unnoticed.
+  const pools = sys.nodes.ecs.map((p) => p.name);
+  sys.cost.ecs.forEach((e, i) => {
+    if (e.pool !== undefined && !pools.includes(e.pool)) throw new UserError(`cost.ecs[${i}].pool: no ECS node pool named "${e.pool}"`, `the pools are ${pools.map((p) => `"${p}"`).join(', ') || 'none'} (nodes.ecs[].name in the scenario)`);
+  });
   // A pool without a price in a currency other than the estimate's is refused now, not after a sweep.
   ecsRate(costBasis(sys));
   return sys;
