@@ -103,8 +103,12 @@ describe('reports with a baseline', () => {
     try {
       const base = sampleTimeline();
       const files = writeReports(dir, worse(base), [], { baseline: base, basis });
-      const r = JSON.parse(readFileSync(files.results, 'utf8')) as { baselineDiff: { figure: string }[] };
+      const r = JSON.parse(readFileSync(files.results, 'utf8')) as { baselineDiff: { figure: string }[]; figures: { sloCoveragePercent: number; cost: { currency: string; periodSeconds: number; total: number } } };
       expect(r.baselineDiff.map((x) => x.figure)).toContain('SLO coverage');
+      const f = runFigures(worse(base), { basis });
+      expect(r.figures.sloCoveragePercent).toBeCloseTo(f.sloCoveragePercent, 9);
+      expect(r.figures.cost).toMatchObject({ currency: 'CNY', periodSeconds: f.periodSeconds });
+      expect(r.figures.cost.total).toBeCloseTo(f.totalCost, 9);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -40,6 +40,7 @@ async function printJson(r: ReplayResult, fidelity: string[]): Promise<void> {
 function printResult(r: ReplayResult): void {
   for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);
   for (const res of r.results) process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}  ${res.name}: ${res.message}\n`);
+  if (r.figures) process.stdout.write(`\n${r.figures}\n`);
   process.stdout.write(`\n${r.interrupted ? 'INTERRUPTED' : r.passed ? 'PASSED' : 'FAILED'} in ${r.wallSeconds.toFixed(0)} s — report: ${r.files.html}\n  junit: ${r.files.junit}\n  summary: ${r.files.markdown}\n  timeline: ${r.files.timeline}\n`);
 }
 
