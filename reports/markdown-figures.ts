@@ -15,7 +15,7 @@ export function figuresLine(tl: Timeline, basis: RunBasis): string {
     `SLO coverage ${m.sloCoveragePercent.toFixed(1)}%`,
     `ECI pod-hours ${m.eciPodHours.toFixed(2)}`,
     reaction,
-    `${m.directionChanges} direction changes`,
+    `direction changes ${m.directionChanges}`,
   ];
   return `${parts.join(', ')}.${cost ? ` Cost ${describeCost(cost)}; prices: ${cost.region}, ${basis.cost!.prices.source}.` : ''}`;
 }
