@@ -5,6 +5,9 @@ import type { Expectation } from '../core/checks/expectations.ts';
 import { costOf, describeCost, measure } from '../core/checks/measures.ts';
 import { loadScenario } from '../scenarios/index.ts';
 import { runBasis, simulate, systemFromScenario } from '../simulator/index.ts';
+import { baseManifests } from '../simulator/system.ts';
+import { decodeShardInput, encodeShardInput, runShard } from '../simulator/whatif-shard.ts';
+import { toHtml } from './html.ts';
 import { policyDiff, runFigures } from './diff.ts';
 import { toMarkdown } from './markdown.ts';
 
@@ -12,12 +15,14 @@ const smoke = fileURLToPath(new URL('../scenarios/smoke.yaml', import.meta.url))
 
 /**
  * One timeline, one figure: the smoke scenario (two windows with a gap, a reactionTime expectation
- * with a tolerance, your prices) taken through the expectations, the baseline diff, the simulator's
+ * with a tolerance, failed ECI pods, your prices) taken through the expectations, the baseline diff, the simulator's
  * summary that whatif sweeps, and summary.md.
  */
 describe('the same timeline gives the same figure everywhere', async () => {
   const scenario = await loadScenario(smoke);
   scenario.cost = { currency: 'CNY', ecs: [{ instanceType: 'ecs.g7.xlarge', pricePerNode: 900, per: 'month' }], eci: { vcpuPerSecond: 0.00005, gibPerSecond: 0.000006 } };
+  // Failed ECI pods too (half of them, seeded): pods of the run that are not billed.
+  scenario.nodes!.eci.failures = { ...scenario.nodes!.eci.failures, probability: 0.5, mode: 'failed' };
   const system = systemFromScenario(scenario);
   const basis = runBasis(scenario, system);
   const { timeline, summary } = simulate(scenario, system, { settings: basis.settings });
@@ -30,8 +35,9 @@ describe('the same timeline gives the same figure everywhere', async () => {
   ];
   const results = Object.fromEntries(checkAll(tl, [...scenario.expectations, ...extra], undefined, undefined, basis).map((r) => [r.name.replace(/\(.*$/, ''), r]));
 
-  it('has something to measure: a rise, ECI pods, a gap between windows', () => {
+  it('has something to measure: a rise, ECI pods, failed ones, a gap between windows', () => {
     expect(m.slowestReaction).toBeDefined();
+    expect(tl.samples.some((x) => x.pods.eci.failed > 0)).toBe(true);
     expect(m.eciPodHours).toBeGreaterThan(0);
     // Two 90-minute windows: only they are observed, not the 14.5 h between them.
     expect(m.observedSeconds).toBe(2 * 90 * 60);
@@ -72,6 +78,17 @@ describe('the same timeline gives the same figure everywhere', async () => {
     }
   });
 
+  it("a whatif row (an --on-cluster shard, whole days) is the measure of that day's timeline", () => {
+    const day = simulate(scenario, system, { days: 1, settings: basis.settings }).timeline!;
+    const dm = measure(day, basis.settings);
+    const dc = costOf(dm, basis.cost!);
+    expect(dm.observedSeconds).toBe(86_400);
+    // The scenario, its prices with it, through the shard input's JSON; target=1000 is the scenario's own.
+    const input = decodeShardInput(encodeShardInput({ scenario, manifests: baseManifests(), vary: ['target=1000'], days: 1 }));
+    const [row] = runShard(input, 0, 1);
+    expect(row!.summary).toMatchObject({ sloCoveragePercent: dm.sloCoveragePercent, eciPodHours: dm.eciPodHours, peakReplicas: dm.peakReplicas, directionChanges: dm.directionChanges, slowestReactionSeconds: dm.slowestReaction?.seconds ?? NaN, seconds: dm.observedSeconds, costTotal: dc.total });
+  });
+
   it('summary.md', () => {
     const md = toMarkdown(tl, Object.values(results), { basis });
     expect(md).toContain(`SLO coverage ${m.sloCoveragePercent.toFixed(1)}%`);
@@ -80,5 +97,8 @@ describe('the same timeline gives the same figure everywhere', async () => {
     expect(md).toContain(`slowest reaction ${results['reactionTime']!.value!.toFixed(0)}s`);
     expect(md).toContain(`Cost ${describeCost(cost)}`);
     expect(describeCost(cost)).toMatch(/^\d+\.\d\d CNY\/3 h \(ECS /);
+    const html = toHtml(tl, Object.values(results), { basis });
+    expect(html).toContain(`SLO coverage ${m.sloCoveragePercent.toFixed(1)}%`);
+    expect(html).toContain(`Cost ${describeCost(cost)}`);
   });
 });
