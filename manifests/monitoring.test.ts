@@ -10,7 +10,7 @@ import { parseExporterConfig, startExporter, type RunningExporter } from '../exp
 import { startFakeSls, type FakeSls } from '../harness/fake-sls/index.ts';
 import { freePort } from '../harness/pipeline/process.ts';
 import { prometheusConfig } from '../harness/pipeline/prometheus.ts';
-import { DEFAULT_COST } from '../simulator/cost.ts';
+import { BUILTIN_ECI } from '../core/prices.ts';
 import { baseManifests } from '../simulator/system.ts';
 import { dashboardSchema, type GrafanaDashboard, type GrafanaPanel } from './grafana-dashboard.ts';
 import { loadHarnessManifests, MANIFESTS_DIR, renderOverlay, serviceMonitorToScrapeTarget, type KubeObject } from './index.ts';
@@ -154,11 +154,11 @@ describe('Grafana dashboard', () => {
     }
   });
 
-  it('the ECI price default is the simulator\'s cost model for the base pod\'s requests', () => {
+  it('the ECI price default is the built-in ECI list price for the base pod\'s requests', () => {
     const price = Number(dashboard.templating!.list!.find((v) => v.name === 'eci_pod_hour_price')!.query);
     const requests = (baseManifests().deployment.spec as { template: { spec: { containers: { resources: { requests: { cpu: string; memory: string } } }[] } } }).template.spec.containers[0]!.resources.requests;
     expect(requests).toMatchObject({ cpu: '500m', memory: '512Mi' });
-    expect(price).toBeCloseTo(3600 * (0.5 * DEFAULT_COST.eciVcpuPerSecond + 0.5 * DEFAULT_COST.eciGibPerSecond), 6);
+    expect(price).toBeCloseTo(3600 * (0.5 * BUILTIN_ECI.vcpuPerSecond + 0.5 * BUILTIN_ECI.gibPerSecond), 6);
   });
 });
 

@@ -1,16 +1,14 @@
 import type { Timeline } from '../core/timeline/format.ts';
-import { elapsedIntervals } from '../core/timeline/intervals.ts';
+import { costSeries, runningTotals, type CostBasis } from '../core/checks/measures.ts';
 
-/** The series the charts draw, as [virtual ms, value] points, straight from the timeline. */
-export function chartData(tl: Timeline) {
+/**
+ * The series the charts draw, as [virtual ms, value] points, straight from the timeline; running
+ * pod-hours and cost are the measures' (core/checks/measures.ts), cost per tier only with a cost basis.
+ */
+export function chartData(tl: Timeline, cost?: CostBasis) {
   const s = tl.samples;
-  let podMs = 0;
-  const eciHours: [number, number][] = [];
-  const dt = elapsedIntervals(s);
-  s.forEach((x, i) => {
-    if (i > 0) podMs += (s[i - 1]!.pods.eci.ready + s[i - 1]!.pods.eci.pending) * dt[i - 1]!;
-    eciHours.push([x.t, podMs / 3_600_000]);
-  });
+  const eciHours = runningTotals(tl).map((x) => [x.t, x.eciPodSeconds / 3600] as [number, number]);
+  const money = cost ? costSeries(tl, cost) : undefined;
   const unitsOf = (x: (typeof s)[number]) => Object.values(x.ew.units).reduce((a, b) => a + b, 0);
   const lagStages = new Map<string, [number, number][]>();
   for (const e of tl.events) {
@@ -35,6 +33,9 @@ export function chartData(tl: Timeline) {
     ready: pts((x) => x.pods.ecs.ready + x.pods.eci.ready) as [number, number][],
     eciPending: pts((x) => x.pods.eci.pending + x.pods.eci.failed) as [number, number][],
     eciHours,
+    /** Running cost of the ECS tier (subscription nodes) and of the ECI tier, in the basis's currency. */
+    ecsCost: money?.map((x) => [x.t, x.ecs] as [number, number]),
+    eciCost: money?.map((x) => [x.t, x.eci] as [number, number]),
     rescales: tl.events.filter((e) => e.type === 'hpa.rescale').map((e) => [e.t, e.to ?? 0, `${e.from} → ${e.to}`] as [number, number, string]),
     lag: [...lagStages.entries()].map(([stage, points]) => ({ stage, points })),
   };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { axisMaxima, chartOptions, niceCeil, panelLayout, CHART_IDS } from './charts.ts';
+import { costOf, measure } from '../core/checks/measures.ts';
+import { DEFAULT_PRICES } from '../core/prices.ts';
+import { axisMaxima, chartOptions, chartSpecs, niceCeil, panelLayout, CHART_IDS } from './charts.ts';
 import { offByOneSim, sampleTimeline, twoWindowTimeline } from './fixtures.ts';
 
 type Opt = {
@@ -89,5 +91,31 @@ describe('chart options', () => {
     const many = panelLayout(Array.from({ length: 40 }, (_, i) => ({ start: i * 10, end: i * 10 + 5 })), false);
     expect(many.every((p) => p.width > 0)).toBe(true);
     expect(many.at(-1)!.left + many.at(-1)!.width).toBeLessThanOrEqual(97.0001);
+  });
+});
+
+describe('the cost chart', () => {
+  const cost = { prices: DEFAULT_PRICES, pod: { vcpu: 0.5, memoryGiB: 0.5 }, ecsPools: [{ name: 'ecs', instanceType: 'ecs.g7.xlarge', count: 3, vcpu: 4, memoryGiB: 16 }] };
+
+  it('draws the running cost of each tier in money, stacked, ending at the run cost', () => {
+    const tl = twoWindowTimeline(true);
+    const spec = chartSpecs(tl, undefined, tl, cost)['c-cost'];
+    expect(spec.axes).toEqual(['CNY (cumulative)']);
+    const [ecs, eci, baseline] = spec.series;
+    expect([ecs!.name, eci!.name, baseline!.name]).toEqual(['ECS nodes (CNY)', 'ECI pods (CNY)', 'baseline total (CNY)']);
+    expect(ecs!.stack).toBe(eci!.stack);
+    const c = costOf(measure(tl), cost);
+    expect(ecs!.points.at(-1)![1]).toBeCloseTo(c.ecs, 9);
+    expect(eci!.points.at(-1)![1]).toBeCloseTo(c.eci, 9);
+    expect(baseline!.points.at(-1)![1]).toBeCloseTo(c.total, 9);
+    // The gap between the windows costs nothing: the ECS tier is flat across it.
+    const w2 = tl.meta.windows![1]!.start;
+    const before = ecs!.points.filter(([t]) => t < w2).at(-1)![1]!;
+    const first = ecs!.points.find(([t]) => t >= w2)![1]!;
+    expect(first).toBe(before);
+  });
+
+  it('without prices, ECI pod-hours as before', () => {
+    expect(chartSpecs(sampleTimeline())['c-cost'].axes).toEqual(['ECI pod-hours']);
   });
 });

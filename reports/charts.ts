@@ -1,3 +1,4 @@
+import type { CostBasis } from '../core/checks/measures.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { chartData } from './chart-data.ts';
 import { downsampleSeries } from './downsample.ts';
@@ -43,18 +44,38 @@ const SIM_COLOR = '#1d2330';
 const BASELINE_COLOR = '#98a2b3';
 const MARKER = 'HPA rescale';
 
+/**
+ * The cost chart: with a cost basis, the running cost of each tier in money (stacked: the top is the
+ * total), the simulator's and the baseline's totals as overlays; without one, ECI pod-hours.
+ */
+function costChart(d: ReturnType<typeof chartData>, cost: CostBasis | undefined, overlays: (name: string, pick: (x: ReturnType<typeof chartData>) => Point[]) => SeriesSpec[]): ChartSpec {
+  if (!cost || !d.ecsCost || !d.eciCost) {
+    return { axes: ['ECI pod-hours'], series: [{ name: 'ECI pod-hours (cumulative)', points: d.eciHours, area: true }, ...overlays('ECI pod-hours', (x) => x.eciHours)] };
+  }
+  const c = cost.prices.currency;
+  const total = (x: ReturnType<typeof chartData>): Point[] => (x.ecsCost ?? []).map(([t, v], i) => [t, v + (x.eciCost?.[i]?.[1] ?? 0)]);
+  return {
+    axes: [`${c} (cumulative)`],
+    series: [
+      { name: `ECS nodes (${c})`, points: d.ecsCost, stack: 'c', area: true },
+      { name: `ECI pods (${c})`, points: d.eciCost, stack: 'c', area: true },
+      ...overlays(`total (${c})`, total),
+    ],
+  };
+}
+
 /** The five charts' series, with the simulator's counterparts when a simulated timeline is given. */
-export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline): Record<ChartId, ChartSpec> {
-  const d = chartData(tl);
+export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis): Record<ChartId, ChartSpec> {
+  const d = chartData(tl, cost);
   const overlay = (other: Timeline | undefined, flag: 'sim' | 'baseline') => {
     const shift = other ? tl.meta.start - other.meta.start : 0;
-    const od = other ? chartData(other) : undefined;
+    const od = other ? chartData(other, cost) : undefined;
     return (name: string, pick: (x: ReturnType<typeof chartData>) => Point[], extra: Partial<SeriesSpec> = {}): SeriesSpec[] =>
       od ? [{ name, points: pick(od).map(([t, v]) => [t + shift, v] as Point), [flag]: true, ...extra }] : [];
   };
   const sims = overlay(sim, 'sim');
   const base = overlay(baseline, 'baseline');
-  const s = sim ? chartData(sim) : undefined;
+  const s = sim ? chartData(sim, cost) : undefined;
   const simSeries = (name: string, pts: Point[] | undefined, extra: Partial<SeriesSpec> = {}): SeriesSpec[] => (pts ? sims(name, () => pts, extra) : []);
   return {
     'c-curve': {
@@ -90,10 +111,7 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline): R
         ...base('baseline ready (ECS + ECI)', (x) => x.ready, { step: true }),
       ],
     },
-    'c-cost': {
-      axes: ['ECI pod-hours'],
-      series: [{ name: 'ECI pod-hours (cumulative)', points: d.eciHours, area: true }, ...simSeries('sim ECI pod-hours', s?.eciHours), ...base('baseline ECI pod-hours', (x) => x.eciHours)],
-    },
+    'c-cost': costChart(d, cost, (name, pick) => [...simSeries(`sim ${name}`, s ? pick(s) : undefined), ...base(`baseline ${name}`, pick)]),
     'c-lag': {
       axes: ['devices'],
       series: [
@@ -107,9 +125,9 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline): R
 }
 
 /** Every chart's ECharts option, one panel per window. */
-export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline): Record<ChartId, Record<string, unknown>> {
+export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis): Record<ChartId, Record<string, unknown>> {
   const windows = timelineWindows(tl);
-  const specs = chartSpecs(tl, sim, baseline);
+  const specs = chartSpecs(tl, sim, baseline, cost);
   // Drawn at the chart's resolution (downsample.ts); the timeline keeps every sample.
   return Object.fromEntries(CHART_IDS.map((id) => [id, panelOption(windows, { ...specs[id], series: downsampleSeries(specs[id].series) })])) as Record<ChartId, Record<string, unknown>>;
 }

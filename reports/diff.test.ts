@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Timeline } from '../core/timeline/format.ts';
-import { DEFAULT_COST, eciCost } from '../simulator/cost.ts';
+import { DEFAULT_PRICES, eciPodPricePerSecond, periodLabel } from '../core/prices.ts';
+import { EXACT_SETTINGS, type RunBasis } from '../core/checks/measures.ts';
 import { chartSpecs } from './charts.ts';
 import { diffMarkdown, directionChanges, policyDiff, runFigures } from './diff.ts';
 import { sampleTimeline } from './fixtures.ts';
@@ -22,42 +23,47 @@ function worse(tl: Timeline): Timeline {
 }
 
 const pod = { vcpu: 0.5, memoryGiB: 0.5 };
+const basis: RunBasis = { settings: EXACT_SETTINGS, cost: { prices: DEFAULT_PRICES, pod, ecsPools: [{ name: 'ecs', instanceType: 'ecs.g7.xlarge', count: 2, vcpu: 4, memoryGiB: 16 }] } };
 
 describe('policy diff', () => {
   it('a run against itself changes nothing', () => {
     const tl = sampleTimeline();
-    const rows = policyDiff(tl, tl, { pod });
-    expect(rows.map((r) => r.figure)).toEqual(['peak replicas', 'ECS / ECI pods at peak', 'ECI pod-hours', 'ECI cost (CNY)', 'SLO coverage', 'slowest reaction', 'direction changes']);
+    const rows = policyDiff(tl, tl, { basis });
+    // The fixture is one window: its observed time runs from the first sample to the last.
+    const period = periodLabel((tl.samples.at(-1)!.t - tl.samples[0]!.t) / 1000);
+    expect(rows.map((r) => r.figure)).toEqual(['peak replicas', 'ECS / ECI pods at peak', 'ECI pod-hours', `ECS cost (CNY/${period})`, `ECI cost (CNY/${period})`, `total cost (CNY/${period})`, 'SLO coverage', 'slowest reaction', 'direction changes']);
     expect(rows.every((r) => r.change === '—' && r.before === r.after)).toBe(true);
   });
 
   it('shows each figure before and after, and marks better and worse', () => {
     const base = sampleTimeline();
     const cur = worse(base);
-    const a = runFigures(base, { pod });
-    const b = runFigures(cur, { pod });
+    const a = runFigures(base, { basis });
+    const b = runFigures(cur, { basis });
     expect(b.peakReplicas).toBe(a.peakReplicas + 1);
     expect(b.eciPodHours).toBeGreaterThan(a.eciPodHours);
-    expect(b.eciCost).toBeCloseTo(eciCost(DEFAULT_COST, b.eciPodHours * 3600, 0.5, 0.5), 10);
+    expect(b.eciCost).toBeCloseTo(b.eciPodHours * 3600 * eciPodPricePerSecond(DEFAULT_PRICES, pod), 10);
+    expect(b.totalCost).toBeCloseTo(b.ecsCost + b.eciCost, 10);
+    expect(b.currency).toBe('CNY');
     expect(b.sloCoveragePercent).toBeLessThan(a.sloCoveragePercent);
     expect(directionChanges(cur)).toBe(directionChanges(base) + 2);
-    const rows = Object.fromEntries(policyDiff(base, cur, { pod }).map((r) => [r.figure, r]));
+    const rows = Object.fromEntries(policyDiff(base, cur, { basis }).map((r) => [r.figure, r]));
     expect(rows['peak replicas']).toMatchObject({ before: String(a.peakReplicas), after: String(a.peakReplicas + 1), change: '+1' });
     expect(rows['peak replicas']!.verdict).toBeUndefined();
     expect(rows['ECI pod-hours']!.verdict).toBe(1);
     expect(rows['SLO coverage']).toMatchObject({ verdict: 1, before: `${a.sloCoveragePercent.toFixed(1)}%` });
     expect(rows['direction changes']).toMatchObject({ change: '+2', verdict: 1 });
     // The other way round everything that got worse is better.
-    const back = Object.fromEntries(policyDiff(cur, base, { pod }).map((r) => [r.figure, r]));
+    const back = Object.fromEntries(policyDiff(cur, base, { basis }).map((r) => [r.figure, r]));
     expect(back['ECI pod-hours']!.verdict).toBe(-1);
     expect(back['direction changes']).toMatchObject({ change: '−2', verdict: -1 });
   });
 
-  it('leaves the cost row out without pod requests, and says "no rise" when nothing rose', () => {
+  it('leaves the cost rows out without a cost basis, and says "no rise" when nothing rose', () => {
     const tl = sampleTimeline();
     const flat: Timeline = { ...tl, samples: tl.samples.map((s) => ({ ...s, needed: 1, hpa: { desired: 1, current: 1 } })) };
     const rows = policyDiff(flat, tl);
-    expect(rows.some((r) => r.figure.startsWith('ECI cost'))).toBe(false);
+    expect(rows.some((r) => r.figure.includes('cost'))).toBe(false);
     expect(rows.find((r) => r.figure === 'slowest reaction')).toMatchObject({ before: 'no rise', change: '—' });
   });
 
@@ -69,7 +75,7 @@ describe('policy diff', () => {
 
   it('renders a Markdown table ready for a PR comment', () => {
     const base = sampleTimeline();
-    const lines = diffMarkdown(policyDiff(base, worse(base), { pod }), { before: 'main', after: 'this PR' });
+    const lines = diffMarkdown(policyDiff(base, worse(base), { basis }), { before: 'main', after: 'this PR' });
     expect(lines[0]).toBe('| | main | this PR | change |');
     expect(lines).toContain(`| direction changes | ${directionChanges(base)} | ${directionChanges(base) + 2} | +2 🔴 |`);
   });
@@ -79,11 +85,11 @@ describe('reports with a baseline', () => {
   it('summary.md carries the before/after table; the HTML overlays the baseline dashed', () => {
     const base = sampleTimeline();
     const cur = worse(base);
-    const md = toMarkdown(cur, [], { baseline: base, pod });
+    const md = toMarkdown(cur, [], { baseline: base, basis });
     expect(md).toContain('**Before / after**');
-    expect(md).toContain('| ECI cost (CNY) |');
+    expect(md).toMatch(/\| ECI cost \(CNY\/[^)]+\) \|/);
     expect(toMarkdown(cur, [])).not.toContain('Before / after');
-    const html = toHtml(cur, [], { baseline: base, pod });
+    const html = toHtml(cur, [], { baseline: base, basis });
     expect(html).toContain('<table id="baseline-diff">');
     const specs = chartSpecs(cur, undefined, base);
     const overlay = specs['c-curve'].series.find((s) => s.name === 'baseline desired')!;
@@ -96,9 +102,13 @@ describe('reports with a baseline', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ebf-diff-'));
     try {
       const base = sampleTimeline();
-      const files = writeReports(dir, worse(base), [], { baseline: base, pod });
-      const r = JSON.parse(readFileSync(files.results, 'utf8')) as { baselineDiff: { figure: string }[] };
+      const files = writeReports(dir, worse(base), [], { baseline: base, basis });
+      const r = JSON.parse(readFileSync(files.results, 'utf8')) as { baselineDiff: { figure: string }[]; figures: { sloCoveragePercent: number; cost: { currency: string; periodSeconds: number; total: number } } };
       expect(r.baselineDiff.map((x) => x.figure)).toContain('SLO coverage');
+      const f = runFigures(worse(base), { basis });
+      expect(r.figures.sloCoveragePercent).toBeCloseTo(f.sloCoveragePercent, 9);
+      expect(r.figures.cost).toMatchObject({ currency: 'CNY', periodSeconds: f.periodSeconds });
+      expect(r.figures.cost.total).toBeCloseTo(f.totalCost, 9);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

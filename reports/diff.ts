@@ -1,10 +1,12 @@
-import { eciPodHours, reactionTimes, sloCoverage } from '../core/checks/checks.ts';
+import { EXACT_SETTINGS, runMeasures, type RunBasis } from '../core/checks/measures.ts';
+import { periodLabel } from '../core/prices.ts';
 import type { Timeline } from '../core/timeline/format.ts';
-import { DEFAULT_COST, eciCost, type CostModel } from '../simulator/cost.ts';
 
 /**
  * The policy diff for a pull request, pure: the same figures of a baseline run (e.g. the main
- * branch's timeline.jsonl) and of this run, side by side with the change, as a Markdown table.
+ * branch's timeline.jsonl) and of this run, side by side with the change, as a Markdown table. Every
+ * figure is the measure of `core/checks/measures.ts`, measured with this run's basis (its
+ * reactionTime expectation's cap and tolerance, its prices) on both sides.
  */
 
 export interface RunFigures {
@@ -13,7 +15,12 @@ export interface RunFigures {
   peakEcs: number;
   peakEci: number;
   eciPodHours: number;
+  /** Costs in `currency` over `periodSeconds` of observed time; NaN without a cost basis. */
+  ecsCost: number;
   eciCost: number;
+  totalCost: number;
+  currency: string;
+  periodSeconds: number;
   sloCoveragePercent: number;
   /** The slowest rise of the needed level to the desired count, seconds; undefined when nothing rose. */
   slowestReactionSeconds: number | undefined;
@@ -30,40 +37,27 @@ export interface DiffRow {
 }
 
 export interface DiffOptions {
-  /** Requests of one pod (ECI bills requested vCPU and memory); without them the cost row is left out. */
-  pod?: { vcpu: number; memoryGiB: number };
-  cost?: CostModel;
+  /** How the run is measured (reaction settings, cost basis); without a cost basis the cost rows are left out. */
+  basis?: RunBasis;
 }
 
-/** Replicas the HPA's target runs: the ElasticWorkload's, or the workload's own when there is none. */
-const replicas = (s: Timeline['samples'][number]) => (s.ew.replicas > 0 ? s.ew.replicas : s.hpa.current);
-
-export function directionChanges(tl: Timeline): number {
-  let last = 0;
-  let n = 0;
-  for (const e of tl.events) {
-    if (e.type !== 'hpa.rescale' || e.from === undefined || e.to === undefined || e.to === e.from) continue;
-    const dir = Math.sign(e.to - e.from);
-    if (last !== 0 && dir !== last) n++;
-    last = dir;
-  }
-  return n;
-}
+export { directionChanges } from '../core/checks/measures.ts';
 
 export function runFigures(tl: Timeline, o: DiffOptions = {}): RunFigures {
-  const peakSample = tl.samples.reduce<Timeline['samples'][number] | undefined>((m, s) => (!m || s.pods.ecs.ready + s.pods.eci.ready > m.pods.ecs.ready + m.pods.eci.ready ? s : m), undefined);
-  const hours = eciPodHours(tl);
-  const reactions = reactionTimes(tl);
-  const pod = o.pod;
+  const { measures: m, cost } = runMeasures(tl, o.basis ?? { settings: EXACT_SETTINGS });
   return {
-    peakReplicas: tl.samples.reduce((m, s) => Math.max(m, replicas(s)), 0),
-    peakEcs: peakSample?.pods.ecs.ready ?? 0,
-    peakEci: peakSample?.pods.eci.ready ?? 0,
-    eciPodHours: hours,
-    eciCost: pod ? eciCost(o.cost ?? DEFAULT_COST, hours * 3600, pod.vcpu, pod.memoryGiB) : NaN,
-    sloCoveragePercent: sloCoverage(tl),
-    slowestReactionSeconds: reactions.length ? Math.max(...reactions.map((r) => r.seconds)) : undefined,
-    directionChanges: directionChanges(tl),
+    peakReplicas: m.peakReplicas,
+    peakEcs: m.peakReady.ecs,
+    peakEci: m.peakReady.eci,
+    eciPodHours: m.eciPodHours,
+    ecsCost: cost?.ecs ?? NaN,
+    eciCost: cost?.eci ?? NaN,
+    totalCost: cost?.total ?? NaN,
+    currency: cost?.currency ?? '',
+    periodSeconds: m.observedSeconds,
+    sloCoveragePercent: m.sloCoveragePercent,
+    slowestReactionSeconds: m.slowestReaction?.seconds,
+    directionChanges: m.directionChanges,
   };
 }
 
@@ -77,16 +71,27 @@ function row(figure: string, a: number, b: number, digits: number, better: 'lowe
   return { figure, before: `${a.toFixed(digits)}${unit}`, after: `${b.toFixed(digits)}${unit}`, change: same ? '—' : `${signed(d, digits)}${unit}`, ...(verdict !== undefined ? { verdict } : {}) };
 }
 
-/** Before (baseline) and after (this run), figure by figure. */
+/**
+ * The cost rows: the currency and period in the figure's name when both runs observed the same time
+ * (the usual case: the same windows), else each cell with its own period.
+ */
+function costRows(a: RunFigures, b: RunFigures): DiffRow[] {
+  const same = Math.abs(a.periodSeconds - b.periodSeconds) < 1;
+  const unit = same ? ` (${a.currency}/${periodLabel(a.periodSeconds)})` : ` (${a.currency})`;
+  const money = (x: RunFigures, v: number) => (same ? v.toFixed(2) : `${v.toFixed(2)} ${x.currency}/${periodLabel(x.periodSeconds)}`);
+  const one = (name: string, va: number, vb: number): DiffRow => ({ ...row(`${name}${unit}`, va, vb, 2, 'lower'), before: money(a, va), after: money(b, vb) });
+  return [one('ECS cost', a.ecsCost, b.ecsCost), one('ECI cost', a.eciCost, b.eciCost), one('total cost', a.totalCost, b.totalCost)];
+}
+
+/** Before (baseline) and after (this run), figure by figure, both measured with this run's basis. */
 export function policyDiff(baseline: Timeline, current: Timeline, o: DiffOptions = {}): DiffRow[] {
   const a = runFigures(baseline, o);
   const b = runFigures(current, o);
-  const currency = (o.cost ?? DEFAULT_COST).currency;
   const rows = [
     row('peak replicas', a.peakReplicas, b.peakReplicas, 0, 'none'),
     { figure: 'ECS / ECI pods at peak', before: `${a.peakEcs} / ${a.peakEci}`, after: `${b.peakEcs} / ${b.peakEci}`, change: a.peakEcs === b.peakEcs && a.peakEci === b.peakEci ? '—' : `ECS ${signed(b.peakEcs - a.peakEcs, 0)}, ECI ${signed(b.peakEci - a.peakEci, 0)}` },
     row('ECI pod-hours', a.eciPodHours, b.eciPodHours, 2, 'lower'),
-    ...(o.pod ? [row(`ECI cost (${currency})`, a.eciCost, b.eciCost, 2, 'lower')] : []),
+    ...(o.basis?.cost ? costRows(a, b) : []),
     row('SLO coverage', a.sloCoveragePercent, b.sloCoveragePercent, 1, 'higher', '%'),
   ];
   const ra = a.slowestReactionSeconds;

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CheckResult } from '../core/checks/expectations.ts';
-import { eciPodHours, sloCoverage } from '../core/checks/checks.ts';
+import { EXACT_SETTINGS } from '../core/checks/measures.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { chartData } from './chart-data.ts';
 import { chartOptions } from './charts.ts';
 import { policyDiff, type DiffOptions, type DiffRow } from './diff.ts';
+import { figuresLine } from './markdown-figures.ts';
 import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 export { chartData };
@@ -22,17 +23,13 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&
 /** JSON safe inside a <script> element. */
 const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
 
-export interface HtmlOptions {
+export interface HtmlOptions extends DiffOptions {
   wallSeconds?: number;
   warnings?: string[];
-  pricePerEciPodHour?: number;
   /** The simulator's run of the same scenario: overlaid on the charts, with its agreement figure. */
   sim?: Timeline;
   /** An earlier run (e.g. the main branch's): overlaid dashed on the charts, with the before/after table. */
   baseline?: Timeline;
-  /** Pod requests and cost model for the before/after table's ECI cost. */
-  pod?: DiffOptions['pod'];
-  cost?: DiffOptions['cost'];
 }
 
 function baselineSection(tl: Timeline, baseline: Timeline, o: DiffOptions): string {
@@ -47,9 +44,9 @@ ${rows.map((r) => `<tr><td>${esc(r.figure)}</td><td>${esc(r.before)}</td><td>${e
 export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions = {}): string {
   const failed = results.filter((r) => !r.passed).length;
   const data = chartData(tl);
+  const basis = opts.basis ?? { settings: EXACT_SETTINGS };
   const windows = timelineWindows(tl).map(windowLabel);
   const agreementLines = opts.sim ? simAgreement(tl, opts.sim).map(describeAgreement) : [];
-  const hours = eciPodHours(tl);
   const events = tl.events.filter((e) => e.type === 'hpa.rescale' || e.type === 'hpa.condition' || (e.type === 'ew.split' && e.reason));
   const time = (t: number) => new Date(t).toISOString().slice(11, 19);
   const title = `ebbflow — ${tl.meta.scenario}`;
@@ -65,7 +62,8 @@ table{border-collapse:collapse;width:100%} td,th{border-bottom:1px solid #e3e6ea
 .chart{width:100%;height:320px} .better{color:#1f883d} .worse{color:#cf222e} .muted{color:#667085} .kv{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:6px 18px}
 </style></head><body>
 <h1>${esc(title)} <span class="badge ${failed ? 'fail' : 'ok'}">${failed ? `${failed} of ${results.length} failed` : 'all expectations met'}</span></h1>
-<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${windows.length > 1 ? `windows ${windows.join(', ')} (replayed back to back; the gaps are skipped, each window is its own panel)` : windows.join('')}${opts.wallSeconds !== undefined ? ` · ${wallLabel(opts.wallSeconds)} wall` : ''} · SLO coverage ${sloCoverage(tl).toFixed(1)}% · ECI pod-hours ${hours.toFixed(2)}${opts.pricePerEciPodHour !== undefined ? ` · ECI cost ${(hours * opts.pricePerEciPodHour).toFixed(2)}` : ''}</div>
+<div class="muted">${tl.meta.source === 'cluster' ? `real control plane, compression k=${tl.meta.compression}` : 'simulator'} · virtual ${windows.length > 1 ? `windows ${windows.join(', ')} (replayed back to back; the gaps are skipped, each window is its own panel)` : windows.join('')}${opts.wallSeconds !== undefined ? ` · ${wallLabel(opts.wallSeconds)} wall` : ''}</div>
+<p id="figures">${esc(figuresLine(tl, basis))}</p>
 <h2>Expectations</h2>
 <table><tr><th></th><th>expectation</th><th>result</th></tr>
 ${results.map((r) => `<tr><td><span class="badge ${r.passed ? 'ok' : 'fail'}">${r.passed ? 'PASS' : 'FAIL'}</span></td><td>${esc(r.name)}</td><td>${esc(r.message)}</td></tr>`).join('\n')}
@@ -76,7 +74,7 @@ ${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w)
 <h2>Active devices vs replicas</h2><div id="c-curve" class="chart"></div>
 <h2>Source vs unit replicas</h2><div id="c-split" class="chart"></div>
 <h2>Pods per node type</h2><div id="c-pods" class="chart"></div>
-<h2>Cost: ECI pod-hours</h2><div id="c-cost" class="chart"></div>
+<h2>${basis.cost ? `Cost per tier (${esc(basis.cost.prices.currency)}, cumulative over the observed time)` : 'Cost: ECI pod-hours (no prices given)'}</h2><div id="c-cost" class="chart"></div>
 <h2>Pipeline lag</h2><div id="c-lag" class="chart"></div>
 <p class="muted">The metric the HPA saw against the true curve${data.lag.length ? ', and each stage’s published value' : ''}: the horizontal gap is the pipeline’s lag (SLS window, exporter interval, scrape, adapter relist, HPA sync).</p>
 <h2>Scale events</h2>
@@ -86,7 +84,7 @@ ${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== und
 <h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>
 <script>${echarts()}</script>
 <script>
-const O = ${scriptJson(chartOptions(tl, opts.sim, opts.baseline))};
+const O = ${scriptJson(chartOptions(tl, opts.sim, opts.baseline, basis.cost))};
 for (const [id, option] of Object.entries(O)) {
   const c = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
   c.setOption(option);

@@ -10,6 +10,7 @@ import { toJUnit } from './junit.ts';
 import { toMarkdown } from './markdown.ts';
 import { simAgreement } from './agreement.ts';
 import { policyDiff } from './diff.ts';
+import { EXACT_SETTINGS, runMeasures } from '../core/checks/measures.ts';
 
 export { toHtml, toJUnit, toMarkdown };
 export { policyDiff, runFigures, diffMarkdown, type DiffRow, type RunFigures } from './diff.ts';
@@ -53,7 +54,9 @@ export function writeReports(dir: string, tl: Timeline, results: CheckResult[], 
     files.simTimeline = join(dir, 'sim-timeline.jsonl');
     writeOutputFile(files.simTimeline, timelineToJsonl(opts.sim));
   }
-  const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}), ...(opts.baseline ? { baselineDiff: policyDiff(opts.baseline, tl, opts) } : {}) };
+  // The run's figures as summary.md prints them (every rise's reaction left out: a week has hundreds).
+  const { measures: { reactions: _reactions, ...measures }, cost } = runMeasures(tl, opts.basis ?? { settings: EXACT_SETTINGS });
+  const summary = { scenario: tl.meta.scenario, passed: results.every((r) => r.passed), results, warnings: opts.warnings ?? [], figures: { ...measures, ...(cost ? { cost } : {}) }, ...(opts.sim ? { simAgreement: simAgreement(tl, opts.sim) } : {}), ...(opts.baseline ? { baselineDiff: policyDiff(opts.baseline, tl, opts) } : {}) };
   writeOutputFile(files.results, JSON.stringify(summary, noiselessNumbers, 2) + '\n');
   writeOutputFile(files.junit, toJUnit(tl.meta.scenario, results, opts.wallSeconds ?? 0, { errors: opts.errors }));
   writeOutputFile(files.markdown, toMarkdown(tl, results, opts));

@@ -1,9 +1,10 @@
 import type { CheckResult } from '../core/checks/expectations.ts';
-import { eciPodHours, sloCoverage } from '../core/checks/checks.ts';
+import { EXACT_SETTINGS } from '../core/checks/measures.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { diffMarkdown, policyDiff, type DiffOptions } from './diff.ts';
 import { describeLag } from './lag.ts';
+import { figuresLine } from './markdown-figures.ts';
 import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -18,8 +19,6 @@ function lateLine(tl: Timeline): string[] {
 /** A summary short enough for a pull-request comment. */
 export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline; baseline?: Timeline } & DiffOptions = {}): string {
   const failed = results.filter((r) => !r.passed);
-  const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
-  const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
   const interrupted = tl.meta.notes.some((n) => n.startsWith('interrupted'));
   const windows = timelineWindows(tl).map(windowLabel);
   const verdict = failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`;
@@ -27,7 +26,7 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
     `### ebbflow: ${tl.meta.scenario} — ${interrupted ? `⏸ interrupted, partial (${verdict.replace(/^\S+ /, '')} so far)` : verdict}`,
     '',
     `${tl.meta.source === 'cluster' ? `Replayed on a real control plane at k=${tl.meta.compression}` : 'Simulated'}: ${windows.length > 1 ? `windows ${windows.join(', ')} virtual (back to back, gaps skipped)` : `${windows[0]} virtual`}${opts.wallSeconds !== undefined ? ` in ${wallLabel(opts.wallSeconds)} wall` : ''}.`,
-    `Peak replicas ${peak} (ECI ${peakEci}), SLO coverage ${sloCoverage(tl).toFixed(1)}%, ECI pod-hours ${eciPodHours(tl).toFixed(2)}.`,
+    figuresLine(tl, opts.basis ?? { settings: EXACT_SETTINGS }),
     ...(opts.baseline ? ['', `**Before / after** (baseline: ${cell(opts.baseline.meta.scenario)}, ${opts.baseline.meta.source === 'cluster' ? 'replay' : 'simulator'}; this run: ${tl.meta.source === 'cluster' ? 'replay' : 'simulator'})`, '', ...diffMarkdown(policyDiff(opts.baseline, tl, opts), { before: 'baseline', after: 'this change' })] : []),
     ...(tl.meta.source === 'cluster' && describeLag(tl) ? [describeLag(tl)!] : []),
     ...(opts.sim ? ['', `Simulator agreement (same scenario, aligned on the start): ${simAgreement(tl, opts.sim).map(describeAgreement).join('; ')}.`] : []),

@@ -54,6 +54,10 @@ describe('scenario files', () => {
       expect(s.curve.values.length).toBeGreaterThan(1);
     }
   });
+  it('takes your prices in cost:', async () => {
+    const s = await parseScenario('name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\ncost:\n  currency: CNY\n  region: cn-shanghai\n  ecs: [{pool: ecs, instanceType: ecs.g7.xlarge, pricePerNode: 400}]\n  eci: {vcpuPerSecond: 0.00004, preemptible: {vcpuPerSecond: 0.00001, gibPerSecond: 0.000001}, billing: preemptible}\n', 't.yaml');
+    expect(s.cost).toMatchObject({ region: 'cn-shanghai', ecs: [{ pool: 'ecs', pricePerNode: 400 }], eci: { vcpuPerSecond: 0.00004, billing: 'preemptible' } });
+  });
   it('step curves hold each value until the next point', async () => {
     const s = await parseScenario('name: t\ncurve: {steps: [["07:00", 1000], ["07:10", 5000]]}\nwindows: [{start: "07:00", end: "07:20"}]\n', 't.yaml');
     expect(s.curve.at(7 * 3600 + 300)).toBe(1000);
@@ -66,6 +70,8 @@ describe('scenario files', () => {
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\ncompresion: 10\n', /t\.yaml:4:1: compresion/],
     ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nexpectations: [{type: sloCoverage, minPercent: 120}]\n', /t\.yaml:4:\d+: expectations\[0\]\.minPercent/],
     ['name: t\ncurve: {file: nope.csv}\nwindows: [{start: "07:00", end: "08:00"}]\n', /cannot read curve .*nope\.csv/],
+    ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\ncost:\n  ecs: [{instanceType: ecs.g7.xlarge, pricePerNode: 1, per: week}]\n', /t\.yaml:5:\d+: cost\.ecs\[0\]\.per/],
+    ['name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\ncost:\n  currency: USD\n', /t\.yaml:4:\d+: cost\.eci: prices in USD need/],
   ])('rejects bad input naming file, line and field (%#)', async (text, re) => {
     await expect(parseScenario(text, `${here}t.yaml`.replace(here, ''))).rejects.toThrow(re);
   });

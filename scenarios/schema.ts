@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { expectationSchema } from '../core/checks/expectations.ts';
 import { isDuration } from '../core/units.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
+import { pricesSchema } from '../core/prices.ts';
 import { SCENARIO_BOUNDS, describeBound, type Bound, type BoundName } from './bounds.ts';
 import { calendarDayMs, clockSeconds } from './curve.ts';
 
@@ -96,6 +97,8 @@ export const scenarioShape = z
     sampleEverySeconds: bounded('sampleEverySeconds').default(15),
     seed: z.number().int().default(1),
     nodes: nodePoolsSchema.optional(),
+    /** Your prices (core/prices.ts): what is not given keeps the built-in value; a `--cost FILE` is laid over it. */
+    cost: pricesSchema.optional(),
     /** The team's manifests (kustomize directory, folder of YAML or one file), relative to this file; the CLI's --manifests wins. */
     manifests: z.string().min(1).max(4096).optional(),
     hpa: z

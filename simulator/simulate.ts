@@ -2,12 +2,13 @@ import type { Scenario } from '../scenarios/index.ts';
 import { drawEciLatency, seededRandom as rng } from '../cluster/nodes/latency.ts';
 import type { Timeline, TimelineEvent, TimelineSample } from '../core/timeline/format.ts';
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
-import { ecsCost, eciCost } from './cost.ts';
+import { MeasureRecorder, costOf, measureSettings, type MeasureSettings } from '../core/checks/measures.ts';
+import { formatMoney } from '../core/prices.ts';
 import type { PlacementKind } from '../kinds/model/placement.ts';
 import type { ScalerSimulation, SimulationNote } from '../kinds/model/scaler.ts';
 import { placementKind, scalerKind, scheduleKind } from '../kinds/registry.ts';
 import { ecsPodCapacity } from '../kinds/system.ts';
-import type { SystemConfig } from './system.ts';
+import { costBasis, type SystemConfig } from './system.ts';
 
 /**
  * The discrete-time model: every sync period the scaler (its kind's simulation: the HPA's port of
@@ -25,6 +26,10 @@ export interface Segment {
   end: number;
 }
 
+/**
+ * A run's figures, each as `core/checks/measures.ts` defines it (the same as `measure(timeline)` of
+ * the run's timeline); costs in the system's currency over `seconds` of observed time.
+ */
 export interface SimSummary {
   sloCoveragePercent: number;
   eciPodHours: number;
@@ -34,6 +39,9 @@ export interface SimSummary {
   costTotal: number;
   peakReplicas: number;
   directionChanges: number;
+  /** The slowest reaction (seconds) to a rise of the needed level; NaN when none rose. */
+  slowestReactionSeconds: number;
+  /** Observed virtual seconds (the windows, gaps excluded): the period of the costs. */
   seconds: number;
 }
 
@@ -105,6 +113,8 @@ export interface SimulateOptions {
   /** Build the full timeline (samples and events); sweeps only need the summary. */
   timeline?: boolean;
   stepping?: Stepping;
+  /** How reaction time is measured (default: the HPA's maxReplicas as cap, tolerance 0; `simulate` takes the scenario's). */
+  settings?: MeasureSettings;
 }
 
 /** One segment's curve at every step, and the metric the pipeline serves then. */
@@ -165,13 +175,10 @@ class Model {
   podSeq = 0;
   replicas = 0;
   lastDesired = 0;
-  lastDir = 0;
-  directionChanges = 0;
-  peak = 0;
-  covered = 0;
-  sampled = 0;
-  eciPodSeconds = 0;
-  totalSeconds = 0;
+  /** Every figure of the run, measured as the timeline's reader measures it. */
+  readonly measures: MeasureRecorder;
+  /** The next sample starts a window after skipped time. */
+  newRun = false;
   lastQuery = NaN;
   lastMetric = 0;
 
@@ -200,6 +207,7 @@ class Model {
     this.unitDep = sys.placement.tiers[1]?.deployment;
     this.source = new PodSet(this.incremental);
     this.units = new PodSet(this.incremental);
+    this.measures = new MeasureRecorder(sys.devicesPerReplica, opts.settings ?? { maxReplicas: sys.hpa.maxReplicas, tolerance: 0 });
   }
 
   ev(e: Omit<TimelineEvent, 'kind'>): void {
@@ -316,9 +324,7 @@ class Model {
     if (this.scaler.rescale) {
       const replicas = this.replicas;
       this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${desired > replicas ? 'above' : 'below'} target` });
-      const dir = Math.sign(desired - this.lastDesired);
-      if (dir !== 0 && this.lastDir !== 0 && dir !== this.lastDir) this.directionChanges++;
-      if (dir !== 0) this.lastDir = dir;
+      this.measures.rescale(t, replicas, desired);
       this.lastDesired = desired;
       this.replicas = desired;
       this.applySplit(desired, t);
@@ -358,11 +364,9 @@ class Model {
     const srcReady = this.source.ready(t);
     const unitReady = this.units.ready(t);
     const unitFailed = this.units.failed;
-    this.sampled++;
-    if (srcReady + unitReady >= needed) this.covered++;
-    this.peak = Math.max(this.peak, this.replicas);
-    this.eciPodSeconds += this.units.length * sys.sampleEverySeconds;
-    this.totalSeconds += sys.sampleEverySeconds;
+    // Billed ECI pods: ready and pending, not failed (as the timeline records them).
+    this.measures.values(t, devices, needed, this.lastDesired, this.replicas, srcReady, unitReady, this.units.length - unitFailed, this.newRun);
+    this.newRun = false;
     if (!this.wantTimeline) return;
     const split = this.tiers(this.replicas);
     const source = split[0] ?? 0;
@@ -380,8 +384,10 @@ class Model {
     });
   }
 
-  runSegment(seg: Segment): void {
+  runSegment(seg: Segment, after?: Segment): void {
     if (this.replicas === 0) this.warmUp(seg);
+    // As the timeline's reader splits runs: only a window that starts after a gap is skipped time.
+    this.newRun = after !== undefined && seg.start > after.end;
     const sync = this.sync;
     const every = this.sys.sampleEverySeconds;
     const stepMs = Math.min(sync, every) * 1000;
@@ -404,19 +410,19 @@ class Model {
   }
 
   summary(): SimSummary {
-    const sys = this.sys;
-    const costEcs = ecsCost(sys.cost, this.ecsNodes, this.totalSeconds);
-    const costEci = eciCost(sys.cost, this.eciPodSeconds, sys.pod.vcpu, sys.pod.memoryGiB);
+    const m = this.measures.result();
+    const cost = costOf(m, costBasis(this.sys));
     return {
-      sloCoveragePercent: this.sampled ? (100 * this.covered) / this.sampled : 100,
-      eciPodHours: this.eciPodSeconds / 3600,
+      sloCoveragePercent: m.sloCoveragePercent,
+      eciPodHours: m.eciPodHours,
       ecsNodes: this.ecsNodes,
-      costEcs,
-      costEci,
-      costTotal: costEcs + costEci,
-      peakReplicas: this.peak,
-      directionChanges: this.directionChanges,
-      seconds: this.totalSeconds,
+      costEcs: cost.ecs,
+      costEci: cost.eci,
+      costTotal: cost.total,
+      peakReplicas: m.peakReplicas,
+      directionChanges: m.directionChanges,
+      slowestReactionSeconds: m.slowestReaction?.seconds ?? NaN,
+      seconds: m.observedSeconds,
     };
   }
 
@@ -445,7 +451,7 @@ class Model {
         sourceMax: sys.placement.tiers[0]!.max ?? 0,
         seed: sys.seed,
         notes: [
-          `simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${summary.costTotal.toFixed(2)} ${sys.cost.currency} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`,
+          `simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${formatMoney(summary.costTotal, sys.cost.currency, summary.seconds)} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`,
           ...(sys.schedule ? [scheduleKind(sys.schedule.kind).describe(sys.schedule.spec)] : []),
         ],
       },
@@ -457,7 +463,7 @@ class Model {
 
 export function runModel(sys: SystemConfig, curveAt: (tMs: number) => number, segments: Segment[], name: string, opts: SimulateOptions = {}): { timeline?: Timeline; summary: SimSummary } {
   const m = new Model(sys, curveAt, opts);
-  for (const seg of segments) m.runSegment(seg);
+  segments.forEach((seg, i) => m.runSegment(seg, segments[i - 1]));
   const summary = m.summary();
   if (!m.wantTimeline) return { summary };
   return { timeline: m.timeline(segments, name, summary), summary };
@@ -488,5 +494,6 @@ export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number }
   const day = 86_400;
   const fixedCurveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % day + day) % day);
   const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : dayCurve(s);
-  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
+  const settings = opts.settings ?? measureSettings(s.expectations, sys.hpa.maxReplicas);
+  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { settings, ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
 }

@@ -7,7 +7,7 @@ import { DEFAULT_SCRAPE_INTERVAL_SECONDS } from '../kinds/model/pipeline.ts';
 import { ewWithOverrides } from '../kinds/placement/elasticworkload/index.ts';
 import { ecsPodCapacity, resolveSystem, type SystemManifests } from '../kinds/system.ts';
 import { harnessSystemManifests, type HarnessManifests } from '../manifests/index.ts';
-import { baseManifests, defaultSystem, systemFromScenario } from './system.ts';
+import { baseManifests, costBasis, defaultSystem, runBasis, systemFromScenario } from './system.ts';
 
 /**
  * The replay and the simulator resolve a scenario through the same function; these cases used to
@@ -129,3 +129,22 @@ describe('one resolution for replay and simulator', () => {
   });
 });
 
+
+describe('prices of the system', () => {
+  it("the scenario's cost: over the built-in prices, the region the ECI node's, the same basis for the replay's report", async () => {
+    const s = await scenario('nodes: {ecs: [{name: big, count: 2, instanceType: ecs.g7.2xlarge, cpu: "8", memory: 32Gi}], eci: {region: cn-shanghai}}\ncost: {ecs: [{pool: big, instanceType: ecs.g7.2xlarge, pricePerNode: 10, per: day}]}\n');
+    const sys = systemFromScenario(s);
+    expect(sys.cost).toMatchObject({ currency: 'CNY', region: 'cn-shanghai', eciBuiltIn: true });
+    const basis = runBasis(s, resolveSystem(s, harnessSystemManifests(asHarness(baseManifests()))));
+    expect(basis.cost).toEqual(costBasis(sys));
+    expect(basis.cost!.ecsPools).toEqual([{ name: 'big', instanceType: 'ecs.g7.2xlarge', count: 2, vcpu: 8, memoryGiB: 32 }]);
+    expect(basis.settings.maxReplicas).toBe(sys.hpa.maxReplicas);
+  });
+
+  it('refuses a price for a pool that does not exist, and a pool left on the CNY estimate in another currency', async () => {
+    const typo = await scenario('cost: {ecs: [{pool: ecss, instanceType: ecs.g7.xlarge, pricePerNode: 1}]}');
+    expect(() => systemFromScenario(typo)).toThrow(/cost\.ecs\[0\]\.pool: no ECS node pool named "ecss"/);
+    const usd = await scenario('cost: {currency: USD, eci: {vcpuPerSecond: 1, gibPerSecond: 1}}');
+    expect(() => systemFromScenario(usd)).toThrow(/no ECS price for pool "ecs"/);
+  });
+});

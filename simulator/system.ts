@@ -6,16 +6,19 @@ import { resolveSystem, type ResolvedSystem, type SystemManifests } from '../kin
 import type { ManifestsSource } from '../manifests/files.ts';
 import { harnessSystemManifests, loadHarnessManifests } from '../manifests/index.ts';
 import type { Scenario } from '../scenarios/index.ts';
-import { DEFAULT_COST, type CostModel } from './cost.ts';
+import { cpuCores, memoryGiB } from '../core/units.ts';
+import { UserError } from '../core/errors.ts';
+import { resolvePrices, type Prices } from '../core/prices.ts';
+import { ecsRate, measureSettings, type CostBasis, type RunBasis } from '../core/checks/measures.ts';
 
 /**
  * Everything the simulator models. The system comes from `kinds/system.ts`, the one scenario +
  * manifests resolution the replay uses too, fed with the files of manifests/base (the simulator
  * renders no overlay: the local overlay changes only the exporter's endpoint and credentials). The
- * simulator adds its cost model.
+ * simulator adds the prices (the scenario's `cost:` over the built-in ones, `core/prices.ts`).
  */
-/** The resolved system (`kinds/system.ts`) without the HPA object the simulator does not read, plus its cost model. */
-export type SystemConfig = Omit<ResolvedSystem, 'hpaObject'> & { cost: CostModel };
+/** The resolved system (`kinds/system.ts`) without the HPA object the simulator does not read, plus its prices. */
+export type SystemConfig = Omit<ResolvedSystem, 'hpaObject'> & { cost: Prices };
 
 const BASE = fileURLToPath(new URL('../manifests/base/', import.meta.url));
 const readYaml = (f: string) => YAML.parse(readFileSync(`${BASE}${f}`, 'utf8')) as KubeObject;
@@ -41,16 +44,46 @@ export async function loadSystemManifests(from?: string | ManifestsSource): Prom
   return harnessSystemManifests(await loadHarnessManifests(typeof from === 'string' ? { path: from } : { source: from }));
 }
 
-function toSystem(r: ReturnType<typeof resolveSystem>): SystemConfig {
-  return { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, ...(r.schedule ? { schedule: r.schedule } : {}), pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: DEFAULT_COST };
+function toSystem(r: ReturnType<typeof resolveSystem>, cost: Scenario['cost']): SystemConfig {
+  const sys: SystemConfig = { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, ...(r.schedule ? { schedule: r.schedule } : {}), pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: pricesFor(cost, r) };
+  // A price for a pool that does not exist (a typo) would leave the real pool on the estimate unnoticed.
+  const pools = sys.nodes.ecs.map((p) => p.name);
+  sys.cost.ecs.forEach((e, i) => {
+    if (e.pool !== undefined && !pools.includes(e.pool)) throw new UserError(`cost.ecs[${i}].pool: no ECS node pool named "${e.pool}"`, `the pools are ${pools.map((p) => `"${p}"`).join(', ') || 'none'} (nodes.ecs[].name in the scenario)`);
+  });
+  // A pool without a price in a currency other than the estimate's is refused now, not after a sweep.
+  ecsRate(costBasis(sys));
+  return sys;
+}
+
+/** A scenario's `cost:` (with a `--cost FILE` already laid over it) over the built-in prices; the region defaults to the ECI node's. */
+export function pricesFor(cost: Scenario['cost'], sys: Pick<ResolvedSystem, 'nodes'>): Prices {
+  return resolvePrices([cost], { region: sys.nodes.eci.region });
+}
+
+/** What the cost of a run is computed from: the prices, one pod's requests and the ECS pools. */
+export function costBasis(sys: Pick<ResolvedSystem, 'pod' | 'nodes'> & { cost: Prices }): CostBasis {
+  return {
+    prices: sys.cost,
+    pod: { vcpu: sys.pod.vcpu, memoryGiB: sys.pod.memoryGiB },
+    ecsPools: sys.nodes.ecs.map((p) => ({ name: p.name, instanceType: p.instanceType, count: p.count, vcpu: cpuCores(p.cpu), memoryGiB: memoryGiB(p.memory) })),
+  };
+}
+
+/**
+ * How a run of `scenario` on `sys` is measured — the reaction settings its reactionTime expectation
+ * checks and its cost basis — for the checks, the summary, the baseline diff and the report alike.
+ */
+export function runBasis(scenario: Pick<Scenario, 'expectations' | 'cost'>, sys: Pick<ResolvedSystem, 'pod' | 'nodes' | 'hpa'>): RunBasis {
+  return { settings: measureSettings(scenario.expectations, sys.hpa.maxReplicas), cost: costBasis({ ...sys, cost: pricesFor(scenario.cost, sys) }), hpaMaxReplicas: sys.hpa.maxReplicas };
 }
 
 /** The system as manifests/base declares it. */
 export function defaultSystem(manifests: SystemManifests = baseManifests()): SystemConfig {
-  return toSystem(resolveSystem({}, manifests));
+  return toSystem(resolveSystem({}, manifests), undefined);
 }
 
 /** The system with a scenario's overrides, exactly as the replay applies them. */
 export function systemFromScenario(s: Scenario, manifests: SystemManifests = baseManifests()): SystemConfig {
-  return toSystem(resolveSystem(s, manifests));
+  return toSystem(resolveSystem(s, manifests), s.cost);
 }

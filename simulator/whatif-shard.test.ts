@@ -46,14 +46,14 @@ describe('whatif shards', () => {
   });
 
   it('keeps NaN and infinities through the line format', () => {
-    const summary = { sloCoveragePercent: NaN, eciPodHours: Infinity, ecsNodes: -Infinity, costEcs: 0.1 + 0.2, costEci: -0, costTotal: 1e-300, peakReplicas: 3, directionChanges: 0, seconds: 86400 };
+    const summary = { sloCoveragePercent: NaN, eciPodHours: Infinity, ecsNodes: -Infinity, costEcs: 0.1 + 0.2, costEci: -0, costTotal: 1e-300, peakReplicas: 3, directionChanges: 0, slowestReactionSeconds: NaN, seconds: 86400 };
     const out = parseShardOutput(encodeShardOutput([{ index: 0, summary }], 0, 1, 1), 'x');
     expect(out.rows[0]!.summary).toEqual(summary);
     expect(Object.keys(out.rows[0]!.summary)).toEqual(Object.keys(summary));
   });
 
   it('refuses truncated output, a missing shard and a configuration from two shards', () => {
-    const summary = { sloCoveragePercent: 1, eciPodHours: 0, ecsNodes: 1, costEcs: 1, costEci: 0, costTotal: 1, peakReplicas: 1, directionChanges: 0, seconds: 1 };
+    const summary = { sloCoveragePercent: 1, eciPodHours: 0, ecsNodes: 1, costEcs: 1, costEci: 0, costTotal: 1, peakReplicas: 1, directionChanges: 0, slowestReactionSeconds: 30, seconds: 1 };
     const text = encodeShardOutput([{ index: 0, summary }, { index: 1, summary }], 0, 1, 2);
     expect(() => parseShardOutput(text.split('\n').slice(0, 2).join('\n'), 'pod x')).toThrow(/pod x: output ends without its trailer/);
     expect(() => parseShardOutput('nothing here\n', 'pod y')).toThrow(/pod y: no shard output/);

@@ -5,9 +5,12 @@ import { simulate, type SimSummary, type Stepping } from './simulate.ts';
 import { applyConfig, type Config } from './sweep.ts';
 import { systemFromScenario } from './system.ts';
 import type { SystemManifests } from '../kinds/system.ts';
+import type { PricesInput } from '../core/prices.ts';
 
-const { file, configs, days, growthFactor, stepping, manifests } = workerData as { file: string; configs: Config[]; days?: number; growthFactor?: number; stepping?: Stepping; manifests?: SystemManifests };
+const { file, configs, days, growthFactor, stepping, manifests, cost } = workerData as { file: string; configs: Config[]; days?: number; growthFactor?: number; stepping?: Stepping; manifests?: SystemManifests; cost?: PricesInput };
 const scenario = await loadScenario(file);
+// The prices the command resolved (the scenario's cost: with a --cost FILE laid over it).
+if (cost) scenario.cost = cost;
 if (growthFactor && growthFactor !== 1) scenario.curve = growth(scenario.curve, growthFactor);
 const base = systemFromScenario(scenario, manifests);
 // Rows go back in batches: one message per row cost the main thread (which shares the cores) more

@@ -3,9 +3,10 @@ import { availableParallelism } from 'node:os';
 import type { SweepRow, Config } from './sweep.ts';
 import type { Stepping } from './simulate.ts';
 import type { SystemManifests } from '../kinds/system.ts';
+import type { PricesInput } from '../core/prices.ts';
 
 /** Runs configurations across worker threads (each loads the scenario once); rows in input order. */
-export async function runSweep(opts: { file: string; configs: Config[]; days?: number; growth?: number; workers?: number; stepping?: Stepping; manifests?: SystemManifests; onRow?: (done: number, total: number) => void }): Promise<SweepRow[]> {
+export async function runSweep(opts: { file: string; configs: Config[]; days?: number; growth?: number; workers?: number; stepping?: Stepping; manifests?: SystemManifests; cost?: PricesInput; onRow?: (done: number, total: number) => void }): Promise<SweepRow[]> {
   const n = Math.max(1, Math.min(opts.workers ?? availableParallelism(), opts.configs.length));
   const chunks: Config[][] = Array.from({ length: n }, () => []);
   opts.configs.forEach((c, i) => chunks[i % n]!.push(c));
@@ -15,7 +16,7 @@ export async function runSweep(opts: { file: string; configs: Config[]; days?: n
     chunks.map(
       (configs) =>
         new Promise<void>((resolve, reject) => {
-          const w = new Worker(new URL('./whatif-worker.mjs', import.meta.url), { workerData: { file: opts.file, configs, days: opts.days, growthFactor: opts.growth, stepping: opts.stepping, manifests: opts.manifests } });
+          const w = new Worker(new URL('./whatif-worker.mjs', import.meta.url), { workerData: { file: opts.file, configs, days: opts.days, growthFactor: opts.growth, stepping: opts.stepping, manifests: opts.manifests, cost: opts.cost } });
           w.on('message', (batch: SweepRow[]) => {
             for (const r of batch) {
               rows.push(r);

@@ -1,52 +1,16 @@
 import type { Timeline, TimelineEvent, TimelineSample } from '../timeline/format.ts';
 import type { CheckResult, Expectation } from './expectations.ts';
-import { elapsedIntervals } from '../timeline/intervals.ts';
 import { timelineTiers, type Tiers } from './tiers.ts';
+import { costOf, measure, type RunBasis } from './measures.ts';
+import { formatMoney } from '../prices.ts';
+
+// The measures are defined once in measures.ts; these names stay importable from here.
+export { sloCoverage, eciPodHours, maxDirectionChangesPerHour, observedRuns, reactionTimes, directionChanges } from './measures.ts';
 
 /** Pure checks of a recorded or simulated timeline against a scenario's expectations. */
 
 const iso = (t: number) => new Date(t).toISOString().slice(11, 19);
 const series = (s: TimelineSample, of: 'hpa.desired' | 'ew.replicas') => (of === 'hpa.desired' ? s.hpa.desired : s.ew.replicas);
-const readyCapacity = (s: TimelineSample) => s.pods.ecs.ready + s.pods.eci.ready;
-
-/** Share of samples (in %) where ready replicas cover the needed replicas. */
-export function sloCoverage(tl: Timeline): number {
-  if (tl.samples.length === 0) return 0;
-  return (100 * tl.samples.filter((s) => readyCapacity(s) >= s.needed).length) / tl.samples.length;
-}
-
-/** ECI pod-hours: ready and pending (billed from instance start) ECI pods integrated over time. */
-export function eciPodHours(tl: Timeline): number {
-  const dt = elapsedIntervals(tl.samples);
-  let ms = 0;
-  for (let i = 1; i < tl.samples.length; i++) {
-    const a = tl.samples[i - 1]!;
-    ms += (a.pods.eci.ready + a.pods.eci.pending) * dt[i - 1]!;
-  }
-  return ms / 3_600_000;
-}
-
-/** Direction changes of the HPA's decisions within any sliding hour (max over the replay). */
-export function maxDirectionChangesPerHour(tl: Timeline): { max: number; at?: number } {
-  const rescales = tl.events.filter((e) => e.type === 'hpa.rescale' && e.from !== undefined && e.to !== undefined && e.to !== e.from);
-  const changes: number[] = [];
-  let last = 0;
-  for (const e of rescales) {
-    const dir = Math.sign(e.to! - e.from!);
-    if (last !== 0 && dir !== last) changes.push(e.t);
-    last = dir;
-  }
-  let best = 0;
-  let at: number | undefined;
-  for (let i = 0, j = 0; i < changes.length; i++) {
-    while (changes[i]! - changes[j]! > 3_600_000) j++;
-    if (i - j + 1 > best) {
-      best = i - j + 1;
-      at = changes[i];
-    }
-  }
-  return { max: best, at };
-}
 
 /**
  * First time a pod was deleted while a pod of a more expensive tier still existed (the cheapest
@@ -64,51 +28,6 @@ export function scaleDownOrderViolation(tl: Timeline, tiers: Tiers = timelineTie
     if (e.type === 'pod.deleted' && [...live].some(([t, pods]) => t > tier && pods.size > 0)) return e;
   }
   return undefined;
-}
-
-/**
- * Index ranges [from, to) of samples that saw time pass continuously. A replay of several windows
- * skips the hours between them: a sample pair that spans the start of a window after a declared
- * gap (meta.windows), or without declared windows an interval over 3× the median, is not observed
- * time, and no duration may be measured across it.
- */
-export function observedRuns(tl: Timeline): [number, number][] {
-  const s = tl.samples;
-  const ws = [...(tl.meta.windows ?? [])].sort((a, b) => a.start - b.start);
-  const gapStarts = ws.slice(1).filter((w, i) => w.start > ws[i]!.end).map((w) => w.start);
-  const dt = elapsedIntervals(s);
-  const crossesGap = (i: number) =>
-    ws.length > 0 ? gapStarts.some((g) => s[i - 1]!.t < g && g <= s[i]!.t) : dt[i - 1] === 0 && s[i]!.t > s[i - 1]!.t;
-  const runs: [number, number][] = [];
-  let from = 0;
-  for (let i = 1; i < s.length; i++) {
-    if (!crossesGap(i)) continue;
-    runs.push([from, i]);
-    from = i;
-  }
-  if (s.length > 0) runs.push([from, s.length]);
-  return runs;
-}
-
-/**
- * Seconds from each rise of the needed level to the first sample where the desired count reaches
- * it (capped at maxReplicas); a rise never reached counts to the end of its window — never across
- * the skipped time to the next window.
- */
-export function reactionTimes(tl: Timeline, maxReplicas = Infinity, tolerance = 0): { t: number; seconds: number; reached: boolean }[] {
-  const out: { t: number; seconds: number; reached: boolean }[] = [];
-  const level = (x: TimelineSample) => Math.min(tolerance > 0 ? Math.ceil(x.devices / (tl.meta.devicesPerReplica * (1 + tolerance))) : x.needed, maxReplicas);
-  for (const [from, to] of observedRuns(tl)) {
-    const s = tl.samples.slice(from, to);
-    for (let i = 1; i < s.length; i++) {
-      const need = level(s[i]!);
-      if (need <= level(s[i - 1]!) || s[i]!.hpa.desired >= need) continue;
-      const hit = s.slice(i).find((x) => x.hpa.desired >= need);
-      const end = hit ?? s.at(-1)!;
-      out.push({ t: s[i]!.t, seconds: (end.t - s[i]!.t) / 1000, reached: hit !== undefined });
-    }
-  }
-  return out;
 }
 
 /**
@@ -181,15 +100,15 @@ function checkScaleDownOrder(tl: Timeline, tiers: Tiers): CheckResult {
   };
 }
 
-function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>): CheckResult {
-  const rs = reactionTimes(tl, e.maxReplicas, e.tolerance);
-  const worst = rs.reduce<(typeof rs)[number] | undefined>((w, r) => (!w || r.seconds > w.seconds ? r : w), undefined);
+function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>, ctx: CheckContext): CheckResult {
+  const worst = measure(tl, { maxReplicas: e.maxReplicas ?? ctx.hpaMaxReplicas ?? Infinity, tolerance: e.tolerance }).slowestReaction;
+  const cap = e.maxReplicas ?? ctx.hpaMaxReplicas;
   const passed = !worst || (worst.reached && worst.seconds <= e.withinSeconds);
   return {
-    name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''})`,
+    name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''}${e.maxReplicas !== undefined ? `, cap ${e.maxReplicas}` : ''})`,
     passed,
     message: worst
-      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}; limit ${e.withinSeconds}s`
+      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}${!worst.reached && cap !== undefined && e.maxReplicas === undefined ? ` (needed level capped at the HPA's maxReplicas ${cap})` : ''}; limit ${e.withinSeconds}s`
       : 'the needed level never rose above the desired count',
     at: passed ? undefined : worst?.t,
     value: worst?.seconds,
@@ -197,7 +116,7 @@ function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>): CheckResult {
 }
 
 function checkDirectionChanges(tl: Timeline, e: Of<'maxDirectionChangesPerHour'>): CheckResult {
-  const { max, at } = maxDirectionChangesPerHour(tl);
+  const { max, at } = measure(tl).maxDirectionChangesPerHour;
   return {
     name: `maxDirectionChangesPerHour(≤ ${e.max})`,
     passed: max <= e.max,
@@ -219,8 +138,26 @@ function checkBaseline(tl: Timeline, e: Of<'baseline'>, baseline?: Timeline): Ch
   };
 }
 
+/**
+ * What a check may know of the run beyond its timeline: its basis (measures.ts) — the HPA's
+ * maxReplicas caps a reactionTime expectation that names none, the prices price eciCost.
+ */
+export type CheckContext = Partial<RunBasis>;
+
+function checkEciCost(tl: Timeline, e: Of<'eciCost'>, ctx: CheckContext): CheckResult {
+  const name = `eciCost(≤ ${e.max})`;
+  const m = measure(tl);
+  if (e.pricePerPodHour !== undefined) {
+    const cost = m.eciPodHours * e.pricePerPodHour;
+    return { name, passed: cost <= e.max, message: `ECI cost ${cost.toFixed(2)} per ${(m.observedSeconds / 3600).toFixed(2)} h observed at ${e.pricePerPodHour} a pod-hour; budget ${e.max}`, value: cost };
+  }
+  if (!ctx.cost) return { name, passed: false, message: 'no prices to compute the ECI cost with: give pricePerPodHour, or run it through simulate or replay (which know the pod and the prices)' };
+  const c = costOf(m, ctx.cost);
+  return { name, passed: c.eci <= e.max, message: `ECI cost ${formatMoney(c.eci, c.currency, c.periodSeconds)}; budget ${e.max} ${c.currency}`, value: c.eci };
+}
+
 /** One expectation; `tiers` names the placement's tiers (default: as the timeline records them, in the words of today's kinds). */
-export function check(tl: Timeline, e: Expectation, baseline?: Timeline, tiers: Tiers = timelineTiers()): CheckResult {
+export function check(tl: Timeline, e: Expectation, baseline?: Timeline, tiers: Tiers = timelineTiers(), ctx: CheckContext = {}): CheckResult {
   switch (e.type) {
     case 'replicaBounds':
       return checkReplicaBounds(tl, e);
@@ -231,26 +168,24 @@ export function check(tl: Timeline, e: Expectation, baseline?: Timeline, tiers: 
     case 'scaleDownOrder':
       return checkScaleDownOrder(tl, tiers);
     case 'reactionTime':
-      return checkReactionTime(tl, e);
+      return checkReactionTime(tl, e, ctx);
     case 'maxDirectionChangesPerHour':
       return checkDirectionChanges(tl, e);
     case 'sloCoverage': {
-      const c = sloCoverage(tl);
+      const c = measure(tl).sloCoveragePercent;
       return { name: `sloCoverage(≥ ${e.minPercent}%)`, passed: c >= e.minPercent, message: `ready capacity covered the need ${c.toFixed(1)}% of the time; required ${e.minPercent}%`, value: c };
     }
     case 'eciPodHours': {
-      const h = eciPodHours(tl);
+      const h = measure(tl).eciPodHours;
       return { name: `eciPodHours(≤ ${e.max})`, passed: h <= e.max, message: `${h.toFixed(2)} ECI pod-hours; budget ${e.max}`, value: h };
     }
-    case 'eciCost': {
-      const cost = eciPodHours(tl) * e.pricePerPodHour;
-      return { name: `eciCost(≤ ${e.max})`, passed: cost <= e.max, message: `ECI cost ${cost.toFixed(2)}; budget ${e.max}`, value: cost };
-    }
+    case 'eciCost':
+      return checkEciCost(tl, e, ctx);
     case 'baseline':
       return checkBaseline(tl, e, baseline);
   }
 }
 
-export function checkAll(tl: Timeline, expectations: Expectation[], baseline?: Timeline, tiers?: Tiers): CheckResult[] {
-  return expectations.map((e) => check(tl, e, baseline, tiers));
+export function checkAll(tl: Timeline, expectations: Expectation[], baseline?: Timeline, tiers?: Tiers, ctx: CheckContext = {}): CheckResult[] {
+  return expectations.map((e) => check(tl, e, baseline, tiers, ctx));
 }

@@ -17,7 +17,11 @@ export const expectationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('scaleDownOrder') }),
   z.strictObject({
     type: z.literal('reactionTime'),
-    /** Desired replicas reach the needed level (capped at maxReplicas) within this many seconds. */
+    /**
+     * Desired replicas reach the needed level (capped at maxReplicas; without it, at the HPA's
+     * maxReplicas when the run knows it) within this many seconds. The summary and the baseline
+     * diff measure the slowest reaction with the first such expectation's cap and tolerance.
+     */
     withinSeconds: z.number().positive(),
     maxReplicas: z.number().int().positive().optional(),
     /**
@@ -32,8 +36,11 @@ export const expectationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('eciCost'),
     max: z.number().nonnegative(),
-    /** Price of one ECI pod-hour (its vCPU and memory at pay-as-you-go prices). */
-    pricePerPodHour: z.number().nonnegative(),
+    /**
+     * Price of one ECI pod-hour. Without it, the run's prices (`cost:`, `--cost FILE`, else the
+     * built-in ones) at the pod's requests: `max` is then in their currency, over the observed time.
+     */
+    pricePerPodHour: z.number().nonnegative().optional(),
   }),
   z.strictObject({
     type: z.literal('baseline'),

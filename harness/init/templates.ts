@@ -60,6 +60,10 @@ export function scenarioYaml(p: InitParams): string {
     ...capacityLines(p.capacity),
     'nodes:',
     '  ecs: [{name: ecs, count: 3}]',
+    '# Your prices (the scenarios README, "Cost"); without them ECI is at its list price and ECS estimated.',
+    '# cost:',
+    '#   currency: CNY',
+    '#   ecs: [{pool: ecs, instanceType: ecs.g7.xlarge, pricePerNode: 386.6, per: month}]',
     ...system,
     'expectations:',
     ...(p.manifests

@@ -9,6 +9,7 @@ import { helpFooter } from '../help.ts';
 interface ReplayFlags extends ManifestFlags {
   out: string;
   baseline?: string;
+  cost?: string;
   compression?: number;
   clusterName?: string;
   allowOutsideCurves?: boolean;
@@ -39,6 +40,7 @@ async function printJson(r: ReplayResult, fidelity: string[]): Promise<void> {
 function printResult(r: ReplayResult): void {
   for (const w of r.warnings) process.stderr.write(`fidelity warning: ${w}\n`);
   for (const res of r.results) process.stdout.write(`${res.passed ? 'PASS' : 'FAIL'}  ${res.name}: ${res.message}\n`);
+  if (r.figures) process.stdout.write(`\n${r.figures}\n`);
   process.stdout.write(`\n${r.interrupted ? 'INTERRUPTED' : r.passed ? 'PASSED' : 'FAILED'} in ${r.wallSeconds.toFixed(0)} s — report: ${r.files.html}\n  junit: ${r.files.junit}\n  summary: ${r.files.markdown}\n  timeline: ${r.files.timeline}\n`);
 }
 
@@ -51,6 +53,10 @@ async function replay(file: string, opts: ReplayFlags): Promise<void> {
   const { createToolchainProgress } = await import('../toolchain-progress.ts');
   // Everything the user gave is checked here, before a cluster or a toolchain build starts.
   const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, allowExporterCommand: opts.allowExporterCommand, compression: opts.compression, ...manifestGrants(opts) });
+  if (opts.cost !== undefined) {
+    const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
+    scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
+  }
   // Told before the run, not only in the report: the user may prefer another k once they read it.
   for (const note of (await backendNamed(opts.backend ?? scenario.backend)).notes?.(scenario) ?? []) process.stderr.write(`fidelity warning: ${note}\n`);
   if ((opts.backend ?? scenario.backend) === 'existing') opts.kubeconfig = kubeconfigOf(opts.kubeconfig, process.env, '--backend existing');
@@ -96,6 +102,7 @@ export function register(program: Command): void {
     .argument('<scenario>', 'scenario file, e.g. scenarios/smoke.yaml')
     .option('--out <dir>', 'where report.html, junit.xml, summary.md, results.json and timeline.jsonl go (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out')
     .option('--baseline <file>', 'timeline.jsonl of an earlier run; the baseline expectation compares against it')
+    .option('--cost <file>', "your prices (YAML or JSON, the scenario's cost: format) for the summary's and the report's cost: laid over the scenario's cost:")
     .option('--compression <k>', 'override the scenario compression factor', numberIn(SCENARIO_BOUNDS.compression.min, SCENARIO_BOUNDS.compression.max))
     .option('--cluster-name <name>', 'name of the local cluster (default replay-<scenario>)', clusterName)
     .option('--allow-outside-curves', 'read curve files outside the scenario\'s directory (only for scenarios you trust)')

@@ -14,6 +14,7 @@ interface WhatifOptions extends OnClusterFlags, ManifestFlags {
   out: string;
   top: number;
   manifests?: string;
+  cost?: string;
 }
 
 function dnsLabel(v: string): string {
@@ -46,20 +47,24 @@ function rowProgress(): (done: number, total: number, what?: string) => void {
 }
 
 /** results.csv, frontier.csv and frontier.json, and the frontier's first rows printed. */
-async function writeResults(opts: WhatifOptions, r: { scenario: string; keys: string[]; rows: SweepRow[]; configs: number; seconds: number; currency: string }): Promise<void> {
+async function writeResults(opts: WhatifOptions, r: { scenario: string; keys: string[]; rows: SweepRow[]; configs: number; seconds: number; currency: string; region: string; priceSource: string }): Promise<void> {
   const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
   const { join } = await import('node:path');
   const { frontier } = await import('../../../simulator/index.ts');
+  const { periodLabel } = await import('../../../core/prices.ts');
   const front = frontier(r.rows);
-  const header = [...r.keys, 'cost', 'sloCoverage%', 'peak', 'eciPodHours', 'directionChanges'];
-  const line = (x: SweepRow) => [...r.keys.map((k) => String(x.config[k as keyof SweepRow['config']])), x.summary.costTotal.toFixed(2), x.summary.sloCoveragePercent.toFixed(2), String(x.summary.peakReplicas), x.summary.eciPodHours.toFixed(2), String(x.summary.directionChanges)];
+  // Every row covers the same observed time: the cost columns name their currency and that period.
+  const period = periodLabel(r.rows[0]?.summary.seconds ?? 0);
+  const money = `${r.currency}/${period}`;
+  const header = [...r.keys, `cost ${money}`, `costEcs ${money}`, `costEci ${money}`, 'sloCoverage%', 'peak', 'eciPodHours', 'slowestReactionS', 'directionChanges'];
+  const line = (x: SweepRow) => [...r.keys.map((k) => String(x.config[k as keyof SweepRow['config']])), x.summary.costTotal.toFixed(2), x.summary.costEcs.toFixed(2), x.summary.costEci.toFixed(2), x.summary.sloCoveragePercent.toFixed(2), String(x.summary.peakReplicas), x.summary.eciPodHours.toFixed(2), Number.isNaN(x.summary.slowestReactionSeconds) ? '' : x.summary.slowestReactionSeconds.toFixed(0), String(x.summary.directionChanges)];
   makeOutputDir(opts.out);
   writeOutputFile(join(opts.out, 'results.csv'), [header, ...r.rows.map(line)].map((l) => l.join(',')).join('\n') + '\n');
   writeOutputFile(join(opts.out, 'frontier.csv'), [header, ...front.map(line)].map((l) => l.join(',')).join('\n') + '\n');
-  writeOutputFile(join(opts.out, 'frontier.json'), JSON.stringify({ scenario: r.scenario, growth: opts.growth ?? 1, days: opts.days, frontier: front }, null, 2) + '\n');
+  writeOutputFile(join(opts.out, 'frontier.json'), JSON.stringify({ scenario: r.scenario, growth: opts.growth ?? 1, days: opts.days, cost: { currency: r.currency, periodSeconds: r.rows[0]?.summary.seconds ?? 0, region: r.region, prices: r.priceSource }, frontier: front }, null, 2) + '\n');
   const widths = header.map((h, i) => Math.max(h.length, ...front.slice(0, opts.top).map((x) => line(x)[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join('  ');
-  process.stdout.write(`${r.configs} configurations in ${r.seconds.toFixed(1)} s; cost (${r.currency}) vs SLO coverage frontier (${front.length} points):\n${fmt(header)}\n${front.slice(0, opts.top).map((x) => fmt(line(x))).join('\n')}\nwritten: ${join(opts.out, 'results.csv')}, frontier.csv, frontier.json\n`);
+  process.stdout.write(`${r.configs} configurations in ${r.seconds.toFixed(1)} s; cost (${money}; prices: ${r.region}, ${r.priceSource}) vs SLO coverage frontier (${front.length} points):\n${fmt(header)}\n${front.slice(0, opts.top).map((x) => fmt(line(x))).join('\n')}\nwritten: ${join(opts.out, 'results.csv')}, frontier.csv, frontier.json\n`);
 }
 
 async function whatif(file: string, opts: WhatifOptions): Promise<void> {
@@ -76,6 +81,10 @@ async function whatif(file: string, opts: WhatifOptions): Promise<void> {
   const configs = product(varies);
   if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
   const scenario = await loadScenario(file, manifestGrants(opts));
+  if (opts.cost !== undefined) {
+    const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
+    scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
+  }
   const manifests = await loadSystemManifests(manifestsSource(scenario, opts.manifests));
   for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   // Validate every configuration before any worker starts.
@@ -88,9 +97,9 @@ async function whatif(file: string, opts: WhatifOptions): Promise<void> {
         (signal) => sweepOnCluster(opts, { scenario, manifests, vary: opts.vary, configs, days: opts.days, ...(opts.growth !== undefined ? { growth: opts.growth } : {}), signal, progress: (done, total) => onRow(done, total, 'shards'), log: (l) => process.stderr.write(`${l}\n`) }),
         { onSignal: 'deleting the sweep Job', afterInterrupt: 'the Job and its inputs are deleted' },
       )
-    : await runSweep({ file, configs, days: opts.days, growth: opts.growth, workers: opts.workers, manifests, onRow });
+    : await runSweep({ file, configs, days: opts.days, growth: opts.growth, workers: opts.workers, manifests, onRow, ...(scenario.cost ? { cost: scenario.cost } : {}) });
   if (process.stderr.isTTY) process.stderr.write('\n');
-  await writeResults(opts, { scenario: scenario.name, keys: varies.map((v) => v.key), rows, configs: configs.length, seconds: (performance.now() - t0) / 1000, currency: base.cost.currency });
+  await writeResults(opts, { scenario: scenario.name, keys: varies.map((v) => v.key), rows, configs: configs.length, seconds: (performance.now() - t0) / 1000, currency: base.cost.currency, region: base.cost.region, priceSource: base.cost.source });
 }
 
 export function register(program: Command): void {
@@ -101,6 +110,7 @@ export function register(program: Command): void {
     .option('--vary <key=a..b[:step]|key=a,b,c>', 'a dimension to sweep (repeatable); keys: sourceMax, target, minReplicas, maxReplicas, stabilization, syncPeriod, tolerance, ecsNodes', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))
     .option('--days <n>', 'whole days instead of the scenario windows', intIn(1, 3650), 1)
+    .option('--cost <file>', "your prices (YAML or JSON, the scenario's cost: format): laid over the scenario's cost:")
     .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
     .option('--out <dir>', 'write results.csv, frontier.csv and frontier.json here (replay, simulate and whatif default to out, out-sim and out-whatif: one never overwrites another)', 'out-whatif')
     .option('--top <n>', 'rows to print', intIn(0, 1_000_000), 20)
@@ -113,6 +123,6 @@ export function register(program: Command): void {
     .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
     .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
     .option('--shards <n>', '--on-cluster: shards = completions = parallelism (default: the usable node count)', intIn(1, 1000))
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow whatif scenarios/smoke.yaml --vary sourceMax=1..4 --vary target=2000,2500,3000', 'npx ebbflow whatif scenarios/smoke.yaml --vary maxReplicas=8..16:2 --growth 1.3 --days 7', 'npx ebbflow whatif scenarios/smoke.yaml --vary target=1500..3000:500 --on-cluster --kubeconfig ~/.kube/config'] }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow whatif scenarios/smoke.yaml --vary sourceMax=1..4 --vary target=2000,2500,3000', 'npx ebbflow whatif scenarios/smoke.yaml --vary maxReplicas=8..16:2 --growth 1.3 --days 7 --cost prices.yaml', 'npx ebbflow whatif scenarios/smoke.yaml --vary target=1500..3000:500 --on-cluster --kubeconfig ~/.kube/config'] }))
     .action(whatif);
 }

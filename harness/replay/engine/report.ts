@@ -5,6 +5,8 @@ import type { StopFailure } from '../../../core/component.ts';
 import { errorMessage } from '../../../core/errors.ts';
 import type { Timeline, TimelineEvent, TimelineMeta, TimelineSample } from '../../../core/timeline/format.ts';
 import { writeReports, type ReportFiles } from '../../../reports/index.ts';
+import { runBasis } from '../../../simulator/index.ts';
+import { figuresLine } from '../../../reports/markdown-figures.ts';
 import type { TimelineComponent } from '../components/timeline.ts';
 import { timelineMeta, type ReplayPlan } from '../plan.ts';
 
@@ -18,6 +20,8 @@ export interface ReplayResult {
   timeline: Timeline;
   /** The baseline run compared against (--baseline or the baseline expectation's file). */
   baseline?: Timeline;
+  /** The run's figures in one line, cost with its currency and period, as summary.md prints them. */
+  figures?: string;
 }
 
 /** What stopping left behind, as the report's errors (and the log's warnings). */
@@ -40,8 +44,10 @@ export function report(plan: ReplayPlan, out: string, timeline: TimelineComponen
     meta.notes.push(`replay failed: ${errorMessage(r.failure)}`);
   }
   const tl: Timeline = { meta: { ...meta, end: samples.at(-1)?.t ?? meta.end }, samples, events };
-  const results = checkAll(tl, plan.scenario.expectations, plan.baseline);
-  const files = writeReports(out, tl, results, { wallSeconds: r.wallSeconds, warnings: plan.warnings, ...(plan.baseline ? { baseline: plan.baseline, pod: plan.system.pod } : {}), ...(errors.length ? { errors } : {}) });
+  // The same basis as the simulator's: reaction measured as the expectation checks it, the scenario's prices.
+  const basis = runBasis(plan.scenario, plan.system);
+  const results = checkAll(tl, plan.scenario.expectations, plan.baseline, undefined, basis);
+  const files = writeReports(out, tl, results, { wallSeconds: r.wallSeconds, warnings: plan.warnings, basis, ...(plan.baseline ? { baseline: plan.baseline } : {}), ...(errors.length ? { errors } : {}) });
   if (r.failure) throw Object.assign(r.failure as Error, { reports: files });
-  return { results, passed: results.every((x) => x.passed), interrupted: r.interrupted, files, wallSeconds: r.wallSeconds, warnings: plan.warnings, timeline: tl, ...(plan.baseline ? { baseline: plan.baseline } : {}) };
+  return { results, passed: results.every((x) => x.passed), interrupted: r.interrupted, files, wallSeconds: r.wallSeconds, warnings: plan.warnings, timeline: tl, figures: figuresLine(tl, basis), ...(plan.baseline ? { baseline: plan.baseline } : {}) };
 }
