@@ -7,7 +7,8 @@ import { describeAgreement, simAgreement } from './agreement.ts';
 import { chartData } from './chart-data.ts';
 import { chartOptions } from './charts.ts';
 import { policyDiff, type DiffOptions, type DiffRow } from './diff.ts';
-import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
+import { formatClock } from '../core/time-zone.ts';
+import { timelineWindows, timelineZone, wallLabel, windowLabelIn } from './windows.ts';
 
 export { chartData };
 
@@ -47,11 +48,12 @@ ${rows.map((r) => `<tr><td>${esc(r.figure)}</td><td>${esc(r.before)}</td><td>${e
 export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions = {}): string {
   const failed = results.filter((r) => !r.passed).length;
   const data = chartData(tl);
-  const windows = timelineWindows(tl).map(windowLabel);
+  const zone = timelineZone(tl);
+  const windows = timelineWindows(tl).map(windowLabelIn(zone));
   const agreementLines = opts.sim ? simAgreement(tl, opts.sim).map(describeAgreement) : [];
   const hours = eciPodHours(tl);
   const events = tl.events.filter((e) => e.type === 'hpa.rescale' || e.type === 'hpa.condition' || (e.type === 'ew.split' && e.reason));
-  const time = (t: number) => new Date(t).toISOString().slice(11, 19);
+  const time = (t: number) => formatClock(t, zone, true);
   const title = `ebbflow — ${tl.meta.scenario}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
@@ -80,7 +82,7 @@ ${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w)
 <h2>Pipeline lag</h2><div id="c-lag" class="chart"></div>
 <p class="muted">The metric the HPA saw against the true curve${data.lag.length ? ', and each stage’s published value' : ''}: the horizontal gap is the pipeline’s lag (SLS window, exporter interval, scrape, adapter relist, HPA sync).</p>
 <h2>Scale events</h2>
-<table><tr><th>time</th><th>event</th><th>reason</th></tr>
+<table><tr><th>time (${esc(zone)})</th><th>event</th><th>reason</th></tr>
 ${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== undefined ? ` ${e.from} → ${e.to}` : ''}</td><td>${esc([e.reason, e.message].filter(Boolean).join(': '))}</td></tr>`).join('\n') || '<tr><td colspan="3" class="muted">none</td></tr>'}
 </table>
 <h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>

@@ -4,7 +4,7 @@ import type { Timeline } from '../core/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { diffMarkdown, policyDiff, type DiffOptions } from './diff.ts';
 import { describeLag } from './lag.ts';
-import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
+import { timelineWindows, timelineZone, wallLabel, windowLabelIn } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -21,7 +21,7 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
   const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
   const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
   const interrupted = tl.meta.notes.some((n) => n.startsWith('interrupted'));
-  const windows = timelineWindows(tl).map(windowLabel);
+  const windows = timelineWindows(tl).map(windowLabelIn(timelineZone(tl)));
   const verdict = failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`;
   const lines = [
     `### ebbflow: ${tl.meta.scenario} — ${interrupted ? `⏸ interrupted, partial (${verdict.replace(/^\S+ /, '')} so far)` : verdict}`,

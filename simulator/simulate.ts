@@ -105,6 +105,8 @@ export interface SimulateOptions {
   /** Build the full timeline (samples and events); sweeps only need the summary. */
   timeline?: boolean;
   stepping?: Stepping;
+  /** The scenario's IANA zone, recorded in the timeline's meta for the reports' clocks. */
+  timeZone?: string;
 }
 
 /** One segment's curve at every step, and the metric the pipeline serves then. */
@@ -129,6 +131,7 @@ export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: {
  */
 class Model {
   readonly wantTimeline: boolean;
+  readonly timeZone: string | undefined;
   readonly incremental: boolean;
   readonly precomputed: boolean;
   /** The current segment's series (precomputed stepping) and the step index into it. */
@@ -175,6 +178,7 @@ class Model {
 
   constructor(readonly sys: SystemConfig, readonly curveAt: (tMs: number) => number, opts: SimulateOptions) {
     this.wantTimeline = opts.timeline ?? true;
+    this.timeZone = opts.timeZone;
     const stepping = opts.stepping ?? 'precomputed';
     this.incremental = stepping !== 'fixed';
     this.precomputed = stepping === 'precomputed';
@@ -420,6 +424,7 @@ class Model {
         start: segments[0]!.start,
         end: segments.at(-1)!.end,
         windows: segments.map((g) => ({ start: g.start, end: g.end })),
+        ...(this.timeZone ? { timeZone: this.timeZone } : {}),
         compression: 1,
         constants: {
           slsWindowSeconds: sys.pipeline.slsWindowSeconds,
@@ -473,5 +478,5 @@ export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number }
   const day = 86_400;
   const fixedCurveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % day + day) % day);
   const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : dayCurve(s);
-  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
+  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}), timeZone: s.timezone });
 }
