@@ -121,7 +121,7 @@ describe('what-if sweeps', () => {
     expect(() => applyConfig(defaultSystem(), { minReplicas: 20 })).toThrow(/minReplicas 20 is above maxReplicas 10/);
   });
   it('keeps only Pareto-optimal rows on the frontier', () => {
-    const row = (cost: number, cov: number) => ({ config: {}, summary: { costTotal: cost, sloCoveragePercent: cov } as never });
+    const row = (cost: number, cov: number) => ({ config: {}, summary: { costTotal: cost, sloCoveragePercent: cov } as never, expectations: [] });
     const f = frontier([row(10, 90), row(12, 85), row(12, 95), row(20, 99), row(25, 99)]);
     expect(f.map((r) => [r.summary.costTotal, r.summary.sloCoveragePercent])).toEqual([[10, 90], [12, 95], [20, 99]]);
   });

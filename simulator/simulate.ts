@@ -33,6 +33,10 @@ export interface SimSummary {
   costEci: number;
   costTotal: number;
   peakReplicas: number;
+  /** Share of samples (%) at minReplicas while fewer replicas were needed: the floor, not the load, set the cost. */
+  atMinReplicasPercent: number;
+  /** Share of samples (%) at maxReplicas while more were needed: the ceiling, not the target, capped coverage. */
+  atMaxReplicasPercent: number;
   directionChanges: number;
   seconds: number;
 }
@@ -169,6 +173,8 @@ class Model {
   lastDir = 0;
   directionChanges = 0;
   peak = 0;
+  atMin = 0;
+  atMax = 0;
   covered = 0;
   sampled = 0;
   eciPodSeconds = 0;
@@ -353,6 +359,8 @@ class Model {
     this.sampled++;
     if (srcReady + unitReady >= needed) this.covered++;
     this.peak = Math.max(this.peak, this.replicas);
+    if (this.replicas >= sys.hpa.maxReplicas && needed > this.replicas) this.atMax++;
+    else if (this.replicas <= sys.hpa.minReplicas && needed < this.replicas) this.atMin++;
     this.eciPodSeconds += this.units.length * sys.sampleEverySeconds;
     this.totalSeconds += sys.sampleEverySeconds;
     if (!this.wantTimeline) return;
@@ -407,6 +415,8 @@ class Model {
       costEci,
       costTotal: costEcs + costEci,
       peakReplicas: this.peak,
+      atMinReplicasPercent: this.sampled ? (100 * this.atMin) / this.sampled : 0,
+      atMaxReplicasPercent: this.sampled ? (100 * this.atMax) / this.sampled : 0,
       directionChanges: this.directionChanges,
       seconds: this.totalSeconds,
     };
