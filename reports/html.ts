@@ -14,14 +14,15 @@ export { chartData };
 
 const require = createRequire(import.meta.url);
 let echartsSource: string | undefined;
-function echarts(): string {
+/** The ECharts bundle's source, inlined so a report opens without network. */
+export function echarts(): string {
   echartsSource ??= readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8');
   return echartsSource;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** JSON safe inside a <script> element. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
+export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
 
 export interface HtmlOptions {
   wallSeconds?: number;

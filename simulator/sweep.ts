@@ -111,9 +111,9 @@ export interface SweepRow {
 }
 
 /** Pareto frontier: no other row is both cheaper (or equal) and covers at least as much, strictly better in one. */
-export function frontier(rows: SweepRow[]): SweepRow[] {
+export function frontier<R extends SweepRow>(rows: R[]): R[] {
   const sorted = [...rows].sort((a, b) => a.summary.costTotal - b.summary.costTotal || b.summary.sloCoveragePercent - a.summary.sloCoveragePercent);
-  const out: SweepRow[] = [];
+  const out: R[] = [];
   let best = -Infinity;
   for (const r of sorted) {
     if (r.summary.sloCoveragePercent > best) {
