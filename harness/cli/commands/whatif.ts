@@ -69,7 +69,7 @@ async function writeResults(opts: WhatifOptions, w: WhatifInput, r: { configs: n
   const widths = header.map((h, i) => Math.max(h.length, ...front.slice(0, opts.top).map((x) => cells(x)[i]!.length)));
   const fmt = (c: string[]) => c.map((v, i) => (i === c.length - 1 ? v : v.padStart(widths[i]!))).join('  ');
   process.stdout.write(
-    `${r.configs} configurations (${w.span}) in ${r.seconds.toFixed(1)} s; cost (${w.currency}) vs SLO coverage frontier (${front.length} points):\n${fmt(header)}\n${front.slice(0, opts.top).map((x) => fmt(cells(x))).join('\n')}\n` +
+    `${r.configs} configuration${r.configs === 1 ? '' : 's'} (${w.span}) in ${r.seconds.toFixed(1)} s; cost (${w.currency}) vs SLO coverage frontier (${front.length} points):\n${fmt(header)}\n${front.slice(0, opts.top).map((x) => fmt(cells(x))).join('\n')}\n` +
       whatifNotes(w, judged).map((n) => `- ${n}\n`).join('') +
       `written: ${join(opts.out, 'results.csv')}, frontier.csv, frontier.json, frontier.html\n`,
   );
@@ -90,6 +90,11 @@ async function whatif(file: string, opts: WhatifOptions): Promise<void> {
   const configs = product(varies);
   if (configs.length > 200_000) throw new UserError(`${configs.length} configurations is too many (limit 200,000)`);
   const scenario = await loadScenario(file, manifestGrants(opts));
+  const { SCENARIO_BOUNDS } = await import('../../../scenarios/index.ts');
+  if (opts.days !== undefined && scenario.expectations.length && (opts.days * 86_400) / scenario.sampleEverySeconds > SCENARIO_BOUNDS.samplesPerRun.max) {
+    // Judging expectations needs each configuration's whole timeline, held in memory like simulate's.
+    throw new UserError(`--days ${opts.days} at one sample every ${scenario.sampleEverySeconds} s is more than ${SCENARIO_BOUNDS.samplesPerRun.max} samples per configuration, and the scenario's expectations are judged on each configuration's timeline`, 'sweep fewer days, or raise sampleEverySeconds in the scenario');
+  }
   const manifests = await loadSystemManifests(manifestsSource(scenario, opts.manifests));
   for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   // Validate every configuration before any worker starts.
