@@ -4,7 +4,7 @@ import { isInsideDir, readUserFile } from '../core/files.ts';
 import { UserError } from '../core/errors.ts';
 import { localTimeToInstant } from '../core/time-zone.ts';
 import { SCENARIO_BOUNDS, describeBound } from './bounds.ts';
-import { calendarDayMs, clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
+import { clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
 import { scenarioShape, type ScenarioFile } from './schema.ts';
 import { semanticIssues, shiftSeconds } from './validate.ts';
 import * as T from './transforms.ts';
