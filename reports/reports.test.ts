@@ -73,7 +73,7 @@ describe('reports', () => {
     const later = offByOneSim(tl);
     const moved = { ...later, meta: { ...later.meta, start: later.meta.start + 86_400_000 }, samples: later.samples.map((s) => ({ ...s, t: s.t + 86_400_000 })) };
     expect(simAgreement(tl, moved)[0]!.equalPercent).toBeCloseTo(ew!.equalPercent, 6);
-    expect(describeAgreement(ew!)).toBe('ew.replicas: equal in 50.4%, within ±1 in 100.0% of 121 samples (worst difference 1 at 07:01:00)');
+    expect(describeAgreement(ew!)).toBe('ew.replicas: equal in 50.4%, within ±1 in 100.0% of 121 samples (worst difference 1 at 07:01:00 UTC)');
     expect(describeAgreement({ ...ew!, samples: 0 })).toBe('ew.replicas: no samples to compare');
   });
 
