@@ -50,7 +50,7 @@ export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions =
   const failed = results.filter((r) => !r.passed).length;
   const data = chartData(tl);
   const zone = timelineZone(tl);
-  const windows = timelineWindows(tl).map(windowLabelIn(zone));
+  const windows = timelineWindows(tl).map(windowLabelIn(zone, false)).map((w, i, all) => (i === all.length - 1 ? `${w} ${zone}` : w));
   const agreementLines = opts.sim ? simAgreement(tl, opts.sim).map(describeAgreement) : [];
   const hours = eciPodHours(tl);
   const events = tl.events.filter((e) => e.type === 'hpa.rescale' || e.type === 'hpa.condition' || (e.type === 'ew.split' && e.reason));

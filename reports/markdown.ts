@@ -21,7 +21,8 @@ export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSec
   const peak = tl.samples.reduce((m, s) => Math.max(m, s.ew.replicas), 0);
   const peakEci = tl.samples.reduce((m, s) => Math.max(m, s.pods.eci.ready), 0);
   const interrupted = tl.meta.notes.some((n) => n.startsWith('interrupted'));
-  const windows = timelineWindows(tl).map(windowLabelIn(timelineZone(tl)));
+  // The zone once, after the last window: "06:30–08:00, 22:30–24:00 Asia/Shanghai".
+  const windows = timelineWindows(tl).map(windowLabelIn(timelineZone(tl), false)).map((w, i, all) => (i === all.length - 1 ? `${w} ${timelineZone(tl)}` : w));
   const verdict = failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`;
   const lines = [
     `### ebbflow: ${tl.meta.scenario} — ${interrupted ? `⏸ interrupted, partial (${verdict.replace(/^\S+ /, '')} so far)` : verdict}`,

@@ -59,7 +59,7 @@ describe('reports', () => {
   });
 
   it('markdown lists the replayed windows', () => {
-    expect(toMarkdown(twoWindowTimeline(true), results)).toMatch(/windows 07:00–08:00 UTC, 20:00–21:00 UTC virtual \(back to back, gaps skipped\)/);
+    expect(toMarkdown(twoWindowTimeline(true), results)).toMatch(/windows 07:00–08:00, 20:00–21:00 UTC virtual \(back to back, gaps skipped\)/);
     expect(toMarkdown(sampleTimeline(), results)).toMatch(/: 07:00–09:00 UTC virtual\./);
   });
 
