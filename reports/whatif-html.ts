@@ -13,6 +13,10 @@ export const MAX_POINTS = 20_000;
 
 type Pt = { value: [number, number]; name: string };
 
+const PASS = '#1f883d';
+const FAIL = '#98a2b3';
+const LINE = '#5470c6';
+
 /** Every n-th row of a long list, so a group stays under MAX_POINTS and still spans its range. */
 function thin<T>(xs: T[]): T[] {
   if (xs.length <= MAX_POINTS) return xs;
@@ -34,19 +38,20 @@ export function frontierChartOption(w: WhatifInput, judged: JudgedRow[]): Record
     xAxis: { type: 'value', name: cost, nameLocation: 'middle', nameGap: 32, scale: true },
     yAxis: { type: 'value', name: 'SLO coverage (%)', nameLocation: 'middle', nameGap: 48, scale: true, max: 100 },
     series: [
-      scatter('fails', judged.filter((r) => !r.passes), '#98a2b3', 6),
-      scatter('passes', judged.filter((r) => r.passes), '#1f883d', 8),
+      scatter('fails', judged.filter((r) => !r.passes), FAIL, 6),
+      scatter('passes', judged.filter((r) => r.passes), PASS, 8),
       {
         name: 'frontier (cheapest for its coverage)',
         type: 'line',
         step: 'end',
-        data: front.map(pt),
+        // A frontier point is filled green when it passes, grey when it fails: the line alone does not say which.
+        data: front.map((r) => ({ ...pt(r), itemStyle: { color: r.passes ? PASS : FAIL, borderColor: LINE, borderWidth: 2 } })),
         symbol: 'circle',
-        symbolSize: 9,
-        itemStyle: { color: '#5470c6' },
+        symbolSize: 10,
+        itemStyle: { color: LINE },
         lineStyle: { width: 2 },
         z: 3,
-        ...(w.minSlo !== undefined ? { markLine: { symbol: 'none', silent: true, lineStyle: { color: '#cf222e', type: 'dashed' }, label: { formatter: `--min-slo ${w.minSlo}%` }, data: [{ yAxis: w.minSlo }] } } : {}),
+        ...(w.minSlo !== undefined ? { markLine: { symbol: 'none', silent: true, lineStyle: { color: '#cf222e', type: 'dashed' }, label: { formatter: `--min-slo ${w.minSlo}%`, position: 'insideEndTop' }, data: [{ yAxis: w.minSlo }] } } : {}),
       },
     ],
   };
@@ -73,9 +78,9 @@ tr.pass td:first-child{border-left:4px solid #1f883d} tr.fail td:first-child{bor
 <h2>Cost vs SLO coverage</h2><div id="c-frontier" class="chart"></div>
 ${drawn}
 <h2>Frontier</h2>
-<table id="frontier"><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
+<div style="overflow-x:auto"><table id="frontier"><tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
 ${front.map((r) => `<tr class="${r.passes ? 'pass' : 'fail'}">${csvCells(w, r).map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}
-</table>
+</table></div>
 <script>${echarts()}</script>
 <script>
 const option = ${scriptJson(frontierChartOption(w, judged))};
