@@ -9,6 +9,8 @@ import { chartData } from './html.ts';
 import { offByOneSim, sampleTimeline, twoWindowTimeline } from './fixtures.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { toJUnit, toMarkdown, writeReports } from './index.ts';
+import { toHtml } from './html.ts';
+import { formatClock } from '../core/time-zone.ts';
 
 const results: CheckResult[] = [
   { name: 'sloCoverage(≥ 95%)', passed: true, message: 'covered 97.0%' },
@@ -56,6 +58,18 @@ describe('reports', () => {
     expect(html.length).toBeGreaterThan(500_000); // ECharts is inlined
     expect(parseTimeline(readFileSync(files.timeline, 'utf8')).samples).toHaveLength(121);
     expect(JSON.parse(readFileSync(files.results, 'utf8')).passed).toBe(false);
+  });
+
+  it("shows times on the scenario zone's clock, the zone named", () => {
+    const utc = twoWindowTimeline(true);
+    const tl = { ...utc, meta: { ...utc.meta, timeZone: 'Asia/Shanghai' } };
+    // The fixture's windows are 07:00–08:00 and 20:00–21:00 UTC: 15:00 and 04:00 (+1 day) in Shanghai.
+    expect(toMarkdown(tl, results)).toMatch(/windows 15:00–16:00, 04:00–05:00 Asia\/Shanghai virtual/);
+    const html = toHtml(tl, results);
+    expect(html).toContain('<th>time (Asia/Shanghai)</th>');
+    const rescale = tl.events.find((e) => e.type === 'hpa.rescale')!;
+    expect(html).toContain(`<td>${formatClock(rescale.t, 'Asia/Shanghai', true)}</td>`);
+    expect(formatClock(rescale.t, 'Asia/Shanghai', true)).not.toBe(formatClock(rescale.t, 'UTC', true));
   });
 
   it('markdown lists the replayed windows', () => {
