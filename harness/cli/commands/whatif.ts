@@ -124,7 +124,7 @@ async function sweepSpan(s: Scenario, days: number | undefined): Promise<string>
 export function register(program: Command): void {
   program
     .command('whatif')
-    .description('Sweep configurations of a scenario in the simulator (worker threads) and print cost vs SLO coverage, with the frontier')
+    .description("Sweep configurations of a scenario in the simulator over its windows, judge each against the scenario's expectations and --min-slo, and write cost vs SLO coverage with the frontier (CSV, JSON and a chart, frontier.html)")
     .argument('<scenario>', 'scenario file')
     .option('--vary <key=a..b[:step]|key=a,b,c>', 'a dimension to sweep (repeatable); keys: sourceMax, target, minReplicas, maxReplicas, stabilization, syncPeriod, tolerance, ecsNodes', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))
