@@ -20,9 +20,19 @@ describe('chart options', () => {
     for (const o of Object.values(options(twoWindowTimeline(true)))) {
       expect(o.grid).toHaveLength(2);
       expect(o.xAxis).toHaveLength(2);
-      expect(o.title.map((t) => t.text)).toEqual(['07:00–08:00', '20:00–21:00']);
+      expect(o.title.map((t) => t.text)).toEqual(['07:00–08:00 UTC', '20:00–21:00 UTC']);
     }
     expect(options(sampleTimeline())['c-curve']!.grid).toHaveLength(1);
+  });
+
+  it("draws times on the clock of the timeline's zone and names it", () => {
+    const utc = twoWindowTimeline(true);
+    const tl = { ...utc, meta: { ...utc.meta, timeZone: 'Asia/Shanghai' } };
+    const [o, u] = [options(tl)['c-curve']!, options(utc)['c-curve']!];
+    expect(o.title.map((t) => t.text)).toEqual(['15:00–16:00 Asia/Shanghai', '04:00–05:00 Asia/Shanghai']);
+    // Every time moved by +8 h, so ECharts' UTC formatting reads the Shanghai clock.
+    expect(o.xAxis.map((x) => x.min - 8 * 3_600_000)).toEqual(u.xAxis.map((x) => x.min));
+    expect(time(o.series[0]!.data[0]!) - time(u.series[0]!.data[0]!)).toBe(8 * 3_600_000);
   });
 
   it('never puts points of two windows in one series, and drops none', () => {

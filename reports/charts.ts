@@ -2,7 +2,8 @@ import type { CostBasis } from '../core/checks/measures.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { chartData } from './chart-data.ts';
 import { downsampleSeries } from './downsample.ts';
-import { splitByWindow, timelineWindows, windowLabel, windowRanges, type Window } from './windows.ts';
+import { zoneOffsetMs } from '../core/time-zone.ts';
+import { splitByWindow, timelineWindows, timelineZone, windowLabelIn, windowRanges, type Window } from './windows.ts';
 
 /**
  * ECharts options for the report, built here (pure, tested) and only handed to `setOption` in the
@@ -124,12 +125,36 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, co
   };
 }
 
-/** Every chart's ECharts option, one panel per window. */
+/** Every chart's ECharts option, one panel per window, times on the clock of the timeline's zone. */
 export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis): Record<ChartId, Record<string, unknown>> {
-  const windows = timelineWindows(tl);
+  const zone = timelineZone(tl);
+  const local = toZoneClock(zone);
+  const windows = timelineWindows(tl).map((w) => ({ start: local(w.start), end: local(w.end) }));
   const specs = chartSpecs(tl, sim, baseline, cost);
+  const shifted = (c: ChartSpec): ChartSpec => ({
+    ...c,
+    series: c.series.map((x) => ({ ...x, points: x.points.map(([t, v]) => [local(t), v] as Point) })),
+    ...(c.markers ? { markers: c.markers.map((m) => ({ ...m, t: local(m.t) })) } : {}),
+  });
   // Drawn at the chart's resolution (downsample.ts); the timeline keeps every sample.
-  return Object.fromEntries(CHART_IDS.map((id) => [id, panelOption(windows, { ...specs[id], series: downsampleSeries(specs[id].series) })])) as Record<ChartId, Record<string, unknown>>;
+  return Object.fromEntries(CHART_IDS.map((id) => [id, panelOption(windows, { ...shifted(specs[id]), series: downsampleSeries(shifted(specs[id]).series) }, zone)])) as Record<ChartId, Record<string, unknown>>;
+}
+
+/**
+ * ECharts formats a time axis in UTC or in the browser's zone, never in a named one; so the charts
+ * get times moved by the scenario zone's offset and draw them as UTC, which reads as the zone's
+ * clock wherever the report is opened. Offsets are looked up per quarter hour (every zone's changes
+ * fall on one), not per point: a week of samples would be a million Intl calls.
+ */
+export function toZoneClock(zone: string): (t: number) => number {
+  if (zone === 'UTC') return (t) => t;
+  const memo = new Map<number, number>();
+  return (t) => {
+    const q = Math.floor(t / 900_000);
+    let off = memo.get(q);
+    if (off === undefined) memo.set(q, (off = zoneOffsetMs(q * 900_000, zone)));
+    return t + off;
+  };
 }
 
 /** The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above v, so shared axis maxima are round numbers. */
@@ -180,7 +205,7 @@ export function panelLayout(windows: Window[], twoAxes: boolean): { left: number
   });
 }
 
-function panelOption(windows: Window[], spec: ChartSpec): Record<string, unknown> {
+function panelOption(windows: Window[], spec: ChartSpec, zone: string): Record<string, unknown> {
   const allTimes = spec.series.flatMap((s) => s.points.map((p) => p[0])).concat((spec.markers ?? []).map((m) => m.t));
   const ranges = windowRanges(windows, allTimes);
   const layout = panelLayout(windows, spec.axes.length > 1);
@@ -191,10 +216,11 @@ function panelOption(windows: Window[], spec: ChartSpec): Record<string, unknown
   const legend = [...spec.series.map((s) => s.name), ...(spec.markers?.length ? [MARKER] : [])].filter((n, i, a) => a.indexOf(n) === i);
   return {
     animation: false,
+    // Times were moved onto the zone's clock (toZoneClock), so UTC formatting shows that clock.
     useUTC: true,
     tooltip: { trigger: 'axis', confine: true },
     legend: { type: 'scroll', top: 0, left: 'center', data: legend },
-    title: windows.map((w, i) => ({ text: windowLabel(w), left: `${layout[i]!.left}%`, top: 28, textStyle: { fontSize: 12, fontWeight: 'normal', color: '#667085' } })),
+    title: windows.map((w, i) => ({ text: windowLabelIn('UTC', false)(w) + ` ${zone}`, left: `${layout[i]!.left}%`, top: 28, textStyle: { fontSize: 12, fontWeight: 'normal', color: '#667085' } })),
     grid: layout.map((p) => ({ left: `${p.left}%`, width: `${p.width}%`, top: 56, bottom: 30 })),
     xAxis: ranges.map((r, i) => ({
       type: 'time',

@@ -8,20 +8,22 @@ import { chartData } from './chart-data.ts';
 import { chartOptions } from './charts.ts';
 import { policyDiff, type DiffOptions, type DiffRow } from './diff.ts';
 import { figuresLine } from './markdown-figures.ts';
-import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
+import { formatClock } from '../core/time-zone.ts';
+import { timelineWindows, timelineZone, wallLabel, windowLabelIn } from './windows.ts';
 
 export { chartData };
 
 const require = createRequire(import.meta.url);
 let echartsSource: string | undefined;
-function echarts(): string {
+/** The ECharts bundle's source, inlined so a report opens without network. */
+export function echarts(): string {
   echartsSource ??= readFileSync(require.resolve('echarts/dist/echarts.min.js'), 'utf8');
   return echartsSource;
 }
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** JSON safe inside a <script> element. */
-const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
+export const scriptJson = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028|\u2029/g, '');
 
 export interface HtmlOptions extends DiffOptions {
   wallSeconds?: number;
@@ -45,10 +47,11 @@ export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions =
   const failed = results.filter((r) => !r.passed).length;
   const data = chartData(tl);
   const basis = opts.basis ?? { settings: EXACT_SETTINGS };
-  const windows = timelineWindows(tl).map(windowLabel);
+  const zone = timelineZone(tl);
+  const windows = timelineWindows(tl).map(windowLabelIn(zone, false)).map((w, i, all) => (i === all.length - 1 ? `${w} ${zone}` : w));
   const agreementLines = opts.sim ? simAgreement(tl, opts.sim).map(describeAgreement) : [];
   const events = tl.events.filter((e) => e.type === 'hpa.rescale' || e.type === 'hpa.condition' || (e.type === 'ew.split' && e.reason));
-  const time = (t: number) => new Date(t).toISOString().slice(11, 19);
+  const time = (t: number) => formatClock(t, zone, true);
   const title = `ebbflow — ${tl.meta.scenario}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
@@ -78,7 +81,7 @@ ${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w)
 <h2>Pipeline lag</h2><div id="c-lag" class="chart"></div>
 <p class="muted">The metric the HPA saw against the true curve${data.lag.length ? ', and each stage’s published value' : ''}: the horizontal gap is the pipeline’s lag (SLS window, exporter interval, scrape, adapter relist, HPA sync).</p>
 <h2>Scale events</h2>
-<table><tr><th>time</th><th>event</th><th>reason</th></tr>
+<table><tr><th>time (${esc(zone)})</th><th>event</th><th>reason</th></tr>
 ${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== undefined ? ` ${e.from} → ${e.to}` : ''}</td><td>${esc([e.reason, e.message].filter(Boolean).join(': '))}</td></tr>`).join('\n') || '<tr><td colspan="3" class="muted">none</td></tr>'}
 </table>
 <h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>

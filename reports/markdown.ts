@@ -5,7 +5,7 @@ import { describeAgreement, simAgreement } from './agreement.ts';
 import { diffMarkdown, policyDiff, type DiffOptions } from './diff.ts';
 import { describeLag } from './lag.ts';
 import { figuresLine } from './markdown-figures.ts';
-import { timelineWindows, wallLabel, windowLabel } from './windows.ts';
+import { timelineWindows, timelineZone, wallLabel, windowLabelIn } from './windows.ts';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -20,7 +20,8 @@ function lateLine(tl: Timeline): string[] {
 export function toMarkdown(tl: Timeline, results: CheckResult[], opts: { wallSeconds?: number; warnings?: string[]; sim?: Timeline; baseline?: Timeline } & DiffOptions = {}): string {
   const failed = results.filter((r) => !r.passed);
   const interrupted = tl.meta.notes.some((n) => n.startsWith('interrupted'));
-  const windows = timelineWindows(tl).map(windowLabel);
+  // The zone once, after the last window: "06:30–08:00, 22:30–24:00 Asia/Shanghai".
+  const windows = timelineWindows(tl).map(windowLabelIn(timelineZone(tl), false)).map((w, i, all) => (i === all.length - 1 ? `${w} ${timelineZone(tl)}` : w));
   const verdict = failed.length === 0 ? '✅ all expectations met' : `❌ ${failed.length} of ${results.length} expectations failed`;
   const lines = [
     `### ebbflow: ${tl.meta.scenario} — ${interrupted ? `⏸ interrupted, partial (${verdict.replace(/^\S+ /, '')} so far)` : verdict}`,

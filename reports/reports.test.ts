@@ -9,6 +9,8 @@ import { chartData } from './html.ts';
 import { offByOneSim, sampleTimeline, twoWindowTimeline } from './fixtures.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { toJUnit, toMarkdown, writeReports } from './index.ts';
+import { toHtml } from './html.ts';
+import { formatClock } from '../core/time-zone.ts';
 
 const results: CheckResult[] = [
   { name: 'sloCoverage(≥ 95%)', passed: true, message: 'covered 97.0%' },
@@ -58,9 +60,21 @@ describe('reports', () => {
     expect(JSON.parse(readFileSync(files.results, 'utf8')).passed).toBe(false);
   });
 
+  it("shows times on the scenario zone's clock, the zone named", () => {
+    const utc = twoWindowTimeline(true);
+    const tl = { ...utc, meta: { ...utc.meta, timeZone: 'Asia/Shanghai' } };
+    // The fixture's windows are 07:00–08:00 and 20:00–21:00 UTC: 15:00 and 04:00 (+1 day) in Shanghai.
+    expect(toMarkdown(tl, results)).toMatch(/windows 15:00–16:00, 04:00–05:00 Asia\/Shanghai virtual/);
+    const html = toHtml(tl, results);
+    expect(html).toContain('<th>time (Asia/Shanghai)</th>');
+    const rescale = tl.events.find((e) => e.type === 'hpa.rescale')!;
+    expect(html).toContain(`<td>${formatClock(rescale.t, 'Asia/Shanghai', true)}</td>`);
+    expect(formatClock(rescale.t, 'Asia/Shanghai', true)).not.toBe(formatClock(rescale.t, 'UTC', true));
+  });
+
   it('markdown lists the replayed windows', () => {
-    expect(toMarkdown(twoWindowTimeline(true), results)).toMatch(/windows 07:00–08:00, 20:00–21:00 virtual \(back to back, gaps skipped\)/);
-    expect(toMarkdown(sampleTimeline(), results)).toMatch(/: 07:00–09:00 virtual\./);
+    expect(toMarkdown(twoWindowTimeline(true), results)).toMatch(/windows 07:00–08:00, 20:00–21:00 UTC virtual \(back to back, gaps skipped\)/);
+    expect(toMarkdown(sampleTimeline(), results)).toMatch(/: 07:00–09:00 UTC virtual\./);
   });
 
   it('agreement with the simulator: equal and within ±1, aligned on the start', () => {
@@ -73,7 +87,7 @@ describe('reports', () => {
     const later = offByOneSim(tl);
     const moved = { ...later, meta: { ...later.meta, start: later.meta.start + 86_400_000 }, samples: later.samples.map((s) => ({ ...s, t: s.t + 86_400_000 })) };
     expect(simAgreement(tl, moved)[0]!.equalPercent).toBeCloseTo(ew!.equalPercent, 6);
-    expect(describeAgreement(ew!)).toBe('ew.replicas: equal in 50.4%, within ±1 in 100.0% of 121 samples (worst difference 1 at 07:01:00)');
+    expect(describeAgreement(ew!)).toBe('ew.replicas: equal in 50.4%, within ±1 in 100.0% of 121 samples (worst difference 1 at 07:01:00 UTC)');
     expect(describeAgreement({ ...ew!, samples: 0 })).toBe('ew.replicas: no samples to compare');
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sampleTimeline, twoWindowTimeline } from './fixtures.ts';
-import { splitByWindow, timelineWindows, windowIndex, windowLabel, windowRanges } from './windows.ts';
+import { splitByWindow, timelineWindows, windowIndex, windowLabel, windowLabelIn, windowRanges } from './windows.ts';
 
 const H = 3_600_000;
 
@@ -36,5 +36,14 @@ describe('replay windows', () => {
     expect(windowLabel({ start: t, end: t + 2 * H })).toBe('23:00–01:00 (+1 d)');
     expect(windowLabel({ start: t - 30 * 60_000, end: t + H })).toBe('22:30–24:00');
     expect(windowLabel({ start: t, end: t + 49 * H })).toBe('23:00–24:00 (+2 d)');
+  });
+
+  it('labels windows on the scenario zone\'s clock, the zone named', () => {
+    const day = Date.UTC(2026, 0, 4, 16); // 00:00 of 2026-01-05 in Shanghai
+    const sh = windowLabelIn('Asia/Shanghai');
+    expect(sh({ start: day + 6.5 * H, end: day + 8 * H })).toBe('06:30–08:00 Asia/Shanghai');
+    expect(sh({ start: day + 22.5 * H, end: day + 24 * H })).toBe('22:30–24:00 Asia/Shanghai');
+    expect(windowLabelIn('UTC')({ start: day + 6.5 * H, end: day + 8 * H })).toBe('22:30–24:00 UTC');
+    expect(windowLabelIn('Asia/Shanghai', false)({ start: day, end: day + H })).toBe('00:00–01:00');
   });
 });

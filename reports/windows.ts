@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE, formatClock, localClock } from '../core/time-zone.ts';
 import type { Timeline, TimelineSample } from '../core/timeline/format.ts';
 
 /** A replayed window in virtual epoch ms. */
@@ -77,15 +78,33 @@ export function windowRanges(windows: Window[], times: number[]): Window[] {
 }
 
 const DAY = 86_400_000;
-const pad = (n: number) => String(n).padStart(2, '0');
 
-/** "06:30–08:00" in UTC, the time zone of scenario curves; a window ending at midnight ends at 24:00. */
+/** The zone a timeline's times are read in: the scenario's `timezone`, UTC for timelines without one. */
+export function timelineZone(tl: Timeline): string {
+  return tl.meta.timeZone ?? DEFAULT_TIME_ZONE;
+}
+
+/** "06:30–08:00" in UTC, unnamed; a window ending at midnight ends at 24:00. */
 export function windowLabel(w: Window): string {
-  const day = Math.floor(w.start / DAY) * DAY;
-  const clock = (ms: number) => `${pad(Math.floor(ms / 3_600_000))}:${pad(Math.floor((ms % 3_600_000) / 60_000))}`;
-  const end = w.end - day;
-  const days = Math.floor((end - 1) / DAY);
-  return `${clock(w.start - day)}–${days > 0 ? `${clock(end - days * DAY)} (+${days} d)` : clock(end)}`;
+  return windowLabelIn(DEFAULT_TIME_ZONE, false)(w);
+}
+
+/**
+ * Labels on the clock of `zone`: "06:30–08:00 Asia/Shanghai" (the zone named unless `named` is
+ * false, as every label a person reads has it). A function of the window alone, for `.map`.
+ */
+export function windowLabelIn(zone: string, named = true): (w: Window) => string {
+  return (w) => {
+    const s = localClock(w.start, zone);
+    const e = localClock(w.end, zone);
+    let days = Math.round((Date.parse(`${e.date}T00:00:00Z`) - Date.parse(`${s.date}T00:00:00Z`)) / DAY);
+    let end = formatClock(w.end, zone);
+    if (days > 0 && e.secondOfDay === 0) {
+      days--;
+      end = '24:00';
+    }
+    return `${formatClock(w.start, zone)}–${days > 0 ? `${end} (+${days} d)` : end}${named ? ` ${zone}` : ''}`;
+  };
 }
 
 /** Wall time for a headline: a simulation takes milliseconds, a replay minutes. */

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE, zoneOffsetMs } from '../core/time-zone.ts';
 import { basename } from 'node:path';
 import { UserError } from '../core/errors.ts';
 import { readUserFile } from '../core/files.ts';
@@ -5,7 +6,8 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { SCENARIO_BOUNDS } from './bounds.ts';
 
 /**
- * A daily active-device curve: values at a fixed step from 00:00 (UTC seconds of day), linearly
+ * A daily active-device curve: values at a fixed step from 00:00 (seconds of day on the scenario's
+ * clock: its `timezone`, UTC by default), linearly
  * interpolated between points and held flat beyond the last point (a day does not wrap into the
  * next one: a replay window never crosses midnight).
  */
@@ -93,8 +95,14 @@ function badCount(cell: string): string | undefined {
 }
 
 export interface CurveParseOptions {
-  /** Pick this day (YYYY-MM-DD, UTC) of an export that spans several days. */
+  /** Pick this day (YYYY-MM-DD, in `timeZone`) of an export that spans several days. */
   day?: string;
+  /**
+   * The IANA zone whose days and clock times a dated export is read in (default UTC): each time
+   * becomes the zone's wall clock, so `day` picks the zone's calendar day and the curve's seconds of
+   * day are the zone's clock times, as the scenario's windows are.
+   */
+  timeZone?: string;
   /**
    * Quote offending cells in errors. Only for files the user vouches for (inside the scenario's
    * directory): errors end up in CI logs, and a curve path could name any readable file.
@@ -155,7 +163,9 @@ export function parseCurveCsv(text: string, file: string, opts: CurveParseOption
   }
   if (pts.length < 2) throw new UserError(`${file}: a curve needs at least two rows, found ${pts.length}`);
   if (new Set(pts.map((p) => p.t.kind)).size > 1) throw new UserError(`${file}: ${tName}: mixes clock times (HH:MM) with dated times; use one kind`);
-  return buildDays(basename(file).replace(/\.csv$/i, ''), pts, file, opts.day);
+  const zone = opts.timeZone;
+  const wall = zone && zone !== DEFAULT_TIME_ZONE ? pts.map((p) => (p.t.kind === 'absolute' ? { ...p, t: { ...p.t, seconds: p.t.seconds + zoneOffsetMs(p.t.seconds * 1000, zone) / 1000 } } : p)) : pts;
+  return buildDays(basename(file).replace(/\.csv$/i, ''), wall, file, opts.day);
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);

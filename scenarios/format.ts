@@ -2,8 +2,9 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError, readYamlSource, validateYaml, YAML_LIMITS, type YamlSource } from '../core/config.ts';
 import { isInsideDir, readUserFile } from '../core/files.ts';
 import { UserError } from '../core/errors.ts';
+import { localTimeToInstant } from '../core/time-zone.ts';
 import { SCENARIO_BOUNDS, describeBound } from './bounds.ts';
-import { calendarDayMs, clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
+import { clockSeconds, constCurve, loadCurveFile, resample, type Curve } from './curve.ts';
 import { scenarioShape, type ScenarioFile } from './schema.ts';
 import { semanticIssues, shiftSeconds } from './validate.ts';
 import * as T from './transforms.ts';
@@ -27,7 +28,7 @@ export interface Scenario extends Omit<ScenarioFile, 'curve' | 'windows'> {
   curve: Curve;
   /** Seconds of day. */
   windows: { start: number; end: number }[];
-  /** Virtual epoch ms of 00:00 UTC of `day`. */
+  /** Virtual epoch ms of 00:00 of `day` in `timezone`: windows and the curve's clock times count from it. */
   dayStartMs: number;
   /** Where `manifests:` is written (`file:line:column`), for messages about what it names. */
   manifestsAt?: string;
@@ -62,6 +63,8 @@ export interface ScenarioLoadOptions {
 
 interface CurveContext {
   src: YamlSource;
+  /** The scenario's zone: a dated export is cut into this zone's days, at its clock times. */
+  timeZone: string;
   baseDir: string;
   opts: ScenarioLoadOptions;
 }
@@ -74,13 +77,13 @@ async function scenarioCurve(ctx: CurveContext, path: (string | number)[], name:
     throw new ConfigError([ctx.src.issueAt(path, `${name} is outside the scenario's directory; move the curve next to the scenario, or pass --allow-outside-curves if you trust this scenario`)]);
   }
   // Echo cells in errors only for files that belong to the scenario (see CurveParseOptions.echo).
-  const c = await loadCurveFile(full, { day, echo: inside }).catch((e: unknown) => {
+  const c = await loadCurveFile(full, { day, echo: inside, timeZone: ctx.timeZone }).catch((e: unknown) => {
     // A missing or unreadable curve is the scenario's error: name the file and field that point at it.
     if (e instanceof UserError && e.message.startsWith('cannot read')) throw new ConfigError([ctx.src.issueAt(path, `${e.message}${e.hint ? `; ${e.hint}` : ''}`)]);
     throw e;
   });
   if ((c.days ?? 1) > 1) {
-    const first = new Date(c.startMs!).toISOString().slice(0, 10);
+    const first = new Date(c.startMs!).toISOString().slice(0, 10); // startMs is the zone's wall clock read as UTC
     throw new ConfigError([ctx.src.issueAt(path, `${name} spans ${c.days} days from ${first}; add day: YYYY-MM-DD next to file to pick one (days are never folded together)`)]);
   }
   return c;
@@ -130,11 +133,11 @@ export async function parseScenario(text: string, file: string, opts: ScenarioLo
   if (raw.exporter && !opts.allowExporterCommand) {
     throw new ConfigError([src.issueAt(['exporter', 'command'], `runs ${JSON.stringify(raw.exporter.command[0])} on this machine; pass --allow-exporter-command if you trust this scenario (a scenario alone may not run programs)`)]);
   }
-  const curve = await buildCurve(raw.curve, { src, baseDir, opts });
+  const curve = await buildCurve(raw.curve, { src, baseDir, opts, timeZone: raw.timezone });
   if (raw.source.mode === 'events') checkFleet(src, curve, windows);
   const at = raw.manifests !== undefined ? src.issueAt(['manifests'], '') : undefined;
   return {
-    ...raw, file, curve, windows, dayStartMs: calendarDayMs(raw.day)!,
+    ...raw, file, curve, windows, dayStartMs: localTimeToInstant(raw.day, 0, raw.timezone),
     ...(at ? { manifestsAt: at.line > 0 ? `${file}:${at.line}:${at.column}` : file } : {}),
     manifestGrants: { allowOutside: opts.allowOutsideManifests === true, allowRemote: opts.allowRemoteManifests === true },
   };

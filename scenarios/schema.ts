@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { expectationSchema } from '../core/checks/expectations.ts';
 import { isDuration } from '../core/units.ts';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../core/time-zone.ts';
 import { nodePoolsSchema } from '../cluster/nodes/config.ts';
 import { pricesSchema } from '../core/prices.ts';
 import { SCENARIO_BOUNDS, describeBound, type Bound, type BoundName } from './bounds.ts';
@@ -93,6 +94,8 @@ export const scenarioShape = z
     compression: bounded('compression').default(60),
     fidelity: z.enum(['refuse', 'rate-preserving']).default('refuse'),
     day: date.default('2026-01-05'),
+    /** IANA zone of the day, the windows, clock-time curves and the reports' times (default UTC). */
+    timezone: z.string().refine(isTimeZone, 'an IANA time zone name, e.g. Asia/Shanghai or UTC').default(DEFAULT_TIME_ZONE),
     devicesPerReplica: bounded('devicesPerReplica').default(1000),
     sampleEverySeconds: bounded('sampleEverySeconds').default(15),
     seed: z.number().int().default(1),

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadScenario, parseScenario } from '../scenarios/index.ts';
 import { checkAll, scaleDownOrderViolation } from '../core/checks/checks.ts';
 import { applyConfig, frontier, parseVary, product, simulate, systemFromScenario, defaultSystem } from './index.ts';
+import type { SimSummary } from './simulate.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const step = (extra = '') =>
@@ -121,7 +122,7 @@ describe('what-if sweeps', () => {
     expect(() => applyConfig(defaultSystem(), { minReplicas: 20 })).toThrow(/minReplicas 20 is above maxReplicas 10/);
   });
   it('keeps only Pareto-optimal rows on the frontier', () => {
-    const row = (cost: number, cov: number) => ({ config: {}, summary: { costTotal: cost, sloCoveragePercent: cov } as never });
+    const row = (cost: number, cov: number) => ({ config: {}, summary: { costTotal: cost, sloCoveragePercent: cov } as SimSummary, expectations: [] });
     const f = frontier([row(10, 90), row(12, 85), row(12, 95), row(20, 99), row(25, 99)]);
     expect(f.map((r) => [r.summary.costTotal, r.summary.sloCoveragePercent])).toEqual([[10, 90], [12, 95], [20, 99]]);
   });

@@ -38,6 +38,10 @@ export interface SimSummary {
   costEci: number;
   costTotal: number;
   peakReplicas: number;
+  /** Share of samples (%) at minReplicas while fewer replicas were needed: the floor, not the load, set the cost. */
+  atMinReplicasPercent: number;
+  /** Share of samples (%) at maxReplicas while more were needed: the ceiling, not the target, capped coverage. */
+  atMaxReplicasPercent: number;
   directionChanges: number;
   /** The slowest reaction (seconds) to a rise of the needed level; NaN when none rose. */
   slowestReactionSeconds: number;
@@ -115,6 +119,8 @@ export interface SimulateOptions {
   stepping?: Stepping;
   /** How reaction time is measured (default: the HPA's maxReplicas as cap, tolerance 0; `simulate` takes the scenario's). */
   settings?: MeasureSettings;
+  /** The scenario's IANA zone, recorded in the timeline's meta for the reports' clocks. */
+  timeZone?: string;
 }
 
 /** One segment's curve at every step, and the metric the pipeline serves then. */
@@ -139,6 +145,7 @@ export function segmentsFor(s: Pick<Scenario, 'windows' | 'dayStartMs'>, opts: {
  */
 class Model {
   readonly wantTimeline: boolean;
+  readonly timeZone: string | undefined;
   readonly incremental: boolean;
   readonly precomputed: boolean;
   /** The current segment's series (precomputed stepping) and the step index into it. */
@@ -179,11 +186,16 @@ class Model {
   readonly measures: MeasureRecorder;
   /** The next sample starts a window after skipped time. */
   newRun = false;
+  // Where the HPA's bounds held the replicas against the need (whatif's at_min/at_max columns).
+  sampled = 0;
+  atMin = 0;
+  atMax = 0;
   lastQuery = NaN;
   lastMetric = 0;
 
   constructor(readonly sys: SystemConfig, readonly curveAt: (tMs: number) => number, opts: SimulateOptions) {
     this.wantTimeline = opts.timeline ?? true;
+    this.timeZone = opts.timeZone;
     const stepping = opts.stepping ?? 'precomputed';
     this.incremental = stepping !== 'fixed';
     this.precomputed = stepping === 'precomputed';
@@ -367,6 +379,9 @@ class Model {
     // Billed ECI pods: ready and pending, not failed (as the timeline records them).
     this.measures.values(t, devices, needed, this.lastDesired, this.replicas, srcReady, unitReady, this.units.length - unitFailed, this.newRun);
     this.newRun = false;
+    this.sampled++;
+    if (this.replicas >= sys.hpa.maxReplicas && needed > this.replicas) this.atMax++;
+    else if (this.replicas <= sys.hpa.minReplicas && needed < this.replicas) this.atMin++;
     if (!this.wantTimeline) return;
     const split = this.tiers(this.replicas);
     const source = split[0] ?? 0;
@@ -423,6 +438,8 @@ class Model {
       directionChanges: m.directionChanges,
       slowestReactionSeconds: m.slowestReaction?.seconds ?? NaN,
       seconds: m.observedSeconds,
+      atMinReplicasPercent: this.sampled ? (100 * this.atMin) / this.sampled : 0,
+      atMaxReplicasPercent: this.sampled ? (100 * this.atMax) / this.sampled : 0,
     };
   }
 
@@ -438,6 +455,7 @@ class Model {
         start: segments[0]!.start,
         end: segments.at(-1)!.end,
         windows: segments.map((g) => ({ start: g.start, end: g.end })),
+        ...(this.timeZone ? { timeZone: this.timeZone } : {}),
         compression: 1,
         constants: {
           slsWindowSeconds: sys.pipeline.slsWindowSeconds,
@@ -495,5 +513,5 @@ export function simulate(s: Scenario, sys: SystemConfig, opts: { days?: number }
   const fixedCurveAt = (tMs: number) => s.curve.at((((tMs - s.dayStartMs) / 1000) % day + day) % day);
   const curveAt = opts.stepping === 'fixed' ? fixedCurveAt : dayCurve(s);
   const settings = opts.settings ?? measureSettings(s.expectations, sys.hpa.maxReplicas);
-  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { settings, ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}) });
+  return runModel(sys, curveAt, segmentsFor(s, opts), s.name, { settings, ...(opts.timeline !== undefined ? { timeline: opts.timeline } : {}), ...(opts.stepping ? { stepping: opts.stepping } : {}), timeZone: s.timezone });
 }

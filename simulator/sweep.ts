@@ -1,5 +1,6 @@
 import { UserError } from '../core/errors.ts';
 import type { SimSummary } from './simulate.ts';
+import type { ExpectationVerdicts } from './whatif-run.ts';
 import type { SystemConfig } from './system.ts';
 
 /**
@@ -105,12 +106,14 @@ export function applyConfig(sys: SystemConfig, c: Config): SystemConfig {
 export interface SweepRow {
   config: Config;
   summary: SimSummary;
+  /** The scenario's expectations on this configuration, in order (`whatif-run.ts`). */
+  expectations: ExpectationVerdicts;
 }
 
 /** Pareto frontier: no other row is both cheaper (or equal) and covers at least as much, strictly better in one. */
-export function frontier(rows: SweepRow[]): SweepRow[] {
+export function frontier<R extends SweepRow>(rows: R[]): R[] {
   const sorted = [...rows].sort((a, b) => a.summary.costTotal - b.summary.costTotal || b.summary.sloCoveragePercent - a.summary.sloCoveragePercent);
-  const out: SweepRow[] = [];
+  const out: R[] = [];
   let best = -Infinity;
   for (const r of sorted) {
     if (r.summary.sloCoveragePercent > best) {

@@ -35,6 +35,8 @@ describe('whatif shards', () => {
     const vary = ['sourceMax=0..2', 'target=2500,3500'];
     const configs = product(vary.map(parseVary));
     const local = await runSweep({ file: tiny, configs, days: 1, growth: 1.2, workers: 2 });
+    // tiny.yaml has expectations: every row carries a verdict for each.
+    expect(local.every((r) => r.expectations.length === scenario.expectations.length && r.expectations.every((v) => typeof v === 'boolean'))).toBe(true);
     // Through the same text a Job's ConfigMap and pod logs carry.
     const input = decodeShardInput(encodeShardInput({ scenario, manifests: baseManifests(), vary, days: 1, growth: 1.2 }));
     expect(input.configs).toEqual(configs);
@@ -46,19 +48,20 @@ describe('whatif shards', () => {
   });
 
   it('keeps NaN and infinities through the line format', () => {
-    const summary = { sloCoveragePercent: NaN, eciPodHours: Infinity, ecsNodes: -Infinity, costEcs: 0.1 + 0.2, costEci: -0, costTotal: 1e-300, peakReplicas: 3, directionChanges: 0, slowestReactionSeconds: NaN, seconds: 86400 };
-    const out = parseShardOutput(encodeShardOutput([{ index: 0, summary }], 0, 1, 1), 'x');
+    const summary = { sloCoveragePercent: NaN, eciPodHours: Infinity, ecsNodes: -Infinity, costEcs: 0.1 + 0.2, costEci: -0, costTotal: 1e-300, peakReplicas: 3, atMinReplicasPercent: 0, atMaxReplicasPercent: 12.5, directionChanges: 0, slowestReactionSeconds: NaN, seconds: 86400 };
+    const out = parseShardOutput(encodeShardOutput([{ index: 0, summary, expectations: [true, null, false] }], 0, 1, 1), 'x');
     expect(out.rows[0]!.summary).toEqual(summary);
+    expect(out.rows[0]!.expectations).toEqual([true, null, false]);
     expect(Object.keys(out.rows[0]!.summary)).toEqual(Object.keys(summary));
   });
 
   it('refuses truncated output, a missing shard and a configuration from two shards', () => {
-    const summary = { sloCoveragePercent: 1, eciPodHours: 0, ecsNodes: 1, costEcs: 1, costEci: 0, costTotal: 1, peakReplicas: 1, directionChanges: 0, slowestReactionSeconds: 30, seconds: 1 };
-    const text = encodeShardOutput([{ index: 0, summary }, { index: 1, summary }], 0, 1, 2);
+    const summary = { sloCoveragePercent: 1, eciPodHours: 0, ecsNodes: 1, costEcs: 1, costEci: 0, costTotal: 1, peakReplicas: 1, atMinReplicasPercent: 0, atMaxReplicasPercent: 0, directionChanges: 0, slowestReactionSeconds: 30, seconds: 1 };
+    const text = encodeShardOutput([{ index: 0, summary, expectations: [] }, { index: 1, summary, expectations: [] }], 0, 1, 2);
     expect(() => parseShardOutput(text.split('\n').slice(0, 2).join('\n'), 'pod x')).toThrow(/pod x: output ends without its trailer/);
     expect(() => parseShardOutput('nothing here\n', 'pod y')).toThrow(/pod y: no shard output/);
     const configs = [{ target: 1 }, { target: 2 }, { target: 3 }];
-    const one = parseShardOutput(encodeShardOutput([{ index: 0, summary }, { index: 1, summary }], 0, 2, 3), 'a');
+    const one = parseShardOutput(encodeShardOutput([{ index: 0, summary, expectations: [] }, { index: 1, summary, expectations: [] }], 0, 2, 3), 'a');
     expect(() => mergeShards(configs, [one])).toThrow(/configuration 2 came from no shard/);
     expect(() => mergeShards(configs, [one, one])).toThrow(/configuration 0 came from two shards/);
   });

@@ -2,7 +2,8 @@ import { UserError } from '../core/errors.ts';
 import type { SystemManifests } from '../kinds/system.ts';
 import { makeCurve, type Scenario } from '../scenarios/index.ts';
 import { growth } from '../scenarios/transforms.ts';
-import { simulate, type SimSummary } from './simulate.ts';
+import type { SimSummary } from './simulate.ts';
+import { runConfig, type ExpectationVerdicts } from './whatif-run.ts';
 import { applyConfig, parseVary, product, type Config, type SweepRow } from './sweep.ts';
 import { systemFromScenario } from './system.ts';
 
@@ -13,7 +14,8 @@ import { systemFromScenario } from './system.ts';
  * compact line format a shard prints and the merge back into the local sweep's rows and order.
  */
 
-export const SHARD_FORMAT = 'ebbflow-whatif-shard/v1';
+// v2: a row carries the scenario's expectations' verdicts after the summary.
+export const SHARD_FORMAT = 'ebbflow-whatif-shard/v2';
 
 export interface ShardInput {
   format: typeof SHARD_FORMAT;
@@ -21,7 +23,8 @@ export interface ShardInput {
   scenario: unknown;
   manifests: SystemManifests;
   vary: string[];
-  days: number;
+  /** Whole days; absent: the scenario's windows. */
+  days?: number;
   growth?: number;
 }
 
@@ -30,14 +33,14 @@ export interface DecodedShardInput {
   manifests: SystemManifests;
   vary: string[];
   configs: Config[];
-  days: number;
+  days?: number;
   growth?: number;
 }
 
 /** The one document every shard reads. The curve's `at` is code, so only its data travels. */
-export function encodeShardInput(i: { scenario: Scenario; manifests: SystemManifests; vary: string[]; days: number; growth?: number }): string {
+export function encodeShardInput(i: { scenario: Scenario; manifests: SystemManifests; vary: string[]; days?: number | undefined; growth?: number | undefined }): string {
   const { at: _at, ...curve } = i.scenario.curve;
-  const doc: ShardInput = { format: SHARD_FORMAT, scenario: { ...i.scenario, curve }, manifests: i.manifests, vary: i.vary, days: i.days, ...(i.growth !== undefined ? { growth: i.growth } : {}) };
+  const doc: ShardInput = { format: SHARD_FORMAT, scenario: { ...i.scenario, curve }, manifests: i.manifests, vary: i.vary, ...(i.days !== undefined ? { days: i.days } : {}), ...(i.growth !== undefined ? { growth: i.growth } : {}) };
   return JSON.stringify(doc);
 }
 
@@ -53,7 +56,7 @@ export function decodeShardInput(text: string, where = 'shard input'): DecodedSh
   const c = s.curve;
   const curve = { ...makeCurve(c.name, c.stepSeconds, c.values), ...(c.days !== undefined ? { days: c.days } : {}), ...(c.startMs !== undefined ? { startMs: c.startMs } : {}) };
   const configs = product(doc.vary.map(parseVary));
-  return { scenario: { ...s, curve }, manifests: doc.manifests, vary: doc.vary, configs, days: doc.days, ...(doc.growth !== undefined ? { growth: doc.growth } : {}) };
+  return { scenario: { ...s, curve }, manifests: doc.manifests, vary: doc.vary, configs, ...(doc.days !== undefined ? { days: doc.days } : {}), ...(doc.growth !== undefined ? { growth: doc.growth } : {}) };
 }
 
 /** `i/n` as given to `--shard`: 0 ≤ i < n ≤ 10,000. */
@@ -77,16 +80,20 @@ export function shardRange(total: number, index: number, count: number): { start
   return { start, end: start + base + (index < extra ? 1 : 0) };
 }
 
+/** One configuration's result as a shard reports it. */
+export interface ShardRow {
+  index: number;
+  summary: SimSummary;
+  expectations: ExpectationVerdicts;
+}
+
 /** Runs one shard: the same simulation per configuration as `whatif-worker.ts`. */
-export function runShard(input: DecodedShardInput, index: number, count: number): { index: number; summary: SimSummary }[] {
+export function runShard(input: DecodedShardInput, index: number, count: number): ShardRow[] {
   const scenario = input.growth && input.growth !== 1 ? { ...input.scenario, curve: growth(input.scenario.curve, input.growth) } : input.scenario;
   const base = systemFromScenario(scenario, input.manifests);
   const { start, end } = shardRange(input.configs.length, index, count);
-  const out: { index: number; summary: SimSummary }[] = [];
-  for (let i = start; i < end; i++) {
-    const { summary } = simulate(scenario, applyConfig(base, input.configs[i]!), { days: input.days, timeline: false, stepping: 'event' });
-    out.push({ index: i, summary });
-  }
+  const out: ShardRow[] = [];
+  for (let i = start; i < end; i++) out.push({ index: i, ...runConfig(scenario, applyConfig(base, input.configs[i]!), { ...(input.days !== undefined ? { days: input.days } : {}), stepping: 'event' }) });
   return out;
 }
 
@@ -95,14 +102,16 @@ const enc = (v: number): number | string => (Number.isFinite(v) && !Object.is(v,
 const dec = (v: unknown): number => (typeof v === 'string' ? Number(v) : (v as number));
 
 /**
- * A shard's output, one line each: a header (format, shard, count, total, the summary's keys), one
- * `[index, ...values]` per configuration, and a trailer with the row count, so a truncated log is
- * an error instead of missing rows. Doubles round-trip exactly through JSON.
+ * A shard's output, one line each: a header (format, shard, count, total, the summary's keys, the
+ * number of expectations), one `[index, ...values, ...verdicts]` per configuration (a verdict is
+ * true, false or null), and a trailer with the row count, so a truncated log is an error instead of
+ * missing rows. Doubles round-trip exactly through JSON.
  */
-export function encodeShardOutput(rows: { index: number; summary: SimSummary }[], index: number, count: number, total: number): string {
+export function encodeShardOutput(rows: ShardRow[], index: number, count: number, total: number): string {
   const keys = rows[0] ? Object.keys(rows[0].summary) : [];
-  const lines = [JSON.stringify({ format: SHARD_FORMAT, shard: index, shards: count, total, keys })];
-  for (const r of rows) lines.push(JSON.stringify([r.index, ...keys.map((k) => enc((r.summary as unknown as Record<string, number>)[k]!))]));
+  const expectations = rows[0]?.expectations.length ?? 0;
+  const lines = [JSON.stringify({ format: SHARD_FORMAT, shard: index, shards: count, total, keys, expectations })];
+  for (const r of rows) lines.push(JSON.stringify([r.index, ...keys.map((k) => enc((r.summary as unknown as Record<string, number>)[k]!)), ...r.expectations]));
   lines.push(JSON.stringify({ end: rows.length }));
   return lines.join('\n') + '\n';
 }
@@ -111,7 +120,7 @@ export interface ShardOutput {
   shard: number;
   shards: number;
   total: number;
-  rows: { index: number; summary: SimSummary }[];
+  rows: ShardRow[];
 }
 
 /** Reads a shard's output from text that may carry other lines around it (a pod log). */
@@ -119,7 +128,7 @@ export function parseShardOutput(text: string, where: string): ShardOutput {
   const lines = text.split('\n');
   const start = lines.findIndex((l) => l.startsWith(`{"format":"${SHARD_FORMAT}"`));
   if (start < 0) throw new Error(`${where}: no shard output (no ${SHARD_FORMAT} header)`);
-  const head = JSON.parse(lines[start]!) as { shard: number; shards: number; total: number; keys: string[] };
+  const head = JSON.parse(lines[start]!) as { shard: number; shards: number; total: number; keys: string[]; expectations: number };
   const rows: ShardOutput['rows'] = [];
   for (let i = start + 1; i < lines.length; i++) {
     const v = JSON.parse(lines[i]!) as unknown;
@@ -129,7 +138,8 @@ export function parseShardOutput(text: string, where: string): ShardOutput {
       return { shard: head.shard, shards: head.shards, total: head.total, rows };
     }
     const summary = Object.fromEntries(head.keys.map((k, j) => [k, dec(v[j + 1])])) as unknown as SimSummary;
-    rows.push({ index: v[0] as number, summary });
+    const from = head.keys.length + 1;
+    rows.push({ index: v[0] as number, summary, expectations: v.slice(from, from + head.expectations) as ExpectationVerdicts });
   }
   throw new Error(`${where}: output ends without its trailer (truncated after ${rows.length} rows)`);
 }
@@ -142,7 +152,7 @@ export function mergeShards(configs: Config[], outputs: ShardOutput[]): SweepRow
     for (const r of o.rows) {
       if (!(r.index >= 0 && r.index < configs.length)) throw new Error(`shard ${o.shard}: configuration index ${r.index} out of range`);
       if (rows[r.index]) throw new Error(`configuration ${r.index} came from two shards`);
-      rows[r.index] = { config: configs[r.index]!, summary: r.summary };
+      rows[r.index] = { config: configs[r.index]!, summary: r.summary, expectations: r.expectations };
     }
   }
   const missing = rows.findIndex((r) => !r);

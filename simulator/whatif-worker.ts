@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../scenarios/index.ts';
 import { growth } from '../scenarios/transforms.ts';
-import { simulate, type SimSummary, type Stepping } from './simulate.ts';
-import { applyConfig, type Config } from './sweep.ts';
+import type { Stepping } from './simulate.ts';
+import { applyConfig, type Config, type SweepRow } from './sweep.ts';
+import { runConfig } from './whatif-run.ts';
 import { systemFromScenario } from './system.ts';
 import type { SystemManifests } from '../kinds/system.ts';
 import type { PricesInput } from '../core/prices.ts';
@@ -16,10 +17,9 @@ const base = systemFromScenario(scenario, manifests);
 // Rows go back in batches: one message per row cost the main thread (which shares the cores) more
 // than a day's simulation once the simulation got fast.
 const BATCH = 256;
-let batch: { config: Config; summary: SimSummary }[] = [];
+let batch: SweepRow[] = [];
 for (const config of configs) {
-  const { summary } = simulate(scenario, applyConfig(base, config), { days, timeline: false, ...(stepping ? { stepping } : {}) });
-  batch.push({ config, summary });
+  batch.push({ config, ...runConfig(scenario, applyConfig(base, config), { days, ...(stepping ? { stepping } : {}) }) });
   if (batch.length === BATCH) {
     parentPort!.postMessage(batch);
     batch = [];

@@ -105,6 +105,10 @@ describe('checks', () => {
     expect(check(over, { type: 'sourceNeverAboveMax' }).passed).toBe(false);
     const r = check(over, expectationSchema.parse({ type: 'replicaBounds', min: 1, max: 2 }));
     expect(r).toMatchObject({ passed: false, at: 0 });
+    // The time of a violation is read on the scenario zone's clock, the zone named.
+    expect(r.message).toBe('ew.replicas was 3 at 00:00:00 UTC, outside [1, 2]');
+    const shanghai = { ...over, meta: { ...over.meta, timeZone: 'Asia/Shanghai' } };
+    expect(check(shanghai, expectationSchema.parse({ type: 'replicaBounds', min: 1, max: 2 })).message).toBe('ew.replicas was 3 at 08:00:00 Asia/Shanghai, outside [1, 2]');
   });
 
   it('compares with a baseline by offset, within a tolerance', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_TIME_ZONE, formatClock } from '../time-zone.ts';
 import type { Timeline, TimelineEvent, TimelineSample } from '../timeline/format.ts';
 import type { CheckResult, Expectation } from './expectations.ts';
 import { timelineTiers, type Tiers } from './tiers.ts';
@@ -9,7 +10,8 @@ export { sloCoverage, eciPodHours, maxDirectionChangesPerHour, observedRuns, rea
 
 /** Pure checks of a recorded or simulated timeline against a scenario's expectations. */
 
-const iso = (t: number) => new Date(t).toISOString().slice(11, 19);
+/** A time in a message: the clock of the scenario's zone, named ("07:12:30 Asia/Shanghai"). */
+const clockIn = (tl: Timeline) => (t: number) => `${formatClock(t, tl.meta.timeZone ?? DEFAULT_TIME_ZONE, true)} ${tl.meta.timeZone ?? DEFAULT_TIME_ZONE}`;
 const series = (s: TimelineSample, of: 'hpa.desired' | 'ew.replicas') => (of === 'hpa.desired' ? s.hpa.desired : s.ew.replicas);
 
 /**
@@ -62,7 +64,7 @@ function checkReplicaBounds(tl: Timeline, e: Of<'replicaBounds'>): CheckResult {
   return {
     name: `replicaBounds(${e.of} in [${e.min}, ${e.max}])`,
     passed: !bad,
-    message: bad ? `${e.of} was ${series(bad, e.of)} at ${iso(bad.t)}, outside [${e.min}, ${e.max}]` : `${e.of} stayed within [${e.min}, ${e.max}]`,
+    message: bad ? `${e.of} was ${series(bad, e.of)} at ${clockIn(tl)(bad.t)}, outside [${e.min}, ${e.max}]` : `${e.of} stayed within [${e.min}, ${e.max}]`,
     at: bad?.t,
   };
 }
@@ -72,7 +74,7 @@ function checkSourceNeverAboveMax(tl: Timeline, { words }: Tiers): CheckResult {
   return {
     name: `sourceNeverAboveMax(${tl.meta.sourceMax})`,
     passed: !bad,
-    message: bad ? `${words.cheapest} Deployment had ${bad.ew.source} replicas at ${iso(bad.t)}, above its max ${tl.meta.sourceMax}` : `${words.cheapest} Deployment never exceeded ${tl.meta.sourceMax}`,
+    message: bad ? `${words.cheapest} Deployment had ${bad.ew.source} replicas at ${clockIn(tl)(bad.t)}, above its max ${tl.meta.sourceMax}` : `${words.cheapest} Deployment never exceeded ${tl.meta.sourceMax}`,
     at: bad?.t,
   };
 }
@@ -84,7 +86,7 @@ function checkOverflowOnlyOnVirtualNode(tl: Timeline, tiers: Tiers): CheckResult
   return {
     name: 'overflowOnlyOnVirtualNode',
     passed: !bad,
-    message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${iso(bad.t)}` : `${words.cheapest} pods ran on ECS nodes and ${words.overflow} pods only on the virtual node`,
+    message: bad ? `pod ${bad.object} of ${bad.owner} ran on ${bad.node} (${bad.nodeType}) at ${clockIn(tl)(bad.t)}` : `${words.cheapest} pods ran on ECS nodes and ${words.overflow} pods only on the virtual node`,
     at: bad?.t,
   };
 }
@@ -95,7 +97,7 @@ function checkScaleDownOrder(tl: Timeline, tiers: Tiers): CheckResult {
   return {
     name: 'scaleDownOrder',
     passed: !bad,
-    message: bad ? `${words.cheapest} pod ${bad.object} was deleted at ${iso(bad.t)} while ${words.overflow} pods still existed` : `no ${words.cheapest} pod was removed while ${words.overflow} pods existed`,
+    message: bad ? `${words.cheapest} pod ${bad.object} was deleted at ${clockIn(tl)(bad.t)} while ${words.overflow} pods still existed` : `no ${words.cheapest} pod was removed while ${words.overflow} pods existed`,
     at: bad?.t,
   };
 }
@@ -108,7 +110,7 @@ function checkReactionTime(tl: Timeline, e: Of<'reactionTime'>, ctx: CheckContex
     name: `reactionTime(≤ ${e.withinSeconds}s${e.tolerance ? `, tolerance ${e.tolerance}` : ''}${e.maxReplicas !== undefined ? `, cap ${e.maxReplicas}` : ''})`,
     passed,
     message: worst
-      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${iso(worst.t)}${!worst.reached && cap !== undefined && e.maxReplicas === undefined ? ` (needed level capped at the HPA's maxReplicas ${cap})` : ''}; limit ${e.withinSeconds}s`
+      ? `slowest reaction ${worst.seconds.toFixed(0)}s${worst.reached ? '' : ' (never reached)'} after the rise at ${clockIn(tl)(worst.t)}${!worst.reached && cap !== undefined && e.maxReplicas === undefined ? ` (needed level capped at the HPA's maxReplicas ${cap})` : ''}; limit ${e.withinSeconds}s`
       : 'the needed level never rose above the desired count',
     at: passed ? undefined : worst?.t,
     value: worst?.seconds,
@@ -120,7 +122,7 @@ function checkDirectionChanges(tl: Timeline, e: Of<'maxDirectionChangesPerHour'>
   return {
     name: `maxDirectionChangesPerHour(≤ ${e.max})`,
     passed: max <= e.max,
-    message: `${max} direction changes in the worst hour${at !== undefined ? ` (ending ${iso(at)})` : ''}; limit ${e.max}`,
+    message: `${max} direction changes in the worst hour${at !== undefined ? ` (ending ${clockIn(tl)(at)})` : ''}; limit ${e.max}`,
     at: max > e.max ? at : undefined,
     value: max,
   };
@@ -132,7 +134,7 @@ function checkBaseline(tl: Timeline, e: Of<'baseline'>, baseline?: Timeline): Ch
   return {
     name: `baseline(${e.of} ±${e.toleranceReplicas}, ≥ ${e.minAgreementPercent}%)`,
     passed: a.percent >= e.minAgreementPercent,
-    message: `${a.percent.toFixed(1)}% of samples within ±${e.toleranceReplicas} of the baseline; worst drift ${a.worstDiff}${a.worstAt !== undefined ? ` at ${iso(a.worstAt)}` : ''}`,
+    message: `${a.percent.toFixed(1)}% of samples within ±${e.toleranceReplicas} of the baseline; worst drift ${a.worstDiff}${a.worstAt !== undefined ? ` at ${clockIn(tl)(a.worstAt)}` : ''}`,
     at: a.percent >= e.minAgreementPercent ? undefined : a.worstAt,
     value: a.percent,
   };

@@ -38,6 +38,8 @@ export const metaSchema = z.object({
    * reader without it splits the samples at gaps.
    */
   windows: z.array(z.object({ start: z.number(), end: z.number() })).optional(),
+  /** The scenario's IANA time zone: reports show times on its clock and name it. Absent: UTC. */
+  timeZone: z.string().optional(),
 });
 export type TimelineMeta = z.infer<typeof metaSchema>;
 

@@ -53,6 +53,8 @@ export function scenarioYaml(p: InitParams): string {
     `  file: curves/${p.curve}`,
     '  transforms:',
     `    - scale: ${curveScale(p.capacity)}`,
+    '# The zone (IANA name) of the day, the windows, the curve\'s clock times and the reports\' times, e.g. Asia/Shanghai.',
+    'timezone: UTC',
     'windows:',
     '  - {start: "06:30", end: "08:00"}',
     '  - {start: "22:30", end: "24:00"}',

@@ -33,7 +33,7 @@ export async function sweepOnCluster(
   s: DecodedShardInput & { signal: AbortSignal; progress: (done: number, total: number) => void; log: (line: string) => void },
 ): Promise<SweepRow[]> {
   const r = await runOnCluster({
-    kubeconfig: flags.kubeconfig!, scenario: s.scenario, manifests: s.manifests, vary: s.vary, configs: s.configs, days: s.days, signal: s.signal, progress: s.progress, log: s.log,
+    kubeconfig: flags.kubeconfig!, scenario: s.scenario, manifests: s.manifests, vary: s.vary, configs: s.configs, ...(s.days !== undefined ? { days: s.days } : {}), signal: s.signal, progress: s.progress, log: s.log,
     ...(s.growth !== undefined ? { growth: s.growth } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}), ...(flags.image ? { image: flags.image } : {}),
     ...(flags.loadIntoKind ? { loadIntoKind: flags.loadIntoKind } : {}), ...(flags.shards ? { shards: flags.shards } : {}),
   });

@@ -130,7 +130,7 @@ async function gather(core: CoreV1Api, spec: SweepJobSpec, configs: Config[]): P
  * rows come back through the pods' logs and are merged into the rows the local sweep returns.
  */
 export async function runOnCluster(o: OnClusterOptions): Promise<{ rows: SweepRow[]; shards: number; image: string; namespace: string; job: string }> {
-  const input = gzipSync(encodeShardInput({ scenario: o.scenario, manifests: o.manifests, vary: o.vary, days: o.days, ...(o.growth !== undefined ? { growth: o.growth } : {}) }), { level: 9 });
+  const input = gzipSync(encodeShardInput({ scenario: o.scenario, manifests: o.manifests, vary: o.vary, ...(o.days !== undefined ? { days: o.days } : {}), ...(o.growth !== undefined ? { growth: o.growth } : {}) }), { level: 9 });
   checkInputSize(input.length);
   const { kc, core, batch, nodes } = await connect(o.kubeconfig);
   if (o.namespace) {
