@@ -8,7 +8,7 @@ interface LintOpts extends ManifestFlags {
   scenario?: string;
   format: 'text' | 'json' | 'sarif';
   failOn: 'error' | 'warning' | 'note';
-  timeZone: string;
+  timeZone?: string;
   allowOutsideCurves?: boolean;
 }
 
@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .option('--scenario <file>', "the scenario whose curve, nodes and controller flags the simulation uses; its hpa:/elasticWorkload: overrides are ignored (default: the shipped scenarios/weekday.yaml, a whole weekday)")
     .addOption(new Option('--format <format>', 'text (file:line findings), json (one document) or sarif (SARIF 2.1.0 for code scanning annotations on a PR)').choices(['text', 'json', 'sarif']).default('text'))
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding has this severity or a higher one').choices(['error', 'warning', 'note']).default('error'))
-    .option('--time-zone <tz>', "the IANA time zone CronHPA schedules are read in (the controller's TZ); the curve's clock is UTC", 'UTC')
+    .option('--time-zone <tz>', "the IANA time zone CronHPA schedules are read in (the controller's TZ) (default: the scenario's timezone:, else UTC)")
     .option('--allow-outside-curves', "read curve files outside the scenario's directory (only for scenarios you trust)")
     .option('--allow-outside-manifests', "read manifests (and the files their kustomization reads) outside the scenario's directory and the current one (only for manifests you trust)")
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
@@ -38,14 +38,14 @@ export function register(program: Command): void {
       const { UserError } = await import('../../../core/errors.ts');
       const { loadLint, runRules, failing, toSarif, toText, RULES } = await import('../../../lint/index.ts');
       try {
-        checkTimeZone(opts.timeZone);
+        if (opts.timeZone !== undefined) checkTimeZone(opts.timeZone);
       } catch (e) {
         if (e instanceof ScheduleError) throw new UserError(`--time-zone: ${e.message}`);
         throw e;
       }
       const file = opts.scenario ?? fileURLToPath(new URL('../../../scenarios/weekday.yaml', import.meta.url));
       const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves, ...manifestGrants(opts) });
-      const { ctx, manifests, notes } = await loadLint({ scenario, manifests: manifestsSource(scenario, opts.manifests), timeZone: opts.timeZone });
+      const { ctx, manifests, notes } = await loadLint({ scenario, manifests: manifestsSource(scenario, opts.manifests), timeZone: opts.timeZone ?? scenario.timezone });
       const findings = runRules(ctx);
       setOutcome(failing(findings, opts.failOn) ? EXIT.failed : EXIT.ok);
       if (opts.format === 'sarif') {
