@@ -2,6 +2,7 @@ import type { PlacementKind } from './model/placement.ts';
 import type { ScalerKind } from './model/scaler.ts';
 import { deployment } from './placement/deployment/index.ts';
 import { elasticWorkload } from './placement/elasticworkload/index.ts';
+import { unitedDeployment } from './placement/uniteddeployment/index.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
 
@@ -14,6 +15,7 @@ import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
 export const PLACEMENTS: readonly PlacementKind[] = [
   elasticWorkload,
   deployment,
+  unitedDeployment,
 ];
 
 // The one scaler's model types: a scaler kind with other numbers makes this a union.
