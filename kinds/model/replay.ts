@@ -6,4 +6,10 @@ export interface ReplayContext {
   kubeConfig: () => KubeConfig;
   namespace: string;
   logger?: Logger;
+  /**
+   * Where a kind's controller runs as a process beside the cluster (OpenKruise's manager): the
+   * cluster's name (its supervisor), the run's directory, the kubeconfig's path and the address the
+   * API server reaches this machine at (default loopback). Absent on a backend that offers none.
+   */
+  host?: () => { cluster: string; dir: string; kubeconfig: string; address?: string };
 }

@@ -1,6 +1,5 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
 import type { Component } from '../../../core/component.ts';
+import type { ReplayContext } from '../../../kinds/model/replay.ts';
 import { placementKind } from '../../../kinds/registry.ts';
 import type { ReplayPlan } from '../plan.ts';
 
@@ -9,7 +8,7 @@ import type { ReplayPlan } from '../plan.ts';
  * (the ElasticWorkload's CRD and controller; none for a Deployment the HPA scales itself). The one
  * place that chooses them.
  */
-export function placementComponents(plan: ReplayPlan, o: { kubeConfig: () => KubeConfig; logger?: Logger }): Component[] {
+export function placementComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'namespace'>): Component[] {
   const placement = plan.system.placement;
-  return placementKind(placement.kind).components(placement, { kubeConfig: o.kubeConfig, namespace: plan.namespace, logger: o.logger });
+  return placementKind(placement.kind).components(placement, { ...o, namespace: plan.namespace });
 }

@@ -1,7 +1,9 @@
+import { specOf } from '../../model/discovery.ts';
 import type { PlacementKind, ResolvedPlacement } from '../../model/placement.ts';
+import { KruiseComponent } from './controller.ts';
 import { discoverUnitedDeployment } from './discover.ts';
 import { resolveUnitedDeployment, splitUnitedDeployment } from './resolve.ts';
-import { KIND, subsetPrefix, UD_API } from './spec.ts';
+import { KIND, subsetPrefix, UD_API, type UnitedDeploymentSpec } from './spec.ts';
 
 /**
  * The timeline owner of a subset workload's pods, by the name the controller generated for it
@@ -30,7 +32,10 @@ export const unitedDeployment: PlacementKind = {
   discover: discoverUnitedDeployment,
   resolve: resolveUnitedDeployment,
   split: splitUnitedDeployment,
-  components: () => [],
+  components: (p, ctx) => {
+    const cloneSet = p.object && (specOf(p.object) as UnitedDeploymentSpec).template?.cloneSetTemplate !== undefined;
+    return [new KruiseComponent(ctx, cloneSet ? ['uniteddeployments', 'clonesets'] : ['uniteddeployments'])];
+  },
   recorderView(p) {
     return {
       owner: ownerByPrefix(p),
@@ -41,6 +46,7 @@ export const unitedDeployment: PlacementKind = {
 };
 
 export { allocateAdaptive, allocateMinMax, parseSubsetReplicas } from './allocate.ts';
+export { KruiseComponent } from './controller.ts';
 export { TEMPLATE_OF_ANNOTATION } from './discover.ts';
 export { adaptiveOf, tiersOf } from './resolve.ts';
 export { KIND, SUBSET_LABEL, subsetPrefix, UD_API } from './spec.ts';
