@@ -111,3 +111,38 @@ describe('ACK\'s UnitedDeployment-with-HPA example in the simulator', () => {
     expect(samples.slice(0, eciGone).filter((x) => x.t > samples[eciGone]!.t - 600_000).every((x) => x.ew.source === 2)).toBe(true);
   });
 });
+
+describe('the Adaptive schedule strategy in the simulator', () => {
+  // One ECS node with room for 2 pods (1 CPU, 500m each) under a subset max of 6: the rest stays Pending.
+  const SMALL_POOL = 'nodes:\n  ecs: [{name: ecs, count: 1, cpu: "1", labels: {alibabacloud.com/nodepool-id: np-ecs}}]\n';
+  const run = async (strategy: Record<string, unknown> | undefined) => {
+    const s = await parseScenario(`name: ud-adaptive\ncurve:\n  steps: [["07:00", 1500], ["07:03", 5800]]\nwindows: [{start: "07:00", end: "07:20"}]\ndevicesPerReplica: 1000\n${SMALL_POOL}`, `${DIR}adaptive.yaml`);
+    const objs = objects();
+    const spec = objs.find((o) => o.object.kind === 'UnitedDeployment')!.object.spec as unknown as UdSpec & { topology: { scheduleStrategy?: unknown } };
+    spec.topology.subsets[0]!.maxReplicas = 6;
+    if (strategy) spec.topology.scheduleStrategy = strategy;
+    const sys = systemFromScenario(s, harnessSystemManifests(harnessManifestsFrom(objs, discoverSystem(objs, 'ack-hpa'), 'ack-hpa')));
+    return simulate(s, sys).timeline!;
+  };
+  const at = (tl: Awaited<ReturnType<typeof run>>, minute: number) => tl.samples.find((x) => x.t >= tl.meta.start + minute * 60_000)!;
+
+  it('Fixed: replicas the ECS pool cannot start stay Pending there', async () => {
+    const late = at(await run(undefined), 15);
+    expect(late.ew.replicas).toBe(6);
+    expect(late.pods.ecs).toMatchObject({ ready: 2, pending: 4 });
+    expect(late.pods.eci.ready).toBe(0);
+  });
+
+  it('Adaptive: after rescheduleCriticalSeconds the ECS subset is held at its ready pods and the rest runs on ECI', async () => {
+    const tl = await run({ type: 'Adaptive', adaptive: { rescheduleCriticalSeconds: 30, unschedulableDuration: 300 } });
+    const late = at(tl, 15);
+    expect(late.ew).toMatchObject({ replicas: 6, source: 2 });
+    expect(late.pods.ecs).toMatchObject({ ready: 2, pending: 0 });
+    expect(late.pods.eci.ready).toBe(4);
+    const marked = tl.events.find((e) => e.message?.startsWith('ECS tier unschedulable'));
+    const firstEciPod = tl.events.find((e) => e.type === 'pod.created' && e.nodeType === 'eci');
+    // The move waits for the critical time: the ECS pods were asked for first.
+    expect(marked).toBeDefined();
+    expect(firstEciPod!.t - tl.events.find((e) => e.type === 'pod.created' && e.nodeType === 'ecs' && e.t > tl.meta.start)!.t).toBeGreaterThanOrEqual(30_000);
+  });
+});

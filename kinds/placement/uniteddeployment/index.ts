@@ -2,7 +2,8 @@ import { specOf } from '../../model/discovery.ts';
 import type { PlacementKind, ResolvedPlacement } from '../../model/placement.ts';
 import { KruiseComponent } from './controller.ts';
 import { discoverUnitedDeployment } from './discover.ts';
-import { resolveUnitedDeployment, splitUnitedDeployment } from './resolve.ts';
+import { allocateAdaptive } from './allocate.ts';
+import { adaptiveOf, resolveUnitedDeployment, splitUnitedDeployment } from './resolve.ts';
 import { KIND, subsetPrefix, UD_API, type UnitedDeploymentSpec } from './spec.ts';
 
 /**
@@ -32,6 +33,10 @@ export const unitedDeployment: PlacementKind = {
   discover: discoverUnitedDeployment,
   resolve: resolveUnitedDeployment,
   split: splitUnitedDeployment,
+  adaptive(p) {
+    const a = adaptiveOf(p);
+    return a && { ...a, split: (total, observed) => allocateAdaptive(total, p.tiers, observed) };
+  },
   components: (p, ctx) => {
     const cloneSet = p.object && (specOf(p.object) as UnitedDeploymentSpec).template?.cloneSetTemplate !== undefined;
     return [new KruiseComponent(ctx, cloneSet ? ['uniteddeployments', 'clonesets'] : ['uniteddeployments'])];
