@@ -19,6 +19,8 @@ export function refuseHostOnlyParts(plan: ReplayPlan): void {
   const file = plan.scenario.file;
   if (plan.scenario.source.mode === 'events') throw new UserError(`${file}: source.mode events runs on the local backend only`, 'remove source: or replay it with --backend local');
   if (plan.scenario.exporter) throw new UserError(`${file}: exporter: (your own exporter process) runs on the local backend only`, 'remove exporter: or replay it with --backend local');
+  // OpenKruise's manager and the template's image are not yet set up for clusters that run pods.
+  if (plan.system.placement.kind === 'UnitedDeployment') throw new UserError(`${plan.manifests.source ?? file}: a UnitedDeployment replays on the local backend only (for now)`, 'replay it with --backend local, or simulate it');
 }
 
 /** Where the pods go and how they reach this machine. */
