@@ -92,10 +92,10 @@ export async function startKruiseManager(opts: {
       '--metrics-addr=0',
       `--health-probe-addr=127.0.0.1:${healthPort}`,
       '--enable-pprof=false',
-      '--v=2',
     ],
     env: {
       ...process.env,
+      KUBECONFIG: opts.kubeconfig,
       WEBHOOK_HOST: opts.host ?? '127.0.0.1',
       WEBHOOK_PORT: String(webhookPort),
       // With WEBHOOK_HOST set the manager writes its self-signed certificates here, not to a Secret.
