@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { waitUntil } from '../../core/wait.ts';
-import { clusterSupervisor } from '../local/index.ts';
+import { clusterSupervisor, isRecordedProcess } from '../local/index.ts';
 import { rawApi } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { webhookConfigurations } from './webhooks.ts';
 
 /** The toolchain component that builds the manager and keeps its CRDs and webhook configurations. */
 export const KRUISE_COMPONENT = 'kruise';
-const CRD_FILES = { uniteddeployments: 'config/crd/bases/apps.kruise.io_uniteddeployments.yaml', clonesets: 'config/crd/bases/apps.kruise.io_clonesets.yaml' } as const;
+const CRD_DIR = 'config/crd/bases/';
 const WEBHOOK_FILE = 'config/webhook/manifests.yaml';
 
-export type KruiseResource = keyof typeof CRD_FILES;
+/** The kinds whose webhooks a run registers (plural resource names). */
+export type KruiseResource = 'uniteddeployments' | 'clonesets';
 
 export interface RunningKruise {
   pid: number;
@@ -41,11 +42,16 @@ async function apply(kc: KubeConfig, path: string, obj: { metadata: { name: stri
   if (r.status >= 300) throw new Error(`applying ${obj.metadata.name}: ${String(r.json.message ?? r.status)}`);
 }
 
-/** The CRDs of `resources` from the built module, each Established before this returns. */
-export async function installKruiseCrds(kc: KubeConfig, resources: readonly KruiseResource[], files = componentFiles(KRUISE_COMPONENT)): Promise<void> {
-  for (const r of resources) {
-    const crd = YAML.parse(readFileSync(files[CRD_FILES[r]]!, 'utf8')) as { metadata: { name: string } };
-    await apply(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+/**
+ * Every CRD of the module, each Established before this returns. All of them, not only the kind a
+ * run uses: the manager asks discovery for each kind it knows (`utildiscovery.DiscoverGVK`), and a
+ * missing kind costs it about 16 s of retries (4 steps from 500 ms, factor 5) — its start took
+ * over 90 s with two CRDs — and it indexes ImagePullJobs unconditionally (it exits without that CRD).
+ */
+export async function installKruiseCrds(kc: KubeConfig, files = componentFiles(KRUISE_COMPONENT)): Promise<void> {
+  const crds = Object.keys(files).filter((f) => f.startsWith(CRD_DIR)).sort().map((f) => YAML.parse(readFileSync(files[f]!, 'utf8')) as { metadata: { name: string } });
+  for (const crd of crds) await apply(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
+  for (const crd of crds) {
     await waitUntil(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
       const cur = await rawApi(kc, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
       const conds = (cur.json.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
@@ -56,7 +62,7 @@ export async function installKruiseCrds(kc: KubeConfig, resources: readonly Krui
 
 /**
  * OpenKruise's manager (`kruise-manager`, built on first use) as a supervised process of the local
- * cluster `cluster`: the CRDs of `resources`, the webhook configurations of their webhooks (filled
+ * cluster `cluster`: every CRD of the module, the webhook configurations of the webhooks of `resources` (filled
  * in by the manager with its CA and `https://<host>:<port>` URLs: `host` is how the API server
  * reaches this machine — loopback for the local backend, the Docker network's gateway for kind),
  * leader election off, metrics off, its health probe on loopback; ready when its readiness check
@@ -75,7 +81,7 @@ export async function startKruiseManager(opts: {
   const bin = (await ensureBinaries(['kruise-manager'], opts.progress))['kruise-manager']!;
   const files = componentFiles(KRUISE_COMPONENT);
   const resources = opts.resources ?? ['uniteddeployments'];
-  await installKruiseCrds(opts.kubeConfig, resources, files);
+  await installKruiseCrds(opts.kubeConfig, files);
   for (const cfg of webhookConfigurations(readFileSync(files[WEBHOOK_FILE]!, 'utf8'), resources)) {
     // A configuration left by an earlier run holds its template annotation and old CA: start clean.
     const path = `/apis/admissionregistration.k8s.io/v1/${cfg.kind === 'MutatingWebhookConfiguration' ? 'mutatingwebhookconfigurations' : 'validatingwebhookconfigurations'}`;
@@ -108,6 +114,7 @@ export async function startKruiseManager(opts: {
   };
   try {
     await waitUntil('kruise-manager ready (its webhook initialised)', 90_000, async () => {
+      if (!isRecordedProcess(proc)) throw new Error(`kruise-manager exited before it was ready:\n${proc.logTail(30)}`);
       const r = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
       return r?.ok || undefined;
     }, () => proc.logTail(30), 200, opts.signal);

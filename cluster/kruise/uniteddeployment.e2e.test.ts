@@ -134,7 +134,11 @@ describe('OpenKruise\'s UnitedDeployment controller on the local cluster', () =>
     await converged(2, 0);
     await scale(1);
     await converged(1, 0);
-    const gone = [...removed.values()].filter((r) => r.at >= since);
+    // The pod watch may see the last removal a moment after the list did.
+    const gone = await until('the removals seen by the pod watch', async () => {
+      const g = [...removed.values()].filter((r) => r.at >= since);
+      return g.filter((r) => r.subset === 'ecs').length >= 1 ? g : undefined;
+    });
     const lastEci = Math.max(...gone.filter((r) => r.subset === 'eci').map((r) => r.at));
     const firstEcs = Math.min(...gone.filter((r) => r.subset === 'ecs').map((r) => r.at));
     expect(gone.filter((r) => r.subset === 'eci')).toHaveLength(3);

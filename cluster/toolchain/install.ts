@@ -163,8 +163,13 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
 }
 
 /** Copies files of the module as the build resolved it (its directory in the module cache) to `work/files/`. */
-async function keepModuleFiles(component: string, module: string, files: string[], work: string): Promise<string[]> {
+async function keepModuleFiles(component: string, module: string, entries: string[], work: string): Promise<string[]> {
   const dir = (await runGo(['list', '-m', '-f', '{{.Dir}}', module], work, `${component}: locate ${module}`)).trim();
+  const files = entries.flatMap((e) => {
+    if (!e.endsWith('/')) return [e];
+    if (!existsSync(join(dir, e))) throw new Error(`${component}: ${module} has no ${e}`);
+    return readdirSync(join(dir, e)).sort().map((f) => `${e}${f}`);
+  });
   for (const f of files) {
     const from = join(dir, f);
     if (!existsSync(from)) throw new Error(`${component}: ${module} has no ${f}`);

@@ -50,8 +50,11 @@ export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env)
     for (const p of Object.values(m.binaries)) if (!isExecutable(p)) return undefined;
     // Nor one written before the recipe gained a binary (promtool beside prometheus): reinstall.
     if (recipeBinaries(c).some((b) => !m.binaries[b])) return undefined;
-    const files = c.recipe.kind === 'go' ? c.recipe.files ?? [] : [];
-    if (files.some((f) => !m.files?.[f] || !existsSync(m.files[f]))) return undefined;
+    // Each kept file, and for a kept directory at least one file under it.
+    const kept = c.recipe.kind === 'go' ? c.recipe.files ?? [] : [];
+    const have = Object.entries(m.files ?? {});
+    if (have.some(([, p]) => !existsSync(p))) return undefined;
+    if (kept.some((f) => (f.endsWith('/') ? !have.some(([k]) => k.startsWith(f)) : !m.files?.[f]))) return undefined;
     return m;
   } catch {
     return undefined;

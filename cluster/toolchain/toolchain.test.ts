@@ -85,7 +85,8 @@ describe('toolchain', () => {
     mkdirSync(join(root, 'bin'), { recursive: true });
     writeFileSync(join(root, 'bin', 'kruise-manager'), '#!/bin/sh\n');
     chmodSync(join(root, 'bin', 'kruise-manager'), 0o755);
-    const kept = (kruise.recipe as { files: string[] }).files;
+    // A kept directory is its files.
+    const kept = (kruise.recipe as { files: string[] }).files.map((f) => (f.endsWith('/') ? `${f}apps.kruise.io_uniteddeployments.yaml` : f));
     const files = Object.fromEntries(kept.map((f) => [f, join(root, 'files', f)]));
     writeFileSync(join(root, 'manifest.json'), JSON.stringify({ component: 'kruise', version: kruise.recipe.version, binaries: { 'kruise-manager': join(root, 'bin', 'kruise-manager') }, files, source: 'built', builtAt: '', seconds: 0 }));
     // The CRDs were not copied (a cache pruned by hand): not an install.

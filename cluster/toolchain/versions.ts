@@ -23,7 +23,10 @@ export type BuildRecipe =
      * Go honours replacements of the main module only, and some modules build only with theirs.
      */
     replace?: string[];
-    /** Files of the module (paths inside it) kept beside the binaries: the CRDs and webhook configurations a controller needs. */
+    /**
+     * Files of the module (paths inside it; one ending in `/` is a directory, its files kept) beside
+     * the binaries: the CRDs and webhook configurations a controller needs.
+     */
     files?: string[];
   }
   /** A Debian package, used from the system if installed, else extracted into the cache. */
@@ -238,11 +241,8 @@ export const COMPONENTS: Component[] = [
       version: KRUISE_VERSION,
       packages: [{ pkg: '', binary: 'kruise-manager' }],
       replace: KRUISE_REPLACE,
-      files: [
-        'config/crd/bases/apps.kruise.io_uniteddeployments.yaml',
-        'config/crd/bases/apps.kruise.io_clonesets.yaml',
-        'config/webhook/manifests.yaml',
-      ],
+      // Every CRD: the manager needs some beyond the kind a run uses (its field indexes want ImagePullJob's).
+      files: ['config/crd/bases/', 'config/webhook/manifests.yaml'],
     },
   },
   {
