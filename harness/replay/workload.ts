@@ -15,7 +15,8 @@ export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: R
   // A workload discovery made from a placement's template (a UnitedDeployment's) is the placement's to create.
   const business = plan.manifests.businessDeployment.metadata.annotations?.[TEMPLATE_OF_ANNOTATION] ? undefined : plan.manifests.businessDeployment;
   const deployment = business && rewrite ? rewrite(business) : business;
-  const workload = [...ns, deployment, plan.manifests.businessService, plan.ew, plan.hpa].filter((x): x is KubeObject => x !== undefined);
+  const placement = plan.ew && rewrite ? rewriteTemplate(plan.ew, rewrite) : plan.ew;
+  const workload = [...ns, deployment, plan.manifests.businessService, placement, plan.hpa].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
       // A backend that deploys pods may have made the namespace already.
@@ -23,4 +24,21 @@ export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: R
       throw new Error(`applying ${obj.kind} ${obj.metadata.name}: ${(e as { body?: string }).body ?? String(e)}`);
     });
   }
+}
+
+/**
+ * A placement that creates the workload from its own template (a UnitedDeployment's
+ * `deploymentTemplate`/`cloneSetTemplate`/…): the backend's rewrite applied to the template as it
+ * would be to the Deployment. Any other placement object is returned as it is.
+ */
+export function rewriteTemplate(placement: KubeObject, rewrite: (deployment: KubeObject) => KubeObject): KubeObject {
+  const templates = (placement.spec as { template?: Record<string, { spec?: unknown } | undefined> } | undefined)?.template;
+  if (placement.kind !== 'UnitedDeployment' || !templates) return placement;
+  const out = structuredClone(placement);
+  const outTemplates = (out.spec as { template: Record<string, { spec?: unknown }> }).template;
+  for (const [field, t] of Object.entries(templates)) {
+    if (!t?.spec) continue;
+    outTemplates[field]!.spec = rewrite({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: placement.metadata.name }, spec: t.spec }).spec;
+  }
+  return out;
 }

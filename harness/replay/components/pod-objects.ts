@@ -19,8 +19,11 @@ export function refuseHostOnlyParts(plan: ReplayPlan): void {
   const file = plan.scenario.file;
   if (plan.scenario.source.mode === 'events') throw new UserError(`${file}: source.mode events runs on the local backend only`, 'remove source: or replay it with --backend local');
   if (plan.scenario.exporter) throw new UserError(`${file}: exporter: (your own exporter process) runs on the local backend only`, 'remove exporter: or replay it with --backend local');
-  // OpenKruise's manager and the template's image are not yet set up for clusters that run pods.
-  if (plan.system.placement.kind === 'UnitedDeployment') throw new UserError(`${plan.manifests.source ?? file}: a UnitedDeployment replays on the local backend only (for now)`, 'replay it with --backend local, or simulate it');
+}
+
+/** What runs only beside a cluster ebbflow made (local, kind): OpenKruise's manager is not installed into someone's cluster. */
+export function refuseOwnControllers(plan: ReplayPlan): void {
+  if (plan.system.placement.kind === 'UnitedDeployment') throw new UserError(`${plan.manifests.source ?? plan.scenario.file}: a UnitedDeployment replays on the local and kind backends only (for now)`, 'replay it with --backend local or kind, or simulate it');
 }
 
 /** Where the pods go and how they reach this machine. */

@@ -2,7 +2,7 @@ import { existingCompressionNote } from '../../../../cluster/existing/fidelity.t
 import { retargetMonitorNamespaceLabel, retargetNamespaceLabel } from '../../../../cluster/existing/namespace-label.ts';
 import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../../cluster/existing/options.ts';
 import type { KubeObject } from '../../../../manifests/index.ts';
-import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
+import { refuseHostOnlyParts, refuseOwnControllers } from '../../components/pod-objects.ts';
 import type { ReplayPlan } from '../../plan.ts';
 
 /**
@@ -12,6 +12,7 @@ import type { ReplayPlan } from '../../plan.ts';
  */
 export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): ExistingTarget {
   refuseHostOnlyParts(plan);
+  refuseOwnControllers(plan);
   const target = existingTarget(flags);
   retargetPlan(plan, target.namespace);
   const note = existingCompressionNote(plan.scenario.compression, plan.system.flags);
