@@ -16,7 +16,7 @@ const ud: KubeObject = {
 
 describe('a backend\'s rewrite of the workload reaches a placement that creates it from a template', () => {
   it('a UnitedDeployment\'s template is rewritten as the Deployment would be, the rest kept, the input untouched', () => {
-    const out = rewriteTemplate(ud, image) as { spec: { template: { deploymentTemplate: { metadata: unknown; spec: { template: { spec: { containers: { image: string }[] } } } } }; topology: unknown } };
+    const out = rewriteTemplate(ud, image) as unknown as { spec: { template: { deploymentTemplate: { metadata: unknown; spec: { template: { spec: { containers: { image: string }[] } } } } }; topology: unknown } };
     expect(out.spec.template.deploymentTemplate.spec.template.spec.containers[0]!.image).toBe('standin:1');
     expect(out.spec.template.deploymentTemplate.metadata).toEqual({ labels: { app: 'web' } });
     expect(out.spec.topology).toEqual({ subsets: [] });
