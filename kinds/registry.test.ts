@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { nodePoolsSchema } from '../cluster/nodes/config.ts';
 import { timelineTiers } from '../core/checks/tiers.ts';
 import type { KubeObject } from './model/objects.ts';
 import { PLACEMENTS, SCALERS, placementFor, placementKind, scalerKind } from './registry.ts';
@@ -13,6 +14,15 @@ const direct = (): SystemManifests => {
   const { placement: _, ...m } = shipped();
   return m;
 };
+// ACK's UnitedDeployment example (kinds/placement/uniteddeployment/testdata): its ECS subset selects the pool's label.
+const udFile = fileURLToPath(new URL('./placement/uniteddeployment/testdata/ack-hpa/manifests.yaml', import.meta.url));
+const united = (): SystemManifests => {
+  const docs = YAML.parseAllDocuments(readFileSync(udFile, 'utf8')).map((d) => d.toJS() as KubeObject);
+  const ud = docs.find((o) => o.kind === 'UnitedDeployment')!;
+  const template = (ud.spec as { template: { deploymentTemplate: { spec: object } } }).template.deploymentTemplate;
+  return { hpa: docs.find((o) => o.kind === 'HorizontalPodAutoscaler')!, placement: ud, deployment: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: template.spec }, source: udFile };
+};
+const udPool = { nodes: nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 2, labels: { 'alibabacloud.com/nodepool-id': 'np-ecs' } }] }) };
 
 describe('the registry: every kind once, looked up by name or by target', () => {
   it('kinds and the targets they answer are unique', () => {
@@ -20,7 +30,7 @@ describe('the registry: every kind once, looked up by name or by target', () => 
     const targets = PLACEMENTS.flatMap((p) => p.targets);
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(targets).size).toBe(targets.length);
-    expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet']);
+    expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet', 'UnitedDeployment']);
     expect(SCALERS.map((s) => s.kind)).toEqual(['ScaledObject', 'HorizontalPodAutoscaler']);
   });
 
@@ -30,14 +40,15 @@ describe('the registry: every kind once, looked up by name or by target', () => 
     expect(placementKind('ElasticWorkload').targets).toEqual(['ElasticWorkload']);
     expect(scalerKind('HorizontalPodAutoscaler').kind).toBe('HorizontalPodAutoscaler');
     expect(scalerKind('ScaledObject').kind).toBe('ScaledObject');
-    expect(() => placementKind('UnitedDeployment')).toThrow(/no placement kind "UnitedDeployment" is registered/);
+    expect(placementFor('UnitedDeployment')?.kind).toBe('UnitedDeployment');
+    expect(() => placementKind('WorkloadSpread')).toThrow(/no placement kind "WorkloadSpread" is registered/);
   });
 });
 
 describe('each placement kind, resolved from the shipped manifests, agrees with itself across simulator, recorder and checks', () => {
-  for (const [name, manifests, kind] of [['ElasticWorkload', shipped, 'ElasticWorkload'], ['a Deployment the HPA scales', direct, 'Deployment']] as const) {
+  for (const [name, manifests, kind, overrides] of [['ElasticWorkload', shipped, 'ElasticWorkload', {}], ['a Deployment the HPA scales', direct, 'Deployment', {}], ['UnitedDeployment', united, 'UnitedDeployment', udPool]] as const) {
     it(name, () => {
-      const { placement } = resolveSystem({}, manifests());
+      const { placement } = resolveSystem(overrides, manifests());
       expect(placement.kind).toBe(kind);
       const k = placementKind(placement.kind);
       // The recorder's owners land in the checks' tiers in the same order, on the same nodes.

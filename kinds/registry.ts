@@ -3,6 +3,7 @@ import type { ScalerKind, ScheduleKind } from './model/scaler.ts';
 import { deployment } from './placement/deployment/index.ts';
 import { elasticWorkload } from './placement/elasticworkload/index.ts';
 import { cronHpa } from './scaler/cronhpa/index.ts';
+import { unitedDeployment } from './placement/uniteddeployment/index.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
 import { kedaKind } from './scaler/keda/index.ts';
@@ -16,6 +17,7 @@ import { kedaKind } from './scaler/keda/index.ts';
 export const PLACEMENTS: readonly PlacementKind[] = [
   elasticWorkload,
   deployment,
+  unitedDeployment,
 ];
 
 // The one scaler's model types: a scaler kind with other numbers makes this a union.

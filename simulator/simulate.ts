@@ -4,7 +4,7 @@ import type { Timeline, TimelineEvent, TimelineSample } from '../core/timeline/f
 import { KUBERNETES_VERSION } from '../cluster/toolchain/versions.ts';
 import { MeasureRecorder, costOf, measureSettings, type MeasureSettings } from '../core/checks/measures.ts';
 import { formatMoney } from '../core/prices.ts';
-import type { PlacementKind } from '../kinds/model/placement.ts';
+import type { AdaptiveSplit, PlacementKind } from '../kinds/model/placement.ts';
 import type { ScalerSimulation, SimulationNote } from '../kinds/model/scaler.ts';
 import { placementKind, scalerKind, scheduleKind } from '../kinds/registry.ts';
 import { ecsPodCapacity } from '../kinds/system.ts';
@@ -173,6 +173,10 @@ class Model {
   /** What a schedule over the scaler did (a CronHPA's firings), drained into the events. */
   readonly notes: SimulationNote[] | undefined;
   readonly placement: PlacementKind;
+  /** The placement's rescheduling (a UnitedDeployment's Adaptive strategy), else undefined: the split is stateless. */
+  readonly adaptive: AdaptiveSplit | undefined;
+  /** Until when (ms) the ECS tier is held at its ready pods after its pods stayed Pending too long. */
+  ecsUnschedulableUntil = -Infinity;
   /** The last split asked of the placement and its total: samples ask again and again for the same one. */
   splitTotal = -1;
   split: number[] = [];
@@ -206,6 +210,7 @@ class Model {
     this.scaler = scheduled ?? scaler;
     this.notes = scheduled?.notes;
     this.placement = placementKind(sys.placement.kind);
+    this.adaptive = this.placement.adaptive?.(sys.placement);
     this.random = rng(sys.seed);
     this.sync = sys.flags.syncPeriodSeconds;
     this.Ie = sys.pipeline.exporterIntervalSeconds;
@@ -303,8 +308,39 @@ class Model {
     return this.split;
   }
 
+  /**
+   * The Adaptive strategy's view at `t` (the controller's `calculateSubsetsStatusForDefaultAdaptiveStrategy`):
+   * an ECS pod Pending for `rescheduleCriticalSeconds` marks the ECS tier unschedulable for
+   * `unschedulableDuration` from then; the split holds it at its ready pods and the rest overflows.
+   */
+  adaptiveSplit(a: AdaptiveSplit, total: number, t: number): number[] {
+    const critical = a.rescheduleCriticalSeconds * 1000;
+    if (t >= this.ecsUnschedulableUntil && this.source.pods.some((p) => p.readyAt > t && t - p.created >= critical)) {
+      this.ecsUnschedulableUntil = t + a.unschedulableDuration * 1000;
+      this.ev({ t, type: 'ew.split', message: `ECS tier unschedulable: a pod Pending for ${a.rescheduleCriticalSeconds} s; held at its ready pods for ${a.unschedulableDuration} s` });
+    }
+    return a.split(total, [{ ready: this.source.ready(t), unschedulable: t < this.ecsUnschedulableUntil }, { ready: this.units.ready(t), unschedulable: false }]);
+  }
+
+  /** Adaptive: re-split the current total when what the tiers are doing changes the controller's answer. */
+  reschedule(a: AdaptiveSplit, t: number): void {
+    const split = this.adaptiveSplit(a, this.replicas, t);
+    if (split[0] === this.source.length && (split[1] ?? 0) === this.units.length) return;
+    this.place(split, this.replicas, t);
+  }
+
   applySplit(total: number, t: number): void {
-    const split = this.tiers(total);
+    if (this.adaptive) {
+      this.place(this.adaptiveSplit(this.adaptive, total, t), total, t);
+      return;
+    }
+    this.place(this.tiers(total), total, t);
+  }
+
+  /** Pods to the split; it becomes what samples report for this total. */
+  place(split: number[], total: number, t: number): void {
+    this.split = split;
+    this.splitTotal = total;
     const source = split[0] ?? 0;
     const unitWant = split[1] ?? 0;
     // Scale-in order: overflow pods leave first, the cheapest tier last (the controller's staging, instantaneous here).
@@ -341,6 +377,7 @@ class Model {
       this.replicas = desired;
       this.applySplit(desired, t);
     }
+    if (this.adaptive) this.reschedule(this.adaptive, t);
     // Failed ECI pods are replaced by their ReplicaSet.
     const units = this.units;
     for (let i = 0; (units.failed > 0 || !this.incremental) && i < units.length; i++) {
@@ -362,7 +399,8 @@ class Model {
    */
   quietSync(): boolean {
     const scaler = this.scaler;
-    if (!this.series || this.units.failed > 0) return false;
+    // Adaptive: a sync may move replicas between tiers without a rescale.
+    if (!this.series || this.units.failed > 0 || this.adaptive) return false;
     const t = this.now;
     const ready = scaler.quietNeedsReady ? this.source.ready(t) + this.units.ready(t) : 0;
     return scaler.quiet(t / 1000, this.replicas, this.series.metric[this.step]!, ready);

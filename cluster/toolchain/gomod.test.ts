@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kubernetesWrapperGoMod, kubeVersionLdflags, requiredModules, stagingModules, stagingVersion, toolsGo } from './gomod.ts';
+import { kubernetesWrapperGoMod, kubeVersionLdflags, requiredModules, simpleWrapperGoMod, stagingModules, stagingVersion, toolsGo } from './gomod.ts';
+import { KRUISE_REPLACE } from './versions.ts';
 
 const upstream = `module k8s.io/kubernetes
 
@@ -55,5 +56,23 @@ describe('kubernetes wrapper go.mod', () => {
 
   it('writes a build-tagged tools file', () => {
     expect(toolsGo(['a/b'])).toMatch(/^\/\/go:build tools\n\npackage tools\n\nimport \(\n\t_ "a\/b"\n\)/);
+  });
+});
+
+describe('a wrapper go.mod with the module\'s own replace lines', () => {
+  it('repeats them, since Go honours only the main module\'s replacements', () => {
+    const mod = simpleWrapperGoMod('kruise', 'github.com/openkruise/kruise', 'v1.9.0', ['k8s.io/api => k8s.io/api v0.32.10', 'golang.org/x/sys => golang.org/x/sys v0.19.0']);
+    expect(mod).toContain('require github.com/openkruise/kruise v1.9.0\n');
+    expect(mod).toContain('replace (\n\tk8s.io/api => k8s.io/api v0.32.10\n\tgolang.org/x/sys => golang.org/x/sys v0.19.0\n)\n');
+    expect(simpleWrapperGoMod('k6', 'go.k6.io/k6', 'v1.8.1')).not.toContain('replace');
+  });
+
+  it('kruise v1.9.0\'s block: 31 modules, each once, the k8s.io ones at v0.32.10 but kube-proxy and kube-scheduler as upstream pins them', () => {
+    const olds = KRUISE_REPLACE.map((r) => r.split(' => ')[0]);
+    expect(new Set(olds).size).toBe(31);
+    expect(KRUISE_REPLACE).toContain('k8s.io/kube-proxy => k8s.io/kube-proxy v0.30.9');
+    expect(KRUISE_REPLACE).toContain('k8s.io/kube-scheduler => k8s.io/kube-scheduler v0.32.0');
+    expect(KRUISE_REPLACE.filter((r) => r.endsWith(' v0.32.10'))).toHaveLength(28);
+    for (const r of KRUISE_REPLACE) expect(r).toMatch(/^(\S+) => \1 v\d+\.\d+\.\d+$/);
   });
 });

@@ -62,8 +62,10 @@ export function kubernetesWrapperGoMod(kubeVersion: string, upstreamGoMod: strin
 }
 
 /** `go mod tidy` raises the go line to what the required module needs. */
-export function simpleWrapperGoMod(name: string, module: string, version: string): string {
-  return [`module ebbflow.local/toolchain/${name}`, '', 'go 1.22.0', '', `require ${module} ${version}`, ''].join('\n');
+export function simpleWrapperGoMod(name: string, module: string, version: string, replace: readonly string[] = []): string {
+  const lines = [`module ebbflow.local/toolchain/${name}`, '', 'go 1.22.0', '', `require ${module} ${version}`, ''];
+  if (replace.length) lines.push('replace (', ...replace.map((r) => `\t${r}`), ')', '');
+  return lines.join('\n');
 }
 
 /** A build-tagged file importing the mains so `go mod tidy` records their dependencies. */

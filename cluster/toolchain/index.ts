@@ -1,7 +1,7 @@
 export { installToolchain, missingComponents, selectComponents, type InstallOptions, type InstallResult } from './install.ts';
-export { resolveBinary, locateBinary, cacheRoot, toolchainDir, envOverrideName } from './paths.ts';
+export { resolveBinary, locateBinary, cacheRoot, toolchainDir, envOverrideName, componentFiles } from './paths.ts';
 export { toolchainStatus, type BinaryStatus } from './status.ts';
-export { COMPONENTS, KUBERNETES_VERSION, binaryOwners } from './versions.ts';
+export { COMPONENTS, DEFAULT_COMPONENTS, KUBERNETES_VERSION, KRUISE_VERSION, binaryOwners } from './versions.ts';
 export type { ToolchainProgress } from './progress.ts';
 export { ensureBinaries } from './ensure.ts';
 export { toolchainKey } from './key.ts';

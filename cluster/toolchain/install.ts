@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync, readFileSync, rmSync, renameSync, existsSync, copyFileSync, chmodSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import lockfile from 'proper-lockfile';
 import { UserError } from '../../core/errors.ts';
@@ -8,10 +8,10 @@ import { buildWithProgress, goVersion, parseGoVersion, runGo } from './gobuild.t
 import { kubernetesWrapperGoMod, kubeVersionLdflags, simpleWrapperGoMod, toolsGo } from './gomod.ts';
 import { componentDir, envOverrideName, isExecutable, readManifest, toolchainDir, type ComponentManifest } from './paths.ts';
 import { silentProgress, type ToolchainProgress } from './progress.ts';
-import { COMPONENTS, recipeBinaries, type Component } from './versions.ts';
+import { COMPONENTS, DEFAULT_COMPONENTS, recipeBinaries, type Component } from './versions.ts';
 
 export interface InstallOptions {
-  /** Only these components (default: all). */
+  /** Only these components (default: every one not optional). */
   components?: string[];
   /** Rebuild even if cached. */
   force?: boolean;
@@ -28,7 +28,7 @@ export interface InstallResult {
 }
 
 export function selectComponents(names?: string[]): Component[] {
-  if (!names || names.length === 0) return COMPONENTS;
+  if (!names || names.length === 0) return DEFAULT_COMPONENTS;
   return names.map((n) => {
     const c = COMPONENTS.find((x) => x.name === n);
     if (!c) throw new UserError(`unknown toolchain component "${n}"`, `choose from: ${COMPONENTS.map((x) => x.name).join(', ')}`);
@@ -139,7 +139,7 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
       binaries = r.commands.map((cmd) => ({ pkg: `k8s.io/kubernetes/cmd/${cmd}`, binary: cmd }));
       ldflags = kubeVersionLdflags(r.version);
     } else if (r.kind === 'go') {
-      writeFileSync(join(work, 'go.mod'), simpleWrapperGoMod(c.name, r.module, r.version));
+      writeFileSync(join(work, 'go.mod'), simpleWrapperGoMod(c.name, r.module, r.version, r.replace));
       binaries = r.packages.map((p) => ({ pkg: p.pkg ? `${r.module}/${p.pkg}` : r.module, binary: p.binary }));
     } else throw new Error(`${c.name}: not a Go module recipe`);
     const pkgs = binaries.map((b) => b.pkg);
@@ -154,6 +154,7 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
       renameSync(built, join(work, 'bin', b.binary));
     }
     rmSync(outDir, { recursive: true, force: true });
+    const files = r.kind === 'go' && r.files?.length ? await keepModuleFiles(c.name, r.module, r.files, work) : [];
     rmSync(final, { recursive: true, force: true });
     renameSync(work, final);
     return {
@@ -161,11 +162,32 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
       source: 'built',
       goVersion: gover,
       binaries: Object.fromEntries(binaries.map((b) => [b.binary, join(final, 'bin', b.binary)])),
+      ...(files.length ? { files: Object.fromEntries(files.map((f) => [f, join(final, 'files', f)])) } : {}),
     };
   } catch (e) {
     rmSync(work, { recursive: true, force: true });
     throw e;
   }
+}
+
+/** Copies files of the module as the build resolved it (its directory in the module cache) to `work/files/`. */
+async function keepModuleFiles(component: string, module: string, entries: string[], work: string): Promise<string[]> {
+  const dir = (await runGo(['list', '-m', '-f', '{{.Dir}}', module], work, `${component}: locate ${module}`)).trim();
+  const files = entries.flatMap((e) => {
+    if (!e.endsWith('/')) return [e];
+    if (!existsSync(join(dir, e))) throw new Error(`${component}: ${module} has no ${e}`);
+    return readdirSync(join(dir, e)).sort().map((f) => `${e}${f}`);
+  });
+  for (const f of files) {
+    const from = join(dir, f);
+    if (!existsSync(from)) throw new Error(`${component}: ${module} has no ${f}`);
+    const to = join(work, 'files', f);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(from, to);
+    // The module cache is read-only; the copy need not be.
+    chmodSync(to, 0o644);
+  }
+  return files;
 }
 
 /**

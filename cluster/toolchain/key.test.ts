@@ -11,4 +11,9 @@ describe('toolchainKey', () => {
     expect(toolchainKey(bumped, 'linux-x64')).not.toBe(a);
     expect(toolchainKey(COMPONENTS, 'darwin-arm64')).not.toBe(a);
   });
+
+  it('covers the components a plain install builds: an optional one (built on demand) changes no CI cache', () => {
+    expect(toolchainKey(undefined, 'linux-x64')).toBe(toolchainKey(COMPONENTS.filter((c) => !c.optional), 'linux-x64'));
+    expect(toolchainKey(undefined, 'linux-x64')).not.toBe(toolchainKey(COMPONENTS, 'linux-x64'));
+  });
 });

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { sourceHash } from './extra.ts';
-import { COMPONENTS, type Component } from './versions.ts';
+import { DEFAULT_COMPONENTS, type Component } from './versions.ts';
 
 /**
  * A key for CI caches of the toolchain directory: it changes exactly when a rebuild would happen — a
  * pinned version or recipe in versions.ts, or the source of a go-local component. Platform and
- * architecture are in it too, since the cache holds native binaries.
+ * architecture are in it too, since the cache holds native binaries. Optional components (built on
+ * demand) are not in it: adding one does not invalidate every CI cache.
  */
-export function toolchainKey(components: Component[] = COMPONENTS, platform = `${process.platform}-${process.arch}`): string {
+export function toolchainKey(components: Component[] = DEFAULT_COMPONENTS, platform = `${process.platform}-${process.arch}`): string {
   const h = createHash('sha256');
   h.update(platform).update('\0');
   for (const c of components) {

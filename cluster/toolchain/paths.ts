@@ -35,6 +35,8 @@ export interface ComponentManifest {
   goVersion?: string;
   /** go-local components: hash of the source built, so an edit rebuilds. */
   sourceHash?: string;
+  /** Files kept from the module (its path inside the module → absolute path), e.g. CRDs. */
+  files?: Record<string, string>;
 }
 
 export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env): ComponentManifest | undefined {
@@ -48,6 +50,11 @@ export function readManifest(c: Component, env: NodeJS.ProcessEnv = process.env)
     for (const p of Object.values(m.binaries)) if (!isExecutable(p)) return undefined;
     // Nor one written before the recipe gained a binary (promtool beside prometheus): reinstall.
     if (recipeBinaries(c).some((b) => !m.binaries[b])) return undefined;
+    // Each kept file, and for a kept directory at least one file under it.
+    const kept = c.recipe.kind === 'go' ? c.recipe.files ?? [] : [];
+    const have = Object.entries(m.files ?? {});
+    if (have.some(([, p]) => !existsSync(p))) return undefined;
+    if (kept.some((f) => (f.endsWith('/') ? !have.some(([k]) => k.startsWith(f)) : !m.files?.[f]))) return undefined;
     return m;
   } catch {
     return undefined;
@@ -93,4 +100,21 @@ export function resolveBinary(name: string, env: NodeJS.ProcessEnv = process.env
     `${name} is not installed`,
     `run \`ebbflow toolchain install\`, or set ${envOverrideName(name)} to an existing binary`,
   );
+}
+
+/**
+ * The files an installed component kept from its module (path inside the module → absolute path),
+ * or a UserError saying how to install it.
+ */
+export function componentFiles(component: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const c = binaryOwnersByComponent(component);
+  const m = readManifest(c, env);
+  if (!m?.files) throw new UserError(`toolchain component ${component} is not installed`, `run \`ebbflow toolchain install ${component}\``);
+  return m.files;
+}
+
+function binaryOwnersByComponent(name: string): Component {
+  const c = [...binaryOwners().values()].find((x) => x.name === name);
+  if (!c) throw new Error(`unknown toolchain component ${name}`);
+  return c;
 }

@@ -12,6 +12,8 @@ export interface BinaryStatus {
   reported?: string;
   versionOk?: boolean;
   envVar: string;
+  /** Built on demand (not by a plain install): missing is not a failure. */
+  optional?: boolean;
 }
 
 export async function toolchainStatus(opts: { probe?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<BinaryStatus[]> {
@@ -24,6 +26,7 @@ export async function toolchainStatus(opts: { probe?: boolean; env?: NodeJS.Proc
       pinned: c.recipe.version,
       state: found ? 'installed' : 'missing',
       envVar: envOverrideName(binary),
+      ...(c.optional ? { optional: true } : {}),
     };
     if (found) {
       s.from = found.from;

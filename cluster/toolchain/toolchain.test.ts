@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { goBinaryName, selectComponents } from './install.ts';
-import { componentDir, envOverrideName, locateBinary, readManifest, resolveBinary } from './paths.ts';
+import { componentDir, componentFiles, envOverrideName, locateBinary, readManifest, resolveBinary } from './paths.ts';
 import { versionMatches } from './version-probe.ts';
 import { binaryOwners, COMPONENTS, recipeBinaries } from './versions.ts';
 
@@ -73,5 +73,29 @@ describe('toolchain', () => {
     expect(locateBinary('prometheus', env)).toBeUndefined();
     manifest({ prometheus: join(dir, 'prometheus'), promtool: bin('promtool') });
     expect(locateBinary('promtool', env)).toEqual({ path: join(dir, 'promtool'), from: 'cache' });
+  });
+
+  it('an optional component (kruise) is not in a plain install, is installed by name, and its kept files make part of the install', () => {
+    expect(selectComponents().map((c) => c.name)).not.toContain('kruise');
+    expect(selectComponents(['kruise']).map((c) => c.name)).toEqual(['kruise']);
+    const env = emptyCache();
+    const kruise = binaryOwners().get('kruise-manager')!;
+    expect(kruise.optional).toBe(true);
+    const root = componentDir(kruise, env);
+    mkdirSync(join(root, 'bin'), { recursive: true });
+    writeFileSync(join(root, 'bin', 'kruise-manager'), '#!/bin/sh\n');
+    chmodSync(join(root, 'bin', 'kruise-manager'), 0o755);
+    // A kept directory is its files.
+    const kept = (kruise.recipe as { files: string[] }).files.map((f) => (f.endsWith('/') ? `${f}apps.kruise.io_uniteddeployments.yaml` : f));
+    const files = Object.fromEntries(kept.map((f) => [f, join(root, 'files', f)]));
+    writeFileSync(join(root, 'manifest.json'), JSON.stringify({ component: 'kruise', version: kruise.recipe.version, binaries: { 'kruise-manager': join(root, 'bin', 'kruise-manager') }, files, source: 'built', builtAt: '', seconds: 0 }));
+    // The CRDs were not copied (a cache pruned by hand): not an install.
+    expect(readManifest(kruise, env)).toBeUndefined();
+    expect(() => componentFiles('kruise', env)).toThrow(/toolchain component kruise is not installed/);
+    for (const f of Object.values(files)) {
+      mkdirSync(join(f, '..'), { recursive: true });
+      writeFileSync(f, 'kind: CustomResourceDefinition\n');
+    }
+    expect(componentFiles('kruise', env)).toEqual(files);
   });
 });

@@ -13,7 +13,22 @@ export type BuildRecipe =
    * `go install pkg@version`, which also lists the module's versions to look for deprecations and
    * so fails on proxies that serve a version but not the list.
    */
-  | { kind: 'go'; module: string; version: string; packages: { pkg: string; binary: string }[] }
+  | {
+    kind: 'go';
+    module: string;
+    version: string;
+    packages: { pkg: string; binary: string }[];
+    /**
+     * The module's own `replace` lines (`old => new version`), which a wrapper module must repeat:
+     * Go honours replacements of the main module only, and some modules build only with theirs.
+     */
+    replace?: string[];
+    /**
+     * Files of the module (paths inside it; one ending in `/` is a directory, its files kept) beside
+     * the binaries: the CRDs and webhook configurations a controller needs.
+     */
+    files?: string[];
+  }
   /** A Debian package, used from the system if installed, else extracted into the cache. */
   | { kind: 'debian'; package: string; version: string; paths: { binary: string; path: string }[] }
   /** PyPI packages in a virtualenv of the system's python3; `binary` names the venv's interpreter. */
@@ -29,6 +44,11 @@ export interface Component {
   recipe: BuildRecipe;
   /** Rough share of a cold build, to weigh overall progress. */
   weight: number;
+  /**
+   * Built only when named or first needed (`ensureBinaries`): not part of a plain `ebbflow
+   * toolchain install` nor of its cache key, so a user who never runs it never waits for it.
+   */
+  optional?: boolean;
 }
 
 export const KUBERNETES_VERSION = 'v1.36.1';
@@ -55,6 +75,21 @@ export const PYTHON_ZSTD_VERSION = '1.5.7.2';
 export const PYTHON_PROMETHEUS_CLIENT_VERSION = '0.26.0';
 /** The module proxy does not list this module's versions, so it must be pinned exactly. */
 export const SLS_GO_SDK_VERSION = 'v0.1.124';
+/**
+ * OpenKruise's manager (the UnitedDeployment controller, kinds/placement/uniteddeployment): the
+ * latest release. The module proxy resolves it by exact version (it refuses the version list).
+ */
+export const KRUISE_VERSION = 'v1.9.0';
+/** openkruise/kruise v1.9.0's go.mod `replace` block, verbatim: without it the k8s.io modules resolve to versions it does not build with. */
+export const KRUISE_REPLACE = [
+  'golang.org/x/sys => golang.org/x/sys v0.19.0',
+  ...['api', 'apiextensions-apiserver', 'apimachinery', 'apiserver', 'cli-runtime', 'client-go', 'cloud-provider', 'cluster-bootstrap', 'code-generator', 'component-base', 'component-helpers', 'controller-manager', 'cri-api', 'cri-client', 'csi-translation-lib', 'dynamic-resource-allocation', 'endpointslice', 'externaljwt', 'kms', 'kube-aggregator', 'kube-controller-manager']
+    .map((m) => `k8s.io/${m} => k8s.io/${m} v0.32.10`),
+  'k8s.io/kube-proxy => k8s.io/kube-proxy v0.30.9',
+  'k8s.io/kube-scheduler => k8s.io/kube-scheduler v0.32.0',
+  ...['kubectl', 'kubelet', 'legacy-cloud-providers', 'metrics', 'mount-utils', 'pod-security-admission', 'sample-apiserver']
+    .map((m) => `k8s.io/${m} => k8s.io/${m} v0.32.10`),
+];
 
 export const COMPONENTS: Component[] = [
   {
@@ -196,6 +231,21 @@ export const COMPONENTS: Component[] = [
     },
   },
   {
+    // Only a UnitedDeployment's replay runs it: built the first time one asks for it.
+    name: 'kruise',
+    weight: 15,
+    optional: true,
+    recipe: {
+      kind: 'go',
+      module: 'github.com/openkruise/kruise',
+      version: KRUISE_VERSION,
+      packages: [{ pkg: '', binary: 'kruise-manager' }],
+      replace: KRUISE_REPLACE,
+      // Every CRD: the manager needs some beyond the kind a run uses (its field indexes want ImagePullJob's).
+      files: ['config/crd/bases/', 'config/webhook/manifests.yaml'],
+    },
+  },
+  {
     name: 'prometheus',
     weight: 2,
     recipe: {
@@ -223,6 +273,9 @@ export function binaryOwners(): Map<string, Component> {
   for (const c of COMPONENTS) for (const n of recipeBinaries(c)) m.set(n, c);
   return m;
 }
+
+/** The components a plain install builds and the cache key covers: every one not optional. */
+export const DEFAULT_COMPONENTS: Component[] = COMPONENTS.filter((c) => !c.optional);
 
 export function componentVersion(c: Component): string {
   return c.recipe.version;

@@ -1,5 +1,5 @@
 import { AutoscalingV2Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { EW_GROUP, EW_PLURAL, EW_VERSION } from '../../cluster/elasticworkload/index.ts';
+import { placementKind } from '../../kinds/registry.ts';
 import type { LocalCluster } from '../../cluster/local/index.ts';
 import type { RunningExporter } from '../../exporter/index.ts';
 import { Interrupted, type Component } from '../../core/component.ts';
@@ -49,8 +49,10 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
     const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: plan.hpa.metadata.name, namespace: plan.namespace });
     const valid = h.status?.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True');
     // Without an ElasticWorkload the HPA's own status is the whole story.
-    const e = plan.ew
-      ? ((await custom.getNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: plan.namespace, name: plan.ew.metadata.name })) as { spec?: { replicas?: number }; status?: { replicas?: number } })
+    // The placement's own object (an ElasticWorkload, a UnitedDeployment), as its kind names it.
+    const r = placementKind(plan.system.placement.kind).recorderView(plan.system.placement).resource;
+    const e = plan.ew && r
+      ? ((await custom.getNamespacedCustomObject({ group: r.group, version: r.version, plural: r.plural, namespace: plan.namespace, name: plan.ew.metadata.name })) as { spec?: { replicas?: number }; status?: { replicas?: number } })
       : { spec: { replicas: 0 }, status: { replicas: 0 } };
     const stages = await pipelineValues(p);
     // A steady HPA on a metric stuck at 0 (or far below the source's count) is no steady state.

@@ -1,19 +1,24 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/index.ts';
+import { TEMPLATE_OF_ANNOTATION } from '../../kinds/placement/uniteddeployment/index.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
 /**
  * The business workload as every backend applies it: its namespace (unless the manifests' own is
- * `default`), Deployment, Service, ElasticWorkload, HPA and a CronHPA beside it (its jobs are
- * submitted from the clock's now: the first window's start, held during the warm-up). `rewrite` changes the Deployment for a
+ * `default`), Deployment, Service, placement object (ElasticWorkload, UnitedDeployment), HPA and a
+ * CronHPA beside it (its jobs are submitted from the clock's now: the first window's start, held
+ * during the warm-up). `rewrite` changes the Deployment for a
  * backend whose pods really start (a loadable image).
  */
 export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: ReplayPlan, rewrite?: (deployment: KubeObject) => KubeObject): Promise<void> {
   const objs = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
   // The manifests' own namespace; objects are applied without the rest of the team's cluster setup.
   const ns: KubeObject[] = plan.namespace === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }];
-  const deployment = rewrite ? rewrite(plan.manifests.businessDeployment) : plan.manifests.businessDeployment;
-  const workload = [...ns, deployment, plan.manifests.businessService, plan.ew, plan.hpa, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
+  // A workload discovery made from a placement's template (a UnitedDeployment's) is the placement's to create.
+  const business = plan.manifests.businessDeployment.metadata.annotations?.[TEMPLATE_OF_ANNOTATION] ? undefined : plan.manifests.businessDeployment;
+  const deployment = business && rewrite ? rewrite(business) : business;
+  const placement = plan.ew && rewrite ? rewriteTemplate(plan.ew, rewrite) : plan.ew;
+  const workload = [...ns, deployment, plan.manifests.businessService, placement, plan.hpa, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
       // A backend that deploys pods may have made the namespace already.
@@ -27,4 +32,21 @@ export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: R
 function scheduleIn(plan: ReplayPlan): KubeObject | undefined {
   const o = plan.system.schedule?.object;
   return o && { ...o, metadata: { ...o.metadata, namespace: plan.namespace } };
+}
+
+/**
+ * A placement that creates the workload from its own template (a UnitedDeployment's
+ * `deploymentTemplate`/`cloneSetTemplate`/…): the backend's rewrite applied to the template as it
+ * would be to the Deployment. Any other placement object is returned as it is.
+ */
+export function rewriteTemplate(placement: KubeObject, rewrite: (deployment: KubeObject) => KubeObject): KubeObject {
+  const templates = (placement.spec as { template?: Record<string, { spec?: unknown } | undefined> } | undefined)?.template;
+  if (placement.kind !== 'UnitedDeployment' || !templates) return placement;
+  const out = structuredClone(placement);
+  const outTemplates = (out.spec as { template: Record<string, { spec?: unknown }> }).template;
+  for (const [field, t] of Object.entries(templates)) {
+    if (!t?.spec) continue;
+    outTemplates[field]!.spec = rewrite({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: placement.metadata.name }, spec: t.spec }).spec;
+  }
+  return out;
 }

@@ -63,6 +63,24 @@ export interface RecorderView {
   resource?: { group: string; version: string; plural: string; kind: string; name: string };
 }
 
+/** What a tier's pods are doing, for a placement that moves replicas away from a tier whose pods cannot start. */
+export interface TierObserved {
+  ready: number;
+  /** The tier is held at its ready pods (its pods stayed Pending past the critical time, for a while). */
+  unschedulable: boolean;
+}
+
+/**
+ * A placement that reschedules (OpenKruise's Adaptive strategy): a tier whose pods stay Pending past
+ * `rescheduleCriticalSeconds` is held at its ready pods for `unschedulableDuration` seconds, and
+ * the split takes what the tiers are doing into account.
+ */
+export interface AdaptiveSplit {
+  rescheduleCriticalSeconds: number;
+  unschedulableDuration: number;
+  split(total: number, observed: readonly TierObserved[]): number[];
+}
+
 /**
  * A kind of placement (ElasticWorkload and a plain Deployment today; UnitedDeployment,
  * WorkloadSpread, ResourcePolicy next): one folder under `kinds/placement/`, registered once in
@@ -81,6 +99,8 @@ export interface PlacementKind {
   resolve(input: PlacementInput): ResolvedPlacement;
   /** The simulator's step: `total` replicas into replicas per tier, in the tiers' order (the controller's own split). */
   split(p: ResolvedPlacement, total: number): number[];
+  /** When the placement reschedules away from a tier whose pods cannot start (Adaptive); absent or undefined: `split` is the whole story. */
+  adaptive?(p: ResolvedPlacement): AdaptiveSplit | undefined;
   /** What a replay runs for it beside the cluster (the ElasticWorkload: its CRD and controller). */
   components(p: ResolvedPlacement, ctx: ReplayContext): Component[];
   recorderView(p: ResolvedPlacement): RecorderView;

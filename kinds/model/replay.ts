@@ -8,4 +8,10 @@ export interface ReplayContext {
   logger?: Logger;
   /** The run's virtual clock (virtual epoch ms; `toWall` the wall ms a virtual instant falls on; `k` the compression). */
   clock?: { now(): number; toWall(virtualMs: number): number; readonly k: number };
+  /**
+   * Where a kind's controller runs as a process beside the cluster (OpenKruise's manager): the
+   * cluster's name (its supervisor), the run's directory, the kubeconfig's path and the address the
+   * API server reaches this machine at (default loopback). Absent on a backend that offers none.
+   */
+  host?: () => { cluster: string; dir: string; kubeconfig: string; address?: string };
 }

@@ -73,10 +73,10 @@ async function status(opts: { output: 'text' | 'json'; probe: boolean }): Promis
   for (const s of st) {
     const ver = s.reported ? `${s.reported}${s.versionOk ? '' : ' (MISMATCH)'}` : '';
     process.stdout.write(
-      `${s.binary.padEnd(24)} ${s.pinned.padEnd(9)} ${s.state === 'installed' ? `${(s.from ?? '').padEnd(7)} ${ver.padEnd(10)} ${s.path}` : `missing  (run \`ebbflow toolchain install\` or set ${s.envVar})`}\n`,
+      `${s.binary.padEnd(24)} ${s.pinned.padEnd(9)} ${s.state === 'installed' ? `${(s.from ?? '').padEnd(7)} ${ver.padEnd(10)} ${s.path}` : s.optional ? `not built (optional, built on first use; \`ebbflow toolchain install ${s.component}\` or set ${s.envVar})` : `missing  (run \`ebbflow toolchain install\` or set ${s.envVar})`}\n`,
     );
   }
-  if (st.some((s) => s.state === 'missing')) setOutcome(EXIT.failed);
+  if (st.some((s) => s.state === 'missing' && !s.optional)) setOutcome(EXIT.failed);
 }
 
 export function register(program: Command): void {
@@ -87,17 +87,17 @@ export function register(program: Command): void {
 
   tc.command('install')
     .description('Build (or find in the cache) every pinned component; safe to run concurrently')
-    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
+    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; optional ones only by name or on first use: kruise, the OpenKruise manager a UnitedDeployment replay runs; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
     .option('--force', 'rebuild even when cached (not kind-node: its tag changes with its recipe)')
     .option('--for-tests', 'everything this repository\'s `npm test` needs beyond `npm ci`, only what is missing: python3-venv and Chromium (Debian), the toolchain, a Docker daemon, the Node 20 base images and the kind node image; steps needing root are named, not run, when not root')
     .option('--plan', 'with --for-tests: print what is present and which steps would run, run nothing')
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain install kubernetes etcd kind-node', 'npx ebbflow toolchain install --for-tests --plan'] }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain install', 'npx ebbflow toolchain install kubernetes etcd kruise', 'npx ebbflow toolchain install --for-tests --plan'] }))
     .action(install);
 
   outputOption(tc.command('status')
     .description('List each binary: pinned version, where it comes from, and the version it reports')
     .option('--no-probe', 'do not run the binaries to read their versions'), 'json: the cache directory and each binary', true)
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain status', 'npx ebbflow toolchain status -o json --no-probe'], failed: 'a component is missing', interrupted: false }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow toolchain status', 'npx ebbflow toolchain status -o json --no-probe'], failed: 'a component is missing (an optional one not built is no failure)', interrupted: false }))
     .action(status);
 
   tc.command('key')

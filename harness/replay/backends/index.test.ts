@@ -42,4 +42,14 @@ describe('the backend registry', () => {
     await expect(checkBackend('kind', { ...plan, scenario: { ...plan.scenario, source: { mode: 'events', heartbeatSeconds: 30 } } }, {})).rejects.toThrow(/tiny.yaml: source.mode events runs on the local backend only/);
     await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kind', 'vk-eci']) });
   });
+
+  it('a UnitedDeployment replays on the local and kind backends, whose toolchain then includes OpenKruise\'s manager', async () => {
+    const plan = await planReplay({ scenario: await loadScenario(join(ROOT, 'kinds/placement/uniteddeployment/testdata/ack-hpa/scenario.yaml')) });
+    expect(plan.system.placement.kind).toBe('UnitedDeployment');
+    await expect(checkBackend('local', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kube-apiserver', 'kruise-manager']) });
+    await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['vk-eci', 'kruise-manager']) });
+    await expect(checkBackend('existing', plan, { kubeconfig: '/nowhere', namespace: 'ebbflow-ud' })).rejects.toThrow(/a UnitedDeployment replays on the local and kind backends only/);
+    const tiny = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
+    expect((await checkBackend('local', tiny, {})).toolchain).not.toContain('kruise-manager');
+  });
 });

@@ -1,6 +1,5 @@
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { Logger } from 'pino';
 import type { Component } from '../../../core/component.ts';
+import type { ReplayContext } from '../../../kinds/model/replay.ts';
 import { placementKind, scheduleKind } from '../../../kinds/registry.ts';
 import type { ReplayPlan } from '../plan.ts';
 
@@ -10,12 +9,12 @@ import type { ReplayPlan } from '../plan.ts';
  * scales itself) and a schedule kind's beside the HPA (the CronHPA's CRD and controller, on the
  * run's virtual clock, in the scenario's time zone). The one place that chooses them.
  */
-export function placementComponents(plan: ReplayPlan, o: { kubeConfig: () => KubeConfig; logger?: Logger }): Component[] {
+export function placementComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'namespace'>): Component[] {
   const placement = plan.system.placement;
-  const ctx = { kubeConfig: o.kubeConfig, namespace: plan.namespace, logger: o.logger };
+  const ctx = { ...o, namespace: plan.namespace };
   const schedule = plan.system.schedule;
   return [
     ...placementKind(placement.kind).components(placement, ctx),
-    ...(schedule ? scheduleKind(schedule.kind).components({ ...ctx, clock: plan.clock, timeZone: schedule.timeZone }) : []),
+    ...(schedule ? scheduleKind(schedule.kind).components({ kubeConfig: o.kubeConfig, namespace: plan.namespace, logger: o.logger, clock: plan.clock, timeZone: schedule.timeZone }) : []),
   ];
 }

@@ -21,6 +21,11 @@ export function refuseHostOnlyParts(plan: ReplayPlan): void {
   if (plan.scenario.exporter) throw new UserError(`${file}: exporter: (your own exporter process) runs on the local backend only`, 'remove exporter: or replay it with --backend local');
 }
 
+/** What runs only beside a cluster ebbflow made (local, kind): OpenKruise's manager is not installed into someone's cluster. */
+export function refuseOwnControllers(plan: ReplayPlan): void {
+  if (plan.system.placement.kind === 'UnitedDeployment') throw new UserError(`${plan.manifests.source ?? plan.scenario.file}: a UnitedDeployment replays on the local and kind backends only (for now)`, 'replay it with --backend local or kind, or simulate it');
+}
+
 /** Where the pods go and how they reach this machine. */
 export interface PodTarget {
   kubeconfig: string;

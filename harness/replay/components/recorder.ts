@@ -1,6 +1,7 @@
 import { startRecorder, type Recorder, type RecorderOptions } from '../../recorder/recorder.ts';
 import type { TimelineRecord } from '../../../core/timeline/format.ts';
 import type { Component } from '../../../core/component.ts';
+import { placementKind } from '../../../kinds/registry.ts';
 import type { ReplayPlan } from '../plan.ts';
 import type { Pipeline } from '../warmup.ts';
 
@@ -35,6 +36,8 @@ export function recorderFor(p: Pipeline, plan: ReplayPlan, write: (r: TimelineRe
     ewName: plan.ew?.metadata.name ?? plan.system.ew.sourceTarget.name,
     ...(plan.ew ? {} : { direct: true }),
     sourceName: plan.system.ew.sourceTarget.name,
+    // The placement kind says which Deployments are its tiers (a UnitedDeployment's have generated names).
+    view: placementKind(plan.system.placement.kind).recorderView(plan.system.placement),
     virtualNode: p.cluster.virtualNode,
     clock: plan.clock,
     devices: plan.devices,

@@ -3,7 +3,7 @@ import { retargetMonitorNamespaceLabel, retargetNamespaceLabel } from '../../../
 import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../../cluster/existing/options.ts';
 import type { KubeObject } from '../../../../manifests/index.ts';
 import { UserError } from '../../../../core/errors.ts';
-import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
+import { refuseHostOnlyParts, refuseOwnControllers } from '../../components/pod-objects.ts';
 import type { ReplayPlan } from '../../plan.ts';
 
 /**
@@ -18,6 +18,7 @@ export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): Existin
     // Its controller would have to run beside a cluster that may run ACK's own at real time; not done yet.
     throw new UserError(`${plan.manifests.source ?? 'manifests'}: ${schedule.kind} ${schedule.object.metadata.name} replays on the local and kind backends only`, 'replay it with --backend local or kind, or leave it out of the manifests for this cluster');
   }
+  refuseOwnControllers(plan);
   const target = existingTarget(flags);
   retargetPlan(plan, target.namespace);
   const note = existingCompressionNote(plan.scenario.compression, plan.system.flags);

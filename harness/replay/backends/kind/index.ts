@@ -11,7 +11,9 @@ import { startKindPipeline } from './pipeline.ts';
 export const backend: Backend = {
   prepare: (plan, options) => {
     refuseHostOnlyParts(plan);
-    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter'], start: (ctx) => startKindPipeline(plan, options, ctx) };
+    // A UnitedDeployment's controller is OpenKruise's manager, on the host beside the kind cluster.
+    const kruise = plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : [];
+    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise], start: (ctx) => startKindPipeline(plan, options, ctx) };
   },
   cluster: kindCluster,
 };

@@ -45,7 +45,9 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   );
   const kc = cluster.get();
   plan.warnings.push(...kc.kind.warnings);
-  for (const c of placementComponents(plan, { kubeConfig: () => kc.kubeConfig, logger: o.logger })) await stack.up(c);
+  // A controller beside the cluster (OpenKruise's manager) is reached by the kind API server at the Docker network's gateway, as the adapter is.
+  const host = () => ({ cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig, address: kc.hostAddress });
+  for (const c of placementComponents(plan, { kubeConfig: () => kc.kubeConfig, logger: o.logger, host })) await stack.up(c);
   // The exporter pod reads the wall clock: the fake reads its windows as ending at the virtual now.
   const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: plan.slsProjects, wallQueries: true, logger: o.logger }));
   const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };

@@ -4,7 +4,12 @@ import { localCluster } from './cluster.ts';
 import { startLocalPipeline } from './pipeline.ts';
 
 const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
-const toolchainFor = (plan: ReplayPlan) => (plan.scenario.source.mode === 'events' ? [...TOOLCHAIN, 'k6'] : TOOLCHAIN);
+// A UnitedDeployment's controller is OpenKruise's manager: built (once, with the toolchain's progress) only for such a run.
+const toolchainFor = (plan: ReplayPlan) => [
+  ...TOOLCHAIN,
+  ...(plan.scenario.source.mode === 'events' ? ['k6'] : []),
+  ...(plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : []),
+];
 
 /**
  * The local backend: the control plane as processes owned by this run (KWOK playing the ECS nodes'

@@ -49,7 +49,8 @@ export async function startLocalPipeline(plan: ReplayPlan, o: BackendOptions, { 
     await step();
     steps.push({ component, from, to: stack.elapsed() });
   };
-  const controllerUp = Promise.all(placementComponents(plan, { kubeConfig: () => cluster.get().kubeConfig, logger: o.logger }).map((c) => stack.up(c)));
+  const host = () => ({ cluster: cluster.get().name, dir: workDir, kubeconfig: cluster.get().kubeconfig });
+  const controllerUp = Promise.all(placementComponents(plan, { kubeConfig: () => cluster.get().kubeConfig, logger: o.logger, host }).map((c) => stack.up(c)));
   await stack.concurrently([
     async () => {
       await stack.up(
