@@ -112,3 +112,12 @@ describe('the SLS endpoint and its scheme', () => {
     expect(readFileSync(file, 'utf8')).toMatch(/https:\/\/cn-hangzhou-intranet\.log\.aliyuncs\.com/);
   });
 });
+
+describe('EXPORTER_PORT', () => {
+  it('sets the listen port, but a Kubernetes service link of a Service named exporter (tcp://ip:port) is not an override', () => {
+    expect(parseExporterConfig(yaml(''), 'c.yaml', { EXPORTER_PORT: '9555' }).listen.port).toBe(9555);
+    const fromFile = parseExporterConfig(yaml(''), 'c.yaml', {}).listen.port;
+    expect(parseExporterConfig(yaml(''), 'c.yaml', { EXPORTER_PORT: 'tcp://10.96.0.7:9100' }).listen.port).toBe(fromFile);
+    expect(() => parseExporterConfig(yaml(''), 'c.yaml', { EXPORTER_PORT: 'abc' })).toThrow(/listen\.port/);
+  });
+});

@@ -178,8 +178,13 @@ export const ENV_OVERRIDES: [string, (c: Obj, v: string) => void][] = [
   ['ALIBABA_CLOUD_OIDC_TOKEN_FILE', (c, v) => (rrsa(c).oidcTokenFile = v)],
   ['ALIBABA_CLOUD_ROLE_SESSION_NAME', (c, v) => (rrsa(c).roleSessionName = v)],
   ['ALIBABA_CLOUD_STS_ENDPOINT', (c, v) => (rrsa(c).stsEndpoint = v)],
-  ['EXPORTER_PORT', (c, v) => (sub(c, 'listen').port = Number(v))],
+  // Kubernetes' service links set EXPORTER_PORT=tcp://<ip>:<port> in every pod of a namespace with a
+  // Service named `exporter`: that is an address, not our override, and must not break the listener.
+  ['EXPORTER_PORT', (c, v) => void (isServiceLink(v) || (sub(c, 'listen').port = Number(v)))],
 ];
+
+/** A Docker/Kubernetes service-link variable's value (`tcp://10.0.0.7:9100`). */
+export const isServiceLink = (v: string) => /^(tcp|udp|sctp):\/\//.test(v);
 
 const RRSA_REQUIRED = [
   ['roleArn', 'ALIBABA_CLOUD_ROLE_ARN'],
