@@ -1,0 +1,151 @@
+/**
+ * The policy search of `ebbflow advise`, pure: the evaluation of one candidate is injected (the
+ * simulator in the command, a closed-form model in the tests), so the pruning is tested against a
+ * brute force where the optimum is known.
+ *
+ * Candidates are the product of the grid's dimensions. A candidate counts as explored when it was
+ * simulated or when the search proved it cannot be the answer from what it simulated, under these
+ * assumptions (each one what the HPA's arithmetic gives: more replicas cost more and cover more):
+ * - for fixed other knobs, a larger target (devices per replica) never costs more and never covers
+ *   more, so the passing targets of a row are a prefix and the row's cheapest is the largest target;
+ * - a row whose largest target (its cheapest candidate) already costs at least the best found holds
+ *   nothing cheaper;
+ * - when the run at a row's smallest target (the most replicas) never reached maxReplicas, the
+ *   ceiling never bound, and every larger maxReplicas gives the same runs.
+ * The monotonicity is checked on each row's ends (the smallest target must cover at least as much
+ * as the largest); a row that breaks it is simulated in full instead and counted in `nonMonotone`.
+ */
+
+export interface Grid {
+  /** Ascending. */
+  target: number[];
+  minReplicas: number[];
+  maxReplicas: number[];
+  stabilization: number[];
+  sourceMax: number[];
+}
+
+export interface Candidate {
+  target: number;
+  minReplicas: number;
+  maxReplicas: number;
+  stabilization: number;
+  sourceMax: number;
+}
+
+export interface Outcome {
+  cost: number;
+  sloCoverage: number;
+  /** Every expectation of the scenario held. */
+  passed: boolean;
+  peakReplicas: number;
+}
+
+export type Evaluate = (c: Candidate) => Outcome;
+
+export interface Found {
+  candidate: Candidate;
+  outcome: Outcome;
+}
+
+export interface SearchResult {
+  best: Found | null;
+  /** The grid's size: every candidate policy. */
+  candidates: number;
+  /** Simulated or proven not cheaper (see the module's comment). */
+  explored: number;
+  simulated: number;
+  nonMonotone: number;
+}
+
+export const gridSize = (g: Grid): number => {
+  let rows = 0;
+  for (const min of g.minReplicas) rows += g.maxReplicas.filter((m) => m >= min).length;
+  return rows * g.target.length * g.stabilization.length * g.sourceMax.length;
+};
+
+/** A candidate passes when every expectation held and it covers at least `minSlo` percent. */
+export const passes = (o: Outcome, minSlo: number): boolean => o.passed && o.sloCoverage >= minSlo;
+
+const better = (a: Found, b: Found | null): boolean => !b || a.outcome.cost < b.outcome.cost || (a.outcome.cost === b.outcome.cost && a.outcome.sloCoverage > b.outcome.sloCoverage);
+
+/** The cheapest candidate that passes, pruned as the module's comment says. */
+export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; seed?: Found | null }): SearchResult {
+  const targets = [...grid.target].sort((a, b) => a - b);
+  const maxes = [...grid.maxReplicas].sort((a, b) => a - b);
+  let best: Found | null = opts.seed ?? null;
+  let explored = 0;
+  let simulated = 0;
+  let nonMonotone = 0;
+  const cache = new Map<string, Outcome>();
+  const run = (c: Candidate): Outcome => {
+    const k = `${c.target}/${c.minReplicas}/${c.maxReplicas}/${c.stabilization}/${c.sourceMax}`;
+    let o = cache.get(k);
+    if (!o) {
+      o = evaluate(c);
+      cache.set(k, o);
+      simulated++;
+    }
+    return o;
+  };
+  const offer = (candidate: Candidate, outcome: Outcome) => {
+    const f = { candidate, outcome };
+    if (passes(outcome, opts.minSlo) && better(f, best)) best = f;
+  };
+  const n = targets.length;
+  for (const sourceMax of grid.sourceMax) {
+    for (const stabilization of grid.stabilization) {
+      for (const minReplicas of grid.minReplicas) {
+        const rowMaxes = maxes.filter((m) => m >= minReplicas);
+        for (let mi = 0; mi < rowMaxes.length; mi++) {
+          const maxReplicas = rowMaxes[mi]!;
+          const at = (i: number): Candidate => ({ target: targets[i]!, minReplicas, maxReplicas, stabilization, sourceMax });
+          const hi = run(at(n - 1));
+          const lo = run(at(0));
+          // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
+          const ceilingIdle = lo.peakReplicas < maxReplicas;
+          const rowsCovered = ceilingIdle ? rowMaxes.length - mi : 1;
+          explored += rowsCovered * n;
+          if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
+            // Not monotone here: no proof, so the whole row is simulated.
+            nonMonotone++;
+            for (let i = 0; i < n; i++) offer(at(i), run(at(i)));
+          } else if (passes(hi, opts.minSlo)) {
+            offer(at(n - 1), hi);
+          } else if (best && hi.cost >= best.outcome.cost) {
+            // The row's cheapest costs no less than the best found: nothing here is better.
+          } else if (passes(lo, opts.minSlo)) {
+            // The largest passing target: lo passes, hi fails.
+            let [a, b] = [0, n - 1];
+            while (b - a > 1) {
+              const m = (a + b) >> 1;
+              if (passes(run(at(m)), opts.minSlo)) a = m;
+              else b = m;
+            }
+            offer(at(a), run(at(a)));
+          }
+          if (ceilingIdle) break;
+        }
+      }
+    }
+  }
+  return { best, candidates: gridSize(grid), explored, simulated, nonMonotone };
+}
+
+/** Every candidate simulated: the reference the pruned search is tested against. */
+export function bruteForce(grid: Grid, evaluate: Evaluate, opts: { minSlo: number }): Found | null {
+  let best: Found | null = null;
+  for (const sourceMax of grid.sourceMax)
+    for (const stabilization of grid.stabilization)
+      for (const minReplicas of grid.minReplicas)
+        for (const maxReplicas of grid.maxReplicas) {
+          if (maxReplicas < minReplicas) continue;
+          for (const target of grid.target) {
+            const candidate = { target, minReplicas, maxReplicas, stabilization, sourceMax };
+            const outcome = evaluate(candidate);
+            const f = { candidate, outcome };
+            if (passes(outcome, opts.minSlo) && better(f, best)) best = f;
+          }
+        }
+  return best;
+}
