@@ -4,9 +4,10 @@ import { bruteForce, gridSize, search, type Candidate, type Grid, type Outcome }
 /**
  * A closed-form stand-in for the simulator on a small synthetic curve: the HPA holds
  * clamp(ceil(need / target), min, max) replicas (a scale-down lags by the stabilization, in samples),
- * the first sourceMax replicas run on nodes paid whether used or not, the rest on ECI by the sample.
+ * the first sourceMax replicas go to ECS nodes paid whether used or not (4 pods a node; beyond that
+ * they stay Pending), the rest to ECI, paid by the sample.
  */
-function model(curve: number[], capacity: number, prices: { ecsPerReplica: number; eciPerSample: number }) {
+function model(curve: number[], capacity: number, prices: { ecsPerNode: number; eciPerSample: number }) {
   return (c: Candidate): Outcome => {
     const lag = Math.round(c.stabilization / 60);
     const wanted = curve.map((d) => Math.min(c.maxReplicas, Math.max(c.minReplicas, Math.ceil(d / c.target))));
@@ -14,21 +15,23 @@ function model(curve: number[], capacity: number, prices: { ecsPerReplica: numbe
     let covered = 0;
     let eci = 0;
     for (let i = 0; i < curve.length; i++) {
-      if (held[i]! * capacity >= curve[i]!) covered++;
-      eci += Math.max(0, held[i]! - c.sourceMax);
+      const onEci = Math.max(0, held[i]! - c.sourceMax);
+      const ready = Math.min(held[i]! - onEci, 4 * c.ecsNodes) + onEci;
+      if (ready * capacity >= curve[i]!) covered++;
+      eci += onEci;
     }
-    return { cost: c.sourceMax * prices.ecsPerReplica + eci * prices.eciPerSample, sloCoverage: (100 * covered) / curve.length, passed: true, peakReplicas: Math.max(...held) };
+    return { cost: c.ecsNodes * prices.ecsPerNode + eci * prices.eciPerSample, sloCoverage: (100 * covered) / curve.length, passed: true, peakReplicas: Math.max(...held) };
   };
 }
 
 const day = (peak: number, n: number, phase: number) => Array.from({ length: n }, (_, i) => Math.round(peak * (0.15 + 0.85 * Math.max(0, Math.sin((Math.PI * (i + phase)) / n)) ** 2)));
-const grid: Grid = { target: [400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1400, 1600], minReplicas: [1, 2, 3, 4], maxReplicas: [3, 5, 8, 10, 12, 16], stabilization: [0, 60, 180, 300], sourceMax: [0, 1, 2, 4] };
+const grid: Grid = { target: [400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1400, 1600], minReplicas: [1, 2, 3, 4], maxReplicas: [3, 5, 8, 10, 12, 16], stabilization: [0, 60, 180, 300], sourceMax: [0, 1, 2, 4, 8], ecsNodes: [0, 1, 2] };
 
 describe('advise search', () => {
   const cases = [
-    { name: 'a weekday-like curve, cheap ECS', curve: day(9_600, 96, 0), prices: { ecsPerReplica: 20, eciPerSample: 1 }, minSlo: 80 },
-    { name: 'a shifted peak, dear ECS', curve: day(7_000, 120, 17), prices: { ecsPerReplica: 400, eciPerSample: 1 }, minSlo: 95 },
-    { name: 'a low curve where the floor decides', curve: day(1_500, 60, 5), prices: { ecsPerReplica: 10, eciPerSample: 2 }, minSlo: 100 },
+    { name: 'a weekday-like curve, cheap ECS', curve: day(9_600, 96, 0), prices: { ecsPerNode: 40, eciPerSample: 1 }, minSlo: 80 },
+    { name: 'a shifted peak, dear ECS', curve: day(7_000, 120, 17), prices: { ecsPerNode: 800, eciPerSample: 1 }, minSlo: 95 },
+    { name: 'a low curve where the floor decides', curve: day(1_500, 60, 5), prices: { ecsPerNode: 20, eciPerSample: 2 }, minSlo: 100 },
   ];
   for (const k of cases) {
     it(`finds the brute force's optimum with fewer simulations: ${k.name}`, () => {
@@ -44,7 +47,7 @@ describe('advise search', () => {
   }
 
   it('answers null when nothing passes, having explored every candidate', () => {
-    const r = search(grid, model(day(9_600, 96, 0), 1000, { ecsPerReplica: 1, eciPerSample: 1 }), { minSlo: 100.1 });
+    const r = search(grid, model(day(9_600, 96, 0), 1000, { ecsPerNode: 1, eciPerSample: 1 }), { minSlo: 100.1 });
     expect(r.best).toBeNull();
     expect(r.explored).toBe(gridSize(grid));
   });
@@ -52,7 +55,7 @@ describe('advise search', () => {
   it('simulates a whole row where the ends break monotonicity, and still finds its optimum', () => {
     // Coverage rises with the target here (as no HPA does): the proof does not hold, so no row is pruned.
     const evaluate = (c: Candidate): Outcome => ({ cost: 5000 - c.target + c.minReplicas, sloCoverage: c.target / 20, passed: true, peakReplicas: c.maxReplicas });
-    const small: Grid = { target: [400, 800, 1200, 1600], minReplicas: [1, 2], maxReplicas: [4], stabilization: [0], sourceMax: [0] };
+    const small: Grid = { target: [400, 800, 1200, 1600], minReplicas: [1, 2], maxReplicas: [4], stabilization: [0], sourceMax: [0], ecsNodes: [1] };
     const r = search(small, evaluate, { minSlo: 50 });
     expect(r.nonMonotone).toBe(2);
     expect(r.simulated).toBe(8);

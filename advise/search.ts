@@ -23,6 +23,8 @@ export interface Grid {
   maxReplicas: number[];
   stabilization: number[];
   sourceMax: number[];
+  /** Nodes of the first ECS pool. */
+  ecsNodes: number[];
 }
 
 export interface Candidate {
@@ -31,6 +33,7 @@ export interface Candidate {
   maxReplicas: number;
   stabilization: number;
   sourceMax: number;
+  ecsNodes: number;
 }
 
 export interface Outcome {
@@ -61,7 +64,7 @@ export interface SearchResult {
 export const gridSize = (g: Grid): number => {
   let rows = 0;
   for (const min of g.minReplicas) rows += g.maxReplicas.filter((m) => m >= min).length;
-  return rows * g.target.length * g.stabilization.length * g.sourceMax.length;
+  return rows * g.target.length * g.stabilization.length * g.sourceMax.length * g.ecsNodes.length;
 };
 
 /** A candidate passes when every expectation held and it covers at least `minSlo` percent. */
@@ -79,7 +82,7 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
   let nonMonotone = 0;
   const cache = new Map<string, Outcome>();
   const run = (c: Candidate): Outcome => {
-    const k = `${c.target}/${c.minReplicas}/${c.maxReplicas}/${c.stabilization}/${c.sourceMax}`;
+    const k = `${c.target}/${c.minReplicas}/${c.maxReplicas}/${c.stabilization}/${c.sourceMax}/${c.ecsNodes}`;
     let o = cache.get(k);
     if (!o) {
       o = evaluate(c);
@@ -93,13 +96,14 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
     if (passes(outcome, opts.minSlo) && better(f, best)) best = f;
   };
   const n = targets.length;
+  for (const ecsNodes of grid.ecsNodes) {
   for (const sourceMax of grid.sourceMax) {
     for (const stabilization of grid.stabilization) {
       for (const minReplicas of grid.minReplicas) {
         const rowMaxes = maxes.filter((m) => m >= minReplicas);
         for (let mi = 0; mi < rowMaxes.length; mi++) {
           const maxReplicas = rowMaxes[mi]!;
-          const at = (i: number): Candidate => ({ target: targets[i]!, minReplicas, maxReplicas, stabilization, sourceMax });
+          const at = (i: number): Candidate => ({ target: targets[i]!, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes });
           const hi = run(at(n - 1));
           const lo = run(at(0));
           // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
@@ -129,19 +133,21 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
       }
     }
   }
+  }
   return { best, candidates: gridSize(grid), explored, simulated, nonMonotone };
 }
 
 /** Every candidate simulated: the reference the pruned search is tested against. */
 export function bruteForce(grid: Grid, evaluate: Evaluate, opts: { minSlo: number }): Found | null {
   let best: Found | null = null;
+  for (const ecsNodes of grid.ecsNodes)
   for (const sourceMax of grid.sourceMax)
     for (const stabilization of grid.stabilization)
       for (const minReplicas of grid.minReplicas)
         for (const maxReplicas of grid.maxReplicas) {
           if (maxReplicas < minReplicas) continue;
           for (const target of grid.target) {
-            const candidate = { target, minReplicas, maxReplicas, stabilization, sourceMax };
+            const candidate = { target, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes };
             const outcome = evaluate(candidate);
             const f = { candidate, outcome };
             if (passes(outcome, opts.minSlo) && better(f, best)) best = f;

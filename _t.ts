@@ -1,0 +1,18 @@
+import { loadScenario } from './scenarios/index.ts';
+import { systemFromScenario, loadSystemManifests } from './simulator/index.ts';
+import { ecsPodCapacity } from './kinds/system.ts';
+import { manifestsSource } from './manifests/files.ts';
+import { applyCandidate, currentCandidate, defaultGrid, outcomeOf } from './advise/evaluate.ts';
+import { search, gridSize } from './advise/search.ts';
+const s = await loadScenario('scenarios/weekday.yaml');
+const m = await loadSystemManifests(manifestsSource(s, undefined));
+const base = systemFromScenario(s, m);
+const cur = currentCandidate(base);
+const curO = outcomeOf(s, base, {});
+console.log(cur, curO, ecsPodCapacity(base.nodes, base.pod));
+const g = defaultGrid(cur, { ecsCapacity: ecsPodCapacity(base.nodes, base.pod), hasOverflowTier: true, size: process.argv[2] as any });
+console.log(Object.fromEntries(Object.entries(g).map(([k,v])=>[k,[v[0],v.at(-1),v.length]])), gridSize(g));
+const t = performance.now();
+let n=0;
+const r = search(g, (c) => { n++; if (n%500===0) console.error(n, ((performance.now()-t)/1000).toFixed(1)); return outcomeOf(s, applyCandidate(base, c), {}); }, { minSlo: curO.sloCoverage });
+console.log(r, (performance.now()-t)/1000);
