@@ -11,7 +11,11 @@
  * - a row whose largest target (its cheapest candidate) already costs at least the best found holds
  *   nothing cheaper;
  * - when the run at a row's smallest target (the most replicas) never reached maxReplicas, the
- *   ceiling never bound, and every larger maxReplicas gives the same runs.
+ *   ceiling never bound, and every larger maxReplicas gives the same runs;
+ * - a higher floor, a higher ceiling or a longer scale-down stabilization never costs less (each
+ *   only holds more replicas), so once the cheapest corner of what is left — the largest target
+ *   with the lowest floor, ceiling and stabilization still to visit — costs at least the best found,
+ *   everything left in that direction is proven no cheaper.
  * The monotonicity is checked on each row's ends (the smallest target must cover at least as much
  * as the largest); a row that breaks it is simulated in full instead and counted in `nonMonotone`.
  */
@@ -74,6 +78,7 @@ const better = (a: Found, b: Found | null): boolean => !b || a.outcome.cost < b.
 
 /** The cheapest candidate that passes, pruned as the module's comment says. */
 export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; seed?: Found | null }): SearchResult {
+  // The seed (today's policy, when it passes) is the first bound; it is answered when nothing beats it.
   const targets = [...grid.target].sort((a, b) => a - b);
   const maxes = [...grid.maxReplicas].sort((a, b) => a - b);
   let best: Found | null = opts.seed ?? null;
@@ -96,43 +101,64 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
     if (passes(outcome, opts.minSlo) && better(f, best)) best = f;
   };
   const n = targets.length;
+  const mins = [...grid.minReplicas].sort((a, b) => a - b);
+  const stabs = [...grid.stabilization].sort((a, b) => a - b);
+  const rowsFrom = (minIndex: number): number => mins.slice(minIndex).reduce((a, m) => a + maxes.filter((x) => x >= m).length, 0);
+  // Nothing cheaper can lie where the cheapest corner already costs at least the best found.
+  const noCheaper = (o: Outcome) => best !== null && o.cost >= best.outcome.cost;
   for (const ecsNodes of grid.ecsNodes) {
-  for (const sourceMax of grid.sourceMax) {
-    for (const stabilization of grid.stabilization) {
-      for (const minReplicas of grid.minReplicas) {
-        const rowMaxes = maxes.filter((m) => m >= minReplicas);
-        for (let mi = 0; mi < rowMaxes.length; mi++) {
-          const maxReplicas = rowMaxes[mi]!;
-          const at = (i: number): Candidate => ({ target: targets[i]!, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes });
-          const hi = run(at(n - 1));
-          const lo = run(at(0));
-          // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
-          const ceilingIdle = lo.peakReplicas < maxReplicas;
-          const rowsCovered = ceilingIdle ? rowMaxes.length - mi : 1;
-          explored += rowsCovered * n;
-          if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
-            // Not monotone here: no proof, so the whole row is simulated.
-            nonMonotone++;
-            for (let i = 0; i < n; i++) offer(at(i), run(at(i)));
-          } else if (passes(hi, opts.minSlo)) {
-            offer(at(n - 1), hi);
-          } else if (best && hi.cost >= best.outcome.cost) {
-            // The row's cheapest costs no less than the best found: nothing here is better.
-          } else if (passes(lo, opts.minSlo)) {
-            // The largest passing target: lo passes, hi fails.
-            let [a, b] = [0, n - 1];
-            while (b - a > 1) {
-              const m = (a + b) >> 1;
-              if (passes(run(at(m)), opts.minSlo)) a = m;
-              else b = m;
-            }
-            offer(at(a), run(at(a)));
+    for (const sourceMax of grid.sourceMax) {
+      for (let si = 0; si < stabs.length; si++) {
+        const stabilization = stabs[si]!;
+        const at = (target: number, minReplicas: number, maxReplicas: number): Candidate => ({ target, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes });
+        // The slice's cheapest corner: the largest target, the lowest floor and ceiling, the shortest stabilization from here on.
+        const m0 = mins[0]!;
+        const corner = maxes.find((x) => x >= m0);
+        if (corner !== undefined && noCheaper(run(at(targets[n - 1]!, m0, corner)))) {
+          explored += (stabs.length - si) * rowsFrom(0) * n;
+          break;
+        }
+        for (let ni = 0; ni < mins.length; ni++) {
+          const minReplicas = mins[ni]!;
+          const rowMaxes = maxes.filter((m) => m >= minReplicas);
+          if (rowMaxes.length && noCheaper(run(at(targets[n - 1]!, minReplicas, rowMaxes[0]!)))) {
+            explored += rowsFrom(ni) * n;
+            break;
           }
-          if (ceilingIdle) break;
+          for (let mi = 0; mi < rowMaxes.length; mi++) {
+            const maxReplicas = rowMaxes[mi]!;
+            const row = (i: number): Candidate => at(targets[i]!, minReplicas, maxReplicas);
+            const hi = run(row(n - 1));
+            if (noCheaper(hi) && !passes(hi, opts.minSlo)) {
+              // A higher ceiling costs no less: this row and the rest of the floor's rows hold nothing cheaper.
+              explored += (rowMaxes.length - mi) * n;
+              break;
+            }
+            const lo = run(row(0));
+            // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
+            const ceilingIdle = lo.peakReplicas < maxReplicas;
+            explored += (ceilingIdle ? rowMaxes.length - mi : 1) * n;
+            if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
+              // Not monotone here: no proof, so the whole row is simulated.
+              nonMonotone++;
+              for (let i = 0; i < n; i++) offer(row(i), run(row(i)));
+            } else if (passes(hi, opts.minSlo)) {
+              offer(row(n - 1), hi);
+            } else if (passes(lo, opts.minSlo)) {
+              // The largest passing target: lo passes, hi fails.
+              let [a, b] = [0, n - 1];
+              while (b - a > 1) {
+                const m = (a + b) >> 1;
+                if (passes(run(row(m)), opts.minSlo)) a = m;
+                else b = m;
+              }
+              offer(row(a), run(row(a)));
+            }
+            if (ceilingIdle) break;
+          }
         }
       }
     }
-  }
   }
   return { best, candidates: gridSize(grid), explored, simulated, nonMonotone };
 }
