@@ -46,22 +46,24 @@ export function outcomeOf(scenario: Scenario, sys: SystemConfig, opts: { days?: 
 const range = (a: number, b: number, step: number): number[] => Array.from({ length: Math.floor((b - a) / step + 1e-9) + 1 }, (_, i) => Number((a + i * step).toFixed(6)));
 
 /**
- * The grid searched, around the current policy: targets from 40 % to 300 % of today's in 1 % steps
+ * The grid searched, around the current policy: targets from 40 % to 300 % of today's in 0.5 % steps
  * of it, floors from 1 to twice today's max, ceilings up to three times it, stabilization 0–15 min
- * by 30 s, the ECS tier's max from 0 to what today's nodes could hold, and the first ECS pool from 0 nodes to today's. `size` scales it down for tests.
+ * by a minute, the ECS tier's max from 0 to what today's nodes could hold, and the first ECS pool from 0 nodes to today's. `size` scales it down for tests.
  */
 export function defaultGrid(current: Candidate, opts: { podsPerNode: number; hasOverflowTier: boolean; size?: 'full' | 'small' }): Grid {
   const small = opts.size === 'small';
   const t = current.target;
-  const step = Math.max(1, Math.round(t / (small ? 10 : 100)));
+  // Half a percent of today's target: the binary search makes a fine target nearly free.
+  const step = Math.max(1, Math.round(t / (small ? 10 : 200)));
   const maxCeil = Math.max(current.maxReplicas * 3, current.maxReplicas + 4);
   return {
     target: range(Math.max(step, Math.round(t * 0.4)), Math.round(t * 3), step),
     minReplicas: range(1, Math.max(current.minReplicas, small ? 3 : Math.ceil(current.maxReplicas / 2)), 1),
     maxReplicas: range(Math.max(1, Math.ceil(current.maxReplicas / 2)), maxCeil, small ? 4 : 1),
-    stabilization: small ? [0, 300] : range(0, 900, 30),
+    stabilization: small ? [0, 300] : range(0, 900, 60),
     sourceMax: opts.hasOverflowTier ? range(0, Math.max(current.sourceMax, opts.podsPerNode * current.ecsNodes), 1) : [current.sourceMax],
     // Fewer nodes than today down to none; more only add a fixed cost where the overflow tier can take the load.
     ecsNodes: opts.hasOverflowTier ? range(0, current.ecsNodes, 1) : [current.ecsNodes],
+    ...(opts.hasOverflowTier ? { podsPerNode: opts.podsPerNode } : {}),
   };
 }

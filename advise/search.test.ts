@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bruteForce, gridSize, search, type Candidate, type Grid, type Outcome } from './search.ts';
+import { bruteForce, gridSize, mergeResults, search, type Candidate, type Grid, type Outcome } from './search.ts';
 
 /**
  * A closed-form stand-in for the simulator on a small synthetic curve: the HPA holds
@@ -25,7 +25,7 @@ function model(curve: number[], capacity: number, prices: { ecsPerNode: number; 
 }
 
 const day = (peak: number, n: number, phase: number) => Array.from({ length: n }, (_, i) => Math.round(peak * (0.15 + 0.85 * Math.max(0, Math.sin((Math.PI * (i + phase)) / n)) ** 2)));
-const grid: Grid = { target: [400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1400, 1600], minReplicas: [1, 2, 3, 4], maxReplicas: [3, 5, 8, 10, 12, 16], stabilization: [0, 60, 180, 300], sourceMax: [0, 1, 2, 4, 8], ecsNodes: [0, 1, 2] };
+const grid: Grid = { target: [400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1400, 1600], minReplicas: [1, 2, 3, 4], maxReplicas: [3, 5, 8, 10, 12, 16], stabilization: [0, 60, 180, 300], sourceMax: [0, 1, 2, 4, 8], ecsNodes: [0, 1, 2], podsPerNode: 4 };
 
 describe('advise search', () => {
   const cases = [
@@ -45,6 +45,14 @@ describe('advise search', () => {
       expect(r.simulated).toBeLessThan(gridSize(grid) / 3);
     });
   }
+
+  it('split into parts, explores the grid once and finds the same optimum', () => {
+    const evaluate = model(day(9_600, 96, 0), 1000, { ecsPerNode: 40, eciPerSample: 1 });
+    const whole = search(grid, evaluate, { minSlo: 80 });
+    const merged = mergeResults([0, 1, 2].map((index) => search(grid, evaluate, { minSlo: 80, part: { index, of: 3 } })));
+    expect(merged.explored).toBe(gridSize(grid));
+    expect(merged.best?.outcome.cost).toBe(whole.best?.outcome.cost);
+  });
 
   it('answers null when nothing passes, having explored every candidate', () => {
     const r = search(grid, model(day(9_600, 96, 0), 1000, { ecsPerNode: 1, eciPerSample: 1 }), { minSlo: 100.1 });

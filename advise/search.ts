@@ -29,7 +29,12 @@ export interface Grid {
   sourceMax: number[];
   /** Nodes of the first ECS pool. */
   ecsNodes: number[];
+  /** When given, a sourceMax above what the pool's nodes hold (podsPerNode × ecsNodes) is not a candidate: those replicas would only wait Pending. */
+  podsPerNode?: number;
 }
+
+/** The ECS tier's max values that are candidates with this pool. */
+export const sourceMaxesFor = (g: Grid, ecsNodes: number): number[] => (g.podsPerNode === undefined ? g.sourceMax : g.sourceMax.filter((m) => m <= g.podsPerNode! * ecsNodes || m === Math.min(...g.sourceMax)));
 
 export interface Candidate {
   target: number;
@@ -68,7 +73,8 @@ export interface SearchResult {
 export const gridSize = (g: Grid): number => {
   let rows = 0;
   for (const min of g.minReplicas) rows += g.maxReplicas.filter((m) => m >= min).length;
-  return rows * g.target.length * g.stabilization.length * g.sourceMax.length * g.ecsNodes.length;
+  const pools = g.ecsNodes.reduce((a, n) => a + sourceMaxesFor(g, n).length, 0);
+  return rows * g.target.length * g.stabilization.length * pools;
 };
 
 /** A candidate passes when every expectation held and it covers at least `minSlo` percent. */
@@ -77,7 +83,7 @@ export const passes = (o: Outcome, minSlo: number): boolean => o.passed && o.slo
 const better = (a: Found, b: Found | null): boolean => !b || a.outcome.cost < b.outcome.cost || (a.outcome.cost === b.outcome.cost && a.outcome.sloCoverage > b.outcome.sloCoverage);
 
 /** The cheapest candidate that passes, pruned as the module's comment says. */
-export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; seed?: Found | null }): SearchResult {
+export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; seed?: Found | null; part?: { index: number; of: number } }): SearchResult {
   // The seed (today's policy, when it passes) is the first bound; it is answered when nothing beats it.
   const targets = [...grid.target].sort((a, b) => a - b);
   const maxes = [...grid.maxReplicas].sort((a, b) => a - b);
@@ -106,8 +112,11 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
   const rowsFrom = (minIndex: number): number => mins.slice(minIndex).reduce((a, m) => a + maxes.filter((x) => x >= m).length, 0);
   // Nothing cheaper can lie where the cheapest corner already costs at least the best found.
   const noCheaper = (o: Outcome) => best !== null && o.cost >= best.outcome.cost;
+  let slice = -1;
   for (const ecsNodes of grid.ecsNodes) {
-    for (const sourceMax of grid.sourceMax) {
+    for (const sourceMax of sourceMaxesFor(grid, ecsNodes)) {
+      // A part searches every of-th (pool, ECS max) slice: the parts together search the grid once.
+      if (opts.part && ++slice % opts.part.of !== opts.part.index) continue;
       for (let si = 0; si < stabs.length; si++) {
         const stabilization = stabs[si]!;
         const at = (target: number, minReplicas: number, maxReplicas: number): Candidate => ({ target, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes });
@@ -163,11 +172,19 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
   return { best, candidates: gridSize(grid), explored, simulated, nonMonotone };
 }
 
+/** The parts' results as one search's: each part's bound was a candidate it found, so its proofs hold for the whole. */
+export function mergeResults(parts: SearchResult[]): SearchResult {
+  let best: Found | null = null;
+  for (const p of parts) if (p.best && better(p.best, best)) best = p.best;
+  const sum = (k: 'explored' | 'simulated' | 'nonMonotone') => parts.reduce((a, p) => a + p[k], 0);
+  return { best, candidates: parts[0]?.candidates ?? 0, explored: sum('explored'), simulated: sum('simulated'), nonMonotone: sum('nonMonotone') };
+}
+
 /** Every candidate simulated: the reference the pruned search is tested against. */
 export function bruteForce(grid: Grid, evaluate: Evaluate, opts: { minSlo: number }): Found | null {
   let best: Found | null = null;
   for (const ecsNodes of grid.ecsNodes)
-  for (const sourceMax of grid.sourceMax)
+  for (const sourceMax of sourceMaxesFor(grid, ecsNodes))
     for (const stabilization of grid.stabilization)
       for (const minReplicas of grid.minReplicas)
         for (const maxReplicas of grid.maxReplicas) {

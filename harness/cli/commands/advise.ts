@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { UserError } from '../../../core/errors.ts';
 import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import { EXIT, setOutcome } from '../boundary.ts';
@@ -13,6 +13,7 @@ interface AdviseOptions extends ManifestFlags {
   grid: 'full' | 'small';
   prove?: boolean;
   compression?: number;
+  workers?: number;
 }
 
 /**
@@ -25,13 +26,15 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const { readFileSync, statSync } = await import('node:fs');
   const { parseDocument } = await import('yaml');
   const { loadScenario } = await import('../../../scenarios/index.ts');
-  const { systemFromScenario, loadSystemManifests, baseManifests } = await import('../../../simulator/index.ts');
+  const { systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
+  const { baseManifests } = await import('../../../simulator/system.ts');
   const { ecsPodCapacity } = await import('../../../kinds/system.ts');
   const { manifestsSource } = await import('../../../manifests/files.ts');
   const { growth } = await import('../../../scenarios/transforms.ts');
   const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
-  const { applyCandidate, currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
-  const { search } = await import('../../../advise/search.ts');
+  const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
+  const { gridSize } = await import('../../../advise/search.ts');
+  const { searchInWorkers } = await import('../../../advise/parallel.ts');
   const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
   const { kustomization } = await import('../../../advise/patch.ts');
 
@@ -57,19 +60,8 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const pool = base.nodes.ecs[0];
   const grid = defaultGrid(current, { podsPerNode: pool ? ecsPodCapacity({ ecs: [{ ...pool, count: 1 }] }, base.pod) : 0, hasOverflowTier: base.placement.tiers.length > 1 && !!pool, size: opts.grid });
   const t0 = performance.now();
-  let last = t0;
-  let n = 0;
-  const result = search(
-    grid,
-    (c) => {
-      if (++n % 500 === 0 && performance.now() - last > 2000) {
-        last = performance.now();
-        process.stderr.write(`${n} simulated, ${((last - t0) / 1000).toFixed(0)} s\n`);
-      }
-      return outcomeOf(scenario, applyCandidate(base, c), {});
-    },
-    { minSlo },
-  );
+  process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies...\n`);
+  const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: currentOutcome.passed ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
   const searchSeconds = (performance.now() - t0) / 1000;
 
   const out = resolve(opts.out);
@@ -152,7 +144,7 @@ async function measuresOf(r: import('../../replay/engine/engine.ts').ReplayResul
   if (!r.timeline.samples.length) return { sloCoverage: null, cost: null };
   const basis = runBasis(scenario, systemFromScenario(scenario, await loadSystemManifests(manifestsSource(scenario, undefined))));
   const m = measure(r.timeline, basis.settings);
-  return { sloCoverage: m.sloCoveragePercent, cost: costOf(m, basis.cost).total };
+  return { sloCoverage: m.sloCoveragePercent, cost: basis.cost ? costOf(m, basis.cost).total : null };
 }
 
 interface Proof {
@@ -192,9 +184,10 @@ export function register(program: Command): void {
     .option('--min-slo <percent>', "the SLO coverage a recommendation must reach (default: the current policy's)", numberIn(0, 100))
     .option('--cost <file>', "your prices (YAML or JSON, the scenario's cost: format): laid over the scenario's cost:")
     .option('--grid <size>', 'full (the benchmarked search, about a minute) or small (seconds)', (v: string) => {
-      if (v !== 'full' && v !== 'small') throw new UserError(`--grid ${v}: expected full or small`);
+      if (v !== 'full' && v !== 'small') throw new InvalidArgumentError('expected full or small.');
       return v;
     }, 'full')
+    .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
     .option('--out <dir>', 'write advice.md, advice.json, patch/kustomization.yaml, scenario.yaml and current.yaml here', 'out-advise')
     .option('--prove', 'replay the current and the recommended scenario on a local control plane and report their agreement with the simulator (minutes)')
     .option('--compression <k>', '--prove: virtual seconds per wall second (default: the scenario\'s)', intIn(1, 3600))
