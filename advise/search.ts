@@ -12,6 +12,8 @@
  *   nothing cheaper;
  * - when the run at a row's smallest target (the most replicas) never reached maxReplicas, the
  *   ceiling never bound, and every larger maxReplicas gives the same runs;
+ * - within what the pool's nodes hold, a higher ECS tier max never costs more nor covers less
+ *   (checked on each pool's answer at the range's other end; the lower maxes are searched when not);
  * - a higher floor, a higher ceiling or a longer scale-down stabilization never costs less (each
  *   only holds more replicas), so once the cheapest corner of what is left — the largest target
  *   with the lowest floor, ceiling and stabilization still to visit — costs at least the best found,
@@ -112,61 +114,82 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
   const rowsFrom = (minIndex: number): number => mins.slice(minIndex).reduce((a, m) => a + maxes.filter((x) => x >= m).length, 0);
   // Nothing cheaper can lie where the cheapest corner already costs at least the best found.
   const noCheaper = (o: Outcome) => best !== null && o.cost >= best.outcome.cost;
-  let slice = -1;
-  for (const ecsNodes of grid.ecsNodes) {
-    for (const sourceMax of sourceMaxesFor(grid, ecsNodes)) {
-      // A part searches every of-th (pool, ECS max) slice: the parts together search the grid once.
-      if (opts.part && ++slice % opts.part.of !== opts.part.index) continue;
-      for (let si = 0; si < stabs.length; si++) {
-        const stabilization = stabs[si]!;
-        const at = (target: number, minReplicas: number, maxReplicas: number): Candidate => ({ target, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes });
-        // The slice's cheapest corner: the largest target, the lowest floor and ceiling, the shortest stabilization from here on.
-        const m0 = mins[0]!;
-        const corner = maxes.find((x) => x >= m0);
-        if (corner !== undefined && noCheaper(run(at(targets[n - 1]!, m0, corner)))) {
-          explored += (stabs.length - si) * rowsFrom(0) * n;
+  /** One (pool, ECS max) slice: every stabilization, floor, ceiling and target. */
+  const searchSlice = (ecsNodes: number, sourceMax: number): void => {
+    for (let si = 0; si < stabs.length; si++) {
+      const stabilization = stabs[si]!;
+      const at = (target: number, minReplicas: number, maxReplicas: number): Candidate => ({ target, minReplicas, maxReplicas, stabilization, sourceMax, ecsNodes });
+      // The slice's cheapest corner: the largest target, the lowest floor and ceiling, the shortest stabilization from here on.
+      const m0 = mins[0]!;
+      const corner = maxes.find((x) => x >= m0);
+      if (corner !== undefined && noCheaper(run(at(targets[n - 1]!, m0, corner)))) {
+        explored += (stabs.length - si) * rowsFrom(0) * n;
+        break;
+      }
+      for (let ni = 0; ni < mins.length; ni++) {
+        const minReplicas = mins[ni]!;
+        const rowMaxes = maxes.filter((m) => m >= minReplicas);
+        if (rowMaxes.length && noCheaper(run(at(targets[n - 1]!, minReplicas, rowMaxes[0]!)))) {
+          explored += rowsFrom(ni) * n;
           break;
         }
-        for (let ni = 0; ni < mins.length; ni++) {
-          const minReplicas = mins[ni]!;
-          const rowMaxes = maxes.filter((m) => m >= minReplicas);
-          if (rowMaxes.length && noCheaper(run(at(targets[n - 1]!, minReplicas, rowMaxes[0]!)))) {
-            explored += rowsFrom(ni) * n;
+        for (let mi = 0; mi < rowMaxes.length; mi++) {
+          const maxReplicas = rowMaxes[mi]!;
+          const row = (i: number): Candidate => at(targets[i]!, minReplicas, maxReplicas);
+          const hi = run(row(n - 1));
+          if (noCheaper(hi) && !passes(hi, opts.minSlo)) {
+            // A higher ceiling costs no less: this row and the rest of the floor's rows hold nothing cheaper.
+            explored += (rowMaxes.length - mi) * n;
             break;
           }
-          for (let mi = 0; mi < rowMaxes.length; mi++) {
-            const maxReplicas = rowMaxes[mi]!;
-            const row = (i: number): Candidate => at(targets[i]!, minReplicas, maxReplicas);
-            const hi = run(row(n - 1));
-            if (noCheaper(hi) && !passes(hi, opts.minSlo)) {
-              // A higher ceiling costs no less: this row and the rest of the floor's rows hold nothing cheaper.
-              explored += (rowMaxes.length - mi) * n;
-              break;
+          const lo = run(row(0));
+          // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
+          const ceilingIdle = lo.peakReplicas < maxReplicas;
+          explored += (ceilingIdle ? rowMaxes.length - mi : 1) * n;
+          if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
+            // Not monotone here: no proof, so the whole row is simulated.
+            nonMonotone++;
+            for (let i = 0; i < n; i++) offer(row(i), run(row(i)));
+          } else if (passes(hi, opts.minSlo)) {
+            offer(row(n - 1), hi);
+          } else if (passes(lo, opts.minSlo)) {
+            // The largest passing target: lo passes, hi fails.
+            let [a, b] = [0, n - 1];
+            while (b - a > 1) {
+              const m = (a + b) >> 1;
+              if (passes(run(row(m)), opts.minSlo)) a = m;
+              else b = m;
             }
-            const lo = run(row(0));
-            // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
-            const ceilingIdle = lo.peakReplicas < maxReplicas;
-            explored += (ceilingIdle ? rowMaxes.length - mi : 1) * n;
-            if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
-              // Not monotone here: no proof, so the whole row is simulated.
-              nonMonotone++;
-              for (let i = 0; i < n; i++) offer(row(i), run(row(i)));
-            } else if (passes(hi, opts.minSlo)) {
-              offer(row(n - 1), hi);
-            } else if (passes(lo, opts.minSlo)) {
-              // The largest passing target: lo passes, hi fails.
-              let [a, b] = [0, n - 1];
-              while (b - a > 1) {
-                const m = (a + b) >> 1;
-                if (passes(run(row(m)), opts.minSlo)) a = m;
-                else b = m;
-              }
-              offer(row(a), run(row(a)));
-            }
-            if (ceilingIdle) break;
+            offer(row(a), run(row(a)));
           }
+          if (ceilingIdle) break;
         }
       }
+    }
+  };
+  const sliceSize = stabs.length * rowsFrom(0) * n;
+  let part = -1;
+  for (const ecsNodes of grid.ecsNodes) {
+    // A part searches every of-th pool: the parts together search the grid once.
+    if (opts.part && ++part % opts.part.of !== opts.part.index) continue;
+    const sms = [...sourceMaxesFor(grid, ecsNodes)].sort((a, b) => a - b);
+    const top = sms[sms.length - 1]!;
+    const before = best;
+    searchSlice(ecsNodes, top);
+    if (sms.length === 1) continue;
+    // Within what the pool holds, a higher ECS max moves replicas from paid-by-the-second ECI to nodes
+    // paid anyway, which also start faster: never dearer, never covering less. Checked at the other
+    // end of the range on the slice's answer (or its dearest corner when it has none) before the
+    // lower maxes are counted as explored without a run.
+    const found: Found | null = best !== before ? best : null;
+    const probe: Candidate = found ? found.candidate : { target: targets[0]!, minReplicas: mins[mins.length - 1]!, maxReplicas: maxes[maxes.length - 1]!, stabilization: stabs[stabs.length - 1]!, sourceMax: top, ecsNodes };
+    const hiO = run(probe);
+    const loO = run({ ...probe, sourceMax: sms[0]! });
+    if (loO.cost >= hiO.cost && loO.sloCoverage <= hiO.sloCoverage && (passes(hiO, opts.minSlo) || !passes(loO, opts.minSlo))) {
+      explored += (sms.length - 1) * sliceSize;
+    } else {
+      nonMonotone++;
+      for (const sm of sms.slice(0, -1)) searchSlice(ecsNodes, sm);
     }
   }
   return { best, candidates: gridSize(grid), explored, simulated, nonMonotone };
