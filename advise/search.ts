@@ -84,6 +84,37 @@ export const passes = (o: Outcome, minSlo: number): boolean => o.passed && o.slo
 
 const better = (a: Found, b: Found | null): boolean => !b || a.outcome.cost < b.outcome.cost || (a.outcome.cost === b.outcome.cost && a.outcome.sloCoverage > b.outcome.sloCoverage);
 
+/**
+ * One row of targets (ascending), its ends `lo` (the smallest target) and `hi` simulated: its
+ * cheapest passing candidate offered. Answers true when the ends contradict monotonicity, and the
+ * row was then simulated in full.
+ */
+function searchRow(row: (i: number) => Candidate, n: number, run: Evaluate, offer: (c: Candidate, o: Outcome) => void, minSlo: number, hi: Outcome, lo: Outcome): boolean {
+  if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
+    for (let i = 0; i < n; i++) offer(row(i), run(row(i)));
+    return true;
+  }
+  if (passes(hi, minSlo)) offer(row(n - 1), hi);
+  else if (passes(lo, minSlo)) {
+    // The largest passing target: lo passes, hi fails.
+    let [a, b] = [0, n - 1];
+    while (b - a > 1) {
+      const m = (a + b) >> 1;
+      if (passes(run(row(m)), minSlo)) a = m;
+      else b = m;
+    }
+    offer(row(a), run(row(a)));
+  }
+  return false;
+}
+
+/** Whether the ECS maxes below `top` are dominated: checked on `probe` at the range's other end. */
+function lowerMaxesDominated(run: Evaluate, probe: Candidate, lowest: number, minSlo: number): boolean {
+  const hiO = run(probe);
+  const loO = run({ ...probe, sourceMax: lowest });
+  return loO.cost >= hiO.cost && loO.sloCoverage <= hiO.sloCoverage && (passes(hiO, minSlo) || !passes(loO, minSlo));
+}
+
 /** The cheapest candidate that passes, pruned as the module's comment says. */
 export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; seed?: Found | null; part?: { index: number; of: number } }): SearchResult {
   // The seed (today's policy, when it passes) is the first bound; it is answered when nothing beats it.
@@ -105,8 +136,7 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
     return o;
   };
   const offer = (candidate: Candidate, outcome: Outcome) => {
-    const f = { candidate, outcome };
-    if (passes(outcome, opts.minSlo) && better(f, best)) best = f;
+    if (passes(outcome, opts.minSlo) && better({ candidate, outcome }, best)) best = { candidate, outcome };
   };
   const n = targets.length;
   const mins = [...grid.minReplicas].sort((a, b) => a - b);
@@ -146,22 +176,7 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
           // Every larger maxReplicas repeats this row when the most replicas it ran stayed below the ceiling.
           const ceilingIdle = lo.peakReplicas < maxReplicas;
           explored += (ceilingIdle ? rowMaxes.length - mi : 1) * n;
-          if (lo.sloCoverage < hi.sloCoverage || lo.cost < hi.cost) {
-            // Not monotone here: no proof, so the whole row is simulated.
-            nonMonotone++;
-            for (let i = 0; i < n; i++) offer(row(i), run(row(i)));
-          } else if (passes(hi, opts.minSlo)) {
-            offer(row(n - 1), hi);
-          } else if (passes(lo, opts.minSlo)) {
-            // The largest passing target: lo passes, hi fails.
-            let [a, b] = [0, n - 1];
-            while (b - a > 1) {
-              const m = (a + b) >> 1;
-              if (passes(run(row(m)), opts.minSlo)) a = m;
-              else b = m;
-            }
-            offer(row(a), run(row(a)));
-          }
+          if (searchRow(row, n, run, offer, opts.minSlo, hi, lo)) nonMonotone++;
           if (ceilingIdle) break;
         }
       }
@@ -181,11 +196,8 @@ export function search(grid: Grid, evaluate: Evaluate, opts: { minSlo: number; s
     // paid anyway, which also start faster: never dearer, never covering less. Checked at the other
     // end of the range on the slice's answer (or its dearest corner when it has none) before the
     // lower maxes are counted as explored without a run.
-    const found: Found | null = best !== before ? best : null;
-    const probe: Candidate = found ? found.candidate : { target: targets[0]!, minReplicas: mins[mins.length - 1]!, maxReplicas: maxes[maxes.length - 1]!, stabilization: stabs[stabs.length - 1]!, sourceMax: top, ecsNodes };
-    const hiO = run(probe);
-    const loO = run({ ...probe, sourceMax: sms[0]! });
-    if (loO.cost >= hiO.cost && loO.sloCoverage <= hiO.sloCoverage && (passes(hiO, opts.minSlo) || !passes(loO, opts.minSlo))) {
+    const probe: Candidate = best !== before && best ? best.candidate : { target: targets[0]!, minReplicas: mins[mins.length - 1]!, maxReplicas: maxes[maxes.length - 1]!, stabilization: stabs[stabs.length - 1]!, sourceMax: top, ecsNodes };
+    if (lowerMaxesDominated(run, probe, sms[0]!, opts.minSlo)) {
       explored += (sms.length - 1) * sliceSize;
     } else {
       nonMonotone++;

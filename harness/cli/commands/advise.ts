@@ -3,6 +3,8 @@ import { UserError } from '../../../core/errors.ts';
 import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import { EXIT, setOutcome } from '../boundary.ts';
 import { helpFooter } from '../help.ts';
+import type { Scenario } from '../../../scenarios/index.ts';
+import type { ReplayResult } from '../../replay/engine/engine.ts';
 
 interface AdviseOptions extends ManifestFlags {
   manifests?: string;
@@ -17,14 +19,53 @@ interface AdviseOptions extends ManifestFlags {
 }
 
 /**
+ * A runnable scenario of a policy: the scenario's own file with `manifests:` pointing at them, the
+ * curve copied beside it (a scenario reads curves only in its own directory), the growth as a
+ * transform and the ECS pool resized; with `dropOverrides`, its HPA/ElasticWorkload overrides removed
+ * (the patched manifests hold the policy, and the overrides would hide it).
+ */
+async function scenarioWriter(scenario: Scenario, out: string, growthFactor: number | undefined, poolCount: number | undefined): Promise<(name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean) => string> {
+  const { resolve, relative, join, dirname, basename } = await import('node:path');
+  const { readFileSync } = await import('node:fs');
+  const { parseDocument } = await import('yaml');
+  const { writeOutputFile } = await import('../../../core/files.ts');
+  const raw = readFileSync(scenario.file, 'utf8');
+  const curveFile = (() => {
+    const d = parseDocument(raw).toJS() as { curve?: { file?: string } };
+    return d.curve?.file ? resolve(dirname(scenario.file), d.curve.file) : undefined;
+  })();
+  return (name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean): string => {
+    const doc = parseDocument(raw);
+    doc.set('name', `${scenario.name}-${name}`);
+    doc.set('manifests', relative(out, manifestsDir) || '.');
+    if (curveFile) {
+      // The curve is copied beside the scenario: a scenario reads curves only in its own directory.
+      const copied = `curve-${basename(curveFile)}`;
+      writeOutputFile(join(out, copied), readFileSync(curveFile, 'utf8'));
+      doc.setIn(['curve', 'file'], copied);
+    }
+    if (growthFactor !== undefined && growthFactor !== 1) {
+      const t = (doc.getIn(['curve', 'transforms']) as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
+      doc.setIn(['curve', 'transforms'], [...t, { scale: growthFactor }]);
+    }
+    if (poolCount !== undefined && ecsNodes !== poolCount) doc.setIn(['nodes', 'ecs', 0, 'count'], ecsNodes);
+    if (dropOverrides) {
+      // The patched manifests hold the policy; the scenario's overrides would hide it.
+      for (const k of ['minReplicas', 'maxReplicas', 'target', 'behavior']) doc.deleteIn(['hpa', k]);
+      doc.deleteIn(['elasticWorkload', 'sourceMax']);
+    }
+    return String(doc);
+  };
+}
+
+/**
  * `ebbflow advise`: the cheapest policy that meets the scenario's expectations, searched in the
  * simulator (advise/), written as advice.json, advice.md, a kustomize overlay of the team's
  * manifests and a runnable scenario of it; `--prove` replays current and recommended.
  */
 async function advise(file: string, opts: AdviseOptions): Promise<void> {
-  const { resolve, relative, join, dirname, basename } = await import('node:path');
-  const { readFileSync, statSync } = await import('node:fs');
-  const { parseDocument } = await import('yaml');
+  const { resolve, relative, join, dirname } = await import('node:path');
+  const { statSync } = await import('node:fs');
   const { loadScenario } = await import('../../../scenarios/index.ts');
   const { systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
   const { baseManifests } = await import('../../../simulator/system.ts');
@@ -33,17 +74,15 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const { growth } = await import('../../../scenarios/transforms.ts');
   const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
   const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
-  const { gridSize } = await import('../../../advise/search.ts');
+  const { gridSize, passes } = await import('../../../advise/search.ts');
   const { searchInWorkers } = await import('../../../advise/parallel.ts');
   const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
   const { kustomization } = await import('../../../advise/patch.ts');
+  const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
 
   if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
   const scenario = await loadScenario(file, manifestGrants(opts));
-  if (opts.cost !== undefined) {
-    const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
-    scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
-  }
+  if (opts.cost !== undefined) scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
   if (opts.growth !== undefined && opts.growth !== 1) scenario.curve = growth(scenario.curve, opts.growth);
   const source = manifestsSource(scenario, opts.manifests);
   const manifests = source ? await loadSystemManifests(source) : baseManifests();
@@ -61,7 +100,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const grid = defaultGrid(current, { podsPerNode: pool ? ecsPodCapacity({ ecs: [{ ...pool, count: 1 }] }, base.pod) : 0, hasOverflowTier: base.placement.tiers.length > 1 && !!pool, size: opts.grid });
   const t0 = performance.now();
   process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies...\n`);
-  const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: currentOutcome.passed ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
+  const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
   const searchSeconds = (performance.now() - t0) / 1000;
 
   const out = resolve(opts.out);
@@ -73,33 +112,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   makeOutputDir(overlayDir);
   const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: current, to: rec?.candidate ?? current });
   writeOutputFile(join(overlayDir, 'kustomization.yaml'), patchText);
-  const raw = readFileSync(scenario.file, 'utf8');
-  const curveFile = (() => {
-    const d = parseDocument(raw).toJS() as { curve?: { file?: string } };
-    return d.curve?.file ? resolve(dirname(scenario.file), d.curve.file) : undefined;
-  })();
-  const scenarioFor = (name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean): string => {
-    const doc = parseDocument(raw);
-    doc.set('name', `${scenario.name}-${name}`);
-    doc.set('manifests', relative(out, manifestsDir) || '.');
-    if (curveFile) {
-      // The curve is copied beside the scenario: a scenario reads curves only in its own directory.
-      const copied = `curve-${basename(curveFile)}`;
-      writeOutputFile(join(out, copied), readFileSync(curveFile, 'utf8'));
-      doc.setIn(['curve', 'file'], copied);
-    }
-    if (opts.growth !== undefined && opts.growth !== 1) {
-      const t = (doc.getIn(['curve', 'transforms']) as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
-      doc.setIn(['curve', 'transforms'], [...t, { scale: opts.growth }]);
-    }
-    if (pool && ecsNodes !== pool.count) doc.setIn(['nodes', 'ecs', 0, 'count'], ecsNodes);
-    if (dropOverrides) {
-      // The patched manifests hold the policy; the scenario's overrides would hide it.
-      for (const k of ['minReplicas', 'maxReplicas', 'target', 'behavior']) doc.deleteIn(['hpa', k]);
-      doc.deleteIn(['elasticWorkload', 'sourceMax']);
-    }
-    return String(doc);
-  };
+  const scenarioFor = await scenarioWriter(scenario, out, opts.growth, pool?.count);
   const currentScenario = join(out, 'current.yaml');
   const recommendedScenario = join(out, 'scenario.yaml');
   writeOutputFile(currentScenario, scenarioFor('current', teamDir, current.ecsNodes, false));
@@ -137,7 +150,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
 }
 
 /** A replay's SLO coverage and cost, measured as the simulator's summary measures them (core/checks/measures.ts). */
-async function measuresOf(r: import('../../replay/engine/engine.ts').ReplayResult, scenario: import('../../../scenarios/index.ts').Scenario): Promise<{ sloCoverage: number | null; cost: number | null }> {
+async function measuresOf(r: ReplayResult, scenario: Scenario): Promise<{ sloCoverage: number | null; cost: number | null }> {
   const { measure, costOf } = await import('../../../core/checks/measures.ts');
   const { loadSystemManifests, runBasis, systemFromScenario } = await import('../../../simulator/index.ts');
   const { manifestsSource } = await import('../../../manifests/files.ts');
