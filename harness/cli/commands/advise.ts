@@ -51,8 +51,7 @@ async function scenarioWriter(scenario: Scenario, out: string, growthFactor: num
     if (poolCount !== undefined && ecsNodes !== poolCount) doc.setIn(['nodes', 'ecs', 0, 'count'], ecsNodes);
     if (dropOverrides) {
       // The patched manifests hold the policy; the scenario's overrides would hide it.
-      for (const k of ['minReplicas', 'maxReplicas', 'target', 'behavior']) doc.deleteIn(['hpa', k]);
-      doc.deleteIn(['elasticWorkload', 'sourceMax']);
+      for (const path of [['hpa', 'minReplicas'], ['hpa', 'maxReplicas'], ['hpa', 'target'], ['hpa', 'behavior'], ['elasticWorkload', 'sourceMax']]) if (doc.hasIn(path)) doc.deleteIn(path);
     }
     return String(doc);
   };
