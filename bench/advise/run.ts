@@ -46,3 +46,6 @@ if (best) {
   const saving = ((now.cost - best.outcome.cost) / now.cost) * 100;
   console.log(`recommended ${JSON.stringify(best.candidate)}: ${best.outcome.cost.toFixed(2)} ${base.cost.currency}/day, SLO coverage ${best.outcome.sloCoverage.toFixed(1)} %; saving ${saving.toFixed(1)} % (AHPA claims > 20 %)`);
 } else console.log('no candidate passes');
+// The built-in ECS price is an estimate: the saving with today's pool held, from the HPA and the ECS tier's max alone.
+const held = await searchInWorkers({ file, manifests, grid: { ...grid, ecsNodes: [current.ecsNodes] }, minSlo: now.sloCoverage, seed: now.passed ? { candidate: current, outcome: now } : null, workers });
+if (held.best) console.log(`with the ECS pool held at ${current.ecsNodes} nodes: ${JSON.stringify(held.best.candidate)}: ${held.best.outcome.cost.toFixed(2)} ${base.cost.currency}/day, SLO coverage ${held.best.outcome.sloCoverage.toFixed(1)} %; saving ${(((now.cost - held.best.outcome.cost) / now.cost) * 100).toFixed(1)} %`);
