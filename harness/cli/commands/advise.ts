@@ -205,6 +205,6 @@ export function register(program: Command): void {
     .option('--compression <k>', '--prove: virtual seconds per wall second (default: the scenario\'s)', intIn(1, 3600))
     .option('--allow-outside-manifests', "read manifests outside the scenario's directory and the current one (only for scenarios you trust)")
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow advise scenarios/weekday.yaml', 'npx ebbflow advise my-scenario.yaml --manifests deploy/overlays/prod --growth 1.3 --out advice/', 'npx ebbflow advise scenarios/smoke.yaml --grid small --prove'], ok: 'a policy passes and is recommended', failed: 'no searched policy passes' }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow advise scenarios/weekday.yaml', 'npx ebbflow advise my-scenario.yaml --manifests deploy/overlays/prod --growth 1.3 --out advice/', 'npx ebbflow advise scenarios/smoke.yaml --grid small --prove'], ok: 'a policy passes and is recommended', failed: 'no searched policy passes, or --prove does not confirm the advice' }))
     .action(advise);
 }
