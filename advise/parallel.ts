@@ -4,7 +4,7 @@ import type { SystemManifests } from '../kinds/system.ts';
 import type { PricesInput } from '../core/prices.ts';
 import { mergeResults, type Found, type Grid, type SearchResult } from './search.ts';
 
-/** The search split over worker threads by (pool, ECS max) slice, merged. */
+/** The search split over worker threads by ECS pool size, merged. */
 export async function searchInWorkers(o: { file: string; manifests: SystemManifests; cost?: PricesInput; growth?: number; grid: Grid; minSlo: number; seed: Found | null; workers?: number }): Promise<SearchResult> {
   const of = Math.max(1, o.workers ?? availableParallelism());
   const { workers: _, ...data } = o;
