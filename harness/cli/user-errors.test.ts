@@ -117,6 +117,8 @@ const cases: [string, string[], RegExp][] = [
   ['replay', ['replay', tiny, '--compression', 'abc'], /--compression.*expected a number/],
   ['replay', ['replay', tiny, '--cluster-name', '../x'], /--cluster-name.*DNS label/],
   ['replay', ['replay', tiny, '--baseline', f('missing.jsonl')], /cannot read baseline timeline .*missing\.jsonl/],
+  ['advise', ['advise', f('missing.yaml')], /cannot read scenario/],
+  ['advise', ['advise', tiny, '--grid', 'huge'], /--grid.*expected full or small/],
   ['lint', ['lint', '--scenario', f('missing.yaml')], /cannot read scenario/],
   ['lint', ['lint', '--format', 'xml'], /argument 'xml' is invalid/],
   ['simulate', ['simulate', f('missing.yaml')], /cannot read scenario/],

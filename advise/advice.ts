@@ -1,0 +1,80 @@
+import { formatMoney } from '../core/prices.ts';
+import type { Candidate, Outcome, SearchResult } from './search.ts';
+
+/** advice.json and advice.md, pure. */
+
+export interface PolicyVerdict {
+  policy: Candidate;
+  cost: number;
+  currency: string;
+  sloCoverage: number;
+  passed: boolean;
+}
+
+export interface Advice {
+  scenario: string;
+  /** The source scenario the search ran. */
+  from: string;
+  growth: number;
+  /** The period the costs are over, seconds of observed time. */
+  seconds: number;
+  minSlo: number;
+  current: PolicyVerdict;
+  recommended: PolicyVerdict | null;
+  /** (current − recommended) / current × 100; null without a recommendation. */
+  savingPercent: number | null;
+  search: { candidates: number; explored: number; simulated: number; nonMonotone: number; seconds: number; exploredPerSecond: number };
+  holdout?: { day: string; current: PolicyVerdict; recommended: PolicyVerdict } | undefined;
+  patch: string;
+}
+
+export const verdict = (policy: Candidate, o: Outcome, currency: string, minSlo: number): PolicyVerdict => ({ policy, cost: o.cost, currency, sloCoverage: o.sloCoverage, passed: o.passed && o.sloCoverage >= minSlo });
+
+export function buildAdvice(a: Omit<Advice, 'savingPercent' | 'search'> & { result: SearchResult; searchSeconds: number }): Advice {
+  const { result, searchSeconds, ...rest } = a;
+  const savingPercent = a.recommended && a.current.cost > 0 ? ((a.current.cost - a.recommended.cost) / a.current.cost) * 100 : null;
+  return {
+    ...rest,
+    savingPercent,
+    search: { candidates: result.candidates, explored: result.explored, simulated: result.simulated, nonMonotone: result.nonMonotone, seconds: searchSeconds, exploredPerSecond: result.explored / Math.max(searchSeconds, 1e-9) },
+  };
+}
+
+const KNOBS: [keyof Candidate, string][] = [
+  ['target', 'HPA target (AverageValue, devices per replica)'],
+  ['minReplicas', 'HPA minReplicas'],
+  ['maxReplicas', 'HPA maxReplicas'],
+  ['stabilization', 'scale-down stabilization, s'],
+  ['sourceMax', 'ElasticWorkload sourceTarget.max (ECS tier)'],
+  ['ecsNodes', 'ECS nodes (first pool)'],
+];
+
+export function adviceMarkdown(a: Advice): string {
+  const money = (v: number, c: string) => formatMoney(v, c, a.seconds);
+  const row = (name: string, v: PolicyVerdict) => `| ${name} | ${money(v.cost, v.currency)} | ${v.sloCoverage.toFixed(1)} % | ${v.passed ? 'yes' : 'no'} |`;
+  const lines = [
+    `# Autoscaling advice: ${a.from}`,
+    '',
+    `The cheapest policy that meets every expectation of the scenario and covers at least ${a.minSlo.toFixed(1)} % of the time${a.growth !== 1 ? `, on the curve × ${a.growth}` : ''}.`,
+    '',
+    '| policy | cost | SLO coverage | passes |',
+    '|---|---|---|---|',
+    row('current', a.current),
+    ...(a.recommended ? [row('recommended', a.recommended)] : []),
+    '',
+  ];
+  if (a.recommended) {
+    lines.push(`Saving: **${a.savingPercent!.toFixed(1)} %**.`, '', '| knob | current | recommended |', '|---|---|---|');
+    for (const [k, label] of KNOBS) lines.push(`| ${label} | ${a.current.policy[k]} | ${a.recommended.policy[k]}${a.recommended.policy[k] !== a.current.policy[k] ? ' ←' : ''} |`);
+    lines.push('', `The change: \`${a.patch}\` (a kustomize overlay of your manifests); a runnable scenario of it: \`${a.scenario}\`.`);
+    if (a.recommended.policy.ecsNodes !== a.current.policy.ecsNodes) lines.push('', `The ECS pool is not in the manifests: size the node pool to ${a.recommended.policy.ecsNodes} node(s) yourself (the scenario's nodes.ecs says so).`);
+  } else {
+    lines.push('No candidate passes: none of the searched policies meets every expectation at that coverage. Widen the search or relax --min-slo.');
+  }
+  if (a.holdout) {
+    lines.push('', `Held out: ${a.holdout.day} (not searched on).`, '', '| policy | cost | SLO coverage | passes |', '|---|---|---|---|', row('current', a.holdout.current), row('recommended', a.holdout.recommended));
+  }
+  const s = a.search;
+  lines.push('', `Search: ${s.candidates.toLocaleString('en-US')} candidate policies, ${s.explored.toLocaleString('en-US')} explored (simulated, or proven no cheaper by monotonicity), ${s.simulated.toLocaleString('en-US')} simulated, in ${s.seconds.toFixed(1)} s (${Math.round(s.exploredPerSecond).toLocaleString('en-US')} explored/s)${s.nonMonotone ? `; ${s.nonMonotone} rows were not monotone and were simulated in full` : ''}.`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,59 @@
+import { stringify } from 'yaml';
+import type { Candidate } from './search.ts';
+
+/**
+ * The recommended change as a kustomize overlay of the team's manifests, pure: RFC 6902 patches on
+ * the HPA (floor, ceiling, AverageValue target, scale-down stabilization) and the ElasticWorkload
+ * (the ECS tier's max), each only where the value changes. JSON patches, not strategic merge: an
+ * HPA's `metrics` is an atomic list, which a merge patch would replace whole.
+ */
+
+interface Obj {
+  kind?: string;
+  apiVersion?: string;
+  metadata?: { name?: string; namespace?: string };
+  spec?: Record<string, unknown>;
+}
+
+type Op = { op: 'add' | 'replace'; path: string; value: unknown };
+
+const target = (o: Obj) => ({ kind: o.kind, name: o.metadata?.name, ...(o.metadata?.namespace ? { namespace: o.metadata.namespace } : {}) });
+
+/** The HPA's operations: `add` on a member replaces it and creates it when absent (RFC 6902 §4.1). */
+export function hpaOps(hpa: Obj, from: Candidate, to: Candidate): Op[] {
+  const ops: Op[] = [];
+  if (to.minReplicas !== from.minReplicas) ops.push({ op: 'add', path: '/spec/minReplicas', value: to.minReplicas });
+  if (to.maxReplicas !== from.maxReplicas) ops.push({ op: 'add', path: '/spec/maxReplicas', value: to.maxReplicas });
+  if (to.target !== from.target) {
+    const metrics = (hpa.spec?.metrics ?? []) as { type?: string }[];
+    metrics.forEach((m, i) => {
+      const type = m.type ?? 'Object';
+      const key = type.charAt(0).toLowerCase() + type.slice(1);
+      ops.push({ op: 'replace', path: `/spec/metrics/${i}/${key}/target`, value: { type: 'AverageValue', averageValue: String(to.target) } });
+    });
+  }
+  const behavior = hpa.spec?.behavior as { scaleDown?: Record<string, unknown> } | undefined;
+  const stab = behavior?.scaleDown?.stabilizationWindowSeconds;
+  // The search ran every candidate with the stabilization in the HPA's behavior, so it is written even when the number is today's flag.
+  if (stab !== to.stabilization) {
+    if (!behavior) ops.push({ op: 'add', path: '/spec/behavior', value: { scaleDown: { stabilizationWindowSeconds: to.stabilization } } });
+    else if (!behavior.scaleDown) ops.push({ op: 'add', path: '/spec/behavior/scaleDown', value: { stabilizationWindowSeconds: to.stabilization } });
+    else ops.push({ op: 'add', path: '/spec/behavior/scaleDown/stabilizationWindowSeconds', value: to.stabilization });
+  }
+  return ops;
+}
+
+export function placementOps(from: Candidate, to: Candidate): Op[] {
+  return to.sourceMax !== from.sourceMax ? [{ op: 'add', path: '/spec/sourceTarget/max', value: to.sourceMax }] : [];
+}
+
+/** kustomization.yaml of the overlay: `resources` is the team's kustomize directory, relative to the overlay. */
+export function kustomization(opts: { resource: string; hpa: Obj; placement?: Obj; from: Candidate; to: Candidate }): string {
+  const patches: { target: ReturnType<typeof target>; patch: string }[] = [];
+  const h = hpaOps(opts.hpa, opts.from, opts.to);
+  if (h.length) patches.push({ target: target(opts.hpa), patch: stringify(h) });
+  const p = opts.placement ? placementOps(opts.from, opts.to) : [];
+  if (p.length && opts.placement) patches.push({ target: target(opts.placement), patch: stringify(p) });
+  const doc = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [opts.resource], ...(patches.length ? { patches } : {}) };
+  return `# The policy ebbflow advise recommends, as a patch of the manifests named in resources.\n${stringify(doc)}`;
+}

@@ -1,0 +1,48 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { loadSystemManifests, systemFromScenario } from '../../../simulator/index.ts';
+import { loadScenario } from '../../../scenarios/index.ts';
+import { programSource } from '../../../manifests/files.ts';
+import { currentCandidate } from '../../../advise/evaluate.ts';
+
+/** `ebbflow advise` end to end on the smoke scenario's small grid: the documented advice.json, and the overlay renders the recommendation. */
+
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'ebbflow-advise-cli-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const out = join(tmp, 'out');
+
+const policy = z.object({ target: z.number(), minReplicas: z.number(), maxReplicas: z.number(), stabilization: z.number(), sourceMax: z.number(), ecsNodes: z.number() });
+const verdict = z.object({ policy, cost: z.number().nonnegative(), currency: z.string().min(1), sloCoverage: z.number().min(0).max(100), passed: z.boolean() });
+const adviceSchema = z.object({ current: verdict, recommended: verdict, savingPercent: z.number(), scenario: z.string().min(1), patch: z.string(), search: z.object({ candidates: z.number(), explored: z.number(), simulated: z.number() }) });
+
+describe('ebbflow advise', () => {
+  const r = spawnSync('node', [join(ROOT, 'bin/ebbflow.js'), 'advise', 'scenarios/smoke.yaml', '--grid', 'small', '--workers', '2', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EBBFLOW_STATE_DIR: join(tmp, 'state'), EBBFLOW_CACHE_DIR: join(tmp, 'cache') }, timeout: 240_000 });
+
+  it('writes advice.json with current, recommended, the saving and a runnable scenario', () => {
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.status).toBe(0);
+    const a = adviceSchema.parse(JSON.parse(readFileSync(join(out, 'advice.json'), 'utf8')));
+    expect(a.recommended.passed).toBe(true);
+    expect(a.recommended.cost).toBeLessThanOrEqual(a.current.cost);
+    expect(a.recommended.sloCoverage).toBeGreaterThanOrEqual(a.current.sloCoverage);
+    expect(a.savingPercent).toBeCloseTo(((a.current.cost - a.recommended.cost) / a.current.cost) * 100, 6);
+    expect(a.search.explored).toBe(a.search.candidates);
+    expect(a.search.simulated).toBeLessThan(a.search.candidates);
+    expect(readFileSync(join(out, 'advice.md'), 'utf8')).toContain('Saving:');
+  }, 240_000);
+
+  it('the kustomize overlay renders the recommended HPA and ElasticWorkload, and the scenario runs it', async () => {
+    const a = adviceSchema.parse(JSON.parse(readFileSync(join(out, 'advice.json'), 'utf8')));
+    const m = await loadSystemManifests(programSource(join(out, 'patch')));
+    const scenario = await loadScenario(join(out, 'scenario.yaml'), { allowOutsideManifests: true });
+    const got = currentCandidate(systemFromScenario(scenario, m));
+    const want = a.recommended.policy;
+    expect(got).toEqual(want);
+  }, 120_000);
+});

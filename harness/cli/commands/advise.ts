@@ -1,0 +1,210 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { UserError } from '../../../core/errors.ts';
+import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { EXIT, setOutcome } from '../boundary.ts';
+import { helpFooter } from '../help.ts';
+import type { Scenario } from '../../../scenarios/index.ts';
+import type { ReplayResult } from '../../replay/engine/engine.ts';
+
+interface AdviseOptions extends ManifestFlags {
+  manifests?: string;
+  growth?: number;
+  minSlo?: number;
+  cost?: string;
+  out: string;
+  grid: 'full' | 'small';
+  prove?: boolean;
+  compression?: number;
+  workers?: number;
+}
+
+/**
+ * A runnable scenario of a policy: the scenario's own file with `manifests:` pointing at them, the
+ * curve copied beside it (a scenario reads curves only in its own directory), the growth as a
+ * transform and the ECS pool resized; with `dropOverrides`, its HPA/ElasticWorkload overrides removed
+ * (the patched manifests hold the policy, and the overrides would hide it).
+ */
+async function scenarioWriter(scenario: Scenario, out: string, growthFactor: number | undefined, poolCount: number | undefined): Promise<(name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean) => string> {
+  const { resolve, relative, join, dirname, basename } = await import('node:path');
+  const { readFileSync } = await import('node:fs');
+  const { parseDocument } = await import('yaml');
+  const { writeOutputFile } = await import('../../../core/files.ts');
+  const raw = readFileSync(scenario.file, 'utf8');
+  const curveFile = (() => {
+    const d = parseDocument(raw).toJS() as { curve?: { file?: string } };
+    return d.curve?.file ? resolve(dirname(scenario.file), d.curve.file) : undefined;
+  })();
+  return (name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean): string => {
+    const doc = parseDocument(raw);
+    doc.set('name', `${scenario.name}-${name}`);
+    doc.set('manifests', relative(out, manifestsDir) || '.');
+    if (curveFile) {
+      // The curve is copied beside the scenario: a scenario reads curves only in its own directory.
+      const copied = `curve-${basename(curveFile)}`;
+      writeOutputFile(join(out, copied), readFileSync(curveFile, 'utf8'));
+      doc.setIn(['curve', 'file'], copied);
+    }
+    if (growthFactor !== undefined && growthFactor !== 1) {
+      const t = (doc.getIn(['curve', 'transforms']) as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
+      doc.setIn(['curve', 'transforms'], [...t, { scale: growthFactor }]);
+    }
+    if (poolCount !== undefined && ecsNodes !== poolCount) doc.setIn(['nodes', 'ecs', 0, 'count'], ecsNodes);
+    if (dropOverrides) {
+      // The patched manifests hold the policy; the scenario's overrides would hide it.
+      for (const path of [['hpa', 'minReplicas'], ['hpa', 'maxReplicas'], ['hpa', 'target'], ['hpa', 'behavior'], ['elasticWorkload', 'sourceMax']]) if (doc.hasIn(path)) doc.deleteIn(path);
+    }
+    return String(doc);
+  };
+}
+
+/**
+ * `ebbflow advise`: the cheapest policy that meets the scenario's expectations, searched in the
+ * simulator (advise/), written as advice.json, advice.md, a kustomize overlay of the team's
+ * manifests and a runnable scenario of it; `--prove` replays current and recommended.
+ */
+async function advise(file: string, opts: AdviseOptions): Promise<void> {
+  const { resolve, relative, join, dirname } = await import('node:path');
+  const { statSync } = await import('node:fs');
+  const { loadScenario } = await import('../../../scenarios/index.ts');
+  const { systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
+  const { baseManifests } = await import('../../../simulator/system.ts');
+  const { ecsPodCapacity } = await import('../../../kinds/system.ts');
+  const { manifestsSource } = await import('../../../manifests/files.ts');
+  const { growth } = await import('../../../scenarios/transforms.ts');
+  const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
+  const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
+  const { gridSize, passes } = await import('../../../advise/search.ts');
+  const { searchInWorkers } = await import('../../../advise/parallel.ts');
+  const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
+  const { kustomization } = await import('../../../advise/patch.ts');
+  const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
+
+  if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
+  const scenario = await loadScenario(file, manifestGrants(opts));
+  if (opts.cost !== undefined) scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
+  if (opts.growth !== undefined && opts.growth !== 1) scenario.curve = growth(scenario.curve, opts.growth);
+  const source = manifestsSource(scenario, opts.manifests);
+  const manifests = source ? await loadSystemManifests(source) : baseManifests();
+  for (const w of manifests.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
+  // The team's kustomize directory the overlay patches: theirs, else the shipped base.
+  const shipped = resolve(dirname(new URL(import.meta.url).pathname), '../../../manifests/base');
+  const teamDir = source?.path ?? shipped;
+  if (!statSync(teamDir).isDirectory()) throw new UserError(`${source?.given ?? teamDir}: advise writes its change as a kustomize overlay, which needs the manifests as a kustomize directory`, 'point --manifests at the kustomize directory that holds the HPA');
+  const base = systemFromScenario(scenario, manifests);
+  const current = currentCandidate(base);
+  const currentOutcome = outcomeOf(scenario, base, {});
+  const minSlo = opts.minSlo ?? currentOutcome.sloCoverage;
+  const currency = base.cost.currency;
+  const pool = base.nodes.ecs[0];
+  const grid = defaultGrid(current, { podsPerNode: pool ? ecsPodCapacity({ ecs: [{ ...pool, count: 1 }] }, base.pod) : 0, hasOverflowTier: base.placement.tiers.length > 1 && !!pool, size: opts.grid });
+  const t0 = performance.now();
+  process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies...\n`);
+  const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
+  const searchSeconds = (performance.now() - t0) / 1000;
+
+  const out = resolve(opts.out);
+  makeOutputDir(out);
+  const seconds = scenario.windows.reduce((a, w) => a + (w.end - w.start), 0);
+  const rec = result.best;
+  // The overlay and the two runnable scenarios, beside advice.json.
+  const overlayDir = join(out, 'patch');
+  makeOutputDir(overlayDir);
+  const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: current, to: rec?.candidate ?? current });
+  writeOutputFile(join(overlayDir, 'kustomization.yaml'), patchText);
+  const scenarioFor = await scenarioWriter(scenario, out, opts.growth, pool?.count);
+  const currentScenario = join(out, 'current.yaml');
+  const recommendedScenario = join(out, 'scenario.yaml');
+  writeOutputFile(currentScenario, scenarioFor('current', teamDir, current.ecsNodes, false));
+  writeOutputFile(recommendedScenario, scenarioFor('recommended', overlayDir, rec?.candidate.ecsNodes ?? current.ecsNodes, true));
+
+  const advice = buildAdvice({
+    scenario: relative(process.cwd(), recommendedScenario),
+    from: relative(process.cwd(), scenario.file),
+    growth: opts.growth ?? 1,
+    seconds,
+    minSlo,
+    current: verdict(current, currentOutcome, currency, minSlo),
+    recommended: rec ? verdict(rec.candidate, rec.outcome, currency, minSlo) : null,
+    result,
+    searchSeconds,
+    patch: relative(process.cwd(), join(overlayDir, 'kustomization.yaml')),
+  });
+  writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(advice, null, 2)}\n`);
+  writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice));
+  process.stdout.write(adviceMarkdown(advice));
+  process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml, scenario.yaml, current.yaml\n`);
+  if (opts.prove && rec) {
+    const proof = await prove(out, { current: currentScenario, recommended: recommendedScenario }, opts);
+    const doc = { ...advice, prove: proof };
+    writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
+    const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
+    writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
+    process.stdout.write(lines.join('\n'));
+    const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
+    process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
+    setOutcome(holds ? EXIT.ok : EXIT.failed);
+    return;
+  }
+  setOutcome(rec ? EXIT.ok : EXIT.failed);
+}
+
+/** A replay's SLO coverage and cost, measured as the simulator's summary measures them (core/checks/measures.ts). */
+async function measuresOf(r: ReplayResult, scenario: Scenario): Promise<{ sloCoverage: number | null; cost: number | null }> {
+  const { measure, costOf } = await import('../../../core/checks/measures.ts');
+  const { loadSystemManifests, runBasis, systemFromScenario } = await import('../../../simulator/index.ts');
+  const { manifestsSource } = await import('../../../manifests/files.ts');
+  if (!r.timeline.samples.length) return { sloCoverage: null, cost: null };
+  const basis = runBasis(scenario, systemFromScenario(scenario, await loadSystemManifests(manifestsSource(scenario, undefined))));
+  const m = measure(r.timeline, basis.settings);
+  return { sloCoverage: m.sloCoveragePercent, cost: basis.cost ? costOf(m, basis.cost).total : null };
+}
+
+interface Proof {
+  passed: boolean;
+  sloCoverage: number | null;
+  cost: number | null;
+  report: string;
+  agreement: string[];
+}
+
+/** Replays each scenario on a local control plane, with the simulator's agreement (`replay --report-fidelity`). */
+async function prove(out: string, scenarios: { current: string; recommended: string }, opts: AdviseOptions): Promise<{ current: Proof; recommended: Proof }> {
+  const { join, relative } = await import('node:path');
+  const { loadScenario } = await import('../../../scenarios/index.ts');
+  const { runReplay } = await import('../../replay/engine/engine.ts');
+  const { reportFidelity } = await import('../../replay/engine/fidelity.ts');
+  const { interruptible } = await import('../boundary.ts');
+  const res: Record<string, Proof> = {};
+  for (const [name, file] of Object.entries(scenarios)) {
+    const scenario = await loadScenario(file, { ...(opts.compression !== undefined ? { compression: opts.compression } : {}), allowOutsideManifests: true });
+    const dir = join(out, 'prove', name);
+    process.stderr.write(`replaying ${name} (${relative(process.cwd(), file)}) on a local control plane...\n`);
+    const r = await interruptible((signal) => runReplay({ scenario, out: dir, signal, onManifestWarning: (w) => process.stderr.write(`warning: ${w}\n`) }), { onSignal: 'stopping the replay' });
+    const agreement = await reportFidelity(scenario, undefined, dir, r);
+    res[name] = { passed: r.passed, ...(await measuresOf(r, scenario)), report: relative(process.cwd(), join(dir, 'report.html')), agreement };
+  }
+  return res as { current: Proof; recommended: Proof };
+}
+
+export function register(program: Command): void {
+  program
+    .command('advise')
+    .description("Search HPA and ECS-tier policies in the simulator for the cheapest that meets the scenario's expectations at today's SLO coverage or better; write advice.md, advice.json, the change as a kustomize overlay of your manifests and a runnable scenario of it")
+    .argument('<scenario>', 'scenario file (its curve is the history searched on)')
+    .option('--manifests <path>', "your system's manifests as a kustomize directory (default: the scenario's manifests:, else the shipped ones)")
+    .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))
+    .option('--min-slo <percent>', "the SLO coverage a recommendation must reach (default: the current policy's)", numberIn(0, 100))
+    .option('--cost <file>', "your prices (YAML or JSON, the scenario's cost: format): laid over the scenario's cost:")
+    .option('--grid <size>', 'full (the benchmarked search, about a minute) or small (seconds)', (v: string) => {
+      if (v !== 'full' && v !== 'small') throw new InvalidArgumentError('expected full or small.');
+      return v;
+    }, 'full')
+    .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
+    .option('--out <dir>', 'write advice.md, advice.json, patch/kustomization.yaml, scenario.yaml and current.yaml here', 'out-advise')
+    .option('--prove', 'replay the current and the recommended scenario on a local control plane and report their agreement with the simulator (minutes)')
+    .option('--compression <k>', '--prove: virtual seconds per wall second (default: the scenario\'s)', intIn(1, 3600))
+    .option('--allow-outside-manifests', "read manifests outside the scenario's directory and the current one (only for scenarios you trust)")
+    .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow advise scenarios/weekday.yaml', 'npx ebbflow advise my-scenario.yaml --manifests deploy/overlays/prod --growth 1.3 --out advice/', 'npx ebbflow advise scenarios/smoke.yaml --grid small --prove'], ok: 'a policy passes and is recommended', failed: 'no searched policy passes, or --prove does not confirm the advice' }))
+    .action(advise);
+}
