@@ -8,6 +8,12 @@ import { parseExporterConfig } from './config.ts';
 import { parseCredentialsFile } from './credentials-file.ts';
 import { openCredentials } from './sls-client.ts';
 
+/** CPU milliseconds this process spent since `c0` (all its threads). */
+const cpuMs = (c0: NodeJS.CpuUsage) => {
+  const d = process.cpuUsage(c0);
+  return (d.user + d.system) / 1000;
+};
+
 /**
  * Credentials files and variables as a careless or hostile hand writes them — INI, JSON and the
  * environment, planted with secrets in every position a value can take, then mutated: each ends in
@@ -58,7 +64,7 @@ describe('credentials files and variables (property)', () => {
     let accepted = 0;
     fc.assert(
       fc.property(anyFile, fc.constantFrom('default', 'prod'), (text, profile) => {
-        const t0 = performance.now();
+        const c0 = process.cpuUsage();
         try {
           const c = parseCredentialsFile(text, 'creds', profile);
           expect(c.accessKeyId && c.accessKeySecret).toBeTruthy();
@@ -66,7 +72,8 @@ describe('credentials files and variables (property)', () => {
         } catch (e) {
           clean(e);
         }
-        expect(performance.now() - t0).toBeLessThan(100);
+        // A hang guard, not a speed target: CPU time, which a loaded machine does not stretch.
+        expect(cpuMs(c0)).toBeLessThan(1000);
       }),
       { numRuns: 3000 },
     );
