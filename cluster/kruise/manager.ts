@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
@@ -8,6 +7,7 @@ import { clusterSupervisor, isRecordedProcess } from '../local/index.ts';
 import { rawApi } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { webhookConfigurations } from './webhooks.ts';
+import { freePort } from '../../core/ports.ts';
 
 /** The toolchain component that builds the manager and keeps its CRDs and webhook configurations. */
 export const KRUISE_COMPONENT = 'kruise';
@@ -25,16 +25,6 @@ export interface RunningKruise {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
 
 /** Server-side apply of an object as raw JSON (the typed client would drop a CRD's `x-kubernetes-*` fields). */
 async function apply(kc: KubeConfig, path: string, obj: { metadata: { name: string } }): Promise<void> {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../../core/errors.ts';
 import { BACKEND_NAMES, isBackendName, type BackendName } from '../replay/backends/index.ts';
 
@@ -100,6 +101,22 @@ export function outputOption(cmd: Command, what: string, legacyJson = false): Co
     process.stderr.write('note: --json is deprecated and will go; use -o json\n');
     c.setOptionValueWithSource('output', 'json', 'cli');
   });
+}
+
+/**
+ * The cluster a controller command (`ew-controller`, `cronhpa-controller`) runs against: the
+ * kubeconfig given, else kubectl's default loading; a missing file or a kubeconfig without a
+ * cluster is a UserError saying what to pass.
+ */
+export async function controllerKubeConfig(path: string | undefined): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  if (path) {
+    if (!existsSync(path)) throw new UserError(`kubeconfig ${path} does not exist`, 'start a cluster with `ebbflow cluster up` and pass the kubeconfig it prints');
+    kc.loadFromFile(path);
+  } else kc.loadFromDefault();
+  if (!kc.getCurrentCluster()) throw new UserError('no cluster in the kubeconfig', 'pass --kubeconfig FILE');
+  return kc;
 }
 
 /**

@@ -1,16 +1,6 @@
-import { createServer } from 'node:net';
 import { clusterSupervisor } from '../../cluster/local/index.ts';
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => res(port));
-    });
-  });
-}
+export { freePort } from '../../core/ports.ts';
 
 export interface ManagedProcess {
   label: string;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { interruptible, untilAborted } from '../boundary.ts';
-import { numberIn } from '../options.ts';
+import { controllerKubeConfig, numberIn } from '../options.ts';
 import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
@@ -14,8 +14,6 @@ export function register(program: Command): void {
     .option('--kube-api-qps <n>', 'client-side limit on API writes per second (like client-go)', numberIn(0.1, 10_000), 5)
     .addHelpText('after', helpFooter({ examples: ['npx ebbflow cronhpa-controller --kubeconfig ~/.kube/config --install-crd', 'npx ebbflow cronhpa-controller --namespace shop --time-zone Asia/Shanghai'], ok: 'stopped by SIGINT/SIGTERM', interrupted: 'a second signal before it stopped' }))
     .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; timeZone: string; kubeApiQps: number }) => {
-      const { existsSync } = await import('node:fs');
-      const { KubeConfig } = await import('@kubernetes/client-node');
       const { UserError } = await import('../../../core/errors.ts');
       const { createLogger } = await import('../../../core/log.ts');
       const { startController, installCrd, checkTimeZone, ScheduleError } = await import('../../../cluster/cronhpa/index.ts');
@@ -25,12 +23,7 @@ export function register(program: Command): void {
         if (e instanceof ScheduleError) throw new UserError(`--time-zone: ${e.message}`);
         throw e;
       }
-      const kc = new KubeConfig();
-      if (opts.kubeconfig) {
-        if (!existsSync(opts.kubeconfig)) throw new UserError(`kubeconfig ${opts.kubeconfig} does not exist`, 'start a cluster with `ebbflow cluster up` and pass the kubeconfig it prints');
-        kc.loadFromFile(opts.kubeconfig);
-      } else kc.loadFromDefault();
-      if (!kc.getCurrentCluster()) throw new UserError('no cluster in the kubeconfig', 'pass --kubeconfig FILE');
+      const kc = await controllerKubeConfig(opts.kubeconfig);
       const log = createLogger('cronhpa-controller');
       if (opts.installCrd) await installCrd(kc);
       const ctl = startController({ kubeConfig: kc, namespace: opts.namespace, logger: log, timeZone: opts.timeZone, rateLimit: { qps: opts.kubeApiQps, burst: 10 } });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { interruptible, untilAborted } from '../boundary.ts';
-import { intIn, numberIn } from '../options.ts';
+import { controllerKubeConfig, intIn, numberIn } from '../options.ts';
 import { helpFooter } from '../help.ts';
 
 export function register(program: Command): void {
@@ -15,20 +15,13 @@ export function register(program: Command): void {
     .option('--kube-api-burst <n>', 'writes allowed at once above the QPS limit', intIn(1, 10_000), 10)
     .addHelpText('after', helpFooter({ examples: ['npx ebbflow ew-controller --kubeconfig ~/.kube/config --install-crd', 'npx ebbflow ew-controller --namespace shop --workers 4'], ok: 'stopped by SIGINT/SIGTERM', interrupted: 'a second signal before it stopped' }))
     .action(async (opts: { kubeconfig?: string; namespace?: string; installCrd?: boolean; workers: number; kubeApiQps: number; kubeApiBurst: number }) => {
-      const { existsSync } = await import('node:fs');
-      const { KubeConfig } = await import('@kubernetes/client-node');
       const { UserError } = await import('../../../core/errors.ts');
       const { createLogger } = await import('../../../core/log.ts');
       const { startController, installCrd } = await import('../../../cluster/elasticworkload/index.ts');
       if (!Number.isInteger(opts.workers) || opts.workers < 1) throw new UserError(`--workers must be a positive integer, got ${opts.workers}`);
       if (!(opts.kubeApiQps > 0)) throw new UserError(`--kube-api-qps must be a positive number, got ${opts.kubeApiQps}`);
       if (!Number.isInteger(opts.kubeApiBurst) || opts.kubeApiBurst < 1) throw new UserError(`--kube-api-burst must be a positive integer, got ${opts.kubeApiBurst}`);
-      const kc = new KubeConfig();
-      if (opts.kubeconfig) {
-        if (!existsSync(opts.kubeconfig)) throw new UserError(`kubeconfig ${opts.kubeconfig} does not exist`, 'start a cluster with `ebbflow cluster up` and pass the kubeconfig it prints');
-        kc.loadFromFile(opts.kubeconfig);
-      } else kc.loadFromDefault();
-      if (!kc.getCurrentCluster()) throw new UserError('no cluster in the kubeconfig', 'pass --kubeconfig FILE');
+      const kc = await controllerKubeConfig(opts.kubeconfig);
       const log = createLogger('ew-controller');
       if (opts.installCrd) await installCrd(kc);
       const ctl = startController({ kubeConfig: kc, namespace: opts.namespace, logger: log, workers: opts.workers, rateLimit: { qps: opts.kubeApiQps, burst: opts.kubeApiBurst } });
