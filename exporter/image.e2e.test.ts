@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { startFakeSls, type FakeSls } from '../harness/fake-sls/index.ts';
 import { waitUntil } from '../core/wait.ts';
+import { freePort } from '../core/ports.ts';
 import { ensureDocker, ensureNodeBaseImages, exporterImageBuild } from '../cluster/kind/images.ts';
 
 /** testcontainers has no read-only-root option; Docker's HostConfig has. */
@@ -14,14 +14,6 @@ class ReadOnlyRootContainer extends GenericContainer {
     this.hostConfig.ReadonlyRootfs = true;
     return this;
   }
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 const IMAGE = 'ebbflow/sls-exporter:e2e';
