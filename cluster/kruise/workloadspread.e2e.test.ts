@@ -147,4 +147,24 @@ describe('OpenKruise\'s WorkloadSpread on a Deployment on the local cluster', ()
     expect(gone.filter((r) => r.subset === 'ecs')).toHaveLength(1);
     expect(firstEcs).toBeGreaterThanOrEqual(lastEci);
   });
+
+  it('Adaptive: pods Pending in a subset past rescheduleCriticalSeconds are deleted and recreated in the next subset', async () => {
+    const ns = 'ws-adaptive';
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const adaptive = structuredClone(workloadSpread);
+    adaptive.metadata.namespace = ns;
+    // A first subset no node fits: its pods stay Pending (the ECS pool full, as the controller sees it).
+    adaptive.spec.subsets[0]!.requiredNodeSelectorTerm.matchExpressions[0]!.values = ['np-none'];
+    Object.assign(adaptive.spec, { scheduleStrategy: { type: 'Adaptive', adaptive: { rescheduleCriticalSeconds: 2 } } });
+    await c.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: 'apps.kruise.io', version: 'v1alpha1', plural: 'workloadspreads', namespace: ns, body: adaptive });
+    await c.kubeConfig.makeApiClient(AppsV1Api).createNamespacedDeployment({ namespace: ns, body: { ...deployment, metadata: { name: 'web', namespace: ns }, spec: { ...deployment.spec, replicas: 2 } } });
+    const pods = await until('both pods recreated on the virtual node', async () => {
+      const ps = (await core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+      return ps.length === 2 && ps.every((p) => subsetOf(p) === 'eci' && p.spec?.nodeName === c.virtualNode) ? ps : undefined;
+    }, 120_000);
+    expect(pods).toHaveLength(2);
+    const ws = (await c.kubeConfig.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'apps.kruise.io', version: 'v1beta1', plural: 'workloadspreads', namespace: ns, name: 'web' })) as { status?: { subsetStatuses?: { name: string; conditions?: { type: string; status: string }[] }[] } };
+    const ecs = ws.status?.subsetStatuses?.find((x) => x.name === 'ecs');
+    expect(ecs?.conditions?.find((x) => x.type === 'Schedulable')?.status).toBe('False');
+  });
 });
