@@ -29,7 +29,8 @@ export function discoverPlacement(ctx: DiscoveryContext, scaler: DiscoveredScale
   }
   const kind = placementFor(scaler.target.kind);
   if (!kind) {
-    const targets = PLACEMENTS.flatMap((p) => p.targets);
+    // A placement beside the target is never the scaleTargetRef itself (a WorkloadSpread has no scale subresource).
+    const targets = PLACEMENTS.filter((p) => !p.beside).flatMap((p) => p.targets);
     throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload or a UnitedDeployment, or the workload it scales directly, with or without a WorkloadSpread naming it)`);
   }
   return { ...kind.discover(ctx, scaler), kind };
