@@ -18,12 +18,20 @@ export function discoverScaler(ctx: DiscoveryContext): DiscoveredScaler & { kind
   throw new UserError(`${ctx.where}: no ${either(SCALERS.map((s) => s.kind))} found`, 'point --manifests (or the scenario\'s manifests:) at the folder, kustomize directory or file that holds your HPA');
 }
 
-/** What the scaler scales, asked of the placement kind registered for its target's kind. */
+/**
+ * What the scaler scales: first a placement standing beside its target (a WorkloadSpread naming
+ * the Deployment; `PlacementKind.beside`), else the placement kind registered for the target's kind.
+ */
 export function discoverPlacement(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery & { kind: PlacementKind } {
+  for (const k of PLACEMENTS) {
+    const found = k.beside?.(ctx, scaler);
+    if (found) return { ...found, kind: k };
+  }
   const kind = placementFor(scaler.target.kind);
   if (!kind) {
-    const targets = PLACEMENTS.flatMap((p) => p.targets);
-    throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload or a UnitedDeployment, or the workload it scales directly)`);
+    // A placement beside the target is never the scaleTargetRef itself (a WorkloadSpread has no scale subresource).
+    const targets = PLACEMENTS.filter((p) => !p.beside).flatMap((p) => p.targets);
+    throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload or a UnitedDeployment, or the workload it scales directly, with or without a WorkloadSpread naming it)`);
   }
   return { ...kind.discover(ctx, scaler), kind };
 }

@@ -22,6 +22,12 @@ const united = (): SystemManifests => {
   const template = (ud.spec as { template: { deploymentTemplate: { spec: object } } }).template.deploymentTemplate;
   return { hpa: docs.find((o) => o.kind === 'HorizontalPodAutoscaler')!, placement: ud, deployment: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: template.spec }, source: udFile };
 };
+// A Deployment under a WorkloadSpread (kinds/placement/workloadspread/testdata): the same subsets.
+const wsFile = fileURLToPath(new URL('./placement/workloadspread/testdata/deployment/manifests.yaml', import.meta.url));
+const spread = (): SystemManifests => {
+  const docs = YAML.parseAllDocuments(readFileSync(wsFile, 'utf8')).map((d) => d.toJS() as KubeObject);
+  return { hpa: docs.find((o) => o.kind === 'HorizontalPodAutoscaler')!, placement: docs.find((o) => o.kind === 'WorkloadSpread')!, deployment: docs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'web')!, source: wsFile };
+};
 const udPool = { nodes: nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 2, labels: { 'alibabacloud.com/nodepool-id': 'np-ecs' } }] }) };
 
 describe('the registry: every kind once, looked up by name or by target', () => {
@@ -30,7 +36,7 @@ describe('the registry: every kind once, looked up by name or by target', () => 
     const targets = PLACEMENTS.flatMap((p) => p.targets);
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(targets).size).toBe(targets.length);
-    expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet', 'UnitedDeployment']);
+    expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet', 'UnitedDeployment', 'WorkloadSpread']);
     expect(SCALERS.map((s) => s.kind)).toEqual(['ScaledObject', 'HorizontalPodAutoscaler']);
   });
 
@@ -41,12 +47,13 @@ describe('the registry: every kind once, looked up by name or by target', () => 
     expect(scalerKind('HorizontalPodAutoscaler').kind).toBe('HorizontalPodAutoscaler');
     expect(scalerKind('ScaledObject').kind).toBe('ScaledObject');
     expect(placementFor('UnitedDeployment')?.kind).toBe('UnitedDeployment');
-    expect(() => placementKind('WorkloadSpread')).toThrow(/no placement kind "WorkloadSpread" is registered/);
+    expect(placementFor('WorkloadSpread')?.kind).toBe('WorkloadSpread');
+    expect(() => placementKind('NoSuchKind')).toThrow(/no placement kind "NoSuchKind" is registered/);
   });
 });
 
 describe('each placement kind, resolved from the shipped manifests, agrees with itself across simulator, recorder and checks', () => {
-  for (const [name, manifests, kind, overrides] of [['ElasticWorkload', shipped, 'ElasticWorkload', {}], ['a Deployment the HPA scales', direct, 'Deployment', {}], ['UnitedDeployment', united, 'UnitedDeployment', udPool]] as const) {
+  for (const [name, manifests, kind, overrides] of [['ElasticWorkload', shipped, 'ElasticWorkload', {}], ['a Deployment the HPA scales', direct, 'Deployment', {}], ['UnitedDeployment', united, 'UnitedDeployment', udPool], ['WorkloadSpread', spread, 'WorkloadSpread', udPool]] as const) {
     it(name, () => {
       const { placement } = resolveSystem(overrides, manifests());
       expect(placement.kind).toBe(kind);

@@ -6,7 +6,7 @@ import { waitUntil } from '../../core/wait.ts';
 import { clusterSupervisor, isRecordedProcess } from '../local/index.ts';
 import { rawApi } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
-import { webhookConfigurations } from './webhooks.ts';
+import { webhookConfigurations, withConversionWebhook } from './webhooks.ts';
 import { freePort } from '../../core/ports.ts';
 
 /** The toolchain component that builds the manager and keeps its CRDs and webhook configurations. */
@@ -15,7 +15,7 @@ const CRD_DIR = 'config/crd/bases/';
 const WEBHOOK_FILE = 'config/webhook/manifests.yaml';
 
 /** The kinds whose webhooks a run registers (plural resource names). */
-export type KruiseResource = 'uniteddeployments' | 'clonesets';
+export type KruiseResource = 'uniteddeployments' | 'clonesets' | 'workloadspreads' | 'pods';
 
 export interface RunningKruise {
   pid: number;
@@ -33,13 +33,16 @@ async function apply(kc: KubeConfig, path: string, obj: { metadata: { name: stri
 }
 
 /**
- * Every CRD of the module, each Established before this returns. All of them, not only the kind a
+ * Every CRD of the module, each Established before this returns; those of `converted` (plural
+ * names) with the manager's conversion webhook (the WorkloadSpread's two versions need it). All of them, not only the kind a
  * run uses: the manager asks discovery for each kind it knows (`utildiscovery.DiscoverGVK`), and a
  * missing kind costs it about 16 s of retries (4 steps from 500 ms, factor 5) — its start took
  * over 90 s with two CRDs — and it indexes ImagePullJobs unconditionally (it exits without that CRD).
  */
-export async function installKruiseCrds(kc: KubeConfig, files = componentFiles(KRUISE_COMPONENT)): Promise<void> {
-  const crds = Object.keys(files).filter((f) => f.startsWith(CRD_DIR)).sort().map((f) => YAML.parse(readFileSync(files[f]!, 'utf8')) as { metadata: { name: string } });
+export async function installKruiseCrds(kc: KubeConfig, files = componentFiles(KRUISE_COMPONENT), converted: readonly string[] = []): Promise<void> {
+  const crds = Object.keys(files).filter((f) => f.startsWith(CRD_DIR)).sort()
+    .map((f) => YAML.parse(readFileSync(files[f]!, 'utf8')) as { metadata: { name: string }; spec: Record<string, unknown> & { names?: { plural?: string } } })
+    .map((crd) => (converted.includes(crd.spec.names?.plural ?? '') ? withConversionWebhook(crd) : crd));
   for (const crd of crds) await apply(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
   for (const crd of crds) {
     await waitUntil(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
@@ -64,6 +67,8 @@ export async function startKruiseManager(opts: {
   kubeconfig: string;
   kubeConfig: KubeConfig;
   resources?: readonly KruiseResource[];
+  /** With `pods` among the resources: the labels of the one workload whose pods the pod webhooks serve. */
+  podSelector?: Record<string, string>;
   host?: string;
   progress?: ToolchainProgress;
   signal?: AbortSignal;
@@ -71,8 +76,9 @@ export async function startKruiseManager(opts: {
   const bin = (await ensureBinaries(['kruise-manager'], opts.progress))['kruise-manager']!;
   const files = componentFiles(KRUISE_COMPONENT);
   const resources = opts.resources ?? ['uniteddeployments'];
-  await installKruiseCrds(opts.kubeConfig, files);
-  for (const cfg of webhookConfigurations(readFileSync(files[WEBHOOK_FILE]!, 'utf8'), resources)) {
+  const configs = webhookConfigurations(readFileSync(files[WEBHOOK_FILE]!, 'utf8'), resources, opts.podSelector);
+  await installKruiseCrds(opts.kubeConfig, files, resources.filter((r) => r === 'workloadspreads'));
+  for (const cfg of configs) {
     // A configuration left by an earlier run holds its template annotation and old CA: start clean.
     const path = `/apis/admissionregistration.k8s.io/v1/${cfg.kind === 'MutatingWebhookConfiguration' ? 'mutatingwebhookconfigurations' : 'validatingwebhookconfigurations'}`;
     await rawApi(opts.kubeConfig, 'DELETE', `${path}/${cfg.metadata.name}`);

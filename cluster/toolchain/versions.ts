@@ -231,7 +231,7 @@ export const COMPONENTS: Component[] = [
     },
   },
   {
-    // Only a UnitedDeployment's replay runs it: built the first time one asks for it.
+    // Only a UnitedDeployment's or a WorkloadSpread's replay runs it: built the first time one asks for it.
     name: 'kruise',
     weight: 15,
     optional: true,

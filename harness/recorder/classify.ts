@@ -26,12 +26,13 @@ export interface PodCountsByType {
   eci: { ready: number; pending: number; failed: number };
 }
 
-export function countPods(pods: Iterable<V1Pod>, virtualNode: string | undefined, belongs: (p: V1Pod) => boolean): PodCountsByType {
+export function countPods(pods: Iterable<V1Pod>, virtualNode: string | undefined, belongs: (p: V1Pod) => boolean, destination?: (p: V1Pod) => NodeType | undefined): PodCountsByType {
   const out: PodCountsByType = { ecs: { ready: 0, pending: 0, failed: 0 }, eci: { ready: 0, pending: 0, failed: 0 } };
   for (const p of pods) {
     if (!belongs(p) || p.metadata?.deletionTimestamp) continue;
-    // A pod not yet bound counts as pending where it is going: unit pods select the virtual node.
-    const type = podNodeType(p, virtualNode) ?? (p.spec?.nodeSelector?.type === 'virtual-kubelet' ? 'eci' : 'ecs');
+    // A pod not yet bound counts as pending where it is going: unit pods select the virtual node;
+    // a pod whose tier the placement reads on it (node affinity, not a nodeSelector) goes where its tier runs.
+    const type = podNodeType(p, virtualNode) ?? destination?.(p) ?? (p.spec?.nodeSelector?.type === 'virtual-kubelet' ? 'eci' : 'ecs');
     const bucket = out[type];
     if (p.status?.phase === 'Failed') bucket.failed++;
     else if (isPodReady(p)) bucket.ready++;

@@ -9,7 +9,7 @@ import type { VirtualClock } from '../clock/clock.ts';
 import { parseQuantity } from '../../core/units.ts';
 import { createSampleSchedule } from './schedule.ts';
 import { countPods, isPodReady, podNodeType } from './classify.ts';
-import { belongsTo, ownerOf, splitOf, viewFromNames } from './view.ts';
+import { belongsTo, destinationOf, ownerOf, splitOf, splitOfPods, viewFromNames } from './view.ts';
 import { createInformer, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../../cluster/kube/informer.ts';
 
 export interface RecorderOptions {
@@ -106,7 +106,7 @@ function trackPods(o: RecorderOptions, view: RecorderView, pods: SharedInformer<
   const onPod = (p: V1Pod) => {
     if (!belongs(p)) return;
     const name = p.metadata?.name ?? '';
-    const owner = ownerOf(view, p);
+    const owner = ownerOf(view, p, o.virtualNode);
     const node = p.spec?.nodeName;
     const nodeType = podNodeType(p, o.virtualNode);
     let s = seen.get(name);
@@ -133,7 +133,7 @@ function trackPods(o: RecorderOptions, view: RecorderView, pods: SharedInformer<
   pods.on('delete', (p) => {
     if (!belongs(p)) return;
     seen.delete(p.metadata?.name ?? '');
-    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(view, p), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
+    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(view, p, o.virtualNode), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
   });
 }
 
@@ -166,16 +166,24 @@ function trackHpa(o: RecorderOptions, view: RecorderView, c: Caches, emit: Emit)
   c.events.on('update', onEvent);
 }
 
-function trackSplit(o: RecorderOptions, view: RecorderView, deps: SharedInformer<V1Deployment>, emit: Emit): void {
+/** The split as the placement's tiers hold it: their Deployments' replicas, or (tiers sharing one workload) their pods. */
+function currentSplit(o: RecorderOptions, view: RecorderView, c: Pick<Caches, 'deps' | 'pods'>): { source: number; units: Record<string, number> } {
+  return view.pods ? splitOfPods(view, c.pods.list(o.namespace), o.virtualNode) : splitOf(view, c.deps.list(o.namespace));
+}
+
+function trackSplit(o: RecorderOptions, view: RecorderView, c: Pick<Caches, 'deps' | 'pods'>, emit: Emit): void {
   let last = '';
   const onDep = () => {
-    const s = splitOf(view, deps.list(o.namespace));
+    const s = currentSplit(o, view, c);
     const key = JSON.stringify(s);
     if (key === last) return;
     last = key;
     emit({ type: 'ew.split', object: o.ewName, message: `source ${s.source}, ${Object.entries(s.units).map(([k, v]) => `${k} ${v}`).join(', ') || 'no units'}` });
   };
-  for (const verb of ['add', 'update', 'delete'] as const) deps.on(verb, onDep);
+  for (const verb of ['add', 'update', 'delete'] as const) {
+    c.deps.on(verb, onDep);
+    if (view.pods) c.pods.on(verb, onDep);
+  }
 }
 
 function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t: number; lateMs: number }): TimelineSample {
@@ -188,8 +196,9 @@ function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t:
   const metricQ = cur?.value ?? cur?.averageValue;
   const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
   const devices = Math.max(0, o.devices(t));
-  const { source, units } = splitOf(view, c.deps.list(ns));
-  const total = view.resource ? (c.placement?.get(view.resource.name, ns)?.spec?.replicas ?? 0) : source;
+  const { source, units } = currentSplit(o, view, c);
+  const total = view.resource ? (c.placement?.get(view.resource.name, ns)?.spec?.replicas ?? 0)
+    : view.pods ? (c.deps.get(view.pods.deployment, ns)?.spec?.replicas ?? 0) : source;
   return {
     kind: 'sample',
     t,
@@ -198,7 +207,7 @@ function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t:
     needed: Math.ceil(devices / o.devicesPerReplica),
     hpa: { desired: h?.status?.desiredReplicas ?? 0, current: h?.status?.currentReplicas ?? 0 },
     ew: { replicas: total, source, units },
-    pods: countPods(c.pods.list(ns), o.virtualNode, belongsTo(view)),
+    pods: countPods(c.pods.list(ns), o.virtualNode, belongsTo(view), destinationOf(view, o.virtualNode)),
     ...(late >= 1 ? { lateSeconds: Math.round(late * 10) / 10 } : {}),
   };
 }
@@ -216,7 +225,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   const emit: Emit = (e) => o.write({ kind: 'event', t: Math.round(o.clock.now()), ...e });
   trackPods(o, view, c.pods, emit);
   trackHpa(o, view, c, emit);
-  trackSplit(o, view, c.deps, emit);
+  trackSplit(o, view, c, emit);
   const all = Object.values(c).filter((i) => i !== undefined) as SharedInformer<KubernetesObject>[];
   const stopAll = () => Promise.allSettled(all.map((i) => i.stop()));
   for (const i of all) void i.start().catch(() => {});

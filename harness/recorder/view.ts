@@ -1,7 +1,8 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { NodeType } from '../../core/timeline/format.ts';
 import type { RecorderView } from '../../kinds/model/placement.ts';
 import { placementKind } from '../../kinds/registry.ts';
-import { podDeployment } from './classify.ts';
+import { podDeployment, podNodeType } from './classify.ts';
 
 /**
  * The placement as the recorder sees it (pure): which Deployments are its tiers and the timeline
@@ -20,18 +21,45 @@ export function viewFromNames(o: { ewName: string; sourceName: string; direct?: 
   return placementKind('ElasticWorkload').recorderView({ kind: 'ElasticWorkload', object, tiers });
 }
 
-/** Whether a pod is one of the placement's (its Deployment is one of the tiers). */
+/** Whether a pod is one of the placement's (its Deployment is one of the tiers, or the one workload whose pods the tiers share). */
 export function belongsTo(view: RecorderView): (p: V1Pod) => boolean {
   return (p) => {
     const d = podDeployment(p);
+    if (view.pods) return d === view.pods.deployment;
     return d !== undefined && view.owner(d) !== undefined;
   };
 }
 
-/** A pod's timeline owner: `source` for the cheapest tier, else its Deployment's name. */
-export function ownerOf(view: RecorderView, p: V1Pod): string | undefined {
+/** A pod's timeline owner: `source` for the cheapest tier, else its Deployment's name (or, tiers sharing one workload, the tier the placement reads on the pod). */
+export function ownerOf(view: RecorderView, p: V1Pod, virtualNode?: string): string | undefined {
   const d = podDeployment(p);
+  if (view.pods) return d === view.pods.deployment ? view.pods.owner({ annotations: p.metadata?.annotations ?? {}, nodeType: podNodeType(p, virtualNode) }) : undefined;
   return d === undefined ? undefined : view.owner(d);
+}
+
+/** Where a pod that waits for a node is going, as the checks' tiers place its owner: the cheapest tier on ECS, overflow on the virtual node. */
+export function destinationOf(view: RecorderView, virtualNode: string | undefined): (p: V1Pod) => NodeType | undefined {
+  return (p) => {
+    if (!view.pods) return undefined;
+    const owner = ownerOf(view, p, virtualNode);
+    return owner === undefined ? undefined : owner === 'source' ? 'ecs' : 'eci';
+  };
+}
+
+/**
+ * The split of tiers that share one workload: the active pods (not Failed, not terminating) of
+ * each tier, by the owner the placement reads on each pod; the cheapest tier's as `source`.
+ */
+export function splitOfPods(view: RecorderView, pods: readonly V1Pod[], virtualNode: string | undefined): { source: number; units: Record<string, number> } {
+  const units: Record<string, number> = {};
+  let source = 0;
+  for (const p of pods) {
+    if (p.metadata?.deletionTimestamp || p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded') continue;
+    const owner = ownerOf(view, p, virtualNode);
+    if (owner === 'source') source++;
+    else if (owner !== undefined) units[owner] = (units[owner] ?? 0) + 1;
+  }
+  return { source, units };
 }
 
 /** Replicas of the cheapest tier's Deployment and of each overflow Deployment (by name). */

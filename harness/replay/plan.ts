@@ -56,6 +56,10 @@ export type ReplaySystem = ResolvedSystem & { ew: { sourceTarget: { name: string
 
 export const NAMESPACE = 'default';
 
+/** The placements whose controller is OpenKruise's manager, run beside a cluster ebbflow made (built on first use). */
+const KRUISE_PLACEMENTS = ['UnitedDeployment', 'WorkloadSpread'];
+export const runsKruise = (plan: Pick<ReplayPlan, 'system'>) => KRUISE_PLACEMENTS.includes(plan.system.placement.kind);
+
 /** A metric of the custom metrics API, as the adapter serves it for the HPA. */
 export interface ObjectMetric {
   namespace: string;

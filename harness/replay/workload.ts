@@ -1,6 +1,7 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/index.ts';
 import { TEMPLATE_OF_ANNOTATION } from '../../kinds/placement/uniteddeployment/index.ts';
+import { placementKind } from '../../kinds/registry.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
 /**
@@ -18,7 +19,9 @@ export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: R
   const business = plan.manifests.businessDeployment.metadata.annotations?.[TEMPLATE_OF_ANNOTATION] ? undefined : plan.manifests.businessDeployment;
   const deployment = business && rewrite ? rewrite(business) : business;
   const placement = plan.ew && rewrite ? rewriteTemplate(plan.ew, rewrite) : plan.ew;
-  const workload = [...ns, deployment, plan.manifests.businessService, placement, plan.hpa, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
+  // A placement beside its workload (a WorkloadSpread) goes first: kruise's webhook places a pod only if it exists when the pod is created.
+  const first = placementKind(plan.system.placement.kind).beside !== undefined;
+  const workload = [...ns, ...(first ? [placement] : []), deployment, plan.manifests.businessService, ...(first ? [] : [placement]), plan.hpa, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
       // A backend that deploys pods may have made the namespace already.

@@ -61,6 +61,21 @@ export interface RecorderView {
   owner(deployment: string): string | undefined;
   /** The object whose `spec.replicas` is the total the scaler set; absent: the total is the cheapest tier's replicas. */
   resource?: { group: string; version: string; plural: string; kind: string; name: string };
+  /**
+   * A placement whose tiers are the pods of one workload, told apart pod by pod (a WorkloadSpread's
+   * subsets): that Deployment, and a pod's timeline owner from what the pod carries (`source` for
+   * the cheapest tier, the tier's name otherwise). The recorder then counts the split from the
+   * pods and takes the total from the Deployment's `spec.replicas`; `owner` stays the view of the
+   * tiers' names.
+   */
+  pods?: { deployment: string; owner(pod: PodFacts): string };
+}
+
+/** What the recorder hands a placement about one of its pods. */
+export interface PodFacts {
+  annotations: Record<string, string>;
+  /** Where it is bound; undefined while it waits for a node. */
+  nodeType: NodeType | undefined;
 }
 
 /** What a tier's pods are doing, for a placement that moves replicas away from a tier whose pods cannot start. */
@@ -82,8 +97,8 @@ export interface AdaptiveSplit {
 }
 
 /**
- * A kind of placement (ElasticWorkload and a plain Deployment today; UnitedDeployment,
- * WorkloadSpread, ResourcePolicy next): one folder under `kinds/placement/`, registered once in
+ * A kind of placement (ElasticWorkload, a plain Deployment, OpenKruise's UnitedDeployment and
+ * WorkloadSpread today; ResourcePolicy next): one folder under `kinds/placement/`, registered once in
  * `kinds/registry.ts`. Every part of the system that depends on the kind asks it: discovery, the
  * scenario's overrides, the simulator's split, the replay's components, the recorder's view and
  * the checks' words.
@@ -95,6 +110,13 @@ export interface PlacementKind {
   readonly targets: readonly string[];
   /** The objects behind the scaler's target. */
   discover(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery;
+  /**
+   * A placement that stands beside the scaler's target instead of being it (OpenKruise's
+   * WorkloadSpread names the workload in its `targetRef`): its objects when one of them names the
+   * target, else undefined. Discovery asks every kind that has it before the kind registered for
+   * the target's kind, so a WorkloadSpread wins over the plain Deployment it spreads.
+   */
+  beside?(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery | undefined;
   /** The scenario's overrides over the discovered objects; an override the kind has no place for is an error naming the field. */
   resolve(input: PlacementInput): ResolvedPlacement;
   /** The simulator's step: `total` replicas into replicas per tier, in the tiers' order (the controller's own split). */

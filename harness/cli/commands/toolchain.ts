@@ -87,7 +87,7 @@ export function register(program: Command): void {
 
   tc.command('install')
     .description('Build (or find in the cache) every pinned component; safe to run concurrently')
-    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; optional ones only by name or on first use: kruise, the OpenKruise manager a UnitedDeployment replay runs; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
+    .argument('[components...]', 'only these components (kubernetes, etcd, kwok, prometheus-adapter, k6, prometheus, ...; optional ones only by name or on first use: kruise, the OpenKruise manager a UnitedDeployment or WorkloadSpread replay runs; kind-node: the kind backend\'s node image in Docker, assembled offline once per recipe, never by default)')
     .option('--force', 'rebuild even when cached (not kind-node: its tag changes with its recipe)')
     .option('--for-tests', 'everything this repository\'s `npm test` needs beyond `npm ci`, only what is missing: python3-venv and Chromium (Debian), the toolchain, a Docker daemon, the Node 20 base images and the kind node image; steps needing root are named, not run, when not root')
     .option('--plan', 'with --for-tests: print what is present and which steps would run, run nothing')

@@ -4,7 +4,7 @@ import { compressExporterConfig, type ExporterConfig } from '../../../exporter/i
 import { serviceMonitorToScrapeTarget, type KubeObject } from '../../../manifests/index.ts';
 import { UserError } from '../../../core/errors.ts';
 import { waitUntil } from '../../../core/wait.ts';
-import type { ReplayPlan } from '../plan.ts';
+import { runsKruise, type ReplayPlan } from '../plan.ts';
 
 /**
  * The pod side of a backend that runs real containers (kind, existing): the manifests' exporter and
@@ -23,7 +23,7 @@ export function refuseHostOnlyParts(plan: ReplayPlan): void {
 
 /** What runs only beside a cluster ebbflow made (local, kind): OpenKruise's manager is not installed into someone's cluster. */
 export function refuseOwnControllers(plan: ReplayPlan): void {
-  if (plan.system.placement.kind === 'UnitedDeployment') throw new UserError(`${plan.manifests.source ?? plan.scenario.file}: a UnitedDeployment replays on the local and kind backends only (for now)`, 'replay it with --backend local or kind, or simulate it');
+  if (runsKruise(plan)) throw new UserError(`${plan.manifests.source ?? plan.scenario.file}: a ${plan.system.placement.kind} replays on the local and kind backends only (for now)`, 'replay it with --backend local or kind, or simulate it');
 }
 
 /** Where the pods go and how they reach this machine. */

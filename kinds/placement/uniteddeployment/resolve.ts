@@ -6,7 +6,7 @@ import { idOf, specOf } from '../../model/discovery.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import type { PlacementInput, ResolvedPlacement, Tier } from '../../model/placement.ts';
 import { allocateMinMax } from './allocate.ts';
-import { nodeTypeOf } from './nodes.ts';
+import { nodeTypeOf } from '../../model/nodes.ts';
 import { ADAPTIVE_DEFAULTS, KIND, TEMPLATES, type SubsetSpec, type UnitedDeploymentSpec } from './spec.ts';
 
 /** A scenario's `elasticWorkload:` has no place on a UnitedDeployment: refused, naming the field. */

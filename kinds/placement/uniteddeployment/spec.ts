@@ -1,4 +1,4 @@
-import type { NodeSelectorTerm, Toleration } from './nodes.ts';
+import type { NodeSelectorTerm, Toleration } from '../../model/nodes.ts';
 
 /** The fields of OpenKruise's `apps.kruise.io/v1alpha1` UnitedDeployment this kind reads. */
 

@@ -1,5 +1,6 @@
 import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
 import type { Backend } from '../../backend.ts';
+import { runsKruise } from '../../plan.ts';
 import { kindCluster } from './cluster.ts';
 import { startKindPipeline } from './pipeline.ts';
 
@@ -11,8 +12,8 @@ import { startKindPipeline } from './pipeline.ts';
 export const backend: Backend = {
   prepare: (plan, options) => {
     refuseHostOnlyParts(plan);
-    // A UnitedDeployment's controller is OpenKruise's manager, on the host beside the kind cluster.
-    const kruise = plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : [];
+    // A UnitedDeployment's and a WorkloadSpread's controller is OpenKruise's manager, on the host beside the kind cluster.
+    const kruise = runsKruise(plan) ? ['kruise-manager'] : [];
     return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise], start: (ctx) => startKindPipeline(plan, options, ctx) };
   },
   cluster: kindCluster,

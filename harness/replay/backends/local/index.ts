@@ -1,14 +1,14 @@
 import type { Backend } from '../../backend.ts';
-import type { ReplayPlan } from '../../plan.ts';
+import { runsKruise, type ReplayPlan } from '../../plan.ts';
 import { localCluster } from './cluster.ts';
 import { startLocalPipeline } from './pipeline.ts';
 
 const TOOLCHAIN = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl', 'etcd', 'kwok', 'kwokctl', 'prometheus', 'prometheus-adapter'];
-// A UnitedDeployment's controller is OpenKruise's manager: built (once, with the toolchain's progress) only for such a run.
+// A UnitedDeployment's and a WorkloadSpread's controller is OpenKruise's manager: built (once, with the toolchain's progress) only for such a run.
 const toolchainFor = (plan: ReplayPlan) => [
   ...TOOLCHAIN,
   ...(plan.scenario.source.mode === 'events' ? ['k6'] : []),
-  ...(plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : []),
+  ...(runsKruise(plan) ? ['kruise-manager'] : []),
 ];
 
 /**

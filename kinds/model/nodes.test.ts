@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { nodePoolsSchema } from '../../../cluster/nodes/config.ts';
-import { allNodes, NODE_TYPE_LABEL } from '../../../cluster/nodes/objects.ts';
-import type { NodeType } from '../../../core/timeline/format.ts';
+import { nodePoolsSchema } from '../../cluster/nodes/config.ts';
+import { allNodes, NODE_TYPE_LABEL } from '../../cluster/nodes/objects.ts';
+import type { NodeType } from '../../core/timeline/format.ts';
 import { fits, nodeTypeOf, type Placement } from './nodes.ts';
 
 const nodes = allNodes(nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 2, labels: { 'alibabacloud.com/nodepool-id': 'np-ecs', cores: '4' } }] }));

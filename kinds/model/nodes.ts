@@ -1,5 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
-import type { NodeType } from '../../../core/timeline/format.ts';
+import type { NodeType } from '../../core/timeline/format.ts';
 
 /**
  * Where a subset's pods can land, pure: the scheduler's node selection (a NodeSelectorTerm, a
