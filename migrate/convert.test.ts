@@ -3,14 +3,27 @@ import type { KubeObject } from '../kinds/model/objects.ts';
 import { baseManifests } from '../simulator/system.ts';
 import { CONVERTERS, converterFor, type MigrationInput } from './index.ts';
 
+/** The ElasticWorkload's fields the cases edit. */
+interface EwEdit {
+  spec: { sourceTarget: { min?: number; max?: number }; elasticUnit: { name: string; min?: number; max?: number; affinity?: unknown; nodeSelector: Record<string, string>; tolerations: unknown[] }[] };
+}
+/** The fields of a converted object the assertions read. */
+interface Spec {
+  selector?: unknown;
+  template: { deploymentTemplate: { metadata: { labels: unknown }; spec: { template: unknown } } };
+  topology: { subsets: { name: string; maxReplicas?: number; minReplicas?: number }[] };
+  targetRef?: unknown;
+  subsets: Record<string, unknown>[];
+}
+
 /** The shipped ElasticWorkload (source max 2, unit virtual-kubelet), its Deployment and HPA. */
-function shipped(edit?: (ew: { spec: Record<string, any> }) => void): MigrationInput {
+function shipped(edit?: (ew: EwEdit) => void): MigrationInput {
   const m = baseManifests();
-  const ew = structuredClone(m.placement!) as KubeObject & { spec: Record<string, any> };
+  const ew = structuredClone(m.placement!) as KubeObject & EwEdit;
   edit?.(ew);
   return { hpa: m.hpa, ew, deployment: m.deployment, fileOf: (o) => `base/${o.kind}.yaml` };
 }
-const specOf = (o: KubeObject) => o.spec as Record<string, any>;
+const specOf = (o: KubeObject) => o.spec as Spec;
 
 describe('UnitedDeployment from an ElasticWorkload', () => {
   it('writes ACK\'s UnitedDeployment-with-HPA shape: the template, ECS up to the source max, then the virtual node', () => {
@@ -36,7 +49,7 @@ describe('UnitedDeployment from an ElasticWorkload', () => {
 
   it('several units become subsets of their own names, in order, each with its max', () => {
     const m = CONVERTERS.uniteddeployment.convert(shipped((ew) => ew.spec.elasticUnit.unshift({ name: 'reserved', max: 3, nodeSelector: { type: 'virtual-kubelet' } })));
-    expect(specOf(m.add[0]!).topology.subsets.map((s: { name: string; maxReplicas?: number }) => [s.name, s.maxReplicas])).toEqual([['ecs', 2], ['reserved', 3], ['virtual-kubelet', undefined]]);
+    expect(specOf(m.add[0]!).topology.subsets.map((s) => [s.name, s.maxReplicas])).toEqual([['ecs', 2], ['reserved', 3], ['virtual-kubelet', undefined]]);
   });
 });
 
@@ -45,7 +58,7 @@ describe('WorkloadSpread and ResourcePolicy from an ElasticWorkload', () => {
     const m = CONVERTERS.workloadspread.convert(shipped());
     const spec = specOf(m.add[0]!);
     expect(spec.targetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx' });
-    expect(spec.subsets.map((s: Record<string, unknown>) => [s.name, s.maxReplicas, s.requiredNodeSelectorTerm])).toEqual([
+    expect(spec.subsets.map((s) => [s.name, s.maxReplicas, s.requiredNodeSelectorTerm])).toEqual([
       ['ecs', 2, { matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['virtual-kubelet'] }] }],
       ['eci', undefined, { matchExpressions: [{ key: 'type', operator: 'In', values: ['virtual-kubelet'] }] }],
     ]);
@@ -70,7 +83,7 @@ describe('what a converter cannot carry over is refused, naming the file, the ob
   });
 
   it('a source min where the successor has no floor; a ResourcePolicy unit selecting or tolerating more than the virtual node', () => {
-    const min = (ew: { spec: Record<string, any> }) => (ew.spec.sourceTarget.min = 1);
+    const min = (ew: EwEdit) => (ew.spec.sourceTarget.min = 1);
     expect(() => CONVERTERS.workloadspread.convert(shipped(min))).toThrow(/spec\.sourceTarget\.min: 1: a WorkloadSpread has no minimum/);
     expect(() => CONVERTERS.resourcepolicy.convert(shipped(min))).toThrow(/spec\.sourceTarget\.min: 1: a ResourcePolicy has no minimum/);
     expect(specOf(CONVERTERS.uniteddeployment.convert(shipped(min)).add[0]!).topology.subsets[0].minReplicas).toBe(1);

@@ -69,7 +69,7 @@ describe('the overlay, rendered with the project\'s kustomize renderer', () => {
     const found = await loadHarnessManifests();
     const { input, overridden } = migrationInput(found, { file: 's.yaml', elasticWorkload: { sourceMax: 4 } });
     expect(overridden).toEqual(['elasticWorkload.sourceMax']);
-    expect((CONVERTERS.uniteddeployment.convert(input).add[0]!.spec as any).topology.subsets[0].maxReplicas).toBe(4);
+    expect((CONVERTERS.uniteddeployment.convert(input).add[0]!.spec as { topology: { subsets: { maxReplicas?: number }[] } }).topology.subsets[0].maxReplicas).toBe(4);
     expect(migrationInput(found, { elasticWorkload: { sourceMax: 2 } }).overridden).toEqual([]);
     const direct = { ...found, placement: undefined };
     expect(() => migrationInput(direct, {})).toThrow(/scales Deployment default\/nginx, not an ElasticWorkload: there is nothing to migrate/);

@@ -4,6 +4,7 @@ import { manifestGrants, type ManifestFlags } from '../options.ts';
 import { helpFooter } from '../help.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { RunView } from '../../../migrate/compare.ts';
+import type { SystemManifests } from '../../../kinds/system.ts';
 
 interface MigrateOptions extends ManifestFlags {
   to: string;
@@ -29,7 +30,7 @@ async function writeMigration(out: string, theirs: string, files: { overlay: () 
 }
 
 /** Both runs in the simulator, reports under `out/<name>/`. */
-async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: import('../../../kinds/system.ts').SystemManifests }[], out: string): Promise<RunView[]> {
+async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out: string): Promise<RunView[]> {
   const { join } = await import('node:path');
   const { simulate, systemFromScenario, runBasis } = await import('../../../simulator/index.ts');
   const { checkAll } = await import('../../../core/checks/checks.ts');
