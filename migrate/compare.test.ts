@@ -35,7 +35,10 @@ describe('the side-by-side table', () => {
     const broken: Timeline = { ...tl, events: [...tl.events, { kind: 'event', t: t - 2000, type: 'pod.created', object: 'e1', owner: 'nginx-unit-virtual-kubelet' }, { kind: 'event', t: t - 1000, type: 'pod.deleted', object: 's1', owner: 'source' }] };
     const c = compareRuns(view(tl), view(broken, 'ResourcePolicy'), CONVERTERS.resourcepolicy, opts);
     expect(c.passed).toBe(false);
-    expect(c.differences).toEqual([expect.stringMatching(/^kept against violated: source pod s1 deleted at .* — a ResourcePolicy's scale-in order \(the last unit first\) is best effort/)]);
+    expect(c.differences).toEqual([expect.stringMatching(/^scale-down order kept against violated: source pod s1 deleted at .* — a ResourcePolicy's scale-in order \(the last unit first\) is best effort/)]);
     expect(c.markdown).toMatch(/\| expectation scaleDownOrder \| pass \| \*\*FAIL\*\*: source pod s1 was deleted/);
+    // With the simulator's runs beside: each difference also says what the simulator measured.
+    const withSim = compareRuns(view(tl), view(broken, 'ResourcePolicy'), CONVERTERS.resourcepolicy, { ...opts, simulated: [view(tl), view(tl, 'ResourcePolicy')] });
+    expect(withSim.differences[0]).toMatch(/; simulated, scale-down order kept against kept\.$/);
   });
 });

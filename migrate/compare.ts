@@ -42,21 +42,31 @@ type Figures = ReturnType<typeof figuresOf>;
 const differs = (a: number, b: number, abs: number) => Math.abs(a - b) > Math.max(abs, NOISE.share * Math.max(Math.abs(a), Math.abs(b)));
 const reactionText = (f: Figures) => (f.reaction ? `${f.reaction.seconds.toFixed(0)} s${f.reaction.reached ? '' : ' (never reached)'}` : 'no rise');
 
-/** Which figures differ beyond the noise, each with what was measured. */
-function differences(a: Figures, b: Figures): [Aspect, string][] {
-  const out: [Aspect, string][] = [];
-  const n = Math.max(a.tiers.length, b.tiers.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.tiers[i];
-    const y = b.tiers[i];
-    if (!x || !y || x.peakReplicas !== y.peakReplicas || differs(x.podHours, y.podHours, NOISE.money)) {
-      out.push(['tiers', `tier ${i}: peak ${x?.peakReplicas ?? '-'} against ${y?.peakReplicas ?? '-'} replicas, ${x ? x.podHours.toFixed(2) : '-'} against ${y ? y.podHours.toFixed(2) : '-'} pod-hours`]);
-    }
+/** What the figures of an aspect were in two runs, in words. */
+function said(aspect: Aspect, a: Figures, b: Figures): string {
+  switch (aspect) {
+    case 'tiers':
+      return Array.from({ length: Math.max(a.tiers.length, b.tiers.length) }, (_, i) => `tier ${i}: peak ${a.tiers[i]?.peakReplicas ?? '-'} against ${b.tiers[i]?.peakReplicas ?? '-'} replicas, ${a.tiers[i]?.podHours.toFixed(2) ?? '-'} against ${b.tiers[i]?.podHours.toFixed(2) ?? '-'} pod-hours`).join('; ');
+    case 'scaleDownOrder':
+      return `scale-down order ${a.scaleDownOrder} against ${b.scaleDownOrder}`;
+    case 'reaction':
+      return `slowest reaction ${reactionText(a)} against ${reactionText(b)}`;
+    case 'slo':
+      return `SLO coverage ${a.slo.toFixed(1)} % against ${b.slo.toFixed(1)} %`;
+    case 'cost':
+      return a.cost && b.cost ? `ECI cost ${a.cost.eci.toFixed(2)} against ${b.cost.eci.toFixed(2)} ${a.cost.currency}` : 'no prices';
   }
-  if ((a.scaleDownOrder === 'kept') !== (b.scaleDownOrder === 'kept')) out.push(['scaleDownOrder', `${a.scaleDownOrder} against ${b.scaleDownOrder}`]);
-  if (Math.abs((a.reaction?.seconds ?? 0) - (b.reaction?.seconds ?? 0)) > NOISE.reactionSeconds || !!a.reaction?.reached !== !!b.reaction?.reached) out.push(['reaction', `slowest reaction ${reactionText(a)} against ${reactionText(b)}`]);
-  if (Math.abs(a.slo - b.slo) > NOISE.sloPoints) out.push(['slo', `SLO coverage ${a.slo.toFixed(1)} % against ${b.slo.toFixed(1)} %`]);
-  if (a.cost && b.cost && differs(a.cost.eci, b.cost.eci, NOISE.money)) out.push(['cost', `ECI cost ${a.cost.eci.toFixed(2)} against ${b.cost.eci.toFixed(2)} ${a.cost.currency}`]);
+}
+
+/** Which aspects differ beyond the noise. */
+function differing(a: Figures, b: Figures): Aspect[] {
+  const out: Aspect[] = [];
+  const tierDiffers = (i: number) => !a.tiers[i] || !b.tiers[i] || a.tiers[i]!.peakReplicas !== b.tiers[i]!.peakReplicas || differs(a.tiers[i]!.podHours, b.tiers[i]!.podHours, NOISE.money);
+  if (Array.from({ length: Math.max(a.tiers.length, b.tiers.length) }, (_, i) => i).some(tierDiffers)) out.push('tiers');
+  if ((a.scaleDownOrder === 'kept') !== (b.scaleDownOrder === 'kept')) out.push('scaleDownOrder');
+  if (Math.abs((a.reaction?.seconds ?? 0) - (b.reaction?.seconds ?? 0)) > NOISE.reactionSeconds || !!a.reaction?.reached !== !!b.reaction?.reached) out.push('reaction');
+  if (Math.abs(a.slo - b.slo) > NOISE.sloPoints) out.push('slo');
+  if (a.cost && b.cost && differs(a.cost.eci, b.cost.eci, NOISE.money)) out.push('cost');
   return out;
 }
 
@@ -99,12 +109,15 @@ export interface Comparison {
 /**
  * The side-by-side table of the current placement's run and the successor's on one scenario, and
  * where they differ and why: every difference beyond the noise with the converter's reason, then
- * how the successor scales in and what the conversion left behind.
+ * how the successor scales in and what the conversion left behind. With `simulated` (both runs in
+ * the simulator too), each difference also says what the simulator measured.
  */
-export function compareRuns(current: RunView, successor: RunView, converter: Converter, o: { scenario: string; how: string; notCarried: readonly string[]; overridden: readonly string[] }): Comparison {
+export function compareRuns(current: RunView, successor: RunView, converter: Converter, o: { scenario: string; how: string; notCarried: readonly string[]; overridden: readonly string[]; simulated?: readonly [RunView, RunView] }): Comparison {
   const a = figuresOf(current);
   const b = figuresOf(successor);
-  const diffs = differences(a, b).map(([aspect, what]) => `${what} — ${converter.why[aspect]}.`);
+  // The simulator models both splits without any controller's timing: where it agrees with itself, a replay's difference is timing.
+  const sim = o.simulated && ([figuresOf(o.simulated[0]), figuresOf(o.simulated[1])] as const);
+  const diffs = differing(a, b).map((aspect) => `${said(aspect, a, b)} — ${converter.why[aspect]}${sim ? `; simulated, ${said(aspect, sim[0], sim[1])}` : ''}.`);
   const passed = successor.results.every((r) => r.passed);
   const rows = tableRows(a, b, current, successor);
   const lines = [

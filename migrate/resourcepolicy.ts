@@ -56,8 +56,8 @@ export const resourcePolicyConverter: Converter = {
   why: {
     tiers: 'a ResourcePolicy splits no replicas: the Deployment scales, and ACK\'s scheduler puts each new pod into the first unit with room (max), so the split follows the order pods are scheduled',
     scaleDownOrder: 'a ResourcePolicy\'s scale-in order (the last unit first) is best effort: the ReplicaSet chooses which pods to delete, the policy only ranks them, and unready or younger pods may go first',
-    reaction: 'the HPA scales the Deployment directly; the scheduler decides the unit when it binds each pod',
-    slo: 'the pods start as before; coverage moves only with when the replicas arrive on each tier',
+    reaction: 'the HPA scales the Deployment directly, without the ElasticWorkload controller\'s hop, and the scheduler picks the unit as it binds each pod; beyond that, a few 15 s syncs either way are the replay\'s timing (which sync saw the rise first), not the placement',
+    slo: 'the pods are the same and start on the same nodes; coverage follows when the HPA\'s decisions land, so it moves with the reaction',
     cost: 'ECI is billed per pod and ECS per node either way: a different ECI cost means ECI pods ran for a different time',
   },
 };

@@ -63,8 +63,8 @@ export const unitedDeploymentConverter: Converter = {
   why: {
     tiers: 'the UnitedDeployment allocates the total over its subsets in list order (every minReplicas first, then up to each maxReplicas: allocator.go), the ElasticWorkload its source up to max, then its units',
     scaleDownOrder: 'a smaller total takes replicas from the last subsets first, as the ElasticWorkload drains its units before its source; each subset Deployment then picks its own pods to delete',
-    reaction: 'one more controller sits between the HPA and the pods: the HPA sets the UnitedDeployment\'s scale, OpenKruise\'s manager reconciles the subset Deployments (the ElasticWorkload controller did the same for its units)',
-    slo: 'the pods start as before; coverage moves only with when the replicas arrive on each tier',
+    reaction: 'the HPA decides on the same metric either way; OpenKruise\'s manager stands where the ElasticWorkload controller stood (between the HPA\'s scale and the tiers\' Deployments), so a few 15 s syncs either way are the replay\'s timing (which sync saw the rise first), not the placement',
+    slo: 'the pods are the same and start on the same nodes; coverage follows when the HPA\'s decisions land, so it moves with the reaction',
     cost: 'ECI is billed per pod and ECS per node either way: a different ECI cost means ECI pods ran for a different time',
   },
 };

@@ -49,8 +49,8 @@ export const workloadSpreadConverter: Converter = {
   why: {
     tiers: 'a WorkloadSpread splits no replicas: the Deployment scales, and its webhook puts each new pod into the first subset with room (maxReplicas), so the split follows the order pods are created',
     scaleDownOrder: 'a WorkloadSpread deletes by pod-deletion-cost: it marks the later subsets\' pods cheaper to delete and the ReplicaSet honours that as a preference (unready or unscheduled pods still go first)',
-    reaction: 'the HPA scales the Deployment directly; no controller sits between them',
-    slo: 'the pods start as before; coverage moves only with when the replicas arrive on each tier',
+    reaction: 'the HPA scales the Deployment directly, without the ElasticWorkload controller\'s hop; beyond that, a few 15 s syncs either way are the replay\'s timing (which sync saw the rise first), not the placement',
+    slo: 'the pods are the same and start on the same nodes; coverage follows when the HPA\'s decisions land, so it moves with the reaction',
     cost: 'ECI is billed per pod and ECS per node either way: a different ECI cost means ECI pods ran for a different time',
   },
 };

@@ -29,8 +29,8 @@ async function writeMigration(out: string, theirs: string, files: { overlay: () 
   return Object.keys(written).map((n) => relative(process.cwd(), join(out, n)));
 }
 
-/** Both runs in the simulator, reports under `out/<name>/`. */
-async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out: string): Promise<RunView[]> {
+/** Both runs in the simulator; with `out`, their reports under `out/<name>/`. */
+async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out?: string): Promise<RunView[]> {
   const { join } = await import('node:path');
   const { simulate, systemFromScenario, runBasis } = await import('../../../simulator/index.ts');
   const { checkAll } = await import('../../../core/checks/checks.ts');
@@ -40,7 +40,7 @@ async function simulateBoth(runs: { name: string; scenario: Scenario; manifests:
     const basis = runBasis(scenario, sys);
     const { timeline } = simulate(scenario, sys, { settings: basis.settings });
     const results = checkAll(timeline!, scenario.expectations, undefined, basis.tiers, basis);
-    writeReports(join(out, name), timeline!, results, { basis });
+    if (out !== undefined) writeReports(join(out, name), timeline!, results, { basis });
     return { kind: sys.placement.kind, timeline: timeline!, basis, results };
   });
 }
@@ -109,11 +109,14 @@ async function migrate(file: string, opts: MigrateOptions): Promise<void> {
     throw new UserError(`${relative(process.cwd(), out) || '.'}: the registered kinds resolve the migrated manifests as a ${successorSystem.placement.kind}, not the ${migration.kind} written there`, `the ${migration.kind} kind's discovery must find the object beside the HPA's target (kinds/README.md)`);
   }
   const currentKind = systemFromScenario(scenario, harnessSystemManifests(found)).placement.kind;
+  const both = [{ name: 'current', scenario, manifests: harnessSystemManifests(found) }, { name: converter.target, scenario: successor, manifests: harnessSystemManifests(migrated) }];
+  // Simulated in any case (seconds): with a replay, it tells the placements' differences from the replay's timing.
+  const simulated = await simulateBoth(both, opts.replay ? undefined : out);
   const views = opts.replay
     ? await replayBoth([{ name: 'current', scenario, kind: currentKind, ...(opts.manifests ? { manifestsPath: opts.manifests } : {}) }, { name: converter.target, scenario: successor, kind: migration.kind, manifestsPath: out }], out, opts.backend)
-    : await simulateBoth([{ name: 'current', scenario, manifests: harnessSystemManifests(found) }, { name: converter.target, scenario: successor, manifests: harnessSystemManifests(migrated) }], out);
+    : simulated;
   const how = opts.replay ? `replayed on the ${opts.backend} control plane` : 'simulated';
-  const c = compareRuns(views[0]!, views[1]!, converter, { scenario: relative(process.cwd(), scenario.file), how, notCarried: migration.notCarried, overridden });
+  const c = compareRuns(views[0]!, views[1]!, converter, { scenario: relative(process.cwd(), scenario.file), how, notCarried: migration.notCarried, overridden, ...(opts.replay ? { simulated: [simulated[0]!, simulated[1]!] as const } : {}) });
   writeOutputFile(join(out, 'summary.md'), c.markdown);
   process.stdout.write(`${c.markdown}\nsummary: ${relative(process.cwd(), join(out, 'summary.md'))}; reports: ${relative(process.cwd(), join(out, 'current'))}/, ${relative(process.cwd(), join(out, converter.target))}/\n`);
   setOutcome(c.passed ? EXIT.ok : EXIT.failed);
