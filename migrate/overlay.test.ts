@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -30,8 +30,9 @@ async function overlayOf(target: Target): Promise<string> {
 describe('the overlay, rendered with the project\'s kustomize renderer', () => {
   it('UnitedDeployment: the ElasticWorkload and the Deployment deleted, the HPA on the UnitedDeployment, and smoke\'s expectations pass in the simulator', async () => {
     const dir = await overlayOf('uniteddeployment');
-    const k = parse(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'kustomization.yaml'), 'utf8'))) as { patches: { patch: string }[] };
+    const k = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as { patches: { patch: string }[] };
     expect(k.patches[0]!.patch).toMatch(/^\$patch: delete\napiVersion: autoscaling.alibabacloud.com\/v1beta1\nkind: ElasticWorkload/);
+    expect(readFileSync(join(dir, 'uniteddeployment.yaml'), 'utf8')).not.toMatch(/[&*]a\d/);
     const found = await loadHarnessManifests({ path: dir });
     expect(found.objects.filter((o) => ['ElasticWorkload', 'UnitedDeployment'].includes(o.kind) || (o.kind === 'Deployment' && o.metadata.name === 'nginx')).map((o) => o.kind)).toEqual(['UnitedDeployment']);
     expect(found.placement?.kind).toBe('UnitedDeployment');

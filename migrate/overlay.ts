@@ -10,7 +10,8 @@ function idObject(o: KubeObject): KubeObject {
   return { apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } };
 }
 
-const doc = (o: unknown) => YAML.stringify(o, { lineWidth: 0 });
+// No anchors: the converted object shares the Deployment's selector in two places, and a reviewer reads plain YAML.
+const doc = (o: unknown) => YAML.stringify(o, { lineWidth: 0, aliasDuplicateObjects: false });
 
 /**
  * A kustomize overlay over the team's own directory (`resource`, relative to the overlay): it keeps
