@@ -17,5 +17,7 @@ export function figuresLine(tl: Timeline, basis: RunBasis): string {
     reaction,
     `direction changes ${m.directionChanges}`,
   ];
-  return `${parts.join(', ')}.${cost ? ` Cost ${describeCost(cost)}; prices: ${cost.region}, ${basis.cost!.prices.source}.` : ''}`;
+  // Money per tier of the placement, in its kind's words (the ECS/ECI split above is by node type).
+  const perTier = cost?.perTier?.length ? `; per tier: ${cost.perTier.map((t) => `${t.name} ${t.amount.toFixed(2)}`).join(', ')}` : '';
+  return `${parts.join(', ')}.${cost ? ` Cost ${describeCost(cost)}${perTier}; prices: ${cost.region}, ${basis.cost!.prices.source}.` : ''}`;
 }

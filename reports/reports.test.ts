@@ -127,3 +127,23 @@ describe('reports', () => {
     expect(readFileSync(files.html, 'utf8')).toContain('fixture &lt;ramp&gt;');
   });
 });
+
+describe('cost per tier in the reports', () => {
+  it('summary.md, the page and results.json carry the money of each tier in the kind\'s words, summing to the total', async () => {
+    const { DEFAULT_PRICES } = await import('../core/prices.ts');
+    const { timelineTiers } = await import('../core/checks/tiers.ts');
+    const { EXACT_SETTINGS } = await import('../core/checks/measures.ts');
+    const tl = sampleTimeline();
+    const basis = { settings: EXACT_SETTINGS, cost: { prices: DEFAULT_PRICES, pod: { vcpu: 0.5, memoryGiB: 0.5 }, ecsPools: [{ name: 'ecs', instanceType: 'ecs.g7.xlarge', count: 3, vcpu: 4, memoryGiB: 16 }] }, tiers: timelineTiers({ cheapest: 'ECS subset', overflow: 'ECI subset' }) };
+    const dir = mkdtempSync(join(tmpdir(), 'ebf-tiercost-'));
+    const files = writeReports(dir, tl, [], { basis });
+    const results = JSON.parse(readFileSync(files.results, 'utf8')) as { figures: { cost: { total: number; perTier: { name: string; amount: number }[] } } };
+    const { perTier, total } = results.figures.cost;
+    expect(perTier.map((t) => t.name)).toEqual(['ECS subset', 'ECI subset']);
+    expect(perTier[0]!.amount + perTier[1]!.amount).toBeCloseTo(total, 9);
+    const line = `per tier: ECS subset ${perTier[0]!.amount.toFixed(2)}, ECI subset ${perTier[1]!.amount.toFixed(2)}`;
+    expect(readFileSync(files.markdown, 'utf8')).toContain(line);
+    expect(readFileSync(files.html, 'utf8')).toContain(line);
+    (await import('node:fs')).rmSync(dir, { recursive: true, force: true });
+  });
+});

@@ -148,3 +148,25 @@ describe('prices of the system', () => {
     expect(() => systemFromScenario(usd)).toThrow(/no ECS price for pool "ecs"/);
   });
 });
+
+describe("the checks and the cost per tier speak the placement kind's words", () => {
+  it('a UnitedDeployment run: its basis names the ECS and ECI subsets in the messages and per tier', async () => {
+    const { loadScenario } = await import('../scenarios/index.ts');
+    const { checkAll } = await import('../core/checks/checks.ts');
+    const { runMeasures } = await import('../core/checks/measures.ts');
+    const { loadSystemManifests } = await import('./system.ts');
+    const { simulate } = await import('./simulate.ts');
+    const dir = new URL('../kinds/placement/uniteddeployment/testdata/ack-hpa/', import.meta.url).pathname;
+    const s = await loadScenario(`${dir}scenario.yaml`);
+    const sys = systemFromScenario(s, await loadSystemManifests(`${dir}manifests.yaml`));
+    const basis = runBasis(s, sys);
+    const { timeline } = simulate(s, sys, { settings: basis.settings });
+    const messages = checkAll(timeline!, s.expectations, undefined, basis.tiers, basis).map((r) => r.message).join('\n');
+    expect(messages).toMatch(/no ECS subset pod was removed while ECI subset pods existed/);
+    expect(messages).not.toMatch(/\bsource\b|\bunit\b/);
+    const perTier = runMeasures(timeline!, basis).cost!.perTier!;
+    expect(perTier.map((t) => t.name)).toEqual(['ECS subset', 'ECI subset']);
+    // The ElasticWorkload keeps its own words.
+    expect(runBasis(s, systemFromScenario(s)).tiers!.words).toEqual({ cheapest: 'source', overflow: 'unit' });
+  });
+});

@@ -10,6 +10,8 @@ import { cpuCores, memoryGiB } from '../core/units.ts';
 import { UserError } from '../core/errors.ts';
 import { resolvePrices, type Prices } from '../core/prices.ts';
 import { ecsRate, measureSettings, type CostBasis, type RunBasis } from '../core/checks/measures.ts';
+import { timelineTiers } from '../core/checks/tiers.ts';
+import { placementKind } from '../kinds/registry.ts';
 
 /**
  * Everything the simulator models. The system comes from `kinds/system.ts`, the one scenario +
@@ -74,8 +76,10 @@ export function costBasis(sys: Pick<ResolvedSystem, 'pod' | 'nodes'> & { cost: P
  * How a run of `scenario` on `sys` is measured — the reaction settings its reactionTime expectation
  * checks and its cost basis — for the checks, the summary, the baseline diff and the report alike.
  */
-export function runBasis(scenario: Pick<Scenario, 'expectations' | 'cost'>, sys: Pick<ResolvedSystem, 'pod' | 'nodes' | 'hpa'>): RunBasis {
-  return { settings: measureSettings(scenario.expectations, sys.hpa.maxReplicas), cost: costBasis({ ...sys, cost: pricesFor(scenario.cost, sys) }), hpaMaxReplicas: sys.hpa.maxReplicas };
+export function runBasis(scenario: Pick<Scenario, 'expectations' | 'cost'>, sys: Pick<ResolvedSystem, 'pod' | 'nodes' | 'hpa'> & { placement?: { kind: string } }): RunBasis {
+  // The tiers in the placement kind's words: the checks' messages and the cost per tier speak them.
+  const tiers = timelineTiers(sys.placement ? placementKind(sys.placement.kind).words : undefined);
+  return { settings: measureSettings(scenario.expectations, sys.hpa.maxReplicas), cost: costBasis({ ...sys, cost: pricesFor(scenario.cost, sys) }), hpaMaxReplicas: sys.hpa.maxReplicas, tiers };
 }
 
 /** The system as manifests/base declares it. */

@@ -3,7 +3,8 @@ import type { Timeline, TimelineSample } from '../timeline/format.ts';
 import { DEFAULT_PRICES, resolvePrices } from '../prices.ts';
 import { check } from './checks.ts';
 import { expectationSchema } from './expectations.ts';
-import { MeasureRecorder, costOf, costSeries, measure, measureSample, measureSettings, type CostBasis } from './measures.ts';
+import { MeasureRecorder, costOf, costSeries, measure, measureSample, measureSettings, runMeasures, tierCosts, tierFigures, type CostBasis } from './measures.ts';
+import { timelineTiers, type Tiers } from './tiers.ts';
 
 const MIN = 60_000;
 function sample(t: number, o: { needed: number; desired: number; ecs?: number; eci?: number; eciPending?: number; eciFailed?: number }): TimelineSample {
@@ -85,5 +86,48 @@ describe('measures', () => {
     const r = check(tl, e, undefined, undefined, { cost: basis() });
     expect(r.value).toBeCloseTo(costOf(measure(tl), basis()).eci, 12);
     expect(r.message).toMatch(/^ECI cost \d+\.\d\d CNY\/1 h; budget 1 CNY$/);
+  });
+});
+
+describe('cost and replicas per tier', () => {
+  /** Three tiers by cost, as a kind with a reserved ECS pool, a spot ECS pool and ECI might record them. */
+  const three: Tiers = {
+    words: { cheapest: 'reserved', overflow: 'subset' },
+    tierOf: (owner) => ({ source: 0, 'web-spot': 1, 'web-eci': 2 })[owner ?? ''] ?? 2,
+    nodeOf: (tier) => (tier === 2 ? 'eci' : 'ecs'),
+    count: 3,
+  };
+  const at = (i: number, source: number, spot: number, eci: number, eciPods = eci): TimelineSample => ({
+    ...sample(i * MIN, { needed: source + spot + eci, desired: source + spot + eci, ecs: source + spot, eci: eciPods }),
+    ew: { replicas: source + spot + eci, source, units: { 'web-spot': spot, 'web-eci': eci } },
+  });
+  // Tier 1 empty for two minutes, ECI draining at the end (its replicas 0, one pod still billed).
+  const tl = timeline([at(0, 2, 0, 0), at(1, 2, 0, 1), at(2, 2, 2, 3), at(3, 2, 2, 2), at(4, 2, 1, 0, 1), at(5, 1, 0, 0, 0)]);
+  const priced = basis(resolvePrices([{ ecs: [{ instanceType: 'ecs.g7.xlarge', pricePerNode: 1, per: 'hour' }], eci: { vcpuPerSecond: 0.001, gibPerSecond: 0.0005 } }]));
+
+  it('the same timeline with three tiers gives per-tier costs that sum to the total', () => {
+    const per = tierCosts(tl, priced, three);
+    const total = costOf(measure(tl), priced);
+    expect(per.map((c) => c.name)).toEqual(['reserved', 'subset 1', 'subset 2']);
+    expect(per.reduce((a, c) => a + c.amount, 0)).toBeCloseTo(total.total, 12);
+    // ECI money only on the ECI tier (also the draining pod's minute), ECS money only on the ECS tiers.
+    expect(per[2]!.amount).toBeCloseTo(total.eci, 12);
+    expect(per[0]!.amount + per[1]!.amount).toBeCloseTo(total.ecs, 12);
+    // ECS nodes cost 2/h: minutes 0–2 all reserved, 2–4 half each, 4–5 two thirds reserved.
+    const perMinute = 2 / 60;
+    expect(per[1]!.amount).toBeCloseTo(perMinute * (0.5 + 0.5 + 1 / 3), 12);
+  });
+
+  it('two tiers in the default words split ECS and ECI as the cost does; replicas per tier with their peaks and hours', () => {
+    const per = tierCosts(tl, priced);
+    const total = costOf(measure(tl), priced);
+    expect(per.map((c) => [c.name, c.node])).toEqual([['source', 'ecs'], ['unit', 'eci']]);
+    expect(per[0]!.amount).toBeCloseTo(total.ecs, 12);
+    expect(per[1]!.amount).toBeCloseTo(total.eci, 12);
+    const f = tierFigures(tl, three);
+    expect(f.map((x) => x.peakReplicas)).toEqual([2, 2, 3]);
+    expect(f.map((x) => x.podSeconds)).toEqual([2 * 5 * 60, (2 + 2 + 1) * 60, (1 + 3 + 2) * 60]);
+    expect(runMeasures(tl, { settings: measureSettings([]), cost: priced, tiers: three }).cost!.perTier).toEqual(tierCosts(tl, priced, three));
+    expect(timelineTiers().count).toBe(2);
   });
 });

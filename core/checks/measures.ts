@@ -1,6 +1,7 @@
 import type { Timeline, TimelineSample } from '../timeline/format.ts';
 import { elapsedIntervals } from '../timeline/intervals.ts';
 import { ecsNodePricePerSecond, eciPodPricePerSecond, formatMoney, type EcsPoolShape, type Prices } from '../prices.ts';
+import { CHEAPEST_OWNER, tierName, timelineTiers, type Tiers } from './tiers.ts';
 
 /**
  * Every figure ebbflow reports about a run, each defined once: SLO coverage, ECI pod-hours, reaction
@@ -306,8 +307,19 @@ export interface Cost {
   eci: number;
   total: number;
   tiers: TierCost[];
+  /** The same money per tier of the placement (cheapest first, in its kind's words), when measured from a timeline. */
+  perTier?: PlacementTierCost[];
   /** True when an ECS pool had no price of yours and the built-in estimate was used. */
   ecsEstimated: boolean;
+}
+
+/** One placement tier's share of a run's cost. */
+export interface PlacementTierCost {
+  tier: number;
+  /** The tier in its kind's words (`source`, `ECI subset`, …). */
+  name: string;
+  node: 'ecs' | 'eci';
+  amount: number;
 }
 
 /** ECS nodes cost per second, whatever runs on them (subscription), and whether any was estimated. */
@@ -361,10 +373,82 @@ export function costSeries(tl: Timeline, b: CostBasis): { t: number; ecs: number
   return runningTotals(tl).map((x) => ({ t: x.t, ecs: x.observedSeconds * ecsPerSecond, eci: x.eciPodSeconds * eciPerPodSecond }));
 }
 
+/** Replicas per tier at a sample: the cheapest tier's `ew.source`, each overflow Deployment's `ew.units` entry in its tier. */
+export function tierReplicas(s: TimelineSample, tiers: Tiers): number[] {
+  const out = new Array<number>(tiers.count).fill(0);
+  const at = (owner: string) => Math.min(tiers.count - 1, Math.max(0, tiers.tierOf(owner)));
+  out[at(CHEAPEST_OWNER)]! += s.ew.source;
+  for (const [deployment, n] of Object.entries(s.ew.units)) out[at(deployment)]! += n;
+  return out;
+}
+
+/**
+ * Each observed interval of a run (never across the skipped time between windows) with the sample
+ * that opened it: a sample's counts hold until the next, as `eciPodSeconds` counts them.
+ */
+function eachInterval(tl: Timeline, f: (prev: TimelineSample, seconds: number) => void): void {
+  for (const [from, to] of observedRuns(tl)) {
+    for (let i = from + 1; i < to; i++) f(tl.samples[i - 1]!, (tl.samples[i]!.t - tl.samples[i - 1]!.t) / 1000);
+  }
+}
+
+export interface TierFigures {
+  tier: number;
+  name: string;
+  node: 'ecs' | 'eci';
+  /** The most replicas the placement gave the tier at one sample. */
+  peakReplicas: number;
+  /** Its replicas integrated over observed time. */
+  podSeconds: number;
+  podHours: number;
+}
+
+/** Peak replicas and replica-hours per tier of the placement (cheapest first). */
+export function tierFigures(tl: Timeline, tiers: Tiers = timelineTiers()): TierFigures[] {
+  const peak = new Array<number>(tiers.count).fill(0);
+  const seconds = new Array<number>(tiers.count).fill(0);
+  for (const s of tl.samples) tierReplicas(s, tiers).forEach((n, i) => (peak[i] = Math.max(peak[i]!, n)));
+  eachInterval(tl, (prev, dt) => tierReplicas(prev, tiers).forEach((n, i) => (seconds[i]! += n * dt)));
+  return peak.map((p, i) => ({ tier: i, name: tierName(tiers, i), node: tiers.nodeOf(i), peakReplicas: p, podSeconds: seconds[i]!, podHours: seconds[i]! / 3600 }));
+}
+
+/** `amount` over the tiers of `node` by their replicas; none there: the weights they had last, else the first such tier. */
+function spread(amount: number, node: 'ecs' | 'eci', replicas: number[], tiers: Tiers, last: Map<string, number[]>, into: number[]): void {
+  const on = replicas.map((n, i) => (tiers.nodeOf(i) === node ? n : 0));
+  const first = Math.max(0, replicas.findIndex((_, i) => tiers.nodeOf(i) === node));
+  let w = on;
+  if (on.some((n) => n > 0)) last.set(node, on);
+  else w = last.get(node) ?? on.map((_, i) => (i === first ? 1 : 0));
+  const sum = w.reduce((a, b) => a + b, 0);
+  w.forEach((x, i) => (into[i]! += (amount * x) / sum));
+}
+
+/**
+ * The run's cost per placement tier, summing to `costOf`'s total. ECS nodes are paid whatever runs
+ * on them: each interval's ECS money goes to the tiers on ECS by their replicas (an idle pool to the
+ * cheapest). ECI bills pods: each interval's billed ECI pod-seconds go to the tiers on the virtual
+ * node by their replicas; pods still draining from a tier whose replicas are already 0 stay billed to
+ * the tiers that last had replicas there.
+ */
+export function tierCosts(tl: Timeline, b: CostBasis, tiers: Tiers = timelineTiers()): PlacementTierCost[] {
+  const ecsPerSecond = ecsRate(b).perSecond;
+  const eciPerPodSecond = eciPodPricePerSecond(b.prices, b.pod);
+  const amounts = new Array<number>(tiers.count).fill(0);
+  const last = new Map<string, number[]>();
+  eachInterval(tl, (prev, dt) => {
+    const replicas = tierReplicas(prev, tiers);
+    spread(ecsPerSecond * dt, 'ecs', replicas, tiers, last, amounts);
+    spread(measureSample(prev).eciBilled * dt * eciPerPodSecond, 'eci', replicas, tiers, last, amounts);
+  });
+  return amounts.map((amount, i) => ({ tier: i, name: tierName(tiers, i), node: tiers.nodeOf(i), amount }));
+}
+
 /** What a run's figures are measured with: the reaction settings and, where known, the cost basis. */
 export interface RunBasis {
   settings: MeasureSettings;
   cost?: CostBasis;
+  /** The placement's tiers in its kind's words (the checks' messages, cost per tier); absent: `timelineTiers()`. */
+  tiers?: Tiers;
   /** The HPA's maxReplicas, the cap of a reactionTime expectation that names none. */
   hpaMaxReplicas?: number;
 }
@@ -372,5 +456,5 @@ export interface RunBasis {
 /** A run's measures and, with a cost basis, its cost: the figures every report prints. */
 export function runMeasures(tl: Timeline, basis: RunBasis = { settings: EXACT_SETTINGS }): { measures: Measures; cost?: Cost } {
   const measures = measure(tl, basis.settings);
-  return { measures, ...(basis.cost ? { cost: costOf(measures, basis.cost) } : {}) };
+  return { measures, ...(basis.cost ? { cost: { ...costOf(measures, basis.cost), perTier: tierCosts(tl, basis.cost, basis.tiers) } } : {}) };
 }

@@ -15,6 +15,7 @@ const three: Tiers = {
   words: { cheapest: 'reserved', overflow: 'subset' },
   tierOf: (owner) => ({ source: 0, 'web-spot': 1, 'web-eci': 2 })[owner ?? ''] ?? 2,
   nodeOf: (tier) => (tier === 0 ? 'ecs' : tier === 1 ? 'ecs' : 'eci'),
+  count: 3,
 };
 
 describe('checks speak of tiers ordered by cost', () => {

@@ -24,6 +24,14 @@ export interface Tiers {
   tierOf(owner: string | undefined): number;
   /** Where a tier's pods are meant to run (the timeline's node types). */
   nodeOf(tier: number): 'ecs' | 'eci';
+  /** How many tiers there are: `tierOf` answers 0 … count − 1. */
+  readonly count: number;
+}
+
+/** A tier as figures name it: the cheapest in the kind's words, the overflow tiers numbered only when there are several. */
+export function tierName(tiers: Tiers, tier: number): string {
+  if (tier === 0) return tiers.words.cheapest;
+  return tiers.count > 2 ? `${tiers.words.overflow} ${tier}` : tiers.words.overflow;
 }
 
 /** The words of the two kinds there are today (ElasticWorkload, and a Deployment the HPA scales itself). */
@@ -39,5 +47,6 @@ export function timelineTiers(words: TierWords = DEFAULT_TIER_WORDS): Tiers {
     words,
     tierOf: (owner) => (owner === CHEAPEST_OWNER ? 0 : 1),
     nodeOf: (tier) => (tier === 0 ? 'ecs' : 'eci'),
+    count: 2,
   };
 }

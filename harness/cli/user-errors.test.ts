@@ -56,6 +56,9 @@ beforeAll(async () => {
   withManifests('m-symlink', 'linked');
   writeFileSync(f('scn/huge.yaml'), guide.replace('maxReplicas: 10', 'maxReplicas: 2000000000').replace('averageValue: "500"', 'averageValue: "1m"'));
   withManifests('m-huge', 'huge.yaml');
+  // An elastic unit with a floor, which no successor can hold.
+  writeFileSync(f('scn/unit-min.yaml'), guide.replace('    - name: spot\n', '    - name: spot\n      min: 1\n'));
+  withManifests('m-unit-min', 'unit-min.yaml');
   busy = createServer();
   await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
   busyPort = (busy.address() as { port: number }).port;
@@ -119,6 +122,9 @@ const cases: [string, string[], RegExp][] = [
   ['replay', ['replay', tiny, '--baseline', f('missing.jsonl')], /cannot read baseline timeline .*missing\.jsonl/],
   ['advise', ['advise', f('missing.yaml')], /cannot read scenario/],
   ['advise', ['advise', tiny, '--grid', 'huge'], /--grid.*expected full or small/],
+  ['migrate', ['migrate', tiny, '--to', 'cloneset'], /--to <kind>.*argument 'cloneset' is invalid\. expected one of uniteddeployment, resourcepolicy, workloadspread/],
+  ['migrate', ['migrate', f('missing.yaml'), '--to', 'uniteddeployment'], /cannot read scenario .*missing\.yaml/],
+  ['migrate', ['migrate', f('scn/m-unit-min.yaml'), '--to', 'uniteddeployment', '--no-replay', '--out', f('migrated')], /unit-min\.yaml: ElasticWorkload default\/web-ew: spec\.elasticUnit\[1\]\.min: 1: a floor on an overflow tier has no equivalent in a UnitedDeployment/],
   ['lint', ['lint', '--scenario', f('missing.yaml')], /cannot read scenario/],
   ['lint', ['lint', '--format', 'xml'], /argument 'xml' is invalid/],
   ['simulate', ['simulate', f('missing.yaml')], /cannot read scenario/],

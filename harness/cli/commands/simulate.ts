@@ -43,7 +43,7 @@ export function register(program: Command): void {
       const basis = runBasis(scenario, system);
       const { timeline, summary } = simulate(scenario, system, { days: opts.days, settings: basis.settings });
       const ms = performance.now() - t0;
-      const results = checkAll(timeline!, scenario.expectations, baseline, undefined, basis);
+      const results = checkAll(timeline!, scenario.expectations, baseline, basis.tiers, basis);
       const files = writeReports(opts.out, timeline!, results, { wallSeconds: ms / 1000, basis, ...(baseline ? { baseline } : {}) });
       const cost = costOf({ observedSeconds: summary.seconds, eciPodSeconds: summary.eciPodHours * 3600 }, basis.cost!);
       const passed = results.every((r) => r.passed);

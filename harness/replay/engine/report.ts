@@ -46,7 +46,7 @@ export function report(plan: ReplayPlan, out: string, timeline: TimelineComponen
   const tl: Timeline = { meta: { ...meta, end: samples.at(-1)?.t ?? meta.end }, samples, events };
   // The same basis as the simulator's: reaction measured as the expectation checks it, the scenario's prices.
   const basis = runBasis(plan.scenario, plan.system);
-  const results = checkAll(tl, plan.scenario.expectations, plan.baseline, undefined, basis);
+  const results = checkAll(tl, plan.scenario.expectations, plan.baseline, basis.tiers, basis);
   const files = writeReports(out, tl, results, { wallSeconds: r.wallSeconds, warnings: plan.warnings, basis, ...(plan.baseline ? { baseline: plan.baseline } : {}), ...(errors.length ? { errors } : {}) });
   if (r.failure) throw Object.assign(r.failure as Error, { reports: files });
   return { results, passed: results.every((x) => x.passed), interrupted: r.interrupted, files, wallSeconds: r.wallSeconds, warnings: plan.warnings, timeline: tl, figures: figuresLine(tl, basis), ...(plan.baseline ? { baseline: plan.baseline } : {}) };
