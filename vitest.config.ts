@@ -67,6 +67,8 @@ export default defineConfig({
           include: ['**/*.e2e.test.ts'],
           exclude: ['node_modules/**', 'dist/**'],
           fileParallelism: false,
+          // One local control plane for the files that call sharedCluster() (cluster/local/testing.ts).
+          globalSetup: ['cluster/local/shared-cluster.setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           pool: 'forks',

@@ -1,16 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCluster, type LocalCluster } from '../cluster/local/index.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedCluster, type SharedCluster } from '../cluster/local/testing.ts';
 import { renderChart } from './chart.ts';
 import { checkOverlays, dryRun } from './check.ts';
 
-let c: LocalCluster;
+// The e2e project's shared cluster. What the check creates for real — the CRDs and the namespaces
+// the manifests use (labelled restricted) — is the same for every file that checks them; all else
+// is a server-side dry-run.
+let c: SharedCluster;
 
 describe('the Helm chart and the kustomize overlays pass server-side dry-run on a real API server', () => {
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-chart', nodePools: { ecs: [{ name: 'ecs', count: 1 }] } });
-  }, 120_000);
-  afterAll(async () => {
-    await c?.stop();
+    c = await sharedCluster();
   });
 
   it('kustomize overlays (which also installs the ElasticWorkload, ServiceMonitor and PrometheusRule CRDs), then the chart with monitoring on', async () => {

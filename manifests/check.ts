@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { mapLimit } from '../core/concurrency.ts';
 import { ensureBinaries } from '../cluster/toolchain/index.ts';
 import { applyCrd, installCrd } from '../cluster/elasticworkload/crd.ts';
 import { renderOverlay, type KubeObject } from './index.ts';
@@ -73,22 +74,24 @@ export function namespacesToPrepare(objects: KubeObject[]): KubeObject[] {
   return [...declared, ...used.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: RESTRICTED } }))];
 }
 
+const DRY_RUNS_IN_FLIGHT = 4;
+
 export async function dryRun(kubeconfig: string, objects: KubeObject[], overlay: string): Promise<ObjectResult[]> {
   const { kubectl } = await ensureBinaries(['kubectl']);
-  const out: ObjectResult[] = [];
   // Namespaces are created for real first: a dry-run namespace does not exist for its objects.
   for (const o of namespacesToPrepare(objects)) {
     await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '-f', '-'], { input: asInput(o), reject: false });
   }
-  for (const o of objects) {
+  // A dry-run changes nothing, so the objects are independent of each other: a few kubectl
+  // processes at a time (each mostly waits: ~0.6 s wall for 0.13 s of CPU on 2 busy cores).
+  return mapLimit(objects, DRY_RUNS_IN_FLIGHT, async (o): Promise<ObjectResult> => {
     const r = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'apply', '--dry-run=server', '--validate=strict', '--server-side', '--field-manager=ebbflow-check', '-f', '-'], { input: asInput(o), reject: false });
     // The API server only warns when a Deployment's pod template breaks its namespace's Pod Security
     // level (enforcement waits until a pod is created, i.e. the rollout fails later): a failure here.
     const podSecurity = r.exitCode === 0 ? podSecurityWarning(r.stderr) : undefined;
-    if (podSecurity) out.push({ overlay, object: objectName(o), ok: false, message: `${objectName(o)}: ${podSecurity}` });
-    else out.push(r.exitCode === 0 ? { overlay, object: objectName(o), ok: true } : { overlay, object: objectName(o), ok: false, message: explain(o, r.stderr || r.stdout) });
-  }
-  return out;
+    if (podSecurity) return { overlay, object: objectName(o), ok: false, message: `${objectName(o)}: ${podSecurity}` };
+    return r.exitCode === 0 ? { overlay, object: objectName(o), ok: true } : { overlay, object: objectName(o), ok: false, message: explain(o, r.stderr || r.stdout) };
+  });
 }
 
 export async function lint(objects: KubeObject[], overlay: string): Promise<LintResult> {

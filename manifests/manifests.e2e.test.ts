@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startCluster, type LocalCluster } from '../cluster/local/index.ts';
+import { sharedCluster, type SharedCluster } from '../cluster/local/testing.ts';
 import { checkOverlays } from './check.ts';
 import { copyManifests } from './index.ts';
 
-let c: LocalCluster;
+// The e2e project's shared cluster. What the check creates for real — the CRDs and the namespaces
+// the manifests use (labelled restricted) — is the same for every file that checks them; all else
+// is a server-side dry-run.
+let c: SharedCluster;
 
 describe('manifests check (server-side dry-run on the real API server, kube-score)', () => {
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-manifests', nodePools: { ecs: [{ name: 'ecs', count: 1 }] } });
-  }, 120_000);
-  afterAll(async () => {
-    await c?.stop();
+    c = await sharedCluster();
   });
 
   it('every object of every overlay passes server-side dry-run and the lint is clean', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { startCluster, type LocalCluster } from '../cluster/local/index.ts';
+import { sharedCluster, type SharedCluster } from '../cluster/local/testing.ts';
 import { EW_GROUP, EW_PLURAL, EW_VERSION, installCrd, startController, type EwObject, type RunningController } from '../cluster/elasticworkload/index.ts';
 import { waitUntil } from '../core/wait.ts';
 import { asInput } from './check.ts';
@@ -10,20 +10,31 @@ import { renderOverlay, type KubeObject } from './index.ts';
  * The controller's RBAC is enough, not just small: the controller runs as its ServiceAccount (a
  * token from the TokenRequest API, bound only by the shipped Role) with the args of the shipped
  * Deployment, and creates, replaces, scales and deletes a unit, writes status and records events.
+ *
+ * On the e2e project's shared cluster, in the shipped manifests' own namespaces (what is tested is
+ * the shipped RBAC, bound there): the file deletes every object it applied, cluster-scoped ones
+ * included, so the manifests checks' server-side dry-runs of the same objects find none of them;
+ * the namespaces stay (those checks create them for real too).
  */
 
 const SA = 'system:serviceaccount:ebbflow-system:elasticworkload-controller';
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-let c: LocalCluster;
+let c: SharedCluster;
 let ctl: RunningController | undefined;
 let objects: KubeObject[];
+/** What this file applied for real, in order: its own afterAll deletes it again (but the namespaces). */
+const applied: KubeObject[] = [];
+const apply = async (o: KubeObject) => {
+  await c.kubectl(['apply', '-f', '-'], { input: asInput(o) });
+  applied.push(o);
+};
 
 const pick = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 const until = <T>(what: string, fn: () => Promise<T | undefined>) => waitUntil(what, 60_000, fn, undefined, 100);
 
 describe('controller RBAC on a real API server', () => {
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-manifests-rbac', nodePools: { ecs: [{ name: 'ecs', count: 1 }] } });
+    c = await sharedCluster();
     await installCrd(c.kubeConfig);
     objects = await renderOverlay('local');
     const ew = structuredClone(pick('ElasticWorkload', 'nginx')) as KubeObject & { spec: { replicas: number } };
@@ -36,11 +47,15 @@ describe('controller RBAC on a real API server', () => {
       pick('Deployment', 'nginx'),
       ew,
     ];
-    for (const o of wanted) await c.kubectl(['apply', '-f', '-'], { input: asInput(o) });
-  }, 180_000);
+    for (const o of wanted) await apply(o);
+  });
   afterAll(async () => {
     await ctl?.stop();
-    await c?.stop();
+    if (!c) return;
+    // The unit the controller made (its owner goes below; the garbage collector would follow).
+    await c.kubectl(['delete', 'deployment', 'nginx-unit-virtual-kubelet', '-n', (pick('Deployment', 'nginx').metadata.namespace ?? 'default'), '--ignore-not-found']);
+    // kubectl waits for each deletion with a timeout from the object's size (its default).
+    for (const o of applied.reverse().filter((x) => x.kind !== 'Namespace')) await c.kubectl(['delete', '--ignore-not-found', '-f', '-'], { input: asInput(o) });
   });
 
   it('the ServiceAccount may write Deployments in the watched namespace only', async () => {
@@ -96,7 +111,7 @@ describe('controller RBAC on a real API server', () => {
     const pickWide = (kind: string, name: string) => wide.find((o) => o.kind === kind && o.metadata.name === name)!;
     const identity = pickWide('Deployment', 'sls-exporter').metadata.namespace!;
     for (const o of [...wide.filter((x) => x.kind === 'Namespace'), pickWide('ClusterRole', 'ebbflow-elasticworkload-controller'), pickWide('ClusterRoleBinding', 'ebbflow-elasticworkload-controller'), ...wide.filter((x) => x.kind.startsWith('ValidatingAdmissionPolicy'))]) {
-      await c.kubectl(['apply', '-f', '-'], { input: asInput(o) });
+      await apply(o);
     }
     // As the controller's ServiceAccount, a Deployment through the API server's admission (not saved).
     const create = (ns: string) =>

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi, type V1Deployment, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import { startCluster, type LocalCluster } from '../local/index.ts';
+import { sharedCluster, type SharedCluster } from '../local/testing.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { createVirtualClock, type VirtualClock } from '../../harness/clock/clock.ts';
 import { CRONHPA_GROUP, CRONHPA_PLURAL, CRONHPA_VERSION, installCrd, startController, type CronHpaObject, type CronJobSpec, type RunningController } from './index.ts';
 
-// The real control plane (kcm's HPA, the API server's scale subresource) with the controller on a
-// virtual clock at k = 10: a job 20 virtual seconds ahead fires 2 wall seconds later. The HPA has a
+// The real control plane (the e2e project's shared cluster: kcm's HPA, the API server's scale
+// subresource) with the controller on a virtual clock at the cluster's k = 10: a job 20 virtual seconds ahead fires 2 wall seconds later. The HPA has a
 // metric nothing serves, so it only holds its bounds (kcm applies min/max before reading metrics):
 // every change of replicas seen here is the CronHPA's or the bounds'.
 const K = 10;
-let c: LocalCluster;
+let c: SharedCluster;
 let apps: AppsV1Api;
 let hpas: AutoscalingV2Api;
 let core: CoreV1Api;
@@ -57,7 +57,7 @@ const bounds = async (ns: string, name: string) => {
 };
 
 async function namespaceWith(ns: string, dep: { name: string; replicas: number }, withHpa?: { min: number; max: number }): Promise<void> {
-  await core.createNamespace({ body: { metadata: { name: ns } } });
+  await c.namespace(ns);
   await apps.createNamespacedDeployment({ namespace: ns, body: deployment(ns, dep.name, dep.replicas) });
   if (withHpa) {
     await hpas.createNamespacedHorizontalPodAutoscaler({ namespace: ns, body: hpa(ns, dep.name, withHpa.min, withHpa.max) });
@@ -68,7 +68,9 @@ async function namespaceWith(ns: string, dep: { name: string; replicas: number }
 
 describe('CronHPA controller on a real control plane (virtual clock, k = 10)', () => {
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-cronhpa', compression: K, nodePools: { ecs: [{ name: 'ecs', count: 2 }] } });
+    c = await sharedCluster();
+    // The clock below and the HPA's sync period must agree on k.
+    expect(c.config.compression).toBe(K);
     apps = c.kubeConfig.makeApiClient(AppsV1Api);
     hpas = c.kubeConfig.makeApiClient(AutoscalingV2Api);
     core = c.kubeConfig.makeApiClient(CoreV1Api);
@@ -77,11 +79,11 @@ describe('CronHPA controller on a real control plane (virtual clock, k = 10)', (
     clock = createVirtualClock({ k: K, t0: Date.parse('2026-01-05T07:58:00Z') });
     ctl = startController({ kubeConfig: c.kubeConfig, clock, timeZone: 'UTC', retryIntervalMs: 3000 / K, retryTimeoutMs: 10_000 / K, onJobResult: (r) => void fired.push(r) });
     await ctl.synced;
-  }, 180_000);
+  });
 
   afterAll(async () => {
     await ctl?.stop();
-    await c?.stop();
+    await c?.release();
   });
 
   it('raises the HPA floor at the scheduled virtual second and scales at once; hands the floor back without scaling below current', async () => {
@@ -135,8 +137,7 @@ describe('CronHPA controller on a real control plane (virtual clock, k = 10)', (
   }, 120_000);
 
   it('a target that does not exist is a Failed condition and a Warning event after the retries', async () => {
-    const ns = 'cron-missing';
-    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const ns = await c.namespace('cron-missing');
     await cronHpa(ns, { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'nope' }, [{ name: 'up', schedule: inSeconds(10), targetSize: 3 }]);
     const r = await until('up failed', async () => fired.find((f) => f.key === `${ns}/cron` && f.job === 'up'));
     expect(r.state).toBe('Failed');

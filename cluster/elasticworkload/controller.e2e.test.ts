@@ -2,13 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, PatchStrategy, setHeaderOptions, type V1Deployment, type V1Pod,
 } from '@kubernetes/client-node';
-import { startCluster, type LocalCluster } from '../local/index.ts';
+import { sharedCluster, type SharedCluster } from '../local/testing.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { installCrd, startController, type ReconcileResult, type RunningController, EW_GROUP, EW_PLURAL, EW_VERSION, LABEL_UNIT, type EwObject } from './index.ts';
 
-// Every test works in its own namespace with its own ElasticWorkload: what an earlier test left in the
+// The e2e project's shared cluster (k = 10, 3 ECS nodes, ECI start 10 s + pull 2 s). Every test
+// works in its own namespace with its own ElasticWorkload: what an earlier test left in the
 // cluster is never reconciled, counted or waited on by a later one, and a failure stays in its test.
-let c: LocalCluster;
+let c: SharedCluster;
+let podWatch: ReturnType<typeof makeInformer<V1Pod>> | undefined;
 let apps: AppsV1Api;
 let core: CoreV1Api;
 let custom: CustomObjectsApi;
@@ -119,7 +121,7 @@ function assertScaleDownOrder(ns: string, app: string, since: number): void {
 
 /** A fresh namespace with the nginx Deployment and its ElasticWorkload at `replicas`, converged. */
 async function given(ns: string, replicas: number, source: number, unit: number): Promise<void> {
-  await core.createNamespace({ body: { metadata: { name: ns } } });
+  await c.namespace(ns);
   await apps.createNamespacedDeployment({ namespace: ns, body: deployment('nginx') });
   await custom.createNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: ns, body: ew(ns, 'nginx', replicas) });
   await converged(ns, 'nginx', source, unit);
@@ -127,12 +129,15 @@ async function given(ns: string, replicas: number, source: number, unit: number)
 
 describe('ElasticWorkload controller on the real control plane', () => {
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-ew', compression: 10, nodePools: { ecs: [{ name: 'ecs', count: 3 }], eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 4 }, jitterSeconds: 0 } } } });
+    c = await sharedCluster();
+    // The latency bound asserted below is the shared cluster's ECI start + pull at its k.
+    expect(c.config.compression).toBe(10);
+    expect(c.config.nodePools.eci.startLatency).toMatchObject({ startSeconds: 10, imagePull: { min: 2 }, jitterSeconds: 0 });
     apps = c.kubeConfig.makeApiClient(AppsV1Api);
     core = c.kubeConfig.makeApiClient(CoreV1Api);
     custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
     await installCrd(c.kubeConfig);
-    const podWatch = makeInformer<V1Pod>(c.kubeConfig, '/api/v1/pods', () => core.listPodForAllNamespaces());
+    podWatch = makeInformer<V1Pod>(c.kubeConfig, '/api/v1/pods', () => core.listPodForAllNamespaces());
     const mark = (p: V1Pod) => {
       const n = `${p.metadata!.namespace}/${p.metadata!.name!}`;
       if (!removed.has(n)) removed.set(n, { at: Date.now(), unit: p.metadata?.labels?.[LABEL_UNIT] !== undefined });
@@ -142,15 +147,15 @@ describe('ElasticWorkload controller on the real control plane', () => {
     await podWatch.start();
     ctl = startCtl();
     await ctl.synced;
-  }, 120_000);
+  });
   afterAll(async () => {
     await ctl?.stop();
-    await c?.stop();
+    await podWatch?.stop();
+    await c?.release();
   });
 
   it('splits 6 replicas: source fills its max 2 on ECS, overflow 4 on the virtual node, Ready only after ECI latency', async () => {
-    const ns = 'ew-split';
-    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const ns = await c.namespace('ew-split');
     await apps.createNamespacedDeployment({ namespace: ns, body: deployment('nginx') });
     const t0 = Date.now();
     await custom.createNamespacedCustomObject({ group: EW_GROUP, version: EW_VERSION, plural: EW_PLURAL, namespace: ns, body: ew(ns, 'nginx', 6) });

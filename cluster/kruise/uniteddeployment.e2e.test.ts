@@ -2,22 +2,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, type V1Pod } from '@kubernetes/client-node';
 import { waitUntil } from '../../core/wait.ts';
-import { startCluster, type LocalCluster } from '../local/index.ts';
+import { sharedCluster, type SharedCluster } from '../local/testing.ts';
 import { rawApi } from '../local/raw-api.ts';
-import type { ToolchainProgress } from '../toolchain/index.ts';
-import { startKruiseManager, type RunningKruise } from './index.ts';
+import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
+import { MUTATING_NAME, VALIDATING_NAME, startKruiseManager, type RunningKruise } from './index.ts';
 
 /**
- * The real UnitedDeployment controller (OpenKruise's manager, built on first use) on a local
- * cluster, scaled through the UnitedDeployment's scale subresource as the HPA does it. ACK's
+ * The real UnitedDeployment controller (OpenKruise's manager, built on first use) on the e2e
+ * project's shared local cluster (its ECS nodes carry the `np-ecs` node-pool label), scaled through the UnitedDeployment's scale subresource as the HPA does it. ACK's
  * example: subset `ecs` selects the node pool's label with maxReplicas 2, subset `eci` the
  * virtual-kubelet node with its toleration.
  */
 const NS = 'ud';
 const SUBSET_LABEL = 'apps.kruise.io/subset-name';
-let c: LocalCluster;
+let c: SharedCluster;
+let podWatch: ReturnType<typeof makeInformer<V1Pod>> | undefined;
 let kruise: RunningKruise | undefined;
 let core: CoreV1Api;
 let apps: AppsV1Api;
@@ -83,11 +84,14 @@ async function converged(ecs: number, eci: number): Promise<V1Pod[]> {
 }
 
 describe('OpenKruise\'s UnitedDeployment controller on the local cluster', () => {
+  // The first run builds the manager (minutes, with progress on stderr; `npm test` builds it in its
+  // set-up): a compile bounded by its own size, not a wait for something to become ready.
+  beforeAll(() => ensureBinaries(['kruise-manager'], progress), 1_800_000);
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-kruise', compression: 10, nodePools: { ecs: [{ name: 'ecs', count: 2, labels: { 'alibabacloud.com/nodepool-id': 'np-ecs' } }] } });
+    c = await sharedCluster();
     core = c.kubeConfig.makeApiClient(CoreV1Api);
     apps = c.kubeConfig.makeApiClient(AppsV1Api);
-    const pods = makeInformer<V1Pod>(c.kubeConfig, `/api/v1/namespaces/${NS}/pods`, () => core.listNamespacedPod({ namespace: NS }));
+    const pods = (podWatch = makeInformer<V1Pod>(c.kubeConfig, `/api/v1/namespaces/${NS}/pods`, () => core.listNamespacedPod({ namespace: NS })));
     const mark = (p: V1Pod) => {
       const n = p.metadata!.name!;
       if (!removed.has(n)) removed.set(n, { at: Date.now(), subset: p.metadata?.labels?.[SUBSET_LABEL] });
@@ -95,14 +99,21 @@ describe('OpenKruise\'s UnitedDeployment controller on the local cluster', () =>
     pods.on('update', (p) => p.metadata?.deletionTimestamp && mark(p));
     pods.on('delete', mark);
     await pods.start();
-    // The first run builds the manager (minutes, with progress on stderr); later runs find it cached.
     kruise = await startKruiseManager({ cluster: c.name, dir: mkdtempSync(join(tmpdir(), 'ebf-kruise-')), kubeconfig: c.kubeconfig, kubeConfig: c.kubeConfig, progress });
-    await core.createNamespace({ body: { metadata: { name: NS } } });
+    await c.namespace(NS);
     await c.kubeConfig.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({ group: 'apps.kruise.io', version: 'v1alpha1', plural: 'uniteddeployments', namespace: NS, body: unitedDeployment });
-  }, 1_800_000);
+  });
   afterAll(async () => {
+    await podWatch?.stop();
     await kruise?.stop();
-    await c?.stop();
+    // Cluster-scoped and pointing at the manager just stopped: with them left, a later file's
+    // UnitedDeployment write (or this namespace's deletion) would wait on a server that is gone.
+    if (c) {
+      const adm = c.kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+      await adm.deleteMutatingWebhookConfiguration({ name: MUTATING_NAME }).catch(() => {});
+      await adm.deleteValidatingWebhookConfiguration({ name: VALIDATING_NAME }).catch(() => {});
+    }
+    await c?.release();
   });
 
   it('defaults the UnitedDeployment through its webhook and serves its scale subresource', async () => {

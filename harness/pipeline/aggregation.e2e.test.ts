@@ -3,9 +3,11 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startCluster, clusterStatus, type LocalCluster } from '../../cluster/local/index.ts';
+import { ApiregistrationV1Api } from '@kubernetes/client-node';
+import { clusterStatus } from '../../cluster/local/index.ts';
+import { sharedCluster, type SharedCluster } from '../../cluster/local/testing.ts';
 import { isAlive } from '../../cluster/local/state.ts';
-import { startAdapter, type RunningAdapter } from './adapter.ts';
+import { CUSTOM_METRICS_GROUP, startAdapter, type RunningAdapter } from './adapter.ts';
 import { startPrometheus, type RunningPrometheus } from './prometheus.ts';
 import { waitUntil } from './process.ts';
 
@@ -20,7 +22,8 @@ const RULES = `rules:
   metricsQuery: 'sum(<<.Series>>{<<.LabelMatchers>>}) by (<<.GroupBy>>)'
 `;
 
-let c: LocalCluster;
+let c: SharedCluster;
+let ns: string;
 let prom: RunningPrometheus;
 let adapter: RunningAdapter;
 let metrics: Server;
@@ -28,7 +31,10 @@ let value = 2721;
 
 describe('custom metrics through Prometheus and prometheus-adapter (aggregation layer)', () => {
   beforeAll(async () => {
-    c = await startCluster({ name: 'e2e-aggr', compression: 10, nodePools: { ecs: [{ name: 'ecs', count: 1 }], eci: { enabled: false } } });
+    // The e2e project's shared cluster; the adapter's ExternalName Service and the metric's
+    // Service label live in this file's namespace.
+    c = await sharedCluster();
+    ns = await c.namespace('aggregation');
     metrics = createServer((_, res) => {
       res.setHeader('content-type', 'text/plain; version=0.0.4');
       res.end(`# HELP active_devices Active devices\n# TYPE active_devices gauge\nactive_devices ${value}\n`);
@@ -40,7 +46,7 @@ describe('custom metrics through Prometheus and prometheus-adapter (aggregation 
       cluster: c.name,
       dir,
       compression: 10,
-      targets: [{ job: 'ali-exporter', address: `127.0.0.1:${port}`, intervalSeconds: 10, labels: { namespace: 'default', service: 'nginx' } }],
+      targets: [{ job: 'ali-exporter', address: `127.0.0.1:${port}`, intervalSeconds: 10, labels: { namespace: ns, service: 'nginx' } }],
     });
     adapter = await startAdapter({
       cluster: c.name,
@@ -51,10 +57,20 @@ describe('custom metrics through Prometheus and prometheus-adapter (aggregation 
       rulesYaml: RULES,
       relistSeconds: 60,
       compression: 10,
+      namespace: ns,
     });
   });
   afterAll(async () => {
-    await c?.stop();
+    // Both stops are harmless when the last test already stopped them.
+    await adapter?.stop();
+    await prom?.stop();
+    // The APIServices are cluster-scoped: one whose adapter is gone fails discovery, and with it
+    // every namespace deletion on the shared cluster (this file's own included).
+    if (c) {
+      const reg = c.kubeConfig.makeApiClient(ApiregistrationV1Api);
+      for (const version of ['v1beta1', 'v1beta2']) await reg.deleteAPIService({ name: `${version}.${CUSTOM_METRICS_GROUP}` }).catch(() => {});
+    }
+    await c?.release();
     metrics?.close();
   });
 
@@ -69,7 +85,7 @@ describe('custom metrics through Prometheus and prometheus-adapter (aggregation 
 
   it('serves the scraped value for Service nginx and follows changes', async () => {
     const read = async () => {
-      const raw = await c.kubectl(['get', '--raw', '/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/services/nginx/active_devices']);
+      const raw = await c.kubectl(['get', '--raw', `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${ns}/services/nginx/active_devices`]);
       return JSON.parse(raw) as { items: { value: string; describedObject: { kind: string; name: string } }[] };
     };
     const first = await waitUntil('value 2721', 30_000, async () => ((await read()).items[0]?.value === '2721' ? await read() : undefined));

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
-import { startCluster, type LocalCluster } from '../../cluster/local/index.ts';
+import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { sharedCluster, type SharedCluster } from '../../cluster/local/testing.ts';
 import { createVirtualClock } from '../clock/clock.ts';
 import type { TimelineRecord, TimelineEvent, TimelineSample } from '../../core/timeline/format.ts';
 import { startRecorder, type Recorder } from './recorder.ts';
 
 const K = 10;
 const NS = 'rec-e2e';
-let c: LocalCluster;
+let c: SharedCluster;
 let rec: Recorder;
 const out: TimelineRecord[] = [];
 const waiters = new Set<() => void>();
@@ -54,12 +54,12 @@ function deployment(name: string, replicas: number, eci: boolean): V1Deployment 
 
 describe('recorder on the real cluster', () => {
   beforeAll(async () => {
-    c = await startCluster({
-      name: 'e2e-rec',
-      compression: K,
-      nodePools: { ecs: [{ name: 'ecs', count: 2 }], eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 2 }, jitterSeconds: 0 } } },
-    });
-    await c.kubeConfig.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NS } } });
+    // The e2e project's shared cluster: its k and ECI latency (10 s start + 2 s pull, no jitter) are
+    // what the virtual-time bounds below are computed from.
+    c = await sharedCluster();
+    expect(c.config.compression).toBe(K);
+    expect(c.config.nodePools.eci.startLatency).toMatchObject({ startSeconds: 10, imagePull: { min: 2, max: 2 }, jitterSeconds: 0 });
+    await c.namespace(NS);
     rec = await startRecorder({
       kubeConfig: c.kubeConfig,
       namespace: NS,
@@ -76,7 +76,7 @@ describe('recorder on the real cluster', () => {
   });
   afterAll(async () => {
     await rec?.stop();
-    await c?.stop();
+    await c?.release();
   });
 
   it('records pods per node type, the split, and pod transitions with node types', async () => {

@@ -18,14 +18,14 @@ const ROOT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tscon
 const SOURCE_DIRS = ['core', 'kinds', 'harness', 'cluster', 'scenarios', 'simulator', 'manifests'];
 const SKIP = new Set(['node_modules', 'dist', 'out', '.cache']);
 
-/** Repository-relative files of the build context: the root files and every non-test .ts source. */
+/** Repository-relative files of the build context: the root files and every non-test .ts source (test support — `testing.ts`, vitest's `*.setup.ts` — left out, as the package leaves it out). */
 export function contextFiles(repo = REPO): string[] {
   const out = [...ROOT_FILES, 'harness/whatif-job/Dockerfile', 'harness/whatif-job/tsconfig.image.json'];
   const walk = (dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const full = join(dir, e.name);
       if (e.isDirectory() && !SKIP.has(e.name)) walk(full);
-      else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && e.name !== 'testing.ts') out.push(relative(repo, full).split(sep).join('/'));
+      else if (e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && !e.name.endsWith('.setup.ts') && e.name !== 'testing.ts') out.push(relative(repo, full).split(sep).join('/'));
     }
   };
   for (const d of SOURCE_DIRS) walk(join(repo, d));

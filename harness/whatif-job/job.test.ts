@@ -66,5 +66,8 @@ describe('tool image tag', () => {
     expect(ctx).toContain('simulator/whatif-shard-main.ts');
     expect(ctx).toContain('harness/whatif-job/Dockerfile');
     expect(ctx.some((f) => f.endsWith('.test.ts') || f.includes('node_modules'))).toBe(false);
+    // Test support changes no image: the shared e2e cluster's helpers are not in its context.
+    expect(ctx).not.toContain('cluster/local/testing.ts');
+    expect(ctx).not.toContain('cluster/local/shared-cluster.setup.ts');
   });
 });

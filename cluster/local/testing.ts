@@ -1,0 +1,75 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+import { waitUntil } from '../../core/wait.ts';
+import { attachCluster, parseClusterConfig, type LocalCluster } from './lifecycle.ts';
+import { ERROR_FILE, READY_FILE, SHARED_CLUSTER_CONFIG } from './shared-cluster.setup.ts';
+
+/**
+ * Test support: the e2e project's shared local control plane (`shared-cluster.setup.ts`). A file
+ * opts in with one call in its `beforeAll` and gives its namespaces back in `afterAll`:
+ *
+ *   c = await sharedCluster();
+ *   const ns = await c.namespace('my-test');
+ *   ...
+ *   afterAll(() => c?.release());
+ *
+ * What a file may not do on it: stop it, change its flags, or leave cluster-scoped objects that
+ * change what another file sees (an APIService whose backend is gone breaks every namespace
+ * deletion; a webhook whose server is gone refuses what it matches). Such a file deletes those in
+ * its own `afterAll`, or keeps its own cluster.
+ */
+export interface SharedCluster extends Omit<LocalCluster, 'stop' | 'startControllerManager'> {
+  /**
+   * Creates the namespace `name` (exactly that name: assertions may quote it; two files choosing
+   * one name fail loudly with AlreadyExists) and remembers it for `release()`.
+   */
+  namespace(name: string): Promise<string>;
+  /** Deletes every namespace this file created (without waiting for the namespace controller). */
+  release(): Promise<void>;
+}
+
+/** The label on every namespace a file created on the shared cluster. */
+export const SHARED_NAMESPACE_LABEL = 'ebbflow.io/e2e-shared';
+
+/**
+ * How long the start may take before the setup itself gives up: the control plane, the nodes and
+ * the default ServiceAccount are each waited for at most `readyTimeoutSeconds` by `startCluster`.
+ * The setup writes its error as soon as the start fails, so this only bounds a setup that hangs.
+ */
+function startDeadlineMs(): number {
+  const config = parseClusterConfig(SHARED_CLUSTER_CONFIG);
+  return 3 * config.readyTimeoutSeconds * 1000 + 30_000;
+}
+
+export async function sharedCluster(): Promise<SharedCluster> {
+  const ctx = inject('ebbflowSharedCluster');
+  if (!ctx) throw new Error('no shared cluster: run this file in the e2e project (vitest.config.ts gives it the global setup cluster/local/shared-cluster.setup.ts)');
+  const outcome = await waitUntil(`the shared cluster "${ctx.name}" (started by the e2e project's global setup)`, startDeadlineMs(), async () => {
+    if (existsSync(join(ctx.dir, ERROR_FILE))) return { error: readFileSync(join(ctx.dir, ERROR_FILE), 'utf8') };
+    return existsSync(join(ctx.dir, READY_FILE)) ? { error: undefined } : undefined;
+  }, undefined, 100);
+  if (outcome.error !== undefined) throw new Error(`the shared cluster "${ctx.name}" did not start:\n${outcome.error}`);
+  const { stop: _stop, startControllerManager: _start, ...c } = await attachCluster(ctx.name);
+  const core = c.kubeConfig.makeApiClient(CoreV1Api);
+  const mine: string[] = [];
+  return {
+    ...c,
+    async namespace(name) {
+      await core.createNamespace({ body: { metadata: { name, labels: { [SHARED_NAMESPACE_LABEL]: 'true' } } } });
+      mine.push(name);
+      return name;
+    },
+    async release() {
+      // Deleted, not waited for: the namespace controller takes ~10 s per namespace on 2 busy
+      // cores (measured 11 s at load 23), and no later file can see what is in it (one name per
+      // file). The cluster itself goes at the end of the run.
+      for (const ns of mine.splice(0)) {
+        await core.deleteNamespace({ name: ns }).catch((e: { code?: number }) => {
+          if (e.code !== 404) throw e;
+        });
+      }
+    },
+  };
+}
