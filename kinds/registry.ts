@@ -4,6 +4,7 @@ import { deployment } from './placement/deployment/index.ts';
 import { elasticWorkload } from './placement/elasticworkload/index.ts';
 import { cronHpa } from './scaler/cronhpa/index.ts';
 import { unitedDeployment } from './placement/uniteddeployment/index.ts';
+import { resourcePolicy } from './placement/resourcepolicy/index.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
 import { kedaKind } from './scaler/keda/index.ts';
@@ -18,6 +19,7 @@ export const PLACEMENTS: readonly PlacementKind[] = [
   elasticWorkload,
   deployment,
   unitedDeployment,
+  resourcePolicy,
 ];
 
 // The one scaler's model types: a scaler kind with other numbers makes this a union.

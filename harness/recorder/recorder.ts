@@ -106,7 +106,9 @@ function trackPods(o: RecorderOptions, view: RecorderView, pods: SharedInformer<
   const onPod = (p: V1Pod) => {
     if (!belongs(p)) return;
     const name = p.metadata?.name ?? '';
-    const owner = ownerOf(view, p);
+    const owner = ownerOf(view, p, o.virtualNode);
+    // A tier told apart by node: the pod joins its tier (and the timeline) once it is bound.
+    if (owner === undefined && view.ownerOnNode) return;
     const node = p.spec?.nodeName;
     const nodeType = podNodeType(p, o.virtualNode);
     let s = seen.get(name);
@@ -133,7 +135,7 @@ function trackPods(o: RecorderOptions, view: RecorderView, pods: SharedInformer<
   pods.on('delete', (p) => {
     if (!belongs(p)) return;
     seen.delete(p.metadata?.name ?? '');
-    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(view, p), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
+    emit({ type: 'pod.deleted', object: p.metadata?.name, owner: ownerOf(view, p, o.virtualNode), node: p.spec?.nodeName, nodeType: podNodeType(p, o.virtualNode) });
   });
 }
 
@@ -166,16 +168,17 @@ function trackHpa(o: RecorderOptions, view: RecorderView, c: Caches, emit: Emit)
   c.events.on('update', onEvent);
 }
 
-function trackSplit(o: RecorderOptions, view: RecorderView, deps: SharedInformer<V1Deployment>, emit: Emit): void {
+function trackSplit(o: RecorderOptions, view: RecorderView, deps: SharedInformer<V1Deployment>, pods: SharedInformer<V1Pod>, emit: Emit): void {
   let last = '';
   const onDep = () => {
-    const s = splitOf(view, deps.list(o.namespace));
+    const s = splitOf(view, deps.list(o.namespace), pods.list(o.namespace), o.virtualNode);
     const key = JSON.stringify(s);
     if (key === last) return;
     last = key;
     emit({ type: 'ew.split', object: o.ewName, message: `source ${s.source}, ${Object.entries(s.units).map(([k, v]) => `${k} ${v}`).join(', ') || 'no units'}` });
   };
   for (const verb of ['add', 'update', 'delete'] as const) deps.on(verb, onDep);
+  if (view.ownerOnNode) for (const verb of ['add', 'update', 'delete'] as const) pods.on(verb, onDep);
 }
 
 function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t: number; lateMs: number }): TimelineSample {
@@ -188,7 +191,7 @@ function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t:
   const metricQ = cur?.value ?? cur?.averageValue;
   const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
   const devices = Math.max(0, o.devices(t));
-  const { source, units } = splitOf(view, c.deps.list(ns));
+  const { source, units } = splitOf(view, c.deps.list(ns), c.pods.list(ns), o.virtualNode);
   const total = view.resource ? (c.placement?.get(view.resource.name, ns)?.spec?.replicas ?? 0) : source;
   return {
     kind: 'sample',
@@ -216,7 +219,7 @@ export async function startRecorder(o: RecorderOptions): Promise<Recorder> {
   const emit: Emit = (e) => o.write({ kind: 'event', t: Math.round(o.clock.now()), ...e });
   trackPods(o, view, c.pods, emit);
   trackHpa(o, view, c, emit);
-  trackSplit(o, view, c.deps, emit);
+  trackSplit(o, view, c.deps, c.pods, emit);
   const all = Object.values(c).filter((i) => i !== undefined) as SharedInformer<KubernetesObject>[];
   const stopAll = () => Promise.allSettled(all.map((i) => i.stop()));
   for (const i of all) void i.start().catch(() => {});

@@ -59,6 +59,12 @@ export interface RecorderView {
    * name for an overflow tier; undefined when the Deployment is not this placement's.
    */
   owner(deployment: string): string | undefined;
+  /**
+   * For a placement whose tiers share one Deployment and differ by node (a ResourcePolicy's units):
+   * the owner of that Deployment's pod bound to a node of this type. The recorder then records a pod
+   * once it is bound and counts the tiers' replicas from the bound pods.
+   */
+  ownerOnNode?(deployment: string, nodeType: NodeType): string | undefined;
   /** The object whose `spec.replicas` is the total the scaler set; absent: the total is the cheapest tier's replicas. */
   resource?: { group: string; version: string; plural: string; kind: string; name: string };
 }
@@ -93,6 +99,12 @@ export interface PlacementKind {
   readonly kind: string;
   /** The `scaleTargetRef` kinds it answers (its own object's kind, or the workload kinds it scales directly). */
   readonly targets: readonly string[];
+  /**
+   * For a kind that governs a workload another kind also answers (a ResourcePolicy over a plain
+   * Deployment): whether it claims this scaler's target. Discovery prefers a kind that claims it
+   * over one without `claims`.
+   */
+  claims?(ctx: DiscoveryContext, scaler: DiscoveredScaler): boolean;
   /** The objects behind the scaler's target. */
   discover(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery;
   /** The scenario's overrides over the discovered objects; an override the kind has no place for is an error naming the field. */
@@ -101,6 +113,11 @@ export interface PlacementKind {
   split(p: ResolvedPlacement, total: number): number[];
   /** When the placement reschedules away from a tier whose pods cannot start (Adaptive); absent or undefined: `split` is the whole story. */
   adaptive?(p: ResolvedPlacement): AdaptiveSplit | undefined;
+  /**
+   * Its components start the cluster's scheduler (a kube-scheduler with the kind's plugin): a
+   * backend starts the cluster without its own, or refuses the kind when it cannot.
+   */
+  readonly replacesScheduler?: boolean;
   /** What a replay runs for it beside the cluster (the ElasticWorkload: its CRD and controller). */
   components(p: ResolvedPlacement, ctx: ReplayContext): Component[];
   recorderView(p: ResolvedPlacement): RecorderView;
