@@ -1,3 +1,5 @@
+import { UserError } from '../../../../core/errors.ts';
+import { placementReplacesScheduler } from '../../components/controller.ts';
 import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
 import type { Backend } from '../../backend.ts';
 import { kindCluster } from './cluster.ts';
@@ -11,6 +13,8 @@ import { startKindPipeline } from './pipeline.ts';
 export const backend: Backend = {
   prepare: (plan, options) => {
     refuseHostOnlyParts(plan);
+    // The kind node image's kube-scheduler is a static pod of kubeadm's; swapping it is not done yet.
+    if (placementReplacesScheduler(plan)) throw new UserError(`${plan.scenario.file}: the ${plan.system.placement.kind} runs its own kube-scheduler, which the kind backend cannot swap in yet`, 'replay it on the local backend (--backend local), or simulate it');
     // A UnitedDeployment's controller is OpenKruise's manager, on the host beside the kind cluster.
     const kruise = plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : [];
     return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise], start: (ctx) => startKindPipeline(plan, options, ctx) };
