@@ -27,10 +27,12 @@ const udPool = { nodes: nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 2, l
 describe('the registry: every kind once, looked up by name or by target', () => {
   it('kinds and the targets they answer are unique', () => {
     const names = PLACEMENTS.map((p) => p.kind);
-    const targets = PLACEMENTS.flatMap((p) => p.targets);
+    // A kind that claims its target (a ResourcePolicy over a Deployment) shares it; the others answer theirs alone.
+    const targets = PLACEMENTS.filter((p) => !p.claims).flatMap((p) => p.targets);
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(targets).size).toBe(targets.length);
     expect(targets).toEqual(['ElasticWorkload', 'Deployment', 'StatefulSet', 'UnitedDeployment']);
+    for (const p of PLACEMENTS.filter((k) => k.claims)) expect(p.targets.every((t) => targets.includes(t)), p.kind).toBe(true);
     expect(SCALERS.map((s) => s.kind)).toEqual(['ScaledObject', 'HorizontalPodAutoscaler']);
   });
 

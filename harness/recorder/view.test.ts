@@ -22,4 +22,14 @@ describe('the recorder\'s view of a placement, from its kind', () => {
     expect(view.resource).toBeUndefined();
     expect(belongsTo(view)(podOf('nginx-unit-virtual-kubelet'))).toBe(false);
   });
+
+  it('tiers told apart by node (a ResourcePolicy): a pod joins its tier once bound, the split counts the live bound pods', () => {
+    const view = { owner: (d: string) => (d === 'web' ? 'source' : undefined), ownerOnNode: (d: string, type: 'ecs' | 'eci') => (d !== 'web' ? undefined : type === 'ecs' ? 'source' : 'web-eci') };
+    const on = (node: string | undefined, deleting = false): V1Pod => ({ ...podOf('web'), spec: { containers: [], ...(node ? { nodeName: node } : {}) }, metadata: { ...podOf('web').metadata, ...(deleting ? { deletionTimestamp: new Date() } : {}) } });
+    const vk = 'virtual-kubelet-cn-hangzhou-k';
+    expect([ownerOf(view, on('ecs-000'), vk), ownerOf(view, on(vk), vk), ownerOf(view, on(undefined), vk)]).toEqual(['source', 'web-eci', undefined]);
+    expect(belongsTo(view)(on(undefined))).toBe(true);
+    const pods = [on('ecs-000'), on('ecs-001'), on(vk), on(vk), on(vk, true), on(undefined), podOf('exporter')];
+    expect(splitOf(view, [dep('web', 6)], pods, vk)).toEqual({ source: 2, units: { 'web-eci': 2 } });
+  });
 });
