@@ -154,4 +154,50 @@ describe('the ResourcePolicy scheduler and deletion-cost controller on the local
     expect(ecs).toHaveLength(1);
     expect(Math.min(...ecs.map((r) => r.at))).toBeGreaterThanOrEqual(Math.max(...eci.map((r) => r.at)));
   });
+
+  it('honours whenTryNextUnits when the ECS unit lacks room: LackResourceOrExceedMax spills to ECI, ExceedMax waits, TimeoutOrExceedMax spills after its timeout', async () => {
+    const ns = 'rp-when';
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
+    // 3 CPU a pod: one fits on each 4-CPU ECS node, and the ECS unit has no max, so only room decides.
+    const make = async (name: string, replicas: number, when: Record<string, string>) => {
+      await custom.createNamespacedCustomObject({ group: RP_GROUP, version: RP_VERSION, plural: RP_PLURAL, namespace: ns, body: {
+        ...policy, metadata: { name, namespace: ns },
+        spec: { selector: { app: name }, whenTryNextUnits: when, units: [{ resource: 'ecs', nodeSelector: { 'alibabacloud.com/nodepool-id': 'np-ecs' } }, { resource: 'eci' }] },
+      } });
+      await new Promise((r) => setTimeout(r, 500));
+      const d = structuredClone(deployment);
+      d.metadata = { name, namespace: ns };
+      d.spec.replicas = replicas;
+      d.spec.selector.matchLabels = { app: name };
+      d.spec.template.metadata.labels = { app: name };
+      d.spec.template.spec.containers[0]!.resources.requests.cpu = '3';
+      await apps.createNamespacedDeployment({ namespace: ns, body: d });
+    };
+    const podsOf = async (app: string) => (await core.listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` })).items;
+    await make('spill', 3, { policy: 'LackResourceOrExceedMax' });
+    const spilled = await until('spill: 2 on ECS, 1 on ECI', async () => {
+      const ps = await podsOf('spill');
+      const virtual = ps.filter((p) => p.spec?.nodeName === c.virtualNode).length;
+      const ecs = ps.filter((p) => p.spec?.nodeName && p.spec.nodeName !== c.virtualNode).length;
+      return ecs === 2 && virtual === 1 ? ps : undefined;
+    });
+    expect(spilled).toHaveLength(3);
+    await make('strict', 1, { policy: 'ExceedMax' });
+    await make('patient', 1, { policy: 'TimeoutOrExceedMax', timeout: '5s' });
+    const t0 = Date.now();
+    const patient = await until('patient: on ECI after its timeout', async () => {
+      const p = (await podsOf('patient'))[0];
+      return p?.spec?.nodeName === c.virtualNode ? p : undefined;
+    }, 120_000);
+    // Not before its 5 s (the pod was created about when t0 was taken).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4000);
+    expect(patient.spec!.nodeName).toBe(c.virtualNode);
+    // ExceedMax never leaves a unit short of room: still Pending, refused by the plugin.
+    const strict = (await podsOf('strict'))[0]!;
+    expect(strict.spec?.nodeName).toBeUndefined();
+    const cond = strict.status?.conditions?.find((x) => x.type === 'PodScheduled');
+    expect(cond?.reason).toBe('Unschedulable');
+    expect(cond?.message).toMatch(/ResourcePolicy strict is not open \(ExceedMax\)|Insufficient cpu/);
+  }, 180_000);
 });

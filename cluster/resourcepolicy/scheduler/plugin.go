@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	v1 "k8s.io/api/core/v1"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
 )
 
@@ -30,6 +32,8 @@ type Plugin struct {
 	handle   fwk.Handle
 	policies cache.SharedIndexInformer
 	now      func() time.Time
+	// Pods with an activation pending at their TimeoutOrExceedMax timeout, by UID.
+	timers sync.Map
 }
 
 var (
@@ -112,9 +116,31 @@ func (pl *Plugin) PreFilter(ctx context.Context, state fwk.CycleState, pod *v1.P
 			placed = append(placed, PlacedPod{Pod: pi.GetPod(), Node: ni.Node()})
 		}
 	}
-	c := &cycle{policy: p, allowed: p.Allowed(pod, p.Count(pod, placed), pl.now())}
+	now := pl.now()
+	c := &cycle{policy: p, allowed: p.Allowed(pod, p.Count(pod, placed), now)}
 	state.Write(stateKey, c)
+	pl.wakeAtTimeout(ctx, p, pod, now)
 	return nil, nil
+}
+
+// wakeAtTimeout: a pod held to its unit until its TimeoutOrExceedMax timeout is tried again then.
+// Without it the pod would wait for an unrelated cluster event or the queue's 5-minute flush.
+func (pl *Plugin) wakeAtTimeout(ctx context.Context, p *Policy, pod *v1.Pod, now time.Time) {
+	if p.policyName() != PolicyTimeoutOrExceedMax {
+		return
+	}
+	wait := p.timeout() - now.Sub(pod.CreationTimestamp.Time)
+	if wait <= 0 {
+		return
+	}
+	if _, loaded := pl.timers.LoadOrStore(pod.UID, true); loaded {
+		return
+	}
+	logger := klog.FromContext(ctx)
+	time.AfterFunc(wait+100*time.Millisecond, func() {
+		pl.timers.Delete(pod.UID)
+		pl.handle.Activate(logger, map[string]*v1.Pod{pod.Namespace + "/" + pod.Name: pod})
+	})
 }
 
 func (pl *Plugin) PreFilterExtensions() fwk.PreFilterExtensions { return nil }
