@@ -22,7 +22,7 @@ export function discoverScaler(ctx: DiscoveryContext): DiscoveredScaler & { kind
 export function discoverPlacement(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery & { kind: PlacementKind } {
   const kind = PLACEMENTS.find((p) => p.targets.includes(scaler.target.kind ?? '') && p.claims?.(ctx, scaler)) ?? placementFor(scaler.target.kind);
   if (!kind) {
-    const targets = PLACEMENTS.flatMap((p) => p.targets);
+    const targets = [...new Set(PLACEMENTS.flatMap((p) => p.targets))];
     throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload or a UnitedDeployment, or the workload it scales directly)`);
   }
   return { ...kind.discover(ctx, scaler), kind };
