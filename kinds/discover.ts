@@ -31,7 +31,7 @@ export function discoverPlacement(ctx: DiscoveryContext, scaler: DiscoveredScale
   if (!kind) {
     // A placement beside the target is never the scaleTargetRef itself (a WorkloadSpread has no scale subresource).
     const targets = PLACEMENTS.filter((p) => !p.beside).flatMap((p) => p.targets);
-    throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload or a UnitedDeployment, or the workload it scales directly, with or without a WorkloadSpread naming it)`);
+    throw new UserError(`${ctx.fileOf(scaler.object)}: ${idOf(scaler.object)}: spec.scaleTargetRef.kind "${scaler.target.kind ?? ''}" is not ${either(targets)}`, `point spec.scaleTargetRef at one of those (an ElasticWorkload or a UnitedDeployment, or the workload it scales directly, with or without a WorkloadSpread naming it or a ResourcePolicy selecting its pods)`);
   }
   return { ...kind.discover(ctx, scaler), kind };
 }

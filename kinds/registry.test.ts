@@ -33,6 +33,7 @@ const udPool = { nodes: nodePoolsSchema.parse({ ecs: [{ name: 'ecs', count: 2, l
 describe('the registry: every kind once, looked up by name or by target', () => {
   it('kinds and the targets they answer are unique', () => {
     const names = PLACEMENTS.map((p) => p.kind);
+    // A kind beside its target (a ResourcePolicy selecting a Deployment's pods) is found by \`beside\`; the others answer their targets alone.
     const targets = PLACEMENTS.flatMap((p) => p.targets);
     expect(new Set(names).size).toBe(names.length);
     expect(new Set(targets).size).toBe(targets.length);

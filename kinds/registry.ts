@@ -5,6 +5,7 @@ import { elasticWorkload } from './placement/elasticworkload/index.ts';
 import { cronHpa } from './scaler/cronhpa/index.ts';
 import { unitedDeployment } from './placement/uniteddeployment/index.ts';
 import { workloadSpread } from './placement/workloadspread/index.ts';
+import { resourcePolicy } from './placement/resourcepolicy/index.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import { hpa, type KcmFlags } from './scaler/hpa/index.ts';
 import { kedaKind } from './scaler/keda/index.ts';
@@ -20,6 +21,7 @@ export const PLACEMENTS: readonly PlacementKind[] = [
   deployment,
   unitedDeployment,
   workloadSpread,
+  resourcePolicy,
 ];
 
 // The one scaler's model types: a scaler kind with other numbers makes this a union.

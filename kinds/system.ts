@@ -6,7 +6,7 @@ import type { KubeObject } from './model/objects.ts';
 import type { ScenarioOverrides } from './model/overrides.ts';
 import { DEFAULT_SCRAPE_INTERVAL_SECONDS, PIPELINE_DEFAULTS, type PipelineConstants, type TimeConstants } from './model/pipeline.ts';
 import type { ResolvedPlacement } from './model/placement.ts';
-import { placementFor, scalerKind, scheduleKind } from './registry.ts';
+import { placementFor, PLACEMENTS, scalerKind, scheduleKind } from './registry.ts';
 import type { HpaSpec } from './scaler/hpa/model.ts';
 import type { KcmFlags } from './scaler/hpa/resolve.ts';
 
@@ -74,7 +74,8 @@ export function resolveSystem(s: ScenarioOverrides & { timezone?: string }, m: S
   const file = s.file ?? 'scenario';
   const scaler = scalerKind(m.hpa.kind);
   const hpaObject = scaler.withOverrides(m.hpa, s, file);
-  const kind = placementFor((m.placement ?? m.deployment).kind);
+  // A placement object names its kind (a ResourcePolicy is not a scaler target, its Deployment is).
+  const kind = m.placement ? (PLACEMENTS.find((p) => p.kind === m.placement!.kind) ?? placementFor(m.placement.kind)) : placementFor(m.deployment.kind);
   if (!kind) throw new UserError(`${m.source}: ${(m.placement ?? m.deployment).kind} ${(m.placement ?? m.deployment).metadata.name}: no placement kind scales it`);
   const placement = kind.resolve({ ...(m.placement ? { object: m.placement } : {}), workload: m.deployment, overrides: s, file, source: m.source, scalerMax: scaler.maxReplicas(hpaObject) });
   return {

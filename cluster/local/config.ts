@@ -10,6 +10,11 @@ export const clusterConfigSchema = z.strictObject({
   apiserverPort: z.number().int().min(1).max(65535).optional(),
   hpa: hpaFlagsSchema.default(hpaFlagsSchema.parse({})),
   nodePools: nodePoolsSchema.default(nodePoolsSchema.parse({})),
+  /**
+   * `external`: kwokctl starts no kube-scheduler; the run starts its own through the cluster's
+   * supervisor (a kube-scheduler with a plugin, e.g. cluster/resourcepolicy).
+   */
+  scheduler: z.enum(['kube-scheduler', 'external']).default('kube-scheduler'),
   /** Seconds to wait for the control plane and every node to be Ready. */
   readyTimeoutSeconds: z.number().positive().default(120),
 });

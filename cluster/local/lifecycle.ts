@@ -209,6 +209,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     // No `--wait`: kwokctl's polls a spawned `kubectl get --raw /healthz` every 0.5 s, starting
     // 0.5 s late (1–1.6 s measured); the poll below asks the apiserver itself every 100 ms.
     ...(deferKcm ? ['--disable', 'kube-controller-manager'] : []),
+    ...(config.scheduler === 'external' ? ['--disable', 'kube-scheduler'] : []),
   ];
   if (config.apiserverPort) args.push('--kube-apiserver-port', String(config.apiserverPort));
   // Record each control-plane process as it appears, so an interrupted create can still be torn

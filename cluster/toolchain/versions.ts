@@ -246,6 +246,20 @@ export const COMPONENTS: Component[] = [
     },
   },
   {
+    // Only a run with a ResourcePolicy needs it: built the first time one asks for it. It reuses the
+    // Go build cache of the pinned kube-scheduler, so a build after the toolchain's takes seconds.
+    name: 'resourcepolicy-scheduler',
+    weight: 5,
+    optional: true,
+    recipe: {
+      kind: 'go-local',
+      dir: 'cluster/resourcepolicy/scheduler',
+      module: 'k8s.io/kubernetes',
+      version: KUBERNETES_VERSION,
+      binary: 'resourcepolicy-scheduler',
+    },
+  },
+  {
     name: 'prometheus',
     weight: 2,
     recipe: {

@@ -107,6 +107,8 @@ function trackPods(o: RecorderOptions, view: RecorderView, pods: SharedInformer<
     if (!belongs(p)) return;
     const name = p.metadata?.name ?? '';
     const owner = ownerOf(view, p, o.virtualNode);
+    // A tier told apart by node (a ResourcePolicy's): the pod joins its tier (and the timeline) once bound.
+    if (owner === undefined && view.pods) return;
     const node = p.spec?.nodeName;
     const nodeType = podNodeType(p, o.virtualNode);
     let s = seen.get(name);

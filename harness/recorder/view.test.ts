@@ -40,4 +40,14 @@ describe('the recorder\'s view of a placement, from its kind', () => {
     expect(countPods(pods, 'vk', belongsTo(view), destinationOf(view, 'vk'))).toEqual({ ecs: { ready: 0, pending: 2, failed: 0 }, eci: { ready: 0, pending: 2, failed: 1 } });
     expect(splitOf(view, deps)).toEqual({ source: 0, units: {} });
   });
+
+  it('tiers told apart by node (a ResourcePolicy): a pod joins its tier once bound, the split counts the live bound pods', () => {
+    const view = placementKind('ResourcePolicy').recorderView({ kind: 'ResourcePolicy', tiers: [{ deployment: 'web', unit: 'ecs', max: 2, node: 'ecs' }, { deployment: 'web', unit: 'eci', node: 'eci' }] });
+    const on = (node: string | undefined, deleting = false): V1Pod => ({ ...podOf('web'), spec: { containers: [], ...(node ? { nodeName: node } : {}) }, metadata: { ...podOf('web').metadata, ...(deleting ? { deletionTimestamp: new Date() } : {}) } });
+    const vk = 'virtual-kubelet-cn-hangzhou-k';
+    expect([ownerOf(view, on('ecs-000'), vk), ownerOf(view, on(vk), vk), ownerOf(view, on(undefined), vk)]).toEqual(['source', 'web-eci', undefined]);
+    expect(belongsTo(view)(on(undefined))).toBe(true);
+    const pods = [on('ecs-000'), on('ecs-001'), on(vk), on(vk), on(vk, true), on(undefined), podOf('exporter')];
+    expect(splitOfPods(view, pods, vk)).toEqual({ source: 2, units: { 'web-eci': 2 } });
+  });
 });

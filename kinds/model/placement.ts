@@ -63,12 +63,14 @@ export interface RecorderView {
   resource?: { group: string; version: string; plural: string; kind: string; name: string };
   /**
    * A placement whose tiers are the pods of one workload, told apart pod by pod (a WorkloadSpread's
-   * subsets): that Deployment, and a pod's timeline owner from what the pod carries (`source` for
-   * the cheapest tier, the tier's name otherwise). The recorder then counts the split from the
-   * pods and takes the total from the Deployment's `spec.replicas`; `owner` stays the view of the
-   * tiers' names.
+   * subsets by the subset kruise wrote on the pod, a ResourcePolicy's units by the node the pod is
+   * bound to): that Deployment, and a pod's timeline owner from what the pod carries (`source` for
+   * the cheapest tier, the tier's name otherwise; undefined while it cannot be told yet — the
+   * recorder then records the pod once it can). The recorder counts the split from the pods and
+   * takes the total from `resource` or else the Deployment's `spec.replicas`; `owner` stays the
+   * view of the tiers' names.
    */
-  pods?: { deployment: string; owner(pod: PodFacts): string };
+  pods?: { deployment: string; owner(pod: PodFacts): string | undefined };
 }
 
 /** What the recorder hands a placement about one of its pods. */
@@ -112,8 +114,8 @@ export interface PlacementKind {
   discover(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery;
   /**
    * A placement that stands beside the scaler's target instead of being it (OpenKruise's
-   * WorkloadSpread names the workload in its `targetRef`): its objects when one of them names the
-   * target, else undefined. Discovery asks every kind that has it before the kind registered for
+   * WorkloadSpread names the workload in its `targetRef`; ACK's ResourcePolicy selects its pods):
+   * its objects when one of them governs the target, else undefined. Discovery asks every kind that has it before the kind registered for
    * the target's kind, so a WorkloadSpread wins over the plain Deployment it spreads.
    */
   beside?(ctx: DiscoveryContext, scaler: DiscoveredScaler): PlacementDiscovery | undefined;
@@ -123,6 +125,11 @@ export interface PlacementKind {
   split(p: ResolvedPlacement, total: number): number[];
   /** When the placement reschedules away from a tier whose pods cannot start (Adaptive); absent or undefined: `split` is the whole story. */
   adaptive?(p: ResolvedPlacement): AdaptiveSplit | undefined;
+  /**
+   * Its components start the cluster's scheduler (a kube-scheduler with the kind's plugin): a
+   * backend starts the cluster without its own, or refuses the kind when it cannot.
+   */
+  readonly replacesScheduler?: boolean;
   /** What a replay runs for it beside the cluster (the ElasticWorkload: its CRD and controller). */
   components(p: ResolvedPlacement, ctx: ReplayContext): Component[];
   recorderView(p: ResolvedPlacement): RecorderView;

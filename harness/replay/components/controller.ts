@@ -18,3 +18,11 @@ export function placementComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'na
     ...(schedule ? scheduleKind(schedule.kind).components({ kubeConfig: o.kubeConfig, namespace: plan.namespace, logger: o.logger, clock: plan.clock, timeZone: schedule.timeZone }) : []),
   ];
 }
+
+/**
+ * The placement's components start the cluster's scheduler (a ResourcePolicy's kube-scheduler with
+ * its plugin): the local backend starts its cluster without kwokctl's; the others refuse the run.
+ */
+export function placementReplacesScheduler(plan: ReplayPlan): boolean {
+  return placementKind(plan.system.placement.kind).replacesScheduler === true;
+}

@@ -1,3 +1,5 @@
+import { UserError } from '../../../../core/errors.ts';
+import { placementReplacesScheduler } from '../../components/controller.ts';
 import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
 import type { Backend } from '../../backend.ts';
 import { runsKruise } from '../../plan.ts';
@@ -12,6 +14,8 @@ import { startKindPipeline } from './pipeline.ts';
 export const backend: Backend = {
   prepare: (plan, options) => {
     refuseHostOnlyParts(plan);
+    // The kind node image's kube-scheduler is a static pod of kubeadm's; swapping it is not done yet.
+    if (placementReplacesScheduler(plan)) throw new UserError(`${plan.scenario.file}: the ${plan.system.placement.kind} runs its own kube-scheduler, which the kind backend cannot swap in yet`, 'replay it on the local backend (--backend local), or simulate it');
     // A UnitedDeployment's and a WorkloadSpread's controller is OpenKruise's manager, on the host beside the kind cluster.
     const kruise = runsKruise(plan) ? ['kruise-manager'] : [];
     return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise], start: (ctx) => startKindPipeline(plan, options, ctx) };

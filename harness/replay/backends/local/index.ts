@@ -9,6 +9,8 @@ const toolchainFor = (plan: ReplayPlan) => [
   ...TOOLCHAIN,
   ...(plan.scenario.source.mode === 'events' ? ['k6'] : []),
   ...(runsKruise(plan) ? ['kruise-manager'] : []),
+  // A ResourcePolicy's scheduler (kube-scheduler with its plugin): built once, on first use.
+  ...(plan.system.placement.kind === 'ResourcePolicy' ? ['resourcepolicy-scheduler'] : []),
 ];
 
 /**

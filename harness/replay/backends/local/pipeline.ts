@@ -1,6 +1,6 @@
 import { AdapterComponent } from '../../components/adapter.ts';
 import { ClusterComponent } from '../../components/cluster.ts';
-import { placementComponents } from '../../components/controller.ts';
+import { placementComponents, placementReplacesScheduler } from '../../components/controller.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
 import { describeSetup, type BackendOptions, type RunContext, type SetupTiming } from '../../backend.ts';
 import type { ReplayPlan } from '../../plan.ts';
@@ -25,6 +25,8 @@ export async function startLocalPipeline(plan: ReplayPlan, o: BackendOptions, { 
       name: plan.clusterName,
       compression: k,
       ...(s.nodes ? { nodePools: s.nodes } : {}),
+      // The placement's components start the scheduler (a kube-scheduler with its plugin).
+      ...(placementReplacesScheduler(plan) ? { scheduler: 'external' as const } : {}),
       hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
     },
     o.toolchainProgress,

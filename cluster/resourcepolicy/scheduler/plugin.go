@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/dynamic/dynamicinformer"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/klog/v2"
+	fwk "k8s.io/kube-scheduler/framework"
+)
+
+// Name is the plugin's name in a KubeSchedulerConfiguration.
+const Name = "ResourcePolicy"
+
+const stateKey fwk.StateKey = Name
+
+var gvr = schema.GroupVersionResource{Group: "scheduling.alibabacloud.com", Version: "v1alpha1", Resource: "resourcepolicies"}
+
+// Plugin places the pods a ResourcePolicy selects on its units in order (PreFilter, Filter,
+// Score) and gives each the labels and annotations of the unit it lands in (PreBind).
+type Plugin struct {
+	handle   fwk.Handle
+	policies cache.SharedIndexInformer
+	now      func() time.Time
+	// Pods with an activation pending at their TimeoutOrExceedMax timeout, by UID.
+	timers sync.Map
+}
+
+var (
+	_ fwk.PreFilterPlugin = &Plugin{}
+	_ fwk.FilterPlugin    = &Plugin{}
+	_ fwk.ScorePlugin     = &Plugin{}
+	_ fwk.PreBindPlugin   = &Plugin{}
+)
+
+func New(ctx context.Context, _ runtime.Object, h fwk.Handle) (fwk.Plugin, error) {
+	dc, err := dynamic.NewForConfig(h.KubeConfig())
+	if err != nil {
+		return nil, err
+	}
+	f := dynamicinformer.NewDynamicSharedInformerFactory(dc, 0)
+	inf := f.ForResource(gvr).Informer()
+	f.Start(ctx.Done())
+	return &Plugin{handle: h, policies: inf, now: time.Now}, nil
+}
+
+func (pl *Plugin) Name() string { return Name }
+
+// cycle is what PreFilter computed for this pod's scheduling cycle.
+type cycle struct {
+	policy  *Policy
+	allowed []bool
+}
+
+func (c *cycle) Clone() fwk.StateData { return c }
+
+func toPolicy(obj interface{}) (*Policy, error) {
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return nil, fmt.Errorf("unexpected object %T", obj)
+	}
+	raw, err := json.Marshal(u.Object["spec"])
+	if err != nil {
+		return nil, err
+	}
+	p := &Policy{Namespace: u.GetNamespace(), Name: u.GetName(), Created: u.GetCreationTimestamp().Time}
+	if err := json.Unmarshal(raw, &p.Spec); err != nil {
+		return nil, fmt.Errorf("ResourcePolicy %s/%s: %w", p.Namespace, p.Name, err)
+	}
+	return p, nil
+}
+
+// policyFor: the oldest policy selecting the pod (ACK does not document overlapping policies; oldest wins here).
+func (pl *Plugin) policyFor(pod *v1.Pod) (*Policy, error) {
+	var found *Policy
+	for _, obj := range pl.policies.GetStore().List() {
+		p, err := toPolicy(obj)
+		if err != nil {
+			return nil, err
+		}
+		if p.Selects(pod) && (found == nil || p.Created.Before(found.Created)) {
+			found = p
+		}
+	}
+	return found, nil
+}
+
+func (pl *Plugin) PreFilter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodes []fwk.NodeInfo) (*fwk.PreFilterResult, *fwk.Status) {
+	if !pl.policies.HasSynced() {
+		return nil, fwk.NewStatus(fwk.Error, "ResourcePolicy informer not synced yet")
+	}
+	p, err := pl.policyFor(pod)
+	if err != nil {
+		return nil, fwk.AsStatus(err)
+	}
+	if p == nil {
+		return nil, fwk.NewStatus(fwk.Skip)
+	}
+	all, err := pl.handle.SnapshotSharedLister().NodeInfos().List()
+	if err != nil {
+		return nil, fwk.AsStatus(err)
+	}
+	var placed []PlacedPod
+	for _, ni := range all {
+		for _, pi := range ni.GetPods() {
+			placed = append(placed, PlacedPod{Pod: pi.GetPod(), Node: ni.Node()})
+		}
+	}
+	now := pl.now()
+	c := &cycle{policy: p, allowed: p.Allowed(pod, p.Count(pod, placed), now)}
+	state.Write(stateKey, c)
+	pl.wakeAtTimeout(ctx, p, pod, now)
+	return nil, nil
+}
+
+// wakeAtTimeout: a pod held to its unit until its TimeoutOrExceedMax timeout is tried again then.
+// Without it the pod would wait for an unrelated cluster event or the queue's 5-minute flush.
+func (pl *Plugin) wakeAtTimeout(ctx context.Context, p *Policy, pod *v1.Pod, now time.Time) {
+	if p.policyName() != PolicyTimeoutOrExceedMax {
+		return
+	}
+	wait := p.timeout() - now.Sub(pod.CreationTimestamp.Time)
+	if wait <= 0 {
+		return
+	}
+	if _, loaded := pl.timers.LoadOrStore(pod.UID, true); loaded {
+		return
+	}
+	logger := klog.FromContext(ctx)
+	time.AfterFunc(wait+100*time.Millisecond, func() {
+		pl.timers.Delete(pod.UID)
+		pl.handle.Activate(logger, map[string]*v1.Pod{pod.Namespace + "/" + pod.Name: pod})
+	})
+}
+
+func (pl *Plugin) PreFilterExtensions() fwk.PreFilterExtensions { return nil }
+
+func readCycle(state fwk.CycleState) *cycle {
+	d, err := state.Read(stateKey)
+	if err != nil {
+		return nil
+	}
+	c, _ := d.(*cycle)
+	return c
+}
+
+func (pl *Plugin) Filter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) *fwk.Status {
+	c := readCycle(state)
+	if c == nil {
+		return nil
+	}
+	i := c.policy.UnitOf(ni.Node())
+	if c.allowed[i] {
+		return nil
+	}
+	if i == len(c.policy.Spec.Units) {
+		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, fmt.Sprintf("node is in no unit of ResourcePolicy %s (strategy %s)", c.policy.Name, c.policy.Spec.Strategy))
+	}
+	return fwk.NewStatus(fwk.Unschedulable, fmt.Sprintf("unit %d of ResourcePolicy %s is not open (%s)", i, c.policy.Name, c.policy.policyName()))
+}
+
+func (pl *Plugin) Score(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) (int64, *fwk.Status) {
+	c := readCycle(state)
+	if c == nil {
+		return 0, nil
+	}
+	return Rank(c.policy.UnitOf(ni.Node()), len(c.policy.Spec.Units)), nil
+}
+
+func (pl *Plugin) ScoreExtensions() fwk.ScoreExtensions { return nil }
+
+func (pl *Plugin) PreBindPreFlight(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) (*fwk.PreBindPreFlightResult, *fwk.Status) {
+	if c := readCycle(state); c == nil {
+		return nil, fwk.NewStatus(fwk.Skip)
+	}
+	return &fwk.PreBindPreFlightResult{AllowParallel: true}, nil
+}
+
+// PreBind patches the unit's podLabels and podAnnotations onto the pod before it is bound.
+func (pl *Plugin) PreBind(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
+	c := readCycle(state)
+	if c == nil {
+		return nil
+	}
+	ni, err := pl.handle.SnapshotSharedLister().NodeInfos().Get(nodeName)
+	if err != nil {
+		return fwk.AsStatus(err)
+	}
+	i := c.policy.UnitOf(ni.Node())
+	if i >= len(c.policy.Spec.Units) {
+		return nil
+	}
+	u := c.policy.Spec.Units[i]
+	if len(u.PodLabels) == 0 && len(u.PodAnnotations) == 0 {
+		return nil
+	}
+	patch, _ := json.Marshal(map[string]interface{}{"metadata": map[string]interface{}{"labels": u.PodLabels, "annotations": u.PodAnnotations}})
+	_, err = pl.handle.ClientSet().CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, patch, metav1Patch)
+	return fwk.AsStatus(err)
+}

@@ -1,0 +1,240 @@
+package main
+
+// The documented semantics of ACK's ResourcePolicy, as pure functions of the policy, the pod being
+// scheduled and the pods already placed, so they are tested without a scheduler
+// (policy_test.go). plugin.go feeds them from the scheduler's snapshot.
+
+import (
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+const (
+	StrategyPrefer   = "prefer"
+	StrategyRequired = "required"
+
+	PolicyLackResourceOrExceedMax      = "LackResourceOrExceedMax"
+	PolicyExceedMax                    = "ExceedMax"
+	PolicyTimeoutOrExceedMax           = "TimeoutOrExceedMax"
+	PolicyLackResourceAndNoTerminating = "LackResourceAndNoTerminating"
+
+	// ACK's virtual-kubelet node label: units of resource eci (and acs) are the virtual nodes.
+	virtualNodeLabel = "type"
+	virtualNodeValue = "virtual-kubelet"
+
+	// Undocumented by ACK; chosen here and stated in the README.
+	defaultTimeout = 15 * time.Minute
+)
+
+type Unit struct {
+	Resource       string            `json:"resource"`
+	NodeSelector   map[string]string `json:"nodeSelector,omitempty"`
+	Max            *int32            `json:"max,omitempty"`
+	MaxResources   v1.ResourceList   `json:"maxResources,omitempty"`
+	PodLabels      map[string]string `json:"podLabels,omitempty"`
+	PodAnnotations map[string]string `json:"podAnnotations,omitempty"`
+}
+
+type WhenTryNextUnits struct {
+	Policy  string           `json:"policy,omitempty"`
+	Timeout *metav1.Duration `json:"timeout,omitempty"`
+}
+
+type Spec struct {
+	Selector             map[string]string `json:"selector"`
+	Strategy             string            `json:"strategy,omitempty"`
+	Units                []Unit            `json:"units"`
+	PreemptPolicy        string            `json:"preemptPolicy,omitempty"`
+	WhenTryNextUnits     *WhenTryNextUnits `json:"whenTryNextUnits,omitempty"`
+	IgnorePreviousPod    bool              `json:"ignorePreviousPod,omitempty"`
+	IgnoreTerminatingPod *bool             `json:"ignoreTerminatingPod,omitempty"`
+	MatchLabelKeys       []string          `json:"matchLabelKeys,omitempty"`
+}
+
+type Policy struct {
+	Namespace string
+	Name      string
+	Created   time.Time
+	Spec      Spec
+}
+
+func (p *Policy) policyName() string {
+	if p.Spec.WhenTryNextUnits == nil || p.Spec.WhenTryNextUnits.Policy == "" {
+		return PolicyLackResourceOrExceedMax
+	}
+	return p.Spec.WhenTryNextUnits.Policy
+}
+
+func (p *Policy) timeout() time.Duration {
+	if w := p.Spec.WhenTryNextUnits; w != nil && w.Timeout != nil {
+		return w.Timeout.Duration
+	}
+	return defaultTimeout
+}
+
+// ignoreTerminating: true by default since ACK's scheduler v1.x.x-aliyun-6.4.
+func (p *Policy) ignoreTerminating() bool {
+	return p.Spec.IgnoreTerminatingPod == nil || *p.Spec.IgnoreTerminatingPod
+}
+
+func labelsMatch(sel, labels map[string]string) bool {
+	for k, v := range sel {
+		if labels[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Selects reports whether the policy governs the pod: same namespace and every selector label.
+func (p *Policy) Selects(pod *v1.Pod) bool {
+	return pod.Namespace == p.Namespace && len(p.Spec.Selector) > 0 && labelsMatch(p.Spec.Selector, pod.Labels)
+}
+
+// UnitOf is the index of the first unit the node belongs to, or len(units) for a node outside every unit.
+func (p *Policy) UnitOf(node *v1.Node) int {
+	virtual := node.Labels[virtualNodeLabel] == virtualNodeValue
+	for i, u := range p.Spec.Units {
+		wantsVirtual := u.Resource == "eci" || u.Resource == "acs"
+		if wantsVirtual == virtual && labelsMatch(u.NodeSelector, node.Labels) {
+			return i
+		}
+	}
+	return len(p.Spec.Units)
+}
+
+// PlacedPod is a pod of the cluster already bound (or assumed) to a node.
+type PlacedPod struct {
+	Pod  *v1.Pod
+	Node *v1.Node
+}
+
+// Usage is what the policy's counted pods occupy per unit (index len(units): outside every unit).
+type Usage struct {
+	Pods        []int32
+	Requests    []v1.ResourceList
+	Terminating bool
+}
+
+// Count tallies the placed pods the policy counts for this pod: selected, of the same
+// matchLabelKeys values, not created before the policy when ignorePreviousPod, not terminating
+// when ignoreTerminatingPod. Any selected pod terminating is noted for LackResourceAndNoTerminating.
+func (p *Policy) Count(pod *v1.Pod, placed []PlacedPod) Usage {
+	n := len(p.Spec.Units) + 1
+	u := Usage{Pods: make([]int32, n), Requests: make([]v1.ResourceList, n)}
+	for i := range u.Requests {
+		u.Requests[i] = v1.ResourceList{}
+	}
+	for _, pp := range placed {
+		q := pp.Pod
+		if q.UID == pod.UID || !p.Selects(q) || !sameKeys(p.Spec.MatchLabelKeys, pod, q) {
+			continue
+		}
+		terminating := q.DeletionTimestamp != nil
+		if terminating {
+			u.Terminating = true
+			if p.ignoreTerminating() {
+				continue
+			}
+		}
+		if p.Spec.IgnorePreviousPod && q.CreationTimestamp.Time.Before(p.Created) {
+			continue
+		}
+		i := p.UnitOf(pp.Node)
+		u.Pods[i]++
+		addRequests(u.Requests[i], q)
+	}
+	return u
+}
+
+func sameKeys(keys []string, a, b *v1.Pod) bool {
+	for _, k := range keys {
+		if a.Labels[k] != b.Labels[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func addRequests(sum v1.ResourceList, pod *v1.Pod) {
+	for _, c := range pod.Spec.Containers {
+		for name, q := range c.Resources.Requests {
+			cur := sum[name]
+			cur.Add(q)
+			sum[name] = cur
+		}
+	}
+}
+
+// hasRoom: the unit can take one more pod within max and maxResources.
+func (p *Policy) hasRoom(i int, pod *v1.Pod, u Usage) bool {
+	if i >= len(p.Spec.Units) {
+		return true
+	}
+	unit := p.Spec.Units[i]
+	if unit.Max != nil && u.Pods[i] >= *unit.Max {
+		return false
+	}
+	if len(unit.MaxResources) == 0 {
+		return true
+	}
+	want := v1.ResourceList{}
+	addRequests(want, pod)
+	for name, limit := range unit.MaxResources {
+		used := u.Requests[i][name]
+		sum := used.DeepCopy()
+		if q, ok := want[name]; ok {
+			sum.Add(q)
+		}
+		if sum.Cmp(limit) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Allowed is, per unit index (len(units) = outside every unit), whether the pod may be placed there now.
+// Units before the last allowed one are tried first through Score (Rank).
+func (p *Policy) Allowed(pod *v1.Pod, u Usage, now time.Time) []bool {
+	n := len(p.Spec.Units)
+	ok := make([]bool, n+1)
+	candidates := make([]int, 0, n+1)
+	for i := 0; i < n; i++ {
+		if p.hasRoom(i, pod, u) {
+			candidates = append(candidates, i)
+		}
+	}
+	if p.Spec.Strategy != StrategyRequired {
+		candidates = append(candidates, n)
+	}
+	if len(candidates) == 0 {
+		return ok
+	}
+	// Whether a unit short of resources may hand over to the next one.
+	var spill bool
+	switch p.policyName() {
+	case PolicyExceedMax:
+		spill = false
+	case PolicyTimeoutOrExceedMax:
+		spill = now.Sub(pod.CreationTimestamp.Time) >= p.timeout()
+	case PolicyLackResourceAndNoTerminating:
+		spill = !u.Terminating
+	default:
+		spill = true
+	}
+	if !spill {
+		ok[candidates[0]] = true
+		return ok
+	}
+	for _, i := range candidates {
+		ok[i] = true
+	}
+	return ok
+}
+
+// Rank is a unit's score: earlier units higher, so the earliest unit with a feasible node wins.
+func Rank(i, units int) int64 {
+	return int64(100 * (units + 1 - i) / (units + 1))
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func node(name string, labels map[string]string) *v1.Node {
+	return &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}}
+}
+
+var (
+	ecs = node("ecs-0", map[string]string{"pool": "ecs"})
+	eci = node("virtual-kubelet-cn-hangzhou-k", map[string]string{"type": "virtual-kubelet"})
+	gpu = node("gpu-0", map[string]string{"pool": "gpu"})
+)
+
+func pod(name string, created time.Time, labels map[string]string) *v1.Pod {
+	if labels == nil {
+		labels = map[string]string{"app": "web"}
+	}
+	return &v1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default", UID: types.UID(name), Labels: labels, CreationTimestamp: metav1.NewTime(created)},
+		Spec:       v1.PodSpec{Containers: []v1.Container{{Resources: v1.ResourceRequirements{Requests: v1.ResourceList{v1.ResourceCPU: resource.MustParse("1")}}}}},
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func policy(when string, max int32) *Policy {
+	spec := Spec{
+		Selector: map[string]string{"app": "web"},
+		Strategy: StrategyPrefer,
+		Units: []Unit{
+			{Resource: "ecs", NodeSelector: map[string]string{"pool": "ecs"}, Max: ptr(max)},
+			{Resource: "eci"},
+		},
+	}
+	if when != "" {
+		spec.WhenTryNextUnits = &WhenTryNextUnits{Policy: when}
+	}
+	return &Policy{Namespace: "default", Name: "rp", Created: t0, Spec: spec}
+}
+
+// placed puts n pods of the policy on a node.
+func placed(n int, on *v1.Node, from int) []PlacedPod {
+	out := []PlacedPod{}
+	for i := 0; i < n; i++ {
+		out = append(out, PlacedPod{Pod: pod(on.Name+string(rune('a'+from+i)), t0.Add(time.Minute), nil), Node: on})
+	}
+	return out
+}
+
+func allowed(p *Policy, incoming *v1.Pod, pp []PlacedPod, now time.Time) []bool {
+	return p.Allowed(incoming, p.Count(incoming, pp), now)
+}
+
+func eq(t *testing.T, what string, got []bool, want ...bool) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %v, want %v", what, got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Fatalf("%s: got %v, want %v", what, got, want)
+		}
+	}
+}
+
+func TestUnitOf(t *testing.T) {
+	p := policy("", 2)
+	if p.UnitOf(ecs) != 0 || p.UnitOf(eci) != 1 || p.UnitOf(gpu) != 2 {
+		t.Fatalf("units: ecs %d eci %d gpu %d", p.UnitOf(ecs), p.UnitOf(eci), p.UnitOf(gpu))
+	}
+}
+
+func TestLackResourceOrExceedMax(t *testing.T) {
+	p := policy("", 2)
+	in := pod("new", t0.Add(time.Hour), nil)
+	// Below max every unit is open; Score ranks the ECS unit first, so ECI gets the pod only when no ECS node fits.
+	eq(t, "below max", allowed(p, in, placed(1, ecs, 0), t0), true, true, true)
+	eq(t, "at max", allowed(p, in, placed(2, ecs, 0), t0), false, true, true)
+	if !(Rank(0, 2) > Rank(1, 2) && Rank(1, 2) > Rank(2, 2)) {
+		t.Fatalf("ranks not in unit order: %d %d %d", Rank(0, 2), Rank(1, 2), Rank(2, 2))
+	}
+}
+
+func TestExceedMax(t *testing.T) {
+	p := policy(PolicyExceedMax, 2)
+	in := pod("new", t0.Add(time.Hour), nil)
+	// A unit short of resources does not hand over: only the first unit not at max is open.
+	eq(t, "below max", allowed(p, in, placed(1, ecs, 0), t0), true, false, false)
+	eq(t, "at max", allowed(p, in, placed(2, ecs, 0), t0), false, true, false)
+}
+
+func TestTimeoutOrExceedMax(t *testing.T) {
+	p := policy(PolicyTimeoutOrExceedMax, 2)
+	p.Spec.WhenTryNextUnits.Timeout = &metav1.Duration{Duration: time.Minute}
+	in := pod("new", t0, nil)
+	eq(t, "waited less than timeout", allowed(p, in, placed(1, ecs, 0), t0.Add(30*time.Second)), true, false, false)
+	eq(t, "waited the timeout", allowed(p, in, placed(1, ecs, 0), t0.Add(time.Minute)), true, true, true)
+	eq(t, "at max before timeout", allowed(p, in, placed(2, ecs, 0), t0), false, true, false)
+	p.Spec.WhenTryNextUnits.Timeout = nil
+	eq(t, "default timeout not yet", allowed(p, in, placed(1, ecs, 0), t0.Add(14*time.Minute)), true, false, false)
+	eq(t, "default timeout", allowed(p, in, placed(1, ecs, 0), t0.Add(15*time.Minute)), true, true, true)
+}
+
+func TestLackResourceAndNoTerminating(t *testing.T) {
+	p := policy(PolicyLackResourceAndNoTerminating, 2)
+	in := pod("new", t0.Add(time.Hour), nil)
+	pp := placed(1, ecs, 0)
+	eq(t, "none terminating", allowed(p, in, pp, t0), true, true, true)
+	dying := pod("dying", t0, nil)
+	dying.DeletionTimestamp = ptr(metav1.NewTime(t0))
+	pp = append(pp, PlacedPod{Pod: dying, Node: eci})
+	eq(t, "one terminating", allowed(p, in, pp, t0), true, false, false)
+}
+
+func TestStrategyRequiredRefusesNodesOutsideUnits(t *testing.T) {
+	p := policy("", 2)
+	p.Spec.Strategy = StrategyRequired
+	p.Spec.Units[1].Max = ptr(int32(1))
+	in := pod("new", t0.Add(time.Hour), nil)
+	eq(t, "required, room", allowed(p, in, placed(1, ecs, 0), t0), true, true, false)
+	full := append(placed(2, ecs, 0), placed(1, eci, 5)...)
+	eq(t, "required, all full", allowed(p, in, full, t0), false, false, false)
+	p.Spec.Strategy = StrategyPrefer
+	eq(t, "prefer, all full", allowed(p, in, full, t0), false, false, true)
+}
+
+func TestIgnoreTerminatingPod(t *testing.T) {
+	p := policy(PolicyExceedMax, 2)
+	in := pod("new", t0.Add(time.Hour), nil)
+	pp := placed(1, ecs, 0)
+	dying := pod("dying", t0, nil)
+	dying.DeletionTimestamp = ptr(metav1.NewTime(t0))
+	pp = append(pp, PlacedPod{Pod: dying, Node: ecs})
+	// Default (true): the terminating pod does not count, so ECS still has room.
+	eq(t, "ignored by default", allowed(p, in, pp, t0), true, false, false)
+	p.Spec.IgnoreTerminatingPod = ptr(false)
+	eq(t, "counted", allowed(p, in, pp, t0), false, true, false)
+}
+
+func TestIgnorePreviousPod(t *testing.T) {
+	p := policy(PolicyExceedMax, 2)
+	in := pod("new", t0.Add(time.Hour), nil)
+	old := []PlacedPod{{Pod: pod("old1", t0.Add(-time.Hour), nil), Node: ecs}, {Pod: pod("old2", t0.Add(-time.Hour), nil), Node: ecs}}
+	eq(t, "counted by default", allowed(p, in, old, t0), false, true, false)
+	p.Spec.IgnorePreviousPod = true
+	eq(t, "ignored", allowed(p, in, old, t0), true, false, false)
+}
+
+func TestMatchLabelKeysCountsPerGroup(t *testing.T) {
+	p := policy(PolicyExceedMax, 2)
+	p.Spec.MatchLabelKeys = []string{"pod-template-hash"}
+	v1pods := []PlacedPod{
+		{Pod: pod("a", t0, map[string]string{"app": "web", "pod-template-hash": "v1"}), Node: ecs},
+		{Pod: pod("b", t0, map[string]string{"app": "web", "pod-template-hash": "v1"}), Node: ecs},
+	}
+	newRevision := pod("new", t0, map[string]string{"app": "web", "pod-template-hash": "v2"})
+	eq(t, "other revision not counted", allowed(p, newRevision, v1pods, t0), true, false, false)
+	sameRevision := pod("new1", t0, map[string]string{"app": "web", "pod-template-hash": "v1"})
+	eq(t, "same revision counted", allowed(p, sameRevision, v1pods, t0), false, true, false)
+}
+
+func TestMaxResources(t *testing.T) {
+	p := policy(PolicyExceedMax, 100)
+	p.Spec.Units[0].Max = nil
+	p.Spec.Units[0].MaxResources = v1.ResourceList{v1.ResourceCPU: resource.MustParse("2")}
+	in := pod("new", t0, nil)
+	eq(t, "1 of 2 CPU used", allowed(p, in, placed(1, ecs, 0), t0), true, false, false)
+	eq(t, "2 of 2 CPU used", allowed(p, in, placed(2, ecs, 0), t0), false, true, false)
+}
+
+func TestSelectsOnlyItsNamespaceAndLabels(t *testing.T) {
+	p := policy("", 2)
+	other := pod("x", t0, map[string]string{"app": "api"})
+	elsewhere := pod("y", t0, nil)
+	elsewhere.Namespace = "other"
+	if p.Selects(other) || p.Selects(elsewhere) || !p.Selects(pod("z", t0, nil)) {
+		t.Fatal("selector or namespace not honoured")
+	}
+}
