@@ -8,6 +8,7 @@
 
 import type { Behavior, ScalingRules } from '../../kinds/model/behavior.ts';
 import type { TimeConstants } from '../../kinds/model/pipeline.ts';
+import { defaultBehavior } from '../../kinds/scaler/hpa/model.ts';
 
 /** The behavior as the HPA object writes it (a tolerance may be a quantity string). */
 export type HpaBehavior = Behavior<number | string>;
@@ -63,15 +64,35 @@ function compressRules(dir: 'scaleUp' | 'scaleDown', r: HpaScalingRules | undefi
   return out;
 }
 
-export function compressBehavior(b: HpaBehavior | undefined, k: number, opts: { ratePreserving?: boolean } = {}): CompressedBehavior {
+/**
+ * The policies the API server writes into a given behavior where a direction has none
+ * (pkg/apis/autoscaling/v2/defaults.go: scale-up 4 pods or 100 % per 15 s, scale-down 100 % per
+ * 15 s), made explicit so they are compressed like the rest: left to the API server they would
+ * stay 15 s of wall time, 15·k virtual seconds. Returns the directions so filled.
+ */
+export function withApiDefaultPolicies(b: HpaBehavior): { behavior: HpaBehavior; defaulted: ('scaleUp' | 'scaleDown')[] } {
+  // Only the policies are taken: the flags matter for the scale-down window, which stays as given.
+  const defaults = defaultBehavior(b as Behavior, { tolerance: 0.1, downscaleStabilizationSeconds: 0 });
+  const defaulted: ('scaleUp' | 'scaleDown')[] = [];
+  const out: HpaBehavior = { ...b };
+  for (const dir of ['scaleUp', 'scaleDown'] as const) {
+    if (b[dir]?.policies?.length) continue;
+    defaulted.push(dir);
+    out[dir] = { ...b[dir], policies: defaults[dir].policies.map((p) => ({ ...p })) };
+  }
+  return { behavior: out, defaulted };
+}
+
+export function compressBehavior(b: HpaBehavior | undefined, k: number, opts: { ratePreserving?: boolean; ratePreservingDirections?: readonly ('scaleUp' | 'scaleDown')[] } = {}): CompressedBehavior {
   if (!b) return { behavior: b, warnings: [] };
   const legal = largestLegalFactor(b);
   const warnings: string[] = [];
+  const rate = (dir: 'scaleUp' | 'scaleDown') => (opts.ratePreserving ?? false) || (opts.ratePreservingDirections?.includes(dir) ?? false);
   try {
     return {
       behavior: {
-        ...(b.scaleUp ? { scaleUp: compressRules('scaleUp', b.scaleUp, k, opts.ratePreserving ?? false, warnings) } : {}),
-        ...(b.scaleDown ? { scaleDown: compressRules('scaleDown', b.scaleDown, k, opts.ratePreserving ?? false, warnings) } : {}),
+        ...(b.scaleUp ? { scaleUp: compressRules('scaleUp', b.scaleUp, k, rate('scaleUp'), warnings) } : {}),
+        ...(b.scaleDown ? { scaleDown: compressRules('scaleDown', b.scaleDown, k, rate('scaleDown'), warnings) } : {}),
       },
       warnings,
     };

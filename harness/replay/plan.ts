@@ -12,7 +12,7 @@ import type { Scenario } from '../../scenarios/index.ts';
 import { UserError } from '../../core/errors.ts';
 import type { Timeline, TimelineMeta } from '../../core/timeline/format.ts';
 import { readTimeline } from '../../core/timeline/io.ts';
-import { CompressionError, compressBehavior, type HpaBehavior } from './compression.ts';
+import { CompressionError, compressBehavior, withApiDefaultPolicies, type HpaBehavior } from './compression.ts';
 import { createReplayClock, type ReplayClock } from '../clock/replay-clock.ts';
 
 /**
@@ -82,7 +82,10 @@ function compressHpa(hpaObject: KubeObject, s: Scenario, warnings: string[]): Ku
   const behavior = hpa.spec.behavior as HpaBehavior | undefined;
   if (!behavior) return hpa;
   try {
-    const c = compressBehavior(behavior, s.compression, { ratePreserving: s.fidelity === 'rate-preserving' });
+    // The API server's default policies, which the team did not write, always run rate-preserving
+    // when k leaves them below a second: refusing k for them would refuse every behavior.
+    const filled = withApiDefaultPolicies(behavior);
+    const c = compressBehavior(filled.behavior, s.compression, { ratePreserving: s.fidelity === 'rate-preserving', ratePreservingDirections: filled.defaulted });
     warnings.push(...c.warnings);
     const out = structuredClone(c.behavior) as Record<string, Record<string, unknown> | undefined>;
     // The API takes tolerance as a quantity string.
