@@ -159,3 +159,20 @@ export function bruteForceFamilies(grid: Grid, variants: Variant[], evaluate: Ev
   }
   return best;
 }
+
+/** The parts' results as one: each part's bound was a policy it found or the seed, so its proofs hold for the whole. */
+export function mergeFamilies(parts: FamiliesResult[]): FamiliesResult {
+  let best: FamilyFound | null = null;
+  const families: FamiliesResult['families'] = {};
+  for (const p of parts) {
+    if (p.best && better(p.best.outcome, best?.outcome)) best = p.best;
+    for (const [k, v] of Object.entries(p.families)) {
+      const x = (families[k] ??= { candidates: 0, explored: 0, simulated: 0 });
+      x.candidates += v.candidates;
+      x.explored += v.explored;
+      x.simulated += v.simulated;
+    }
+  }
+  const sum = (k: 'candidates' | 'explored' | 'simulated' | 'nonMonotone') => parts.reduce((a, p) => a + p[k], 0);
+  return { best, candidates: sum('candidates'), explored: sum('explored'), simulated: sum('simulated'), nonMonotone: sum('nonMonotone'), families };
+}

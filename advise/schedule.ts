@@ -1,5 +1,6 @@
 import type { Curve } from '../scenarios/curve.ts';
 import type { KubeObject } from '../kinds/model/objects.ts';
+import type { SystemConfig } from '../simulator/index.ts';
 
 /**
  * Floor schedules for the HPA + CronHPA family, pure: from the curve's daily shape, the replicas the
@@ -28,6 +29,18 @@ export interface CronJob {
   /** Six fields: second minute hour day-of-month month day-of-week. */
   schedule: string;
   targetSize: number;
+}
+
+/**
+ * How long before the need a floor must rise for its pods to serve it: the metric's way through the
+ * pipeline (the SLS window, the exporter's and the scrape's interval, the adapter's relist, an HPA
+ * sync) and the slowest ECI start (instance, image pull, jitter), in whole minutes.
+ */
+export function leadSeconds(sys: Pick<SystemConfig, 'pipeline' | 'flags' | 'nodes'>): number {
+  const p = sys.pipeline;
+  const eci = sys.nodes.eci.startLatency;
+  const s = p.slsWindowSeconds + p.exporterIntervalSeconds + p.scrapeIntervalSeconds + p.adapterRelistSeconds + sys.flags.syncPeriodSeconds + eci.startSeconds + eci.imagePull.max + eci.jitterSeconds;
+  return Math.ceil(s / 60) * 60;
 }
 
 const HOUR = 3600;
