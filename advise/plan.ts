@@ -12,8 +12,9 @@ import { scaleUpTolerances } from './tolerance.ts';
 
 /**
  * The families' part of `ebbflow advise`, after the HPA grid's search (`search.ts` in workers): the
- * scale-up tolerances and the CronHPA floor schedules (`families.ts`), each on the ECS pool size the
- * grid's answer chose (the tier's max still searched), bounded by that answer; the counts of both
+ * scale-up tolerances and the CronHPA floor schedules (`families.ts`), each on the ECS pool size and
+ * the scale-down stabilization the grid's answer chose (target, floor, ceiling and the tier's max
+ * searched again), bounded by that answer; the counts of both
  * searches as one, by family; and the CronHPA file of the overlay.
  */
 
@@ -45,8 +46,9 @@ export async function searchFamilyVariants(o: { scenario: Scenario; base: System
   let fam: FamiliesResult | undefined;
   if (variants.length) {
     const anchor = o.first.best?.candidate ?? o.current;
-    const grid: Grid = { ...o.grid, ecsNodes: [anchor.ecsNodes] };
-    o.log(`searching ${variants.length - shapes.length} scale-up tolerances and ${shapes.length} CronHPA schedules on ${anchor.ecsNodes} ECS node(s)...\n`);
+    // The variants run on the answer's pool size and scale-down stabilization (each variant a grid of its own: searching those again for every one would multiply the search by their count).
+    const grid: Grid = { ...o.grid, ecsNodes: [anchor.ecsNodes], stabilization: [anchor.stabilization] };
+    o.log(`searching ${variants.length - shapes.length} scale-up tolerances and ${shapes.length} CronHPA schedules at ${anchor.ecsNodes} ECS node(s) and a ${anchor.stabilization} s scale-down stabilization...\n`);
     fam = await familiesInWorkers({ file: scenario.file, manifests: o.manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(o.growth !== undefined ? { growth: o.growth } : {}), grid, minSlo: o.minSlo, variants, familySeed: first, timeZone, hpa, ...(o.workers !== undefined ? { workers: o.workers } : {}) });
     if (fam.best) best = fam.best;
     for (const [k, v] of Object.entries(fam.families)) {

@@ -136,8 +136,8 @@ export function cronJobs(shape: FloorShape, minReplicas: number, maxReplicas: nu
     jobs.push({ name: size > minReplicas ? `floor-${hh(s.hour)}00` : `handback-${hh(s.hour)}00`, schedule: `0 0 ${s.hour} * * *`, targetSize: size });
     last = size;
   }
-  // The day wraps: the first step's floor comes back with the last step's hand-back the day before.
-  if (jobs.length && last !== minReplicas) jobs.push({ name: `handback-${hh(0)}00`, schedule: '0 0 0 * * *', targetSize: minReplicas });
+  // The day wraps: a floor still raised at midnight goes back then, unless a job at 00:00 already sets the night's.
+  if (jobs.length && last !== minReplicas && !jobs[0]!.schedule.startsWith('0 0 0 ')) jobs.push({ name: `handback-${hh(0)}00`, schedule: '0 0 0 * * *', targetSize: minReplicas });
   return jobs;
 }
 
