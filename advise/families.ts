@@ -1,4 +1,5 @@
 import { scheduleKind } from '../kinds/registry.ts';
+import { controllerTolerance } from '../kinds/scaler/hpa/tolerance.ts';
 import type { SystemConfig } from '../simulator/index.ts';
 import { applyCandidate } from './evaluate.ts';
 import { cronHpaObject, cronJobs, type CronJob, type FloorShape } from './schedule.ts';
@@ -57,7 +58,8 @@ export function applyPolicy(sys: SystemConfig, p: Policy, opts: { timeZone: stri
   const s = applyCandidate(sys, p);
   if (p.scaleUpTolerance !== null) {
     const b = s.hpa.behavior ?? {};
-    s.hpa = { ...s.hpa, behavior: { ...b, scaleUp: { ...(b.scaleUp ?? {}), tolerance: p.scaleUpTolerance } } };
+    // As the controller reads the quantity the patch writes.
+    s.hpa = { ...s.hpa, behavior: { ...b, scaleUp: { ...(b.scaleUp ?? {}), tolerance: controllerTolerance(p.scaleUpTolerance) } } };
   }
   if (p.cronJobs?.length) {
     const kind = scheduleKind('CronHorizontalPodAutoscaler');
