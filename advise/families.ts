@@ -3,7 +3,7 @@ import { controllerTolerance } from '../kinds/scaler/hpa/tolerance.ts';
 import type { SystemConfig } from '../simulator/index.ts';
 import { applyCandidate } from './evaluate.ts';
 import { cronHpaObject, cronJobs, type CronJob, type FloorShape } from './schedule.ts';
-import { gridSize, passes, search, sourceMaxesFor, type Candidate, type Evaluate, type Found, type Grid, type Outcome, type SearchResult } from './search.ts';
+import { gridSize, passes, search, sourceMaxesFor, type Candidate, type Found, type Grid, type Outcome, type SearchResult } from './search.ts';
 
 /**
  * The policy families `advise` searches beyond the HPA grid of `search.ts`, pure apart from the

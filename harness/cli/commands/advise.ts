@@ -5,6 +5,7 @@ import { EXIT, setOutcome } from '../boundary.ts';
 import { helpFooter } from '../help.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { ReplayResult } from '../../replay/engine/engine.ts';
+import type { Advice } from '../../../advise/advice.ts';
 
 interface AdviseOptions extends ManifestFlags {
   manifests?: string;
@@ -138,19 +139,24 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice));
   process.stdout.write(adviceMarkdown(advice));
   process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml${extra.length ? ', patch/cronhpa.yaml' : ''}, scenario.yaml, current.yaml\n`);
-  if (opts.prove && rec) {
-    const proof = await prove(out, { current: currentScenario, recommended: recommendedScenario }, opts);
-    const doc = { ...advice, prove: proof };
-    writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
-    const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
-    writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
-    process.stdout.write(lines.join('\n'));
-    const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
-    process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
-    setOutcome(holds ? EXIT.ok : EXIT.failed);
-    return;
-  }
+  if (opts.prove && rec) return proveAdvice(out, advice, { current: currentScenario, recommended: recommendedScenario }, opts);
   setOutcome(rec ? EXIT.ok : EXIT.failed);
+}
+
+/** `--prove`: both scenarios replayed, their verdicts added to advice.json/md, the exit code set by them. */
+async function proveAdvice(out: string, advice: Advice, scenarios: { current: string; recommended: string }, opts: AdviseOptions): Promise<void> {
+  const { join } = await import('node:path');
+  const { writeOutputFile } = await import('../../../core/files.ts');
+  const { adviceMarkdown } = await import('../../../advise/advice.ts');
+  const proof = await prove(out, scenarios, opts);
+  const doc = { ...advice, prove: proof };
+  writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
+  writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
+  process.stdout.write(lines.join('\n'));
+  const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
+  process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
+  setOutcome(holds ? EXIT.ok : EXIT.failed);
 }
 
 /** A replay's SLO coverage and cost, measured as the simulator's summary measures them (core/checks/measures.ts). */
