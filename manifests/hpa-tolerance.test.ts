@@ -25,7 +25,7 @@ const scenario = parseScenario('name: t\ncurve: {file: curves/weekday.csv, trans
 describe('per-direction tolerances from the manifests', () => {
   it('accepts them as quantities and resolves each direction', async () => {
     const m = await loadSystemManifests(programSource(overlay('ok', { scaleUp: { tolerance: '50m' }, scaleDown: { tolerance: '0.2' } })));
-    const sys = systemFromScenario(scenario, m);
+    const sys = systemFromScenario(await scenario, m);
     expect(sys.hpa.behavior?.scaleUp?.tolerance).toBe(0.05);
     expect(sys.hpa.behavior?.scaleDown?.tolerance).toBe(0.2);
   }, 60_000);
