@@ -6,6 +6,8 @@ import { helpFooter } from '../help.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { ReplayResult } from '../../replay/engine/engine.ts';
 import type { Advice } from '../../../advise/advice.ts';
+import type { Candidate } from '../../../advise/search.ts';
+import type { SystemConfig } from '../../../simulator/index.ts';
 
 interface AdviseOptions extends ManifestFlags {
   manifests?: string;
@@ -114,7 +116,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const overlayDir = join(out, 'patch');
   makeOutputDir(overlayDir);
   const extra = families.writeCronHpa(overlayDir, rec?.policy);
-  const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: families.current, to: rec?.policy ?? families.current, extra });
+  const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: manifestsPolicy(scenario, (x) => systemFromScenario(x, manifests), current), to: rec?.policy ?? families.current, extra });
   writeOutputFile(join(overlayDir, 'kustomization.yaml'), patchText);
   const scenarioFor = await scenarioWriter(scenario, out, opts.growth, pool?.count);
   const currentScenario = join(out, 'current.yaml');
@@ -141,6 +143,29 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml${extra.length ? ', patch/cronhpa.yaml' : ''}, scenario.yaml, current.yaml\n`);
   if (opts.prove && rec) return proveAdvice(out, advice, { current: currentScenario, recommended: recommendedScenario }, opts);
   setOutcome(rec ? EXIT.ok : EXIT.failed);
+}
+
+/**
+ * The policy the manifests themselves hold, without the scenario's `hpa:`/`elasticWorkload:`
+ * overrides: what the overlay patches. The recommended scenario drops those overrides, so a knob
+ * the search left at the scenario's value must still be written when the manifests differ.
+ */
+function manifestsPolicy(scenario: Scenario, resolve: (s: Scenario) => SystemConfig, current: Candidate): Candidate & { scaleUpTolerance: number | null } {
+  const { tolerance, syncPeriodSeconds, downscaleStabilizationSeconds } = scenario.hpa ?? {};
+  const flagsOnly = { ...(tolerance !== undefined ? { tolerance } : {}), ...(syncPeriodSeconds !== undefined ? { syncPeriodSeconds } : {}), ...(downscaleStabilizationSeconds !== undefined ? { downscaleStabilizationSeconds } : {}) };
+  const own = resolve({ ...scenario, hpa: flagsOnly, elasticWorkload: {} });
+  const m = own.hpa.metrics;
+  const first = own.placement.tiers[0];
+  return {
+    // A target of another type than AverageValue always differs: NaN is never equal.
+    target: m.length === 1 && m[0]!.type === 'AverageValue' ? m[0]!.target : NaN,
+    minReplicas: own.hpa.minReplicas,
+    maxReplicas: own.hpa.maxReplicas,
+    stabilization: current.stabilization,
+    sourceMax: own.placement.tiers.length > 1 && first?.max !== undefined ? first.max : 0,
+    ecsNodes: current.ecsNodes,
+    scaleUpTolerance: own.hpa.behavior?.scaleUp?.tolerance ?? null,
+  };
 }
 
 /** `--prove`: both scenarios replayed, their verdicts added to advice.json/md, the exit code set by them. */
