@@ -8,7 +8,8 @@ type Patched = Candidate & { scaleUpTolerance?: number | null };
 /**
  * The recommended change as a kustomize overlay of the team's manifests, pure: RFC 6902 patches on
  * the HPA (floor, ceiling, AverageValue target, scale-down stabilization, scale-up tolerance) and
- * the ElasticWorkload (the ECS tier's max), each only where the value changes; a CronHPA the policy
+ * the ElasticWorkload (the ECS tier's max), each only where it differs from `from` (the command passes
+ * the manifests' own values: the recommended scenario drops the scenario's overrides); a CronHPA the policy
  * adds is one more resource of the overlay. JSON patches, not strategic merge: an
  * HPA's `metrics` is an atomic list, which a merge patch would replace whole.
  */
