@@ -1,10 +1,12 @@
 import { formatMoney } from '../core/prices.ts';
-import type { Candidate, Outcome, SearchResult } from './search.ts';
+import type { Outcome, SearchResult } from './search.ts';
+import type { Policy } from './families.ts';
 
 /** advice.json and advice.md, pure. */
 
 export interface PolicyVerdict {
-  policy: Candidate;
+  /** The knobs and the family (`hpa`, `hpa+cronhpa`); a CronHPA's jobs with it. */
+  policy: Policy;
   cost: number;
   currency: string;
   sloCoverage: number;
@@ -23,30 +25,36 @@ export interface Advice {
   recommended: PolicyVerdict | null;
   /** (current − recommended) / current × 100; null without a recommendation. */
   savingPercent: number | null;
-  search: { candidates: number; explored: number; simulated: number; nonMonotone: number; seconds: number; exploredPerSecond: number };
+  search: { candidates: number; explored: number; simulated: number; nonMonotone: number; seconds: number; exploredPerSecond: number; families?: Record<string, { candidates: number; explored: number; simulated: number }> };
+  /** The recommended CronHPA's schedule in plain words, when it has one. */
+  schedule?: string;
   holdout?: { day: string; current: PolicyVerdict; recommended: PolicyVerdict } | undefined;
   patch: string;
 }
 
-export const verdict = (policy: Candidate, o: Outcome, currency: string, minSlo: number): PolicyVerdict => ({ policy, cost: o.cost, currency, sloCoverage: o.sloCoverage, passed: o.passed && o.sloCoverage >= minSlo });
+export const verdict = (policy: Policy, o: Outcome, currency: string, minSlo: number): PolicyVerdict => ({ policy, cost: o.cost, currency, sloCoverage: o.sloCoverage, passed: o.passed && o.sloCoverage >= minSlo });
 
-export function buildAdvice(a: Omit<Advice, 'savingPercent' | 'search'> & { result: SearchResult; searchSeconds: number }): Advice {
+export function buildAdvice(a: Omit<Advice, 'savingPercent' | 'search'> & { result: SearchResult & { families?: Record<string, { candidates: number; explored: number; simulated: number }> }; searchSeconds: number }): Advice {
   const { result, searchSeconds, ...rest } = a;
   const savingPercent = a.recommended && a.current.cost > 0 ? ((a.current.cost - a.recommended.cost) / a.current.cost) * 100 : null;
   return {
     ...rest,
     savingPercent,
-    search: { candidates: result.candidates, explored: result.explored, simulated: result.simulated, nonMonotone: result.nonMonotone, seconds: searchSeconds, exploredPerSecond: result.explored / Math.max(searchSeconds, 1e-9) },
+    search: { candidates: result.candidates, explored: result.explored, simulated: result.simulated, nonMonotone: result.nonMonotone, seconds: searchSeconds, exploredPerSecond: result.explored / Math.max(searchSeconds, 1e-9), ...(result.families ? { families: result.families } : {}) },
   };
 }
 
-const KNOBS: [keyof Candidate, string][] = [
+const tol = (t: number | null | undefined) => (t === null || t === undefined ? "the controller's flag" : `${(t * 100).toFixed(0)} %`);
+const KNOBS: [keyof Policy, string, ((v: Policy) => string)?][] = [
+  ['family', 'policy family'],
   ['target', 'HPA target (AverageValue, devices per replica)'],
   ['minReplicas', 'HPA minReplicas'],
   ['maxReplicas', 'HPA maxReplicas'],
   ['stabilization', 'scale-down stabilization, s'],
   ['sourceMax', 'ElasticWorkload sourceTarget.max (ECS tier)'],
   ['ecsNodes', 'ECS nodes (first pool)'],
+  ['scaleUpTolerance', 'HPA behavior.scaleUp.tolerance', (v) => tol(v.scaleUpTolerance)],
+  ['cronJobs', 'CronHPA floor schedule', (v) => (v.cronJobs?.length ? v.cronJobs.map((j) => `${j.schedule.split(' ')[2]}:00 → ${j.targetSize}`).join(', ') : 'none')],
 ];
 
 export function adviceMarkdown(a: Advice): string {
@@ -65,7 +73,11 @@ export function adviceMarkdown(a: Advice): string {
   ];
   if (a.recommended) {
     lines.push(`Saving: **${a.savingPercent!.toFixed(1)} %**.`, '', '| knob | current | recommended |', '|---|---|---|');
-    for (const [k, label] of KNOBS) lines.push(`| ${label} | ${a.current.policy[k]} | ${a.recommended.policy[k]}${a.recommended.policy[k] !== a.current.policy[k] ? ' ←' : ''} |`);
+    for (const [k, label, show] of KNOBS) {
+      const [was, now] = [a.current.policy, a.recommended.policy].map((p) => (show ? show(p) : String(p[k])));
+      lines.push(`| ${label} | ${was} | ${now}${now !== was ? ' ←' : ''} |`);
+    }
+    if (a.schedule) lines.push('', `The CronHPA (\`patch/cronhpa.yaml\`, on the HPA): ${a.schedule}`);
     lines.push('', `The change: \`${a.patch}\` (a kustomize overlay of your manifests); a runnable scenario of it: \`${a.scenario}\`.`);
     if (a.recommended.policy.ecsNodes !== a.current.policy.ecsNodes) lines.push('', `The ECS pool is not in the manifests: size the node pool to ${a.recommended.policy.ecsNodes} node(s) yourself (the scenario's nodes.ecs says so).`);
   } else {
@@ -75,6 +87,7 @@ export function adviceMarkdown(a: Advice): string {
     lines.push('', `Held out: ${a.holdout.day} (not searched on).`, '', '| policy | cost | SLO coverage | passes |', '|---|---|---|---|', row('current', a.holdout.current), row('recommended', a.holdout.recommended));
   }
   const s = a.search;
-  lines.push('', `Search: ${s.candidates.toLocaleString('en-US')} candidate policies, ${s.explored.toLocaleString('en-US')} explored (simulated, or proven no cheaper by monotonicity), ${s.simulated.toLocaleString('en-US')} simulated, in ${s.seconds.toFixed(1)} s (${Math.round(s.exploredPerSecond).toLocaleString('en-US')} explored/s)${s.nonMonotone ? `; ${s.nonMonotone} rows were not monotone and were simulated in full` : ''}.`, '');
+  const fam = s.families ? `; by family: ${Object.entries(s.families).map(([f, x]) => `${f} ${x.candidates.toLocaleString('en-US')} candidates, ${x.simulated.toLocaleString('en-US')} simulated`).join('; ')}` : '';
+  lines.push('', `Search: ${s.candidates.toLocaleString('en-US')} candidate policies, ${s.explored.toLocaleString('en-US')} explored (simulated, or proven no cheaper by monotonicity), ${s.simulated.toLocaleString('en-US')} simulated, in ${s.seconds.toFixed(1)} s (${Math.round(s.exploredPerSecond).toLocaleString('en-US')} explored/s)${s.nonMonotone ? `; ${s.nonMonotone} rows were not monotone and were simulated in full` : ''}${fam}.`, '');
   return lines.join('\n');
 }

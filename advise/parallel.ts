@@ -3,23 +3,42 @@ import { availableParallelism } from 'node:os';
 import type { SystemManifests } from '../kinds/system.ts';
 import type { PricesInput } from '../core/prices.ts';
 import { mergeResults, type Found, type Grid, type SearchResult } from './search.ts';
+import { mergeFamilies, type FamiliesResult, type FamilyFound, type Variant } from './families.ts';
 
-/** The search split over worker threads by ECS pool size, merged. */
-export async function searchInWorkers(o: { file: string; manifests: SystemManifests; cost?: PricesInput; growth?: number; grid: Grid; minSlo: number; seed: Found | null; workers?: number }): Promise<SearchResult> {
-  const of = Math.max(1, o.workers ?? availableParallelism());
+interface Common {
+  file: string;
+  manifests: SystemManifests;
+  cost?: PricesInput;
+  growth?: number;
+  grid: Grid;
+  minSlo: number;
+  workers?: number;
+}
+
+function inWorkers<R>(o: Common & object, parts: number): Promise<R[]> {
   const { workers: _, ...data } = o;
-  const parts = await Promise.all(
+  return Promise.all(
     Array.from(
-      { length: of },
+      { length: parts },
       (_x, index) =>
-        new Promise<SearchResult>((resolve, reject) => {
-          const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { ...data, part: { index, of } } });
-          let result: SearchResult | undefined;
-          w.on('message', (r: SearchResult) => (result = r));
+        new Promise<R>((resolve, reject) => {
+          const w = new Worker(new URL('./worker.mjs', import.meta.url), { workerData: { ...data, part: { index, of: parts } } });
+          let result: R | undefined;
+          w.on('message', (r: R) => (result = r));
           w.on('error', reject);
           w.on('exit', (code) => (code === 0 && result ? resolve(result) : reject(new Error(`advise worker exited with ${code}`))));
         }),
     ),
   );
-  return mergeResults(parts);
+}
+
+/** The search split over worker threads by ECS pool size, merged. */
+export async function searchInWorkers(o: Common & { seed: Found | null }): Promise<SearchResult> {
+  return mergeResults(await inWorkers<SearchResult>(o, Math.max(1, o.workers ?? availableParallelism())));
+}
+
+/** The families' variants split over worker threads (every n-th variant each), merged. */
+export async function familiesInWorkers(o: Common & { variants: Variant[]; familySeed: FamilyFound | null; timeZone: string; hpa: { name: string; namespace?: string | undefined } }): Promise<FamiliesResult> {
+  const parts = Math.max(1, Math.min(o.variants.length, o.workers ?? availableParallelism()));
+  return mergeFamilies(await inWorkers<FamiliesResult>(o, parts));
 }

@@ -28,4 +28,16 @@ describe('advise patch', () => {
     ]);
     expect(parse(k.patches[1]!.patch)).toEqual([{ op: 'add', path: '/spec/sourceTarget/max', value: 4 }]);
   });
+
+  it('writes the scale-up tolerance as a quantity into the behavior, beside the stabilization', () => {
+    expect(hpaOps(hpa({}), { ...from, scaleUpTolerance: null }, { ...from, scaleUpTolerance: 0.05 })).toEqual([{ op: 'add', path: '/spec/behavior', value: { scaleUp: { tolerance: '50m' }, scaleDown: { stabilizationWindowSeconds: 300 } } }]);
+    expect(hpaOps(hpa({ behavior: { scaleUp: { stabilizationWindowSeconds: 0 }, scaleDown: { stabilizationWindowSeconds: 300 } } }), { ...from, scaleUpTolerance: null }, { ...from, scaleUpTolerance: 0 })).toEqual([{ op: 'add', path: '/spec/behavior/scaleUp/tolerance', value: '0' }]);
+    // Today's tolerance kept: nothing written for it.
+    expect(hpaOps(hpa({ behavior: { scaleDown: { stabilizationWindowSeconds: 300 } } }), { ...from, scaleUpTolerance: null }, { ...from, scaleUpTolerance: null })).toEqual([]);
+  });
+
+  it('lists a CronHPA file beside the team directory in resources', () => {
+    const k = parse(kustomization({ resource: '../base', hpa: hpa({}), from, to: from, extra: ['cronhpa.yaml'] })) as { resources: string[] };
+    expect(k.resources).toEqual(['../base', 'cronhpa.yaml']);
+  });
 });

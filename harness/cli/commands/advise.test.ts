@@ -9,6 +9,7 @@ import { loadSystemManifests, systemFromScenario } from '../../../simulator/inde
 import { loadScenario } from '../../../scenarios/index.ts';
 import { programSource } from '../../../manifests/files.ts';
 import { currentCandidate } from '../../../advise/evaluate.ts';
+import { controllerTolerance } from '../../../kinds/scaler/hpa/tolerance.ts';
 
 /** `ebbflow advise` end to end on the smoke scenario's small grid: the documented advice.json, and the overlay renders the recommendation. */
 
@@ -17,9 +18,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'ebbflow-advise-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const out = join(tmp, 'out');
 
-const policy = z.object({ target: z.number(), minReplicas: z.number(), maxReplicas: z.number(), stabilization: z.number(), sourceMax: z.number(), ecsNodes: z.number() });
+const job = z.object({ name: z.string(), schedule: z.string().regex(/^\S+( \S+){5}$/), targetSize: z.number().int() });
+const policy = z.object({ family: z.enum(['hpa', 'hpa+cronhpa']), target: z.number(), minReplicas: z.number(), maxReplicas: z.number(), stabilization: z.number(), sourceMax: z.number(), ecsNodes: z.number(), scaleUpTolerance: z.number().min(0).max(1).nullable(), cronJobs: z.array(job).optional(), shape: z.string().optional() });
 const verdict = z.object({ policy, cost: z.number().nonnegative(), currency: z.string().min(1), sloCoverage: z.number().min(0).max(100), passed: z.boolean() });
-const adviceSchema = z.object({ current: verdict, recommended: verdict, savingPercent: z.number(), scenario: z.string().min(1), patch: z.string(), search: z.object({ candidates: z.number(), explored: z.number(), simulated: z.number() }) });
+const counts = z.object({ candidates: z.number(), explored: z.number(), simulated: z.number() });
+const adviceSchema = z.object({ current: verdict, recommended: verdict, savingPercent: z.number(), scenario: z.string().min(1), patch: z.string(), schedule: z.string().optional(), search: z.object({ candidates: z.number(), explored: z.number(), simulated: z.number(), families: z.record(z.string(), counts) }) });
 
 describe('ebbflow advise', () => {
   const r = spawnSync('node', [join(ROOT, 'bin/ebbflow.js'), 'advise', 'scenarios/smoke.yaml', '--grid', 'small', '--workers', '2', '--out', out], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EBBFLOW_STATE_DIR: join(tmp, 'state'), EBBFLOW_CACHE_DIR: join(tmp, 'cache') }, timeout: 240_000 });
@@ -33,16 +36,24 @@ describe('ebbflow advise', () => {
     expect(a.recommended.sloCoverage).toBeGreaterThanOrEqual(a.current.sloCoverage);
     expect(a.savingPercent).toBeCloseTo(((a.current.cost - a.recommended.cost) / a.current.cost) * 100, 6);
     expect(a.search.explored).toBe(a.search.candidates);
+    expect(Object.values(a.search.families).reduce((x, f) => x + f.candidates, 0)).toBe(a.search.candidates);
+    expect(a.current.policy.family).toBe('hpa');
     expect(a.search.simulated).toBeLessThan(a.search.candidates);
     expect(readFileSync(join(out, 'advice.md'), 'utf8')).toContain('Saving:');
   }, 240_000);
 
-  it('the kustomize overlay renders the recommended HPA and ElasticWorkload, and the scenario runs it', async () => {
+  it('the kustomize overlay renders the recommended HPA, ElasticWorkload and CronHPA, and the scenario runs it', async () => {
     const a = adviceSchema.parse(JSON.parse(readFileSync(join(out, 'advice.json'), 'utf8')));
     const m = await loadSystemManifests(programSource(join(out, 'patch')));
     const scenario = await loadScenario(join(out, 'scenario.yaml'), { allowOutsideManifests: true });
-    const got = currentCandidate(systemFromScenario(scenario, m));
-    const want = a.recommended.policy;
-    expect(got).toEqual(want);
+    const sys = systemFromScenario(scenario, m);
+    const { family, scaleUpTolerance, cronJobs, shape: _, ...want } = a.recommended.policy;
+    expect(currentCandidate(sys)).toEqual(want);
+    expect(sys.hpa.behavior?.scaleUp?.tolerance ?? null).toBe(scaleUpTolerance === null ? null : controllerTolerance(scaleUpTolerance));
+    expect(sys.schedule ? 'hpa+cronhpa' : 'hpa').toBe(family);
+    if (cronJobs) {
+      expect((m.schedule?.spec as { jobs: unknown }).jobs).toEqual(cronJobs);
+      expect(readFileSync(join(out, 'advice.md'), 'utf8')).toContain(a.schedule!);
+    }
   }, 120_000);
 });

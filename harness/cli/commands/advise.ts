@@ -5,6 +5,9 @@ import { EXIT, setOutcome } from '../boundary.ts';
 import { helpFooter } from '../help.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { ReplayResult } from '../../replay/engine/engine.ts';
+import type { Advice } from '../../../advise/advice.ts';
+import type { Candidate } from '../../../advise/search.ts';
+import type { SystemConfig } from '../../../simulator/index.ts';
 
 interface AdviseOptions extends ManifestFlags {
   manifests?: string;
@@ -75,6 +78,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
   const { gridSize, passes } = await import('../../../advise/search.ts');
   const { searchInWorkers } = await import('../../../advise/parallel.ts');
+  const { searchFamilyVariants } = await import('../../../advise/plan.ts');
   const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
   const { kustomization } = await import('../../../advise/patch.ts');
   const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
@@ -100,22 +104,25 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const t0 = performance.now();
   process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies...\n`);
   const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
+  // The other families (scale-up tolerances, CronHPA floor schedules) on the pool size found, bounded by its answer.
+  const families = await searchFamilyVariants({ scenario, base, manifests, current, grid, first: result, minSlo, ...(opts.growth !== undefined ? { growth: opts.growth } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}), log: (m) => process.stderr.write(m) });
   const searchSeconds = (performance.now() - t0) / 1000;
 
   const out = resolve(opts.out);
   makeOutputDir(out);
   const seconds = scenario.windows.reduce((a, w) => a + (w.end - w.start), 0);
-  const rec = result.best;
-  // The overlay and the two runnable scenarios, beside advice.json.
+  const rec = families.best;
+  // The overlay (with the CronHPA beside it when the policy has one) and the two runnable scenarios, beside advice.json.
   const overlayDir = join(out, 'patch');
   makeOutputDir(overlayDir);
-  const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: current, to: rec?.candidate ?? current });
+  const extra = families.writeCronHpa(overlayDir, rec?.policy);
+  const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: manifestsPolicy(scenario, (x) => systemFromScenario(x, manifests), current), to: rec?.policy ?? families.current, extra });
   writeOutputFile(join(overlayDir, 'kustomization.yaml'), patchText);
   const scenarioFor = await scenarioWriter(scenario, out, opts.growth, pool?.count);
   const currentScenario = join(out, 'current.yaml');
   const recommendedScenario = join(out, 'scenario.yaml');
   writeOutputFile(currentScenario, scenarioFor('current', teamDir, current.ecsNodes, false));
-  writeOutputFile(recommendedScenario, scenarioFor('recommended', overlayDir, rec?.candidate.ecsNodes ?? current.ecsNodes, true));
+  writeOutputFile(recommendedScenario, scenarioFor('recommended', overlayDir, rec?.policy.ecsNodes ?? current.ecsNodes, true));
 
   const advice = buildAdvice({
     scenario: relative(process.cwd(), recommendedScenario),
@@ -123,29 +130,58 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
     growth: opts.growth ?? 1,
     seconds,
     minSlo,
-    current: verdict(current, currentOutcome, currency, minSlo),
-    recommended: rec ? verdict(rec.candidate, rec.outcome, currency, minSlo) : null,
-    result,
+    current: verdict(families.current, currentOutcome, currency, minSlo),
+    recommended: rec ? verdict(rec.policy, rec.outcome, currency, minSlo) : null,
+    result: families.result,
+    ...(rec?.policy.cronJobs?.length ? { schedule: families.describe(rec.policy) } : {}),
     searchSeconds,
     patch: relative(process.cwd(), join(overlayDir, 'kustomization.yaml')),
   });
   writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(advice, null, 2)}\n`);
   writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice));
   process.stdout.write(adviceMarkdown(advice));
-  process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml, scenario.yaml, current.yaml\n`);
-  if (opts.prove && rec) {
-    const proof = await prove(out, { current: currentScenario, recommended: recommendedScenario }, opts);
-    const doc = { ...advice, prove: proof };
-    writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
-    const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
-    writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
-    process.stdout.write(lines.join('\n'));
-    const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
-    process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
-    setOutcome(holds ? EXIT.ok : EXIT.failed);
-    return;
-  }
+  process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml${extra.length ? ', patch/cronhpa.yaml' : ''}, scenario.yaml, current.yaml\n`);
+  if (opts.prove && rec) return proveAdvice(out, advice, { current: currentScenario, recommended: recommendedScenario }, opts);
   setOutcome(rec ? EXIT.ok : EXIT.failed);
+}
+
+/**
+ * The policy the manifests themselves hold, without the scenario's `hpa:`/`elasticWorkload:`
+ * overrides: what the overlay patches. The recommended scenario drops those overrides, so a knob
+ * the search left at the scenario's value must still be written when the manifests differ.
+ */
+function manifestsPolicy(scenario: Scenario, resolve: (s: Scenario) => SystemConfig, current: Candidate): Candidate & { scaleUpTolerance: number | null } {
+  const { tolerance, syncPeriodSeconds, downscaleStabilizationSeconds } = scenario.hpa ?? {};
+  const flagsOnly = { ...(tolerance !== undefined ? { tolerance } : {}), ...(syncPeriodSeconds !== undefined ? { syncPeriodSeconds } : {}), ...(downscaleStabilizationSeconds !== undefined ? { downscaleStabilizationSeconds } : {}) };
+  const own = resolve({ ...scenario, hpa: flagsOnly, elasticWorkload: {} });
+  const m = own.hpa.metrics;
+  const first = own.placement.tiers[0];
+  return {
+    // A target of another type than AverageValue always differs: NaN is never equal.
+    target: m.length === 1 && m[0]!.type === 'AverageValue' ? m[0]!.target : NaN,
+    minReplicas: own.hpa.minReplicas,
+    maxReplicas: own.hpa.maxReplicas,
+    stabilization: current.stabilization,
+    sourceMax: own.placement.tiers.length > 1 && first?.max !== undefined ? first.max : 0,
+    ecsNodes: current.ecsNodes,
+    scaleUpTolerance: own.hpa.behavior?.scaleUp?.tolerance ?? null,
+  };
+}
+
+/** `--prove`: both scenarios replayed, their verdicts added to advice.json/md, the exit code set by them. */
+async function proveAdvice(out: string, advice: Advice, scenarios: { current: string; recommended: string }, opts: AdviseOptions): Promise<void> {
+  const { join } = await import('node:path');
+  const { writeOutputFile } = await import('../../../core/files.ts');
+  const { adviceMarkdown } = await import('../../../advise/advice.ts');
+  const proof = await prove(out, scenarios, opts);
+  const doc = { ...advice, prove: proof };
+  writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
+  writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
+  process.stdout.write(lines.join('\n'));
+  const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
+  process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
+  setOutcome(holds ? EXIT.ok : EXIT.failed);
 }
 
 /** A replay's SLO coverage and cost, measured as the simulator's summary measures them (core/checks/measures.ts). */
@@ -189,7 +225,7 @@ async function prove(out: string, scenarios: { current: string; recommended: str
 export function register(program: Command): void {
   program
     .command('advise')
-    .description("Search HPA and ECS-tier policies in the simulator for the cheapest that meets the scenario's expectations at today's SLO coverage or better; write advice.md, advice.json, the change as a kustomize overlay of your manifests and a runnable scenario of it")
+    .description("Search HPA (with its scale-up tolerance), HPA + CronHPA and ECS-tier policies in the simulator for the cheapest that meets the scenario's expectations at today's SLO coverage or better; write advice.md, advice.json, the change as a kustomize overlay of your manifests and a runnable scenario of it")
     .argument('<scenario>', 'scenario file (its curve is the history searched on)')
     .option('--manifests <path>', "your system's manifests as a kustomize directory (default: the scenario's manifests:, else the shipped ones)")
     .option('--growth <factor>', 'multiply the curve (e.g. 1.3 for next year)', numberIn(1e-6, 1e6))

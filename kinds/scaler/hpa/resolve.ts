@@ -1,9 +1,10 @@
 import { UserError } from '../../../core/errors.ts';
 import type { Behavior } from '../../model/behavior.ts';
-import { quantity } from '../../model/fields.ts';
+import { checked, quantity } from '../../model/fields.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import type { ScenarioOverrides } from '../../model/overrides.ts';
 import type { HpaFlags, HpaSpec, ObjectMetric } from './model.ts';
+import { controllerTolerance } from './tolerance.ts';
 
 /** kube-controller-manager's own defaults (flags --horizontal-pod-autoscaler-*). */
 export const KCM_DEFAULTS = { tolerance: 0.1, downscaleStabilizationSeconds: 300, syncPeriodSeconds: 15 } as const;
@@ -51,12 +52,18 @@ export function numericHpa(hpa: KubeObject, source: string): HpaSpec {
   return { minReplicas: spec.minReplicas ?? 1, maxReplicas: spec.maxReplicas, metrics, ...(behavior ? { behavior } : {}) };
 }
 
-/** Behavior as numbers: a manifest's tolerance is a quantity string ("50m"), the scenario's a number. */
-function numericBehavior(b: Behavior<number | string>, field: string): Behavior {
+/**
+ * Behavior as numbers: a manifest's tolerance is a quantity string ("50m"), the scenario's a number;
+ * either becomes the float kube-controller-manager computes from the stored quantity (`tolerance.ts`).
+ */
+export function numericBehavior(b: Behavior<number | string>, field: string): Behavior {
   const out = structuredClone(b) as Behavior;
   for (const dir of ['scaleUp', 'scaleDown'] as const) {
     const t = b[dir]?.tolerance;
-    if (t !== undefined) out[dir]!.tolerance = quantity(t, `${field}.${dir}.tolerance`);
+    if (t === undefined) continue;
+    const at = `${field}.${dir}.tolerance`;
+    if (quantity(t, at) < 0) throw new UserError(`${at}: must be ≥ 0, got ${t}`, 'the API server refuses a negative tolerance (ValidateNonnegativeQuantity)');
+    out[dir]!.tolerance = checked(() => controllerTolerance(t), at);
   }
   return out;
 }
