@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { freePort } from '../../core/ports.ts';
 import { waitUntil } from '../../core/wait.ts';
-import { clusterSupervisor, isRecordedProcess, type Supervised } from '../local/index.ts';
+import { clusterSupervisor, isRecordedProcess, type ProcessRecord, type Supervised } from '../local/index.ts';
 import { rawApi } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { certificateNames, makeKedaCertificates } from './certs.ts';
@@ -19,8 +19,8 @@ export const EXTERNAL_METRICS_APISERVICE = `v1beta1.${EXTERNAL_METRICS_GROUP}`;
 const SERVICE = 'keda-metrics-apiserver';
 
 export interface RunningKeda {
-  operatorPid: number;
-  metricsApiserverPid: number;
+  /** The operator's and the metrics apiserver's records (pid + start time), in that order. */
+  processes: ProcessRecord[];
   /** The metrics apiserver's secure port (the aggregator reaches it there) and the operator's gRPC metrics service. */
   ports: { apiserver: number; metricsService: number; operatorHealth: number; operatorMetrics: number; apiserverMetrics: number };
   logTail(lines?: number): string;
@@ -199,8 +199,7 @@ export async function startKeda(opts: {
     throw e;
   }
   return {
-    operatorPid: procs[0]!.pid,
-    metricsApiserverPid: procs[1]!.pid,
+    processes: procs.map((p) => ({ label: p.label, pid: p.pid, startTime: p.startTime })),
     ports: { apiserver, metricsService, operatorHealth, operatorMetrics, apiserverMetrics },
     logTail,
     stop,
