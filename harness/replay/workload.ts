@@ -1,6 +1,8 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/index.ts';
 import { TEMPLATE_OF_ANNOTATION } from '../../kinds/placement/uniteddeployment/index.ts';
+import { scalerKind } from '../../kinds/registry.ts';
+import type { RunAddresses } from '../../kinds/model/scaler.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
 /**
@@ -10,7 +12,7 @@ import { NAMESPACE, type ReplayPlan } from './plan.ts';
  * during the warm-up). `rewrite` changes the Deployment for a
  * backend whose pods really start (a loadable image).
  */
-export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: ReplayPlan, rewrite?: (deployment: KubeObject) => KubeObject): Promise<void> {
+export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: ReplayPlan, rewrite?: (deployment: KubeObject) => KubeObject, run: RunAddresses = {}): Promise<void> {
   const objs = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
   // The manifests' own namespace; objects are applied without the rest of the team's cluster setup.
   const ns: KubeObject[] = plan.namespace === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }];
@@ -18,7 +20,9 @@ export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: R
   const business = plan.manifests.businessDeployment.metadata.annotations?.[TEMPLATE_OF_ANNOTATION] ? undefined : plan.manifests.businessDeployment;
   const deployment = business && rewrite ? rewrite(business) : business;
   const placement = plan.ew && rewrite ? rewriteTemplate(plan.ew, rewrite) : plan.ew;
-  const workload = [...ns, deployment, plan.manifests.businessService, placement, plan.hpa, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
+  // The scaler with this run's metric sources where it names its own (KEDA's triggers).
+  const scaler = scalerKind(plan.system.scaler).retarget?.(plan.hpa, run) ?? plan.hpa;
+  const workload = [...ns, deployment, plan.manifests.businessService, placement, scaler, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
       // A backend that deploys pods may have made the namespace already.
