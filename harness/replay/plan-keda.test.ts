@@ -4,6 +4,7 @@ import { loadScenario } from '../../scenarios/index.ts';
 import { scalerKind } from '../../kinds/registry.ts';
 import type { KubeObject } from '../../kinds/model/objects.ts';
 import { planReplay, timelineMeta } from './plan.ts';
+import { checkBackend } from './backends/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -40,5 +41,15 @@ describe('a replay of KEDA manifests', () => {
     expect(triggersOf(kind.retarget!(plan.hpa, { externalScaler: '127.0.0.1:40001' }))[0]!.metadata.scalerAddress).toBe('127.0.0.1:40001');
     // KEDA asks the scaler live on each HPA sync: a 1 s read instead of a scrape.
     expect(plan.system.pipeline.scrapeIntervalSeconds).toBe(1);
+  });
+
+  it('builds KEDA before a local run starts, and leaves the SLS scaler to the local backend (kind: prometheus trigger only)', async () => {
+    const prom = await planReplay({ scenario: await loadScenario(`${ROOT}scenarios/smoke-keda.yaml`) });
+    expect((await checkBackend('local', prom, {})).toolchain).toEqual(expect.arrayContaining(['keda-operator', 'keda-metrics-apiserver']));
+    expect((await checkBackend('kind', prom, {})).toolchain).toEqual(expect.arrayContaining(['keda-operator', 'keda-metrics-apiserver']));
+    const sls = await planReplay({ scenario: await loadScenario(`${ROOT}scenarios/smoke-keda-sls.yaml`) });
+    await expect(checkBackend('kind', sls, {})).rejects.toThrow(/ScaledObject nginx asks the SLS external scaler, which replays on the local backend only/);
+    const hpa = await planReplay({ scenario: await loadScenario(`${ROOT}scenarios/tiny.yaml`) });
+    expect((await checkBackend('local', hpa, {})).toolchain).not.toContain('keda-operator');
   });
 });

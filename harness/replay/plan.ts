@@ -33,6 +33,8 @@ export interface ReplayPlan {
   hpaName: string;
   /** The scaler asks the SLS external scaler (a ScaledObject's `external` trigger): the run serves one. */
   externalScaler: boolean;
+  /** The toolchain binaries the scaler's components run beside the cluster (KEDA's). */
+  scalerToolchain: string[];
   /** The placement's own object as applied (the ElasticWorkload); absent when the HPA scales the Deployment directly. */
   ew?: KubeObject;
   /** The namespace the HPA and its workload live in (the manifests' own). */
@@ -150,6 +152,7 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
     hpa,
     hpaName: replayed?.hpaName ?? hpa.metadata.name,
     externalScaler: scalerKind(system.scaler).externalScaler?.(hpa) ?? false,
+    scalerToolchain: [...(scalerKind(system.scaler).toolchain ?? [])],
     ...(system.placement.object ? { ew: system.placement.object } : {}),
     namespace,
     exporterConfig,

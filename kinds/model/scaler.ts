@@ -74,6 +74,8 @@ export interface ScalerKind<Spec = unknown, Flags = unknown> {
   replayed?(object: KubeObject, o: { k: number; compressBehavior: (behavior: Record<string, unknown>) => Record<string, unknown> }): { object: KubeObject; hpaName: string; warnings: string[] };
   /** The run's addresses put where the object names a metric source (a Prometheus URL, an external scaler), just before it is applied. */
   retarget?(object: KubeObject, run: RunAddresses): KubeObject;
+  /** The toolchain binaries its replay components run (built before the run starts, with progress). */
+  readonly toolchain?: readonly string[];
   /** Whether the run must serve the SLS external scaler (`ebbflow keda-scaler`) the object asks. */
   externalScaler?(object: KubeObject): boolean;
 }

@@ -35,6 +35,7 @@ export function kedaKind<S extends HpaNumbers, F>(hpa: ScalerKind<S, F>): Scaler
     maxReplicas: (object) => (object.spec as ScaledObjectSpec).maxReplicaCount ?? KEDA_DEFAULTS.maxReplicaCount,
     simulation: (spec, flags, opts) => new KedaSimulation(hpa.simulation(spec, flags, { ...opts, precomputed: false }), spec.keda, spec.metrics[0]!.target),
     components: (ctx) => [new KedaComponent(ctx)],
+    toolchain: ['keda-operator', 'keda-metrics-apiserver'],
     replayed: replayedScaledObject,
     retarget: retargetScaledObject,
     externalScaler: needsExternalScaler,

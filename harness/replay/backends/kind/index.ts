@@ -1,3 +1,4 @@
+import { UserError } from '../../../../core/errors.ts';
 import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
 import type { Backend } from '../../backend.ts';
 import { kindCluster } from './cluster.ts';
@@ -13,7 +14,9 @@ export const backend: Backend = {
     refuseHostOnlyParts(plan);
     // A UnitedDeployment's controller is OpenKruise's manager, on the host beside the kind cluster.
     const kruise = plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : [];
-    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise], start: (ctx) => startKindPipeline(plan, options, ctx) };
+    // The SLS scaler runs in-process only on the local backend (the exporter is a pod here).
+    if (plan.externalScaler) throw new UserError(`${plan.manifests.source ?? 'manifests'}: ${plan.hpa.kind} ${plan.hpa.metadata.name} asks the SLS external scaler, which replays on the local backend only`, 'replay it with --backend local; a prometheus trigger replays on kind too');
+    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise, ...plan.scalerToolchain], start: (ctx) => startKindPipeline(plan, options, ctx) };
   },
   cluster: kindCluster,
 };

@@ -9,6 +9,8 @@ const toolchainFor = (plan: ReplayPlan) => [
   ...TOOLCHAIN,
   ...(plan.scenario.source.mode === 'events' ? ['k6'] : []),
   ...(plan.system.placement.kind === 'UnitedDeployment' ? ['kruise-manager'] : []),
+  // A ScaledObject's KEDA, likewise built only for such a run.
+  ...plan.scalerToolchain,
 ];
 
 /**
