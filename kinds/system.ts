@@ -91,7 +91,7 @@ export function resolveSystem(s: ScenarioOverrides & { timezone?: string }, m: S
       slsWindowSeconds: s.pipeline?.slsWindowSeconds ?? PIPELINE_DEFAULTS.slsWindowSeconds,
       exporterIntervalSeconds: s.pipeline?.exporterIntervalSeconds ?? PIPELINE_DEFAULTS.exporterIntervalSeconds,
       // A live read is modelled as a 1 s "scrape": the value an HPA sync sees is at most 1 s older than the exporter's last answer.
-      scrapeIntervalSeconds: s.pipeline?.scrapeIntervalSeconds ?? (scaler.liveMetric ? LIVE_READ_SECONDS : (m.scrapeIntervalSeconds ?? scrapeInterval(m.serviceMonitor, m.source))),
+      scrapeIntervalSeconds: s.pipeline?.scrapeIntervalSeconds ?? ((typeof scaler.liveMetric === 'function' ? scaler.liveMetric(hpaObject) : scaler.liveMetric) ? LIVE_READ_SECONDS : (m.scrapeIntervalSeconds ?? scrapeInterval(m.serviceMonitor, m.source))),
       adapterRelistSeconds: s.pipeline?.adapterRelistSeconds ?? PIPELINE_DEFAULTS.adapterRelistSeconds,
     },
     devicesPerReplica: s.devicesPerReplica ?? 1000,

@@ -1,6 +1,7 @@
 import { ApiextensionsV1Api, ApiregistrationV1Api, AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
 import { UserError } from '../../core/errors.ts';
 import { decideNamespace, RUN_ID_ANNOTATION } from './namespace.ts';
+import { describeExternalMetrics, EXTERNAL_METRICS_APISERVICE, externalMetricsOwner, type ExternalMetricsOwner } from './external-metrics.ts';
 
 export const CUSTOM_METRICS_GROUP = 'custom.metrics.k8s.io';
 export const CUSTOM_METRICS_APISERVICES = [`v1beta2.${CUSTOM_METRICS_GROUP}`, `v1beta1.${CUSTOM_METRICS_GROUP}`];
@@ -78,6 +79,8 @@ export interface ClusterFindings {
   context: string;
   version: string;
   adapter: AdapterChoice;
+  /** Who serves external.metrics.k8s.io (KEDA, an adapter, something else, nobody). */
+  externalMetrics?: ExternalMetricsOwner;
   serviceMonitorCrd: boolean;
   ewCrd: boolean;
   namespace: { name: string; state: 'absent' | 'ours' | 'foreign' };
@@ -99,6 +102,7 @@ export async function inspectCluster(kc: KubeConfig, context: string, namespace:
   const reg = kc.makeApiClient(ApiregistrationV1Api);
   const apiServices = (await Promise.all(CUSTOM_METRICS_APISERVICES.map((name) => reg.readAPIService({ name }).catch(() => undefined)))).filter((a): a is V1APIService => a !== undefined);
   const adapter = adapterChoice(apiServices);
+  const externalMetrics = externalMetricsOwner(await reg.readAPIService({ name: EXTERNAL_METRICS_APISERVICE }).catch(() => undefined));
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   const crd = (name: string) => ext.readCustomResourceDefinition({ name }).then(() => true, () => false);
   const [serviceMonitorCrd, ewCrd] = await Promise.all([crd(SERVICEMONITOR_CRD), crd(EW_CRD)]);
@@ -114,7 +118,7 @@ export async function inspectCluster(kc: KubeConfig, context: string, namespace:
       return { ...i, allowed: r.status?.allowed === true };
     }),
   );
-  return { server, context, version: v.gitVersion, adapter, serviceMonitorCrd, ewCrd, namespace: { name: namespace, state }, access };
+  return { server, context, version: v.gitVersion, adapter, externalMetrics, serviceMonitorCrd, ewCrd, namespace: { name: namespace, state }, access };
 }
 
 /** The findings as the lines `cluster up --backend existing` prints. */
@@ -126,6 +130,7 @@ export function describeFindings(f: ClusterFindings): string[] {
     f.adapter.use === 'cluster'
       ? `custom metrics API: served by the cluster's own adapter (${f.adapter.apiService} → ${f.adapter.service}, Available); a run uses it and does not register ebbflow's`
       : 'custom metrics API: none; a run registers ebbflow\'s adapter (host Prometheus + prometheus-adapter) for its duration and removes it after',
+    ...(f.externalMetrics ? [describeExternalMetrics(f.externalMetrics)] : []),
     `ServiceMonitor CRD (${SERVICEMONITOR_CRD}): ${f.serviceMonitorCrd ? 'present; the exporter is deployed with the manifests\' ServiceMonitor' : 'absent; the exporter pod carries prometheus.io/scrape annotations only'}`,
     `ElasticWorkload CRD: ${f.ewCrd ? 'present (the cluster\'s); a run uses it' : 'absent; a run installs it with its controller and removes it after'}`,
     f.namespace.state === 'absent'

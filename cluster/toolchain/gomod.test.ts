@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { kubernetesWrapperGoMod, kubeVersionLdflags, requiredModules, simpleWrapperGoMod, stagingModules, stagingVersion, toolsGo } from './gomod.ts';
-import { KRUISE_REPLACE } from './versions.ts';
+import { KEDA_EXCLUDE, KEDA_REPLACE, KEDA_VERSION, KRUISE_REPLACE } from './versions.ts';
 
 const upstream = `module k8s.io/kubernetes
 
@@ -65,6 +65,14 @@ describe('a wrapper go.mod with the module\'s own replace lines', () => {
     expect(mod).toContain('require github.com/openkruise/kruise v1.9.0\n');
     expect(mod).toContain('replace (\n\tk8s.io/api => k8s.io/api v0.32.10\n\tgolang.org/x/sys => golang.org/x/sys v0.19.0\n)\n');
     expect(simpleWrapperGoMod('k6', 'go.k6.io/k6', 'v1.8.1')).not.toContain('replace');
+  });
+
+  it('repeats its exclude lines too (KEDA builds only with its own)', () => {
+    const mod = simpleWrapperGoMod('keda', 'github.com/kedacore/keda/v2', KEDA_VERSION, KEDA_REPLACE, KEDA_EXCLUDE);
+    expect(mod).toContain(`require github.com/kedacore/keda/v2 ${KEDA_VERSION}\n`);
+    expect(mod).toContain('exclude (\n\tgithub.com/go-chi/chi/v5 v5.2.3\n)\n');
+    expect(mod).toMatch(/replace \(\n\tgithub\.com\/nexus-rpc\/nexus-proto-annotations v0\.1\.0 => github\.com\/nexus-rpc\/nexus-proto-annotations v0\.1\.1-/);
+    expect(simpleWrapperGoMod('k6', 'go.k6.io/k6', 'v1.8.1', [], [])).not.toContain('exclude');
   });
 
   it('kruise v1.9.0\'s block: 31 modules, each once, the k8s.io ones at v0.32.10 but kube-proxy and kube-scheduler as upstream pins them', () => {

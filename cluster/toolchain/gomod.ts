@@ -62,9 +62,10 @@ export function kubernetesWrapperGoMod(kubeVersion: string, upstreamGoMod: strin
 }
 
 /** `go mod tidy` raises the go line to what the required module needs. */
-export function simpleWrapperGoMod(name: string, module: string, version: string, replace: readonly string[] = []): string {
+export function simpleWrapperGoMod(name: string, module: string, version: string, replace: readonly string[] = [], exclude: readonly string[] = []): string {
   const lines = [`module ebbflow.local/toolchain/${name}`, '', 'go 1.22.0', '', `require ${module} ${version}`, ''];
   if (replace.length) lines.push('replace (', ...replace.map((r) => `\t${r}`), ')', '');
+  if (exclude.length) lines.push('exclude (', ...exclude.map((x) => `\t${x}`), ')', '');
   return lines.join('\n');
 }
 

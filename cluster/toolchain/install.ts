@@ -139,8 +139,9 @@ async function installComponent(c: Component, env: NodeJS.ProcessEnv, progress: 
       binaries = r.commands.map((cmd) => ({ pkg: `k8s.io/kubernetes/cmd/${cmd}`, binary: cmd }));
       ldflags = kubeVersionLdflags(r.version);
     } else if (r.kind === 'go') {
-      writeFileSync(join(work, 'go.mod'), simpleWrapperGoMod(c.name, r.module, r.version, r.replace));
+      writeFileSync(join(work, 'go.mod'), simpleWrapperGoMod(c.name, r.module, r.version, r.replace, r.exclude));
       binaries = r.packages.map((p) => ({ pkg: p.pkg ? `${r.module}/${p.pkg}` : r.module, binary: p.binary }));
+      ldflags = r.ldflags ?? [];
     } else throw new Error(`${c.name}: not a Go module recipe`);
     const pkgs = binaries.map((b) => b.pkg);
     writeFileSync(join(work, 'tools.go'), toolsGo(pkgs));

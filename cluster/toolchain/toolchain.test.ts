@@ -75,6 +75,18 @@ describe('toolchain', () => {
     expect(locateBinary('promtool', env)).toEqual({ path: join(dir, 'promtool'), from: 'cache' });
   });
 
+  it('KEDA is optional too: both of its binaries come from the one component, which a plain install and the cache key leave out', () => {
+    const owners = binaryOwners();
+    expect(owners.get('keda-operator')?.name).toBe('keda');
+    expect(owners.get('keda-metrics-apiserver')?.name).toBe('keda');
+    expect(owners.get('keda-operator')?.optional).toBe(true);
+    expect(selectComponents().map((c) => c.name)).not.toContain('keda');
+    expect(selectComponents(['keda']).map((c) => c.name)).toEqual(['keda']);
+    const r = owners.get('keda-operator')!.recipe;
+    expect(r.kind === 'go' && r.files).toEqual(['config/crd/bases/']);
+    expect(r.kind === 'go' && r.exclude).toEqual(['github.com/go-chi/chi/v5 v5.2.3']);
+  });
+
   it('an optional component (kruise) is not in a plain install, is installed by name, and its kept files make part of the install', () => {
     expect(selectComponents().map((c) => c.name)).not.toContain('kruise');
     expect(selectComponents(['kruise']).map((c) => c.name)).toEqual(['kruise']);

@@ -23,6 +23,10 @@ export type BuildRecipe =
      * Go honours replacements of the main module only, and some modules build only with theirs.
      */
     replace?: string[];
+    /** The module's own `exclude` lines (`module version`), repeated for the same reason as `replace`. */
+    exclude?: string[];
+    /** Extra `-X` flags (after `-ldflags`): the version a binary reports when it has no build info for it. */
+    ldflags?: string[];
     /**
      * Files of the module (paths inside it; one ending in `/` is a directory, its files kept) beside
      * the binaries: the CRDs and webhook configurations a controller needs.
@@ -90,6 +94,16 @@ export const KRUISE_REPLACE = [
   ...['kubectl', 'kubelet', 'legacy-cloud-providers', 'metrics', 'mount-utils', 'pod-security-admission', 'sample-apiserver']
     .map((m) => `k8s.io/${m} => k8s.io/${m} v0.32.10`),
 ];
+
+/**
+ * KEDA (kinds/scaler/keda, cluster/keda): the operator and its metrics apiserver, the newest release
+ * that builds through the module proxy. Its go.mod's one `replace` and one `exclude`, verbatim:
+ * without them the module graph does not resolve (the pseudo-version of nexus-proto-annotations) or
+ * pulls a chi the module excludes.
+ */
+export const KEDA_VERSION = 'v2.21.0';
+export const KEDA_REPLACE = ['github.com/nexus-rpc/nexus-proto-annotations v0.1.0 => github.com/nexus-rpc/nexus-proto-annotations v0.1.1-0.20260629224316-835bd8d49cb4'];
+export const KEDA_EXCLUDE = ['github.com/go-chi/chi/v5 v5.2.3'];
 
 export const COMPONENTS: Component[] = [
   {
@@ -257,6 +271,26 @@ export const COMPONENTS: Component[] = [
       module: 'k8s.io/kubernetes',
       version: KUBERNETES_VERSION,
       binary: 'resourcepolicy-scheduler',
+    },
+  },
+  {
+    // Only a ScaledObject's replay runs it (cluster/keda): built the first time one asks for it.
+    name: 'keda',
+    weight: 25,
+    optional: true,
+    recipe: {
+      kind: 'go',
+      module: 'github.com/kedacore/keda/v2',
+      version: KEDA_VERSION,
+      packages: [
+        { pkg: 'cmd/operator', binary: 'keda-operator' },
+        { pkg: 'cmd/adapter', binary: 'keda-metrics-apiserver' },
+      ],
+      replace: KEDA_REPLACE,
+      exclude: KEDA_EXCLUDE,
+      // Otherwise both log "KEDA Version: main".
+      ldflags: [`-X github.com/kedacore/keda/v2/version.Version=${KEDA_VERSION.replace(/^v/, '')}`],
+      files: ['config/crd/bases/'],
     },
   },
   {

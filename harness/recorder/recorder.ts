@@ -194,7 +194,9 @@ function takeSample(o: RecorderOptions, view: RecorderView, c: Caches, at?: { t:
   const late = (at?.lateMs ?? 0) / 1000;
   const h = c.hpas.get(o.hpaName, ns);
   // The metric's own value: for an AverageValue target the HPA reports value / current replicas.
-  const cur = h?.status?.currentMetrics?.[0]?.object?.current;
+  // An Object metric (the adapter's path) or an External one (KEDA's generated HPA).
+  const m0 = h?.status?.currentMetrics?.[0];
+  const cur = m0?.object?.current ?? m0?.external?.current;
   const metricQ = cur?.value ?? cur?.averageValue;
   const perReplica = cur?.value === undefined && cur?.averageValue !== undefined;
   const devices = Math.max(0, o.devices(t));

@@ -6,7 +6,7 @@ import { manifestsSource } from '../../manifests/files.ts';
 import { harnessSystemManifests, loadHarnessManifests, type HarnessManifests, type KubeObject } from '../../manifests/index.ts';
 import { ewWithOverrides } from '../../kinds/placement/elasticworkload/index.ts';
 import { hpaWithOverrides } from '../../kinds/scaler/hpa/index.ts';
-import { scheduleKind } from '../../kinds/registry.ts';
+import { scalerKind, scheduleKind } from '../../kinds/registry.ts';
 import { resolveSystem, timelineConstants, type ResolvedSystem } from '../../kinds/system.ts';
 import type { Scenario } from '../../scenarios/index.ts';
 import { UserError } from '../../core/errors.ts';
@@ -24,8 +24,17 @@ export interface ReplayPlan {
   scenario: Scenario;
   manifests: HarnessManifests;
   system: ReplaySystem;
-  /** The HPA as applied: overrides and behavior compressed by k. */
+  /**
+   * The scaler as applied: the HPA, overrides and behavior compressed by k; or the object that makes
+   * one (KEDA's ScaledObject, its times compressed), whose HPA is `hpaName`.
+   */
   hpa: KubeObject;
+  /** The HPA the warm-up waits for and the recorder records (the scaler's own, or the one it generates). */
+  hpaName: string;
+  /** The scaler asks the SLS external scaler (a ScaledObject's `external` trigger): the run serves one. */
+  externalScaler: boolean;
+  /** The toolchain binaries the scaler's components run beside the cluster (KEDA's). */
+  scalerToolchain: string[];
   /** The placement's own object as applied (the ElasticWorkload); absent when the HPA scales the Deployment directly. */
   ew?: KubeObject;
   /** The namespace the HPA and its workload live in (the manifests' own). */
@@ -81,6 +90,12 @@ function compressHpa(hpaObject: KubeObject, s: Scenario, warnings: string[]): Ku
   const hpa = structuredClone(hpaObject) as KubeObject & { spec: V2HorizontalPodAutoscaler['spec'] & object };
   const behavior = hpa.spec.behavior as HpaBehavior | undefined;
   if (!behavior) return hpa;
+  hpa.spec.behavior = compressedBehavior(behavior, s, warnings) as never;
+  return hpa;
+}
+
+/** An HPA behavior compressed by the scenario's k (the API's form: tolerance as a quantity string). */
+function compressedBehavior(behavior: HpaBehavior, s: Scenario, warnings: string[]): Record<string, unknown> {
   try {
     // The API server's default policies, which the team did not write, always run rate-preserving
     // when k leaves them below a second: refusing k for them would refuse every behavior.
@@ -90,12 +105,11 @@ function compressHpa(hpaObject: KubeObject, s: Scenario, warnings: string[]): Ku
     const out = structuredClone(c.behavior) as Record<string, Record<string, unknown> | undefined>;
     // The API takes tolerance as a quantity string.
     for (const dir of ['scaleUp', 'scaleDown']) if (out[dir]?.tolerance !== undefined) out[dir]!.tolerance = String(out[dir]!.tolerance);
-    hpa.spec.behavior = out as never;
+    return out;
   } catch (e) {
     if (e instanceof CompressionError) throw new UserError(`${s.file}: compression: ${e.message}`, `set compression: ${e.largestLegalK} or fidelity: rate-preserving`);
     throw e;
   }
-  return hpa;
 }
 
 /** The fake SLS accepts only its test key pair, whatever credentials the team's exporter config names. */
@@ -128,10 +142,11 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
   const manifests = await loadHarnessManifests({ dir: o.manifestsDir, ...(source ? { source } : {}) });
   const warnings: string[] = [];
   const system = resolveSystem(s, harnessSystemManifests(manifests));
-  // KEDA's HPA exists only once KEDA's operator and metrics apiserver run beside the cluster, which
-  // no backend starts yet: refused here, before a cluster, rather than applying a ScaledObject as an HPA.
-  if (system.scaler !== 'HorizontalPodAutoscaler') throw new UserError(`${manifests.source ?? 'manifests'}: the scaler is a ${system.scaler}; a replay of it needs KEDA on the cluster, which ebbflow does not start yet`, '`ebbflow simulate` models it (the HPA KEDA generates, activation, cooldown, fallback); replay the same system with an HPA overlay meanwhile');
-  const hpa = compressHpa(system.hpaObject, s, warnings);
+  // A scaler that generates its HPA (KEDA) is applied as itself, its times compressed; the replay
+  // waits for and records the HPA it makes.
+  const replayed = scalerKind(system.scaler).replayed?.(system.hpaObject, { k: s.compression, compressBehavior: (b) => compressedBehavior(b as HpaBehavior, s, warnings) });
+  warnings.push(...(replayed?.warnings ?? []));
+  const hpa = replayed?.object ?? compressHpa(system.hpaObject, s, warnings);
   const exporterConfig = parseExporterConfig(manifests.exporterConfigYaml, `${manifests.source ?? 'manifests/overlays/local'}: exporter ConfigMap`, secretEnv(manifests));
   const projects = slsProjects(exporterConfig);
   const namespace = manifests.namespace ?? NAMESPACE;
@@ -142,6 +157,9 @@ export async function planReplay(o: { scenario: Scenario; manifestsDir?: string;
     manifests,
     system: { ...system, ew: { sourceTarget: { name: system.placement.tiers[0]!.deployment } } },
     hpa,
+    hpaName: replayed?.hpaName ?? hpa.metadata.name,
+    externalScaler: scalerKind(system.scaler).externalScaler?.(hpa) ?? false,
+    scalerToolchain: [...(scalerKind(system.scaler).toolchain ?? [])],
     ...(system.placement.object ? { ew: system.placement.object } : {}),
     namespace,
     exporterConfig,
@@ -177,7 +195,9 @@ export function timelineMeta(p: ReplayPlan): TimelineMeta {
     seed: s.seed,
     notes: [
       `windows: ${s.windows.map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')} ${s.timezone} (replayed back to back)`,
-      `HPA: ${describeTarget(p.hpa)}, min ${spec.minReplicas ?? 1}, max ${spec.maxReplicas}`,
+      p.hpaName === p.hpa.metadata.name
+        ? `HPA: ${describeTarget(p.hpa)}, min ${spec.minReplicas ?? 1}, max ${spec.maxReplicas}`
+        : `${p.hpa.kind} ${p.hpa.metadata.name} → HPA ${p.hpaName}: ${p.system.hpa.metrics.map((m) => `${m.type} ${m.target}`).join(', ')}, min ${p.system.hpa.minReplicas}, max ${p.system.hpa.maxReplicas}`,
       ...(p.system.schedule ? [scheduleKind(p.system.schedule.kind).describe(p.system.schedule.spec)] : []),
       ...p.warnings.map((w) => `fidelity: ${w}`),
     ],

@@ -46,7 +46,11 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
   const deadline = t0 + timeout * 1000;
   for (;;) {
     if (o.signal?.aborted) throw new Interrupted();
-    const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: plan.hpa.metadata.name, namespace: plan.namespace });
+    // A generated HPA (KEDA's) appears once its controller reconciled the scaler: none yet is no steady state.
+    const h = await autoscaling.readNamespacedHorizontalPodAutoscaler({ name: plan.hpaName, namespace: plan.namespace }).catch((e: unknown) => {
+      if ((e as { code?: number }).code === 404 && plan.hpaName !== plan.hpa.metadata.name) return { status: undefined };
+      throw e;
+    });
     const valid = h.status?.conditions?.some((c) => c.type === 'ScalingActive' && c.status === 'True');
     // Without an ElasticWorkload the HPA's own status is the whole story.
     // The placement's own object (an ElasticWorkload, a UnitedDeployment), as its kind names it.
@@ -85,7 +89,7 @@ function stageSources(p: Pipeline, plan: ReplayPlan): Partial<Record<ChainStage,
     exporter: p.exporter.metricsUrl ?? `${p.exporter.url}/metrics`,
     prometheus: `max(${m.name})`,
     adapter: `/apis/custom.metrics.k8s.io/v1beta2/namespaces/${m.namespace}/services/${m.service}/${m.name}`,
-    hpa: `HorizontalPodAutoscaler ${plan.namespace}/${plan.hpa.metadata.name} status.currentMetrics`,
+    hpa: `HorizontalPodAutoscaler ${plan.namespace}/${plan.hpaName} status.currentMetrics`,
   };
 }
 

@@ -1,7 +1,8 @@
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../../manifests/index.ts';
 import { TEMPLATE_OF_ANNOTATION } from '../../kinds/placement/uniteddeployment/index.ts';
-import { placementKind } from '../../kinds/registry.ts';
+import { placementKind, scalerKind } from '../../kinds/registry.ts';
+import type { RunAddresses } from '../../kinds/model/scaler.ts';
 import { NAMESPACE, type ReplayPlan } from './plan.ts';
 
 /**
@@ -11,7 +12,7 @@ import { NAMESPACE, type ReplayPlan } from './plan.ts';
  * during the warm-up). `rewrite` changes the Deployment for a
  * backend whose pods really start (a loadable image).
  */
-export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: ReplayPlan, rewrite?: (deployment: KubeObject) => KubeObject): Promise<void> {
+export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: ReplayPlan, rewrite?: (deployment: KubeObject) => KubeObject, run: RunAddresses = {}): Promise<void> {
   const objs = KubernetesObjectApi.makeApiClient(cluster.kubeConfig);
   // The manifests' own namespace; objects are applied without the rest of the team's cluster setup.
   const ns: KubeObject[] = plan.namespace === NAMESPACE ? [] : [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: plan.namespace } }];
@@ -19,9 +20,11 @@ export async function applyWorkload(cluster: { kubeConfig: KubeConfig }, plan: R
   const business = plan.manifests.businessDeployment.metadata.annotations?.[TEMPLATE_OF_ANNOTATION] ? undefined : plan.manifests.businessDeployment;
   const deployment = business && rewrite ? rewrite(business) : business;
   const placement = plan.ew && rewrite ? rewriteTemplate(plan.ew, rewrite) : plan.ew;
-  // A placement beside its workload (a WorkloadSpread) goes first: kruise's webhook places a pod only if it exists when the pod is created.
+  // A placement beside its workload (a WorkloadSpread, a ResourcePolicy) goes first: kruise's webhook and the scheduler plugin place a pod only if it exists when the pod is created.
   const first = placementKind(plan.system.placement.kind).beside !== undefined;
-  const workload = [...ns, ...(first ? [placement] : []), deployment, plan.manifests.businessService, ...(first ? [] : [placement]), plan.hpa, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
+  // The scaler with this run's metric sources where it names its own (KEDA's triggers).
+  const scaler = scalerKind(plan.system.scaler).retarget?.(plan.hpa, run) ?? plan.hpa;
+  const workload = [...ns, ...(first ? [placement] : []), deployment, plan.manifests.businessService, ...(first ? [] : [placement]), scaler, scheduleIn(plan)].filter((x): x is KubeObject => x !== undefined);
   for (const obj of workload) {
     await objs.create(obj as KubernetesObject).catch((e: unknown) => {
       // A backend that deploys pods may have made the namespace already.

@@ -58,13 +58,34 @@ export interface ScalerKind<Spec = unknown, Flags = unknown> {
    * live), not from Prometheus: no scrape interval stands between the exporter's query and the
    * HPA. Absent: the Prometheus path (the exporter's ServiceMonitor interval).
    */
-  readonly liveMetric?: boolean;
+  readonly liveMetric?: boolean | ((object: KubeObject) => boolean);
   /** The most replicas it asks for: the cap of a placement that has none of its own. */
   maxReplicas(object: KubeObject): number;
   /** The simulator's step. `precomputed`: the run may take the fast paths (same decisions). */
   simulation(spec: Spec, flags: Flags, opts: { precomputed: boolean }): ScalerSimulation;
   /** What a replay runs for it beside the cluster (the HPA: nothing, kube-controller-manager is its controller). */
   components(ctx: ReplayContext): Component[];
+  /**
+   * A scaler that is not itself the HPA (KEDA's ScaledObject generates one): the object a replay
+   * applies with its times compressed by `k` (`compressBehavior` compresses an HPA behavior the way
+   * the replay compresses the HPA's) and the name of the HPA the replay waits for and records.
+   * Absent: the object is the HPA.
+   */
+  replayed?(object: KubeObject, o: { k: number; compressBehavior: (behavior: Record<string, unknown>) => Record<string, unknown> }): { object: KubeObject; hpaName: string; warnings: string[] };
+  /** The run's addresses put where the object names a metric source (a Prometheus URL, an external scaler), just before it is applied. */
+  retarget?(object: KubeObject, run: RunAddresses): KubeObject;
+  /** The toolchain binaries its replay components run (built before the run starts, with progress). */
+  readonly toolchain?: readonly string[];
+  /** Whether the run must serve the SLS external scaler (`ebbflow keda-scaler`) the object asks. */
+  externalScaler?(object: KubeObject): boolean;
+}
+
+/** Where a replay's metric sources answer, as the cluster's controllers reach them. */
+export interface RunAddresses {
+  /** The harness's Prometheus (`http://host:port`). */
+  prometheusUrl?: string;
+  /** The SLS external scaler's gRPC `host:port`. */
+  externalScaler?: string;
 }
 
 /** Something that happened in a simulation the timeline should show (a scheduled job firing). */

@@ -1,10 +1,12 @@
 import type { Component } from '../../../core/component.ts';
 import type { ReplayContext } from '../../../kinds/model/replay.ts';
-import { placementKind, scheduleKind } from '../../../kinds/registry.ts';
+import { placementKind, scalerKind, scheduleKind } from '../../../kinds/registry.ts';
 import type { ReplayPlan } from '../plan.ts';
 
 /**
- * What places and schedules the workload's replicas, as every backend starts it: the placement
+ * What scales, places and schedules the workload's replicas, as every backend starts it: the
+ * scaler kind's components (KEDA's operator and metrics apiserver for a ScaledObject; none for an
+ * HPA, kube-controller-manager is its controller), the placement
  * kind's components (the ElasticWorkload's CRD and controller; none for a Deployment the HPA
  * scales itself) and a schedule kind's beside the HPA (the CronHPA's CRD and controller, on the
  * run's virtual clock, in the scenario's time zone). The one place that chooses them.
@@ -14,6 +16,7 @@ export function placementComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'na
   const ctx = { ...o, namespace: plan.namespace };
   const schedule = plan.system.schedule;
   return [
+    ...scalerKind(plan.system.scaler).components(ctx),
     ...placementKind(placement.kind).components(placement, ctx),
     ...(schedule ? scheduleKind(schedule.kind).components({ kubeConfig: o.kubeConfig, namespace: plan.namespace, logger: o.logger, clock: plan.clock, timeZone: schedule.timeZone }) : []),
   ];

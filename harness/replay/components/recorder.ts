@@ -32,7 +32,7 @@ export function recorderFor(p: Pipeline, plan: ReplayPlan, write: (r: TimelineRe
   return new RecorderComponent(() => ({
     kubeConfig: p.cluster.kubeConfig,
     namespace: plan.namespace,
-    hpaName: plan.hpa.metadata.name,
+    hpaName: plan.hpaName,
     ewName: plan.ew?.metadata.name ?? plan.system.ew.sourceTarget.name,
     ...(plan.ew ? {} : { direct: true }),
     sourceName: plan.system.ew.sourceTarget.name,

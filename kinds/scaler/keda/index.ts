@@ -1,10 +1,11 @@
-import { UserError } from '../../../core/errors.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import type { ScalerKind } from '../../model/scaler.ts';
 import { discoverScaledObject } from './discover.ts';
 import { KEDA_DEFAULTS, type ScaledObjectSpec } from './generated.ts';
 import { hpaModelView, kedaBehaviour, kedaWithOverrides, type KedaBehaviour } from './resolve.ts';
 import { KedaSimulation } from './simulation.ts';
+import { KedaComponent } from './controller.ts';
+import { needsExternalScaler, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';
 
 /** The numbers the HPA model reads, structurally (kinds never import each other: the registry hands the HPA kind in). */
 export interface HpaNumbers {
@@ -19,7 +20,7 @@ export type KedaSpec<S extends HpaNumbers = HpaNumbers> = S & { keda: KedaBehavi
  * KEDA's ScaledObject (keda.sh/v1alpha1): discovered among the manifests, overridden by the
  * scenario's `hpa:` where KEDA reads those values, modelled as the HPA KEDA generates (through the
  * HPA kind's model, handed in by the registry) plus what KEDA does beside it (`simulation.ts`).
- * A replay with KEDA needs KEDA on the cluster, which the toolchain does not build yet: refused.
+ * A replay runs the real KEDA beside the cluster (`cluster/keda`) and records the HPA it generates.
  */
 export function kedaKind<S extends HpaNumbers, F>(hpa: ScalerKind<S, F>): ScalerKind<KedaSpec<S>, F> {
   return {
@@ -28,15 +29,19 @@ export function kedaKind<S extends HpaNumbers, F>(hpa: ScalerKind<S, F>): Scaler
     withOverrides: kedaWithOverrides,
     model: (object: KubeObject, source: string) => ({ ...hpa.model(hpaModelView(object), source), keda: kedaBehaviour(object, source) }),
     flags: (s) => hpa.flags(s),
-    // KEDA's metrics server asks the external scaler on each HPA sync: no Prometheus scrape between.
-    liveMetric: true,
+    // KEDA's metrics server asks the scaler on each HPA sync: no Prometheus scrape between, unless
+    // the scaler is Prometheus itself.
+    liveMetric: readsLive,
     maxReplicas: (object) => (object.spec as ScaledObjectSpec).maxReplicaCount ?? KEDA_DEFAULTS.maxReplicaCount,
     simulation: (spec, flags, opts) => new KedaSimulation(hpa.simulation(spec, flags, { ...opts, precomputed: false }), spec.keda, spec.metrics[0]!.target),
-    components: () => {
-      throw new UserError('a replay of a ScaledObject needs KEDA on the cluster, which ebbflow does not install yet', 'run `ebbflow simulate` for KEDA manifests; replay them once the toolchain has its keda component');
-    },
+    components: (ctx) => [new KedaComponent(ctx)],
+    toolchain: ['keda-operator', 'keda-metrics-apiserver'],
+    replayed: replayedScaledObject,
+    retarget: retargetScaledObject,
+    externalScaler: needsExternalScaler,
   };
 }
 
 export { generatedHpa, generatedHpaName, KEDA_DEFAULTS, type ScaledObjectSpec } from './generated.ts';
 export { type KedaBehaviour } from './resolve.ts';
+export { needsExternalScaler, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';

@@ -1,5 +1,7 @@
 import { EW_CRD, CUSTOM_METRICS_APISERVICES } from '../../../../cluster/existing/check.ts';
+import { UserError } from '../../../../core/errors.ts';
 import { detectHostAddress } from '../../../../cluster/existing/host-address.ts';
+import { EXTERNAL_METRICS_APISERVICE, kedaPreflight } from '../../../../cluster/existing/external-metrics.ts';
 import { OwnedNamespaceComponent } from '../../../../cluster/existing/namespace.ts';
 import type { ExistingTarget } from '../../../../cluster/existing/options.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
@@ -34,6 +36,12 @@ export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget,
   await stack.up(new HostRecordsComponent(plan.clusterName));
   const ns = await stack.up(new OwnedNamespaceComponent({ kubeConfig: t.kubeConfig, name: t.namespace }));
   const found = await survey(t.kubeConfig);
+  // A scaler that generates its HPA (KEDA's ScaledObject) needs KEDA to hold external.metrics.k8s.io.
+  if (plan.hpaName !== plan.hpa.metadata.name) {
+    const refused = kedaPreflight(found.externalMetrics);
+    if (refused) throw refused;
+    throw new UserError(`the cluster's KEDA serves ${EXTERNAL_METRICS_APISERVICE}, but a replay through a cluster's own KEDA is not supported yet (its triggers would need this run's Prometheus or SLS scaler)`, 'replay the ScaledObject with --backend local, where ebbflow runs KEDA itself');
+  }
   const images: PodImages = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
   if (!found.ewCrd && plan.ew) {
     for (const c of placementComponents(plan, { kubeConfig: () => t.kubeConfig, logger: o.logger })) await stack.up(c);

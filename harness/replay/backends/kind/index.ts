@@ -18,7 +18,9 @@ export const backend: Backend = {
     if (placementReplacesScheduler(plan)) throw new UserError(`${plan.scenario.file}: the ${plan.system.placement.kind} runs its own kube-scheduler, which the kind backend cannot swap in yet`, 'replay it on the local backend (--backend local), or simulate it');
     // A UnitedDeployment's and a WorkloadSpread's controller is OpenKruise's manager, on the host beside the kind cluster.
     const kruise = runsKruise(plan) ? ['kruise-manager'] : [];
-    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise], start: (ctx) => startKindPipeline(plan, options, ctx) };
+    // The SLS scaler runs in-process only on the local backend (the exporter is a pod here).
+    if (plan.externalScaler) throw new UserError(`${plan.manifests.source ?? 'manifests'}: ${plan.hpa.kind} ${plan.hpa.metadata.name} asks the SLS external scaler, which replays on the local backend only`, 'replay it with --backend local; a prometheus trigger replays on kind too');
+    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise, ...plan.scalerToolchain], start: (ctx) => startKindPipeline(plan, options, ctx) };
   },
   cluster: kindCluster,
 };

@@ -66,6 +66,7 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   );
   const img = images!;
   // The workload's pods really start: the stand-in image, probe periods divided by k.
-  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k));
+  // KEDA runs on the host beside the cluster: a prometheus trigger asks the host's Prometheus.
+  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k), { prometheusUrl: prometheus.get().url });
   return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
 }

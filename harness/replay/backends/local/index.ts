@@ -11,6 +11,8 @@ const toolchainFor = (plan: ReplayPlan) => [
   ...(runsKruise(plan) ? ['kruise-manager'] : []),
   // A ResourcePolicy's scheduler (kube-scheduler with its plugin): built once, on first use.
   ...(plan.system.placement.kind === 'ResourcePolicy' ? ['resourcepolicy-scheduler'] : []),
+  // A ScaledObject's KEDA, likewise built only for such a run.
+  ...plan.scalerToolchain,
 ];
 
 /**

@@ -69,7 +69,7 @@ export async function startLocalPipeline(plan: ReplayPlan, o: BackendOptions, { 
     // The workload as soon as the CRD exists: the first ElasticWorkload create after it took ~2 s
     // (measured), which then passes beside the adapter's start and kcm's. Second, so that when both
     // fail the adapter's own error is the one reported, not a create refused by a stopping cluster.
-    () => controllerUp.then(() => timed('workload', () => applyWorkload(cluster.get(), plan))),
+    () => controllerUp.then(() => timed('workload', () => applyWorkload(cluster.get(), plan, undefined, { prometheusUrl: prometheus.get().url, ...(source.externalScaler ? { externalScaler: source.externalScaler } : {}) }))),
   ]);
   const timings = [...stack.timings, ...steps];
   progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });

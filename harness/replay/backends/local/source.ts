@@ -9,6 +9,7 @@ import { serviceMonitorToScrapeTarget } from '../../../../manifests/index.ts';
 import { curvePeak } from '../../../../scenarios/format.ts';
 import type { TimelineRecord } from '../../../../core/timeline/format.ts';
 import { ExporterComponent } from '../../components/exporter.ts';
+import { KedaScalerComponent } from '../../components/keda-scaler.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
 import { HeldDevicesProbe, K6FleetComponent } from '../../components/k6-fleet.ts';
 import { exporterEnv, OwnExporterComponent } from '../../components/own-exporter.ts';
@@ -28,6 +29,8 @@ export interface SourceParts {
   probes?: (write: (r: TimelineRecord) => void) => Component[];
   /** Events mode: the devices the fake SLS holds over the query window (`Pipeline.held`). */
   held?: () => number;
+  /** The SLS external scaler's gRPC `host:port`, when the scaler asks one (a ScaledObject's `external` trigger). */
+  externalScaler?: string;
 }
 
 export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: string; logger?: Logger }): Promise<SourceParts> {
@@ -70,21 +73,27 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
     return { exporter: { url: e.url, metricsUrl: e.metricsUrl, log: () => own.logTail(), queried }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(probes ? { probes } : {}), ...(held ? { held } : {}) };
   }
   const ring = new LogRing();
-  const exporter = await stack.up(
-    new ExporterComponent(
-      () =>
-        compressExporterConfig(
-          {
-            ...base,
-            sls: { ...base.sls, endpoint: sls.get().endpoint },
-            metrics: base.metrics.map((m) => ({ ...m, window: sys.pipeline.slsWindowSeconds, interval: sys.pipeline.exporterIntervalSeconds, maxStaleness: Math.max(m.maxStaleness, sys.pipeline.exporterIntervalSeconds * 2) })),
-          },
-          k,
-        ),
-      { host: '127.0.0.1', port: 0, now: clock.now, logger: ringLogger(ring, o.logger) },
-    ),
-  );
-  return { exporter: { url: exporter.get().url, log: () => ring.lines(), queried }, target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`), ...(probes ? { probes } : {}), ...(held ? { held } : {}) };
+  const config = () =>
+    compressExporterConfig(
+      {
+        ...base,
+        sls: { ...base.sls, endpoint: sls.get().endpoint },
+        metrics: base.metrics.map((m) => ({ ...m, window: sys.pipeline.slsWindowSeconds, interval: sys.pipeline.exporterIntervalSeconds, maxStaleness: Math.max(m.maxStaleness, sys.pipeline.exporterIntervalSeconds * 2) })),
+      },
+      k,
+    );
+  const exporter = await stack.up(new ExporterComponent(config, { host: '127.0.0.1', port: 0, now: clock.now, logger: ringLogger(ring, o.logger) }));
+  // KEDA's `external` trigger asks the SLS scaler over gRPC: the same config and clock as the exporter.
+  const scaler = plan.externalScaler
+    ? await stack.up(new KedaScalerComponent(config, { host: '127.0.0.1', port: 0, now: clock.now, ...(o.logger ? { logger: o.logger.child({ component: 'keda-scaler' }) } : {}) }))
+    : undefined;
+  return {
+    exporter: { url: exporter.get().url, log: () => ring.lines(), queried },
+    target: serviceMonitorToScrapeTarget(scrape, `127.0.0.1:${exporter.get().port}`),
+    ...(probes ? { probes } : {}),
+    ...(held ? { held } : {}),
+    ...(scaler ? { externalScaler: scaler.get().address } : {}),
+  };
 }
 
 /** Whether the fake SLS answered a query on any of these metrics' logstores (the exporter reached it). */
