@@ -2,10 +2,11 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { SystemManifests } from '../kinds/system.ts';
 import type { PricesInput } from '../core/prices.ts';
+import type { DayData } from './days.ts';
 import { mergeResults, type Found, type Grid, type SearchResult } from './search.ts';
 
 /** The search split over worker threads by ECS pool size, merged. */
-export async function searchInWorkers(o: { file: string; manifests: SystemManifests; cost?: PricesInput; growth?: number; grid: Grid; minSlo: number; seed: Found | null; workers?: number }): Promise<SearchResult> {
+export async function searchInWorkers(o: { file: string; manifests: SystemManifests; cost?: PricesInput; growth?: number; grid: Grid; minSlo: number; seed: Found | null; workers?: number; days?: DayData[] | undefined }): Promise<SearchResult> {
   const of = Math.max(1, o.workers ?? availableParallelism());
   const { workers: _, ...data } = o;
   const parts = await Promise.all(
