@@ -47,7 +47,10 @@ async function scenarioWriter(scenario: Scenario, out: string, growthFactor: num
       const copied = `curve-${basename(curveFile)}`;
       writeOutputFile(join(out, copied), readFileSync(curveFile, 'utf8'));
       // A history replaces the scenario's curve with one of its days, the scenario's transforms with it.
-      if (history) doc.set('curve', doc.createNode({ file: copied, day: history.day }));
+      if (history) {
+        doc.set('curve', doc.createNode({ file: copied, day: history.day }));
+        doc.set('day', history.day);
+      }
       else doc.setIn(['curve', 'file'], copied);
     }
     if (growthFactor !== undefined && growthFactor !== 1) {
