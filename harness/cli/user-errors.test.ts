@@ -130,6 +130,8 @@ const cases: [string, string[], RegExp][] = [
   ['advise', ['advise', tiny, '--history', f('history-night.csv')], /history-night\.csv: no day covers the scenario's windows \(2026-01-05: its rows cover 01:00–03:00, not the window 07:00–07:20\)/],
   ['advise', ['advise', tiny, '--history', f('history.csv'), '--holdout', '2'], /--holdout 2: .*history\.csv has 2 usable day\(s\), and at least one must be left to search on/],
   ['advise', ['advise', tiny, '--holdout', '1'], /--holdout 1: only with --history/],
+  ['advise', ['advise', tiny, '--shards', '3'], /--shards: only with --on-cluster/],
+  ['advise', ['advise', tiny, '--on-cluster', '--kubeconfig', f('missing')], /--kubeconfig .*missing/],
   ['advise', ['advise', tiny, '--history', f('history.csv'), '--holdout', '-1'], /--holdout.*expected an integer/],
   ['lint', ['lint', '--scenario', f('missing.yaml')], /cannot read scenario/],
   ['lint', ['lint', '--format', 'xml'], /argument 'xml' is invalid/],

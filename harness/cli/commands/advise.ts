@@ -1,14 +1,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { UserError } from '../../../core/errors.ts';
-import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
-import { EXIT, setOutcome } from '../boundary.ts';
+import { dnsLabel, intIn, kubeconfigOf, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { EXIT, interruptible, setOutcome } from '../boundary.ts';
 import { helpFooter } from '../help.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { ReplayResult } from '../../replay/engine/engine.ts';
 import type { Advice } from '../../../advise/advice.ts';
 import type { History } from '../../../advise/history.ts';
+import type { SearchResult } from '../../../advise/search.ts';
+import type { AdviseShardInput } from '../../../advise/shard.ts';
+import type { OnClusterFlags } from '../../whatif-job/flags.ts';
 
-interface AdviseOptions extends ManifestFlags {
+interface AdviseOptions extends ManifestFlags, OnClusterFlags {
   manifests?: string;
   growth?: number;
   minSlo?: number;
@@ -17,7 +20,6 @@ interface AdviseOptions extends ManifestFlags {
   grid: 'full' | 'small';
   prove?: boolean;
   compression?: number;
-  workers?: number;
   history?: string;
   holdout?: number;
 }
@@ -83,14 +85,13 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
   const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
   const { gridSize, passes } = await import('../../../advise/search.ts');
-  const { searchInWorkers } = await import('../../../advise/parallel.ts');
   const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
   const { kustomization } = await import('../../../advise/patch.ts');
   const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
   const { historyVerdicts } = await import('../../../advise/history.ts');
   const { aggregate } = await import('../../../advise/days.ts');
 
-  if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
+  await checkFlags(opts);
   const scenario = await loadScenario(file, manifestGrants(opts));
   if (opts.cost !== undefined) scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
   if (opts.growth !== undefined && opts.growth !== 1) scenario.curve = growth(scenario.curve, opts.growth);
@@ -112,7 +113,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const grid = defaultGrid(current, { podsPerNode: pool ? ecsPodCapacity({ ecs: [{ ...pool, count: 1 }] }, base.pod) : 0, hasOverflowTier: base.placement.tiers.length > 1 && !!pool, size: opts.grid });
   const t0 = performance.now();
   process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies${hist ? ` on ${hist.train.length} day(s), ${hist.held.length} held out` : ''}...\n`);
-  const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(hist ? { days: hist.trainData } : {}) });
+  const result = await runSearch(opts, { scenario, manifests, grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(hist ? { days: hist.trainData } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}) });
   const searchSeconds = (performance.now() - t0) / 1000;
 
   const out = resolve(opts.out);
@@ -131,16 +132,16 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   writeOutputFile(currentScenario, scenarioFor('current', teamDir, current.ecsNodes, false));
   writeOutputFile(recommendedScenario, scenarioFor('recommended', overlayDir, rec?.candidate.ecsNodes ?? current.ecsNodes, true));
 
-  const days = hist ? historyVerdicts(hist, base, rec?.candidate ?? null, minSlo) : undefined;
+  const verdicts = hist ? historyVerdicts(hist, base, rec?.candidate ?? null, minSlo) : undefined;
   const advice = buildAdvice({
     scenario: relative(process.cwd(), recommendedScenario),
     from: relative(process.cwd(), scenario.file),
     growth: opts.growth ?? 1,
     seconds,
     minSlo,
-    current: { ...verdict(current, currentOutcome, currency, minSlo), ...(days ? { perDay: days.current } : {}) },
-    recommended: rec ? { ...verdict(rec.candidate, rec.outcome, currency, minSlo), ...(days?.recommended ? { perDay: days.recommended } : {}) } : null,
-    ...(days ? { history: days.history, holdout: days.holdout } : {}),
+    current: { ...verdict(current, currentOutcome, currency, minSlo), ...(verdicts ? { perDay: verdicts.current } : {}) },
+    recommended: rec ? { ...verdict(rec.candidate, rec.outcome, currency, minSlo), ...(verdicts?.recommended ? { perDay: verdicts.recommended } : {}) } : null,
+    ...(verdicts ? { history: verdicts.history, holdout: verdicts.holdout } : {}),
     result,
     searchSeconds,
     patch: relative(process.cwd(), join(overlayDir, 'kustomization.yaml')),
@@ -158,6 +159,24 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
     return;
   }
   setOutcome(rec && held ? EXIT.ok : EXIT.failed);
+}
+
+/** What the flags say on their own, before anything is read. */
+async function checkFlags(opts: AdviseOptions): Promise<void> {
+  if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
+  if (opts.onCluster) opts.kubeconfig = kubeconfigOf(opts.kubeconfig, process.env, '--on-cluster');
+  (await import('../../whatif-job/flags.ts')).checkOnClusterFlags(opts);
+}
+
+/** The search in local worker threads, or with `--on-cluster` as an Indexed Job (Ctrl-C deletes it); the same answer either way. */
+async function runSearch(opts: AdviseOptions, s: AdviseShardInput): Promise<SearchResult> {
+  if (opts.onCluster) {
+    const { adviseOnCluster } = await import('../../whatif-job/advise.ts');
+    return interruptible((signal) => adviseOnCluster(opts, { ...s, signal, progress: (done, total) => process.stderr.write(`${done}/${total} shards\n`), log: (l) => process.stderr.write(`${l}\n`) }), { onSignal: 'deleting the search Job' });
+  }
+  const { searchInWorkers } = await import('../../../advise/parallel.ts');
+  const { scenario, ...rest } = s;
+  return searchInWorkers({ ...rest, file: scenario.file, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
 }
 
 /** `--history` read and cut into days (`--holdout` checked), the days it leaves out noted. */
@@ -242,6 +261,12 @@ export function register(program: Command): void {
     .option('--history <csv>', "the team's history, one or many days (what `ebbflow curve pull` writes), cut into days in the scenario's timezone: searched on instead of the scenario's curve")
     .option('--holdout <n>', '--history: the last n days are not searched on but check the advice (default 1 with two days or more, 0 with one)', intIn(0, 366))
     .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
+    .option('--on-cluster', 'search as a Kubernetes Indexed Job (each completion index searches its share of the ECS pool sizes) instead of local worker threads')
+    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (default: $KUBECONFIG)')
+    .option('--namespace <name>', '--on-cluster: an existing namespace (default: a temporary one, deleted afterwards)', dnsLabel)
+    .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
+    .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
+    .option('--shards <n>', '--on-cluster: completions = parallelism (default: the usable node count, at most the ECS pool sizes searched)', intIn(1, 1000))
     .option('--out <dir>', 'write advice.md, advice.json, patch/kustomization.yaml, scenario.yaml and current.yaml here', 'out-advise')
     .option('--prove', 'replay the current and the recommended scenario on a local control plane and report their agreement with the simulator (minutes)')
     .option('--compression <k>', '--prove: virtual seconds per wall second (default: the scenario\'s)', intIn(1, 3600))
