@@ -52,8 +52,7 @@ async function scenarioWriter(scenario: Scenario, out: string, growthFactor: num
       if (history) {
         doc.set('curve', doc.createNode({ file: copied, day: history.day }));
         doc.set('day', history.day);
-      }
-      else doc.setIn(['curve', 'file'], copied);
+      } else doc.setIn(['curve', 'file'], copied);
     }
     if (growthFactor !== undefined && growthFactor !== 1) {
       const t = (doc.getIn(['curve', 'transforms']) as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
