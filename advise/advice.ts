@@ -1,6 +1,7 @@
 import { formatMoney } from '../core/prices.ts';
 import type { Outcome, SearchResult } from './search.ts';
 import type { Policy } from './families.ts';
+import { historyMarkdown, type DayVerdict, type Holdout } from './days.ts';
 
 /** advice.json and advice.md, pure. */
 
@@ -11,6 +12,8 @@ export interface PolicyVerdict {
   currency: string;
   sloCoverage: number;
   passed: boolean;
+  /** With a history: the policy on each day searched on (cost and coverage above aggregate them). */
+  perDay?: DayVerdict[] | undefined;
 }
 
 export interface Advice {
@@ -28,7 +31,10 @@ export interface Advice {
   search: { candidates: number; explored: number; simulated: number; nonMonotone: number; seconds: number; exploredPerSecond: number; families?: Record<string, { candidates: number; explored: number; simulated: number }> };
   /** The recommended CronHPA's schedule in plain words, when it has one. */
   schedule?: string;
-  holdout?: { day: string; current: PolicyVerdict; recommended: PolicyVerdict } | undefined;
+  /** With a history: the file, the days searched on, the days left out and how the days are aggregated. */
+  history?: { file: string; days: string[]; left: { day: string; why: string }[]; aggregation: string } | undefined;
+  /** With a history and days held out: the recommendation checked on them. */
+  holdout?: Holdout | undefined;
   patch: string;
 }
 
@@ -63,7 +69,7 @@ export function adviceMarkdown(a: Advice): string {
   const lines = [
     `# Autoscaling advice: ${a.from}`,
     '',
-    `The cheapest policy that meets every expectation of the scenario and covers at least ${a.minSlo.toFixed(1)} % of the time${a.growth !== 1 ? `, on the curve × ${a.growth}` : ''}.`,
+    `The cheapest policy that meets every expectation of the scenario and covers at least ${a.minSlo.toFixed(1)} % of the time${a.history ? ` on each of the ${a.history.days.length} day(s) of \`${a.history.file}\` searched on` : ''}${a.growth !== 1 ? `, on the curve × ${a.growth}` : ''}.${a.history ? ` Cost: ${a.history.aggregation}.` : ''}`,
     '',
     '| policy | cost | SLO coverage | passes |',
     '|---|---|---|---|',
@@ -83,9 +89,7 @@ export function adviceMarkdown(a: Advice): string {
   } else {
     lines.push('No candidate passes: none of the searched policies meets every expectation at that coverage. Widen the search or relax --min-slo.');
   }
-  if (a.holdout) {
-    lines.push('', `Held out: ${a.holdout.day} (not searched on).`, '', '| policy | cost | SLO coverage | passes |', '|---|---|---|---|', row('current', a.holdout.current), row('recommended', a.holdout.recommended));
-  }
+  if (a.history) lines.push(...historyMarkdown({ history: a.history, holdout: a.holdout, current: a.current.perDay ?? [], recommended: a.recommended?.perDay }, (v) => money(v, a.current.currency)));
   const s = a.search;
   const fam = s.families ? `; by family: ${Object.entries(s.families).map(([f, x]) => `${f} ${x.candidates.toLocaleString('en-US')} candidates, ${x.simulated.toLocaleString('en-US')} simulated`).join('; ')}` : '';
   lines.push('', `Search: ${s.candidates.toLocaleString('en-US')} candidate policies, ${s.explored.toLocaleString('en-US')} explored (simulated, or proven no cheaper by monotonicity), ${s.simulated.toLocaleString('en-US')} simulated, in ${s.seconds.toFixed(1)} s (${Math.round(s.exploredPerSecond).toLocaleString('en-US')} explored/s)${s.nonMonotone ? `; ${s.nonMonotone} rows were not monotone and were simulated in full` : ''}${fam}.`, '');

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { SystemManifests } from '../kinds/system.ts';
 import type { PricesInput } from '../core/prices.ts';
+import type { DayData } from './days.ts';
 import { mergeResults, type Found, type Grid, type SearchResult } from './search.ts';
 import { mergeFamilies, type FamiliesResult, type FamilyFound, type Variant } from './families.ts';
 
@@ -13,6 +14,8 @@ interface Common {
   grid: Grid;
   minSlo: number;
   workers?: number;
+  /** With a history: the days searched on, each candidate's outcome their aggregate (`days.ts`). */
+  days?: DayData[] | undefined;
 }
 
 function inWorkers<R>(o: Common & object, parts: number): Promise<R[]> {

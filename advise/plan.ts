@@ -4,8 +4,9 @@ import { writeOutputFile } from '../core/files.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import type { SystemManifests } from '../kinds/system.ts';
 import type { SystemConfig } from '../simulator/index.ts';
-import type { FamiliesResult, Family, FamilyFound, Policy, Variant } from './families.ts';
+import { applyPolicy, type FamiliesResult, type Family, type FamilyFound, type Policy, type Variant } from './families.ts';
 import { familiesInWorkers } from './parallel.ts';
+import type { DayData } from './days.ts';
 import { cronHpaObject, describeJobs, floorShapes, hourlyNeed, leadSeconds } from './schedule.ts';
 import type { Candidate, Grid, SearchResult } from './search.ts';
 import { scaleUpTolerances } from './tolerance.ts';
@@ -28,9 +29,11 @@ export interface FamilyPlan {
   /** Writes `cronhpa.yaml` into the overlay when the policy has a CronHPA: the overlay's extra resources. */
   writeCronHpa(overlayDir: string, p: Policy | undefined): string[];
   describe(p: Policy): string;
+  /** A policy applied to a system as the search evaluated it. */
+  apply(sys: SystemConfig, p: Policy): SystemConfig;
 }
 
-export async function searchFamilyVariants(o: { scenario: Scenario; base: SystemConfig; manifests: SystemManifests; current: Candidate; grid: Grid; first: SearchResult; minSlo: number; growth?: number; workers?: number; log: (m: string) => void }): Promise<FamilyPlan> {
+export async function searchFamilyVariants(o: { scenario: Scenario; base: SystemConfig; manifests: SystemManifests; current: Candidate; grid: Grid; first: SearchResult; minSlo: number; growth?: number; workers?: number; days?: DayData[] | undefined; log: (m: string) => void }): Promise<FamilyPlan> {
   const { base, scenario } = o;
   const todayTolerance = base.hpa.behavior?.scaleUp?.tolerance ?? null;
   // A CronHPA already in the manifests stays as it is (the HPA family runs with it); no second one is proposed.
@@ -49,7 +52,7 @@ export async function searchFamilyVariants(o: { scenario: Scenario; base: System
     // The variants run on the answer's pool size and scale-down stabilization (each variant a grid of its own: searching those again for every one would multiply the search by their count).
     const grid: Grid = { ...o.grid, ecsNodes: [anchor.ecsNodes], stabilization: [anchor.stabilization] };
     o.log(`searching ${variants.length - shapes.length} scale-up tolerances and ${shapes.length} CronHPA schedules at ${anchor.ecsNodes} ECS node(s) and a ${anchor.stabilization} s scale-down stabilization...\n`);
-    fam = await familiesInWorkers({ file: scenario.file, manifests: o.manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(o.growth !== undefined ? { growth: o.growth } : {}), grid, minSlo: o.minSlo, variants, familySeed: first, timeZone, hpa, ...(o.workers !== undefined ? { workers: o.workers } : {}) });
+    fam = await familiesInWorkers({ file: scenario.file, manifests: o.manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(o.growth !== undefined ? { growth: o.growth } : {}), grid, minSlo: o.minSlo, variants, familySeed: first, timeZone, hpa, ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(o.days ? { days: o.days } : {}) });
     if (fam.best) best = fam.best;
     for (const [k, v] of Object.entries(fam.families)) {
       const x = (counts[k] ??= { candidates: 0, explored: 0, simulated: 0 });
@@ -77,5 +80,6 @@ export async function searchFamilyVariants(o: { scenario: Scenario; base: System
       return ['cronhpa.yaml'];
     },
     describe: (p) => describeJobs(p.cronJobs ?? [], timeZone, p.minReplicas),
+    apply: (sys, p) => applyPolicy(sys, p, { timeZone, hpa }),
   };
 }

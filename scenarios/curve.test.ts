@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDayMs, curveAtEpochMs, parseCurveCsv } from './curve.ts';
+import { calendarDayMs, curveAtEpochMs, parseCurveCsv, parseCurveDays } from './curve.ts';
 
 const csv = (rows: string[]) => `time,devices\n${rows.join('\n')}\n`;
 
@@ -74,6 +74,38 @@ describe('multi-day exports are never folded into one day', () => {
     expect(c.days).toBe(1);
     expect(c.at(8.5 * 3600)).toBeCloseTo(20);
     expect(c.at(8.25 * 3600)).toBeCloseTo(15);
+  });
+});
+
+describe('parseCurveDays cuts an export into its days', () => {
+  // What `curve pull --from now-2d` writes: the first and the last day covered in part.
+  const rows = ['time,devices'];
+  for (let t = Date.parse('2026-01-05T20:00:00Z'); t < Date.parse('2026-01-07T06:00:00Z'); t += 15 * 60_000) rows.push(`${new Date(t).toISOString()},${new Date(t).getUTCDate() * 100}`);
+  const text = `${rows.join('\n')}\n`;
+
+  it('each day from its own rows, with the part of the day they cover', () => {
+    const days = parseCurveDays(text, 'h.csv');
+    expect(days.map((d) => d.day)).toEqual(['2026-01-05', '2026-01-06', '2026-01-07']);
+    expect(days.map((d) => [d.from, d.to])).toEqual([[20 * 3600, 86_400], [0, 86_400], [0, 6 * 3600]]);
+    // Not padded from a neighbour: the first day holds its own first row before 20:00.
+    expect(days[0]!.curve.at(3600)).toBe(500);
+    expect(days[1]!.curve.at(12 * 3600)).toBe(600);
+    expect(days[2]!.curve.at(3 * 3600)).toBe(700);
+  });
+
+  it("cuts at the zone's midnight", () => {
+    const days = parseCurveDays(text, 'h.csv', { timeZone: 'Asia/Shanghai' });
+    // 2026-01-05T20:00Z is 04:00 on the 6th in Shanghai; 2026-01-07T05:45Z is 13:45 there.
+    expect(days.map((d) => d.day)).toEqual(['2026-01-06', '2026-01-07']);
+    expect(days.map((d) => [d.from, d.to])).toEqual([[4 * 3600, 86_400], [0, 14 * 3600]]);
+    expect(days[0]!.curve.at(7 * 3600)).toBe(500);
+    expect(days[0]!.curve.at(9 * 3600)).toBe(600);
+  });
+
+  it('a file of clock times is one unnamed day; a bad row names file:line', () => {
+    const one = parseCurveDays(csv(['00:00,1', '00:30,2', '23:30,3']), 'c.csv');
+    expect(one.map((d) => [d.day, d.from, d.to])).toEqual([[undefined, 0, 86_400]]);
+    expect(() => parseCurveDays(`${text}2026-01-07T07:00:00Z,x\n`, 'h.csv')).toThrow(/h\.csv:\d+: devices: is not a plain decimal number/);
   });
 });
 

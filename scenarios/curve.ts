@@ -144,6 +144,12 @@ const VALUE_COLUMNS = ['devices', 'active_devices', 'value'];
  * An export spanning several UTC days keeps them as whole days, in order, unless `day` picks one.
  */
 export function parseCurveCsv(text: string, file: string, opts: CurveParseOptions = {}): Curve {
+  const { name, pts } = curvePoints(text, file, opts);
+  return buildDays(name, pts, file, opts.day);
+}
+
+/** The rows of a curve CSV, checked, with dated times moved to `timeZone`'s wall clock (read as UTC). */
+function curvePoints(text: string, file: string, opts: CurveParseOptions): { name: string; pts: { t: TimeCell; v: number; line: number }[] } {
   const quote = (cell: string) => (opts.echo ? ` (got "${cell.slice(0, 40)}")` : '');
   const rows = csvRows(text, file);
   const header = (rows[0]?.cells ?? []).map((h) => h.toLowerCase());
@@ -165,7 +171,51 @@ export function parseCurveCsv(text: string, file: string, opts: CurveParseOption
   if (new Set(pts.map((p) => p.t.kind)).size > 1) throw new UserError(`${file}: ${tName}: mixes clock times (HH:MM) with dated times; use one kind`);
   const zone = opts.timeZone;
   const wall = zone && zone !== DEFAULT_TIME_ZONE ? pts.map((p) => (p.t.kind === 'absolute' ? { ...p, t: { ...p.t, seconds: p.t.seconds + zoneOffsetMs(p.t.seconds * 1000, zone) / 1000 } } : p)) : pts;
-  return buildDays(basename(file).replace(/\.csv$/i, ''), wall, file, opts.day);
+  return { name: basename(file).replace(/\.csv$/i, ''), pts: wall };
+}
+
+/** One day of an export: its own rows as a one-day curve, and the seconds of day those rows cover. */
+export interface CurveDay {
+  /** YYYY-MM-DD in the zone; undefined for a file of clock times (one unnamed day). */
+  day: string | undefined;
+  curve: Curve;
+  /** First row's second of day; the last row's plus the export's step (a row stands for the step after it, as `curve pull` writes buckets). */
+  from: number;
+  to: number;
+}
+
+/**
+ * A curve CSV cut into its days in `timeZone` (each day built from its own rows only, so a day
+ * the export covers in part is not padded from its neighbours and says how much it covers). A
+ * file of clock times is one day.
+ */
+export function parseCurveDays(text: string, file: string, opts: Omit<CurveParseOptions, 'day'> = {}): CurveDay[] {
+  const { name, pts } = curvePoints(text, file, opts);
+  if (pts.length < 2) throw new UserError(`${file}: a curve needs at least two rows, found ${pts.length}`);
+  const times = [...new Set(pts.map((p) => p.t.seconds))].sort((a, b) => a - b);
+  // The export's step: its smallest spacing (curve pull writes one row per bucket, 0 for an empty one).
+  const step = times.slice(1).reduce((m, t, i) => Math.min(m, t - times[i]!), Infinity);
+  const cover = (ps: { t: TimeCell }[], first: number) => ({
+    from: ps.reduce((m, p) => Math.min(m, p.t.seconds), Infinity) - first,
+    to: ps.reduce((m, p) => Math.max(m, p.t.seconds), -Infinity) - first + step,
+  });
+  if (pts[0]!.t.kind === 'clock') return [{ day: undefined, curve: buildDays(name, pts, file, undefined), ...cover(pts, 0) }];
+  const byDay = new Map<number, typeof pts>();
+  for (const p of pts) {
+    const d = Math.floor(p.t.seconds / DAY_SECONDS);
+    const list = byDay.get(d);
+    if (list) list.push(p);
+    else byDay.set(d, [p]);
+  }
+  const days = [...byDay.keys()].sort((a, b) => a - b);
+  if (days.at(-1)! - days[0]! + 1 > SCENARIO_BOUNDS.curveDays.max) throw new UserError(`${file}: spans ${isoDay(days[0]! * 86_400_000)} … ${isoDay(days.at(-1)! * 86_400_000)}, more than ${SCENARIO_BOUNDS.curveDays.max} days`, 'pull fewer days');
+  return days.map((d) => {
+    const ps = byDay.get(d)!;
+    const day = isoDay(d * 86_400_000);
+    // A day of one row is still a day the export touched: its curve holds that value.
+    const curve = ps.length > 1 ? buildDays(`${name} ${day}`, ps, file, day) : makeCurve(`${name} ${day}`, DAY_SECONDS, [ps[0]!.v, ps[0]!.v]);
+    return { day, curve, ...cover(ps, d * DAY_SECONDS) };
+  });
 }
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);

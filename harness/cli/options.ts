@@ -132,3 +132,9 @@ export function kubeconfigOf(flag: string | undefined, env: NodeJS.ProcessEnv, n
   const why = listed.length ? `$KUBECONFIG names no file that exists (${listed.join(delimiter)})` : '$KUBECONFIG is not set either';
   throw new UserError(`${needs} needs --kubeconfig <file>, and ${why}`, 'give --kubeconfig FILE, or export KUBECONFIG=FILE');
 }
+
+/** A Kubernetes namespace or object name given on the command line. */
+export function dnsLabel(v: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)) throw new InvalidArgumentError('expected a DNS label (lowercase letters, digits, -; at most 63).');
+  return v;
+}

@@ -30,6 +30,11 @@ beforeAll(async () => {
   writeFileSync(f('bomb.yaml'), `${bomb}\n`);
   writeFileSync(f('afile'), 'not a directory\n');
   writeFileSync(f('secret.txt'), `${SECRET}\n`);
+  // Two days of curve pull output covering tiny.yaml's window; a third row broken.
+  const pulled = ['2026-01-05', '2026-01-06'].flatMap((d) => Array.from({ length: 30 }, (_, m) => `${d}T07:${String(m).padStart(2, '0')}:00Z,1500`));
+  writeFileSync(f('history.csv'), `time,devices\n${pulled.join('\n')}\n`);
+  writeFileSync(f('history-bad.csv'), `time,devices\n${pulled.slice(0, 2).join('\n')}\n2026-01-05T07:02:00Z,-4\n`);
+  writeFileSync(f('history-night.csv'), `time,devices\n2026-01-05T01:00:00Z,1\n2026-01-05T02:00:00Z,1\n`);
   writeFileSync(f('scn/minmax.yaml'), 'name: t\ncurve: {const: 5}\nwindows: [{start: "07:00", end: "08:00"}]\nhpa: {minReplicas: 5, maxReplicas: 3}\n');
   writeFileSync(f('grouped.yaml'), 'sls: {endpoint: "localhost:1", credentials: {accessKeyId: a, accessKeySecret: b}}\nmetrics:\n  - {name: m, project: chat-prod, logstore: device-heartbeat, query: "* | select region, count(*) as n group by region", valueColumn: n}\n');
   writeFileSync(f('scn/outside.yaml'), 'name: t\ncurve: {file: ../secret.txt}\nwindows: [{start: "07:00", end: "08:00"}]\n');
@@ -122,6 +127,15 @@ const cases: [string, string[], RegExp][] = [
   ['replay', ['replay', tiny, '--baseline', f('missing.jsonl')], /cannot read baseline timeline .*missing\.jsonl/],
   ['advise', ['advise', f('missing.yaml')], /cannot read scenario/],
   ['advise', ['advise', tiny, '--grid', 'huge'], /--grid.*expected full or small/],
+  ['advise', ['advise', tiny, '--history', f('missing.csv')], /cannot read history .*missing\.csv: no such file/],
+  ['advise', ['advise', tiny, '--history', f('secret.txt')], /secret\.txt:1: the header must name a time column/],
+  ['advise', ['advise', tiny, '--history', f('history-bad.csv')], /history-bad\.csv:4: devices: is negative/],
+  ['advise', ['advise', tiny, '--history', f('history-night.csv')], /history-night\.csv: no day covers the scenario's windows \(2026-01-05: its rows cover 01:00–03:00, not the window 07:00–07:20\)/],
+  ['advise', ['advise', tiny, '--history', f('history.csv'), '--holdout', '2'], /--holdout 2: .*history\.csv has 2 usable day\(s\), and at least one must be left to search on/],
+  ['advise', ['advise', tiny, '--holdout', '1'], /--holdout 1: only with --history/],
+  ['advise', ['advise', tiny, '--shards', '3'], /--shards: only with --on-cluster/],
+  ['advise', ['advise', tiny, '--on-cluster', '--kubeconfig', f('missing')], /--kubeconfig .*missing/],
+  ['advise', ['advise', tiny, '--history', f('history.csv'), '--holdout', '-1'], /--holdout.*expected an integer/],
   ['migrate', ['migrate', tiny, '--to', 'cloneset'], /--to <kind>.*argument 'cloneset' is invalid\. expected one of uniteddeployment, resourcepolicy, workloadspread/],
   ['migrate', ['migrate', f('missing.yaml'), '--to', 'uniteddeployment'], /cannot read scenario .*missing\.yaml/],
   ['migrate', ['migrate', f('scn/m-unit-min.yaml'), '--to', 'uniteddeployment', '--no-replay', '--out', f('migrated')], /unit-min\.yaml: ElasticWorkload default\/web-ew: spec\.elasticUnit\[1\]\.min: 1: a floor on an overflow tier has no equivalent in a UnitedDeployment/],

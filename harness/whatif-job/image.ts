@@ -15,7 +15,7 @@ import { UserError } from '../../core/errors.ts';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROOT_FILES = ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
-const SOURCE_DIRS = ['core', 'kinds', 'harness', 'cluster', 'scenarios', 'simulator', 'manifests'];
+const SOURCE_DIRS = ['core', 'kinds', 'harness', 'cluster', 'scenarios', 'simulator', 'manifests', 'advise'];
 const SKIP = new Set(['node_modules', 'dist', 'out', '.cache']);
 
 /** Repository-relative files of the build context: the root files and every non-test .ts source (test support — `testing.ts`, vitest's `*.setup.ts` — left out, as the package leaves it out). */

@@ -64,6 +64,9 @@ describe('tool image tag', () => {
     expect(toolImageTag('0.1.0', files, ['b2', 'r'])).not.toBe(tag);
     const ctx = contextFiles();
     expect(ctx).toContain('simulator/whatif-shard-main.ts');
+    // The entry point runs advise's shards too: its sources must be in the image.
+    expect(ctx).toContain('harness/whatif-job/shard-entry.ts');
+    expect(ctx).toContain('advise/shard.ts');
     expect(ctx).toContain('harness/whatif-job/Dockerfile');
     expect(ctx.some((f) => f.endsWith('.test.ts') || f.includes('node_modules'))).toBe(false);
     // Test support changes no image: the shared e2e cluster's helpers are not in its context.

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,4 +56,55 @@ describe('ebbflow advise', () => {
       expect(readFileSync(join(out, 'advice.md'), 'utf8')).toContain(a.schedule!);
     }
   }, 120_000);
+});
+
+/**
+ * `--history`: three days of the weekday (what `curve pull` writes: dated UTC rows, one a minute,
+ * provenance lines), the third with a 30 % higher peak. The policy fitted to the first two is
+ * reported as failing the held-out third, and the command exits 1.
+ */
+describe('ebbflow advise --history', () => {
+  const weekday = readFileSync(join(ROOT, 'scenarios/curves/weekday.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',') as [string, string]);
+  const rows = ['# pulled by ebbflow 0.1.0 curve pull (a synthetic week)', 'time,devices'];
+  [1, 0.97, 1.3].forEach((f, i) => {
+    for (const [t, v] of weekday) if (t !== '24:00') rows.push(`2026-01-0${5 + i}T${t}:00Z,${Math.round(Number(v) * 0.008 * f)}`);
+  });
+  const csv = join(tmp, 'history.csv');
+  writeFileSync(csv, `${rows.join('\n')}\n`);
+  const hOut = join(tmp, 'out-history');
+  const r = spawnSync('node', [join(ROOT, 'bin/ebbflow.js'), 'advise', 'scenarios/smoke.yaml', '--grid', 'small', '--workers', '2', '--history', csv, '--out', hOut], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EBBFLOW_STATE_DIR: join(tmp, 'state'), EBBFLOW_CACHE_DIR: join(tmp, 'cache') }, timeout: 240_000 });
+  const day = z.object({ day: z.string(), cost: z.number(), sloCoverage: z.number(), passed: z.boolean() });
+  const days = z.object({ days: z.array(z.string()), passed: z.boolean(), cost: z.number(), sloCoverage: z.number(), perDay: z.array(day) });
+  const schema = adviceSchema.extend({
+    current: verdict.extend({ perDay: z.array(day) }),
+    recommended: verdict.extend({ perDay: z.array(day) }),
+    history: z.object({ file: z.string(), days: z.array(z.string()), left: z.array(z.object({ day: z.string(), why: z.string() })), aggregation: z.string() }),
+    holdout: days.extend({ policy: z.literal('recommended'), current: days }),
+  });
+
+  it('searches the first two days, aggregated, and reports the third as failing the holdout (exit 1)', () => {
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+    expect(r.stderr).toContain('on 2 day(s), 1 held out');
+    expect(r.status, r.stderr).toBe(1);
+    const a = schema.parse(JSON.parse(readFileSync(join(hOut, 'advice.json'), 'utf8')));
+    expect(a.history.days).toEqual(['2026-01-05', '2026-01-06']);
+    expect(a.recommended.perDay.map((d) => d.day)).toEqual(a.history.days);
+    expect(a.recommended.perDay.every((d) => d.passed)).toBe(true);
+    // Aggregated as advise/README.md says: the mean daily cost, the worst day's coverage.
+    expect(a.recommended.cost).toBeCloseTo((a.recommended.perDay[0]!.cost + a.recommended.perDay[1]!.cost) / 2, 9);
+    expect(a.recommended.sloCoverage).toBe(Math.min(...a.recommended.perDay.map((d) => d.sloCoverage)));
+    expect(a.current.sloCoverage).toBe(Math.min(...a.current.perDay.map((d) => d.sloCoverage)));
+    expect(a.holdout.days).toEqual(['2026-01-07']);
+    expect(a.holdout.passed).toBe(false);
+    expect(a.holdout.perDay[0]!.sloCoverage).toBeLessThan(a.recommended.sloCoverage);
+    const md = readFileSync(join(hOut, 'advice.md'), 'utf8');
+    expect(md).toContain('Held out: 2026-01-07');
+    expect(md).toContain('The advice did not hold');
+  }, 240_000);
+
+  it("the runnable scenario replays the history's last day", async () => {
+    const scenario = await loadScenario(join(hOut, 'scenario.yaml'), { allowOutsideManifests: true });
+    expect(scenario.day).toBe('2026-01-07');
+    expect(Math.max(...scenario.curve.values)).toBe(Math.max(...rows.slice(2).filter((l) => l.startsWith('2026-01-07')).map((l) => Number(l.split(',')[1]))));
+  });
 });

@@ -1,15 +1,18 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { UserError } from '../../../core/errors.ts';
-import { intIn, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
-import { EXIT, setOutcome } from '../boundary.ts';
+import { dnsLabel, intIn, kubeconfigOf, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { EXIT, interruptible, setOutcome } from '../boundary.ts';
 import { helpFooter } from '../help.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { ReplayResult } from '../../replay/engine/engine.ts';
 import type { Advice } from '../../../advise/advice.ts';
-import type { Candidate } from '../../../advise/search.ts';
+import type { Candidate, SearchResult } from '../../../advise/search.ts';
 import type { SystemConfig } from '../../../simulator/index.ts';
+import type { History } from '../../../advise/history.ts';
+import type { AdviseShardInput } from '../../../advise/shard.ts';
+import type { OnClusterFlags } from '../../whatif-job/flags.ts';
 
-interface AdviseOptions extends ManifestFlags {
+interface AdviseOptions extends ManifestFlags, OnClusterFlags {
   manifests?: string;
   growth?: number;
   minSlo?: number;
@@ -18,7 +21,8 @@ interface AdviseOptions extends ManifestFlags {
   grid: 'full' | 'small';
   prove?: boolean;
   compression?: number;
-  workers?: number;
+  history?: string;
+  holdout?: number;
 }
 
 /**
@@ -27,13 +31,13 @@ interface AdviseOptions extends ManifestFlags {
  * transform and the ECS pool resized; with `dropOverrides`, its HPA/ElasticWorkload overrides removed
  * (the patched manifests hold the policy, and the overrides would hide it).
  */
-async function scenarioWriter(scenario: Scenario, out: string, growthFactor: number | undefined, poolCount: number | undefined): Promise<(name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean) => string> {
+async function scenarioWriter(scenario: Scenario, out: string, growthFactor: number | undefined, poolCount: number | undefined, history?: { file: string; day: string }): Promise<(name: string, manifestsDir: string, ecsNodes: number, dropOverrides: boolean) => string> {
   const { resolve, relative, join, dirname, basename } = await import('node:path');
   const { readFileSync } = await import('node:fs');
   const { parseDocument } = await import('yaml');
   const { writeOutputFile } = await import('../../../core/files.ts');
   const raw = readFileSync(scenario.file, 'utf8');
-  const curveFile = (() => {
+  const curveFile = history ? resolve(history.file) : (() => {
     const d = parseDocument(raw).toJS() as { curve?: { file?: string } };
     return d.curve?.file ? resolve(dirname(scenario.file), d.curve.file) : undefined;
   })();
@@ -45,7 +49,11 @@ async function scenarioWriter(scenario: Scenario, out: string, growthFactor: num
       // The curve is copied beside the scenario: a scenario reads curves only in its own directory.
       const copied = `curve-${basename(curveFile)}`;
       writeOutputFile(join(out, copied), readFileSync(curveFile, 'utf8'));
-      doc.setIn(['curve', 'file'], copied);
+      // A history replaces the scenario's curve with one of its days, the scenario's transforms with it.
+      if (history) {
+        doc.set('curve', doc.createNode({ file: copied, day: history.day }));
+        doc.set('day', history.day);
+      } else doc.setIn(['curve', 'file'], copied);
     }
     if (growthFactor !== undefined && growthFactor !== 1) {
       const t = (doc.getIn(['curve', 'transforms']) as { toJSON(): unknown[] } | undefined)?.toJSON() ?? [];
@@ -77,13 +85,14 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const { makeOutputDir, writeOutputFile } = await import('../../../core/files.ts');
   const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
   const { gridSize, passes } = await import('../../../advise/search.ts');
-  const { searchInWorkers } = await import('../../../advise/parallel.ts');
   const { searchFamilyVariants } = await import('../../../advise/plan.ts');
   const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
   const { kustomization } = await import('../../../advise/patch.ts');
   const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
+  const { historyVerdicts } = await import('../../../advise/history.ts');
+  const { aggregate } = await import('../../../advise/days.ts');
 
-  if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
+  await checkFlags(opts);
   const scenario = await loadScenario(file, manifestGrants(opts));
   if (opts.cost !== undefined) scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
   if (opts.growth !== undefined && opts.growth !== 1) scenario.curve = growth(scenario.curve, opts.growth);
@@ -94,18 +103,20 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const shipped = resolve(dirname(new URL(import.meta.url).pathname), '../../../manifests/base');
   const teamDir = source?.path ?? shipped;
   if (!statSync(teamDir).isDirectory()) throw new UserError(`${source?.given ?? teamDir}: advise writes its change as a kustomize overlay, which needs the manifests as a kustomize directory`, 'point --manifests at the kustomize directory that holds the HPA');
+  const hist = await historyOf(scenario, opts);
   const base = systemFromScenario(scenario, manifests);
   const current = currentCandidate(base);
-  const currentOutcome = outcomeOf(scenario, base, {});
+  // With a history, today's policy on every day searched on, aggregated as each candidate is (advise/days.ts).
+  const currentOutcome = hist ? aggregate(hist.train.map((s) => outcomeOf(s, base, {}))) : outcomeOf(scenario, base, {});
   const minSlo = opts.minSlo ?? currentOutcome.sloCoverage;
   const currency = base.cost.currency;
   const pool = base.nodes.ecs[0];
   const grid = defaultGrid(current, { podsPerNode: pool ? ecsPodCapacity({ ecs: [{ ...pool, count: 1 }] }, base.pod) : 0, hasOverflowTier: base.placement.tiers.length > 1 && !!pool, size: opts.grid });
   const t0 = performance.now();
-  process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies...\n`);
-  const result = await searchInWorkers({ file: scenario.file, manifests, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}), grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
-  // The other families (scale-up tolerances, CronHPA floor schedules) on the pool size found, bounded by its answer.
-  const families = await searchFamilyVariants({ scenario, base, manifests, current, grid, first: result, minSlo, ...(opts.growth !== undefined ? { growth: opts.growth } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}), log: (m) => process.stderr.write(m) });
+  process.stderr.write(`searching ${gridSize(grid).toLocaleString('en-US')} candidate policies${hist ? ` on ${hist.train.length} day(s), ${hist.held.length} held out` : ''}...\n`);
+  const result = await runSearch(opts, { scenario, manifests, grid, minSlo, seed: passes(currentOutcome, minSlo) ? { candidate: current, outcome: currentOutcome } : null, ...(hist ? { days: hist.trainData } : {}), ...(opts.growth !== undefined ? { growth: opts.growth } : {}) });
+  // The other families (scale-up tolerances, CronHPA floor schedules) on the pool size found, bounded by its answer (in local workers).
+  const families = await searchFamilyVariants({ scenario, base, manifests, current, grid, first: result, minSlo, ...(opts.growth !== undefined ? { growth: opts.growth } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}), ...(hist ? { days: hist.trainData } : {}), log: (m) => process.stderr.write(m) });
   const searchSeconds = (performance.now() - t0) / 1000;
 
   const out = resolve(opts.out);
@@ -118,20 +129,23 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const extra = families.writeCronHpa(overlayDir, rec?.policy);
   const patchText = kustomization({ resource: relative(overlayDir, teamDir) || '.', hpa: manifests.hpa, ...(manifests.placement ? { placement: manifests.placement } : {}), from: manifestsPolicy(scenario, (x) => systemFromScenario(x, manifests), current), to: rec?.policy ?? families.current, extra });
   writeOutputFile(join(overlayDir, 'kustomization.yaml'), patchText);
-  const scenarioFor = await scenarioWriter(scenario, out, opts.growth, pool?.count);
+  // With a history, the runnable scenarios replay its last day (a held-out one when there is one).
+  const scenarioFor = await scenarioWriter(scenario, out, opts.growth, pool?.count, hist ? { file: hist.file, day: [...hist.train, ...hist.held].at(-1)!.day } : undefined);
   const currentScenario = join(out, 'current.yaml');
   const recommendedScenario = join(out, 'scenario.yaml');
   writeOutputFile(currentScenario, scenarioFor('current', teamDir, current.ecsNodes, false));
   writeOutputFile(recommendedScenario, scenarioFor('recommended', overlayDir, rec?.policy.ecsNodes ?? current.ecsNodes, true));
 
+  const verdicts = hist ? historyVerdicts(hist, base, rec ? (sys) => families.apply(sys, rec.policy) : null, minSlo) : undefined;
   const advice = buildAdvice({
     scenario: relative(process.cwd(), recommendedScenario),
     from: relative(process.cwd(), scenario.file),
     growth: opts.growth ?? 1,
     seconds,
     minSlo,
-    current: verdict(families.current, currentOutcome, currency, minSlo),
-    recommended: rec ? verdict(rec.policy, rec.outcome, currency, minSlo) : null,
+    current: { ...verdict(families.current, currentOutcome, currency, minSlo), ...(verdicts ? { perDay: verdicts.current } : {}) },
+    recommended: rec ? { ...verdict(rec.policy, rec.outcome, currency, minSlo), ...(verdicts?.recommended ? { perDay: verdicts.recommended } : {}) } : null,
+    ...(verdicts ? { history: verdicts.history, holdout: verdicts.holdout } : {}),
     result: families.result,
     ...(rec?.policy.cronJobs?.length ? { schedule: families.describe(rec.policy) } : {}),
     searchSeconds,
@@ -141,8 +155,61 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice));
   process.stdout.write(adviceMarkdown(advice));
   process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml${extra.length ? ', patch/cronhpa.yaml' : ''}, scenario.yaml, current.yaml\n`);
-  if (opts.prove && rec) return proveAdvice(out, advice, { current: currentScenario, recommended: recommendedScenario }, opts);
-  setOutcome(rec ? EXIT.ok : EXIT.failed);
+  // A recommendation that fails a held-out day is not one to apply as it is.
+  const held = !advice.holdout || advice.holdout.passed;
+  if (advice.holdout) process.stdout.write(held ? 'The advice held on the held-out day(s).\n' : 'The advice did not hold on the held-out day(s) (above).\n');
+  if (opts.prove && rec) {
+    const holds = await proveAdvice(out, advice, { current: currentScenario, recommended: recommendedScenario }, opts);
+    setOutcome(holds && held ? EXIT.ok : EXIT.failed);
+    return;
+  }
+  setOutcome(rec && held ? EXIT.ok : EXIT.failed);
+}
+
+/** What the flags say on their own, before anything is read. */
+async function checkFlags(opts: AdviseOptions): Promise<void> {
+  if (opts.growth !== undefined && !(opts.growth > 0)) throw new UserError(`--growth must be positive, got ${opts.growth}`);
+  if (opts.onCluster) opts.kubeconfig = kubeconfigOf(opts.kubeconfig, process.env, '--on-cluster');
+  (await import('../../whatif-job/flags.ts')).checkOnClusterFlags(opts);
+}
+
+/** The search in local worker threads, or with `--on-cluster` as an Indexed Job (Ctrl-C deletes it); the same answer either way. */
+async function runSearch(opts: AdviseOptions, s: AdviseShardInput): Promise<SearchResult> {
+  if (opts.onCluster) {
+    const { adviseOnCluster } = await import('../../whatif-job/advise.ts');
+    return interruptible((signal) => adviseOnCluster(opts, { ...s, signal, progress: (done, total) => process.stderr.write(`${done}/${total} shards\n`), log: (l) => process.stderr.write(`${l}\n`) }), { onSignal: 'deleting the search Job' });
+  }
+  const { searchInWorkers } = await import('../../../advise/parallel.ts');
+  const { scenario, ...rest } = s;
+  return searchInWorkers({ ...rest, file: scenario.file, ...(scenario.cost ? { cost: scenario.cost } : {}), ...(opts.workers !== undefined ? { workers: opts.workers } : {}) });
+}
+
+/** `--history` read and cut into days (`--holdout` checked), the days it leaves out noted. */
+async function historyOf(scenario: Scenario, opts: AdviseOptions): Promise<History | undefined> {
+  if (opts.history === undefined) {
+    if (opts.holdout) throw new UserError(`--holdout ${opts.holdout}: only with --history (the scenario's curve is one day)`, 'give --history CSV, the days `ebbflow curve pull` wrote');
+    return undefined;
+  }
+  const { loadHistory } = await import('../../../advise/history.ts');
+  const hist = await loadHistory(opts.history, scenario, { holdout: opts.holdout, growth: opts.growth });
+  for (const l of hist.left) process.stderr.write(`note: ${opts.history}: ${l.day} left out, ${l.why}\n`);
+  return hist;
+}
+
+/** `--prove`: both policies replayed; advice.json/md extended with the verdicts. Answers whether the control plane confirms the advice. */
+async function proveAdvice(out: string, advice: Advice, scenarios: { current: string; recommended: string }, opts: AdviseOptions): Promise<boolean> {
+  const { join } = await import('node:path');
+  const { writeOutputFile } = await import('../../../core/files.ts');
+  const { adviceMarkdown } = await import('../../../advise/advice.ts');
+  const proof = await prove(out, scenarios, opts);
+  const doc = { ...advice, prove: proof };
+  writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
+  const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
+  writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
+  process.stdout.write(lines.join('\n'));
+  const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
+  process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
+  return holds;
 }
 
 /**
@@ -166,22 +233,6 @@ function manifestsPolicy(scenario: Scenario, resolve: (s: Scenario) => SystemCon
     ecsNodes: current.ecsNodes,
     scaleUpTolerance: own.hpa.behavior?.scaleUp?.tolerance ?? null,
   };
-}
-
-/** `--prove`: both scenarios replayed, their verdicts added to advice.json/md, the exit code set by them. */
-async function proveAdvice(out: string, advice: Advice, scenarios: { current: string; recommended: string }, opts: AdviseOptions): Promise<void> {
-  const { join } = await import('node:path');
-  const { writeOutputFile } = await import('../../../core/files.ts');
-  const { adviceMarkdown } = await import('../../../advise/advice.ts');
-  const proof = await prove(out, scenarios, opts);
-  const doc = { ...advice, prove: proof };
-  writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(doc, null, 2)}\n`);
-  const lines = ['', '## On the real control plane (--prove)', '', '| policy | passed | SLO coverage | cost | simulator agreement |', '|---|---|---|---|---|', ...Object.entries(proof).map(([k, p]) => `| ${k} | ${p.passed ? 'yes' : 'no'} | ${p.sloCoverage === null ? '-' : `${p.sloCoverage.toFixed(1)} %`} | ${p.cost === null ? '-' : p.cost.toFixed(2)} | ${p.agreement.join('; ')} |`), ''];
-  writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice) + lines.join('\n'));
-  process.stdout.write(lines.join('\n'));
-  const holds = proof.recommended.passed && proof.recommended.cost !== null && proof.current.cost !== null && proof.recommended.cost < proof.current.cost && (proof.recommended.sloCoverage ?? -1) >= (proof.current.sloCoverage ?? Infinity);
-  process.stdout.write(holds ? 'The control plane confirms it: the recommended policy passes, costs less and covers at least as much.\n' : 'The control plane does not confirm the advice (above): read both reports before applying it.\n');
-  setOutcome(holds ? EXIT.ok : EXIT.failed);
 }
 
 /** A replay's SLO coverage and cost, measured as the simulator's summary measures them (core/checks/measures.ts). */
@@ -235,12 +286,20 @@ export function register(program: Command): void {
       if (v !== 'full' && v !== 'small') throw new InvalidArgumentError('expected full or small.');
       return v;
     }, 'full')
+    .option('--history <csv>', "the team's history, one or many days (what `ebbflow curve pull` writes), cut into days in the scenario's timezone: searched on instead of the scenario's curve")
+    .option('--holdout <n>', '--history: the last n days are not searched on but check the advice (default 1 with two days or more, 0 with one)', intIn(0, 366))
     .option('--workers <n>', 'worker threads (default: CPU count)', intIn(1, 256))
+    .option('--on-cluster', 'search as a Kubernetes Indexed Job (each completion index searches its share of the ECS pool sizes) instead of local worker threads')
+    .option('--kubeconfig <file>', '--on-cluster: the kubeconfig of the cluster (default: $KUBECONFIG)')
+    .option('--namespace <name>', '--on-cluster: an existing namespace (default: a temporary one, deleted afterwards)', dnsLabel)
+    .option('--image <ref>', '--on-cluster: the tool image (default: built here as ebbflow/ebbflow:<version>-<hash> and loaded into a kind cluster)')
+    .option('--load-into-kind <cluster>', '--on-cluster: kind load the image into this kind cluster (default: detected from the kubeconfig context kind-<cluster>)')
+    .option('--shards <n>', '--on-cluster: completions = parallelism (default: the usable node count, at most the ECS pool sizes searched)', intIn(1, 1000))
     .option('--out <dir>', 'write advice.md, advice.json, patch/kustomization.yaml, scenario.yaml and current.yaml here', 'out-advise')
     .option('--prove', 'replay the current and the recommended scenario on a local control plane and report their agreement with the simulator (minutes)')
     .option('--compression <k>', '--prove: virtual seconds per wall second (default: the scenario\'s)', intIn(1, 3600))
     .option('--allow-outside-manifests', "read manifests outside the scenario's directory and the current one (only for scenarios you trust)")
     .option('--allow-remote-manifests', 'let kustomize fetch URL and git resources of the manifests (only for manifests you trust)')
-    .addHelpText('after', helpFooter({ examples: ['npx ebbflow advise scenarios/weekday.yaml', 'npx ebbflow advise my-scenario.yaml --manifests deploy/overlays/prod --growth 1.3 --out advice/', 'npx ebbflow advise scenarios/smoke.yaml --grid small --prove'], ok: 'a policy passes and is recommended', failed: 'no searched policy passes, or --prove does not confirm the advice' }))
+    .addHelpText('after', helpFooter({ examples: ['npx ebbflow advise scenarios/weekday.yaml', 'npx ebbflow advise my-scenario.yaml --manifests deploy/overlays/prod --history curves/week.csv --holdout 2 --growth 1.3 --out advice/', 'npx ebbflow advise scenarios/smoke.yaml --grid small --prove'], ok: 'a policy passes and is recommended (and held on the held-out days)', failed: 'no searched policy passes, the recommendation fails a held-out day, or --prove does not confirm the advice' }))
     .action(advise);
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
 import { UserError } from '../../../core/errors.ts';
-import { intIn, kubeconfigOf, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
+import { dnsLabel, intIn, kubeconfigOf, manifestGrants, numberIn, type ManifestFlags } from '../options.ts';
 import type { parseVary as parseVaryType } from '../../../simulator/index.ts';
 import type { Scenario } from '../../../scenarios/index.ts';
 import type { OnClusterFlags } from '../../whatif-job/flags.ts';
@@ -18,11 +17,6 @@ interface WhatifOptions extends OnClusterFlags, ManifestFlags {
   top: number;
   manifests?: string;
   cost?: string;
-}
-
-function dnsLabel(v: string): string {
-  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v)) throw new InvalidArgumentError('expected a DNS label (lowercase letters, digits, -; at most 63).');
-  return v;
 }
 
 /** The scenario's own bounds hold for swept values too: a sweep must not reach what a scenario may not. */
