@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,7 @@ describe('the KEDA scaler entry of the same image, as manifests/components/keda 
   let grpcPort: number;
   let httpPort: number;
   let client: Client;
+  let dir: string | undefined;
 
   const call = <T>(method: string, req: object): Promise<T> => new Promise((resolve, reject) => client[method]!(req, (e, r) => (e ? reject(e) : resolve(r as T))));
   const getMetrics = () => call<Metrics>('GetMetrics', { scaledObjectRef: ref, metricName: kedaMetricName });
@@ -149,8 +150,10 @@ describe('the KEDA scaler entry of the same image, as manifests/components/keda 
     for (const [k, v] of Object.entries({ interval: '200ms', timeout: '1s', maxStaleness: '2s', retries: 0 })) doc.setIn(['metrics', 0, k], v);
     const mount = scaler.volumeMounts.find((m) => m.name === 'config')!;
     expect(mount.readOnly).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'ebf-keda-image-'));
-    writeFileSync(join(dir, 'config.yaml'), doc.toString());
+    dir = mkdtempSync(join(tmpdir(), 'ebf-keda-image-'));
+    writeFileSync(join(dir, 'config.yaml'), doc.toString(), { mode: 0o644 });
+    // A ConfigMap volume is readable by the pod's user; mkdtemp's 0700 root directory is not (exit 2).
+    chmodSync(dir, 0o755);
 
     let c = new ReadOnlyRootContainer(IMAGE)
       .withEntrypoint(scaler.command)
@@ -172,6 +175,7 @@ describe('the KEDA scaler entry of the same image, as manifests/components/keda 
     client?.close();
     await container?.stop({ remove: true });
     await sls?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('runs the manifest\'s command read-only, without capabilities, as 65532', async () => {
