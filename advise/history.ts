@@ -5,8 +5,7 @@ import { SCENARIO_BOUNDS } from '../scenarios/bounds.ts';
 import type { Scenario } from '../scenarios/index.ts';
 import type { SystemConfig } from '../simulator/index.ts';
 import { AGGREGATION, dayData, dayScenario, daysVerdict, holdoutCount, holdoutVerdict, splitHoldout, usableDays, type DayData, type DayVerdict, type Holdout } from './days.ts';
-import { applyCandidate, outcomeOf } from './evaluate.ts';
-import type { Candidate } from './search.ts';
+import { outcomeOf } from './evaluate.ts';
 import type { Advice } from './advice.ts';
 
 /** `advise --history`: the team's history (`curve pull` output) read and cut into the scenario's days. */

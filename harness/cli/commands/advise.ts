@@ -86,7 +86,7 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
   const { currentCandidate, defaultGrid, outcomeOf } = await import('../../../advise/evaluate.ts');
   const { gridSize, passes } = await import('../../../advise/search.ts');
   const { searchFamilyVariants } = await import('../../../advise/plan.ts');
-  const { buildAdvice, adviceMarkdown, verdict } = await import('../../../advise/advice.ts');
+  const { buildAdvice, verdict } = await import('../../../advise/advice.ts');
   const { kustomization } = await import('../../../advise/patch.ts');
   const { layerPrices, readPricesFile } = await import('../../../core/prices.ts');
   const { historyVerdicts } = await import('../../../advise/history.ts');
@@ -151,19 +151,27 @@ async function advise(file: string, opts: AdviseOptions): Promise<void> {
     searchSeconds,
     patch: relative(process.cwd(), join(overlayDir, 'kustomization.yaml')),
   });
+  await finish(out, opts, advice, extra.length > 0, { current: currentScenario, recommended: recommendedScenario }, rec !== null);
+}
+
+/** advice.json/md written and printed, the held-out days' and `--prove`'s verdicts, the exit code. */
+async function finish(out: string, opts: AdviseOptions, advice: Advice, cronHpa: boolean, scenarios: { current: string; recommended: string }, recommended: boolean): Promise<void> {
+  const { join } = await import('node:path');
+  const { writeOutputFile } = await import('../../../core/files.ts');
+  const { adviceMarkdown } = await import('../../../advise/advice.ts');
   writeOutputFile(join(out, 'advice.json'), `${JSON.stringify(advice, null, 2)}\n`);
   writeOutputFile(join(out, 'advice.md'), adviceMarkdown(advice));
   process.stdout.write(adviceMarkdown(advice));
-  process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml${extra.length ? ', patch/cronhpa.yaml' : ''}, scenario.yaml, current.yaml\n`);
+  process.stdout.write(`written: ${join(opts.out, 'advice.md')}, advice.json, patch/kustomization.yaml${cronHpa ? ', patch/cronhpa.yaml' : ''}, scenario.yaml, current.yaml\n`);
   // A recommendation that fails a held-out day is not one to apply as it is.
   const held = !advice.holdout || advice.holdout.passed;
   if (advice.holdout) process.stdout.write(held ? 'The advice held on the held-out day(s).\n' : 'The advice did not hold on the held-out day(s) (above).\n');
-  if (opts.prove && rec) {
-    const holds = await proveAdvice(out, advice, { current: currentScenario, recommended: recommendedScenario }, opts);
+  if (opts.prove && recommended) {
+    const holds = await proveAdvice(out, advice, scenarios, opts);
     setOutcome(holds && held ? EXIT.ok : EXIT.failed);
     return;
   }
-  setOutcome(rec && held ? EXIT.ok : EXIT.failed);
+  setOutcome(recommended && held ? EXIT.ok : EXIT.failed);
 }
 
 /** What the flags say on their own, before anything is read. */
