@@ -49,6 +49,16 @@ describe('the pipelines page', () => {
     expect(html).not.toMatch(/<script[^>]+src=/);
   });
 
+  it('beside a replay, puts the simulated pipelines in a second table', () => {
+    const sim = [run('adapter', timeline(30)), run('keda-prometheus', timeline(30)), run('keda-sls', timeline(0))];
+    const md = pipelinesMarkdown(runs, { scenario: 's.yaml', how: 'replayed', simulated: sim });
+    const after = md.slice(md.indexOf('The same pipelines in the simulator'));
+    expect(after).toContain('| keda-sls | keda-sls → HPA | 0 s |');
+    expect(after.split('\n').filter((l) => l.startsWith('|---'))).toHaveLength(1);
+    expect(pipelinesMarkdown(runs, { scenario: 's.yaml', how: 'simulated' })).not.toContain('in the simulator');
+    expect(pipelinesHtml(runs, { scenario: 's.yaml', how: 'replayed', simulated: sim })).toContain('<table id="simulated">');
+  });
+
   it('plots observed time: windows back to back with a break between them', () => {
     const tl = twoWindowTimeline(true);
     const pts = replicasSeries(tl);

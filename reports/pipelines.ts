@@ -67,7 +67,11 @@ export interface PipelinesPage {
   scenario: string;
   /** How the runs were made, e.g. `replayed on the local control plane` or `simulated`. */
   how: string;
+  /** With a replay, the same pipelines in the simulator: what the model's pipeline constants give, beside what the control plane did. */
+  simulated?: PipelineRun[];
 }
+
+const SIMULATED_HEAD = 'The same pipelines in the simulator (its pipeline constants, no control plane timing):';
 
 const NOTES = [
   'metric lag: the shift (virtual s) that best lines the metric the HPA saw up with the curve (least mean absolute difference, never across a window gap).',
@@ -86,6 +90,7 @@ export function pipelinesMarkdown(runs: PipelineRun[], o: PipelinesPage): string
     `|${head!.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
     '',
+    ...(o.simulated ? [SIMULATED_HEAD, '', ...pipelineRows(o.simulated).flatMap((r, i) => [`| ${r.map(cell).join(' | ')} |`, ...(i === 0 ? [`|${r.map(() => '---').join('|')}|`] : [])]), ''] : []),
     ...NOTES.map((n) => `- ${n}`),
     '',
   ].join('\n');
@@ -122,8 +127,14 @@ export function pipelinesChartOption(runs: PipelineRun[]): Record<string, unknow
   };
 }
 
-export function pipelinesHtml(runs: PipelineRun[], o: PipelinesPage): string {
+function htmlTable(id: string, runs: PipelineRun[]): string {
   const [head, ...rows] = pipelineRows(runs);
+  return `<table id="${id}"><tr>${head!.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
+${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}
+</table>`;
+}
+
+export function pipelinesHtml(runs: PipelineRun[], o: PipelinesPage): string {
   const title = `ebbflow pipelines — ${o.scenario}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
@@ -131,15 +142,14 @@ export function pipelinesHtml(runs: PipelineRun[], o: PipelinesPage): string {
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#1d2330;max-width:1200px}
 h1{font-size:22px;margin:0 0 4px} h2{font-size:17px;margin:28px 0 8px} .muted{color:#667085}
-table{border-collapse:collapse;width:100%;font-size:13px} td,th{border-bottom:1px solid #e3e6ea;padding:4px 6px;text-align:left} th{white-space:nowrap}
+table{border-collapse:collapse;width:100%;font-size:13px} td,th{border-bottom:1px solid #e3e6ea;padding:4px 6px;text-align:left} th{white-space:nowrap} td:nth-child(2){min-width:22em}
 .chart{width:100%;height:420px}
 </style></head><body>
 <h1>${esc(title)}</h1>
 <div class="muted">The same curve and expectations through ${runs.length} pipelines (${esc(o.how)}).</div>
 <h2>Figures</h2>
-<table id="pipelines"><tr>${head!.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>
-${rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}
-</table>
+${htmlTable('pipelines', runs)}
+${o.simulated ? `<p class="muted">${esc(SIMULATED_HEAD)}</p>\n${htmlTable('simulated', o.simulated)}` : ''}
 <ul class="muted">${NOTES.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <h2>Replicas over time</h2><div id="c-replicas" class="chart"></div>
 <script>${echarts()}</script>

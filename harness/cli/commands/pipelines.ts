@@ -43,11 +43,12 @@ async function pipelines(file: string, opts: PipelinesOptions): Promise<void> {
     const scn: Scenario = { ...scenario, name: `${scenario.name}-${p.name}`, manifestGrants: { ...scenario.manifestGrants, allowOutside: true } };
     return { ...p, scenario: scn, manifestsPath: join(MANIFESTS_DIR, p.overlay) };
   });
-  const views = opts.replay
-    ? await replayBoth(runs.map((r) => ({ name: r.name, scenario: r.scenario, manifestsPath: r.manifestsPath, kind: r.path })), out, opts.backend)
-    : await simulateBoth(await Promise.all(runs.map(async (r) => ({ name: r.name, scenario: r.scenario, manifests: await loadSystemManifests(manifestsSource(r.scenario, r.manifestsPath)) }))), out);
-  const pipelineRuns = runs.map((r, i) => ({ name: r.name, path: r.path, timeline: views[i]!.timeline, basis: views[i]!.basis, results: views[i]!.results }));
-  const page = { scenario: relative(process.cwd(), scenario.file), how: opts.replay ? `replayed on the ${opts.backend} control plane, one after the other` : 'simulated' };
+  // Simulated in any case (seconds): beside a replay, it separates the pipelines' modelled delays from the control plane's timing.
+  const simulated = await simulateBoth(await Promise.all(runs.map(async (r) => ({ name: r.name, scenario: r.scenario, manifests: await loadSystemManifests(manifestsSource(r.scenario, r.manifestsPath)) }))), opts.replay ? undefined : out);
+  const views = opts.replay ? await replayBoth(runs.map((r) => ({ name: r.name, scenario: r.scenario, manifestsPath: r.manifestsPath, kind: r.path })), out, opts.backend) : simulated;
+  const asRuns = (vs: typeof views) => runs.map((r, i) => ({ name: r.name, path: r.path, timeline: vs[i]!.timeline, basis: vs[i]!.basis, results: vs[i]!.results }));
+  const pipelineRuns = asRuns(views);
+  const page = { scenario: relative(process.cwd(), scenario.file), how: opts.replay ? `replayed on the ${opts.backend} control plane, one after the other` : 'simulated', ...(opts.replay ? { simulated: asRuns(simulated) } : {}) };
   const markdown = pipelinesMarkdown(pipelineRuns, page);
   writeOutputFile(join(out, 'summary.md'), markdown);
   writeOutputFile(join(out, 'report.html'), pipelinesHtml(pipelineRuns, page));
