@@ -30,7 +30,7 @@ async function writeMigration(out: string, theirs: string, files: { overlay: () 
 }
 
 /** Both runs in the simulator; with `out`, their reports under `out/<name>/`. */
-async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out?: string): Promise<RunView[]> {
+export async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out?: string): Promise<RunView[]> {
   const { join } = await import('node:path');
   const { simulate, systemFromScenario, runBasis } = await import('../../../simulator/index.ts');
   const { checkAll } = await import('../../../core/checks/checks.ts');
@@ -46,7 +46,7 @@ async function simulateBoth(runs: { name: string; scenario: Scenario; manifests:
 }
 
 /** Both runs on the control plane, one after the other (reuses the replay engine as `advise --prove` does). */
-async function replayBoth(runs: { name: string; scenario: Scenario; manifestsPath?: string; kind: string }[], out: string, backend: 'local' | 'kind'): Promise<RunView[]> {
+export async function replayBoth(runs: { name: string; scenario: Scenario; manifestsPath?: string; kind: string }[], out: string, backend: 'local' | 'kind'): Promise<RunView[]> {
   const { join, relative } = await import('node:path');
   const { runReplay } = await import('../../replay/engine/engine.ts');
   const { runBasis, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
