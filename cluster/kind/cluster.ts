@@ -9,7 +9,7 @@ import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { KIND_SCHEDULER_MANIFEST, KIND_SCHEDULER_PARKED, kindClusterConfigYaml, vkEciArgs } from './config.ts';
 import { ensureKindNodeImage } from './node-image.ts';
-import { kindClusterName, kindDir } from './locate.ts';
+import { kindClusterName, kindDir, kindOwnedLabels } from './locate.ts';
 
 export interface KindClusterInput {
   name?: string;
@@ -141,9 +141,11 @@ export async function kindGateway(): Promise<string> {
 
 export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   validateClusterName(name, '--name');
-  // stopAll forgets what it stopped (its record would otherwise outlive the process); only vk-eci is ours here.
+  // stopAll forgets what it stopped (its record would otherwise outlive the process).
   const sup = clusterSupervisor(name, env);
-  await sup.stopAll({ except: sup.list().map((r) => r.label).filter((l) => l !== VK_LABEL) });
+  const labels = sup.list().map((r) => r.label);
+  const ours = kindOwnedLabels(labels, existsSync(kubeconfigPath(name, env)), VK_LABEL);
+  await sup.stopAll({ except: labels.filter((l) => !ours.includes(l)) });
   const { kind } = await ensureBinaries(['kind']);
   const del = await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false, all: true });
   // Never reported as down while its containers may run: the state stays for another try.
