@@ -7,9 +7,9 @@ import { hpaFlagsSchema, type HpaFlags } from '../local/control-plane.ts';
 import { clusterSupervisor, kubeconfigPath, removeClusterDirs, validateClusterName } from '../local/state.ts';
 import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
-import { kindClusterConfigYaml, vkEciArgs } from './config.ts';
+import { KIND_SCHEDULER_MANIFEST, KIND_SCHEDULER_PARKED, kindClusterConfigYaml, vkEciArgs } from './config.ts';
 import { ensureKindNodeImage } from './node-image.ts';
-import { kindClusterName, kindDir } from './locate.ts';
+import { kindClusterName, kindDir, kindOwnedLabels } from './locate.ts';
 
 export interface KindClusterInput {
   name?: string;
@@ -22,6 +22,12 @@ export interface KindClusterInput {
   eci?: EciNode;
   /** vk-eci outlives this process (`cluster up`: the CLI exits, `cluster down` stops it). */
   detachEci?: boolean;
+  /**
+   * `external`: kind's own kube-scheduler is stopped once the cluster is up; the run starts its own
+   * beside the cluster (a kube-scheduler with a plugin, e.g. cluster/resourcepolicy), as the local
+   * backend's `scheduler: external`.
+   */
+  scheduler?: 'kube-scheduler' | 'external';
 }
 
 export interface KindCluster {
@@ -73,14 +79,43 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
     return sa.exitCode === 0 ? true : undefined;
   });
   const stop = () => stopKindCluster(name, env);
+  const nodeContainer = `${kname}-control-plane`;
   try {
+    if (input.scheduler === 'external') await stopKindScheduler(nodeContainer, kubeconfig, kubectl!, o.progress);
     const hostAddress = await kindGateway();
     const vk = input.eci ? await startVkEci(name, kubeconfig, dir, vkEciArgs(input.eci, k), { progress: o.progress, detached: input.detachEci ?? false }) : undefined;
-    return { name, kubeconfig, nodeContainer: `${kname}-control-plane`, hostAddress, ...(vk ? { virtualNode: vk.node } : {}), warnings: vk?.warnings ?? [], stop };
+    return { name, kubeconfig, nodeContainer, hostAddress, ...(vk ? { virtualNode: vk.node } : {}), warnings: vk?.warnings ?? [], stop };
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+/**
+ * Stops kind's kube-scheduler for good: its static pod manifest is moved out of the kubelet's
+ * manifests directory, then this waits until the kubelet has deleted the mirror pod and no
+ * kube-scheduler process is left on the node, so two schedulers never bind the run's pods. Done
+ * after `kind create` rather than by skipping kubeadm's scheduler phase: kubeadm v1.36's init waits
+ * for every control-plane component's static pod read from disk and fails without it.
+ */
+async function stopKindScheduler(container: string, kubeconfig: string, kubectl: string, progress?: (l: string) => void): Promise<void> {
+  progress?.(`stopping kind's kube-scheduler (${KIND_SCHEDULER_MANIFEST} moved out of the node's manifests directory)`);
+  await execa('docker', ['exec', container, 'mv', KIND_SCHEDULER_MANIFEST, KIND_SCHEDULER_PARKED]);
+  const mirror = `kube-scheduler-${container}`;
+  let left = '';
+  await waitUntil("kind's kube-scheduler to stop", 60_000, async () => {
+    left = await kindSchedulerLeft(container, mirror, kubeconfig, kubectl);
+    return left === '' ? true : undefined;
+  }, () => left, 250);
+}
+
+/** What is left of kind's kube-scheduler on the node ('' when nothing). */
+async function kindSchedulerLeft(container: string, mirror: string, kubeconfig: string, kubectl: string): Promise<string> {
+  const pod = await execa(kubectl, ['--kubeconfig', kubeconfig, '-n', 'kube-system', 'get', 'pod', mirror, '--ignore-not-found', '-o', 'name'], { reject: false });
+  if (pod.exitCode !== 0 || pod.stdout.trim() !== '') return `mirror pod ${mirror} still there`;
+  // pgrep exits 1 when nothing matches: the static pod's container is gone too.
+  const proc = await execa('docker', ['exec', container, 'pgrep', '-x', 'kube-scheduler'], { reject: false });
+  return proc.exitCode === 1 ? '' : `kube-scheduler still running on the node (pgrep: exit ${proc.exitCode}, ${proc.stdout.trim()})`;
 }
 
 const VK_LABEL = 'vk-eci';
@@ -106,9 +141,11 @@ export async function kindGateway(): Promise<string> {
 
 export async function stopKindCluster(name: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   validateClusterName(name, '--name');
-  // stopAll forgets what it stopped (its record would otherwise outlive the process); only vk-eci is ours here.
+  // stopAll forgets what it stopped (its record would otherwise outlive the process).
   const sup = clusterSupervisor(name, env);
-  await sup.stopAll({ except: sup.list().map((r) => r.label).filter((l) => l !== VK_LABEL) });
+  const labels = sup.list().map((r) => r.label);
+  const ours = kindOwnedLabels(labels, existsSync(kubeconfigPath(name, env)), VK_LABEL);
+  await sup.stopAll({ except: labels.filter((l) => !ours.includes(l)) });
   const { kind } = await ensureBinaries(['kind']);
   const del = await execa(kind!, ['delete', 'cluster', '--name', kindClusterName(name)], { reject: false, all: true });
   // Never reported as down while its containers may run: the state stays for another try.

@@ -1,8 +1,9 @@
+import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { hpaFlagsSchema } from '../local/control-plane.ts';
 import { nodePoolsSchema } from '../nodes/config.ts';
-import { ecsNodeLabels, kindClusterConfig, kindClusterConfigYaml, vkEciArgs } from './config.ts';
+import { ecsNodeLabels, KIND_SCHEDULER_MANIFEST, KIND_SCHEDULER_PARKED, kindClusterConfig, kindClusterConfigYaml, vkEciArgs } from './config.ts';
 
 describe('kind cluster config', () => {
   const hpa = hpaFlagsSchema.parse({});
@@ -43,5 +44,11 @@ describe('the kind node as the ECS pool, vk-eci as the ECI node', () => {
     expect(v.args).toEqual(['--region', 'cn-hangzhou', '--zone', 'i', '--start-latency', '250ms', '--inventory-failure-rate', '0.25']);
     expect(v.warnings).toEqual([]);
     expect(vkEciArgs({ ...pools.eci, failures: { ...pools.eci.failures, mode: 'pending', maxFailures: 2 } }, 1).warnings).toHaveLength(2);
+  });
+
+  it('parks kind\'s kube-scheduler manifest outside the kubelet\'s manifests directory (the kubelet reads every file there)', () => {
+    expect(dirname(KIND_SCHEDULER_MANIFEST)).toBe('/etc/kubernetes/manifests');
+    expect(dirname(KIND_SCHEDULER_PARKED)).not.toBe(dirname(KIND_SCHEDULER_MANIFEST));
+    expect(KIND_SCHEDULER_PARKED.startsWith(`${dirname(KIND_SCHEDULER_MANIFEST)}/`)).toBe(false);
   });
 });

@@ -45,6 +45,15 @@ export function kindClusterConfigYaml(o: KindClusterOptions): string {
   return stringify(kindClusterConfig(o));
 }
 
+/**
+ * kubeadm's static pod manifest of kind's kube-scheduler, and where a run with its own scheduler
+ * parks it: outside the kubelet's manifests directory (the kubelet reads every file there, whatever
+ * its name), so the kubelet stops the pod and deletes its mirror pod; `kind delete` drops the node
+ * with it.
+ */
+export const KIND_SCHEDULER_MANIFEST = '/etc/kubernetes/manifests/kube-scheduler.yaml';
+export const KIND_SCHEDULER_PARKED = '/etc/kubernetes/kube-scheduler.yaml.external';
+
 /** The kind node plays the first ECS pool: its labels, as the local backend's KWOK ECS nodes carry them. */
 export function ecsNodeLabels(pools: Pick<NodePools, 'ecs'>): Record<string, string> {
   const pool = pools.ecs[0];

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseDownBackend, kindClusterNames, type Whereabouts } from './locate.ts';
+import { chooseDownBackend, kindClusterNames, kindOwnedLabels, type Whereabouts } from './locate.ts';
 
 const w = (local: Whereabouts['local'], kind: boolean): Whereabouts => ({ local, kind });
 
@@ -37,5 +37,13 @@ describe('cluster down: which backend holds the name', () => {
     for (const d of ['a', 'Not_A_Name']) mkdirSync(join(state, 'kind', d), { recursive: true });
     const names = await kindClusterNames({ ...process.env, EBBFLOW_STATE_DIR: state, EBBFLOW_CACHE_DIR: join(state, 'no-cache') });
     expect([...names]).toEqual(['a']);
+  });
+});
+
+describe('cluster down --backend kind: which host processes are the kind cluster\'s', () => {
+  const labels = ['vk-eci', 'resourcepolicy-scheduler', 'prometheus'];
+  it('all of them without a local cluster of that name (a killed replay\'s scheduler included), only vk-eci beside one', () => {
+    expect(kindOwnedLabels(labels, false, 'vk-eci')).toEqual(labels);
+    expect(kindOwnedLabels(labels, true, 'vk-eci')).toEqual(['vk-eci']);
   });
 });

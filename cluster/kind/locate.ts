@@ -69,3 +69,14 @@ export function chooseDownBackend(name: string, requested: DownBackend | undefin
   if (w.kind) return 'kind';
   throw new UserError(`no cluster "${name}": no local cluster and no kind cluster ${kindClusterName(name)}`, 'nothing was stopped; `ebbflow cluster down --all` stops every local cluster');
 }
+
+/**
+ * Which recorded host processes of the name `stopKindCluster` stops. With no local cluster of that
+ * name every record there is the kind cluster's: vk-eci, and what a replay that never reached its
+ * teardown (killed, crashed) left beside it — its ResourcePolicy scheduler, Prometheus, the adapter,
+ * OpenKruise's manager — all pointed at this cluster and useless without it. Beside a local
+ * cluster of that name, only vk-eci: the rest may be that cluster's.
+ */
+export function kindOwnedLabels(labels: string[], localCluster: boolean, vkLabel: string): string[] {
+  return localCluster ? labels.filter((l) => l === vkLabel) : labels;
+}

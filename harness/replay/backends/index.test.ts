@@ -52,4 +52,14 @@ describe('the backend registry', () => {
     const tiny = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
     expect((await checkBackend('local', tiny, {})).toolchain).not.toContain('kruise-manager');
   });
+
+  it('a ResourcePolicy replays on the local and kind backends with our scheduler in the toolchain; the existing backend refuses it', async () => {
+    const plan = await planReplay({ scenario: await loadScenario(join(ROOT, 'kinds/placement/resourcepolicy/testdata/ack/scenario.yaml')) });
+    expect(plan.system.placement.kind).toBe('ResourcePolicy');
+    await expect(checkBackend('local', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kube-apiserver', 'resourcepolicy-scheduler']) });
+    await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['vk-eci', 'resourcepolicy-scheduler']) });
+    await expect(checkBackend('existing', plan, { kubeconfig: '/nowhere', namespace: 'ebbflow-rp' })).rejects.toThrow(/needs its own kube-scheduler/);
+    const tiny = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
+    expect((await checkBackend('kind', tiny, {})).toolchain).not.toContain('resourcepolicy-scheduler');
+  });
 });

@@ -24,7 +24,8 @@ export function placementComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'na
 
 /**
  * The placement's components start the cluster's scheduler (a ResourcePolicy's kube-scheduler with
- * its plugin): the local backend starts its cluster without kwokctl's; the others refuse the run.
+ * its plugin): the local backend starts its cluster without kwokctl's, the kind backend stops kind's
+ * once the node is up; the existing backend refuses the run (never a scheduler of a cluster it did not create).
  */
 export function placementReplacesScheduler(plan: ReplayPlan): boolean {
   return placementKind(plan.system.placement.kind).replacesScheduler === true;

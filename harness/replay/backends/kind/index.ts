@@ -14,13 +14,13 @@ import { startKindPipeline } from './pipeline.ts';
 export const backend: Backend = {
   prepare: (plan, options) => {
     refuseHostOnlyParts(plan);
-    // The kind node image's kube-scheduler is a static pod of kubeadm's; swapping it is not done yet.
-    if (placementReplacesScheduler(plan)) throw new UserError(`${plan.scenario.file}: the ${plan.system.placement.kind} runs its own kube-scheduler, which the kind backend cannot swap in yet`, 'replay it on the local backend (--backend local), or simulate it');
     // A UnitedDeployment's and a WorkloadSpread's controller is OpenKruise's manager, on the host beside the kind cluster.
     const kruise = runsKruise(plan) ? ['kruise-manager'] : [];
     // The SLS scaler runs in-process only on the local backend (the exporter is a pod here).
     if (plan.externalScaler) throw new UserError(`${plan.manifests.source ?? 'manifests'}: ${plan.hpa.kind} ${plan.hpa.metadata.name} asks the SLS external scaler, which replays on the local backend only`, 'replay it with --backend local; a prometheus trigger replays on kind too');
-    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise, ...plan.scalerToolchain], start: (ctx) => startKindPipeline(plan, options, ctx) };
+    // A ResourcePolicy's scheduler (kube-scheduler with its plugin) runs on the host in place of kind's (pipeline.ts).
+    const scheduler = placementReplacesScheduler(plan) ? ['resourcepolicy-scheduler'] : [];
+    return { toolchain: ['kind', 'kubectl', 'vk-eci', 'prometheus', 'prometheus-adapter', ...kruise, ...scheduler, ...plan.scalerToolchain], start: (ctx) => startKindPipeline(plan, options, ctx) };
   },
   cluster: kindCluster,
 };

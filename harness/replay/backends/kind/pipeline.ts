@@ -2,7 +2,7 @@ import { ecsNodeLabels } from '../../../../cluster/kind/config.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
 import { nodePoolsSchema } from '../../../../cluster/nodes/config.ts';
 import { AdapterComponent } from '../../components/adapter.ts';
-import { placementComponents } from '../../components/controller.ts';
+import { placementComponents, placementReplacesScheduler } from '../../components/controller.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
 import { KindClusterComponent } from '../../components/kind-cluster.ts';
 import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
@@ -35,6 +35,10 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
         hpa: { syncPeriodSeconds: sys.flags.syncPeriodSeconds, downscaleStabilizationSeconds: sys.flags.downscaleStabilizationSeconds, tolerance: sys.flags.tolerance },
         nodeLabels: ecsNodeLabels(pools),
         ...(pools.eci.enabled ? { eci: pools.eci } : {}),
+        // A placement with its own scheduler (a ResourcePolicy's) gets the cluster without kind's:
+        // it is stopped once the node is up, before any pod of the run exists, and ours starts on
+        // the host below with the placement's components, against the API server's host port.
+        ...(placementReplacesScheduler(plan) ? { scheduler: 'external' as const } : {}),
       },
       async () => {
         images = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
@@ -45,6 +49,7 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   );
   const kc = cluster.get();
   plan.warnings.push(...kc.kind.warnings);
+  // A ResourcePolicy's scheduler and deletion-cost controller only call the API server (its host port, from the kubeconfig).
   // A controller beside the cluster (OpenKruise's manager) is reached by the kind API server at the Docker network's gateway, as the adapter is.
   const host = () => ({ cluster: plan.clusterName, dir: workDir, kubeconfig: kc.kubeconfig, address: kc.hostAddress });
   for (const c of placementComponents(plan, { kubeConfig: () => kc.kubeConfig, logger: o.logger, host })) await stack.up(c);
