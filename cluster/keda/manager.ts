@@ -5,7 +5,7 @@ import YAML from 'yaml';
 import { freePort } from '../../core/ports.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { clusterSupervisor, isRecordedProcess, type ProcessRecord, type Supervised } from '../local/index.ts';
-import { rawApi } from '../local/raw-api.ts';
+import { applyCrds, rawApi } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { certificateNames, makeKedaCertificates } from './certs.ts';
 
@@ -27,23 +27,11 @@ export interface RunningKeda {
   stop(): Promise<void>;
 }
 
-async function apply(kc: KubeConfig, path: string, obj: { metadata: { name: string } }): Promise<void> {
-  const r = await rawApi(kc, 'PATCH', `${path}/${obj.metadata.name}?fieldManager=ebbflow&force=true`, obj, 'application/apply-patch+yaml');
-  if (r.status >= 300) throw new Error(`applying ${obj.metadata.name}: ${String(r.json.message ?? r.status)}`);
-}
-
 /** Every CRD of KEDA (ScaledObject, ScaledJob, the TriggerAuthentications, the CloudEventSources), each Established before this returns: the operator watches all of them. */
 export async function installKedaCrds(kc: KubeConfig, files = componentFiles(KEDA_COMPONENT)): Promise<void> {
   const crds = Object.keys(files).filter((f) => f.startsWith(CRD_DIR) && f.endsWith('.yaml')).sort().map((f) => YAML.parse(readFileSync(files[f]!, 'utf8')) as { metadata: { name: string } });
   if (!crds.length) throw new Error(`the ${KEDA_COMPONENT} toolchain component kept no CRDs (${CRD_DIR})`);
-  for (const crd of crds) await apply(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-  for (const crd of crds) {
-    await waitUntil(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
-      const cur = await rawApi(kc, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      const conds = (cur.json.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      return conds.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
-    }, undefined, 100);
-  }
+  await applyCrds(kc, crds);
 }
 
 /**

@@ -4,7 +4,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { waitUntil } from '../../core/wait.ts';
 import { clusterSupervisor, isRecordedProcess } from '../local/index.ts';
-import { rawApi } from '../local/raw-api.ts';
+import { applyCrds, rawApi, serverSideApply } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { webhookConfigurations, withConversionWebhook } from './webhooks.ts';
 import { freePort } from '../../core/ports.ts';
@@ -27,11 +27,6 @@ export interface RunningKruise {
 
 
 /** Server-side apply of an object as raw JSON (the typed client would drop a CRD's `x-kubernetes-*` fields). */
-async function apply(kc: KubeConfig, path: string, obj: { metadata: { name: string } }): Promise<void> {
-  const r = await rawApi(kc, 'PATCH', `${path}/${obj.metadata.name}?fieldManager=ebbflow&force=true`, obj, 'application/apply-patch+yaml');
-  if (r.status >= 300) throw new Error(`applying ${obj.metadata.name}: ${String(r.json.message ?? r.status)}`);
-}
-
 /**
  * Every CRD of the module, each Established before this returns; those of `converted` (plural
  * names) with the manager's conversion webhook (the WorkloadSpread's two versions need it). All of them, not only the kind a
@@ -43,14 +38,7 @@ export async function installKruiseCrds(kc: KubeConfig, files = componentFiles(K
   const crds = Object.keys(files).filter((f) => f.startsWith(CRD_DIR)).sort()
     .map((f) => YAML.parse(readFileSync(files[f]!, 'utf8')) as { metadata: { name: string }; spec: Record<string, unknown> & { names?: { plural?: string } } })
     .map((crd) => (converted.includes(crd.spec.names?.plural ?? '') ? withConversionWebhook(crd) : crd));
-  for (const crd of crds) await apply(kc, '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd);
-  for (const crd of crds) {
-    await waitUntil(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
-      const cur = await rawApi(kc, 'GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      const conds = (cur.json.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-      return conds.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
-    }, undefined, 100);
-  }
+  await applyCrds(kc, crds);
 }
 
 /**
@@ -82,7 +70,7 @@ export async function startKruiseManager(opts: {
     // A configuration left by an earlier run holds its template annotation and old CA: start clean.
     const path = `/apis/admissionregistration.k8s.io/v1/${cfg.kind === 'MutatingWebhookConfiguration' ? 'mutatingwebhookconfigurations' : 'validatingwebhookconfigurations'}`;
     await rawApi(opts.kubeConfig, 'DELETE', `${path}/${cfg.metadata.name}`);
-    await apply(opts.kubeConfig, path, cfg);
+    await serverSideApply(opts.kubeConfig, path, cfg);
   }
   const [webhookPort, healthPort] = [await freePort(), await freePort()];
   const proc = clusterSupervisor(opts.cluster).spawn({

@@ -6,7 +6,7 @@ import YAML from 'yaml';
 import { freePort } from '../../core/ports.ts';
 import { waitUntil } from '../../core/wait.ts';
 import { clusterSupervisor, isRecordedProcess } from '../local/index.ts';
-import { rawApi } from '../local/raw-api.ts';
+import { applyCrds } from '../local/raw-api.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 
 /** The toolchain binary: kube-scheduler v1.36.1 with the ResourcePolicy plugin (scheduler/). */
@@ -41,14 +41,7 @@ export function schedulerConfiguration(kubeconfig: string): object {
 /** Our ResourcePolicy CRD, applied server-side and Established before this returns. */
 export async function installResourcePolicyCrd(kc: KubeConfig): Promise<void> {
   const crd = YAML.parse(readFileSync(CRD_FILE, 'utf8')) as { metadata: { name: string } };
-  const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-  const r = await rawApi(kc, 'PATCH', `${path}/${crd.metadata.name}?fieldManager=ebbflow&force=true`, crd, 'application/apply-patch+yaml');
-  if (r.status >= 300) throw new Error(`applying ${crd.metadata.name}: ${String(r.json.message ?? r.status)}`);
-  await waitUntil(`CRD ${crd.metadata.name} Established`, 30_000, async () => {
-    const cur = await rawApi(kc, 'GET', `${path}/${crd.metadata.name}`);
-    const conds = (cur.json.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-    return conds.some((c) => c.type === 'Established' && c.status === 'True') || undefined;
-  }, undefined, 100);
+  await applyCrds(kc, [crd]);
 }
 
 /** The scheduler's /healthz on its own serving certificate (self-signed, loopback only). */
