@@ -43,7 +43,9 @@ describe('simulator: a CronHPA over the HPA', () => {
       [at('08:00:00'), 'cron hpa job up executed successfully. current replicas:2, desired replicas:6.'],
       [at('08:15:30'), 'cron hpa job down executed successfully. Skip scale replicas because HPA nginx in namespace default current replicas:6 >= desired replicas:1.'],
     ]);
-    expect(tl.events.find((e) => e.type === 'hpa.rescale' && e.t === at('08:00:00'))).toMatchObject({ from: 2, to: 6 });
+    expect(tl.events.find((e) => e.type === 'hpa.rescale' && e.t === at('08:00:00'))).toMatchObject({ from: 2, to: 6, message: 'New size: 6; reason: cron hpa job up' });
+    // The HPA's own scale-in after the floor is handed back keeps the metric's words.
+    expect(tl.events.find((e) => e.type === 'hpa.rescale' && e.t === at('08:15:30'))).toMatchObject({ from: 6, to: 2, message: 'New size: 2; reason: below target' });
     expect(tl.meta.notes).toContain('CronHPA web-cron on the HPA: up "0 0 8 * * *" → 6, down "30 15 8 * * *" → 1 (UTC)');
   });
 

@@ -371,7 +371,7 @@ class Model {
     if (this.notes?.length) this.drainNotes();
     if (this.scaler.rescale) {
       const replicas = this.replicas;
-      this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${desired > replicas ? 'above' : 'below'} target` });
+      this.ev({ t, type: 'hpa.rescale', from: replicas, to: desired, reason: 'SuccessfulRescale', message: `New size: ${desired}; reason: ${this.scaler.rescaleReason ?? `${desired > replicas ? 'above' : 'below'} target`}` });
       this.measures.rescale(t, replicas, desired);
       this.lastDesired = desired;
       this.replicas = desired;

@@ -26,6 +26,11 @@ export interface ScalerSimulation {
   /** Whether the last `decide` changed the target's replicas (a scale event). */
   readonly rescale: boolean;
   /**
+   * Who changed the replicas at the last rescaling `decide` when it was not the metric (a CronHPA
+   * job scaling the target itself): the simulator's event names it instead of "above/below target".
+   */
+  readonly rescaleReason?: string;
+  /**
    * A sync known to keep the replicas, taken without building its input: true when it did (its
    * history recorded), false having recorded nothing (then call `decide`). The simulator calls it
    * at nearly every step: an implementation answers it in one call, without a wrapper.

@@ -79,7 +79,10 @@ export function numericCronHpa(o: KubeObject, source: string, timeZone: string):
  */
 export class CronHpaSimulation implements ScalerSimulation {
   rescale = false;
+  rescaleReason: string | undefined;
   readonly notes: SimulationNote[] = [];
+  /** The jobs the last `fire` ran. */
+  private fired: string[] = [];
   private next: (number | undefined)[] | undefined;
   /** The earliest next firing: syncs before it are the scaler's own. */
   private due = -Infinity;
@@ -106,9 +109,12 @@ export class CronHpaSimulation implements ScalerSimulation {
   decide(now: number, current: number, readyPods: number, value: number): number {
     const nowMs = now * 1000;
     if (this.next === undefined) this.start(nowMs);
+    this.fired = [];
     const replicas = nowMs >= this.due ? this.fire(nowMs, current) : current;
     const desired = this.inner.decide(now, replicas, readyPods, value);
     this.rescale = desired !== current;
+    // The controller scaled the target itself and the HPA kept it: kcm records no rescale of its own.
+    this.rescaleReason = this.rescale && replicas !== current && desired === replicas ? `cron hpa job ${this.fired.join(', ')}` : undefined;
     return desired;
   }
 
@@ -124,7 +130,9 @@ export class CronHpaSimulation implements ScalerSimulation {
     for (const [, i] of order) {
       const job = this.spec.jobs[i]!;
       next[i] = job.runOnce ? undefined : nextFire(job.schedule, nowMs, this.spec.timeZone);
+      const before = replicas;
       replicas = this.run(job, nowMs, replicas);
+      if (replicas !== before) this.fired.push(job.name);
     }
     this.due = Math.min(...next.map((n) => n ?? Infinity));
     return replicas;
