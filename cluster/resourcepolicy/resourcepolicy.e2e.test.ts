@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, SchedulingV1Api, type V1Pod } from '@kubernetes/client-node';
 import { waitUntil } from '../../core/wait.ts';
 import { goEnv } from '../toolchain/gobuild.ts';
 import { startCluster, type LocalCluster } from '../local/index.ts';
@@ -112,7 +112,7 @@ describe('the ResourcePolicy scheduler and deletion-cost controller on the local
     await c?.stop();
   });
 
-  it('passes the plugin\'s Go unit tests (each whenTryNextUnits policy, strategy, counting rules)', async () => {
+  it('passes the plugin\'s Go unit tests (each whenTryNextUnits policy, strategy, counting rules, preemptPolicy)', async () => {
     const dir = join(dirname(fileURLToPath(import.meta.url)), 'scheduler');
     const r = await execa('go', ['test', '-trimpath', '-count=1', './...'], { cwd: dir, env: goEnv(), reject: false, all: true });
     expect(r.exitCode, String(r.all)).toBe(0);
@@ -200,4 +200,65 @@ describe('the ResourcePolicy scheduler and deletion-cost controller on the local
     expect(cond?.reason).toBe('Unschedulable');
     expect(cond?.message).toMatch(/ResourcePolicy strict is not open \(ExceedMax\)|Insufficient cpu/);
   }, 180_000);
+
+  it('preempts as preemptPolicy says: with the ECS unit full of lower-priority pods, AfterAllUnits goes on to ECI, BeforeNextUnit preempts on ECS', async () => {
+    const ns = 'rp-preempt';
+    await core.createNamespace({ body: { metadata: { name: ns } } });
+    const sched = c.kubeConfig.makeApiClient(SchedulingV1Api);
+    await sched.createPriorityClass({ body: { metadata: { name: 'ebf-filler' }, value: 100 } });
+    await sched.createPriorityClass({ body: { metadata: { name: 'ebf-urgent' }, value: 1000 } });
+    const milli = (q: string | undefined) => (q === undefined ? 0 : q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000);
+    const ecsNodes = (await core.listNode()).items.filter((n) => n.metadata?.labels?.['alibabacloud.com/nodepool-id'] === 'np-ecs');
+    expect(ecsNodes.length).toBeGreaterThan(0);
+    const bound = async () => (await core.listPodForAllNamespaces()).items.filter((p) => p.spec?.nodeName && !['Succeeded', 'Failed'].includes(p.status?.phase ?? ''));
+    const cpuOf = (p: V1Pod) => (p.spec?.containers ?? []).reduce((a, ct) => a + milli(ct.resources?.requests?.cpu as string | undefined), 0);
+    // Another workload's filler pods, bound directly, leave each ECS node 500m: too little for the 1-CPU pods below.
+    const before = await bound();
+    for (const n of ecsNodes) {
+      const name = n.metadata!.name!;
+      const free = milli(n.status?.allocatable?.cpu) - before.filter((p) => p.spec!.nodeName === name).reduce((a, p) => a + cpuOf(p), 0);
+      if (free <= 500) continue;
+      await core.createNamespacedPod({ namespace: ns, body: {
+        metadata: { name: `filler-${name}`, labels: { app: 'filler' } },
+        spec: { nodeName: name, priorityClassName: 'ebf-filler', containers: [{ name: 'f', image: 'nginx:alpine', resources: { requests: { cpu: `${free - 500}m` } } }] },
+      } });
+    }
+    const custom = c.kubeConfig.makeApiClient(CustomObjectsApi);
+    const urgent = async (name: string, preemptPolicy: string) => {
+      await custom.createNamespacedCustomObject({ group: RP_GROUP, version: RP_VERSION, plural: RP_PLURAL, namespace: ns, body: {
+        ...policy, metadata: { name, namespace: ns },
+        spec: { selector: { app: name }, preemptPolicy, units: [{ resource: 'ecs', nodeSelector: { 'alibabacloud.com/nodepool-id': 'np-ecs' } }, { resource: 'eci' }] },
+      } });
+      await new Promise((r) => setTimeout(r, 500));
+      await core.createNamespacedPod({ namespace: ns, body: {
+        metadata: { name, labels: { app: name } },
+        spec: { priorityClassName: 'ebf-urgent', containers: [{ name: 'u', image: 'nginx:alpine', resources: { requests: { cpu: '1' } } }], tolerations: deployment.spec.template.spec.tolerations },
+      } });
+      return until(`${name} bound`, async () => {
+        const p = await core.readNamespacedPod({ name, namespace: ns });
+        return p.spec?.nodeName ? p : undefined;
+      }, 120_000);
+    };
+    const ecsPods = async () => (await bound()).filter((p) => ecsNodes.some((n) => n.metadata!.name === p.spec!.nodeName) && !p.metadata?.deletionTimestamp);
+    const filled = await until('fillers bound', async () => {
+      const ps = await ecsPods();
+      return ps.filter((p) => p.metadata?.labels?.app === 'filler').length > 0 ? ps : undefined;
+    });
+    const uid = (p: V1Pod) => p.metadata!.uid!;
+    // AfterAllUnits (ACK's default): the next unit has room, so the pod goes there and nothing is preempted.
+    const after = await urgent('urgent-after', 'AfterAllUnits');
+    expect(after.spec!.nodeName).toBe(c.virtualNode);
+    const stillThere = new Set((await ecsPods()).map(uid));
+    expect(filled.filter((p) => !stillThere.has(uid(p))).map((p) => p.metadata!.name)).toEqual([]);
+    // BeforeNextUnit: the ECS unit first, by evicting pods of lower priority on one of its nodes.
+    const ecsBefore = await ecsPods();
+    const before2 = await urgent('urgent-before', 'BeforeNextUnit');
+    const node = before2.spec!.nodeName!;
+    expect(node).not.toBe(c.virtualNode);
+    expect(ecsNodes.map((n) => n.metadata!.name)).toContain(node);
+    const left = new Set((await ecsPods()).map(uid));
+    const victims = ecsBefore.filter((p) => p.spec!.nodeName === node && !left.has(uid(p)));
+    expect(victims.length, 'a lower-priority pod preempted on the node').toBeGreaterThan(0);
+    for (const v of victims) expect(v.spec?.priority ?? 0).toBeLessThan(1000);
+  }, 300_000);
 });

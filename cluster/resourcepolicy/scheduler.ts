@@ -26,7 +26,14 @@ export interface RunningScheduler {
   stop(): Promise<void>;
 }
 
-/** The scheduler's configuration (pure): the default profile with the plugin on at every extension point it has. */
+/**
+ * The upstream PostFilter our plugin replaces: it runs the same preemption itself, over every node for
+ * a pod without a policy and unit by unit for one with (preemptPolicy), which DefaultPreemption after
+ * it would undo by choosing victims in any unit.
+ */
+export const REPLACED_PLUGIN = 'DefaultPreemption';
+
+/** The scheduler's configuration (pure): the default profile with the plugin on at every extension point it has, in place of DefaultPreemption. */
 export function schedulerConfiguration(kubeconfig: string): object {
   return {
     apiVersion: 'kubescheduler.config.k8s.io/v1',
@@ -34,7 +41,7 @@ export function schedulerConfiguration(kubeconfig: string): object {
     // As kwokctl's kube-scheduler is run for the local cluster (control-plane.ts kubeSchedulerArgs).
     clientConnection: { kubeconfig, qps: 200, burst: 400 },
     leaderElection: { leaderElect: false },
-    profiles: [{ schedulerName: 'default-scheduler', plugins: { multiPoint: { enabled: [{ name: PLUGIN, weight: PLUGIN_WEIGHT }] } } }],
+    profiles: [{ schedulerName: 'default-scheduler', plugins: { multiPoint: { enabled: [{ name: PLUGIN, weight: PLUGIN_WEIGHT }], disabled: [{ name: REPLACED_PLUGIN }] } } }],
   };
 }
 

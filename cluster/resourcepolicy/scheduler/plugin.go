@@ -12,11 +12,16 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/apis/config"
+	"k8s.io/kubernetes/pkg/scheduler/framework"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultpreemption"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/feature"
 )
 
 // Name is the plugin's name in a KubeSchedulerConfiguration.
@@ -27,20 +32,30 @@ const stateKey fwk.StateKey = Name
 var gvr = schema.GroupVersionResource{Group: "scheduling.alibabacloud.com", Version: "v1alpha1", Resource: "resourcepolicies"}
 
 // Plugin places the pods a ResourcePolicy selects on its units in order (PreFilter, Filter,
-// Score) and gives each the labels and annotations of the unit it lands in (PreBind).
+// Score), preempts unit by unit as the policy's preemptPolicy says (PostFilter, in place of
+// DefaultPreemption, which the scheduler's configuration disables) and gives each pod the labels and
+// annotations of the unit it lands in (PreBind).
 type Plugin struct {
 	handle   fwk.Handle
 	policies cache.SharedIndexInformer
 	now      func() time.Time
 	// Pods with an activation pending at their TimeoutOrExceedMax timeout, by UID.
 	timers sync.Map
+	// kube-scheduler's own preemption (victim selection, PDBs, nomination, async eviction), run by
+	// PostFilter on all nodes for a pod without a policy, on one unit's nodes at a time for one with.
+	preemption *defaultpreemption.DefaultPreemption
+	// BeforeNextUnit: pods whose preemption found no victims in a unit, by UID → the unit after it.
+	// Read once by the pod's next cycle, which the plugin triggers at once (Handle.Activate).
+	tried sync.Map
 }
 
 var (
-	_ fwk.PreFilterPlugin = &Plugin{}
-	_ fwk.FilterPlugin    = &Plugin{}
-	_ fwk.ScorePlugin     = &Plugin{}
-	_ fwk.PreBindPlugin   = &Plugin{}
+	_ fwk.PreEnqueuePlugin = &Plugin{}
+	_ fwk.PreFilterPlugin  = &Plugin{}
+	_ fwk.FilterPlugin     = &Plugin{}
+	_ fwk.PostFilterPlugin = &Plugin{}
+	_ fwk.ScorePlugin      = &Plugin{}
+	_ fwk.PreBindPlugin    = &Plugin{}
 )
 
 func New(ctx context.Context, _ runtime.Object, h fwk.Handle) (fwk.Plugin, error) {
@@ -51,7 +66,13 @@ func New(ctx context.Context, _ runtime.Object, h fwk.Handle) (fwk.Plugin, error
 	f := dynamicinformer.NewDynamicSharedInformerFactory(dc, 0)
 	inf := f.ForResource(gvr).Informer()
 	f.Start(ctx.Done())
-	return &Plugin{handle: h, policies: inf, now: time.Now}, nil
+	// DefaultPreemption's own defaults (kube-scheduler's v1 configuration defaults).
+	args := &config.DefaultPreemptionArgs{MinCandidateNodesPercentage: 10, MinCandidateNodesAbsolute: 100}
+	dp, err := defaultpreemption.New(ctx, args, h, feature.NewSchedulerFeaturesFromGates(utilfeature.DefaultFeatureGate))
+	if err != nil {
+		return nil, err
+	}
+	return &Plugin{handle: h, policies: inf, now: time.Now, preemption: dp}, nil
 }
 
 func (pl *Plugin) Name() string { return Name }
@@ -60,6 +81,7 @@ func (pl *Plugin) Name() string { return Name }
 type cycle struct {
 	policy  *Policy
 	allowed []bool
+	plan    Plan
 }
 
 func (c *cycle) Clone() fwk.StateData { return c }
@@ -117,7 +139,12 @@ func (pl *Plugin) PreFilter(ctx context.Context, state fwk.CycleState, pod *v1.P
 		}
 	}
 	now := pl.now()
-	c := &cycle{policy: p, allowed: p.Allowed(pod, p.Count(pod, placed), now)}
+	allowed := p.Allowed(pod, p.Count(pod, placed), now)
+	tried := 0
+	if v, ok := pl.tried.LoadAndDelete(pod.UID); ok {
+		tried = v.(int)
+	}
+	c := &cycle{policy: p, allowed: allowed, plan: p.PreemptPlan(allowed, p.Victims(pod, placed), tried)}
 	state.Write(stateKey, c)
 	pl.wakeAtTimeout(ctx, p, pod, now)
 	return nil, nil
@@ -160,13 +187,93 @@ func (pl *Plugin) Filter(ctx context.Context, state fwk.CycleState, pod *v1.Pod,
 		return nil
 	}
 	i := c.policy.UnitOf(ni.Node())
-	if c.allowed[i] {
+	if c.plan.Admit[i] {
 		return nil
+	}
+	if c.allowed[i] {
+		return fwk.NewStatus(fwk.Unschedulable, fmt.Sprintf("unit %d of ResourcePolicy %s waits: preemption is tried in unit %d first (BeforeNextUnit)", i, c.policy.Name, c.plan.Preempt[0]))
 	}
 	if i == len(c.policy.Spec.Units) {
 		return fwk.NewStatus(fwk.UnschedulableAndUnresolvable, fmt.Sprintf("node is in no unit of ResourcePolicy %s (strategy %s)", c.policy.Name, c.policy.Spec.Strategy))
 	}
 	return fwk.NewStatus(fwk.Unschedulable, fmt.Sprintf("unit %d of ResourcePolicy %s is not open (%s)", i, c.policy.Name, c.policy.policyName()))
+}
+
+// PreEnqueue: the preemption machinery holds back a pod whose victims are still being evicted.
+func (pl *Plugin) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status {
+	return pl.preemption.PreEnqueue(ctx, pod)
+}
+
+// PostFilter runs when no admitted node fits. A pod without a policy gets kube-scheduler's default
+// preemption over every node; one with a policy gets it on one unit's nodes at a time, in the order
+// of its Plan, so victims are only ever chosen in the earliest unit where preemption helps.
+func (pl *Plugin) PostFilter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, m fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
+	c := readCycle(state)
+	if c == nil {
+		return pl.preemption.PostFilter(ctx, state, pod, m)
+	}
+	if len(c.plan.Preempt) == 0 {
+		return framework.NewPostFilterResultWithNominatedNode(""), fwk.NewStatus(fwk.Unschedulable, fmt.Sprintf("ResourcePolicy %s: no open unit holds a pod of lower priority to preempt", c.policy.Name))
+	}
+	nodes, err := pl.handle.SnapshotSharedLister().NodeInfos().List()
+	if err != nil {
+		return nil, fwk.AsStatus(err)
+	}
+	var msgs []string
+	for _, i := range c.plan.Preempt {
+		r, s := pl.preemption.Evaluator.Preempt(ctx, state, pod, inUnit(m, c.policy, i, nodes))
+		// Success: victims chosen in unit i. No result: an error, or the pod waits for the victims
+		// of an earlier preemption to go (its nomination kept); either way not a reason to move on.
+		if s.IsSuccess() || r == nil {
+			return r, s
+		}
+		msgs = append(msgs, fmt.Sprintf("unit %d: %s", i, s.Message()))
+		if c.plan.Stepwise {
+			pl.tried.Store(pod.UID, i+1)
+			pl.handle.Activate(klog.FromContext(ctx), map[string]*v1.Pod{pod.Namespace + "/" + pod.Name: pod})
+		}
+	}
+	return framework.NewPostFilterResultWithNominatedNode(""), fwk.NewStatus(fwk.Unschedulable, fmt.Sprintf("ResourcePolicy %s (%s): preemption found no victims: %v", c.policy.Name, c.policy.preemptPolicy(), msgs))
+}
+
+// unitStatuses is the Filter verdicts with every node outside one unit made unresolvable, so the
+// default preemption looks for victims in that unit only.
+type unitStatuses struct {
+	fwk.NodeToStatusReader
+	in map[string]bool
+}
+
+var unresolvable = fwk.NewStatus(fwk.UnschedulableAndUnresolvable, "outside the ResourcePolicy unit preemption is tried in")
+
+func inUnit(m fwk.NodeToStatusReader, p *Policy, unit int, nodes []fwk.NodeInfo) unitStatuses {
+	in := map[string]bool{}
+	for _, ni := range nodes {
+		if p.UnitOf(ni.Node()) == unit {
+			in[ni.Node().Name] = true
+		}
+	}
+	return unitStatuses{NodeToStatusReader: m, in: in}
+}
+
+func (u unitStatuses) Get(name string) *fwk.Status {
+	if !u.in[name] {
+		return unresolvable
+	}
+	return u.NodeToStatusReader.Get(name)
+}
+
+func (u unitStatuses) NodesForStatusCode(lister fwk.NodeInfoLister, code fwk.Code) ([]fwk.NodeInfo, error) {
+	all, err := u.NodeToStatusReader.NodesForStatusCode(lister, code)
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0:0]
+	for _, ni := range all {
+		if u.in[ni.Node().Name] {
+			out = append(out, ni)
+		}
+	}
+	return out, nil
 }
 
 func (pl *Plugin) Score(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) (int64, *fwk.Status) {

@@ -9,6 +9,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
 
 const (
@@ -19,6 +20,9 @@ const (
 	PolicyExceedMax                    = "ExceedMax"
 	PolicyTimeoutOrExceedMax           = "TimeoutOrExceedMax"
 	PolicyLackResourceAndNoTerminating = "LackResourceAndNoTerminating"
+
+	PreemptBeforeNextUnit = "BeforeNextUnit"
+	PreemptAfterAllUnits  = "AfterAllUnits"
 
 	// ACK's virtual-kubelet node label: units of resource eci (and acs) are the virtual nodes.
 	virtualNodeLabel = "type"
@@ -237,4 +241,76 @@ func (p *Policy) Allowed(pod *v1.Pod, u Usage, now time.Time) []bool {
 // Rank is a unit's score: earlier units higher, so the earliest unit with a feasible node wins.
 func Rank(i, units int) int64 {
 	return int64(100 * (units + 1 - i) / (units + 1))
+}
+
+// preemptPolicy: ACK documents AfterAllUnits as the default.
+func (p *Policy) preemptPolicy() string {
+	if p.Spec.PreemptPolicy == PreemptBeforeNextUnit {
+		return PreemptBeforeNextUnit
+	}
+	return PreemptAfterAllUnits
+}
+
+// Victims is, per unit index (len(units) = outside every unit), whether the unit holds a pod the
+// incoming pod may preempt: any pod of lower priority, the policy's or not. Terminating ones count
+// too, so a pod whose victims are still going keeps waiting in their unit rather than moving on.
+// A pod with preemptionPolicy Never may preempt nothing.
+func (p *Policy) Victims(pod *v1.Pod, placed []PlacedPod) []bool {
+	out := make([]bool, len(p.Spec.Units)+1)
+	if pod.Spec.PreemptionPolicy != nil && *pod.Spec.PreemptionPolicy == v1.PreemptNever {
+		return out
+	}
+	prio := corev1helpers.PodPriority(pod)
+	for _, pp := range placed {
+		if pp.Pod.UID != pod.UID && corev1helpers.PodPriority(pp.Pod) < prio {
+			out[p.UnitOf(pp.Node)] = true
+		}
+	}
+	return out
+}
+
+// Plan is what one scheduling cycle of a pod does under the policy's preemptPolicy.
+type Plan struct {
+	// Admit: the units whose nodes Filter lets the pod onto (Score then prefers the earliest).
+	Admit []bool
+	// Preempt: when no admitted node fits, the units PostFilter tries preemption in, one at a
+	// time in this order (kube-scheduler's default preemption restricted to the unit's nodes); the
+	// first that finds victims wins.
+	Preempt []int
+	// Stepwise: a unit of Preempt that finds no victims hands the pod on to the next cycle with
+	// preemption tried from the unit after it (BeforeNextUnit), rather than ending the attempt.
+	Stepwise bool
+}
+
+// PreemptPlan turns the open units (Allowed), the units holding lower-priority pods (Victims) and
+// the units this pod already tried preemption in without success (those before tried) into the
+// cycle's Plan.
+//
+//   - AfterAllUnits (default): every open unit is admitted; only when none fits is preemption
+//     tried, unit by unit in the policy's order (nodes outside the units last, under prefer).
+//   - BeforeNextUnit: the first open unit from tried on where preemption could help is the
+//     preemption frontier; open units up to it are admitted, later ones not yet, so a pod that fits
+//     nowhere up to the frontier preempts there before it may use the next unit. Units with no
+//     lower-priority pod are passed over as ACK's walk would (preemption there finds nothing).
+func (p *Policy) PreemptPlan(allowed, victims []bool, tried int) Plan {
+	admit := append([]bool(nil), allowed...)
+	var order []int
+	for i := range allowed {
+		if allowed[i] && victims[i] {
+			order = append(order, i)
+		}
+	}
+	if p.preemptPolicy() == PreemptAfterAllUnits {
+		return Plan{Admit: admit, Preempt: order}
+	}
+	for _, f := range order {
+		if f < tried {
+			continue
+		}
+		for i := f + 1; i < len(admit); i++ {
+			admit[i] = false
+		}
+		return Plan{Admit: admit, Preempt: []int{f}, Stepwise: true}
+	}
+	return Plan{Admit: admit}
 }

@@ -188,3 +188,138 @@ func TestSelectsOnlyItsNamespaceAndLabels(t *testing.T) {
 		t.Fatal("selector or namespace not honoured")
 	}
 }
+
+func prioritized(p *v1.Pod, prio int32) *v1.Pod {
+	p.Spec.Priority = ptr(prio)
+	return p
+}
+
+// fillers puts n pods of another workload at priority prio on a node.
+func fillers(n int, on *v1.Node, prio int32) []PlacedPod {
+	out := []PlacedPod{}
+	for i := 0; i < n; i++ {
+		out = append(out, PlacedPod{Pod: prioritized(pod(on.Name+"-filler"+string(rune('a'+i)), t0, map[string]string{"app": "batch"}), prio), Node: on})
+	}
+	return out
+}
+
+// plan is the cycle's Plan for a pod of priority 1000 with the ECS unit full of filler pods at ecsPrio
+// and, when eciFull, the ECI unit too (at priority 10).
+func plan(p *Policy, ecsPrio int32, eciFull bool, tried int) Plan {
+	in := prioritized(pod("new", t0.Add(time.Hour), nil), 1000)
+	pp := fillers(2, ecs, ecsPrio)
+	if eciFull {
+		pp = append(pp, fillers(3, eci, 10)...)
+	}
+	return p.PreemptPlan(p.Allowed(in, p.Count(in, pp), t0), p.Victims(in, pp), tried)
+}
+
+func preempts(t *testing.T, what string, got Plan, want ...int) {
+	t.Helper()
+	if len(got.Preempt) != len(want) {
+		t.Fatalf("%s: preempt in %v, want %v", what, got.Preempt, want)
+	}
+	for i := range want {
+		if got.Preempt[i] != want[i] {
+			t.Fatalf("%s: preempt in %v, want %v", what, got.Preempt, want)
+		}
+	}
+}
+
+// Both units open (no max reached: the fillers are not the policy's pods), ECS full of lower-priority pods.
+func TestPreemptBeforeNextUnitPreemptsInTheFullUnitFirst(t *testing.T) {
+	p := policy("", 2)
+	p.Spec.Strategy = StrategyRequired
+	p.Spec.PreemptPolicy = PreemptBeforeNextUnit
+	got := plan(p, 10, false, 0)
+	// Only ECS is admitted: if no ECS node fits, PostFilter preempts there; ECI must wait.
+	eq(t, "admitted", got.Admit, true, false, false)
+	preempts(t, "preempt", got, 0)
+	if !got.Stepwise {
+		t.Fatal("BeforeNextUnit must hand over to the next unit when the unit has no victims")
+	}
+	// Preemption in ECS found no victims (tried up to unit 1): ECI is admitted, and it has nothing to preempt.
+	got = plan(p, 10, false, 1)
+	eq(t, "after ECS tried", got.Admit, true, true, false)
+	preempts(t, "after ECS tried", got)
+}
+
+func TestPreemptAfterAllUnitsUsesTheNextUnitFirst(t *testing.T) {
+	p := policy("", 2)
+	p.Spec.Strategy = StrategyRequired
+	p.Spec.PreemptPolicy = PreemptAfterAllUnits
+	got := plan(p, 10, false, 0)
+	// Every open unit is admitted: with room on ECI the pod lands there and PostFilter never runs.
+	eq(t, "admitted", got.Admit, true, true, false)
+	preempts(t, "preempt only if nothing fits", got, 0)
+	if got.Stepwise {
+		t.Fatal("AfterAllUnits preempts in one PostFilter, not step by step")
+	}
+}
+
+func TestPreemptWhenAllUnitsAreFullBothPoliciesPreemptInUnitOrder(t *testing.T) {
+	for _, pol := range []string{PreemptBeforeNextUnit, PreemptAfterAllUnits} {
+		p := policy("", 2)
+		p.Spec.Strategy = StrategyRequired
+		p.Spec.PreemptPolicy = pol
+		got := plan(p, 10, true, 0)
+		// Both preempt first in ECS, the earlier unit.
+		if got.Preempt[0] != 0 {
+			t.Fatalf("%s: preempt in %v, want ECS first", pol, got.Preempt)
+		}
+		if pol == PreemptAfterAllUnits {
+			eq(t, pol, got.Admit, true, true, false)
+			preempts(t, pol, got, 0, 1)
+			continue
+		}
+		eq(t, pol, got.Admit, true, false, false)
+		// ECS had no victims after all (e.g. a PodDisruptionBudget): the next cycle preempts in ECI.
+		next := plan(p, 10, true, 1)
+		eq(t, pol+" next", next.Admit, true, true, false)
+		preempts(t, pol+" next", next, 1)
+	}
+}
+
+func TestPreemptPolicyDefaultsToAfterAllUnits(t *testing.T) {
+	p := policy("", 2)
+	p.Spec.Strategy = StrategyRequired
+	got := plan(p, 10, false, 0)
+	eq(t, "unset", got.Admit, true, true, false)
+	preempts(t, "unset", got, 0)
+	if got.Stepwise {
+		t.Fatal("unset preemptPolicy must behave as AfterAllUnits")
+	}
+}
+
+func TestPreemptOnlyLowerPriorityPodsAndOpenUnits(t *testing.T) {
+	p := policy("", 2)
+	p.Spec.Strategy = StrategyRequired
+	p.Spec.PreemptPolicy = PreemptBeforeNextUnit
+	// Fillers of equal priority are no victims: ECS is passed over as with no preemption at all.
+	got := plan(p, 1000, false, 0)
+	eq(t, "equal priority", got.Admit, true, true, false)
+	preempts(t, "equal priority", got)
+	// A pod that may not preempt (preemptionPolicy Never) sees no victims anywhere.
+	in := prioritized(pod("new", t0.Add(time.Hour), nil), 1000)
+	in.Spec.PreemptionPolicy = ptr(v1.PreemptNever)
+	eq(t, "Never", p.Victims(in, fillers(2, ecs, 10)), false, false, false)
+	// ECS at its max: closed, so no preemption there either (max counts the policy's own pods).
+	pp := append(placed(2, ecs, 0), fillers(1, ecs, 10)...)
+	in = prioritized(pod("new", t0.Add(time.Hour), nil), 1000)
+	got = p.PreemptPlan(p.Allowed(in, p.Count(in, pp), t0), p.Victims(in, pp), 0)
+	eq(t, "ECS at max", got.Admit, false, true, false)
+	preempts(t, "ECS at max", got)
+	// A terminating victim still counts, so the pod keeps waiting in the unit it preempted in.
+	dying := fillers(1, ecs, 10)
+	dying[0].Pod.DeletionTimestamp = ptr(metav1.NewTime(t0))
+	eq(t, "terminating victim", p.Victims(in, dying), true, false, false)
+}
+
+func TestPreemptPreferConsidersNodesOutsideTheUnitsLast(t *testing.T) {
+	p := policy("", 2)
+	p.Spec.PreemptPolicy = PreemptAfterAllUnits
+	in := prioritized(pod("new", t0.Add(time.Hour), nil), 1000)
+	pp := append(append(fillers(2, ecs, 10), fillers(1, eci, 10)...), fillers(1, gpu, 10)...)
+	got := p.PreemptPlan(p.Allowed(in, p.Count(in, pp), t0), p.Victims(in, pp), 0)
+	preempts(t, "prefer", got, 0, 1, 2)
+}

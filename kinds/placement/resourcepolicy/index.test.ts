@@ -17,6 +17,7 @@ interface RpSpec {
   selector: Record<string, string>;
   units: Record<string, unknown>[];
   whenTryNextUnits?: Record<string, unknown>;
+  preemptPolicy?: string;
 }
 
 const DIR = fileURLToPath(new URL('./testdata/ack/', import.meta.url));
@@ -76,6 +77,15 @@ describe('the ResourcePolicy kind', () => {
     expect([1, 2, 3, 6, 3, 1].map((n) => resourcePolicy.split(sys.placement, n))).toEqual([[1, 0], [2, 0], [2, 1], [2, 4], [2, 1], [1, 0]]);
   });
 
+  it('splits the same under either preemptPolicy: preemption needs lower-priority pods, which a replay does not run', async () => {
+    const plain = await systemWith(() => {});
+    for (const preemptPolicy of ['BeforeNextUnit', 'AfterAllUnits']) {
+      const sys = await systemWith((s) => (s.preemptPolicy = preemptPolicy));
+      expect(sys.placement.tiers).toEqual(plain.placement.tiers);
+      expect([1, 3, 6].map((n) => resourcePolicy.split(sys.placement, n))).toEqual([1, 3, 6].map((n) => resourcePolicy.split(plain.placement, n)));
+    }
+  });
+
   it('models maxResources as pods at the workload\'s requests, the smaller of it and max', async () => {
     const sys = await systemWith((s) => {
       s.units[0]!.max = 5;
@@ -97,6 +107,7 @@ describe('the ResourcePolicy kind', () => {
     expect(await refusal((s) => (s.units[1]!.resource = 'acs'))).toMatch(/spec\.units\[1\]\.resource: acs; ebbflow models one ecs unit first/);
     expect(await refusal((s) => (s.units[0]!.nodeSelector = { pool: 'gpu' }))).toMatch(/spec\.units\[0\]\.nodeSelector: no node of the run is in this unit/);
     expect(await refusal((s) => (s.whenTryNextUnits = { policy: 'Sometimes' }))).toMatch(/spec\.whenTryNextUnits\.policy: "Sometimes"/);
+    expect(await refusal((s) => (s.preemptPolicy = 'Never'))).toMatch(/spec\.preemptPolicy: "Never" is not one of BeforeNextUnit, AfterAllUnits/);
     expect(await refusal((_s, dep) => delete (dep.spec as { template: { spec: Record<string, unknown> } }).template.spec.tolerations)).toMatch(/Deployment default\/web: spec\.template\.spec\.tolerations: the pods do not tolerate virtual-kubelet\.io\/provider/);
     expect(await refusal(() => {}, `${POOL}elasticWorkload: {sourceMax: 3}\n`)).toMatch(/elasticWorkload\.sourceMax: .* ResourcePolicy default\/web places the pods/);
   });

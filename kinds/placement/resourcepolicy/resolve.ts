@@ -8,6 +8,11 @@ import type { KubeObject } from '../../model/objects.ts';
 import type { PlacementInput, ResolvedPlacement, Tier } from '../../model/placement.ts';
 
 const POLICIES = ['LackResourceOrExceedMax', 'ExceedMax', 'TimeoutOrExceedMax', 'LackResourceAndNoTerminating'];
+/**
+ * Accepted and passed to the scheduler; the split does not depend on it: preemption needs pods of
+ * lower priority than the workload's in a unit, and a replay's cluster runs none (only the workload, and system pods of higher priority).
+ */
+const PREEMPT_POLICIES = ['BeforeNextUnit', 'AfterAllUnits'];
 
 /** The owner the timeline gives the pods of a ResourcePolicy's Deployment on the virtual node. */
 export const eciOwner = (deployment: string) => `${deployment}-eci`;
@@ -63,6 +68,8 @@ export function tiersOf(rp: KubeObject, input: Pick<PlacementInput, 'overrides' 
   const units = spec.units ?? [];
   const policy = spec.whenTryNextUnits?.policy;
   if (policy !== undefined && !POLICIES.includes(policy)) throw new UserError(`${at}.whenTryNextUnits.policy: "${policy}" is not one of ${POLICIES.join(', ')}`);
+  const preempt = spec.preemptPolicy as string | undefined;
+  if (preempt !== undefined && !PREEMPT_POLICIES.includes(preempt)) throw new UserError(`${at}.preemptPolicy: "${preempt}" is not one of ${PREEMPT_POLICIES.join(', ')}`, 'leave it out for ACK\'s default, AfterAllUnits');
   if (units.length < 2) throw new UserError(`${at}.units: ${units.length} unit(s); ebbflow models an ECS unit and then the virtual node`, 'list an ecs unit with a max, then an eci unit');
   const nodes = allNodes(structuredClone(input.overrides.nodes ?? nodePoolsSchema.parse({})));
   const dep = input.workload.metadata.name;
