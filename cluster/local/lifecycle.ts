@@ -141,6 +141,15 @@ async function clearLeftover(name: string, env: NodeJS.ProcessEnv): Promise<void
 }
 
 /**
+ * The longest a start may take: kwokctl's create and each wait after it (the apiserver,
+ * kwok-controller, the nodes and, unless kcm is deferred, the default ServiceAccount) are each
+ * bounded by `readyTimeoutSeconds`.
+ */
+export function startDeadlineSeconds(config: ClusterConfig, opts: { deferControllerManager?: boolean } = {}): number {
+  return config.readyTimeoutSeconds * (opts.deferControllerManager ? 4 : 5);
+}
+
+/**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK as local processes
  * through kwokctl's binary runtime with our pinned binaries, registers the node pools, and returns
  * once every node is Ready. A cluster agent process stamps ECI pod latencies and tears the cluster
@@ -223,7 +232,8 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   const kwokctl = kwokctlRecords(name, env);
   let created;
   try {
-    const sub = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL' });
+    // Bounded like each wait after it: a kwokctl that hangs (a component that never binds) is killed and the start fails.
+    const sub = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL', timeout: config.readyTimeoutSeconds * 1000 });
     // Recorded in the same tick as the spawn: if this process dies now (SIGKILL), kwokctl keeps
     // starting components with nobody to stop them; the record lets a teardown find it.
     const rec = sub.pid === undefined ? undefined : kwokctl.adopt(KWOKCTL_LABEL, sub.pid);
@@ -234,6 +244,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     adoptControlPlane(name, env);
   }
   if (signal?.aborted) throw new Interrupted(`interrupted while creating cluster "${name}"`);
+  if (created.timedOut) throw new Error(`kwokctl create cluster did not finish within ${config.readyTimeoutSeconds}s (readyTimeoutSeconds):\n${lastLines(String(created.all ?? ''))}`);
   if (created.exitCode !== 0) {
     const out = String(created.all ?? '');
     if (/address already in use/i.test(out)) throw new UserError(`cluster "${name}": a port is already in use:\n${lastLines(out)}`, 'choose another --port or stop the process using it');
