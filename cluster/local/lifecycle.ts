@@ -261,7 +261,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     exitedGivesUp(name, env, ['etcd', 'kube-apiserver']);
     return (await rawApi(kc, 'GET', HEALTHZ, undefined, 'application/json', 2000)).status === 200 && (await core.listNamespace()).items.length > 0 ? true : undefined;
   }, undefined, 100, signal).catch((e: Error) => {
-    if (e instanceof Interrupted) throw e;
+    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
     throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
   });
   // The nodes turn Ready through kwok-controller's node stage (no delay): its own health first, so
@@ -271,7 +271,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     exitedGivesUp(name, env, ['kwok-controller']);
     return (await fetch(kwokHealthz, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined;
   }, undefined, 100, signal).catch((e: Error) => {
-    if (e instanceof Interrupted) throw e;
+    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
     throw new Error(`${e.message}\n--- kwok-controller log ---\n${logTail(name, 'kwok-controller', env)}`);
   });
   refuseOpenListeners(name, env);
