@@ -258,7 +258,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   // apiserver authorizes without them.
   const timeoutMs = config.readyTimeoutSeconds * 1000;
   await waitUntil('kube-apiserver', timeoutMs, async () => {
-    exitedGivesUp(name, env, ['etcd', 'kube-apiserver']);
+    exitedGivesUp(name, env);
     return (await rawApi(kc, 'GET', HEALTHZ, undefined, 'application/json', 2000)).status === 200 && (await core.listNamespace()).items.length > 0 ? true : undefined;
   }, undefined, 100, signal).catch((e: Error) => {
     if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
@@ -268,7 +268,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   // that a node wait that fails names the right process.
   const kwokHealthz = `http://${LOOPBACK}:${ports.kwokControllerPort}/healthz`;
   await waitUntil(`kwok-controller (${kwokHealthz})`, timeoutMs, async () => {
-    exitedGivesUp(name, env, ['kwok-controller']);
+    exitedGivesUp(name, env);
     return (await fetch(kwokHealthz, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined;
   }, undefined, 100, signal).catch((e: Error) => {
     if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
@@ -279,14 +279,14 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
 }
 
 /**
- * For a wait on what these control-plane processes bring: gives up at once when one of them has
- * exited (a port taken under it, a bad flag), naming it, instead of polling to the deadline.
+ * For every wait of a start: gives up at once when a control-plane process kwokctl started has
+ * exited (a port taken under it, a bad flag), naming it, instead of polling to the deadline. All of
+ * them, not only the one a wait is on: a dead scheduler is waited on by nothing here, and would
+ * otherwise show only as pods that never schedule, in whatever test comes next.
  */
-function exitedGivesUp(name: string, env: NodeJS.ProcessEnv, components: string[]): void {
-  const pids = componentPids(name, env);
-  for (const c of components) {
-    const pid = pids[c];
-    if (pid !== undefined && !isAlive(pid)) throw new WaitGaveUp(`${c} (pid ${pid}) of cluster "${name}" exited\n--- ${c} log ---\n${logTail(name, c, env)}`);
+function exitedGivesUp(name: string, env: NodeJS.ProcessEnv): void {
+  for (const [c, pid] of Object.entries(componentPids(name, env))) {
+    if (!isAlive(pid)) throw new WaitGaveUp(`${c} (pid ${pid}) of cluster "${name}" exited\n--- ${c} log ---\n${logTail(name, c, env)}`);
   }
 }
 
@@ -310,7 +310,7 @@ async function registerNodes(config: ClusterConfig, kc: KubeConfig, env: NodeJS.
   await createNodes(core, nodes);
   mark('nodesCreated');
   await waitUntil('all nodes Ready', config.readyTimeoutSeconds * 1000, async () => {
-    exitedGivesUp(config.name, env, ['kwok-controller', 'kube-apiserver']);
+    exitedGivesUp(config.name, env);
     const list = await core.listNode();
     const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     return ready >= nodes.length ? ready : undefined;
@@ -322,7 +322,7 @@ async function registerNodes(config: ClusterConfig, kc: KubeConfig, env: NodeJS.
   }
   await waitUntil('the default ServiceAccount', config.readyTimeoutSeconds * 1000, async () => {
     // kube-controller-manager's serviceaccount controller makes it.
-    exitedGivesUp(config.name, env, ['kube-controller-manager', 'kube-apiserver']);
+    exitedGivesUp(config.name, env);
     const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
     return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;
   }, undefined, 200, signal);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { startCluster, clusterStatus } from './index.ts';
-import { isAlive } from './state.ts';
+import { componentPids, isAlive } from './state.ts';
 import { sharedCluster, type SharedCluster } from './testing.ts';
 import { ECI_LATENCY } from '../nodes/stages.ts';
 import { waitUntil } from '../../core/wait.ts';
@@ -172,6 +172,27 @@ describe('cluster teardown', () => {
     await x.stop();
     expect(pids.filter(isAlive)).toEqual([]);
     expect((await clusterStatus('e2e-stop')).exists).toBe(false);
+  });
+
+  it('a start whose kwok-controller dies fails at once, naming it, and leaves nothing', async () => {
+    const name = 'e2e-dead-kwok';
+    let killedAt = 0;
+    const killer = setInterval(() => {
+      const pid = componentPids(name)['kwok-controller'];
+      if (pid === undefined || killedAt) return;
+      process.kill(pid, 'SIGKILL');
+      killedAt = Date.now();
+    }, 20);
+    try {
+      const e = await startCluster({ name, nodePools: { ecs: [{ name: 'ecs', count: 1 }] } }).then(() => undefined, (x: Error) => x);
+      expect(killedAt).toBeGreaterThan(0);
+      expect(e?.message).toMatch(/^kwok-controller \(pid \d+\) of cluster "e2e-dead-kwok" exited/);
+      // The next wait noticed, not the 120 s deadline of the nodes' (kwokctl create itself takes 3–20 s).
+      expect(Date.now() - killedAt).toBeLessThan(60_000);
+      expect((await clusterStatus(name)).exists).toBe(false);
+    } finally {
+      clearInterval(killer);
+    }
   });
 
   it('a crashed owner process is cleaned up by the cluster agent', async () => {
