@@ -1,8 +1,15 @@
 import { Interrupted } from './component.ts';
 
 /**
- * Polls `fn` until it returns a value (errors count as "not yet"), or fails naming what it waited for;
- * an aborted `signal` ends the wait with `Interrupted`.
+ * Thrown by a wait's condition when what it waits for can no longer come (the process that would
+ * bring it has exited): the wait ends at once with this error instead of at its deadline.
+ */
+export class WaitGaveUp extends Error {}
+
+/**
+ * Polls `fn` until it returns a value (errors count as "not yet", except `WaitGaveUp`, which ends
+ * the wait at once), or fails naming what it waited for; an aborted `signal` ends the wait with
+ * `Interrupted`.
  */
 export async function waitUntil<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>, onTimeout?: () => string, everyMs = 200, signal?: AbortSignal): Promise<T> {
   const end = Date.now() + timeoutMs;
@@ -13,6 +20,7 @@ export async function waitUntil<T>(what: string, timeoutMs: number, fn: () => Pr
       const v = await fn();
       if (v !== undefined) return v;
     } catch (e) {
+      if (e instanceof WaitGaveUp) throw e;
       last = e;
     }
     if (Date.now() > end) {

@@ -112,12 +112,16 @@ export function kubeSchedulerArgs(): ExtraArg[] {
   ];
 }
 
-export function kwokctlConfiguration(opts: { pkiDir: string; hpa: HpaFlags; k: number; stages: object[] }): object[] {
+/**
+ * kwokctl's configuration. `ports` (each of the binary runtime's port options, `ports.ts`) are
+ * chosen by the caller: kwokctl's own choice collides when two clusters start at once.
+ */
+export function kwokctlConfiguration(opts: { pkiDir: string; hpa: HpaFlags; k: number; stages: object[]; ports?: Record<string, number> }): object[] {
   return [
     {
       apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
       kind: 'KwokctlConfiguration',
-      options: { bindAddress: LOOPBACK },
+      options: { bindAddress: LOOPBACK, ...opts.ports },
       componentsPatches: [
         { name: 'kube-apiserver', extraArgs: kubeApiserverArgs(opts.pkiDir) },
         { name: 'kube-controller-manager', extraArgs: kubeControllerManagerArgs(opts.hpa, opts.k) },

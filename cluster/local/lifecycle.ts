@@ -14,7 +14,7 @@ import { setEciFailures } from '../nodes/eci-agent.ts';
 import { allNodes } from '../nodes/objects.ts';
 import { renderStages } from '../nodes/stages.ts';
 import { clusterConfigSchema, type ClusterConfig, type ClusterConfigInput } from './config.ts';
-import { kwokctlConfiguration, standaloneControllerManagerArgs } from './control-plane.ts';
+import { LOOPBACK, kwokctlConfiguration, standaloneControllerManagerArgs } from './control-plane.ts';
 import {
   AGENT_LABEL, KWOKCTL_LABEL, adoptControlPlane, findAgentProcesses, agentLogFile, clusterSupervisor, componentPids, controlPlaneRecords, ebbflowClusterDir, findClusterProcesses, isAlive, kubeconfigPath,
   kwokClusterDir, kwokctlConfigPath, kwokctlRecords, kwokWorkdir, pkiDir, readRecord, removeClusterDirs, stateDir, validateClusterName, writeOwner, writeRecord,
@@ -22,7 +22,8 @@ import {
 import { descendantsOf, isRecordedProcess, killRecorded, processTable, signalRecorded, stopRecorded, type ProcessRecord } from './supervisor.ts';
 import { rawApi } from './raw-api.ts';
 import { isLoopback, listenersOf } from './listeners.ts';
-import { waitUntil } from '../../core/wait.ts';
+import { waitUntil, WaitGaveUp } from '../../core/wait.ts';
+import { reservePorts, type ClusterPorts } from './ports.ts';
 
 const KCM_LABEL = 'kube-controller-manager';
 const HEALTHZ = '/healthz?exclude=poststarthook/rbac/bootstrap-roles';
@@ -140,6 +141,15 @@ async function clearLeftover(name: string, env: NodeJS.ProcessEnv): Promise<void
 }
 
 /**
+ * The longest a start may take: kwokctl's create and each wait after it (the apiserver,
+ * kwok-controller, the nodes and, unless kcm is deferred, the default ServiceAccount) are each
+ * bounded by `readyTimeoutSeconds`.
+ */
+export function startDeadlineSeconds(config: ClusterConfig, opts: { deferControllerManager?: boolean } = {}): number {
+  return config.readyTimeoutSeconds * (opts.deferControllerManager ? 4 : 5);
+}
+
+/**
  * Starts etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK as local processes
  * through kwokctl's binary runtime with our pinned binaries, registers the node pools, and returns
  * once every node is Ready. A cluster agent process stamps ECI pod latencies and tears the cluster
@@ -164,12 +174,14 @@ export async function startCluster(input: ClusterConfigInput = {}, opts: StartOp
   // The agent starts first, owned by us, so that even a crash during `create` is cleaned up.
   writeOwner(name, process.pid, env);
   writeRecord({ name, createdAt: new Date().toISOString(), compression: config.compression, config }, env);
+  // Released once the start ended: its processes then hold their ports, which every probe sees.
+  const reserved = await reservePorts(`${name}@${stateDir(env)}`, name, config.apiserverPort ? { kubeApiserverPort: config.apiserverPort } : undefined);
   try {
     startAgent(name, env);
     opts.onClaimed?.();
-    const kc = await createControlPlane(config, bins, env, opts.signal, say, opts.deferControllerManager ?? false);
+    const kc = await createControlPlane(config, bins, env, opts.signal, say, opts.deferControllerManager ?? false, reserved.ports);
     mark('controlPlane');
-    await registerNodes(config, kc, opts.signal, say, mark, !opts.deferControllerManager);
+    await registerNodes(config, kc, env, opts.signal, say, mark, !opts.deferControllerManager);
     const ownerPid = opts.ownerPid === undefined ? process.pid : opts.ownerPid;
     writeOwner(name, ownerPid ?? undefined, env);
     say(`cluster "${name}" ready in ${timings.ready}s`);
@@ -184,6 +196,8 @@ export async function startCluster(input: ClusterConfigInput = {}, opts: StartOp
     await stopCluster(name, env).catch(() => {});
     if (opts.signal?.aborted && !(e instanceof Interrupted)) throw new Interrupted(`interrupted while starting cluster "${name}"`);
     throw e;
+  } finally {
+    reserved.release();
   }
 }
 
@@ -194,10 +208,10 @@ async function startControllerManager(config: ClusterConfig, bin: string, env: N
   clusterSupervisor(name, env).spawn({ label: KCM_LABEL, bin, args, logFile: join(ebbflowClusterDir(name, env), 'kube-controller-manager.log') });
 }
 
-async function createControlPlane(config: ClusterConfig, bins: Record<string, string>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void, deferKcm: boolean): Promise<KubeConfig> {
+async function createControlPlane(config: ClusterConfig, bins: Record<string, string>, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void, deferKcm: boolean, ports: ClusterPorts): Promise<KubeConfig> {
   const { name, compression: k } = config;
   const cfgFile = kwokctlConfigPath(name, env);
-  const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k) });
+  const docs = kwokctlConfiguration({ pkiDir: pkiDir(name, env), hpa: config.hpa, k, stages: renderStages(config.nodePools, k), ports });
   writeFileSync(cfgFile, docs.map((d) => YAML.stringify(d)).join('---\n'));
   say(`starting control plane "${name}" (k=${k})`);
   const args = [
@@ -218,7 +232,8 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   const kwokctl = kwokctlRecords(name, env);
   let created;
   try {
-    const sub = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL' });
+    // Bounded like each wait after it: a kwokctl that hangs (a component that never binds) is killed and the start fails.
+    const sub = execa(bins.kwokctl!, args, { env: kwokEnv(env), reject: false, all: true, ...(signal ? { cancelSignal: signal } : {}), killSignal: 'SIGKILL', timeout: config.readyTimeoutSeconds * 1000 });
     // Recorded in the same tick as the spawn: if this process dies now (SIGKILL), kwokctl keeps
     // starting components with nobody to stop them; the record lets a teardown find it.
     const rec = sub.pid === undefined ? undefined : kwokctl.adopt(KWOKCTL_LABEL, sub.pid);
@@ -229,6 +244,7 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
     adoptControlPlane(name, env);
   }
   if (signal?.aborted) throw new Interrupted(`interrupted while creating cluster "${name}"`);
+  if (created.timedOut) throw new Error(`kwokctl create cluster did not finish within ${config.readyTimeoutSeconds}s (readyTimeoutSeconds):\n${lastLines(String(created.all ?? ''))}`);
   if (created.exitCode !== 0) {
     const out = String(created.all ?? '');
     if (/address already in use/i.test(out)) throw new UserError(`cluster "${name}": a port is already in use:\n${lastLines(out)}`, 'choose another --port or stop the process using it');
@@ -240,12 +256,38 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   // CRDs established, APIServices registered), except the RBAC bootstrap roles, the slowest hook
   // (~1 s on 2 busy cores): every client here is kwokctl's admin, in system:masters, which the
   // apiserver authorizes without them.
-  await waitUntil('kube-apiserver', 60_000, async () => ((await rawApi(kc, 'GET', HEALTHZ, undefined, 'application/json', 2000)).status === 200 && (await core.listNamespace()).items.length > 0 ? true : undefined), undefined, 100, signal).catch((e: Error) => {
-    if (e instanceof Interrupted) throw e;
+  const timeoutMs = config.readyTimeoutSeconds * 1000;
+  await waitUntil('kube-apiserver', timeoutMs, async () => {
+    exitedGivesUp(name, env);
+    return (await rawApi(kc, 'GET', HEALTHZ, undefined, 'application/json', 2000)).status === 200 && (await core.listNamespace()).items.length > 0 ? true : undefined;
+  }, undefined, 100, signal).catch((e: Error) => {
+    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
     throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
+  });
+  // The nodes turn Ready through kwok-controller's node stage (no delay): its own health first, so
+  // that a node wait that fails names the right process.
+  const kwokHealthz = `http://${LOOPBACK}:${ports.kwokControllerPort}/healthz`;
+  await waitUntil(`kwok-controller (${kwokHealthz})`, timeoutMs, async () => {
+    exitedGivesUp(name, env);
+    return (await fetch(kwokHealthz, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined;
+  }, undefined, 100, signal).catch((e: Error) => {
+    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
+    throw new Error(`${e.message}\n--- kwok-controller log ---\n${logTail(name, 'kwok-controller', env)}`);
   });
   refuseOpenListeners(name, env);
   return kc;
+}
+
+/**
+ * For every wait of a start: gives up at once when a control-plane process kwokctl started has
+ * exited (a port taken under it, a bad flag), naming it, instead of polling to the deadline. All of
+ * them, not only the one a wait is on: a dead scheduler is waited on by nothing here, and would
+ * otherwise show only as pods that never schedule, in whatever test comes next.
+ */
+function exitedGivesUp(name: string, env: NodeJS.ProcessEnv): void {
+  for (const [c, pid] of Object.entries(componentPids(name, env))) {
+    if (!isAlive(pid)) throw new WaitGaveUp(`${c} (pid ${pid}) of cluster "${name}" exited\n--- ${c} log ---\n${logTail(name, c, env)}`);
+  }
 }
 
 /**
@@ -261,13 +303,14 @@ function refuseOpenListeners(name: string, env: NodeJS.ProcessEnv): void {
   throw new Error(`cluster "${name}": ${what} — the local control plane must listen on loopback only; check that kwokctl is the pinned version (\`ebbflow toolchain status\`)`);
 }
 
-async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: AbortSignal | undefined, say: (m: string) => void, mark: (step: string) => void, waitServiceAccount: boolean): Promise<void> {
+async function registerNodes(config: ClusterConfig, kc: KubeConfig, env: NodeJS.ProcessEnv, signal: AbortSignal | undefined, say: (m: string) => void, mark: (step: string) => void, waitServiceAccount: boolean): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const nodes = allNodes(config.nodePools);
   say(`registering ${nodes.length} nodes`);
   await createNodes(core, nodes);
   mark('nodesCreated');
   await waitUntil('all nodes Ready', config.readyTimeoutSeconds * 1000, async () => {
+    exitedGivesUp(config.name, env);
     const list = await core.listNode();
     const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
     return ready >= nodes.length ? ready : undefined;
@@ -278,6 +321,8 @@ async function registerNodes(config: ClusterConfig, kc: KubeConfig, signal: Abor
     return;
   }
   await waitUntil('the default ServiceAccount', config.readyTimeoutSeconds * 1000, async () => {
+    // kube-controller-manager's serviceaccount controller makes it.
+    exitedGivesUp(config.name, env);
     const sas = await core.listNamespacedServiceAccount({ namespace: 'default' });
     return sas.items.some((s) => s.metadata?.name === 'default') ? true : undefined;
   }, undefined, 200, signal);

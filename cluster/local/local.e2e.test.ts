@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { AppsV1Api, AutoscalingV2Api, CoreV1Api, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
-import { startCluster, clusterStatus, type LocalCluster } from './index.ts';
-import { isAlive } from './state.ts';
+import { startCluster, clusterStatus } from './index.ts';
+import { componentPids, isAlive } from './state.ts';
+import { sharedCluster, type SharedCluster } from './testing.ts';
 import { ECI_LATENCY } from '../nodes/stages.ts';
 import { waitUntil } from '../../core/wait.ts';
 
-const K = 5;
-let c: LocalCluster;
+let c: SharedCluster;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, undefined, 100);
 
 /** Each test works in its own namespace: nothing an earlier test created is listed or counted by a later one. */
-async function namespace(name: string): Promise<string> {
-  await core.createNamespace({ body: { metadata: { name } } });
-  return name;
-}
+const namespace = (name: string) => c.namespace(name);
 
 const isReady = (p: V1Pod) => p.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false;
 
@@ -43,21 +40,19 @@ function web(replicas: number): V1Deployment {
   };
 }
 
+// On the e2e project's shared cluster (`testing.ts`: 3 ECS nodes, the ECI node with a 10 s start +
+// 2 s pull and no jitter, k = 10): what this part tests is what any cluster of ours does, not its
+// lifecycle (the part below keeps clusters of its own for that).
 describe('local cluster (real control plane + KWOK)', () => {
   beforeAll(async () => {
-    c = await startCluster({
-      name: 'e2e-local',
-      compression: K,
-      nodePools: {
-        ecs: [{ name: 'ecs', count: 3 }],
-        eci: { startLatency: { startSeconds: 10, imagePull: { min: 2, max: 4 }, jitterSeconds: 0 } },
-      },
-    });
+    c = await sharedCluster();
     core = c.kubeConfig.makeApiClient(CoreV1Api);
     apps = c.kubeConfig.makeApiClient(AppsV1Api);
   });
   afterAll(async () => {
-    await c?.stop();
+    // The ECI rules are the cluster's, not the namespace's: the next file must find none.
+    await c?.setEciFailures({ probability: 0 });
+    await c?.release();
   });
 
   it('registers ECS nodes and an ACK-like virtual node', async () => {
@@ -95,10 +90,12 @@ describe('local cluster (real control plane + KWOK)', () => {
     const elapsed = Date.now() - t0;
     expect(p.spec?.nodeName).toBe(c.virtualNode);
     const latency = Number(p.metadata?.annotations?.[ECI_LATENCY]);
-    expect(latency).toBeGreaterThanOrEqual(12);
-    expect(latency).toBeLessThanOrEqual(14);
+    // The drawn latency lies within the cluster's configured start + pull.
+    const { startSeconds, imagePull } = c.config.nodePools.eci.startLatency;
+    expect(latency).toBeGreaterThanOrEqual(startSeconds + imagePull.min);
+    expect(latency).toBeLessThanOrEqual(startSeconds + imagePull.max);
     // Ready no earlier than the drawn latency, scaled by 1/k (200 ms slack for clock granularity).
-    expect(elapsed).toBeGreaterThanOrEqual((latency * 1000) / K - 200);
+    expect(elapsed).toBeGreaterThanOrEqual((latency * 1000) / c.config.compression - 200);
   });
 
   it('never places a pod without the toleration on the virtual node', async () => {
@@ -175,6 +172,27 @@ describe('cluster teardown', () => {
     await x.stop();
     expect(pids.filter(isAlive)).toEqual([]);
     expect((await clusterStatus('e2e-stop')).exists).toBe(false);
+  });
+
+  it('a start whose kwok-controller dies fails at once, naming it, and leaves nothing', async () => {
+    const name = 'e2e-dead-kwok';
+    let killedAt = 0;
+    const killer = setInterval(() => {
+      const pid = componentPids(name)['kwok-controller'];
+      if (pid === undefined || killedAt) return;
+      process.kill(pid, 'SIGKILL');
+      killedAt = Date.now();
+    }, 20);
+    try {
+      const e = await startCluster({ name, nodePools: { ecs: [{ name: 'ecs', count: 1 }] } }).then(() => undefined, (x: Error) => x);
+      expect(killedAt).toBeGreaterThan(0);
+      expect(e?.message).toMatch(/^kwok-controller \(pid \d+\) of cluster "e2e-dead-kwok" exited/);
+      // The next wait noticed, not the 120 s deadline of the nodes' (kwokctl create itself takes 3–20 s).
+      expect(Date.now() - killedAt).toBeLessThan(60_000);
+      expect((await clusterStatus(name)).exists).toBe(false);
+    } finally {
+      clearInterval(killer);
+    }
   });
 
   it('a crashed owner process is cleaned up by the cluster agent', async () => {

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.ts';
-import { goDuration, kubeApiserverArgs, kubeControllerManagerArgs, standaloneControllerManagerArgs } from './control-plane.ts';
+import { LOOPBACK, goDuration, kubeApiserverArgs, kubeControllerManagerArgs, kwokctlConfiguration, standaloneControllerManagerArgs } from './control-plane.ts';
 import { hpaFlagsSchema } from './control-plane.ts';
 import { parseClusterConfig, startCluster } from './lifecycle.ts';
 
@@ -22,6 +22,11 @@ describe('control-plane flags', () => {
     const args = standaloneControllerManagerArgs({ kubeconfig: '/c/kubeconfig.yaml', pkiDir: '/c/pki', hpa: hpaFlagsSchema.parse({}), k: 600 });
     expect(args).toEqual(expect.arrayContaining(['--kubeconfig=/c/kubeconfig.yaml', '--root-ca-file=/c/pki/ca.crt', '--service-account-private-key-file=/c/pki/admin.key', '--secure-port=0', '--horizontal-pod-autoscaler-sync-period=25ms', '--leader-elect=false']));
     expect(args.filter((a) => a.startsWith('--bind-address='))).toHaveLength(1);
+  });
+
+  it('hands kwokctl the ports chosen for it, beside the loopback bind address', () => {
+    const [conf] = kwokctlConfiguration({ pkiDir: '/pki', hpa: hpaFlagsSchema.parse({}), k: 10, stages: [], ports: { etcdPort: 20_001, kwokControllerPort: 20_002 } }) as [{ options: Record<string, unknown> }];
+    expect(conf.options).toEqual({ bindAddress: LOOPBACK, etcdPort: 20_001, kwokControllerPort: 20_002 });
   });
 
   it('enables the aggregation layer', () => {

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { waitUntil } from '../../core/wait.ts';
-import { attachCluster, parseClusterConfig, type LocalCluster } from './lifecycle.ts';
-import { ERROR_FILE, READY_FILE, SHARED_CLUSTER_CONFIG } from './shared-cluster.setup.ts';
+import { attachCluster, parseClusterConfig, startDeadlineSeconds, type LocalCluster } from './lifecycle.ts';
+import { CLAIMED_FILE, ERROR_FILE, READY_FILE, SHARED_CLUSTER_CONFIG, START_ATTEMPTS } from './shared-cluster.setup.ts';
 
 /**
  * Test support: the e2e project's shared local control plane (`shared-cluster.setup.ts`). A file
@@ -34,23 +34,30 @@ export interface SharedCluster extends Omit<LocalCluster, 'stop' | 'startControl
 export const SHARED_NAMESPACE_LABEL = 'ebbflow.io/e2e-shared';
 
 /**
- * How long the start may take before the setup itself gives up: the control plane, the nodes and
- * the default ServiceAccount are each waited for at most `readyTimeoutSeconds` by `startCluster`.
- * The setup writes its error as soon as the start fails, so this only bounds a setup that hangs.
+ * Until the first attempt's control plane starts: the toolchain check (`npm test` installs the
+ * toolchain before vitest runs; a bare `vitest run` on a machine without it builds it here, which
+ * takes ~10 minutes on 2 cores).
  */
-function startDeadlineMs(): number {
+const CLAIM_DEADLINE_MS = 20 * 60_000;
+
+/**
+ * From the first attempt's claim to ready or error: each attempt's own bound (`startDeadlineSeconds`:
+ * kwokctl's create and each wait bounded by `readyTimeoutSeconds`) plus its teardown after a failure.
+ * The setup writes its error as soon as the last attempt fails, so this only bounds a setup that hangs.
+ */
+function readyDeadlineMs(): number {
   const config = parseClusterConfig(SHARED_CLUSTER_CONFIG);
-  return 3 * config.readyTimeoutSeconds * 1000 + 30_000;
+  return START_ATTEMPTS * (startDeadlineSeconds(config) + 30) * 1000;
 }
 
 export async function sharedCluster(): Promise<SharedCluster> {
   const ctx = inject('ebbflowSharedCluster');
   if (!ctx) throw new Error('no shared cluster: run this file in the e2e project (vitest.config.ts gives it the global setup cluster/local/shared-cluster.setup.ts)');
-  const outcome = await waitUntil(`the shared cluster "${ctx.name}" (started by the e2e project's global setup)`, startDeadlineMs(), async () => {
-    if (existsSync(join(ctx.dir, ERROR_FILE))) return { error: readFileSync(join(ctx.dir, ERROR_FILE), 'utf8') };
-    return existsSync(join(ctx.dir, READY_FILE)) ? { error: undefined } : undefined;
-  }, undefined, 100);
-  if (outcome.error !== undefined) throw new Error(`the shared cluster "${ctx.name}" did not start:\n${outcome.error}`);
+  const what = `the shared cluster "${ctx.name}" (started by the e2e project's global setup)`;
+  const outcome = (f: string) => (existsSync(join(ctx.dir, ERROR_FILE)) ? { error: readFileSync(join(ctx.dir, ERROR_FILE), 'utf8') } : existsSync(join(ctx.dir, f)) ? { error: undefined } : undefined);
+  const claimed = await waitUntil(`${what} to begin its control plane`, CLAIM_DEADLINE_MS, async () => outcome(CLAIMED_FILE), undefined, 100);
+  const ready = claimed.error !== undefined ? claimed : await waitUntil(`${what} to be ready`, readyDeadlineMs(), async () => outcome(READY_FILE), undefined, 100);
+  if (ready.error !== undefined) throw new Error(`the shared cluster "${ctx.name}" did not start:\n${ready.error}`);
   const { stop: _stop, startControllerManager: _start, ...c } = await attachCluster(ctx.name);
   const core = c.kubeConfig.makeApiClient(CoreV1Api);
   const mine: string[] = [];

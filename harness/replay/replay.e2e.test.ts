@@ -10,9 +10,9 @@ import { checkReportInBrowser } from '../../reports/browser-check.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-function replay(scenario: string, out: string, cluster: string, onStderr?: (s: string, child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function replay(scenario: string, out: string, cluster: string, onStderr?: (s: string, child: ReturnType<typeof spawn>) => void, extra: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/ebbflow.js'), 'replay', join(ROOT, scenario), '--out', out, '--cluster-name', cluster], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/ebbflow.js'), 'replay', join(ROOT, scenario), '--out', out, '--cluster-name', cluster, ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -50,7 +50,10 @@ describe('ebbflow replay (real control plane, time-compressed)', () => {
 
   it('a scenario with a wrong expectation exits 1 and names the failing assertion in JUnit', async () => {
     const out = mkdtempSync(join(tmpdir(), 'ebf-replay-fail-'));
-    const r = await replay('scenarios/tiny-fail.yaml', out, 'e2e-replay-fail');
+    // What is tested is the exit code and the JUnit of a broken bound, not timing: k = 300 plays the
+    // 12 virtual minutes in 2.4 s instead of 12 s, and the step up (6 replicas wanted against a bound
+    // of 3) still has 9 virtual minutes (the HPA's decisions lag 30–75 virtual s at k = 300).
+    const r = await replay('scenarios/tiny-fail.yaml', out, 'e2e-replay-fail', undefined, ['--compression', '300']);
     expect(r.code, r.stderr).toBe(1);
     const junit = readFileSync(join(out, 'junit.xml'), 'utf8');
     expect(junit).toMatch(/<testcase[^>]*name="replicaBounds\(ew\.replicas in \[1, 3\]\)"[^>]*>\s*<failure/);
