@@ -1,11 +1,14 @@
 import { UserError } from '../../../core/errors.ts';
 import { specOf } from '../../model/discovery.ts';
-import type { PlacementKind, PodFacts, ResolvedPlacement } from '../../model/placement.ts';
+import { CLONESET_RESOURCE, REPLICASET_RESOURCE, type PlacementKind, type PodFacts, type ResolvedPlacement, type WorkloadResource } from '../../model/placement.ts';
 import { SpreadComponent } from './controller.ts';
 import { discoverWorkloadSpread, workloadSpreadBeside } from './discover.ts';
 import { adaptiveOf, maxesOf, resolveWorkloadSpread, splitWorkloadSpread, type ResolvedSpread } from './resolve.ts';
 import { KIND, matchedSubset, type WorkloadSpreadSpec } from './spec.ts';
 import { spreadAdaptive } from './spread.ts';
+
+/** The target kinds that own their pods themselves (no ReplicaSet between): the recorder reads them by their own kind. */
+const OWN_PODS: Partial<Record<string, WorkloadResource>> = { CloneSet: CLONESET_RESOURCE, ReplicaSet: REPLICASET_RESOURCE };
 
 /** The workload the WorkloadSpread names (its pods are every tier's). */
 const workloadOf = (p: ResolvedPlacement) => (p.object ? (specOf(p.object) as WorkloadSpreadSpec).targetRef : undefined);
@@ -46,15 +49,17 @@ export const workloadSpread: PlacementKind = {
     return a && { ...a, split: (total, observed) => spreadAdaptive(total, maxesOf(p), observed) };
   },
   components: (p, ctx) => {
-    const target = workloadOf(p);
-    if (target?.kind !== 'Deployment') throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a ${target?.kind} replays not yet (its pods are recorded by their Deployment)`, 'replay a WorkloadSpread on a Deployment, or simulate it');
-    return [new SpreadComponent(ctx, podLabelsOf(p), false)];
+    const kind = workloadOf(p)?.kind;
+    if (kind !== 'Deployment' && !(kind && kind in OWN_PODS)) throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a ${kind} replays not yet`, 'replay a WorkloadSpread on a Deployment, a ReplicaSet or a CloneSet, or simulate it');
+    return [new SpreadComponent(ctx, podLabelsOf(p), kind === 'CloneSet')];
   },
   recorderView(p) {
     const names = new Map(p.tiers.map((t, i) => [t.deployment, i === 0 ? 'source' : t.deployment]));
+    const workloads = OWN_PODS[workloadOf(p)?.kind ?? ''];
     return {
       owner: (d) => names.get(d),
       pods: { deployment: workloadOf(p)?.name ?? p.tiers[0]!.deployment, owner: podOwner(p) },
+      ...(workloads ? { workloads } : {}),
     };
   },
   words: { cheapest: 'ECS subset', overflow: 'ECI subset' },
