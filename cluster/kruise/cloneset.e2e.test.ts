@@ -186,23 +186,41 @@ describe('OpenKruise\'s CloneSet (and a bare ReplicaSet) under a UnitedDeploymen
     expect(sets.items.map((s) => [s.metadata.labels[SUBSET_LABEL], s.metadata.name.startsWith(`web-${s.metadata.labels[SUBSET_LABEL]}-`), s.spec.replicas]).sort()).toEqual([['eci', true, 0], ['ecs', true, 1]]);
   });
 
-  for (const target of [
-    { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', plural: 'clonesets' },
-    { apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' },
-  ]) {
-    it(`a WorkloadSpread on a ${target.kind}: its pods (owned by the ${target.kind}) placed ECS first, ECI drained first`, async () => {
-      const ns = await c.namespace(`ws-${target.kind.toLowerCase()}`);
-      const k: Case = { ns, scalePath: `/apis/${target.apiVersion}/namespaces/${ns}/${target.plural}/web/scale`, subsetOf: wsSubsetOf, ownerKind: target.kind, deletionCost: true };
-      const removed = await watchRemovals(k);
-      const labels = { app: 'web', ...SPREAD_POD_LABEL };
-      const [group, version] = target.apiVersion.split('/') as [string, string];
-      // The WorkloadSpread first: the webhook places only pods created after it.
-      await custom.createNamespacedCustomObject({ group: 'apps.kruise.io', version: 'v1alpha1', plural: 'workloadspreads', namespace: ns, body: workloadSpread(ns, target) });
-      await custom.createNamespacedCustomObject({
-        group, version, plural: target.plural, namespace: ns,
-        body: { apiVersion: target.apiVersion, kind: target.kind, metadata: { name: 'web', namespace: ns }, spec: { replicas: 1, selector: { matchLabels: labels }, template: podTemplate(labels) } },
-      });
-      await scaleOutAndIn(k, removed);
+  /** Creates the WorkloadSpread, then its target `web` (the webhook places only pods created after it). */
+  async function spread(ns: string, target: { apiVersion: string; kind: string; plural: string }): Promise<void> {
+    const labels = { app: 'web', ...SPREAD_POD_LABEL };
+    const [group, version] = target.apiVersion.split('/') as [string, string];
+    await custom.createNamespacedCustomObject({ group: 'apps.kruise.io', version: 'v1alpha1', plural: 'workloadspreads', namespace: ns, body: workloadSpread(ns, target) });
+    await custom.createNamespacedCustomObject({
+      group, version, plural: target.plural, namespace: ns,
+      body: { apiVersion: target.apiVersion, kind: target.kind, metadata: { name: 'web', namespace: ns }, spec: { replicas: 1, selector: { matchLabels: labels }, template: podTemplate(labels) } },
     });
   }
+
+  it('a WorkloadSpread on a CloneSet: its pods (owned by the CloneSet) placed ECS first, ECI drained first', async () => {
+    const target = { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', plural: 'clonesets' };
+    const ns = await c.namespace('ws-cloneset');
+    const k: Case = { ns, scalePath: `/apis/${target.apiVersion}/namespaces/${ns}/${target.plural}/web/scale`, subsetOf: wsSubsetOf, ownerKind: target.kind, deletionCost: true };
+    const removed = await watchRemovals(k);
+    await spread(ns, target);
+    await scaleOutAndIn(k, removed);
+  });
+
+  // Why a replay refuses a WorkloadSpread on a bare ReplicaSet: kruise reads a pod's version from its
+  // pod-template-hash label (which only a Deployment's ReplicaSets set) and the workload's from the
+  // ReplicaSet's, finds them different and gives the pods the old version's reversed cost.
+  it('a WorkloadSpread on a bare ReplicaSet: placed ECS first, but the deletion cost comes reversed (ECS 100, ECI 200)', async () => {
+    const target = { apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets' };
+    const ns = await c.namespace('ws-replicaset');
+    const k: Case = { ns, scalePath: `/apis/${target.apiVersion}/namespaces/${ns}/${target.plural}/web/scale`, subsetOf: wsSubsetOf, ownerKind: target.kind, deletionCost: true };
+    await spread(ns, target);
+    await converged(k, 1, 0);
+    await scale(k, 5);
+    await converged(k, 2, 3);
+    await until(`${ns}: deletion cost on every pod`, async () => {
+      const pods = (await core.listNamespacedPod({ namespace: ns })).items;
+      const cost = (p: V1Pod) => p.metadata?.annotations?.['controller.kubernetes.io/pod-deletion-cost'];
+      return pods.every((p) => cost(p) === (k.subsetOf(p) === 'ecs' ? '100' : '200')) || undefined;
+    });
+  });
 });

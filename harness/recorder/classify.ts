@@ -23,8 +23,8 @@ export function podDeployment(p: V1Pod): string | undefined {
 
 /**
  * The workload a pod belongs to, by that workload's kind: a Deployment's through its ReplicaSet
- * (`podDeployment`); a workload that owns its pods itself (OpenKruise's CloneSet, a bare
- * ReplicaSet) by its owner reference of that kind, whose name is the workload's as it is.
+ * (`podDeployment`); a workload that owns its pods itself (OpenKruise's CloneSet) by its owner
+ * reference of that kind, whose name is the workload's as it is.
  */
 export function podWorkload(p: V1Pod, kind = 'Deployment'): string | undefined {
   if (kind === 'Deployment') return podDeployment(p);

@@ -11,6 +11,7 @@ import { simulate, systemFromScenario } from '../../../simulator/index.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import { placementFor } from '../../registry.ts';
 import { resolveSystem } from '../../system.ts';
+import { SpreadComponent } from './controller.ts';
 import { MATCHED_ANNOTATION, workloadSpread } from './index.ts';
 
 /** The fixture's spec as the tests edit it (loose: they write what the schema refuses). */
@@ -132,14 +133,20 @@ describe('the WorkloadSpread kind', () => {
     expect(view.resource).toBeUndefined();
   });
 
-  it('a replay runs kruise\'s manager with the pod webhooks scoped to the Deployment\'s pods; a CloneSet target is refused there', async () => {
+  it('a replay runs kruise\'s manager with the pod webhooks scoped to the workload\'s pods (a CloneSet\'s with its webhooks); a bare ReplicaSet is refused there, saying why', async () => {
     const sys = await systemWith(() => {});
     expect((sys.placement as unknown as { podLabels: object }).podLabels).toEqual({ app: 'web' });
     const ctx = { kubeConfig: () => { throw new Error('not started'); }, namespace: 'default' };
-    expect(workloadSpread.components(sys.placement, ctx).map((c) => c.name)).toEqual(['kruise-manager']);
-    const cloneSet = structuredClone(sys.placement);
-    (cloneSet.object!.spec as unknown as WsSpec).targetRef.kind = 'CloneSet';
-    expect(() => workloadSpread.components(cloneSet, ctx)).toThrow(/WorkloadSpread on a CloneSet replays not yet/);
+    const resources = (p: typeof sys.placement) => workloadSpread.components(p, ctx).map((c) => [c.name, (c as SpreadComponent).resources]);
+    expect(resources(sys.placement)).toEqual([['kruise-manager', ['workloadspreads', 'pods']]]);
+    const retarget = (kind: string) => {
+      const p = structuredClone(sys.placement);
+      (p.object!.spec as unknown as WsSpec).targetRef.kind = kind;
+      return p;
+    };
+    expect(resources(retarget('CloneSet'))).toEqual([['kruise-manager', ['workloadspreads', 'pods', 'clonesets']]]);
+    expect(() => workloadSpread.components(retarget('ReplicaSet'), ctx)).toThrow(/bare ReplicaSet does not replay: kruise v1\.9\.0 .* reverses the deletion cost/);
+    expect(() => workloadSpread.components(retarget('StatefulSet'), ctx)).toThrow(/WorkloadSpread on a StatefulSet replays not yet/);
   });
 });
 

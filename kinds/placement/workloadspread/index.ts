@@ -1,14 +1,11 @@
 import { UserError } from '../../../core/errors.ts';
 import { specOf } from '../../model/discovery.ts';
-import { CLONESET_RESOURCE, REPLICASET_RESOURCE, type PlacementKind, type PodFacts, type ResolvedPlacement, type WorkloadResource } from '../../model/placement.ts';
+import { CLONESET_RESOURCE, type PlacementKind, type PodFacts, type ResolvedPlacement } from '../../model/placement.ts';
 import { SpreadComponent } from './controller.ts';
 import { discoverWorkloadSpread, workloadSpreadBeside } from './discover.ts';
 import { adaptiveOf, maxesOf, resolveWorkloadSpread, splitWorkloadSpread, type ResolvedSpread } from './resolve.ts';
 import { KIND, matchedSubset, type WorkloadSpreadSpec } from './spec.ts';
 import { spreadAdaptive } from './spread.ts';
-
-/** The target kinds that own their pods themselves (no ReplicaSet between): the recorder reads them by their own kind. */
-const OWN_PODS: Partial<Record<string, WorkloadResource>> = { CloneSet: CLONESET_RESOURCE, ReplicaSet: REPLICASET_RESOURCE };
 
 /** The workload the WorkloadSpread names (its pods are every tier's). */
 const workloadOf = (p: ResolvedPlacement) => (p.object ? (specOf(p.object) as WorkloadSpreadSpec).targetRef : undefined);
@@ -50,16 +47,17 @@ export const workloadSpread: PlacementKind = {
   },
   components: (p, ctx) => {
     const kind = workloadOf(p)?.kind;
-    if (kind !== 'Deployment' && !(kind && kind in OWN_PODS)) throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a ${kind} replays not yet`, 'replay a WorkloadSpread on a Deployment, a ReplicaSet or a CloneSet, or simulate it');
+    if (kind === 'ReplicaSet') throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a bare ReplicaSet does not replay: kruise v1.9.0 takes its pods (no pod-template-hash label) for an old version and reverses the deletion cost, so scale-in drains the ECS subset first, unlike the simulator`, 'let a Deployment (or a CloneSet) own the pods and name it in spec.targetRef, or simulate it');
+    if (kind !== 'Deployment' && kind !== 'CloneSet') throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a ${kind} replays not yet`, 'replay a WorkloadSpread on a Deployment or a CloneSet, or simulate it');
     return [new SpreadComponent(ctx, podLabelsOf(p), kind === 'CloneSet')];
   },
   recorderView(p) {
     const names = new Map(p.tiers.map((t, i) => [t.deployment, i === 0 ? 'source' : t.deployment]));
-    const workloads = OWN_PODS[workloadOf(p)?.kind ?? ''];
     return {
       owner: (d) => names.get(d),
       pods: { deployment: workloadOf(p)?.name ?? p.tiers[0]!.deployment, owner: podOwner(p) },
-      ...(workloads ? { workloads } : {}),
+      // A CloneSet owns its pods directly (no ReplicaSet between): the recorder reads them by it.
+      ...(workloadOf(p)?.kind === 'CloneSet' ? { workloads: CLONESET_RESOURCE } : {}),
     };
   },
   words: { cheapest: 'ECS subset', overflow: 'ECI subset' },
