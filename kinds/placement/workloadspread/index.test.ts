@@ -11,7 +11,7 @@ import { simulate, systemFromScenario } from '../../../simulator/index.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import { placementFor } from '../../registry.ts';
 import { resolveSystem } from '../../system.ts';
-import { SpreadComponent } from './controller.ts';
+import type { SpreadComponent } from './controller.ts';
 import { MATCHED_ANNOTATION, workloadSpread } from './index.ts';
 
 /** The fixture's spec as the tests edit it (loose: they write what the schema refuses). */
