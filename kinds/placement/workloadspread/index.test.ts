@@ -181,3 +181,29 @@ describe('a Deployment under a WorkloadSpread in the simulator', () => {
     expect(late.pods.eci.ready).toBe(4);
   });
 });
+
+describe('a CloneSet under a WorkloadSpread (testdata/cloneset)', () => {
+  const dir = fileURLToPath(new URL('./testdata/cloneset/', import.meta.url));
+  const csObjects = () => YAML.parseAllDocuments(readFileSync(`${dir}manifests.yaml`, 'utf8')).map((d) => ({ object: d.toJS() as KubeObject, file: `${dir}manifests.yaml` }));
+
+  it('the CloneSet is the workload the HPA scales; the replay records its own pods (no ReplicaSet) and registers its webhooks', async () => {
+    const d = discoverSystem(csObjects(), 'ws-cs');
+    expect(d.placement?.kind).toBe('WorkloadSpread');
+    expect(d.workload).toMatchObject({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: { name: 'web' } });
+    const s = await loadScenario(`${dir}scenario.yaml`);
+    const p = resolveSystem(s, harnessSystemManifests(harnessManifestsFrom(csObjects(), d, 'ws-cs'))).placement;
+    const view = workloadSpread.recorderView(p);
+    expect(view.workloads).toMatchObject({ kind: 'CloneSet', plural: 'clonesets', group: 'apps.kruise.io' });
+    expect(view.pods?.deployment).toBe('web');
+    const ctx = { kubeConfig: () => { throw new Error('not started'); }, namespace: 'default' };
+    expect(workloadSpread.components(p, ctx).map((c) => (c as SpreadComponent).resources)).toEqual([['workloadspreads', 'pods', 'clonesets']]);
+  });
+
+  it('simulates as the Deployment does: every expectation of scenario.yaml passes', async () => {
+    const s = await loadScenario(`${dir}scenario.yaml`);
+    const { timeline } = simulate(s, systemFromScenario(s, harnessSystemManifests(harnessManifestsFrom(csObjects(), discoverSystem(csObjects(), 'ws-cs'), 'ws-cs'))));
+    expect(checkAll(timeline!, s.expectations).filter((r) => !r.passed)).toEqual([]);
+    expect(Math.max(...timeline!.samples.map((x) => x.ew.source))).toBe(2);
+    expect(Math.max(...timeline!.samples.map((x) => x.ew.replicas))).toBeGreaterThan(2);
+  });
+});
