@@ -8,7 +8,7 @@ import YAML from 'yaml';
  * URL `https://<host>:<port><path>` (how an API server outside the cluster network reaches a
  * process on the host, as the aggregator reaches prometheus-adapter). Kept: the webhooks of the
  * kinds asked for (the UnitedDeployment's defaulting and validation, the WorkloadSpread's
- * validation), taken from the module's own `config/webhook/manifests.yaml`. The Pod webhooks only
+ * validation, the CloneSet's defaulting and validation when a CloneSet is in the run), taken from the module's own `config/webhook/manifests.yaml`. The Pod webhooks only
  * when `pods` is asked for (a WorkloadSpread: the mutating one places each new pod in a subset,
  * the validating one counts a deleted pod back into its subset), and then only for the pods of
  * one workload (`podSelector` as their objectSelector) and with the validating one cut to DELETE:

@@ -21,6 +21,16 @@ export function podDeployment(p: V1Pod): string | undefined {
   return hash && rs.endsWith(`-${hash}`) ? rs.slice(0, -hash.length - 1) : rs.replace(/-[a-z0-9]{5,10}$/, '');
 }
 
+/**
+ * The workload a pod belongs to, by that workload's kind: a Deployment's through its ReplicaSet
+ * (`podDeployment`); a workload that owns its pods itself (OpenKruise's CloneSet) by its owner
+ * reference of that kind, whose name is the workload's as it is.
+ */
+export function podWorkload(p: V1Pod, kind = 'Deployment'): string | undefined {
+  if (kind === 'Deployment') return podDeployment(p);
+  return p.metadata?.ownerReferences?.find((o) => o.kind === kind)?.name;
+}
+
 export interface PodCountsByType {
   ecs: { ready: number; pending: number; failed: number };
   eci: { ready: number; pending: number; failed: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { countPods, podDeployment, podNodeType } from './classify.ts';
+import { countPods, podDeployment, podNodeType, podWorkload } from './classify.ts';
 
 const pod = (name: string, o: { node?: string; ready?: boolean; phase?: string; rs?: string; hash?: string; deleting?: boolean; eciSelector?: boolean }): V1Pod => ({
   metadata: {
@@ -21,6 +21,14 @@ describe('pod classification', () => {
     expect(podNodeType(pod('a', {}), vn)).toBeUndefined();
     expect(podDeployment(pod('a', { rs: 'nginx-unit-virtual-kubelet-6f86f85f86', hash: '6f86f85f86' }))).toBe('nginx-unit-virtual-kubelet');
     expect(podDeployment(pod('a', { rs: 'nginx-85f6b67ff7' }))).toBe('nginx');
+  });
+
+  it('names a CloneSet\'s pod by its owner as it is (no ReplicaSet, no hash suffix to strip), and no Deployment', () => {
+    const p: V1Pod = { metadata: { name: 'web-ecs-9xv2q-abcde', ownerReferences: [{ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: 'web-ecs-9xv2q', uid: 'u' }] } };
+    expect(podWorkload(p, 'CloneSet')).toBe('web-ecs-9xv2q');
+    expect(podWorkload(p)).toBeUndefined();
+    expect(podWorkload(pod('a', { rs: 'nginx-85f6b67ff7', hash: '85f6b67ff7' }), 'CloneSet')).toBeUndefined();
+    expect(podWorkload(pod('a', { rs: 'nginx-85f6b67ff7', hash: '85f6b67ff7' }))).toBe('nginx');
   });
 
   it('counts ready, pending and failed pods per node type, skipping deleting pods', () => {

@@ -4,12 +4,12 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { TimelineEvent, TimelineRecord, TimelineSample } from '../../core/timeline/format.ts';
-import type { RecorderView } from '../../kinds/model/placement.ts';
+import type { RecorderView, WorkloadResource } from '../../kinds/model/placement.ts';
 import type { VirtualClock } from '../clock/clock.ts';
 import { parseQuantity } from '../../core/units.ts';
 import { createSampleSchedule } from './schedule.ts';
 import { countPods, isPodReady, podNodeType } from './classify.ts';
-import { belongsTo, destinationOf, ownerOf, splitOf, splitOfPods, viewFromNames } from './view.ts';
+import { belongsTo, destinationOf, ownerOf, splitOf, splitOfPods, viewFromNames, type WorkloadObject } from './view.ts';
 import { createInformer, waitForCacheSync, type InformerErrorInfo, type SharedInformer } from '../../cluster/kube/informer.ts';
 
 export interface RecorderOptions {
@@ -66,7 +66,8 @@ export interface Recorder {
 
 interface Caches {
   pods: SharedInformer<V1Pod>;
-  deps: SharedInformer<V1Deployment>;
+  /** The tiers' workloads: Deployments, or the view's `workloads` (CloneSets). */
+  deps: SharedInformer<WorkloadObject & KubernetesObject>;
   hpas: SharedInformer<V2HorizontalPodAutoscaler>;
   events: SharedInformer<CoreV1Event>;
   /** Only when the placement has an object of its own. */
@@ -82,7 +83,8 @@ function makeCaches(o: RecorderOptions, view: RecorderView): Caches {
   const base = { kubeConfig: kc, logger: o.logger, onError: o.onInformerError };
   return {
     pods: createInformer<V1Pod>({ ...base, name: 'pods', path: `/api/v1/namespaces/${ns}/pods`, list: () => core.listNamespacedPod({ namespace: ns }) }),
-    deps: createInformer<V1Deployment>({ ...base, name: 'deployments', path: `/apis/apps/v1/namespaces/${ns}/deployments`, list: () => apps.listNamespacedDeployment({ namespace: ns }) }),
+    deps: view.workloads ? workloadInformer(view.workloads, ns, base, custom)
+      : createInformer<V1Deployment>({ ...base, name: 'deployments', path: `/apis/apps/v1/namespaces/${ns}/deployments`, list: () => apps.listNamespacedDeployment({ namespace: ns }) }),
     hpas: createInformer<V2HorizontalPodAutoscaler>({
       ...base, name: 'horizontalpodautoscalers', path: `/apis/autoscaling/v2/namespaces/${ns}/horizontalpodautoscalers`,
       list: () => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace: ns }),
@@ -90,6 +92,14 @@ function makeCaches(o: RecorderOptions, view: RecorderView): Caches {
     events: createInformer<CoreV1Event>({ ...base, name: 'events', path: `/api/v1/namespaces/${ns}/events`, list: () => core.listNamespacedEvent({ namespace: ns }) }),
     ...(view.resource ? { placement: placementInformer(view.resource, ns, base, custom) } : {}),
   };
+}
+
+/** The tiers' workloads when they are not Deployments (CloneSets): their replicas are the split, or the total of tiers sharing one. */
+function workloadInformer(r: WorkloadResource, ns: string, base: { kubeConfig: KubeConfig; logger?: Logger; onError?: RecorderOptions['onInformerError'] }, custom: CustomObjectsApi): SharedInformer<WorkloadObject & KubernetesObject> {
+  return createInformer<WorkloadObject & KubernetesObject>({
+    ...base, name: r.plural, path: `/apis/${r.group}/${r.version}/namespaces/${ns}/${r.plural}`,
+    list: () => custom.listNamespacedCustomObject({ group: r.group, version: r.version, namespace: ns, plural: r.plural }) as never,
+  });
 }
 
 function placementInformer(r: NonNullable<RecorderView['resource']>, ns: string, base: { kubeConfig: KubeConfig; logger?: Logger; onError?: RecorderOptions['onInformerError'] }, custom: CustomObjectsApi): SharedInformer<PlacementObject> {

@@ -41,6 +41,41 @@ describe('the recorder\'s view of a placement, from its kind', () => {
     expect(splitOf(view, deps)).toEqual({ source: 0, units: {} });
   });
 
+  /** A pod of a CloneSet as kruise creates it: owned by the CloneSet itself, a controller-revision-hash label, no pod-template-hash. */
+  const cloneSetPod = (cloneSet: string, extra: Partial<V1Pod> = {}): V1Pod => ({
+    metadata: { name: `${cloneSet}-x7k2p`, labels: { 'controller-revision-hash': `${cloneSet}-5d8f9c7b6d` }, ownerReferences: [{ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: cloneSet, uid: 'u', controller: true }], ...extra.metadata },
+    spec: { containers: [], ...extra.spec },
+    ...(extra.status ? { status: extra.status } : {}),
+  });
+  const cloneSet = (name: string, replicas: number) => ({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: { name }, spec: { replicas } });
+
+  it('a UnitedDeployment with a cloneSetTemplate: its subsets\' CloneSets are the tiers, their pods owned by them directly', () => {
+    const object = { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'UnitedDeployment', metadata: { name: 'web' }, spec: { template: { cloneSetTemplate: { spec: {} } } } };
+    const view = placementKind('UnitedDeployment').recorderView({ kind: 'UnitedDeployment', object, tiers: [{ deployment: 'web-ecs', unit: 'ecs', max: 2, node: 'ecs' }, { deployment: 'web-eci', unit: 'eci', node: 'eci' }] });
+    expect(view.workloads).toMatchObject({ group: 'apps.kruise.io', version: 'v1alpha1', plural: 'clonesets', kind: 'CloneSet' });
+    const sets = [cloneSet('web-ecs-9xv2q', 2), cloneSet('web-eci-k8s7d', 3), cloneSet('other', 4)];
+    expect(splitOf(view, sets)).toEqual({ source: 2, units: { 'web-eci-k8s7d': 3 } });
+    const pods = [cloneSetPod('web-ecs-9xv2q'), cloneSetPod('web-eci-k8s7d'), cloneSetPod('other'), podOf('web-ecs-9xv2q')];
+    expect(pods.map((p) => ownerOf(view, p))).toEqual(['source', 'web-eci-k8s7d', undefined, undefined]);
+    expect(pods.map(belongsTo(view))).toEqual([true, true, false, false]);
+    // A Deployment template's subsets stay Deployments (their pods reached through a ReplicaSet).
+    const deployments = placementKind('UnitedDeployment').recorderView({ kind: 'UnitedDeployment', object: { ...object, spec: { template: { deploymentTemplate: { spec: {} } } } }, tiers: [{ deployment: 'web-ecs', unit: 'ecs', node: 'ecs' }] });
+    expect(deployments.workloads).toBeUndefined();
+    expect(ownerOf(deployments, cloneSetPod('web-ecs-9xv2q'))).toBeUndefined();
+  });
+
+  it('a WorkloadSpread on a CloneSet: the CloneSet\'s own pods, by the subset on each; the total is the CloneSet\'s replicas', () => {
+    const object = { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'WorkloadSpread', metadata: { name: 'web' }, spec: { targetRef: { apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', name: 'web' } } };
+    const view = placementKind('WorkloadSpread').recorderView({ kind: 'WorkloadSpread', object, tiers: [{ deployment: 'web-ecs', unit: 'ecs', max: 2, node: 'ecs' }, { deployment: 'web-eci', unit: 'eci', node: 'eci' }] });
+    expect(view.workloads?.kind).toBe('CloneSet');
+    expect(view.pods?.deployment).toBe('web');
+    const inSubset = (subset: string, nodeName?: string) => cloneSetPod('web', { metadata: { annotations: { 'apps.kruise.io/matched-workloadspread': JSON.stringify({ name: 'web', subset }) } }, spec: { containers: [], ...(nodeName ? { nodeName } : {}) } });
+    const pods = [inSubset('ecs', 'ecs-0'), inSubset('ecs', 'ecs-1'), inSubset('eci', 'vk'), inSubset('eci'), cloneSetPod('other'), podOf('web')];
+    expect(pods.map(belongsTo(view))).toEqual([true, true, true, true, false, false]);
+    expect(splitOfPods(view, pods, 'vk')).toEqual({ source: 2, units: { 'web-eci': 2 } });
+    expect(countPods(pods, 'vk', belongsTo(view), destinationOf(view, 'vk'))).toEqual({ ecs: { ready: 0, pending: 2, failed: 0 }, eci: { ready: 0, pending: 2, failed: 0 } });
+  });
+
   it('tiers told apart by node (a ResourcePolicy): a pod joins its tier once bound, the split counts the live bound pods', () => {
     const view = placementKind('ResourcePolicy').recorderView({ kind: 'ResourcePolicy', tiers: [{ deployment: 'web', unit: 'ecs', max: 2, node: 'ecs' }, { deployment: 'web', unit: 'eci', node: 'eci' }] });
     const on = (node: string | undefined, deleting = false): V1Pod => ({ ...podOf('web'), spec: { containers: [], ...(node ? { nodeName: node } : {}) }, metadata: { ...podOf('web').metadata, ...(deleting ? { deletionTimestamp: new Date() } : {}) } });

@@ -1,8 +1,8 @@
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { NodeType } from '../../core/timeline/format.ts';
 import type { RecorderView } from '../../kinds/model/placement.ts';
 import { placementKind } from '../../kinds/registry.ts';
-import { podDeployment, podNodeType } from './classify.ts';
+import { podNodeType, podWorkload } from './classify.ts';
 
 /**
  * The placement as the recorder sees it (pure): which Deployments are its tiers and the timeline
@@ -21,10 +21,10 @@ export function viewFromNames(o: { ewName: string; sourceName: string; direct?: 
   return placementKind('ElasticWorkload').recorderView({ kind: 'ElasticWorkload', object, tiers });
 }
 
-/** Whether a pod is one of the placement's (its Deployment is one of the tiers, or the one workload whose pods the tiers share). */
+/** Whether a pod is one of the placement's (its workload is one of the tiers, or the one workload whose pods the tiers share). */
 export function belongsTo(view: RecorderView): (p: V1Pod) => boolean {
   return (p) => {
-    const d = podDeployment(p);
+    const d = podWorkload(p, view.workloads?.kind);
     if (view.pods) return d === view.pods.deployment;
     return d !== undefined && view.owner(d) !== undefined;
   };
@@ -32,7 +32,7 @@ export function belongsTo(view: RecorderView): (p: V1Pod) => boolean {
 
 /** A pod's timeline owner: `source` for the cheapest tier, else its Deployment's name (or, tiers sharing one workload, the tier the placement reads on the pod). */
 export function ownerOf(view: RecorderView, p: V1Pod, virtualNode?: string): string | undefined {
-  const d = podDeployment(p);
+  const d = podWorkload(p, view.workloads?.kind);
   if (view.pods) return d === view.pods.deployment ? view.pods.owner({ annotations: p.metadata?.annotations ?? {}, nodeType: podNodeType(p, virtualNode) }) : undefined;
   return d === undefined ? undefined : view.owner(d);
 }
@@ -62,8 +62,14 @@ export function splitOfPods(view: RecorderView, pods: readonly V1Pod[], virtualN
   return { source, units };
 }
 
-/** Replicas of the cheapest tier's Deployment and of each overflow Deployment (by name). */
-export function splitOf(view: RecorderView, deps: readonly V1Deployment[]): { source: number; units: Record<string, number> } {
+/** A tier's workload as the recorder reads it: a Deployment, or the view's `workloads` (a CloneSet). */
+export interface WorkloadObject {
+  metadata?: { name?: string };
+  spec?: { replicas?: number };
+}
+
+/** Replicas of the cheapest tier's workload and of each overflow workload (by name). */
+export function splitOf(view: RecorderView, deps: readonly WorkloadObject[]): { source: number; units: Record<string, number> } {
   const units: Record<string, number> = {};
   let source = 0;
   for (const d of deps) {

@@ -71,8 +71,26 @@ export interface RecorderView {
    * view of the tiers' names.
    */
   pods?: { deployment: string; owner(pod: PodFacts): string | undefined };
+  /**
+   * The tiers' workloads when they are not Deployments: OpenKruise's CloneSets (a UnitedDeployment's
+   * `cloneSetTemplate` subsets, a WorkloadSpread's target). Such a workload
+   * owns its pods itself (no ReplicaSet between, no pod-template-hash), so the recorder names a
+   * pod's workload by its owner reference of this kind and reads the replicas from these objects.
+   * Absent: Deployments. The names in `owner` and `pods.deployment` are of this kind.
+   */
+  workloads?: WorkloadResource;
 }
 
+/** A kind of workload as the API serves it (the recorder's informer over it). */
+export interface WorkloadResource {
+  group: string;
+  version: string;
+  plural: string;
+  kind: string;
+}
+
+/** OpenKruise's CloneSet: it owns its pods directly and scales in by the pods' deletion cost, as the ReplicaSet controller does. */
+export const CLONESET_RESOURCE: WorkloadResource = { group: 'apps.kruise.io', version: 'v1alpha1', plural: 'clonesets', kind: 'CloneSet' };
 /** What the recorder hands a placement about one of its pods. */
 export interface PodFacts {
   annotations: Record<string, string>;

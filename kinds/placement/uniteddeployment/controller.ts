@@ -11,7 +11,7 @@ export class KruiseComponent implements Component {
   readonly name = 'kruise-manager';
   private manager: RunningKruise | undefined;
 
-  constructor(private readonly ctx: ReplayContext, private readonly resources: readonly KruiseResource[]) {}
+  constructor(private readonly ctx: ReplayContext, readonly resources: readonly KruiseResource[]) {}
 
   async start(run?: ComponentContext): Promise<void> {
     if (!this.ctx.host) throw new UserError('a UnitedDeployment replay runs OpenKruise\'s manager beside the cluster, which this backend does not offer yet', 'replay it on the local backend (--backend local), or simulate it');

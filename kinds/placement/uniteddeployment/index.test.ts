@@ -11,7 +11,7 @@ import { simulate, systemFromScenario } from '../../../simulator/index.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import { placementFor } from '../../registry.ts';
 import { resolveSystem } from '../../system.ts';
-import { TEMPLATE_OF_ANNOTATION, unitedDeployment } from './index.ts';
+import { TEMPLATE_OF_ANNOTATION, unitedDeployment, type KruiseComponent } from './index.ts';
 
 /** The fixture's spec as the tests edit it (loose: they write what the schema refuses). */
 interface UdSpec {
@@ -59,6 +59,21 @@ describe('the UnitedDeployment kind', () => {
     const d = discoverSystem(objs, 'ack-hpa');
     expect(d.workload.kind).toBe('CloneSet');
     expect(resolveSystem(await scenario(), harnessSystemManifests(harnessManifestsFrom(objs, d, 'ack-hpa'))).placement.tiers.map((t) => t.node)).toEqual(['ecs', 'eci']);
+  });
+
+  it('a CloneSet template replays: the manager gets the CloneSet\'s webhooks and the recorder watches the subsets\' CloneSets (testdata/cloneset)', async () => {
+    const dir = fileURLToPath(new URL('./testdata/cloneset/', import.meta.url));
+    const objs = YAML.parseAllDocuments(readFileSync(`${dir}manifests.yaml`, 'utf8')).map((d) => ({ object: d.toJS() as KubeObject, file: `${dir}manifests.yaml` }));
+    const s = await loadScenario(`${dir}scenario.yaml`);
+    const p = resolveSystem(s, harnessSystemManifests(harnessManifestsFrom(objs, discoverSystem(objs, 'ud-cs'), 'ud-cs'))).placement;
+    const view = unitedDeployment.recorderView(p);
+    expect(view.workloads?.kind).toBe('CloneSet');
+    expect([view.owner('web-ecs-9xv2q'), view.owner('web-eci-k8s7d')]).toEqual(['source', 'web-eci-k8s7d']);
+    const ctx = { kubeConfig: () => { throw new Error('not started'); }, namespace: 'default' };
+    expect(unitedDeployment.components(p, ctx).map((c) => (c as KruiseComponent).resources)).toEqual([['uniteddeployments', 'clonesets']]);
+    expect(unitedDeployment.recorderView(await systemWith(() => {}).then((x) => x.placement)).workloads).toBeUndefined();
+    const { timeline } = simulate(s, systemFromScenario(s, harnessSystemManifests(harnessManifestsFrom(objs, discoverSystem(objs, 'ud-cs'), 'ud-cs'))));
+    expect(checkAll(timeline!, s.expectations).filter((r) => !r.passed)).toEqual([]);
   });
 
   it('refuses, naming the field, what the model does not hold', async () => {

@@ -1,5 +1,5 @@
 import { specOf } from '../../model/discovery.ts';
-import type { PlacementKind, ResolvedPlacement } from '../../model/placement.ts';
+import { CLONESET_RESOURCE, type PlacementKind, type ResolvedPlacement } from '../../model/placement.ts';
 import { KruiseComponent } from './controller.ts';
 import { discoverUnitedDeployment } from './discover.ts';
 import { allocateAdaptive } from './allocate.ts';
@@ -22,6 +22,9 @@ function ownerByPrefix(p: ResolvedPlacement): (deployment: string) => string | u
   };
 }
 
+/** Its subsets' workloads are CloneSets (a `cloneSetTemplate`). */
+const hasCloneSets = (p: ResolvedPlacement) => p.object !== undefined && (specOf(p.object) as UnitedDeploymentSpec).template?.cloneSetTemplate !== undefined;
+
 /**
  * OpenKruise's UnitedDeployment (apps.kruise.io/v1alpha1): one workload per subset, filled in list
  * order (every subset's minReplicas, then up to each maxReplicas) and drained in reverse; the HPA
@@ -37,14 +40,13 @@ export const unitedDeployment: PlacementKind = {
     const a = adaptiveOf(p);
     return a && { ...a, split: (total, observed) => allocateAdaptive(total, p.tiers, observed) };
   },
-  components: (p, ctx) => {
-    const cloneSet = p.object && (specOf(p.object) as UnitedDeploymentSpec).template?.cloneSetTemplate !== undefined;
-    return [new KruiseComponent(ctx, cloneSet ? ['uniteddeployments', 'clonesets'] : ['uniteddeployments'])];
-  },
+  components: (p, ctx) => [new KruiseComponent(ctx, hasCloneSets(p) ? ['uniteddeployments', 'clonesets'] : ['uniteddeployments'])],
   recorderView(p) {
     return {
       owner: ownerByPrefix(p),
       resource: { ...UD_API, kind: KIND, name: p.object?.metadata.name ?? p.tiers[0]!.deployment },
+      // The subsets' CloneSets own their pods directly: the recorder reads them, not Deployments.
+      ...(hasCloneSets(p) ? { workloads: CLONESET_RESOURCE } : {}),
     };
   },
   words: { cheapest: 'ECS subset', overflow: 'ECI subset' },

@@ -11,6 +11,7 @@ import { simulate, systemFromScenario } from '../../../simulator/index.ts';
 import type { KubeObject } from '../../model/objects.ts';
 import { placementFor } from '../../registry.ts';
 import { resolveSystem } from '../../system.ts';
+import type { SpreadComponent } from './controller.ts';
 import { MATCHED_ANNOTATION, workloadSpread } from './index.ts';
 
 /** The fixture's spec as the tests edit it (loose: they write what the schema refuses). */
@@ -132,14 +133,20 @@ describe('the WorkloadSpread kind', () => {
     expect(view.resource).toBeUndefined();
   });
 
-  it('a replay runs kruise\'s manager with the pod webhooks scoped to the Deployment\'s pods; a CloneSet target is refused there', async () => {
+  it('a replay runs kruise\'s manager with the pod webhooks scoped to the workload\'s pods (a CloneSet\'s with its webhooks); a bare ReplicaSet is refused there, saying why', async () => {
     const sys = await systemWith(() => {});
     expect((sys.placement as unknown as { podLabels: object }).podLabels).toEqual({ app: 'web' });
     const ctx = { kubeConfig: () => { throw new Error('not started'); }, namespace: 'default' };
-    expect(workloadSpread.components(sys.placement, ctx).map((c) => c.name)).toEqual(['kruise-manager']);
-    const cloneSet = structuredClone(sys.placement);
-    (cloneSet.object!.spec as unknown as WsSpec).targetRef.kind = 'CloneSet';
-    expect(() => workloadSpread.components(cloneSet, ctx)).toThrow(/WorkloadSpread on a CloneSet replays not yet/);
+    const resources = (p: typeof sys.placement) => workloadSpread.components(p, ctx).map((c) => [c.name, (c as SpreadComponent).resources]);
+    expect(resources(sys.placement)).toEqual([['kruise-manager', ['workloadspreads', 'pods']]]);
+    const retarget = (kind: string) => {
+      const p = structuredClone(sys.placement);
+      (p.object!.spec as unknown as WsSpec).targetRef.kind = kind;
+      return p;
+    };
+    expect(resources(retarget('CloneSet'))).toEqual([['kruise-manager', ['workloadspreads', 'pods', 'clonesets']]]);
+    expect(() => workloadSpread.components(retarget('ReplicaSet'), ctx)).toThrow(/bare ReplicaSet does not replay: kruise v1\.9\.0 .* reverses the deletion cost/);
+    expect(() => workloadSpread.components(retarget('StatefulSet'), ctx)).toThrow(/WorkloadSpread on a StatefulSet replays not yet/);
   });
 });
 
@@ -172,5 +179,31 @@ describe('a Deployment under a WorkloadSpread in the simulator', () => {
     const late = await run({ type: 'Adaptive', adaptive: { rescheduleCriticalSeconds: 30 } });
     expect(late.ew).toMatchObject({ replicas: 6, source: 2 });
     expect(late.pods.eci.ready).toBe(4);
+  });
+});
+
+describe('a CloneSet under a WorkloadSpread (testdata/cloneset)', () => {
+  const dir = fileURLToPath(new URL('./testdata/cloneset/', import.meta.url));
+  const csObjects = () => YAML.parseAllDocuments(readFileSync(`${dir}manifests.yaml`, 'utf8')).map((d) => ({ object: d.toJS() as KubeObject, file: `${dir}manifests.yaml` }));
+
+  it('the CloneSet is the workload the HPA scales; the replay records its own pods (no ReplicaSet) and registers its webhooks', async () => {
+    const d = discoverSystem(csObjects(), 'ws-cs');
+    expect(d.placement?.kind).toBe('WorkloadSpread');
+    expect(d.workload).toMatchObject({ apiVersion: 'apps.kruise.io/v1alpha1', kind: 'CloneSet', metadata: { name: 'web' } });
+    const s = await loadScenario(`${dir}scenario.yaml`);
+    const p = resolveSystem(s, harnessSystemManifests(harnessManifestsFrom(csObjects(), d, 'ws-cs'))).placement;
+    const view = workloadSpread.recorderView(p);
+    expect(view.workloads).toMatchObject({ kind: 'CloneSet', plural: 'clonesets', group: 'apps.kruise.io' });
+    expect(view.pods?.deployment).toBe('web');
+    const ctx = { kubeConfig: () => { throw new Error('not started'); }, namespace: 'default' };
+    expect(workloadSpread.components(p, ctx).map((c) => (c as SpreadComponent).resources)).toEqual([['workloadspreads', 'pods', 'clonesets']]);
+  });
+
+  it('simulates as the Deployment does: every expectation of scenario.yaml passes', async () => {
+    const s = await loadScenario(`${dir}scenario.yaml`);
+    const { timeline } = simulate(s, systemFromScenario(s, harnessSystemManifests(harnessManifestsFrom(csObjects(), discoverSystem(csObjects(), 'ws-cs'), 'ws-cs'))));
+    expect(checkAll(timeline!, s.expectations).filter((r) => !r.passed)).toEqual([]);
+    expect(Math.max(...timeline!.samples.map((x) => x.ew.source))).toBe(2);
+    expect(Math.max(...timeline!.samples.map((x) => x.ew.replicas))).toBeGreaterThan(2);
   });
 });

@@ -1,6 +1,6 @@
 import { UserError } from '../../../core/errors.ts';
 import { specOf } from '../../model/discovery.ts';
-import type { PlacementKind, PodFacts, ResolvedPlacement } from '../../model/placement.ts';
+import { CLONESET_RESOURCE, type PlacementKind, type PodFacts, type ResolvedPlacement } from '../../model/placement.ts';
 import { SpreadComponent } from './controller.ts';
 import { discoverWorkloadSpread, workloadSpreadBeside } from './discover.ts';
 import { adaptiveOf, maxesOf, resolveWorkloadSpread, splitWorkloadSpread, type ResolvedSpread } from './resolve.ts';
@@ -46,15 +46,18 @@ export const workloadSpread: PlacementKind = {
     return a && { ...a, split: (total, observed) => spreadAdaptive(total, maxesOf(p), observed) };
   },
   components: (p, ctx) => {
-    const target = workloadOf(p);
-    if (target?.kind !== 'Deployment') throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a ${target?.kind} replays not yet (its pods are recorded by their Deployment)`, 'replay a WorkloadSpread on a Deployment, or simulate it');
-    return [new SpreadComponent(ctx, podLabelsOf(p), false)];
+    const kind = workloadOf(p)?.kind;
+    if (kind === 'ReplicaSet') throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a bare ReplicaSet does not replay: kruise v1.9.0 takes its pods (no pod-template-hash label) for an old version and reverses the deletion cost, so scale-in drains the ECS subset first, unlike the simulator`, 'let a Deployment (or a CloneSet) own the pods and name it in spec.targetRef, or simulate it');
+    if (kind !== 'Deployment' && kind !== 'CloneSet') throw new UserError(`${p.object?.metadata.name}: spec.targetRef: a WorkloadSpread on a ${kind} replays not yet`, 'replay a WorkloadSpread on a Deployment or a CloneSet, or simulate it');
+    return [new SpreadComponent(ctx, podLabelsOf(p), kind === 'CloneSet')];
   },
   recorderView(p) {
     const names = new Map(p.tiers.map((t, i) => [t.deployment, i === 0 ? 'source' : t.deployment]));
     return {
       owner: (d) => names.get(d),
       pods: { deployment: workloadOf(p)?.name ?? p.tiers[0]!.deployment, owner: podOwner(p) },
+      // A CloneSet owns its pods directly (no ReplicaSet between): the recorder reads them by it.
+      ...(workloadOf(p)?.kind === 'CloneSet' ? { workloads: CLONESET_RESOURCE } : {}),
     };
   },
   words: { cheapest: 'ECS subset', overflow: 'ECI subset' },
