@@ -1,6 +1,7 @@
 import { ApiextensionsV1Api, ApiregistrationV1Api, AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
 import { UserError } from '../../core/errors.ts';
 import { decideNamespace, RUN_ID_ANNOTATION } from './namespace.ts';
+import { controllerFacts, describeControllers, type ControllerFacts } from './controllers.ts';
 import { describeExternalMetrics, EXTERNAL_METRICS_APISERVICE, externalMetricsOwner, type ExternalMetricsOwner } from './external-metrics.ts';
 
 export const CUSTOM_METRICS_GROUP = 'custom.metrics.k8s.io';
@@ -81,6 +82,8 @@ export interface ClusterFindings {
   adapter: AdapterChoice;
   /** Who serves external.metrics.k8s.io (KEDA, an adapter, something else, nobody). */
   externalMetrics?: ExternalMetricsOwner;
+  /** What the cluster runs of the controllers a kind needs there (OpenKruise, ACK's scheduler, KEDA). */
+  controllers?: ControllerFacts;
   serviceMonitorCrd: boolean;
   ewCrd: boolean;
   namespace: { name: string; state: 'absent' | 'ours' | 'foreign' };
@@ -118,7 +121,8 @@ export async function inspectCluster(kc: KubeConfig, context: string, namespace:
       return { ...i, allowed: r.status?.allowed === true };
     }),
   );
-  return { server, context, version: v.gitVersion, adapter, externalMetrics, serviceMonitorCrd, ewCrd, namespace: { name: namespace, state }, access };
+  const controllers = await controllerFacts(kc);
+  return { server, context, version: v.gitVersion, adapter, externalMetrics, controllers, serviceMonitorCrd, ewCrd, namespace: { name: namespace, state }, access };
 }
 
 /** The findings as the lines `cluster up --backend existing` prints. */
@@ -133,6 +137,7 @@ export function describeFindings(f: ClusterFindings): string[] {
     ...(f.externalMetrics ? [describeExternalMetrics(f.externalMetrics)] : []),
     `ServiceMonitor CRD (${SERVICEMONITOR_CRD}): ${f.serviceMonitorCrd ? 'present; the exporter is deployed with the manifests\' ServiceMonitor' : 'absent; the exporter pod carries prometheus.io/scrape annotations only'}`,
     `ElasticWorkload CRD: ${f.ewCrd ? 'present (the cluster\'s); a run uses it' : 'absent; a run installs it with its controller and removes it after'}`,
+    ...(f.controllers ? describeControllers(f.controllers) : []),
     f.namespace.state === 'absent'
       ? `namespace ${f.namespace.name}: does not exist; a run creates it labelled as ebbflow's and deletes it at the end`
       : f.namespace.state === 'foreign'
