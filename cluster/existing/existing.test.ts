@@ -153,6 +153,12 @@ describe('the cluster\'s custom metrics adapter', () => {
     expect(lines).toContain('permissions: 1/2 allowed; missing:');
     expect(lines).toContain('  missing: create apiregistration.k8s.io/apiservices (register)');
     expect(lines.some((l) => l.includes('exists and is not ebbflow\'s'))).toBe(true);
+    // Without what the cluster runs of the kinds' controllers, nothing is said about them; with it, one line each.
+    expect(lines.some((l) => l.startsWith('OpenKruise'))).toBe(false);
+    const withControllers = describeFindings({ ...f, controllers: { served: new Set(['scheduling.alibabacloud.com/v1alpha1/resourcepolicies']), webhooks: {}, externalMetrics: { owner: 'none' } } });
+    expect(withControllers.find((l) => l.startsWith('OpenKruise'))).toMatch(/UnitedDeployment not usable — the cluster does not serve uniteddeployments\.apps\.kruise\.io/);
+    expect(withControllers.find((l) => l.startsWith('ResourcePolicy'))).toContain('CRD served; the placement is the cluster scheduler\'s');
+    expect(withControllers.find((l) => l.startsWith('KEDA'))).toContain('not usable');
   });
 });
 
