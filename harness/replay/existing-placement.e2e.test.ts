@@ -92,7 +92,18 @@ describe('replay --backend existing of a UnitedDeployment through the cluster\'s
     writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
     const out = join(dir, 'out');
     const started = Date.now();
-    const r = await ebbflow(['replay', join(dir, 'scenario.yaml'), '--manifests', MANIFESTS, '--out', out, '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]);
+    // What the HPA said while the run went on (its conditions and the namespace's events), for a failure's message.
+    const seen: string[] = [];
+    const poll = setInterval(() => {
+      void Promise.all([
+        kubectl('get', 'hpa', '-n', NS, '-o', 'jsonpath={range .items[*].status.conditions[*]}{.type}={.status} {.reason}: {.message}{"\\n"}{end}'),
+        kubectl('get', 'events', '-n', NS, '--field-selector', 'involvedObject.kind=HorizontalPodAutoscaler', '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}'),
+        kubectl('get', 'pods', '-n', 'kube-system', '-l', 'component=kube-controller-manager', '-o', 'jsonpath={.items[*].status.containerStatuses[*].restartCount}'),
+      ]).then(([c, e, kcm]) => seen.push(`${new Date().toISOString()} kcm restarts ${kcm}\n${c}\n${e}`)).catch(() => {});
+    }, 15_000);
+    const r = await ebbflow(['replay', join(dir, 'scenario.yaml'), '--manifests', MANIFESTS, '--out', out, '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]).finally(() => clearInterval(poll));
+    writeFileSync(join(dir, 'hpa-seen.txt'), `${seen.join('\n')}\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout}`);
+    process.stderr.write(`HPA conditions and events during the run: ${join(dir, 'hpa-seen.txt')}\n`);
     const seconds = (Date.now() - started) / 1000;
     process.stderr.write(`existing UnitedDeployment replay: ${seconds.toFixed(0)} s, exit ${r.code}\n`);
     expect(r.code, r.stderr + r.stdout).toBe(0);
