@@ -25,26 +25,35 @@ const THEIRS = 'existing-kruise-theirs';
 const NS = 'ebf-existing-ud';
 const MANIFESTS = join(ROOT, 'kinds/placement/uniteddeployment/testdata/ack-hpa/manifests.yaml');
 
-// k = 1 (the cluster's kcm keeps its flags); the HPA's own scale-down stabilization, which kcm honours, kept short.
+// k = 1: the cluster's kcm keeps its flags, so its 5-minute default scale-down stabilization holds
+// (the scenario's hpa.downscaleStabilizationSeconds is a kcm flag, not applied there); the HPA's own
+// behavior window, which kcm honours, is set short in a copy of the manifests (`manifestsShort`).
 const SCENARIO = `name: existing-ud
 description: ACK's UnitedDeployment example, one step up and one down, in real time on a cluster that runs its own OpenKruise.
 curve:
-  steps: [["07:00:00", 1500], ["07:00:20", 5800], ["07:02:30", 1500]]
+  steps: [["07:00:00", 1500], ["07:00:20", 5800], ["07:02:00", 1500]]
 windows:
   - {start: "07:00:00", end: "07:05:00"}
 compression: 1
 devicesPerReplica: 1000
+manifests: manifests.yaml
 # What the team's cluster has: the ECS pool the ECS subset selects (the kind node carries its label).
 nodes:
   ecs: [{name: ecs, count: 1, labels: {alibabacloud.com/nodepool-id: np-ecs}}]
-hpa:
-  downscaleStabilizationSeconds: 15
 expectations:
   - {type: replicaBounds, of: ew.replicas, min: 1, max: 10}
   - {type: sourceNeverAboveMax}
   - {type: overflowOnlyOnVirtualNode}
   - {type: scaleDownOrder}
 `;
+
+/** ACK's example with the HPA's own scale-down window at 15 s (the example has none: kcm's 5 min default would outlast the window). */
+const manifestsShort = () => {
+  const text = readFileSync(MANIFESTS, 'utf8');
+  const out = text.replace('  maxReplicas: 10\n  metrics:', '  maxReplicas: 10\n  behavior: {scaleDown: {stabilizationWindowSeconds: 15}}\n  metrics:');
+  if (out === text) throw new Error(`${MANIFESTS}: the HPA's maxReplicas line moved; update the test's behavior patch`);
+  return out;
+};
 
 let cluster: KindCluster;
 let kruise: RunningKruise | undefined;
@@ -70,7 +79,8 @@ describe('replay --backend existing of a UnitedDeployment through the cluster\'s
   it('refuses without OpenKruise on the cluster: exit 2 naming what is missing, nothing created', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ebf-existing-ud-'));
     writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
-    const r = await ebbflow(['replay', join(dir, 'scenario.yaml'), '--manifests', MANIFESTS, '--out', join(dir, 'out'), '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]);
+    writeFileSync(join(dir, 'manifests.yaml'), manifestsShort());
+    const r = await ebbflow(['replay', join(dir, 'scenario.yaml'), '--out', join(dir, 'out'), '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]);
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('does not serve uniteddeployments.apps.kruise.io v1alpha1');
     expect(r.stderr).toContain('install OpenKruise on the cluster');
@@ -90,6 +100,7 @@ describe('replay --backend existing of a UnitedDeployment through the cluster\'s
     expect(up.stdout).toContain('OpenKruise (UnitedDeployment, WorkloadSpread): UnitedDeployment usable');
 
     writeFileSync(join(dir, 'scenario.yaml'), SCENARIO);
+    writeFileSync(join(dir, 'manifests.yaml'), manifestsShort());
     const out = join(dir, 'out');
     const started = Date.now();
     // What the HPA said while the run went on (its conditions and the namespace's events), for a failure's message.
@@ -101,7 +112,7 @@ describe('replay --backend existing of a UnitedDeployment through the cluster\'s
         kubectl('get', 'pods', '-n', 'kube-system', '-l', 'component=kube-controller-manager', '-o', 'jsonpath={.items[*].status.containerStatuses[*].restartCount}'),
       ]).then(([c, e, kcm]) => seen.push(`${new Date().toISOString()} kcm restarts ${kcm}\n${c}\n${e}`)).catch(() => {});
     }, 15_000);
-    const r = await ebbflow(['replay', join(dir, 'scenario.yaml'), '--manifests', MANIFESTS, '--out', out, '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]).finally(() => clearInterval(poll));
+    const r = await ebbflow(['replay', join(dir, 'scenario.yaml'), '--out', out, '--backend', 'existing', '--kubeconfig', cluster.kubeconfig, '--namespace', NS]).finally(() => clearInterval(poll));
     writeFileSync(join(dir, 'hpa-seen.txt'), `${seen.join('\n')}\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout}`);
     process.stderr.write(`HPA conditions and events during the run: ${join(dir, 'hpa-seen.txt')}\n`);
     const seconds = (Date.now() - started) / 1000;

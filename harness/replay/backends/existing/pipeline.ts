@@ -5,7 +5,7 @@ import { OwnedNamespaceComponent } from '../../../../cluster/existing/namespace.
 import type { ExistingTarget } from '../../../../cluster/existing/options.ts';
 import { ensureExporterImage, ensureWorkloadImage } from '../../../../cluster/kind/images.ts';
 import { AdapterComponent } from '../../components/adapter.ts';
-import { placementKind } from '../../../../kinds/registry.ts';
+import { placementOnlyComponents } from '../../components/controller.ts';
 import type { KubeObject } from '../../../../manifests/index.ts';
 import { MetricServedComponent } from '../../components/metric-served.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
@@ -45,8 +45,7 @@ export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget,
   const images: PodImages = { exporter: await ensureExporterImage(), workload: await ensureWorkloadImage(), pullPolicy: 'IfNotPresent' };
   if (!found.ewCrd && plan.ew && !needsClusterController(plan.system.placement.kind)) {
     // Only the ElasticWorkload's own controller is brought along, and only where the cluster has none of its CRD.
-    const placement = plan.system.placement;
-    for (const c of placementKind(placement.kind).components(placement, { kubeConfig: () => t.kubeConfig, namespace: plan.namespace, ...(o.logger ? { logger: o.logger } : {}) })) await stack.up(c);
+    for (const c of placementOnlyComponents(plan, { kubeConfig: () => t.kubeConfig, ...(o.logger ? { logger: o.logger } : {}) })) await stack.up(c);
     await annotateAndRegister(t.kubeConfig, ns, 'apiextensions.k8s.io/v1', 'CustomResourceDefinition', EW_CRD);
   } else if (plan.ew && !needsClusterController(plan.system.placement.kind)) {
     plan.warnings.push(`existing cluster: the ElasticWorkload CRD was already there, so the cluster's own controller (not ebbflow's) splits replicas over ECS and ECI`);
