@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { controllerFacts, controllerPreflight, controllersPreflight, describeControllers, groupVersions, KRUISE_WEBHOOKS, webhookFailure, type ControllerFacts } from './controllers.ts';
+import { controllerFacts, controllerPreflight, controllersPreflight, describeControllers, groupVersions, KRUISE_WEBHOOKS, servedKinds, webhookFailure, type ControllerFacts } from './controllers.ts';
 import { externalMetricsOwner } from './external-metrics.ts';
 
 const UD = { kind: 'UnitedDeployment', apiVersion: 'apps.kruise.io/v1alpha1' };
@@ -69,6 +69,7 @@ describe('the controllers an existing cluster must run for a kind', () => {
     expect(lines[0]).toBe('OpenKruise (UnitedDeployment, WorkloadSpread): UnitedDeployment usable; WorkloadSpread usable');
     expect(lines[1]).toContain('CRD not served');
     expect(lines[2]).toMatch(/^KEDA \(ScaledObject\): not usable — the cluster does not serve scaledobjects/);
+    expect(servedKinds(facts()).map((k) => k.kind)).toEqual(['UnitedDeployment', 'WorkloadSpread']);
   });
 
   it('tells a webhook kruise did not answer from the object\'s own error', () => {

@@ -103,6 +103,11 @@ export function controllersPreflight(needed: readonly Needed[], f: ControllerFac
   return refusal ? { refusal, warnings: [] } : { warnings: all.flatMap((p) => p.warnings) };
 }
 
+/** The kinds whose resource the cluster serves (at the default versions), for the permissions `cluster up` asks about. */
+export function servedKinds(f: ControllerFacts): { kind: string; group: string; plural: string }[] {
+  return defaultNeeds().filter((n) => f.served.has(gvr(n).key)).map((n) => ({ kind: n.kind, group: NEEDS[n.kind]!.group, plural: NEEDS[n.kind]!.plural }));
+}
+
 /** What `cluster up --backend existing` prints about each controller a kind may need. */
 export function describeControllers(f: ControllerFacts): string[] {
   const line = (kind: string) => {
@@ -133,7 +138,10 @@ export async function controllerFacts(kc: KubeConfig, gvs: readonly string[] = g
   }
   const adm = kc.makeApiClient(AdmissionregistrationV1Api);
   const bundle = (hooks: { clientConfig: { caBundle?: string } }[] | undefined) => ({ caBundle: (hooks ?? []).length > 0 && (hooks ?? []).every((h) => !!h.clientConfig.caBundle) });
-  const absent = (e: unknown) => (code(e) === 404 ? undefined : Promise.reject(e));
+  const absent = (e: unknown) => {
+    if (code(e) === 404) return undefined;
+    throw new UserError(`cannot read kruise's webhook configurations or the external metrics APIService on the existing cluster: ${(e as Error).message}`, 'a run of an OpenKruise kind or a ScaledObject needs get on mutatingwebhookconfigurations, validatingwebhookconfigurations and apiservices; ask the cluster admin, or use a kubeconfig that has them');
+  };
   const webhooks: ControllerFacts['webhooks'] = {
     [KRUISE_WEBHOOKS[0]]: await adm.readMutatingWebhookConfiguration({ name: KRUISE_WEBHOOKS[0] }).then((w) => bundle(w.webhooks), absent),
     [KRUISE_WEBHOOKS[1]]: await adm.readValidatingWebhookConfiguration({ name: KRUISE_WEBHOOKS[1] }).then((w) => bundle(w.webhooks), absent),
