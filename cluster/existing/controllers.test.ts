@@ -91,6 +91,7 @@ describe('controllerFacts against a fake API server', () => {
       if (req.url === '/apis/apps.kruise.io/v1alpha1') return json(200, { kind: 'APIResourceList', groupVersion: 'apps.kruise.io/v1alpha1', resources: [{ name: 'uniteddeployments', kind: 'UnitedDeployment', namespaced: true, singularName: '', verbs: [] }, { name: 'uniteddeployments/scale', kind: 'Scale', namespaced: true, singularName: '', verbs: [] }] });
       if (req.url === `/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/${KRUISE_WEBHOOKS[0]}`) return json(200, { metadata: { name: KRUISE_WEBHOOKS[0] }, webhooks: [{ name: 'a', clientConfig: { caBundle: 'Y2E=' } }, { name: 'b', clientConfig: { caBundle: 'Y2E=' } }] });
       if (req.url === `/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/${KRUISE_WEBHOOKS[1]}`) return json(200, { metadata: { name: KRUISE_WEBHOOKS[1] }, webhooks: [{ name: 'a', clientConfig: {} }] });
+      if (req.url === '/apis/forbidden.example/v1') return json(403, { kind: 'Status', code: 403, reason: 'Forbidden', message: 'forbidden' });
       json(404, { kind: 'Status', code: 404, reason: 'NotFound' });
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -107,5 +108,9 @@ describe('controllerFacts against a fake API server', () => {
     expect(seen).toContain('/apis/keda.sh/v1alpha1');
     // The validating configuration's empty bundle is what the rule refuses.
     expect(controllerPreflight(UD, f).refusal?.message).toContain('kruise-validating-webhook-configuration on the cluster has no CA bundle');
+  });
+
+  it('does not take a group it may not read for one that is not served', async () => {
+    await expect(controllerFacts(kc, ['forbidden.example/v1'])).rejects.toThrow(/cannot read the API group forbidden\.example\/v1 on the existing cluster/);
   });
 });
