@@ -1,5 +1,6 @@
 import { EW_CRD, CUSTOM_METRICS_APISERVICES } from '../../../../cluster/existing/check.ts';
 import { detectHostAddress } from '../../../../cluster/existing/host-address.ts';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { controllerFacts, controllersPreflight, groupVersions, needsClusterController, webhooksAnswer, type Needed } from '../../../../cluster/existing/controllers.ts';
 import { OwnedNamespaceComponent } from '../../../../cluster/existing/namespace.ts';
 import type { ExistingTarget } from '../../../../cluster/existing/options.ts';
@@ -28,6 +29,9 @@ import { annotateAndRegister, survey } from './survey.ts';
  * address. The cluster's own custom metrics adapter is used when it has an Available one (the
  * exporter gets the manifests' ServiceMonitor and scrape annotations); otherwise ebbflow's
  * Prometheus + adapter run here and are registered for the run only. kcm keeps its own flags.
+ * A kind whose controller the cluster must run (OpenKruise's placements, ACK's ResourcePolicy,
+ * KEDA's ScaledObject) is checked against what runs there before anything is created; none of
+ * those controllers is ever started here.
  */
 export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget, o: BackendOptions, { stack, workDir, progress }: RunContext): Promise<Pipeline> {
   const hostAddress = t.hostAddress ?? (await detectHostAddress(t.kubeConfig.getCurrentCluster()!.server));
@@ -38,7 +42,7 @@ export async function startExistingPipeline(plan: ReplayPlan, t: ExistingTarget,
   await stack.up(new HostRecordsComponent(plan.clusterName));
   const ns = await stack.up(new OwnedNamespaceComponent({ kubeConfig: t.kubeConfig, name: t.namespace }));
   // Kruise's webhooks answer for the placement (a dry run in the run's namespace): its manager runs now, not only once.
-  if (runsKruise(plan) && plan.ew) await webhooksAnswer(t.kubeConfig, plan.ew as never);
+  if (runsKruise(plan) && plan.ew) await webhooksAnswer(t.kubeConfig, plan.ew as KubernetesObject);
   const found = await survey(t.kubeConfig);
   // A scaler that generates its HPA (KEDA's ScaledObject) reads its trigger, not the custom metrics API.
   const generated = plan.hpaName !== plan.hpa.metadata.name;
