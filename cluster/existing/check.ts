@@ -1,6 +1,7 @@
 import { ApiextensionsV1Api, ApiregistrationV1Api, AuthorizationV1Api, CoreV1Api, VersionApi, type KubeConfig, type V1APIService } from '@kubernetes/client-node';
 import { UserError } from '../../core/errors.ts';
 import { decideNamespace, RUN_ID_ANNOTATION } from './namespace.ts';
+import { controllerFacts, describeControllers, servedKinds, type ControllerFacts } from './controllers.ts';
 import { describeExternalMetrics, EXTERNAL_METRICS_APISERVICE, externalMetricsOwner, type ExternalMetricsOwner } from './external-metrics.ts';
 
 export const CUSTOM_METRICS_GROUP = 'custom.metrics.k8s.io';
@@ -81,10 +82,19 @@ export interface ClusterFindings {
   adapter: AdapterChoice;
   /** Who serves external.metrics.k8s.io (KEDA, an adapter, something else, nobody). */
   externalMetrics?: ExternalMetricsOwner;
+  /** What the cluster runs of the controllers a kind needs there (OpenKruise, ACK's scheduler, KEDA). */
+  controllers?: ControllerFacts;
   serviceMonitorCrd: boolean;
   ewCrd: boolean;
   namespace: { name: string; state: 'absent' | 'ours' | 'foreign' };
   access: (AccessItem & { allowed: boolean })[];
+  /** What a run of a kind the cluster serves (UnitedDeployment, ScaledObject, …) needs besides; only such a run needs it, so it does not fail `cluster up`. */
+  kindAccess?: (AccessItem & { kind: string; allowed: boolean })[];
+}
+
+/** The rights a run of one of the served kinds needs in the namespace: create its object, and the recorder's get, list and watch. */
+export function kindAccessItems(namespace: string, kinds: { kind: string; group: string; plural: string }[]): (AccessItem & { kind: string })[] {
+  return kinds.flatMap((k) => ['create', 'get', 'list', 'watch'].map((verb) => ({ kind: k.kind, verb, group: k.group, resource: k.plural, namespace, why: `a ${k.kind} replay` })));
 }
 
 const minorOf = (v: { major?: string; minor?: string }) => Number.parseInt(v.minor ?? '', 10);
@@ -111,14 +121,16 @@ export async function inspectCluster(kc: KubeConfig, context: string, namespace:
   const state = !ns ? 'absent' : d.action === 'refuse' && d.message.includes('not created by ebbflow') ? 'foreign' : 'ours';
   const authz = kc.makeApiClient(AuthorizationV1Api);
   const items = requiredAccess(namespace, { ownAdapter: adapter.use === 'ours', serviceMonitor: serviceMonitorCrd, ewCrdPresent: ewCrd });
-  const access = await Promise.all(
-    items.map(async (i) => {
-      const [resource, subresource] = i.resource.split('/');
-      const r = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb: i.verb, group: i.group, resource, ...(subresource ? { subresource } : {}), ...(i.namespace ? { namespace: i.namespace } : {}) } } } });
-      return { ...i, allowed: r.status?.allowed === true };
-    }),
-  );
-  return { server, context, version: v.gitVersion, adapter, externalMetrics, serviceMonitorCrd, ewCrd, namespace: { name: namespace, state }, access };
+  // Unreadable (a kubeconfig without the rights): not a finding of its own; a run that needs them says so.
+  const controllers = await controllerFacts(kc).catch(() => undefined);
+  const review = async <T extends AccessItem>(i: T): Promise<T & { allowed: boolean }> => {
+    const [resource, subresource] = i.resource.split('/');
+    const r = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { verb: i.verb, group: i.group, resource, ...(subresource ? { subresource } : {}), ...(i.namespace ? { namespace: i.namespace } : {}) } } } });
+    return { ...i, allowed: r.status?.allowed === true };
+  };
+  const access = await Promise.all(items.map(review));
+  const kindAccess = await Promise.all(kindAccessItems(namespace, controllers ? servedKinds(controllers) : []).map(review));
+  return { server, context, version: v.gitVersion, adapter, externalMetrics, controllers, serviceMonitorCrd, ewCrd, namespace: { name: namespace, state }, access, kindAccess };
 }
 
 /** The findings as the lines `cluster up --backend existing` prints. */
@@ -133,6 +145,7 @@ export function describeFindings(f: ClusterFindings): string[] {
     ...(f.externalMetrics ? [describeExternalMetrics(f.externalMetrics)] : []),
     `ServiceMonitor CRD (${SERVICEMONITOR_CRD}): ${f.serviceMonitorCrd ? 'present; the exporter is deployed with the manifests\' ServiceMonitor' : 'absent; the exporter pod carries prometheus.io/scrape annotations only'}`,
     `ElasticWorkload CRD: ${f.ewCrd ? 'present (the cluster\'s); a run uses it' : 'absent; a run installs it with its controller and removes it after'}`,
+    ...(f.controllers ? describeControllers(f.controllers) : []),
     f.namespace.state === 'absent'
       ? `namespace ${f.namespace.name}: does not exist; a run creates it labelled as ebbflow's and deletes it at the end`
       : f.namespace.state === 'foreign'
@@ -140,5 +153,16 @@ export function describeFindings(f: ClusterFindings): string[] {
         : `namespace ${f.namespace.name}: left by another ebbflow run; a run waits for it or refuses it`,
     `permissions: ${f.access.length - missing.length}/${f.access.length} allowed${missing.length ? '; missing:' : ''}`,
     ...missing.map((a) => `  missing: ${res(a)} (${a.why})`),
+    ...describeKindAccess(f.kindAccess ?? [], res),
   ];
+}
+
+/** One line per served kind: its run's rights, all allowed or the missing ones named (a run of that kind only would need them). */
+function describeKindAccess(items: (AccessItem & { kind: string; allowed: boolean })[], res: (a: AccessItem) => string): string[] {
+  const kinds = [...new Set(items.map((i) => i.kind))];
+  return kinds.map((k) => {
+    const mine = items.filter((i) => i.kind === k);
+    const no = mine.filter((i) => !i.allowed);
+    return `for a ${k} run: ${mine.length - no.length}/${mine.length} allowed${no.length ? `; missing: ${no.map(res).join(', ')}` : ''}`;
+  });
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.ts';
-import { adapterChoice, describeFindings, requiredAccess, type ClusterFindings } from './check.ts';
+import { adapterChoice, describeFindings, kindAccessItems, requiredAccess, type ClusterFindings } from './check.ts';
 import { existingCompressionNote } from './fidelity.ts';
 import { pickHostAddress } from './host-address.ts';
 import { adapterRuleFor, clusterAdapterHint, fixedLabels, serviceMonitorsFor, withScrapeAnnotations } from './scrape.ts';
@@ -153,6 +153,27 @@ describe('the cluster\'s custom metrics adapter', () => {
     expect(lines).toContain('permissions: 1/2 allowed; missing:');
     expect(lines).toContain('  missing: create apiregistration.k8s.io/apiservices (register)');
     expect(lines.some((l) => l.includes('exists and is not ebbflow\'s'))).toBe(true);
+    // Without what the cluster runs of the kinds' controllers, nothing is said about them; with it, one line each.
+    expect(lines.some((l) => l.startsWith('OpenKruise'))).toBe(false);
+    const withControllers = describeFindings({ ...f, controllers: { served: new Set(['scheduling.alibabacloud.com/v1alpha1/resourcepolicies']), webhooks: {}, externalMetrics: { owner: 'none' } } });
+    expect(withControllers.find((l) => l.startsWith('OpenKruise'))).toMatch(/UnitedDeployment not usable — the cluster does not serve uniteddeployments\.apps\.kruise\.io/);
+    expect(withControllers.find((l) => l.startsWith('ResourcePolicy'))).toContain('CRD served; the placement is the cluster scheduler\'s');
+    expect(withControllers.find((l) => l.startsWith('KEDA'))).toContain('not usable');
+  });
+
+  it('lists a served kind\'s own rights on a line of its own, apart from the permissions every run needs', () => {
+    const items = kindAccessItems('ebf-a', [{ kind: 'UnitedDeployment', group: 'apps.kruise.io', plural: 'uniteddeployments' }, { kind: 'ResourcePolicy', group: 'scheduling.alibabacloud.com', plural: 'resourcepolicies' }]);
+    expect(items.filter((i) => i.kind === 'UnitedDeployment').map((i) => i.verb)).toEqual(['create', 'get', 'list', 'watch']);
+    expect(items.every((i) => i.namespace === 'ebf-a')).toBe(true);
+    const f: ClusterFindings = {
+      server: 's', context: 'c', version: 'v1.31.1', adapter: { use: 'ours' }, serviceMonitorCrd: false, ewCrd: true, namespace: { name: 'ebf-a', state: 'absent' },
+      access: [{ verb: 'create', group: '', resource: 'namespaces', why: 'w', allowed: true }],
+      kindAccess: items.map((i) => ({ ...i, allowed: !(i.kind === 'ResourcePolicy' && i.verb === 'create') })),
+    };
+    const lines = describeFindings(f);
+    expect(lines).toContain('permissions: 1/1 allowed');
+    expect(lines).toContain('for a UnitedDeployment run: 4/4 allowed');
+    expect(lines).toContain('for a ResourcePolicy run: 3/4 allowed; missing: create scheduling.alibabacloud.com/resourcepolicies in ebf-a');
   });
 });
 

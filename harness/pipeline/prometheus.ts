@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { ensureBinaries } from '../../cluster/toolchain/index.ts';
@@ -30,14 +31,20 @@ export interface RunningPrometheus extends ManagedProcess {
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
 }
 
-/** Debian's Prometheus, scraping the given targets at compressed intervals. */
-export async function startPrometheus(opts: { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number; signal?: AbortSignal }): Promise<RunningPrometheus> {
+/**
+ * Debian's Prometheus, scraping the given targets at compressed intervals. On loopback, unless
+ * `bindAddress` (an address of this machine) is given for a cluster's own controller to query it
+ * (KEDA's prometheus trigger on a cluster ebbflow did not create); `url` is then that address.
+ */
+export async function startPrometheus(opts: { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number; bindAddress?: string; signal?: AbortSignal }): Promise<RunningPrometheus> {
   const { prometheus } = await ensureBinaries(['prometheus']);
   mkdirSync(join(opts.dir, 'prometheus-data'), { recursive: true });
   const cfg = join(opts.dir, 'prometheus.yml');
   writeFileSync(cfg, YAML.stringify(prometheusConfig(opts.targets, opts.compression)));
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const host = opts.bindAddress ?? '127.0.0.1';
+  const hostPort = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
+  const url = `http://${hostPort}`;
   const proc = startManaged({
     cluster: opts.cluster,
     label: 'prometheus',
@@ -45,7 +52,7 @@ export async function startPrometheus(opts: { cluster: string; dir: string; targ
     args: [
       `--config.file=${cfg}`,
       `--storage.tsdb.path=${join(opts.dir, 'prometheus-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.listen-address=${hostPort}`,
       '--storage.tsdb.retention.time=2d',
       // A replay's series must be visible at once, not after the default 5 m lookback.
       '--query.lookback-delta=1m',

@@ -1,12 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../../core/errors.ts';
 import { loadScenario } from '../../../scenarios/index.ts';
 import { planReplay } from '../plan.ts';
+import { clusterControllerNeeds } from './existing/pipeline.ts';
 import { BACKEND_NAMES, backendNamed, checkBackend, refuseForeignFlags } from './index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const kubeconfig = (() => {
+  const p = join(mkdtempSync(join(tmpdir(), 'ebf-backends-')), 'kubeconfig');
+  writeFileSync(p, 'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://10.0.0.1:6443"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\nusers: [{name: u, user: {token: t}}]\n');
+  return p;
+})();
 const userError = (f: () => unknown): UserError => {
   try {
     f();
@@ -43,23 +51,43 @@ describe('the backend registry', () => {
     await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kind', 'vk-eci']) });
   });
 
-  it('a UnitedDeployment replays on the local and kind backends, whose toolchain then includes OpenKruise\'s manager', async () => {
+  it('a UnitedDeployment replays on the local and kind backends with OpenKruise\'s manager in the toolchain, and on an existing cluster through the cluster\'s own kruise', async () => {
     const plan = await planReplay({ scenario: await loadScenario(join(ROOT, 'kinds/placement/uniteddeployment/testdata/ack-hpa/scenario.yaml')) });
     expect(plan.system.placement.kind).toBe('UnitedDeployment');
     await expect(checkBackend('local', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kube-apiserver', 'kruise-manager']) });
     await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['vk-eci', 'kruise-manager']) });
-    await expect(checkBackend('existing', plan, { kubeconfig: '/nowhere', namespace: 'ebbflow-ud' })).rejects.toThrow(/a UnitedDeployment replays on the local and kind backends only/);
+    // Nothing of kruise is built or started for someone else's cluster: its own manager is checked when the run starts.
+    const existing = await checkBackend('existing', plan, { kubeconfig, namespace: 'ebbflow-ud' });
+    expect(existing.toolchain).not.toContain('kruise-manager');
+    expect(plan.ew?.metadata.namespace).toBe('ebbflow-ud');
+    expect(clusterControllerNeeds(plan)).toEqual([{ kind: 'UnitedDeployment', apiVersion: 'apps.kruise.io/v1alpha1' }]);
     const tiny = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
     expect((await checkBackend('local', tiny, {})).toolchain).not.toContain('kruise-manager');
   });
 
-  it('a ResourcePolicy replays on the local and kind backends with our scheduler in the toolchain; the existing backend refuses it', async () => {
+  it('a ResourcePolicy replays on the local and kind backends with our scheduler in the toolchain, and on an existing cluster under the cluster\'s scheduler', async () => {
     const plan = await planReplay({ scenario: await loadScenario(join(ROOT, 'kinds/placement/resourcepolicy/testdata/ack/scenario.yaml')) });
     expect(plan.system.placement.kind).toBe('ResourcePolicy');
     await expect(checkBackend('local', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['kube-apiserver', 'resourcepolicy-scheduler']) });
     await expect(checkBackend('kind', plan, {})).resolves.toMatchObject({ toolchain: expect.arrayContaining(['vk-eci', 'resourcepolicy-scheduler']) });
-    await expect(checkBackend('existing', plan, { kubeconfig: '/nowhere', namespace: 'ebbflow-rp' })).rejects.toThrow(/needs its own kube-scheduler/);
+    const existing = await checkBackend('existing', plan, { kubeconfig, namespace: 'ebbflow-rp' });
+    expect(existing.toolchain).not.toContain('resourcepolicy-scheduler');
+    // The policy goes into the run's namespace with the Deployment: its selector then matches the run's pods only.
+    expect(plan.ew).toMatchObject({ kind: 'ResourcePolicy', metadata: { namespace: 'ebbflow-rp' } });
+    expect(plan.manifests.businessDeployment.metadata.namespace).toBe('ebbflow-rp');
+    expect(clusterControllerNeeds(plan).map((n) => n.kind)).toEqual(['ResourcePolicy']);
     const tiny = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
     expect((await checkBackend('kind', tiny, {})).toolchain).not.toContain('resourcepolicy-scheduler');
+  });
+
+  it('a ScaledObject replays on an existing cluster through its KEDA with a prometheus trigger; the SLS external scaler is refused', async () => {
+    const prom = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/smoke-keda.yaml')) });
+    await checkBackend('existing', prom, { kubeconfig, namespace: 'ebbflow-keda' });
+    expect(clusterControllerNeeds(prom)).toEqual([{ kind: 'ScaledObject', apiVersion: 'keda.sh/v1alpha1' }]);
+    expect(prom.hpa.metadata.namespace).toBe('ebbflow-keda');
+    const sls = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/smoke-keda-sls.yaml')) });
+    await expect(checkBackend('existing', sls, { kubeconfig, namespace: 'ebbflow-keda' })).rejects.toThrow(/asks the SLS external scaler, which replays on the local backend only/);
+    const tiny = await planReplay({ scenario: await loadScenario(join(ROOT, 'scenarios/tiny.yaml')) });
+    expect(clusterControllerNeeds(tiny)).toEqual([]);
   });
 });

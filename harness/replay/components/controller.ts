@@ -23,6 +23,16 @@ export function placementComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'na
 }
 
 /**
+ * The placement kind's components alone, without the scaler's or a schedule's: what the existing
+ * backend brings for an ElasticWorkload when the cluster has no controller of its own (it never
+ * starts KEDA or OpenKruise there).
+ */
+export function placementOnlyComponents(plan: ReplayPlan, o: Omit<ReplayContext, 'namespace'>): Component[] {
+  const placement = plan.system.placement;
+  return placementKind(placement.kind).components(placement, { ...o, namespace: plan.namespace });
+}
+
+/**
  * The placement's components start the cluster's scheduler (a ResourcePolicy's kube-scheduler with
  * its plugin): the local backend starts its cluster without kwokctl's, the kind backend stops kind's
  * once the node is up; the existing backend refuses the run (never a scheduler of a cluster it did not create).

@@ -4,7 +4,7 @@ import { compressExporterConfig, type ExporterConfig } from '../../../exporter/i
 import { serviceMonitorToScrapeTarget, type KubeObject } from '../../../manifests/index.ts';
 import { UserError } from '../../../core/errors.ts';
 import { waitUntil } from '../../../core/wait.ts';
-import { runsKruise, type ReplayPlan } from '../plan.ts';
+import type { ReplayPlan } from '../plan.ts';
 
 /**
  * The pod side of a backend that runs real containers (kind, existing): the manifests' exporter and
@@ -19,11 +19,6 @@ export function refuseHostOnlyParts(plan: ReplayPlan): void {
   const file = plan.scenario.file;
   if (plan.scenario.source.mode === 'events') throw new UserError(`${file}: source.mode events runs on the local backend only`, 'remove source: or replay it with --backend local');
   if (plan.scenario.exporter) throw new UserError(`${file}: exporter: (your own exporter process) runs on the local backend only`, 'remove exporter: or replay it with --backend local');
-}
-
-/** What runs only beside a cluster ebbflow made (local, kind): OpenKruise's manager is not installed into someone's cluster. */
-export function refuseOwnControllers(plan: ReplayPlan): void {
-  if (runsKruise(plan)) throw new UserError(`${plan.manifests.source ?? plan.scenario.file}: a ${plan.system.placement.kind} replays on the local and kind backends only (for now)`, 'replay it with --backend local or kind, or simulate it');
 }
 
 /** Where the pods go and how they reach this machine. */

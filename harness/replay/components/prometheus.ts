@@ -6,7 +6,7 @@ export class PrometheusComponent implements Component {
   readonly name = 'prometheus';
   prometheus: RunningPrometheus | undefined;
 
-  constructor(private readonly opts: () => { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number }) {}
+  constructor(private readonly opts: () => { cluster: string; dir: string; targets: ScrapeTarget[]; compression: number; bindAddress?: string }) {}
 
   async start(ctx?: ComponentContext): Promise<void> {
     this.prometheus = await startPrometheus({ ...this.opts(), ...(ctx ? { signal: ctx.signal } : {}) });

@@ -3,7 +3,7 @@ import { retargetMonitorNamespaceLabel, retargetNamespaceLabel } from '../../../
 import { existingTarget, type ExistingFlags, type ExistingTarget } from '../../../../cluster/existing/options.ts';
 import type { KubeObject } from '../../../../manifests/index.ts';
 import { UserError } from '../../../../core/errors.ts';
-import { refuseHostOnlyParts, refuseOwnControllers } from '../../components/pod-objects.ts';
+import { refuseHostOnlyParts } from '../../components/pod-objects.ts';
 import type { ReplayPlan } from '../../plan.ts';
 
 /**
@@ -18,7 +18,8 @@ export function prepareExisting(plan: ReplayPlan, flags: ExistingFlags): Existin
     // Its controller would have to run beside a cluster that may run ACK's own at real time; not done yet.
     throw new UserError(`${plan.manifests.source ?? 'manifests'}: ${schedule.kind} ${schedule.object.metadata.name} replays on the local and kind backends only`, 'replay it with --backend local or kind, or leave it out of the manifests for this cluster');
   }
-  refuseOwnControllers(plan);
+  // The SLS scaler is served in-process on the local backend only; the cluster's KEDA would have to reach it.
+  if (plan.externalScaler) throw new UserError(`${plan.manifests.source ?? 'manifests'}: ${plan.hpa.kind} ${plan.hpa.metadata.name} asks the SLS external scaler, which replays on the local backend only`, 'replay it with --backend local; on an existing cluster use a prometheus trigger (the cluster\'s KEDA then asks this run\'s Prometheus at --host-address)');
   const target = existingTarget(flags);
   retargetPlan(plan, target.namespace);
   const note = existingCompressionNote(plan.scenario.compression, plan.system.flags);
