@@ -9,6 +9,7 @@ import { KindClusterComponent } from '../../components/kind-cluster.ts';
 import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
+import { QueryClockProxyComponent } from '../../components/query-clock.ts';
 import type { BackendOptions, RunContext } from '../../backend.ts';
 import type { ReplayPlan } from '../../plan.ts';
 import type { Pipeline } from '../../warmup.ts';
@@ -76,9 +77,11 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
       rulesYaml: plan.manifests.adapterRulesYaml, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k, bindAddress: kc.hostAddress,
     })),
   );
+  // A scaler that asks Prometheus at whole seconds (KEDA's prometheus trigger) asks through the virtual clock's seconds.
+  const scalerPrometheus = plan.system.queryResolutionSeconds ? await stack.up(new QueryClockProxyComponent(() => ({ target: prometheus.get().url, clock: plan.clock }))) : undefined;
   const img = images!;
   // The workload's pods really start: the stand-in image, probe periods divided by k.
   // KEDA runs on the host beside the cluster: a prometheus trigger asks the host's Prometheus, an external one the host's scaler.
-  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k), { prometheusUrl: prometheus.get().url, ...(scaler ? { externalScaler: scaler.get().address } : {}) });
+  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k), { prometheusUrl: scalerPrometheus?.get() ?? prometheus.get().url, ...(scaler ? { externalScaler: scaler.get().address } : {}) });
   return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
 }
