@@ -31,6 +31,8 @@ describe('a replay of KEDA manifests', () => {
     expect(plan.externalScaler).toBe(false);
     // The prometheus trigger reads what Prometheus scraped: the scrape interval stays in the model.
     expect(plan.system.pipeline.scrapeIntervalSeconds).toBeGreaterThan(1);
+    // KEDA asks Prometheus at whole seconds of its clock: the backends put a proxy on the virtual clock's seconds between.
+    expect(plan.system.queryResolutionSeconds).toBe(1);
   });
 
   it('asks for the SLS scaler when the trigger is external, and points scalerAddress at the run\'s', async () => {
@@ -41,6 +43,7 @@ describe('a replay of KEDA manifests', () => {
     expect(triggersOf(kind.retarget!(plan.hpa, { externalScaler: '127.0.0.1:40001' }))[0]!.metadata.scalerAddress).toBe('127.0.0.1:40001');
     // KEDA asks the scaler live on each HPA sync: a 1 s read instead of a scrape.
     expect(plan.system.pipeline.scrapeIntervalSeconds).toBe(1);
+    expect(plan.system.queryResolutionSeconds).toBeUndefined();
   });
 
   it('builds KEDA before a local or kind run starts, for either trigger (the SLS scaler runs on the host beside KEDA on both)', async () => {
