@@ -1,6 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
 import type { Component } from '../../../core/component.ts';
-import type { VirtualClock } from '../../clock/clock.ts';
 
 /**
  * The wall time (Unix seconds) that stands for a reader's whole-second query time on the virtual
@@ -33,7 +32,7 @@ export class QueryClockProxyComponent implements Component {
   private server: Server | undefined;
   url: string | undefined;
 
-  constructor(private readonly o: () => { target: string; clock: VirtualClock }) {}
+  constructor(private readonly o: () => { target: string; clock: { k: number; now(): number } }) {}
 
   async start(): Promise<void> {
     const { target, clock } = this.o();
