@@ -58,6 +58,11 @@ export interface ResolvedSystem {
   schedule?: { kind: string; spec: unknown; object: KubeObject; timeZone: string };
   pod: PodRequests;
   nodes: NodePools;
+  /**
+   * The scaler's reader asks Prometheus at whole multiples of this many seconds of its own clock
+   * (`ScalerKind.queryResolution`: KEDA's prometheus trigger, 1 s); absent when it asks for "now".
+   */
+  queryResolutionSeconds?: number;
   pipeline: PipelineConstants;
   devicesPerReplica: number;
   sampleEverySeconds: number;
@@ -77,6 +82,7 @@ export function resolveSystem(s: ScenarioOverrides & { timezone?: string }, m: S
   // A placement object names its kind (a ResourcePolicy is not a scaler target, its Deployment is).
   const kind = m.placement ? (PLACEMENTS.find((p) => p.kind === m.placement!.kind) ?? placementFor(m.placement.kind)) : placementFor(m.deployment.kind);
   if (!kind) throw new UserError(`${m.source}: ${(m.placement ?? m.deployment).kind} ${(m.placement ?? m.deployment).metadata.name}: no placement kind scales it`);
+  const resolution = scaler.queryResolution?.(hpaObject) ?? 0;
   const placement = kind.resolve({ ...(m.placement ? { object: m.placement } : {}), workload: m.deployment, overrides: s, file, source: m.source, scalerMax: scaler.maxReplicas(hpaObject) });
   return {
     scaler: scaler.kind,
@@ -87,6 +93,7 @@ export function resolveSystem(s: ScenarioOverrides & { timezone?: string }, m: S
     ...(m.schedule ? { schedule: resolveSchedule(m.schedule, s.timezone ?? 'UTC', m.source) } : {}),
     pod: podRequests(m.deployment, m.source),
     nodes: structuredClone(s.nodes ?? nodePoolsSchema.parse({})),
+    ...(resolution > 0 ? { queryResolutionSeconds: resolution } : {}),
     pipeline: {
       slsWindowSeconds: s.pipeline?.slsWindowSeconds ?? PIPELINE_DEFAULTS.slsWindowSeconds,
       exporterIntervalSeconds: s.pipeline?.exporterIntervalSeconds ?? PIPELINE_DEFAULTS.exporterIntervalSeconds,

@@ -127,3 +127,28 @@ describe('what-if sweeps', () => {
     expect(f.map((r) => [r.summary.costTotal, r.summary.sloCoveragePercent])).toEqual([[10, 90], [12, 95], [20, 99]]);
   });
 });
+
+describe("a reader that asks Prometheus at whole seconds (KEDA's prometheus trigger)", () => {
+  const changeGaps = (samples: { t: number; metric?: number | null }[]) => {
+    const at = samples.filter((s, i) => i > 0 && s.metric !== samples[i - 1]!.metric).map((s) => s.t);
+    return at.slice(1).map((t, i) => (t - at[i]!) / 1000);
+  };
+
+  it('serves what Prometheus held at the last whole step: older on the ramp, changing at most once a step', async () => {
+    const sc = await loadScenario(`${here}../scenarios/smoke.yaml`);
+    // An exporter and a scrape every second: what the HPA sees moves with the reader's resolution alone.
+    const base = systemFromScenario(sc);
+    const sys = { ...base, pipeline: { ...base.pipeline, exporterIntervalSeconds: 1, scrapeIntervalSeconds: 1 } };
+    const live = simulate(sc, sys).timeline!;
+    const stepped = simulate(sc, { ...sys, queryResolutionSeconds: 60 }).timeline!;
+    // The morning ramp reaches the HPA sample by sample without the resolution...
+    expect(Math.min(...changeGaps(live.samples))).toBeLessThan(45);
+    // ...and at most once per 60 s step with it (samples every 15 s: changes ≥ 45 s apart).
+    expect(Math.min(...changeGaps(stepped.samples))).toBeGreaterThanOrEqual(45);
+    // On the ramp, the value served at the same time is never newer, and older at least once.
+    const ramp = live.samples.map((s, i) => [s, stepped.samples[i]!] as const).filter(([s]) => s.t < live.meta.windows![0]!.end);
+    expect(ramp.filter(([a, b]) => (b.metric ?? 0) > (a.metric ?? 0) + 1).length).toBeLessThan(ramp.length / 20);
+    expect(ramp.filter(([a, b]) => (b.metric ?? 0) < (a.metric ?? 0)).length).toBeGreaterThan(ramp.length / 4);
+    expect(stepped.meta.notes?.join('\n')).toMatch(/whole 60 s of its clock/);
+  });
+});

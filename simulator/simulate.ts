@@ -160,8 +160,11 @@ class Model {
   readonly sync: number;
   readonly Ie: number;
   readonly Is: number;
+  /** The reader's query time resolution (virtual s; 0: it asks for now) and the phase of its grid. */
+  readonly Iq: number;
   readonly phaseE: number;
   readonly phaseS: number;
+  readonly phaseQ: number;
   readonly ecsCapacity: number;
   readonly ecsNodes: number;
   /** The cheapest tier's Deployment and the first overflow tier's (further tiers are not modelled). */
@@ -218,6 +221,10 @@ class Model {
     // Drawn first and in this order: the seeded stream must stay the same for a seed.
     this.phaseE = this.random() * this.Ie;
     this.phaseS = this.random() * this.Is;
+    // Drawn only for a reader with a resolution (KEDA's prometheus trigger): every other run's
+    // stream stays as it was. The wall second's edge falls anywhere in virtual time.
+    this.Iq = sys.queryResolutionSeconds ?? 0;
+    this.phaseQ = this.Iq > 0 ? this.random() * this.Iq : 0;
     this.ecsCapacity = ecsPodCapacity(sys.nodes, sys.pod);
     this.ecsNodes = sys.nodes.ecs.reduce((a, p) => a + p.count, 0);
     this.sourceDep = sys.placement.tiers[0]!.deployment;
@@ -240,9 +247,14 @@ class Model {
     return this.lastMetric;
   }
 
-  /** When (s) the exporter ran the query whose result the adapter serves at `tMs`. */
+  /**
+   * When (s) the exporter ran the query whose result the adapter serves at `tMs`: the exporter's
+   * last query before Prometheus' last scrape before the time the reader asks at (now, or its last
+   * whole resolution step: KEDA's prometheus trigger).
+   */
   queryAt(tMs: number): number {
-    const t = tMs / 1000;
+    const now = tMs / 1000;
+    const t = this.Iq > 0 ? Math.floor((now - this.phaseQ) / this.Iq) * this.Iq + this.phaseQ : now;
     const scrape = Math.floor((t - this.phaseS) / this.Is) * this.Is + this.phaseS;
     return Math.floor((scrape - this.phaseE) / this.Ie) * this.Ie + this.phaseE;
   }
@@ -251,7 +263,7 @@ class Model {
   seriesFor(seg: Segment, stepMs: number): Series {
     let byKey = seriesCache.get(this.curveAt);
     if (!byKey) seriesCache.set(this.curveAt, (byKey = new Map()));
-    const key = `${seg.start}|${seg.end}|${stepMs}|${this.phaseE}|${this.phaseS}|${this.Ie}|${this.Is}`;
+    const key = `${seg.start}|${seg.end}|${stepMs}|${this.phaseE}|${this.phaseS}|${this.Ie}|${this.Is}|${this.Iq}|${this.phaseQ}`;
     const hit = byKey.get(key);
     if (hit) return hit;
     let n = 0;
@@ -509,6 +521,7 @@ class Model {
         notes: [
           `simulated ${segments.length} segment(s) with the HPA of Kubernetes ${sys.flags.kubernetesVersion ?? KUBERNETES_VERSION}; cost ${formatMoney(summary.costTotal, sys.cost.currency, summary.seconds)} (ECS ${summary.costEcs.toFixed(2)}, ECI ${summary.costEci.toFixed(2)})`,
           ...(sys.schedule ? [scheduleKind(sys.schedule.kind).describe(sys.schedule.spec)] : []),
+          ...(this.Iq > 0 ? [`the scaler asks Prometheus for its value at whole ${this.Iq} s of its clock (KEDA's prometheus trigger)`] : []),
         ],
       },
       samples: this.samples,

@@ -47,7 +47,7 @@ export async function loadSystemManifests(from?: string | ManifestsSource): Prom
 }
 
 function toSystem(r: ReturnType<typeof resolveSystem>, cost: Scenario['cost']): SystemConfig {
-  const sys: SystemConfig = { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, ...(r.schedule ? { schedule: r.schedule } : {}), pod: r.pod, nodes: r.nodes, pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: pricesFor(cost, r) };
+  const sys: SystemConfig = { scaler: r.scaler, hpa: r.hpa, flags: r.flags, placement: r.placement, ...(r.schedule ? { schedule: r.schedule } : {}), pod: r.pod, nodes: r.nodes, ...(r.queryResolutionSeconds ? { queryResolutionSeconds: r.queryResolutionSeconds } : {}), pipeline: r.pipeline, devicesPerReplica: r.devicesPerReplica, sampleEverySeconds: r.sampleEverySeconds, seed: r.seed, cost: pricesFor(cost, r) };
   // A price for a pool that does not exist (a typo) would leave the real pool on the estimate unnoticed.
   const pools = sys.nodes.ecs.map((p) => p.name);
   sys.cost.ecs.forEach((e, i) => {

@@ -49,6 +49,11 @@ describe('hpaObjectMetricValue', () => {
     expect(hpaObjectMetricValue(status({ averageValue: '0' }), 'active_devices', parseQuantity)).toBe(0);
     expect(hpaObjectMetricValue(status({ value: '1' }), 'other', parseQuantity)).toBeUndefined();
     expect(hpaObjectMetricValue(undefined, 'active_devices', parseQuantity)).toBeUndefined();
+    // KEDA's generated HPA: its External metric under KEDA's name is the HPA's view; a 0 is a stage serving 0, not an unobserved one.
+    const keda = (current: object) => ({ currentReplicas: 3, currentMetrics: [{ type: 'External', external: { metric: { name: 's0-prometheus' }, current } }] });
+    expect(hpaObjectMetricValue(keda({ averageValue: '710' }), 'active_devices', parseQuantity)).toBe(2130);
+    expect(hpaObjectMetricValue(keda({ averageValue: '0' }), 'active_devices', parseQuantity)).toBe(0);
+    expect(chainVerdict(metricChain({ source: 2129, exporter: 2129, prometheus: undefined, adapter: undefined, hpa: hpaObjectMetricValue(keda({ averageValue: '0' }), 'active_devices', parseQuantity) })).stuck?.stage).toBe('hpa');
   });
 });
 

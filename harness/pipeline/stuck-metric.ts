@@ -86,9 +86,18 @@ export function metricChain(v: { source: number; held?: number; exporter?: numbe
   ];
 }
 
-/** The HPA's view of an Object metric from its status (AverageValue targets report value per replica). */
-export function hpaObjectMetricValue(status: { currentReplicas?: number; currentMetrics?: { type?: string; object?: { metric?: { name?: string }; current?: { value?: unknown; averageValue?: unknown } } }[] } | undefined, metric: string, parse: (q: string) => number): number | undefined {
-  const m = status?.currentMetrics?.find((x) => x.type === 'Object' && x.object?.metric?.name === metric)?.object?.current;
+type MetricStatus = { metric?: { name?: string }; current?: { value?: unknown; averageValue?: unknown } };
+
+/**
+ * The HPA's view of an Object metric from its status (AverageValue targets report value per
+ * replica). An HPA without that Object metric but with an External one — the HPA KEDA generates,
+ * one External metric per trigger under its own name (`s0-prometheus`) — is read from its first
+ * External metric: without it, a KEDA value of 0 (its prometheus trigger reads an empty answer as
+ * 0) was no stage at all, and the warm-up took the HPA at minReplicas for a steady state.
+ */
+export function hpaObjectMetricValue(status: { currentReplicas?: number; currentMetrics?: { type?: string; object?: MetricStatus; external?: MetricStatus }[] } | undefined, metric: string, parse: (q: string) => number): number | undefined {
+  const metrics = status?.currentMetrics ?? [];
+  const m = metrics.find((x) => x.type === 'Object' && x.object?.metric?.name === metric)?.object?.current ?? (metrics.some((x) => x.type === 'Object') ? undefined : metrics.find((x) => x.type === 'External')?.external?.current);
   if (!m) return undefined;
   const q = (v: unknown) => (v === undefined || v === null ? undefined : parse(String(v)));
   const value = q(m.value);

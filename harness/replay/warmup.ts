@@ -44,6 +44,10 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
   const timeout = o.warmupTimeoutSeconds ?? 120;
   const t0 = Date.now();
   const deadline = t0 + timeout * 1000;
+  // A generated HPA (KEDA's) has no Object metric, so the plan names none; its External metric is
+  // still the chain's last stage: KEDA's 0 for an empty Prometheus answer is a stuck metric, not a
+  // steady HPA at minReplicas (kind started smoke-keda at 1 of 3 replicas before this).
+  const chainMetric = p.metric ?? (plan.hpaName !== plan.hpa.metadata.name ? DEFAULT_METRIC : undefined);
   for (;;) {
     if (o.signal?.aborted) throw new Interrupted();
     // A generated HPA (KEDA's) appears once its controller reconciled the scaler: none yet is no steady state.
@@ -60,10 +64,10 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
       : { spec: { replicas: 0 }, status: { replicas: 0 } };
     const stages = await pipelineValues(p);
     // A steady HPA on a metric stuck at 0 (or far below the source's count) is no steady state.
-    const chain = p.metric ? metricChain({ source: plan.devices(plan.clock.now()), held: p.held?.(), ...stages, exporterQueried: p.exporter.queried?.(), hpa: hpaObjectMetricValue(h.status, p.metric.name, parseQuantity) }) : [];
+    const chain = chainMetric ? metricChain({ source: plan.devices(plan.clock.now()), held: p.held?.(), ...stages, exporterQueried: p.exporter.queried?.(), hpa: hpaObjectMetricValue(h.status, chainMetric.name, parseQuantity) }) : [];
     const { stuck, computedDrop } = chainVerdict(chain);
     if (valid && h.status?.desiredReplicas === h.status?.currentReplicas && e.status?.replicas === e.spec?.replicas && !stuck) {
-      const drop = computedDrop ? computedDropWarning(computedDrop, p.metric!.name) : undefined;
+      const drop = computedDrop ? computedDropWarning(computedDrop, chainMetric!.name) : undefined;
       if (drop) plan.warnings.push(drop);
       progress({ phase: 'warmup', message: `warm-up done in ${((Date.now() - t0) / 1000).toFixed(1)} s: the HPA acts on the metric (desired ${h.status?.desiredReplicas})${drop ? `; ${drop}` : ''}` });
       return;
@@ -71,7 +75,7 @@ export async function warmUp(p: Pipeline, plan: ReplayPlan, o: { signal?: AbortS
     const mark = (v: number | undefined) => (v === undefined ? '…' : String(v));
     progress({ phase: 'warmup', message: `warm-up: exporter ${mark(stages.exporter)} → Prometheus ${mark(stages.prometheus)} → adapter ${mark(stages.adapter)} → HPA ${valid ? `desired ${h.status?.desiredReplicas}, current ${h.status?.currentReplicas}` : '…'} → EW ${e.status?.replicas ?? 0}/${e.spec?.replicas ?? 0}` });
     if (Date.now() > deadline) {
-      if (stuck) throw stuckMetricError(stuck, chain, { metric: p.metric!.name, where: stageSources(p, plan), ...(p.exporter.log ? { exporterLog: p.exporter.log() } : {}), warmupSeconds: timeout });
+      if (stuck) throw stuckMetricError(stuck, chain, { metric: chainMetric!.name, where: stageSources(p, plan), ...(p.exporter.log ? { exporterLog: p.exporter.log() } : {}), warmupSeconds: timeout });
       const cond = h.status?.conditions?.map((c) => `${c.type}=${c.status} ${c.reason}: ${c.message}`).join('; ');
       throw new Error(`the pipeline did not reach a steady state in ${timeout}s: exporter ${stages.exporter ?? 'no value'}, Prometheus ${stages.prometheus ?? 'no value'}, adapter ${stages.adapter ?? 'no value'}; HPA: ${cond ?? 'no status'}`);
     }

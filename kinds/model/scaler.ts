@@ -64,6 +64,13 @@ export interface ScalerKind<Spec = unknown, Flags = unknown> {
    * HPA. Absent: the Prometheus path (the exporter's ServiceMonitor interval).
    */
   readonly liveMetric?: boolean | ((object: KubeObject) => boolean);
+  /**
+   * The resolution, in seconds of the reader's own clock, of the time it asks Prometheus at
+   * (KEDA's prometheus trigger sends `time=` as RFC 3339, whole seconds: it reads what Prometheus
+   * held at the last whole second). Absent or 0: the reader asks for "now" (prometheus-adapter).
+   * A wall-clock quantity: a replay at compression k does not shrink it, so there it is k virtual s.
+   */
+  readonly queryResolution?: (object: KubeObject) => number;
   /** The most replicas it asks for: the cap of a placement that has none of its own. */
   maxReplicas(object: KubeObject): number;
   /** The simulator's step. `precomputed`: the run may take the fast paths (same decisions). */

@@ -5,7 +5,7 @@ import { KEDA_DEFAULTS, type ScaledObjectSpec } from './generated.ts';
 import { hpaModelView, kedaBehaviour, kedaWithOverrides, type KedaBehaviour } from './resolve.ts';
 import { KedaSimulation } from './simulation.ts';
 import { KedaComponent } from './controller.ts';
-import { needsExternalScaler, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';
+import { needsExternalScaler, queryResolutionSeconds, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';
 
 /** The numbers the HPA model reads, structurally (kinds never import each other: the registry hands the HPA kind in). */
 export interface HpaNumbers {
@@ -32,6 +32,7 @@ export function kedaKind<S extends HpaNumbers, F>(hpa: ScalerKind<S, F>): Scaler
     // KEDA's metrics server asks the scaler on each HPA sync: no Prometheus scrape between, unless
     // the scaler is Prometheus itself.
     liveMetric: readsLive,
+    queryResolution: queryResolutionSeconds,
     maxReplicas: (object) => (object.spec as ScaledObjectSpec).maxReplicaCount ?? KEDA_DEFAULTS.maxReplicaCount,
     simulation: (spec, flags, opts) => new KedaSimulation(hpa.simulation(spec, flags, { ...opts, precomputed: false }), spec.keda, spec.metrics[0]!.target),
     components: (ctx) => [new KedaComponent(ctx)],
@@ -44,4 +45,4 @@ export function kedaKind<S extends HpaNumbers, F>(hpa: ScalerKind<S, F>): Scaler
 
 export { generatedHpa, generatedHpaName, KEDA_DEFAULTS, type ScaledObjectSpec } from './generated.ts';
 export { type KedaBehaviour } from './resolve.ts';
-export { needsExternalScaler, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';
+export { needsExternalScaler, queryResolutionSeconds, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../model/objects.ts';
-import { needsExternalScaler, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';
+import { needsExternalScaler, queryResolutionSeconds, readsLive, replayedScaledObject, retargetScaledObject } from './replay.ts';
 
 const so = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'keda.sh/v1alpha1', kind: 'ScaledObject', metadata: { name: 'web', namespace: 'ns' }, spec: { scaleTargetRef: { name: 'web' }, ...spec } });
 const halve = (b: Record<string, unknown>) => ({ ...b, halved: true });
@@ -45,5 +45,10 @@ describe('a ScaledObject in a replay', () => {
   it('reads live unless Prometheus stands between (its scrape interval then applies)', () => {
     expect(readsLive(so({ triggers: [{ type: 'external' }] }))).toBe(true);
     expect(readsLive(so({ triggers: [{ type: 'prometheus' }] }))).toBe(false);
+  });
+
+  it('asks Prometheus at whole seconds (a prometheus trigger); the SLS scaler answers for its now', () => {
+    expect(queryResolutionSeconds(so({ triggers: [{ type: 'prometheus' }] }))).toBe(1);
+    expect(queryResolutionSeconds(so({ triggers: [{ type: 'external' }] }))).toBe(0);
   });
 });

@@ -24,6 +24,15 @@ export function readsLive(so: KubeObject): boolean {
 }
 
 /**
+ * KEDA's prometheus scaler asks `/api/v1/query?…&time=<now as RFC 3339>` (pkg/scalers/prometheus_scaler.go,
+ * v2.21.0): whole seconds, so Prometheus answers with what it held at the operator's last whole
+ * second. 1 s for a `prometheus` trigger, 0 for the others (the SLS scaler answers for its now).
+ */
+export function queryResolutionSeconds(so: KubeObject): number {
+  return triggers(so).some((t) => t.type === 'prometheus') ? 1 : 0;
+}
+
+/**
  * The ScaledObject a replay applies at compression `k`: its HPA behavior compressed as the HPA's
  * is, `cooldownPeriod` and `pollingInterval` divided by k (KEDA takes whole seconds, at least 1:
  * what cannot shrink further is said in the warnings, where it matters — activation and scale to

@@ -4,10 +4,12 @@ import { nodePoolsSchema } from '../../../../cluster/nodes/config.ts';
 import { AdapterComponent } from '../../components/adapter.ts';
 import { placementComponents, placementReplacesScheduler } from '../../components/controller.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
+import { KedaScalerComponent, runExporterConfig } from '../../components/keda-scaler.ts';
 import { KindClusterComponent } from '../../components/kind-cluster.ts';
 import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
+import { QueryClockProxyComponent } from '../../components/query-clock.ts';
 import type { BackendOptions, RunContext } from '../../backend.ts';
 import type { ReplayPlan } from '../../plan.ts';
 import type { Pipeline } from '../../warmup.ts';
@@ -57,6 +59,12 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   const sls = await stack.up(new FakeSlsComponent({ host: kc.hostAddress, curve: plan.devices, now: plan.clock.now, projects: plan.slsProjects, wallQueries: true, logger: o.logger }));
   const target: PodTarget = { kubeconfig: kc.kubeconfig, kubeConfig: kc.kubeConfig, namespace: plan.namespace, hostAddress: kc.hostAddress };
   const cred = () => sls.get().credentials[0]!;
+  // KEDA's operator runs on this machine (the scaler kind's components above), so an `external`
+  // trigger's SLS scaler runs here too, on loopback, on the run's clock as on local: it asks the fake
+  // SLS at the address the pods reach it by, which is this machine's.
+  const scaler = plan.externalScaler
+    ? await stack.up(new KedaScalerComponent(() => runExporterConfig(plan, `${kc.hostAddress}:${sls.get().port}`), { host: '127.0.0.1', port: 0, now: plan.clock.now, ...(o.logger ? { logger: o.logger.child({ component: 'keda-scaler' }) } : {}) }))
+    : undefined;
   const pods = exporterPods(plan, { target, images: images!, sls: { port: sls.get().port, accessKeyId: cred().accessKeyId, accessKeySecret: cred().accessKeySecret } });
   progress({ phase: 'setup', message: 'starting the exporter pods, Prometheus and prometheus-adapter' });
   await stack.up(new ExporterPodsComponent(() => target, () => pods));
@@ -69,9 +77,11 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
       rulesYaml: plan.manifests.adapterRulesYaml, relistSeconds: sys.pipeline.adapterRelistSeconds, compression: k, bindAddress: kc.hostAddress,
     })),
   );
+  // A scaler that asks Prometheus at whole seconds (KEDA's prometheus trigger) asks through the virtual clock's seconds.
+  const scalerPrometheus = plan.system.queryResolutionSeconds ? await stack.up(new QueryClockProxyComponent(() => ({ target: prometheus.get().url, clock: plan.clock }))) : undefined;
   const img = images!;
   // The workload's pods really start: the stand-in image, probe periods divided by k.
-  // KEDA runs on the host beside the cluster: a prometheus trigger asks the host's Prometheus.
-  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k), { prometheusUrl: prometheus.get().url });
+  // KEDA runs on the host beside the cluster: a prometheus trigger asks the host's Prometheus, an external one the host's scaler.
+  await applyWorkload(kc, plan, (d) => workloadPods(d, img, k), { prometheusUrl: scalerPrometheus?.get() ?? prometheus.get().url, ...(scaler ? { externalScaler: scaler.get().address } : {}) });
   return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
 }

@@ -2,6 +2,7 @@ import { AdapterComponent } from '../../components/adapter.ts';
 import { ClusterComponent } from '../../components/cluster.ts';
 import { placementComponents, placementReplacesScheduler } from '../../components/controller.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
+import { QueryClockProxyComponent } from '../../components/query-clock.ts';
 import { describeSetup, type BackendOptions, type RunContext, type SetupTiming } from '../../backend.ts';
 import type { ReplayPlan } from '../../plan.ts';
 import type { Pipeline } from '../../warmup.ts';
@@ -34,14 +35,16 @@ export async function startLocalPipeline(plan: ReplayPlan, o: BackendOptions, { 
     // first discovery finds them instead of waiting for its 30 s RESTMapper reset.
     { deferControllerManager: true },
   );
-  const [, { source, prometheus }] = await stack.concurrently([
+  const [, { source, prometheus, scalerPrometheus }] = await stack.concurrently([
     () => stack.up(cluster),
     async () => {
       // Processes go through the cluster's supervisor: only once a leftover of its name is cleared.
       await cluster.claimed;
       const source = await startSource(stack, plan, { workDir, logger: o.logger });
       const prometheus = await stack.up(new PrometheusComponent(() => ({ cluster: plan.clusterName, dir: workDir, compression: k, targets: [source.target] })));
-      return { source, prometheus };
+      // A scaler that asks Prometheus at whole seconds (KEDA's prometheus trigger) asks through the virtual clock's seconds.
+      const scalerPrometheus = plan.system.queryResolutionSeconds ? await stack.up(new QueryClockProxyComponent(() => ({ target: prometheus.get().url, clock: plan.clock }))) : undefined;
+      return { source, prometheus, scalerPrometheus };
     },
   ] as const);
   progress({ phase: 'setup', message: 'starting the ElasticWorkload controller and prometheus-adapter, applying the workload' });
@@ -69,7 +72,7 @@ export async function startLocalPipeline(plan: ReplayPlan, o: BackendOptions, { 
     // The workload as soon as the CRD exists: the first ElasticWorkload create after it took ~2 s
     // (measured), which then passes beside the adapter's start and kcm's. Second, so that when both
     // fail the adapter's own error is the one reported, not a create refused by a stopping cluster.
-    () => controllerUp.then(() => timed('workload', () => applyWorkload(cluster.get(), plan, undefined, { prometheusUrl: prometheus.get().url, ...(source.externalScaler ? { externalScaler: source.externalScaler } : {}) }))),
+    () => controllerUp.then(() => timed('workload', () => applyWorkload(cluster.get(), plan, undefined, { prometheusUrl: scalerPrometheus?.get() ?? prometheus.get().url, ...(source.externalScaler ? { externalScaler: source.externalScaler } : {}) }))),
   ]);
   const timings = [...stack.timings, ...steps];
   progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });

@@ -1,6 +1,5 @@
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { compressExporterConfig } from '../../../../exporter/index.ts';
 import type { Component, Stack } from '../../../../core/component.ts';
 import type { FakeSls } from '../../../fake-sls/index.ts';
 import { LogRing, ringLogger } from '../../../pipeline/log-ring.ts';
@@ -9,7 +8,7 @@ import { serviceMonitorToScrapeTarget } from '../../../../manifests/index.ts';
 import { curvePeak } from '../../../../scenarios/format.ts';
 import type { TimelineRecord } from '../../../../core/timeline/format.ts';
 import { ExporterComponent } from '../../components/exporter.ts';
-import { KedaScalerComponent } from '../../components/keda-scaler.ts';
+import { KedaScalerComponent, runExporterConfig } from '../../components/keda-scaler.ts';
 import { FakeSlsComponent } from '../../components/fake-sls.ts';
 import { HeldDevicesProbe, K6FleetComponent } from '../../components/k6-fleet.ts';
 import { exporterEnv, OwnExporterComponent } from '../../components/own-exporter.ts';
@@ -73,15 +72,7 @@ export async function startSource(stack: Stack, plan: ReplayPlan, o: { workDir: 
     return { exporter: { url: e.url, metricsUrl: e.metricsUrl, log: () => own.logTail(), queried }, target: serviceMonitorToScrapeTarget({ ...scrape, path: e.path }, e.address), ...(probes ? { probes } : {}), ...(held ? { held } : {}) };
   }
   const ring = new LogRing();
-  const config = () =>
-    compressExporterConfig(
-      {
-        ...base,
-        sls: { ...base.sls, endpoint: sls.get().endpoint },
-        metrics: base.metrics.map((m) => ({ ...m, window: sys.pipeline.slsWindowSeconds, interval: sys.pipeline.exporterIntervalSeconds, maxStaleness: Math.max(m.maxStaleness, sys.pipeline.exporterIntervalSeconds * 2) })),
-      },
-      k,
-    );
+  const config = () => runExporterConfig(plan, sls.get().endpoint);
   const exporter = await stack.up(new ExporterComponent(config, { host: '127.0.0.1', port: 0, now: clock.now, logger: ringLogger(ring, o.logger) }));
   // KEDA's `external` trigger asks the SLS scaler over gRPC: the same config and clock as the exporter.
   const scaler = plan.externalScaler
