@@ -15,8 +15,11 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/dynamic/dynamicinformer"
 	"k8s.io/client-go/tools/cache"
+	utilfeature "k8s.io/apiserver/pkg/util/feature"
 	"k8s.io/klog/v2"
 	fwk "k8s.io/kube-scheduler/framework"
+	plfeature "k8s.io/kubernetes/pkg/scheduler/framework/plugins/feature"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration"
 )
 
 // Name is the plugin's name in a KubeSchedulerConfiguration.
@@ -27,10 +30,15 @@ const stateKey fwk.StateKey = Name
 var gvr = schema.GroupVersionResource{Group: "scheduling.alibabacloud.com", Version: "v1alpha1", Resource: "resourcepolicies"}
 
 // Plugin places the pods a ResourcePolicy selects on its units in order (PreFilter, Filter,
-// Score) and gives each the labels and annotations of the unit it lands in (PreBind).
+// Score) and gives each the labels and annotations of the unit it lands in (PreBind). It also
+// stands in for the default TaintToleration filter, which the profile disables at the filter
+// point (scheduler.ts): every pod is held to its own tolerations as upstream does, plus, for a
+// pod a policy selects, the virtual node's taint on the nodes of the policy's eci/acs units
+// (Policy.Tolerations).
 type Plugin struct {
 	handle   fwk.Handle
 	policies cache.SharedIndexInformer
+	taints   fwk.FilterPlugin
 	now      func() time.Time
 	// Pods with an activation pending at their TimeoutOrExceedMax timeout, by UID.
 	timers sync.Map
@@ -51,12 +59,16 @@ func New(ctx context.Context, _ runtime.Object, h fwk.Handle) (fwk.Plugin, error
 	f := dynamicinformer.NewDynamicSharedInformerFactory(dc, 0)
 	inf := f.ForResource(gvr).Informer()
 	f.Start(ctx.Done())
-	return &Plugin{handle: h, policies: inf, now: time.Now}, nil
+	taints, err := tainttoleration.New(ctx, nil, h, plfeature.NewSchedulerFeaturesFromGates(utilfeature.DefaultFeatureGate))
+	if err != nil {
+		return nil, err
+	}
+	return &Plugin{handle: h, policies: inf, taints: taints.(fwk.FilterPlugin), now: time.Now}, nil
 }
 
 func (pl *Plugin) Name() string { return Name }
 
-// cycle is what PreFilter computed for this pod's scheduling cycle.
+// cycle is what PreFilter computed for this pod's scheduling cycle (policy nil: no policy selects it).
 type cycle struct {
 	policy  *Policy
 	allowed []bool
@@ -104,7 +116,9 @@ func (pl *Plugin) PreFilter(ctx context.Context, state fwk.CycleState, pod *v1.P
 		return nil, fwk.AsStatus(err)
 	}
 	if p == nil {
-		return nil, fwk.NewStatus(fwk.Skip)
+		// Not skipped: Filter still judges the pod's taints in TaintToleration's place.
+		state.Write(stateKey, &cycle{})
+		return nil, nil
 	}
 	all, err := pl.handle.SnapshotSharedLister().NodeInfos().List()
 	if err != nil {
@@ -156,8 +170,14 @@ func readCycle(state fwk.CycleState) *cycle {
 
 func (pl *Plugin) Filter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) *fwk.Status {
 	c := readCycle(state)
-	if c == nil {
-		return nil
+	if c == nil || c.policy == nil {
+		return pl.taints.Filter(ctx, state, pod, ni)
+	}
+	// A shallow copy: the pod in the scheduler's cache keeps its own spec.
+	tolerating := *pod
+	tolerating.Spec.Tolerations = c.policy.Tolerations(pod, ni.Node())
+	if s := pl.taints.Filter(ctx, state, &tolerating, ni); !s.IsSuccess() {
+		return s
 	}
 	i := c.policy.UnitOf(ni.Node())
 	if c.allowed[i] {
@@ -171,7 +191,7 @@ func (pl *Plugin) Filter(ctx context.Context, state fwk.CycleState, pod *v1.Pod,
 
 func (pl *Plugin) Score(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) (int64, *fwk.Status) {
 	c := readCycle(state)
-	if c == nil {
+	if c == nil || c.policy == nil {
 		return 0, nil
 	}
 	return Rank(c.policy.UnitOf(ni.Node()), len(c.policy.Spec.Units)), nil
@@ -180,7 +200,7 @@ func (pl *Plugin) Score(ctx context.Context, state fwk.CycleState, pod *v1.Pod, 
 func (pl *Plugin) ScoreExtensions() fwk.ScoreExtensions { return nil }
 
 func (pl *Plugin) PreBindPreFlight(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) (*fwk.PreBindPreFlightResult, *fwk.Status) {
-	if c := readCycle(state); c == nil {
+	if c := readCycle(state); c == nil || c.policy == nil {
 		return nil, fwk.NewStatus(fwk.Skip)
 	}
 	return &fwk.PreBindPreFlightResult{AllowParallel: true}, nil
@@ -189,7 +209,7 @@ func (pl *Plugin) PreBindPreFlight(ctx context.Context, state fwk.CycleState, po
 // PreBind patches the unit's podLabels and podAnnotations onto the pod before it is bound.
 func (pl *Plugin) PreBind(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
 	c := readCycle(state)
-	if c == nil {
+	if c == nil || c.policy == nil {
 		return nil
 	}
 	ni, err := pl.handle.SnapshotSharedLister().NodeInfos().Get(nodeName)
