@@ -56,6 +56,24 @@ describe('the overlay, rendered with the project\'s kustomize renderer', () => {
     expect(objects.find((o) => o.kind === 'HorizontalPodAutoscaler')?.spec).toMatchObject({ scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx' }, maxReplicas: 10 });
   });
 
+  it('ResourcePolicy: the shipped manifests convert and resolve through the ResourcePolicy kind, whose eci unit takes pods without the virtual node\'s toleration, and smoke\'s expectations pass', async () => {
+    const dir = await overlayOf('resourcepolicy');
+    const found = await loadHarnessManifests({ path: dir });
+    expect(found.placement?.kind).toBe('ResourcePolicy');
+    expect(found.objects.filter((o) => o.kind === 'ElasticWorkload')).toEqual([]);
+    expect((found.hpa.spec as { scaleTargetRef: unknown }).scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'nginx' });
+    // The Deployment is theirs, unchanged: no toleration of the virtual node (ACK's scheduler adds it for an eci unit).
+    const dep = found.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'nginx')!;
+    expect(JSON.stringify(dep)).not.toContain('virtual-kubelet.io/provider');
+    const smoke = await loadScenario(join(MANIFESTS_DIR, '../scenarios/smoke.yaml'));
+    delete smoke.elasticWorkload;
+    const sys = systemFromScenario(smoke, harnessSystemManifests(found));
+    expect(sys.placement.tiers.map((t) => [t.unit, t.max, t.node])).toEqual([['units[0]', 2, 'ecs'], ['units[1]', undefined, 'eci']]);
+    const basis = runBasis(smoke, sys);
+    const results = checkAll(simulate(smoke, sys, { settings: basis.settings }).timeline!, smoke.expectations, undefined, basis.tiers, basis);
+    expect(results.filter((r) => !r.passed)).toEqual([]);
+  });
+
   it('manifests that are no kustomize directory: one file with the same change', async () => {
     const found = await loadHarnessManifests();
     const { input } = migrationInput(found, {});

@@ -9,9 +9,10 @@ const API_VERSION = 'scheduling.alibabacloud.com/v1alpha1';
  * Deployment stays and the HPA scales it again; the policy selects the Deployment's pods by their
  * labels and places them in unit order — `ecs` up to the source's max, then one `eci` unit per
  * elastic unit (its max, its labels and annotations as podLabels/podAnnotations). The scheduler puts
- * an `eci` unit's pods on the virtual node itself, so the units' `type: virtual-kubelet` selector and
- * their toleration of the virtual node's taint are its own and are dropped; anything else a unit
- * selects or tolerates has no place in a unit and is refused.
+ * an `eci` unit's pods on the virtual node itself and tolerates its taint for them without changing
+ * the pod spec (ACK, doc 398680, `units[].resource`), so the units' `type: virtual-kubelet` selector
+ * and their toleration are its own: dropped, and not added to the Deployment's template. Anything
+ * else a unit selects or tolerates has no place in a unit and is refused.
  */
 function convert(input: MigrationInput): Migration {
   checkHpaTarget(input);
@@ -45,7 +46,7 @@ function convert(input: MigrationInput): Migration {
     add: [policy],
     remove: [input.ew],
     hpaTarget: { apiVersion: 'apps/v1', kind: 'Deployment', name: input.deployment.metadata.name },
-    notCarried: ['the units\' virtual-kubelet nodeSelector and toleration (an eci unit places its pods on the virtual node itself)', 'the ElasticWorkload\'s spec.replicas (the HPA sets the Deployment\'s replicas itself)'],
+    notCarried: ['the units\' virtual-kubelet nodeSelector and toleration (an eci unit places its pods on the virtual node, and ACK\'s scheduler tolerates its taint for them: the Deployment\'s template needs no toleration)', 'the ElasticWorkload\'s spec.replicas (the HPA sets the Deployment\'s replicas itself)'],
   };
 }
 

@@ -1,4 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { manifestsSource } from '../manifests/files.ts';
+import { loadScenario } from '../scenarios/index.ts';
+import { loadSystemManifests, runBasis, simulate, systemFromScenario } from '../simulator/index.ts';
+import { toHtml } from './html.ts';
 import { costOf, measure } from '../core/checks/measures.ts';
 import { DEFAULT_PRICES } from '../core/prices.ts';
 import { axisMaxima, chartOptions, chartSpecs, niceCeil, panelLayout, CHART_IDS } from './charts.ts';
@@ -127,5 +132,28 @@ describe('the cost chart', () => {
 
   it('without prices, ECI pod-hours as before', () => {
     expect(chartSpecs(sampleTimeline())['c-cost'].axes).toEqual(['ECI pod-hours']);
+  });
+});
+
+describe('the split chart in the placement kind\'s words', () => {
+  it('names a UnitedDeployment\'s subsets in the legend, the tooltip\'s series and the heading, not source/unit', async () => {
+    const s = await loadScenario(fileURLToPath(new URL('../kinds/placement/uniteddeployment/testdata/ack-hpa/scenario.yaml', import.meta.url)));
+    const sys = systemFromScenario(s, await loadSystemManifests(manifestsSource(s, undefined)));
+    expect(sys.placement.kind).toBe('UnitedDeployment');
+    const basis = runBasis(s, sys);
+    const tl = simulate(s, sys, { settings: basis.settings }).timeline!;
+    const split = options(tl, tl, undefined, basis.cost, basis.tiers)['c-split']!;
+    expect(split.legend.data).toEqual(['ECS subset', 'ECI subset', 'sim replicas']);
+    // The tooltip lists the series by name: no ElasticWorkload word in any of them.
+    expect(split.series.map((x) => x.name).filter((n) => /source|unit|EW/.test(n))).toEqual([]);
+    const html = toHtml(tl, [], { basis });
+    expect(html).toContain('<h2>ECS subset vs ECI subset replicas</h2>');
+    expect(html).not.toContain('Source vs unit replicas');
+    expect(html).toContain('"ECI subset"');
+  }, 60_000);
+
+  it('keeps the ElasticWorkload\'s words, with the node type, for a timeline with no placement named', () => {
+    const split = options(sampleTimeline())['c-split']!;
+    expect(split.legend.data.slice(0, 2)).toEqual(['source (ECS)', 'unit (ECI)']);
   });
 });

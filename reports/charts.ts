@@ -1,4 +1,5 @@
 import type { CostBasis } from '../core/checks/measures.ts';
+import { tierName, timelineTiers, type Tiers } from '../core/checks/tiers.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { chartData } from './chart-data.ts';
 import { downsampleSeries } from './downsample.ts';
@@ -65,8 +66,21 @@ function costChart(d: ReturnType<typeof chartData>, cost: CostBasis | undefined,
   };
 }
 
-/** The five charts' series, with the simulator's counterparts when a simulated timeline is given. */
-export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis): Record<ChartId, ChartSpec> {
+/**
+ * The split chart's series names: the placement's tiers in its kind's words, as the checks and the
+ * cost per tier name them (`tierName`), the node type added where the word does not say it. The
+ * overflow series adds every overflow tier up, so it takes the overflow word without a number.
+ */
+export function splitNames(tiers: Tiers): { cheapest: string; overflow: string } {
+  const onNode = (word: string, node: 'ECS' | 'ECI') => (word.includes(node) ? word : `${word} (${node})`);
+  return { cheapest: onNode(tierName(tiers, 0), 'ECS'), overflow: onNode(tiers.words.overflow, 'ECI') };
+}
+
+/**
+ * The five charts' series, with the simulator's counterparts when a simulated timeline is given;
+ * `tiers` names the split chart's series (default: the timeline's own words, `source` and `unit`).
+ */
+export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis, tiers: Tiers = timelineTiers()): Record<ChartId, ChartSpec> {
   const d = chartData(tl, cost);
   const overlay = (other: Timeline | undefined, flag: 'sim' | 'baseline') => {
     const shift = other ? tl.meta.start - other.meta.start : 0;
@@ -78,6 +92,7 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, co
   const base = overlay(baseline, 'baseline');
   const s = sim ? chartData(sim, cost) : undefined;
   const simSeries = (name: string, pts: Point[] | undefined, extra: Partial<SeriesSpec> = {}): SeriesSpec[] => (pts ? sims(name, () => pts, extra) : []);
+  const split = splitNames(tiers);
   return {
     'c-curve': {
       axes: ['replicas', 'devices'],
@@ -95,9 +110,9 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, co
     'c-split': {
       axes: ['replicas'],
       series: [
-        { name: 'source (ECS)', points: d.source, step: true, stack: 's', area: true },
-        { name: 'units (ECI)', points: d.units, step: true, stack: 's', area: true },
-        ...simSeries('sim EW replicas', s?.replicas, { step: true }),
+        { name: split.cheapest, points: d.source, step: true, stack: 's', area: true },
+        { name: split.overflow, points: d.units, step: true, stack: 's', area: true },
+        ...simSeries('sim replicas', s?.replicas, { step: true }),
         ...base('baseline replicas', (x) => x.replicas, { step: true }),
       ],
     },
@@ -126,11 +141,11 @@ export function chartSpecs(tl: Timeline, sim?: Timeline, baseline?: Timeline, co
 }
 
 /** Every chart's ECharts option, one panel per window, times on the clock of the timeline's zone. */
-export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis): Record<ChartId, Record<string, unknown>> {
+export function chartOptions(tl: Timeline, sim?: Timeline, baseline?: Timeline, cost?: CostBasis, tiers?: Tiers): Record<ChartId, Record<string, unknown>> {
   const zone = timelineZone(tl);
   const local = toZoneClock(zone);
   const windows = timelineWindows(tl).map((w) => ({ start: local(w.start), end: local(w.end) }));
-  const specs = chartSpecs(tl, sim, baseline, cost);
+  const specs = chartSpecs(tl, sim, baseline, cost, tiers);
   const shifted = (c: ChartSpec): ChartSpec => ({
     ...c,
     series: c.series.map((x) => ({ ...x, points: x.points.map(([t, v]) => [local(t), v] as Point) })),

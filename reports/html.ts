@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { CheckResult } from '../core/checks/expectations.ts';
 import { EXACT_SETTINGS } from '../core/checks/measures.ts';
+import { tierName, timelineTiers, type Tiers } from '../core/checks/tiers.ts';
 import type { Timeline } from '../core/timeline/format.ts';
 import { describeAgreement, simAgreement } from './agreement.ts';
 import { chartData } from './chart-data.ts';
@@ -43,6 +44,12 @@ ${rows.map((r) => `<tr><td>${esc(r.figure)}</td><td>${esc(r.before)}</td><td>${e
 </table>`;
 }
 
+/** The split chart's heading in the placement kind's words, e.g. "Source vs unit replicas", "ECS subset vs ECI subset replicas". */
+function splitHeading(tiers: Tiers): string {
+  const cheapest = tierName(tiers, 0);
+  return `${cheapest.charAt(0).toUpperCase()}${cheapest.slice(1)} vs ${tiers.words.overflow} replicas`;
+}
+
 export function toHtml(tl: Timeline, results: CheckResult[], opts: HtmlOptions = {}): string {
   const failed = results.filter((r) => !r.passed).length;
   const data = chartData(tl);
@@ -75,7 +82,7 @@ ${opts.sim ? `<h2>Simulator vs this run</h2><p>The simulator's run of the same s
 ${opts.baseline ? baselineSection(tl, opts.baseline, opts) : ''}
 ${opts.warnings?.length ? `<h2>Fidelity warnings</h2><ul>${opts.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}
 <h2>Active devices vs replicas</h2><div id="c-curve" class="chart"></div>
-<h2>Source vs unit replicas</h2><div id="c-split" class="chart"></div>
+<h2>${esc(splitHeading(basis.tiers ?? timelineTiers()))}</h2><div id="c-split" class="chart"></div>
 <h2>Pods per node type</h2><div id="c-pods" class="chart"></div>
 <h2>${basis.cost ? `Cost per tier (${esc(basis.cost.prices.currency)}, cumulative over the observed time)` : 'Cost: ECI pod-hours (no prices given)'}</h2><div id="c-cost" class="chart"></div>
 <h2>Pipeline lag</h2><div id="c-lag" class="chart"></div>
@@ -87,7 +94,7 @@ ${events.map((e) => `<tr><td>${time(e.t)}</td><td>${esc(e.type)}${e.from !== und
 <h2>Time constants</h2><div class="kv">${Object.entries(tl.meta.constants).map(([k, v]) => `<div><b>${esc(k)}</b> ${v} s virtual → ${(v / tl.meta.compression).toFixed(3)} s wall</div>`).join('')}</div>
 <script>${echarts()}</script>
 <script>
-const O = ${scriptJson(chartOptions(tl, opts.sim, opts.baseline, basis.cost))};
+const O = ${scriptJson(chartOptions(tl, opts.sim, opts.baseline, basis.cost, basis.tiers))};
 for (const [id, option] of Object.entries(O)) {
   const c = echarts.init(document.getElementById(id), null, { renderer: 'canvas' });
   c.setOption(option);

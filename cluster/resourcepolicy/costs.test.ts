@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { costPatches } from './costs.ts';
-import { schedulerConfiguration, PLUGIN, PLUGIN_WEIGHT, REPLACED_PLUGIN } from './scheduler.ts';
+import { schedulerConfiguration, PLUGIN, PLUGIN_WEIGHT, REPLACED_PLUGIN, TAINT_FILTER } from './scheduler.ts';
 import { DELETION_COST, unitOfNode, type ResourcePolicySpec } from './spec.ts';
 
 const spec: ResourcePolicySpec = {
@@ -37,12 +37,14 @@ describe('the ResourcePolicy\'s scale-in side', () => {
   });
 
   it('configures the scheduler\'s default profile with the plugin at a weight that dominates the default scores', () => {
-    const cfg = schedulerConfiguration('/k/kubeconfig') as { profiles: { schedulerName: string; plugins: { multiPoint: { enabled: { name: string; weight: number }[]; disabled: { name: string }[] } } }[]; clientConnection: { kubeconfig: string }; leaderElection: { leaderElect: boolean } };
+    const cfg = schedulerConfiguration('/k/kubeconfig') as { profiles: { schedulerName: string; plugins: { multiPoint: { enabled: { name: string; weight: number }[]; disabled: { name: string }[] }; filter: { disabled: { name: string }[] } } }[]; clientConnection: { kubeconfig: string }; leaderElection: { leaderElect: boolean } };
     expect(cfg.profiles[0]!.schedulerName).toBe('default-scheduler');
     expect(cfg.profiles[0]!.plugins.multiPoint.enabled).toEqual([{ name: PLUGIN, weight: PLUGIN_WEIGHT }]);
     // Our PostFilter preempts unit by unit; upstream's after it would choose victims in any unit.
     expect(cfg.profiles[0]!.plugins.multiPoint.disabled).toEqual([{ name: REPLACED_PLUGIN }]);
     expect(REPLACED_PLUGIN).toBe('DefaultPreemption');
+    // Our plugin filters taints in its place (an eci unit tolerates the virtual node); its scoring stays.
+    expect(cfg.profiles[0]!.plugins.filter.disabled).toEqual([{ name: TAINT_FILTER }]);
     // One unit step (100/(units+1), ≥ 16 for up to 5 units) × weight above the ~1,200 the default plugins can sum to.
     expect(Math.floor(100 / 6) * PLUGIN_WEIGHT).toBeGreaterThan(1200);
     expect(cfg.clientConnection.kubeconfig).toBe('/k/kubeconfig');

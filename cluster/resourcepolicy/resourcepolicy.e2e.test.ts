@@ -50,8 +50,8 @@ const deployment = {
     template: {
       metadata: { labels: { app: 'web' } },
       spec: {
+        // No toleration of the virtual node, as in ACK's ECS + ECI example: the eci unit's pods are tolerated by the scheduler.
         containers: [{ name: 'web', image: 'nginx:alpine', resources: { requests: { cpu: '250m', memory: '256Mi' } } }],
-        tolerations: [{ key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoSchedule' }],
       },
     },
   },
@@ -118,7 +118,7 @@ describe('the ResourcePolicy scheduler and deletion-cost controller on the local
     expect(r.exitCode, String(r.all)).toBe(0);
   }, 900_000);
 
-  it('scales ECS first up to the unit\'s max, then only onto the virtual node, with the unit\'s pod labels', async () => {
+  it('scales ECS first up to the unit\'s max, then only onto the virtual node (pods without its toleration), with the unit\'s pod labels', async () => {
     await converged(1, 0);
     await scale(2);
     await converged(2, 0);
@@ -127,6 +127,8 @@ describe('the ResourcePolicy scheduler and deletion-cost controller on the local
     for (const p of pods) {
       const onVirtual = p.spec!.nodeName === c.virtualNode;
       expect(p.metadata?.labels?.['ebbflow.io/unit'], `${p.metadata!.name} on ${p.spec!.nodeName}`).toBe(onVirtual ? 'eci' : undefined);
+      // Tolerated inside the scheduler, never written into the pod.
+      expect((p.spec!.tolerations ?? []).map((t) => t.key)).not.toContain('virtual-kubelet.io/provider');
     }
   });
 
@@ -232,7 +234,7 @@ describe('the ResourcePolicy scheduler and deletion-cost controller on the local
       await new Promise((r) => setTimeout(r, 500));
       await core.createNamespacedPod({ namespace: ns, body: {
         metadata: { name, labels: { app: name } },
-        spec: { priorityClassName: 'ebf-urgent', containers: [{ name: 'u', image: 'nginx:alpine', resources: { requests: { cpu: '1' } } }], tolerations: deployment.spec.template.spec.tolerations },
+        spec: { priorityClassName: 'ebf-urgent', containers: [{ name: 'u', image: 'nginx:alpine', resources: { requests: { cpu: '1' } } }] },
       } });
       return until(`${name} bound`, async () => {
         const p = await core.readNamespacedPod({ name, namespace: ns });

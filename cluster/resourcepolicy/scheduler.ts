@@ -18,6 +18,9 @@ export const PLUGIN = 'ResourcePolicy';
  */
 export const PLUGIN_WEIGHT = 1000;
 
+/** The default plugin whose filter ours replaces (plugin.go wraps it). */
+export const TAINT_FILTER = 'TaintToleration';
+
 const CRD_FILE = new URL('./crd.yaml', import.meta.url);
 
 export interface RunningScheduler {
@@ -27,13 +30,19 @@ export interface RunningScheduler {
 }
 
 /**
+/**
  * The upstream PostFilter our plugin replaces: it runs the same preemption itself, over every node for
  * a pod without a policy and unit by unit for one with (preemptPolicy), which DefaultPreemption after
  * it would undo by choosing victims in any unit.
  */
 export const REPLACED_PLUGIN = 'DefaultPreemption';
 
-/** The scheduler's configuration (pure): the default profile with the plugin on at every extension point it has, in place of DefaultPreemption. */
+/**
+ * The scheduler's configuration (pure): the default profile with the plugin on at every extension
+ * point it has, in place of DefaultPreemption, and TaintToleration off at the filter point only — the
+ * plugin filters taints in its place, so a policy's eci unit can take pods that do not tolerate the
+ * virtual node, as ACK's scheduler does (README); TaintToleration's PreferNoSchedule scoring stays.
+ */
 export function schedulerConfiguration(kubeconfig: string): object {
   return {
     apiVersion: 'kubescheduler.config.k8s.io/v1',
@@ -41,7 +50,7 @@ export function schedulerConfiguration(kubeconfig: string): object {
     // As kwokctl's kube-scheduler is run for the local cluster (control-plane.ts kubeSchedulerArgs).
     clientConnection: { kubeconfig, qps: 200, burst: 400 },
     leaderElection: { leaderElect: false },
-    profiles: [{ schedulerName: 'default-scheduler', plugins: { multiPoint: { enabled: [{ name: PLUGIN, weight: PLUGIN_WEIGHT }], disabled: [{ name: REPLACED_PLUGIN }] } } }],
+    profiles: [{ schedulerName: 'default-scheduler', plugins: { multiPoint: { enabled: [{ name: PLUGIN, weight: PLUGIN_WEIGHT }], disabled: [{ name: REPLACED_PLUGIN }] }, filter: { disabled: [{ name: TAINT_FILTER }] } } }],
   };
 }
 

@@ -22,6 +22,7 @@ import (
 	"k8s.io/kubernetes/pkg/scheduler/framework"
 	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultpreemption"
 	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/feature"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration"
 )
 
 // Name is the plugin's name in a KubeSchedulerConfiguration.
@@ -34,10 +35,14 @@ var gvr = schema.GroupVersionResource{Group: "scheduling.alibabacloud.com", Vers
 // Plugin places the pods a ResourcePolicy selects on its units in order (PreFilter, Filter,
 // Score), preempts unit by unit as the policy's preemptPolicy says (PostFilter, in place of
 // DefaultPreemption, which the scheduler's configuration disables) and gives each pod the labels and
-// annotations of the unit it lands in (PreBind).
+// annotations of the unit it lands in (PreBind). It also stands in for the default TaintToleration
+// filter, which the profile disables at the filter point (scheduler.ts): every pod is held to its
+// own tolerations as upstream does, plus, for a pod a policy selects, the virtual node's taint on the
+// nodes of the policy's eci/acs units (Policy.Tolerations).
 type Plugin struct {
 	handle   fwk.Handle
 	policies cache.SharedIndexInformer
+	taints   fwk.FilterPlugin
 	now      func() time.Time
 	// Pods with an activation pending at their TimeoutOrExceedMax timeout, by UID.
 	timers sync.Map
@@ -68,16 +73,21 @@ func New(ctx context.Context, _ runtime.Object, h fwk.Handle) (fwk.Plugin, error
 	f.Start(ctx.Done())
 	// DefaultPreemption's own defaults (kube-scheduler's v1 configuration defaults).
 	args := &config.DefaultPreemptionArgs{MinCandidateNodesPercentage: 10, MinCandidateNodesAbsolute: 100}
-	dp, err := defaultpreemption.New(ctx, args, h, feature.NewSchedulerFeaturesFromGates(utilfeature.DefaultFeatureGate))
+	features := feature.NewSchedulerFeaturesFromGates(utilfeature.DefaultFeatureGate)
+	dp, err := defaultpreemption.New(ctx, args, h, features)
 	if err != nil {
 		return nil, err
 	}
-	return &Plugin{handle: h, policies: inf, now: time.Now, preemption: dp}, nil
+	taints, err := tainttoleration.New(ctx, nil, h, features)
+	if err != nil {
+		return nil, err
+	}
+	return &Plugin{handle: h, policies: inf, taints: taints.(fwk.FilterPlugin), now: time.Now, preemption: dp}, nil
 }
 
 func (pl *Plugin) Name() string { return Name }
 
-// cycle is what PreFilter computed for this pod's scheduling cycle.
+// cycle is what PreFilter computed for this pod's scheduling cycle (policy nil: no policy selects it).
 type cycle struct {
 	policy  *Policy
 	allowed []bool
@@ -126,7 +136,9 @@ func (pl *Plugin) PreFilter(ctx context.Context, state fwk.CycleState, pod *v1.P
 		return nil, fwk.AsStatus(err)
 	}
 	if p == nil {
-		return nil, fwk.NewStatus(fwk.Skip)
+		// Not skipped: Filter still judges the pod's taints in TaintToleration's place.
+		state.Write(stateKey, &cycle{})
+		return nil, nil
 	}
 	all, err := pl.handle.SnapshotSharedLister().NodeInfos().List()
 	if err != nil {
@@ -183,8 +195,14 @@ func readCycle(state fwk.CycleState) *cycle {
 
 func (pl *Plugin) Filter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) *fwk.Status {
 	c := readCycle(state)
-	if c == nil {
-		return nil
+	if c == nil || c.policy == nil {
+		return pl.taints.Filter(ctx, state, pod, ni)
+	}
+	// A shallow copy: the pod in the scheduler's cache keeps its own spec.
+	tolerating := *pod
+	tolerating.Spec.Tolerations = c.policy.Tolerations(pod, ni.Node())
+	if s := pl.taints.Filter(ctx, state, &tolerating, ni); !s.IsSuccess() {
+		return s
 	}
 	i := c.policy.UnitOf(ni.Node())
 	if c.plan.Admit[i] {
@@ -209,7 +227,7 @@ func (pl *Plugin) PreEnqueue(ctx context.Context, pod *v1.Pod) *fwk.Status {
 // of its Plan, so victims are only ever chosen in the earliest unit where preemption helps.
 func (pl *Plugin) PostFilter(ctx context.Context, state fwk.CycleState, pod *v1.Pod, m fwk.NodeToStatusReader) (*fwk.PostFilterResult, *fwk.Status) {
 	c := readCycle(state)
-	if c == nil {
+	if c == nil || c.policy == nil {
 		return pl.preemption.PostFilter(ctx, state, pod, m)
 	}
 	if len(c.plan.Preempt) == 0 {
@@ -278,7 +296,7 @@ func (u unitStatuses) NodesForStatusCode(lister fwk.NodeInfoLister, code fwk.Cod
 
 func (pl *Plugin) Score(ctx context.Context, state fwk.CycleState, pod *v1.Pod, ni fwk.NodeInfo) (int64, *fwk.Status) {
 	c := readCycle(state)
-	if c == nil {
+	if c == nil || c.policy == nil {
 		return 0, nil
 	}
 	return Rank(c.policy.UnitOf(ni.Node()), len(c.policy.Spec.Units)), nil
@@ -287,7 +305,7 @@ func (pl *Plugin) Score(ctx context.Context, state fwk.CycleState, pod *v1.Pod, 
 func (pl *Plugin) ScoreExtensions() fwk.ScoreExtensions { return nil }
 
 func (pl *Plugin) PreBindPreFlight(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) (*fwk.PreBindPreFlightResult, *fwk.Status) {
-	if c := readCycle(state); c == nil {
+	if c := readCycle(state); c == nil || c.policy == nil {
 		return nil, fwk.NewStatus(fwk.Skip)
 	}
 	return &fwk.PreBindPreFlightResult{AllowParallel: true}, nil
@@ -296,7 +314,7 @@ func (pl *Plugin) PreBindPreFlight(ctx context.Context, state fwk.CycleState, po
 // PreBind patches the unit's podLabels and podAnnotations onto the pod before it is bound.
 func (pl *Plugin) PreBind(ctx context.Context, state fwk.CycleState, pod *v1.Pod, nodeName string) *fwk.Status {
 	c := readCycle(state)
-	if c == nil {
+	if c == nil || c.policy == nil {
 		return nil
 	}
 	ni, err := pl.handle.SnapshotSharedLister().NodeInfos().Get(nodeName)

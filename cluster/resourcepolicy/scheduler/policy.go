@@ -27,6 +27,8 @@ const (
 	// ACK's virtual-kubelet node label: units of resource eci (and acs) are the virtual nodes.
 	virtualNodeLabel = "type"
 	virtualNodeValue = "virtual-kubelet"
+	// The virtual node's taint (ack-virtual-node: virtual-kubelet.io/provider=alibabacloud:NoSchedule).
+	virtualNodeTaintKey = "virtual-kubelet.io/provider"
 
 	// Undocumented by ACK; chosen here and stated in the README.
 	defaultTimeout = 15 * time.Minute
@@ -101,13 +103,30 @@ func (p *Policy) Selects(pod *v1.Pod) bool {
 func (p *Policy) UnitOf(node *v1.Node) int {
 	virtual := node.Labels[virtualNodeLabel] == virtualNodeValue
 	for i, u := range p.Spec.Units {
-		wantsVirtual := u.Resource == "eci" || u.Resource == "acs"
+		wantsVirtual := isVirtual(u.Resource)
 		if wantsVirtual == virtual && labelsMatch(u.NodeSelector, node.Labels) {
 			return i
 		}
 	}
 	return len(p.Spec.Units)
 }
+
+// Tolerations are the pod's own tolerations on this node, plus the virtual node's taint when the
+// node is in one of the policy's eci or acs units: ACK documents that those units' pods tolerate
+// the virtual nodes' taints without declaring it ("The scheduler adds these tolerations internally
+// and they are not reflected in the pod spec"). The pod's spec is not changed; a node outside those
+// units (an ECS unit, or no unit under strategy prefer) is judged on the pod's own tolerations.
+func (p *Policy) Tolerations(pod *v1.Pod, node *v1.Node) []v1.Toleration {
+	i := p.UnitOf(node)
+	if i >= len(p.Spec.Units) || !isVirtual(p.Spec.Units[i].Resource) {
+		return pod.Spec.Tolerations
+	}
+	out := make([]v1.Toleration, 0, len(pod.Spec.Tolerations)+1)
+	out = append(out, pod.Spec.Tolerations...)
+	return append(out, v1.Toleration{Key: virtualNodeTaintKey, Operator: v1.TolerationOpExists})
+}
+
+func isVirtual(resource string) bool { return resource == "eci" || resource == "acs" }
 
 // PlacedPod is a pod of the cluster already bound (or assumed) to a node.
 type PlacedPod struct {

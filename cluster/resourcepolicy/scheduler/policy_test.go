@@ -8,6 +8,9 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	v1helper "k8s.io/component-helpers/scheduling/corev1"
+	"k8s.io/klog/v2"
+	"k8s.io/kubernetes/pkg/scheduler/framework/plugins/helper"
 )
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -322,4 +325,45 @@ func TestPreemptPreferConsidersNodesOutsideTheUnitsLast(t *testing.T) {
 	pp := append(append(fillers(2, ecs, 10), fillers(1, eci, 10)...), fillers(1, gpu, 10)...)
 	got := p.PreemptPlan(p.Allowed(in, p.Count(in, pp), t0), p.Victims(in, pp), 0)
 	preempts(t, "prefer", got, 0, 1, 2)
+}
+// ACK: eci/acs units' pods tolerate the virtual node's taint without declaring it; elsewhere only
+// the pod's own tolerations count (judged with the helper upstream's TaintToleration filter uses).
+func TestTolerationsImpliedOnlyOnVirtualUnits(t *testing.T) {
+	taint := v1.Taint{Key: virtualNodeTaintKey, Value: "alibabacloud", Effect: v1.TaintEffectNoSchedule}
+	tainted := eci.DeepCopy()
+	tainted.Spec.Taints = []v1.Taint{taint}
+	blocked := func(p *Policy, q *v1.Pod, n *v1.Node) bool {
+		_, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Spec.Taints, p.Tolerations(q, n), helper.DoNotScheduleTaintsFilterFunc(), false)
+		return untolerated
+	}
+	q := pod("p", t0, nil)
+	if blocked(policy("", 2), q, tainted) {
+		t.Fatal("a pod of an eci unit is kept off the virtual node")
+	}
+	if len(q.Spec.Tolerations) != 0 {
+		t.Fatalf("the pod's spec was changed: %v", q.Spec.Tolerations)
+	}
+	// No eci unit: the virtual node is outside every unit and the pod does not tolerate it.
+	ecsOnly := policy("", 2)
+	ecsOnly.Spec.Units = ecsOnly.Spec.Units[:1]
+	if !blocked(ecsOnly, q, tainted) {
+		t.Fatal("a pod without an eci unit or a toleration went onto the virtual node")
+	}
+	// Another taint on the virtual node is not the policy's to tolerate.
+	other := tainted.DeepCopy()
+	other.Spec.Taints = append(other.Spec.Taints, v1.Taint{Key: "dedicated", Value: "gpu", Effect: v1.TaintEffectNoSchedule})
+	if !blocked(policy("", 2), q, other) {
+		t.Fatal("an unrelated taint was tolerated")
+	}
+	// An ECS node's taints are judged on the pod's own tolerations.
+	taintedECS := ecs.DeepCopy()
+	taintedECS.Spec.Taints = []v1.Taint{taint}
+	if !blocked(policy("", 2), q, taintedECS) {
+		t.Fatal("the virtual node's taint was tolerated on an ECS unit's node")
+	}
+	own := pod("own", t0, nil)
+	own.Spec.Tolerations = []v1.Toleration{{Key: virtualNodeTaintKey, Operator: v1.TolerationOpExists}}
+	if blocked(ecsOnly, own, tainted) {
+		t.Fatal("the pod's own toleration was not honoured")
+	}
 }

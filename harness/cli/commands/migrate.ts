@@ -29,8 +29,8 @@ async function writeMigration(out: string, theirs: string, files: { overlay: () 
   return Object.keys(written).map((n) => relative(process.cwd(), join(out, n)));
 }
 
-/** Both runs in the simulator; with `out`, their reports under `out/<name>/`. */
-export async function simulateBoth(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out?: string): Promise<RunView[]> {
+/** Each run in the simulator (migrate's two, pipelines' three); with `out`, their reports under `out/<name>/`. */
+export async function simulateRuns(runs: { name: string; scenario: Scenario; manifests: SystemManifests }[], out?: string): Promise<RunView[]> {
   const { join } = await import('node:path');
   const { simulate, systemFromScenario, runBasis } = await import('../../../simulator/index.ts');
   const { checkAll } = await import('../../../core/checks/checks.ts');
@@ -45,8 +45,8 @@ export async function simulateBoth(runs: { name: string; scenario: Scenario; man
   });
 }
 
-/** Both runs on the control plane, one after the other (reuses the replay engine as `advise --prove` does). */
-export async function replayBoth(runs: { name: string; scenario: Scenario; manifestsPath?: string; kind: string }[], out: string, backend: 'local' | 'kind'): Promise<RunView[]> {
+/** Each run on the control plane, one after the other (reuses the replay engine as `advise --prove` does). */
+export async function replayRuns(runs: { name: string; scenario: Scenario; manifestsPath?: string; kind: string }[], out: string, backend: 'local' | 'kind'): Promise<RunView[]> {
   const { join, relative } = await import('node:path');
   const { runReplay } = await import('../../replay/engine/engine.ts');
   const { runBasis, systemFromScenario, loadSystemManifests } = await import('../../../simulator/index.ts');
@@ -111,9 +111,9 @@ async function migrate(file: string, opts: MigrateOptions): Promise<void> {
   const currentKind = systemFromScenario(scenario, harnessSystemManifests(found)).placement.kind;
   const both = [{ name: 'current', scenario, manifests: harnessSystemManifests(found) }, { name: converter.target, scenario: successor, manifests: harnessSystemManifests(migrated) }];
   // Simulated in any case (seconds): with a replay, it tells the placements' differences from the replay's timing.
-  const simulated = await simulateBoth(both, opts.replay ? undefined : out);
+  const simulated = await simulateRuns(both, opts.replay ? undefined : out);
   const views = opts.replay
-    ? await replayBoth([{ name: 'current', scenario, kind: currentKind, ...(opts.manifests ? { manifestsPath: opts.manifests } : {}) }, { name: converter.target, scenario: successor, kind: migration.kind, manifestsPath: out }], out, opts.backend)
+    ? await replayRuns([{ name: 'current', scenario, kind: currentKind, ...(opts.manifests ? { manifestsPath: opts.manifests } : {}) }, { name: converter.target, scenario: successor, kind: migration.kind, manifestsPath: out }], out, opts.backend)
     : simulated;
   const how = opts.replay ? `replayed on the ${opts.backend} control plane` : 'simulated';
   const c = compareRuns(views[0]!, views[1]!, converter, { scenario: relative(process.cwd(), scenario.file), how, notCarried: migration.notCarried, overridden, ...(opts.replay ? { simulated: [simulated[0]!, simulated[1]!] as const } : {}) });

@@ -32,7 +32,7 @@ async function pipelines(file: string, opts: PipelinesOptions): Promise<void> {
   const { loadSystemManifests } = await import('../../../simulator/index.ts');
   const { writeOutputFile, makeOutputDir } = await import('../../../core/files.ts');
   const { pipelinesHtml, pipelinesMarkdown } = await import('../../../reports/pipelines.ts');
-  const { simulateBoth, replayBoth } = await import('./migrate.ts');
+  const { simulateRuns, replayRuns } = await import('./migrate.ts');
 
   const scenario = await loadScenario(file, { allowOutsideCurves: opts.allowOutsideCurves });
   if (opts.cost !== undefined) scenario.cost = layerPrices(scenario.cost, readPricesFile(opts.cost));
@@ -44,8 +44,8 @@ async function pipelines(file: string, opts: PipelinesOptions): Promise<void> {
     return { ...p, scenario: scn, manifestsPath: join(MANIFESTS_DIR, p.overlay) };
   });
   // Simulated in any case (seconds): beside a replay, it separates the pipelines' modelled delays from the control plane's timing.
-  const simulated = await simulateBoth(await Promise.all(runs.map(async (r) => ({ name: r.name, scenario: r.scenario, manifests: await loadSystemManifests(manifestsSource(r.scenario, r.manifestsPath)) }))), opts.replay ? undefined : out);
-  const views = opts.replay ? await replayBoth(runs.map((r) => ({ name: r.name, scenario: r.scenario, manifestsPath: r.manifestsPath, kind: r.path })), out, opts.backend) : simulated;
+  const simulated = await simulateRuns(await Promise.all(runs.map(async (r) => ({ name: r.name, scenario: r.scenario, manifests: await loadSystemManifests(manifestsSource(r.scenario, r.manifestsPath)) }))), opts.replay ? undefined : out);
+  const views = opts.replay ? await replayRuns(runs.map((r) => ({ name: r.name, scenario: r.scenario, manifestsPath: r.manifestsPath, kind: r.path })), out, opts.backend) : simulated;
   const asRuns = (vs: typeof views) => runs.map((r, i) => ({ name: r.name, path: r.path, timeline: vs[i]!.timeline, basis: vs[i]!.basis, results: vs[i]!.results }));
   const pipelineRuns = asRuns(views);
   const page = { scenario: relative(process.cwd(), scenario.file), how: opts.replay ? `replayed on the ${opts.backend} control plane, one after the other` : 'simulated', ...(opts.replay ? { simulated: asRuns(simulated) } : {}) };

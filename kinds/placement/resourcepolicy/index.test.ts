@@ -108,8 +108,13 @@ describe('the ResourcePolicy kind', () => {
     expect(await refusal((s) => (s.units[0]!.nodeSelector = { pool: 'gpu' }))).toMatch(/spec\.units\[0\]\.nodeSelector: no node of the run is in this unit/);
     expect(await refusal((s) => (s.whenTryNextUnits = { policy: 'Sometimes' }))).toMatch(/spec\.whenTryNextUnits\.policy: "Sometimes"/);
     expect(await refusal((s) => (s.preemptPolicy = 'Never'))).toMatch(/spec\.preemptPolicy: "Never" is not one of BeforeNextUnit, AfterAllUnits/);
-    expect(await refusal((_s, dep) => delete (dep.spec as { template: { spec: Record<string, unknown> } }).template.spec.tolerations)).toMatch(/Deployment default\/web: spec\.template\.spec\.tolerations: the pods do not tolerate virtual-kubelet\.io\/provider/);
     expect(await refusal(() => {}, `${POOL}elasticWorkload: {sourceMax: 3}\n`)).toMatch(/elasticWorkload\.sourceMax: .* ResourcePolicy default\/web places the pods/);
+  });
+
+  it('takes pods that do not tolerate the virtual node: ACK\'s scheduler tolerates it for an eci unit\'s pods', async () => {
+    const sys = await systemWith((_s, dep) => delete (dep.spec as { template: { spec: Record<string, unknown> } }).template.spec.tolerations);
+    expect(sys.placement.tiers.map((t) => t.node)).toEqual(['ecs', 'eci']);
+    expect(resourcePolicy.split(sys.placement, 5)).toEqual([2, 3]);
   });
 
   it('tells the tiers apart by node in the recorder: ECS pods are source, virtual-node pods the eci tier\'s', async () => {

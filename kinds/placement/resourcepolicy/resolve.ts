@@ -1,5 +1,5 @@
 import { nodePoolsSchema } from '../../../cluster/nodes/config.ts';
-import { allNodes, VIRTUAL_KUBELET_TAINT } from '../../../cluster/nodes/objects.ts';
+import { allNodes } from '../../../cluster/nodes/objects.ts';
 import { RP_KIND, unitOfNode, type ResourcePolicySpec, type ResourcePolicyUnit } from '../../../cluster/resourcepolicy/spec.ts';
 import { UserError } from '../../../core/errors.ts';
 import { parseQuantity } from '../../../core/units.ts';
@@ -19,7 +19,6 @@ export const eciOwner = (deployment: string) => `${deployment}-eci`;
 
 interface PodSpecLike {
   containers?: { resources?: { requests?: Record<string, string | number> } }[];
-  tolerations?: { key?: string; operator?: string; value?: string; effect?: string }[];
 }
 const podSpecOf = (d: KubeObject) => ((d.spec as { template?: { spec?: PodSpecLike } } | undefined)?.template?.spec ?? {});
 
@@ -50,17 +49,14 @@ function unitMax(u: ResourcePolicyUnit, workload: KubeObject, field: string): nu
   return Number.isFinite(m) ? m : undefined;
 }
 
-const tolerates = (workload: KubeObject) => (podSpecOf(workload).tolerations ?? []).some((t) =>
-  (t.operator === 'Exists' && (t.key === undefined || t.key === VIRTUAL_KUBELET_TAINT.key))
-  || (t.key === VIRTUAL_KUBELET_TAINT.key && t.value === VIRTUAL_KUBELET_TAINT.value && (t.effect === undefined || t.effect === VIRTUAL_KUBELET_TAINT.effect)));
-
 /**
  * The units as tiers, in list order (the scheduler's fill order): one ECS unit, then units on the
  * virtual node. Each unit's nodeSelector is evaluated against the run's nodes. What the model does
  * not hold is refused, naming the field: an ECS unit without max or maxResources (it would fill
  * until the pool lacks room, which the simulator does not model), an ECI unit first or a second
- * ECS unit, `acs`, a max on the last unit (the rest would stay Pending), pods that cannot go to the
- * virtual node.
+ * ECS unit, `acs`, a max on the last unit (the rest would stay Pending). The pods need no
+ * toleration of the virtual node for an eci unit: ACK's scheduler adds it for the unit's pods
+ * without changing their spec, and ours does the same (cluster/resourcepolicy/README.md).
  */
 export function tiersOf(rp: KubeObject, input: Pick<PlacementInput, 'overrides' | 'workload'>, file: string): Tier[] {
   const spec = specOf(rp) as ResourcePolicySpec;
@@ -81,7 +77,6 @@ export function tiersOf(rp: KubeObject, input: Pick<PlacementInput, 'overrides' 
     const max = unitMax(u, input.workload, field);
     if (i === 0 && max === undefined) throw new UserError(`${field}.max: the ECS unit has neither max nor maxResources, so it fills until the pool lacks room — not modelled`, 'give the ECS unit a max (ACK: scheduler 5.0 or later, cluster 1.22 or later)');
     if (i === units.length - 1 && i > 0 && max !== undefined) throw new UserError(`${field}.max: the last unit has a max, so replicas beyond it stay Pending — not modelled`, 'leave the last (eci) unit without max');
-    if (want === 'eci' && !tolerates(input.workload)) throw new UserError(`${file}: ${idOf(input.workload)}: spec.template.spec.tolerations: the pods do not tolerate ${VIRTUAL_KUBELET_TAINT.key}, so ${field} (the virtual node) can take none`, `add the toleration {key: ${VIRTUAL_KUBELET_TAINT.key}, operator: Exists, effect: NoSchedule}`);
     return { deployment: i === 0 ? dep : i === 1 ? eciOwner(dep) : `${eciOwner(dep)}-${i}`, unit: `units[${i}]`, min: 0, ...(max !== undefined ? { max } : {}), node: want };
   });
 }
