@@ -308,7 +308,8 @@ export const COMPONENTS: Component[] = [
       module: 'github.com/grafana/k6-operator',
       version: K6_OPERATOR_VERSION,
       packages: [{ pkg: '', binary: 'k6-operator' }],
-      files: ['config/crd/bases/'],
+      // The TestRun and PrivateLoadZone CRDs, and the ClusterRole the operator's pod runs with.
+      files: ['config/crd/bases/', 'config/rbac/role.yaml'],
     },
   },
   {
