@@ -53,8 +53,7 @@ type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadat
 /**
  * The operator's namespace, service account, the module's ClusterRole (renamed, bound to that
  * account) and its Deployment: one replica without leader election or the `kube-rbac-proxy`
- * sidecar of the module's bundle (its image is not on the module proxy); metrics and health on
- * the pod's own ports.
+ * sidecar of the module's bundle (its image is not on the module proxy); metrics on the pod's port.
  */
 export function operatorObjects(o: { image: string; role: Obj }): Obj[] {
   const ns = K6_OPERATOR_NAMESPACE;
@@ -89,8 +88,9 @@ export function operatorObjects(o: { image: string; role: Obj }): Obj[] {
               image: o.image,
               imagePullPolicy: 'Never',
               command: ['/usr/local/bin/k6-operator'],
-              args: ['--metrics-addr=:8080', '--health-addr=:8081'],
-              readinessProbe: { httpGet: { path: '/readyz', port: 8081 }, periodSeconds: 2 },
+              args: ['--metrics-addr=:8080'],
+              // v0.0.19 parses --health-addr but never serves it (main.go sets no HealthProbeBindAddress): /metrics answers once the manager runs.
+              readinessProbe: { httpGet: { path: '/metrics', port: 8080 }, periodSeconds: 2 },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
             }],
           },

@@ -90,7 +90,8 @@ export default function () {
   if (next < 0) next = nowTick;
   // More than a whole period behind: those heartbeats are lost (the fleet fell behind), not replayed late.
   if (nowTick - next >= C.slots) { skipped.add(nowTick - next - C.slots + 1); next = nowTick - C.slots + 1; }
-  const ctl = http.get(C.controlUrl, { responseType: 'text', tags: { name: 'control' } });
+  // The VU's global id tells the control endpoint which runners are alive (one id range per runner).
+  const ctl = http.get(C.controlUrl + '?vu=' + exec.vu.idInTest, { responseType: 'text', tags: { name: 'control' } });
   const target = ctl.status === 200 ? JSON.parse(ctl.body).devices : 0;
   const logs = [];
   for (; next <= nowTick; next++) for (const d of devicesOf(vu, next % C.slots, target)) logs.push({ [C.field]: 'dev-' + d });

@@ -36,7 +36,7 @@ beforeAll(async () => {
     sls: () => s, project: PROJECT, logstore: LOGSTORE,
     // A 10 s heartbeat at k = 10: every device posts once a second of wall time.
     heartbeatSeconds: 10, compression: 10, peakDevices: DEVICES, runners: RUNNERS,
-    target: () => DEVICES, now: Date.now, duration: '45s', progress: log,
+    target: () => DEVICES, now: Date.now, duration: '90s', progress: log,
   });
   await fleet.start();
 });
@@ -61,11 +61,10 @@ describe('events-mode fleet as a k6-operator TestRun (kind)', () => {
     expect(fleet!.stages).toContain('created');
     expect(fleet!.stages.at(-1)).toMatch(/^(started|stopped|finished)$/);
     const pods = await rawApi(kc, 'GET', `/api/v1/namespaces/${NS}/pods?labelSelector=${encodeURIComponent(`k6_cr=${TESTRUN_NAME},runner=true`)}`);
-    const items = (pods.json.items as { status: { phase: string; podIP?: string } }[]);
+    const items = (pods.json.items as { status: { phase: string } }[]);
     expect(items).toHaveLength(RUNNERS);
-    // Both runners ask the control endpoint for the target from their own pod address.
-    const ips = items.map((p) => p.status.podIP).filter((ip): ip is string => !!ip);
-    await expect.poll(() => ips.filter((ip) => (fleet!.controlClients.get(ip) ?? fleet!.controlClients.get(`::ffff:${ip}`) ?? 0) > 0).length, { timeout: 60_000, interval: 500 }).toBe(RUNNERS);
+    // One VU per runner: global VU ids 1 and 2 both asking for the target means both runners run.
+    await expect.poll(() => [...fleet!.controlByVu.keys()].sort(), { timeout: 60_000, interval: 500 }).toEqual([1, 2]);
   });
 
   it("both runners' heartbeats reach the fake SLS: it holds the whole fleet", async () => {

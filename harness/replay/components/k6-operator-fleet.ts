@@ -53,8 +53,11 @@ export class K6OperatorFleetComponent implements Component {
   /** The TestRun's stages in the order seen (`created`, `started`, `finished`, …). */
   readonly stages: string[] = [];
   private control: Server | undefined;
-  /** Control requests per client address: one address per runner pod. */
-  readonly controlClients = new Map<string, number>();
+  /**
+   * Control requests per global VU id (`?vu=`): runner i of n holds only the VUs of its execution
+   * segment, so the ids say which runners run (pod addresses do not: the node masquerades them).
+   */
+  readonly controlByVu = new Map<number, number>();
 
   constructor(private readonly o: K6OperatorFleetOptions) {
     this.layout = fleetLayout(o);
@@ -88,8 +91,8 @@ export class K6OperatorFleetComponent implements Component {
 
   private async listenControl(): Promise<number> {
     this.control = createServer((req, res) => {
-      const from = req.socket.remoteAddress ?? '?';
-      this.controlClients.set(from, (this.controlClients.get(from) ?? 0) + 1);
+      const vu = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('vu'));
+      if (Number.isInteger(vu) && vu > 0) this.controlByVu.set(vu, (this.controlByVu.get(vu) ?? 0) + 1);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ devices: Math.max(0, Math.round(this.o.target())) }));
     });
     return new Promise<number>((r, j) => {
