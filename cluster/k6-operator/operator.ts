@@ -8,7 +8,8 @@ import YAML from 'yaml';
 import { waitUntil } from '../../core/wait.ts';
 import { applyCrds, rawApi, serverSideApply } from '../local/raw-api.ts';
 import { componentFiles, ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
-import { CRD_DIR, curlWrapper, imageDockerfile, K6_OPERATOR_COMPONENT, K6_OPERATOR_NAME, K6_OPERATOR_NAMESPACE, lddLibraries, operatorObjects, ROLE_FILE, stageReached, STAGES } from './objects.ts';
+import type { STAGES } from './objects.ts';
+import { CRD_DIR, curlWrapper, imageDockerfile, K6_OPERATOR_COMPONENT, K6_OPERATOR_NAME, K6_OPERATOR_NAMESPACE, lddLibraries, operatorObjects, ROLE_FILE, stageReached } from './objects.ts';
 
 async function sha256(file: string, h: ReturnType<typeof createHash>): Promise<void> {
   for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
