@@ -87,6 +87,15 @@ describe('toolchain', () => {
     expect(r.kind === 'go' && r.exclude).toEqual(['github.com/go-chi/chi/v5 v5.2.3']);
   });
 
+  it('k6-operator is optional: a plain install and the cache key leave it out; it keeps its CRDs and ClusterRole', () => {
+    const c = binaryOwners().get('k6-operator')!;
+    expect(c.name).toBe('k6-operator');
+    expect(c.optional).toBe(true);
+    expect(selectComponents().map((x) => x.name)).not.toContain('k6-operator');
+    expect(selectComponents(['k6-operator']).map((x) => x.name)).toEqual(['k6-operator']);
+    expect(c.recipe.kind === 'go' && c.recipe.files).toEqual(['config/crd/bases/', 'config/rbac/role.yaml']);
+  });
+
   it('an optional component (kruise) is not in a plain install, is installed by name, and its kept files make part of the install', () => {
     expect(selectComponents().map((c) => c.name)).not.toContain('kruise');
     expect(selectComponents(['kruise']).map((c) => c.name)).toEqual(['kruise']);

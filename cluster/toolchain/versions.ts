@@ -104,6 +104,11 @@ export const KRUISE_REPLACE = [
 export const KEDA_VERSION = 'v2.21.0';
 export const KEDA_REPLACE = ['github.com/nexus-rpc/nexus-proto-annotations v0.1.0 => github.com/nexus-rpc/nexus-proto-annotations v0.1.1-0.20260629224316-835bd8d49cb4'];
 export const KEDA_EXCLUDE = ['github.com/go-chi/chi/v5 v5.2.3'];
+/**
+ * grafana/k6-operator (events-mode fleets as TestRuns, harness/replay/k6-operator.ts): the only
+ * version the module proxy serves that builds — it refuses the version list, v1.x and most v0.0.x.
+ */
+export const K6_OPERATOR_VERSION = 'v0.0.19';
 
 export const COMPONENTS: Component[] = [
   {
@@ -291,6 +296,20 @@ export const COMPONENTS: Component[] = [
       // Otherwise both log "KEDA Version: main".
       ldflags: [`-X github.com/kedacore/keda/v2/version.Version=${KEDA_VERSION.replace(/^v/, '')}`],
       files: ['config/crd/bases/'],
+    },
+  },
+  {
+    // Only a fleet run as a TestRun needs it (harness/replay/k6-operator.ts): built the first time one asks for it.
+    name: 'k6-operator',
+    weight: 15,
+    optional: true,
+    recipe: {
+      kind: 'go',
+      module: 'github.com/grafana/k6-operator',
+      version: K6_OPERATOR_VERSION,
+      packages: [{ pkg: '', binary: 'k6-operator' }],
+      // The TestRun and PrivateLoadZone CRDs, and the ClusterRole the operator's pod runs with.
+      files: ['config/crd/bases/', 'config/rbac/role.yaml'],
     },
   },
   {

@@ -25,10 +25,32 @@ describe('fleet layout', () => {
     for (const [vu, slot, target] of [[0, 0, 100], [2, 4, 1001], [1, 3, 7]] as const) expect(js(vu, slot, target)).toEqual(devicesOf({ vus, slots }, vu, slot, target));
   });
   it('ticks of ~100 ms, one heartbeat period = heartbeatSeconds / k, more VUs for a bigger fleet', () => {
-    expect(fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 2000 })).toEqual({ vus: 1, tickMs: 100, slots: 5, heartbeatWallMs: 500 });
+    expect(fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 2000 })).toEqual({ vus: 1, runners: 1, vusPerRunner: 1, tickMs: 100, slots: 5, heartbeatWallMs: 500 });
     expect(fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 20_000 }).vus).toBe(3);
     expect(fleetLayout({ heartbeatSeconds: 30, compression: 600, peakDevices: 10 })).toMatchObject({ slots: 1, tickMs: 50 });
     expect(fleetLayout({ heartbeatSeconds: 1, compression: 1, peakDevices: 1e6 }).vus).toBe(8);
+  });
+  it('over n runners (a TestRun): every runner gets the same share, each capped like one process', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 16 }), fc.integer({ min: 1, max: 2_000_000 }), (runners, peakDevices) => {
+        const l = fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices, runners });
+        expect(l.vus).toBe(l.vusPerRunner * runners);
+        expect(l.vusPerRunner).toBeGreaterThanOrEqual(1);
+        expect(l.vusPerRunner).toBeLessThanOrEqual(8);
+        // Never fewer VUs than one process would have had, unless the runners' cap binds.
+        expect(l.vus).toBeGreaterThanOrEqual(Math.min(fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices }).vus, 8 * runners));
+      }),
+    );
+    expect(fleetLayout({ heartbeatSeconds: 1, compression: 1, peakDevices: 1e6, runners: 4 })).toMatchObject({ vus: 32, vusPerRunner: 8 });
+    expect(fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 20_000, runners: 2 })).toMatchObject({ vus: 4, vusPerRunner: 2 });
+    expect(() => fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 1, runners: 0 })).toThrow(/runners/);
+  });
+  it('the VU index is global across runners (exec.vu.idInTest), not __VU, which restarts in every runner', () => {
+    const s = fleetScript({ layout: fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 10, runners: 2 }), trackUrl: 'http://x/t', host: 'p.x', controlUrl: 'http://x/c', deviceField: 'device_id', duration: '40s' });
+    expect(s).toContain("import exec from 'k6/execution'");
+    expect(s).toContain('exec.vu.idInTest - 1');
+    expect(s).not.toMatch(/const vu = .*__VU/);
+    expect(s).toContain('duration: "40s"');
   });
   it('the script embeds the layout, the endpoints and the device field', () => {
     const s = fleetScript({ layout: fleetLayout({ heartbeatSeconds: 30, compression: 60, peakDevices: 10 }), trackUrl: 'http://127.0.0.1:1/logstores/ls/track', host: 'p.localhost:1', controlUrl: 'http://127.0.0.1:2/target', deviceField: 'device_id' });

@@ -10,7 +10,12 @@
  */
 
 export interface FleetLayout {
+  /** VUs of the whole fleet, over every runner. */
   vus: number;
+  /** k6 processes the fleet runs in (a TestRun's parallelism; 1 beside the replay). */
+  runners: number;
+  /** VUs each runner gets from its execution segment: vus / runners. */
+  vusPerRunner: number;
   /** Wall milliseconds between two ticks of a VU. */
   tickMs: number;
   /** Ticks per heartbeat period: each device sends once every `slots` ticks. */
@@ -21,16 +26,21 @@ export interface FleetLayout {
 
 /** Devices one VU handles per POST at most before another VU is worth it. */
 const DEVICES_PER_VU_TICK = 1500;
-const MAX_VUS = 8;
+/** VUs one k6 process runs at most (measured on 2 cores: bench/README.md). */
+const MAX_VUS_PER_RUNNER = 8;
 
-export function fleetLayout(o: { heartbeatSeconds: number; compression: number; peakDevices: number }): FleetLayout {
+export function fleetLayout(o: { heartbeatSeconds: number; compression: number; peakDevices: number; runners?: number }): FleetLayout {
+  const runners = o.runners ?? 1;
+  if (!Number.isInteger(runners) || runners < 1) throw new Error(`runners must be a positive integer, got ${runners}`);
   const heartbeatWallMs = (o.heartbeatSeconds * 1000) / o.compression;
   // Ticks of ~100 ms keep each POST small and the heartbeats spread evenly over the period.
   const tickMs = Math.min(100, heartbeatWallMs);
   const slots = Math.max(1, Math.round(heartbeatWallMs / tickMs));
   const perTick = o.peakDevices / slots;
-  const vus = Math.min(MAX_VUS, Math.max(1, Math.ceil(perTick / DEVICES_PER_VU_TICK)));
-  return { vus, tickMs: heartbeatWallMs / slots, slots, heartbeatWallMs };
+  // A multiple of the runners, so every execution segment holds the same number of VUs (k6 gives
+  // segment i of n the VUs in its share; an uneven split would leave one runner doing more).
+  const vusPerRunner = Math.min(MAX_VUS_PER_RUNNER, Math.max(1, Math.ceil(perTick / DEVICES_PER_VU_TICK / runners)));
+  return { vus: vusPerRunner * runners, runners, vusPerRunner, tickMs: heartbeatWallMs / slots, slots, heartbeatWallMs };
 }
 
 /** The devices VU `vu` sends in slot `slot` when the fleet has `target` devices. */
@@ -48,6 +58,8 @@ export interface FleetScriptParams {
   controlUrl: string;
   /** Field holding the device id in each heartbeat. */
   deviceField: string;
+  /** How long k6 runs (a k6 duration); default 24h, i.e. until the replay stops it. */
+  duration?: string;
 }
 
 /**
@@ -58,11 +70,12 @@ export function fleetScript(p: FleetScriptParams): string {
   const c = JSON.stringify({ vus: p.layout.vus, slots: p.layout.slots, tickMs: p.layout.tickMs, trackUrl: p.trackUrl, host: p.host, controlUrl: p.controlUrl, field: p.deviceField });
   return `import http from 'k6/http';
 import { sleep } from 'k6';
+import exec from 'k6/execution';
 import { Counter } from 'k6/metrics';
 
 const C = ${c};
 export const options = {
-  scenarios: { fleet: { executor: 'constant-vus', vus: C.vus, duration: '24h', gracefulStop: '0s' } },
+  scenarios: { fleet: { executor: 'constant-vus', vus: C.vus, duration: ${JSON.stringify(p.duration ?? '24h')}, gracefulStop: '0s' } },
   discardResponseBodies: true,
   summaryTrendStats: ['avg'],
 };
@@ -71,12 +84,14 @@ const skipped = new Counter('fleet_ticks_skipped');
 ${DEVICES_OF_JS}
 let next = -1;
 export default function () {
-  const vu = (__VU - 1) % C.vus;
+  // Global across the runners of a TestRun (each runs an execution segment of the VUs; __VU restarts at 1 in each).
+  const vu = (exec.vu.idInTest - 1) % C.vus;
   const nowTick = Math.floor(Date.now() / C.tickMs);
   if (next < 0) next = nowTick;
   // More than a whole period behind: those heartbeats are lost (the fleet fell behind), not replayed late.
   if (nowTick - next >= C.slots) { skipped.add(nowTick - next - C.slots + 1); next = nowTick - C.slots + 1; }
-  const ctl = http.get(C.controlUrl, { responseType: 'text', tags: { name: 'control' } });
+  // The VU's global id tells the control endpoint which runners are alive (one id range per runner).
+  const ctl = http.get(C.controlUrl + '?vu=' + exec.vu.idInTest, { responseType: 'text', tags: { name: 'control' } });
   const target = ctl.status === 200 ? JSON.parse(ctl.body).devices : 0;
   const logs = [];
   for (; next <= nowTick; next++) for (const d of devicesOf(vu, next % C.slots, target)) logs.push({ [C.field]: 'dev-' + d });
