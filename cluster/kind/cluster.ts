@@ -50,7 +50,7 @@ export { kindClusterName };
  * One-node kind cluster from the offline node image, up to a Ready node (kind's --wait). The
  * kubeconfig is kept under the state directory, never merged into ~/.kube/config.
  */
-export async function startKindCluster(input: KindClusterInput = {}, o: { progress?: (l: string) => void; toolchainProgress?: ToolchainProgress; env?: NodeJS.ProcessEnv } = {}): Promise<KindCluster> {
+export async function startKindCluster(input: KindClusterInput = {}, o: { progress?: (l: string) => void; toolchainProgress?: ToolchainProgress; env?: NodeJS.ProcessEnv; step?: (name: string) => void } = {}): Promise<KindCluster> {
   const env = o.env ?? process.env;
   const name = validateClusterName(input.name ?? 'ebbflow', '--name');
   const k = input.compression ?? 1;
@@ -67,6 +67,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
     throw new UserError(`kind cluster ${kname} already exists`, `run \`ebbflow cluster down --backend kind --cluster-name ${name}\` first`);
   }
   o.progress?.(`kind create cluster ${kname} (${image})`);
+  o.step?.('kind create');
   const r = await execa(kind!, ['create', 'cluster', '--name', kname, '--config', config, '--kubeconfig', kubeconfig, '--wait', '180s'], { reject: false, all: true });
   if (r.exitCode !== 0) {
     await execa(kind!, ['delete', 'cluster', '--name', kname], { reject: false });
@@ -74,6 +75,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   }
   // A Ready node is not yet a usable cluster: pods are refused until kcm has made the default
   // namespace's service account.
+  o.step?.('default service account');
   await waitUntil('the default service account', 60_000, async () => {
     const sa = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'get', 'serviceaccount', 'default', '-o', 'name'], { reject: false });
     return sa.exitCode === 0 ? true : undefined;
@@ -83,6 +85,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   try {
     if (input.scheduler === 'external') await stopKindScheduler(nodeContainer, kubeconfig, kubectl!, o.progress);
     const hostAddress = await kindGateway();
+    if (input.eci) o.step?.('vk-eci');
     const vk = input.eci ? await startVkEci(name, kubeconfig, dir, vkEciArgs(input.eci, k), { progress: o.progress, detached: input.detachEci ?? false }) : undefined;
     return { name, kubeconfig, nodeContainer, hostAddress, ...(vk ? { virtualNode: vk.node } : {}), warnings: vk?.warnings ?? [], stop };
   } catch (e) {

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 import { kindLoadImages, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 import { Interrupted, type Component, type ComponentContext } from '../../../core/component.ts';
+import type { SetupTiming } from '../backend.ts';
 import type { ReplayCluster } from '../warmup.ts';
 
 export interface RunningKindCluster extends ReplayCluster {
@@ -17,16 +18,35 @@ export class KindClusterComponent implements Component {
   private kind: KindCluster | undefined;
   private creating = false;
 
-  constructor(private readonly input: KindClusterInput & { name: string }, private readonly images: () => Promise<string[]>, private readonly toolchainProgress?: ToolchainProgress) {}
+  /** Where the start's seconds went (image build, kind create, kind load), on the run's clock. */
+  readonly phases: SetupTiming[] = [];
+
+  constructor(private readonly input: KindClusterInput & { name: string }, private readonly images: () => Promise<string[]>, private readonly toolchainProgress?: ToolchainProgress, private readonly clock: () => number = () => 0) {}
+
+  private async phase<T>(component: string, step: () => Promise<T>): Promise<T> {
+    const from = this.clock();
+    const v = await step();
+    this.phases.push({ component, from, to: this.clock() });
+    return v;
+  }
 
   async start(ctx: ComponentContext): Promise<void> {
     // The images build while nothing else runs: kind's node start is the larger share and needs them only at load.
-    const images = await this.images();
+    const images = await this.phase('images', () => this.images());
     if (ctx.signal?.aborted) throw new Interrupted('interrupted before the kind cluster was created');
     this.creating = true;
-    this.kind = await startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress });
+    let open: SetupTiming | undefined;
+    const step = (component: string) => {
+      if (open) open.to = this.clock();
+      open = { component, from: this.clock(), to: this.clock() };
+      this.phases.push(open);
+    };
+    step('node image');
+    this.kind = await startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress, step });
+    step('');
+    this.phases.pop();
     ctx.progress?.(`kind load ${images.join(' ')}`);
-    await kindLoadImages(this.input.name, images);
+    await this.phase('kind load', () => kindLoadImages(this.input.name, images));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(this.kind.kubeconfig);
     const { kubectl } = await ensureBinaries(['kubectl']);

@@ -8,7 +8,7 @@ import { KindClusterComponent } from '../../components/kind-cluster.ts';
 import { exporterPodScrape, exporterPods, workloadPods, type PodImages, type PodTarget } from '../../components/pod-objects.ts';
 import { ExporterPodsComponent, KubectlProxyComponent } from '../../components/pods.ts';
 import { PrometheusComponent } from '../../components/prometheus.ts';
-import type { BackendOptions, RunContext } from '../../backend.ts';
+import { describeSetup, type BackendOptions, type RunContext } from '../../backend.ts';
 import type { ReplayPlan } from '../../plan.ts';
 import type { Pipeline } from '../../warmup.ts';
 import { applyWorkload } from '../../workload.ts';
@@ -45,6 +45,7 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
         return [images.exporter, images.workload];
       },
       o.toolchainProgress,
+      () => stack.elapsed(),
     ),
   );
   const kc = cluster.get();
@@ -72,6 +73,9 @@ export async function startKindPipeline(plan: ReplayPlan, o: BackendOptions, { s
   const img = images!;
   // The workload's pods really start: the stand-in image, probe periods divided by k.
   // KEDA runs on the host beside the cluster: a prometheus trigger asks the host's Prometheus.
+  const from = stack.elapsed();
   await applyWorkload(kc, plan, (d) => workloadPods(d, img, k), { prometheusUrl: prometheus.get().url });
+  const timings = [...cluster.phases, ...stack.timings, { component: 'workload', from, to: stack.elapsed() }];
+  progress({ phase: 'setup', message: `setup: ${describeSetup(timings)}`, setupTimings: timings });
   return { cluster: kc, exporter, prometheus: prometheus.get(), metric: plan.metric };
 }
