@@ -8,6 +8,7 @@ import { clusterSupervisor, kubeconfigPath, removeClusterDirs, validateClusterNa
 import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { KIND_SCHEDULER_MANIFEST, KIND_SCHEDULER_PARKED, kindClusterConfigYaml, vkEciArgs } from './config.ts';
+import { loadImagesIntoNode } from './image-load.ts';
 import { ensureKindNodeImage } from './node-image.ts';
 import { kindClusterName, kindDir, kindOwnedLabels } from './locate.ts';
 
@@ -81,7 +82,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
     return sa.exitCode === 0 ? true : undefined;
   });
   const stop = () => stopKindCluster(name, env);
-  const nodeContainer = `${kname}-control-plane`;
+  const nodeContainer = kindNodeContainer(name);
   try {
     if (input.scheduler === 'external') await stopKindScheduler(nodeContainer, kubeconfig, kubectl!, o.progress);
     const hostAddress = await kindGateway();
@@ -175,8 +176,15 @@ export async function kindLoadImage(name: string, image: string): Promise<void> 
   await kindLoadImages(name, [image]);
 }
 
-/** Several images in one `kind load`: one archive, so layers they share (a common base) are copied once. */
+/**
+ * Several images in one archive, so layers they share (a common base) are copied once; the archive
+ * is kept per content and an image the node holds with the same ID is skipped (`image-load.ts`).
+ */
 export async function kindLoadImages(name: string, images: string[]): Promise<void> {
-  const { kind } = await ensureBinaries(['kind']);
-  await execa(kind!, ['load', 'docker-image', ...images, '--name', kindClusterName(name)]);
+  await loadImagesIntoNode(kindNodeContainer(name), images);
+}
+
+/** The Docker container of a one-node kind cluster's node. */
+export function kindNodeContainer(name: string): string {
+  return `${kindClusterName(name)}-control-plane`;
 }

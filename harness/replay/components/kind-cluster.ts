@@ -1,6 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { kindLoadImages, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
+import { kindNodeContainer, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
+import { loadImagesIntoNode, waitForNodeContainerd } from '../../../cluster/kind/image-load.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 import { Interrupted, type Component, type ComponentContext } from '../../../core/component.ts';
 import type { SetupTiming } from '../backend.ts';
@@ -31,10 +32,18 @@ export class KindClusterComponent implements Component {
   }
 
   async start(ctx: ComponentContext): Promise<void> {
-    // The images build while nothing else runs: kind's node start is the larger share and needs them only at load.
-    const images = await this.phase('images', () => this.images());
     if (ctx.signal?.aborted) throw new Interrupted('interrupted before the kind cluster was created');
     this.creating = true;
+    // The images are built and imported into the node's containerd while kind creates the
+    // cluster: the node's containerd answers seconds into `kind create`, long before kubeadm is done.
+    const node = kindNodeContainer(this.input.name);
+    const giveUp = new AbortController();
+    const load = (async () => {
+      const images = await this.phase('images', () => this.images());
+      await this.phase('node containerd', () => waitForNodeContainerd(node, 180_000, AbortSignal.any([ctx.signal, giveUp.signal])));
+      ctx.progress?.(`importing ${images.join(' ')} into ${node} beside kind create`);
+      await this.phase('image import', () => loadImagesIntoNode(node, images));
+    })();
     let open: SetupTiming | undefined;
     const step = (component: string) => {
       if (open) open.to = this.clock();
@@ -42,22 +51,29 @@ export class KindClusterComponent implements Component {
       this.phases.push(open);
     };
     step('node image');
-    this.kind = await startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress, step });
-    step('');
-    this.phases.pop();
-    ctx.progress?.(`kind load ${images.join(' ')}`);
-    await this.phase('kind load', () => kindLoadImages(this.input.name, images));
+    const created = startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress, step }).finally(() => {
+      if (open) open.to = this.clock();
+    });
+    const [c, l] = await Promise.allSettled([created.catch((e: unknown) => {
+      giveUp.abort();
+      throw e;
+    }), load]);
+    // A failed import still leaves a created cluster for stop() to delete.
+    if (c.status === 'rejected') throw c.reason;
+    this.kind = c.value;
+    if (l.status === 'rejected') throw l.reason;
+    const kind = c.value;
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(this.kind.kubeconfig);
+    kubeConfig.loadFromFile(kind.kubeconfig);
     const { kubectl } = await ensureBinaries(['kubectl']);
-    const file = this.kind.kubeconfig;
+    const file = kind.kubeconfig;
     this.running = {
       name: this.input.name,
       kubeconfig: file,
       kubeConfig,
-      virtualNode: this.kind.virtualNode,
-      hostAddress: this.kind.hostAddress,
-      kind: this.kind,
+      virtualNode: kind.virtualNode,
+      hostAddress: kind.hostAddress,
+      kind,
       kubectl: async (args, o) => String((await execa(kubectl!, ['--kubeconfig', file, ...args], { input: o?.input })).stdout),
     };
   }
