@@ -41,10 +41,10 @@ export function inspectedImageId(crictlJson: string): string | undefined {
 
 /** The snapshotter of the CRI plugin in `containerd config dump` (config version 2, containerd 1.x; 3 and 4, containerd 2). */
 export function parseSnapshotter(configDump: string): string {
-  const section = /^\[plugins\.(?:"io\.containerd\.grpc\.v1\.cri"\.containerd|"io\.containerd\.cri\.v1\.images")\]\s*$/m.exec(configDump);
+  const section = /^[ \t]*\[plugins\.(?:"io\.containerd\.grpc\.v1\.cri"\.containerd|"io\.containerd\.cri\.v1\.images")\]\s*$/m.exec(configDump);
   if (section) {
     const rest = configDump.slice(section.index + section[0].length);
-    const end = rest.search(/^\[/m);
+    const end = rest.search(/^[ \t]*\[/m);
     const m = /^\s*snapshotter\s*=\s*"([^"]+)"/m.exec(end < 0 ? rest : rest.slice(0, end));
     if (m) return m[1]!;
   }
