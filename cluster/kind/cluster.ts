@@ -29,6 +29,8 @@ export interface KindClusterInput {
    * backend's `scheduler: external`.
    */
   scheduler?: 'kube-scheduler' | 'external';
+  /** A node image made from ours with more in it (`ensureBakedNodeImage`: a replay's images); default ours. */
+  nodeImage?: string;
 }
 
 export interface KindCluster {
@@ -55,7 +57,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   const env = o.env ?? process.env;
   const name = validateClusterName(input.name ?? 'ebbflow', '--name');
   const k = input.compression ?? 1;
-  const image = await ensureKindNodeImage({ progress: o.progress, toolchainProgress: o.toolchainProgress });
+  const image = input.nodeImage ?? (await ensureKindNodeImage({ progress: o.progress, toolchainProgress: o.toolchainProgress }));
   const { kind, kubectl } = await ensureBinaries(['kind', 'kubectl'], o.toolchainProgress);
   const dir = kindDir(name, env);
   mkdirSync(dir, { recursive: true });

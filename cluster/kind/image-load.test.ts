@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveName, archivesToPrune, inspectedImageId, parseSnapshotter } from './image-load.ts';
+import { archiveName, archivesToPrune, bakedNodeImageTag, bakedToPrune, inspectedImageId, parseSnapshotter } from './image-load.ts';
 
 describe('image archives per content', () => {
   it('names an archive by its image IDs, whatever their order, and differently for other IDs', () => {
@@ -42,3 +42,15 @@ describe("what the node's containerd reports", () => {
   });
 });
 
+describe('node images with the images baked in', () => {
+  it('tags one per base and content, and prunes only other bakes of the same base beyond the newest', () => {
+    const base = 'ebbflow/kind-node:v1.36.1-20adf1eb7a';
+    const tag = bakedNodeImageTag(base, ['sha256:b', 'sha256:a']);
+    expect(tag).toBe(`${base}-with-${archiveName(['sha256:a', 'sha256:b']).slice(7, -4)}`);
+    expect(bakedNodeImageTag(base, ['sha256:a', 'sha256:c'])).not.toBe(tag);
+    // `docker images` lists newest first.
+    const listed = [`${base}-with-3333333333333333`, tag, `${base}-with-2222222222222222`, `${base}-with-1111111111111111`, base, 'ebbflow/kind-node:v1.35.0-0000000000-with-9999999999999999'];
+    expect(bakedToPrune(listed, base, tag, 3)).toEqual([`${base}-with-1111111111111111`]);
+    expect(bakedToPrune(listed, base, tag, 1)).toEqual([`${base}-with-3333333333333333`, `${base}-with-2222222222222222`, `${base}-with-1111111111111111`]);
+  });
+});

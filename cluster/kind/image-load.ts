@@ -119,3 +119,44 @@ export async function loadImagesIntoNode(container: string, images: string[], o:
   }
   return missing;
 }
+
+/** The node image with `ids` already in its containerd: one tag per base and content. */
+export function bakedNodeImageTag(base: string, ids: string[]): string {
+  return `${base}-with-${archiveName(ids).slice('images-'.length, -'.tar'.length)}`;
+}
+
+/** Baked images to delete: every other one of `base` but the `keep` newest (`docker images` lists newest first). */
+export function bakedToPrune(tags: string[], base: string, current: string, keep = KEEP_ARCHIVES): string[] {
+  return tags.filter((t) => t.startsWith(`${base}-with-`) && t !== current).slice(Math.max(0, keep - 1));
+}
+
+/**
+ * The kind node image with `images` baked into its containerd, made once per content (the images'
+ * IDs): a cluster created from it needs no import at all. Made as node-image.sh makes the node
+ * image — containerd run alone in a container of the base, the archive imported, the container
+ * committed with the node's entrypoint — since a kind node keeps /var (containerd's store) in a
+ * volume that Docker fills from the image when the node is created.
+ */
+export async function ensureBakedNodeImage(base: string, images: string[], o: { progress?: (l: string) => void; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
+  const ids = await dockerImageIds(images);
+  const tag = bakedNodeImageTag(base, ids);
+  if ((await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0) return tag;
+  o.progress?.(`kind node image ${tag}: baking ${images.join(' ')} into it (once per content)`);
+  const archive = await imageArchive(images, ids, o.env);
+  const builder = `ebf-kind-bake-${process.pid}-${Date.now()}`;
+  try {
+    await execa('docker', ['run', '-d', '--privileged', '--name', builder, '--entrypoint', '/bin/sh', base, '-c', 'mkdir -p /run/containerd; exec containerd']);
+    await waitForNodeContainerd(builder, 60_000);
+    const dump = await execa('docker', ['exec', builder, 'containerd', 'config', 'dump']);
+    const r = await execa('docker', ['exec', '-i', builder, 'ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--digests', `--snapshotter=${parseSnapshotter(dump.stdout)}`, '-'], { inputFile: archive, reject: false, all: true });
+    if (r.exitCode !== 0) throw new Error(`baking ${images.join(' ')} into ${base} failed (exit ${r.exitCode}):\n${String(r.all).slice(-2000)}`);
+    // containerd stopped first, so its store is committed consistent.
+    await execa('docker', ['stop', '-t', '10', builder]);
+    await execa('docker', ['commit', '--change', 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]', '--change', 'CMD []', builder, tag]);
+  } finally {
+    await execa('docker', ['rm', '-f', builder], { reject: false });
+  }
+  const listed = await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', base.split(':')[0]!], { reject: false });
+  for (const old of bakedToPrune(listed.stdout.trim().split('\n').filter(Boolean), base, tag)) await execa('docker', ['rmi', old], { reject: false });
+  return tag;
+}

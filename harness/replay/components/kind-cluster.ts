@@ -1,7 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { kindNodeContainer, startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
-import { loadImagesIntoNode, waitForNodeContainerd } from '../../../cluster/kind/image-load.ts';
+import { startKindCluster, stopKindCluster, type KindCluster, type KindClusterInput } from '../../../cluster/kind/cluster.ts';
+import { ensureBakedNodeImage, loadImagesIntoNode } from '../../../cluster/kind/image-load.ts';
+import { ensureKindNodeImage } from '../../../cluster/kind/node-image.ts';
 import { ensureBinaries, type ToolchainProgress } from '../../../cluster/toolchain/index.ts';
 import { Interrupted, type Component, type ComponentContext } from '../../../core/component.ts';
 import type { SetupTiming } from '../backend.ts';
@@ -32,37 +33,24 @@ export class KindClusterComponent implements Component {
   }
 
   async start(ctx: ComponentContext): Promise<void> {
+    // The run's images are baked into the node image once per content (ensureBakedNodeImage), so
+    // the node starts with them: no import while or after `kind create` on a warm machine.
+    const images = await this.phase('images', () => this.images());
+    const nodeImage = await this.phase('node image', async () => ensureBakedNodeImage(await ensureKindNodeImage({ progress: ctx.progress, toolchainProgress: this.toolchainProgress }), images, { progress: ctx.progress }));
     if (ctx.signal?.aborted) throw new Interrupted('interrupted before the kind cluster was created');
     this.creating = true;
-    // The images are built and imported into the node's containerd while kind creates the
-    // cluster: the node's containerd answers seconds into `kind create`, long before kubeadm is done.
-    const node = kindNodeContainer(this.input.name);
-    const giveUp = new AbortController();
-    const load = (async () => {
-      const images = await this.phase('images', () => this.images());
-      await this.phase('node containerd', () => waitForNodeContainerd(node, 180_000, AbortSignal.any([ctx.signal, giveUp.signal])));
-      ctx.progress?.(`importing ${images.join(' ')} into ${node} beside kind create`);
-      await this.phase('image import', () => loadImagesIntoNode(node, images));
-    })();
     let open: SetupTiming | undefined;
     const step = (component: string) => {
       if (open) open.to = this.clock();
       open = { component, from: this.clock(), to: this.clock() };
       this.phases.push(open);
     };
-    step('node image');
-    const created = startKindCluster(this.input, { progress: ctx.progress, toolchainProgress: this.toolchainProgress, step }).finally(() => {
+    this.kind = await startKindCluster({ ...this.input, nodeImage }, { progress: ctx.progress, toolchainProgress: this.toolchainProgress, step }).finally(() => {
       if (open) open.to = this.clock();
     });
-    const [c, l] = await Promise.allSettled([created.catch((e: unknown) => {
-      giveUp.abort();
-      throw e;
-    }), load]);
-    // A failed import still leaves a created cluster for stop() to delete.
-    if (c.status === 'rejected') throw c.reason;
-    this.kind = c.value;
-    if (l.status === 'rejected') throw l.reason;
-    const kind = c.value;
+    const kind = this.kind;
+    // Only what the node lacks (nothing, unless its containerd lost an image): a check of two IDs.
+    await this.phase('image check', () => loadImagesIntoNode(kind.nodeContainer, images));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kind.kubeconfig);
     const { kubectl } = await ensureBinaries(['kubectl']);
