@@ -67,8 +67,9 @@ export default defineConfig({
           include: ['**/*.e2e.test.ts'],
           exclude: ['node_modules/**', 'dist/**'],
           fileParallelism: false,
-          // One local control plane for the files that call sharedCluster() (cluster/local/testing.ts).
-          globalSetup: ['cluster/local/shared-cluster.setup.ts'],
+          // One local control plane for the files that call sharedCluster() (cluster/local/testing.ts),
+          // one kind cluster, started on the first request, for those that call sharedKindCluster() (cluster/kind/testing.ts).
+          globalSetup: ['cluster/local/shared-cluster.setup.ts', 'cluster/kind/shared-cluster.setup.ts'],
           testTimeout: 300_000,
           hookTimeout: 600_000,
           pool: 'forks',

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { CoreV1Api, KubeConfig, Watch, type V1Pod } from '@kubernetes/client-node';
-import { startKindCluster, type KindCluster } from '../cluster/kind/cluster.ts';
+import { sharedKindCluster, type SharedKindCluster } from '../cluster/kind/testing.ts';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const tiny = join(repo, 'scenarios/tiny.yaml');
@@ -13,7 +13,7 @@ const tiny = join(repo, 'scenarios/tiny.yaml');
 const sweep = ['whatif', tiny, '--vary', 'sourceMax=0..2', '--vary', 'target=2500,3500', '--growth', '1.2', '--top', '0'];
 const FILES = ['results.csv', 'frontier.csv', 'frontier.json', 'frontier.html'];
 
-let cluster: KindCluster;
+let cluster: SharedKindCluster;
 let kc: KubeConfig;
 const out = mkdtempSync(join(tmpdir(), 'ebbflow-whatif-e2e-'));
 /** Every shard pod the API showed while the sweep ran: name → { completion index, phase }. */
@@ -23,7 +23,8 @@ let stopWatch: AbortController | undefined;
 const ebbflow = (args: string[]) => execa('node', [join(repo, 'bin/ebbflow.js'), ...args], { reject: false, all: true, env: { ...process.env, EBBFLOW_LOG_LEVEL: 'warn' } });
 
 beforeAll(async () => {
-  cluster = await startKindCluster({ name: 'whatif-jobs' }, { progress: (l) => process.stderr.write(`${l}\n`) });
+  // The shared kind cluster: the sweep makes (and deletes) its own namespaces, labelled as the whatif's.
+  cluster = await sharedKindCluster();
   kc = new KubeConfig();
   kc.loadFromFile(cluster.kubeconfig);
   stopWatch = await new Watch(kc).watch('/api/v1/pods', { labelSelector: 'app.kubernetes.io/component=whatif-shard' }, (_type, pod: V1Pod) => {
@@ -31,9 +32,8 @@ beforeAll(async () => {
   }, () => {});
 });
 
-afterAll(async () => {
+afterAll(() => {
   stopWatch?.abort();
-  await cluster?.stop();
 });
 
 describe('whatif --on-cluster (Indexed Job on kind)', () => {

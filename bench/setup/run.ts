@@ -1,22 +1,25 @@
 /**
- * Replay setup and warm-up on the local backend: several short replays (a few virtual minutes of the
+ * Replay setup and warm-up on the local backend (or `--backend kind`): several short replays (a few virtual minutes of the
  * weekday curve at k), each split by step — when each component (cluster, controller, fake SLS,
  * exporter, Prometheus, adapter, kcm) started and was ready, then the warm-up until the HPA acts —
  * with the load average beside it. Figures only.
  *
- *   npm run bench:setup -- [--runs 3] [--k 600]
+ *   npm run bench:setup -- [--runs 3] [--k 600] [--backend local|kind]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { BackendName } from '../../harness/replay/backends/index.ts';
 import { runReplay, type SetupTiming } from '../../harness/replay/engine/engine.ts';
 import { parseScenario } from '../../scenarios/index.ts';
 import { watchLoad, type LoadFigures } from '../fidelity-load.ts';
 import { median } from '../stats.ts';
 
-const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, k: { type: 'string', default: '600' } } });
+const { values: args } = parseArgs({ options: { runs: { type: 'string', default: '3' }, k: { type: 'string', default: '600' }, backend: { type: 'string', default: 'local' } } });
+const backend = args.backend as BackendName;
+if (backend !== 'local' && backend !== 'kind') throw new Error('--backend takes local or kind');
 const runs = Number(args.runs);
 const k = Number(args.k);
 if (!(runs >= 1) || !(k >= 1)) throw new Error('--runs and --k take numbers ≥ 1');
@@ -43,10 +46,13 @@ async function once(i: number): Promise<Run> {
   try {
     await runReplay({
       scenario,
+      backend,
       out,
       clusterName: `bench-setup-${i}`,
       onProgress: (p) => {
         marks[p.phase] ??= p.wallSeconds;
+        // Every setup and warm-up line with its time: where a step's seconds went, beside the figures.
+        if (p.phase === 'setup' || (p.phase === 'warmup' && !marks.replay)) process.stderr.write(`  [${p.wallSeconds.toFixed(1)} s] ${p.phase}: ${p.message.slice(0, 200)}\n`);
         if (p.setupTimings) steps = p.setupTimings;
       },
     });
@@ -67,7 +73,7 @@ for (let i = 0; i < runs; i++) {
 }
 const med = (f: (r: Run) => number) => median(results.map(f)).toFixed(1);
 const names = [...new Set(results.flatMap((r) => r.steps.map((s) => s.component)))];
-console.log(`\nsetup + warm-up on the local backend at k=${k}, ${runs} runs (medians):`);
+console.log(`\nsetup + warm-up on the ${backend} backend at k=${k}, ${runs} runs (medians):`);
 console.log('| setup s | warm-up s | total s | ' + names.map((n) => `${n} s`).join(' | ') + ' | load avg mean / max |');
 console.log('|---|---|---|' + names.map(() => '---|').join('') + '---|');
 const stepMedian = (n: string) => median(results.map((r) => r.steps.find((s) => s.component === n)).filter((s): s is SetupTiming => s !== undefined).map((s) => s.to - s.from)).toFixed(2);

@@ -8,6 +8,7 @@ import { clusterSupervisor, kubeconfigPath, removeClusterDirs, validateClusterNa
 import type { EciNode } from '../nodes/config.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
 import { KIND_SCHEDULER_MANIFEST, KIND_SCHEDULER_PARKED, kindClusterConfigYaml, vkEciArgs } from './config.ts';
+import { loadImagesIntoNode } from './image-load.ts';
 import { ensureKindNodeImage } from './node-image.ts';
 import { kindClusterName, kindDir, kindOwnedLabels } from './locate.ts';
 
@@ -28,6 +29,8 @@ export interface KindClusterInput {
    * backend's `scheduler: external`.
    */
   scheduler?: 'kube-scheduler' | 'external';
+  /** A node image made from ours with more in it (`ensureBakedNodeImage`: a replay's images); default ours. */
+  nodeImage?: string;
 }
 
 export interface KindCluster {
@@ -50,11 +53,11 @@ export { kindClusterName };
  * One-node kind cluster from the offline node image, up to a Ready node (kind's --wait). The
  * kubeconfig is kept under the state directory, never merged into ~/.kube/config.
  */
-export async function startKindCluster(input: KindClusterInput = {}, o: { progress?: (l: string) => void; toolchainProgress?: ToolchainProgress; env?: NodeJS.ProcessEnv } = {}): Promise<KindCluster> {
+export async function startKindCluster(input: KindClusterInput = {}, o: { progress?: (l: string) => void; toolchainProgress?: ToolchainProgress; env?: NodeJS.ProcessEnv; step?: (name: string) => void } = {}): Promise<KindCluster> {
   const env = o.env ?? process.env;
   const name = validateClusterName(input.name ?? 'ebbflow', '--name');
   const k = input.compression ?? 1;
-  const image = await ensureKindNodeImage({ progress: o.progress, toolchainProgress: o.toolchainProgress });
+  const image = input.nodeImage ?? (await ensureKindNodeImage({ progress: o.progress, toolchainProgress: o.toolchainProgress }));
   const { kind, kubectl } = await ensureBinaries(['kind', 'kubectl'], o.toolchainProgress);
   const dir = kindDir(name, env);
   mkdirSync(dir, { recursive: true });
@@ -67,6 +70,7 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
     throw new UserError(`kind cluster ${kname} already exists`, `run \`ebbflow cluster down --backend kind --cluster-name ${name}\` first`);
   }
   o.progress?.(`kind create cluster ${kname} (${image})`);
+  o.step?.('kind create');
   const r = await execa(kind!, ['create', 'cluster', '--name', kname, '--config', config, '--kubeconfig', kubeconfig, '--wait', '180s'], { reject: false, all: true });
   if (r.exitCode !== 0) {
     await execa(kind!, ['delete', 'cluster', '--name', kname], { reject: false });
@@ -74,15 +78,17 @@ export async function startKindCluster(input: KindClusterInput = {}, o: { progre
   }
   // A Ready node is not yet a usable cluster: pods are refused until kcm has made the default
   // namespace's service account.
+  o.step?.('default service account');
   await waitUntil('the default service account', 60_000, async () => {
     const sa = await execa(kubectl!, ['--kubeconfig', kubeconfig, 'get', 'serviceaccount', 'default', '-o', 'name'], { reject: false });
     return sa.exitCode === 0 ? true : undefined;
   });
   const stop = () => stopKindCluster(name, env);
-  const nodeContainer = `${kname}-control-plane`;
+  const nodeContainer = kindNodeContainer(name);
   try {
     if (input.scheduler === 'external') await stopKindScheduler(nodeContainer, kubeconfig, kubectl!, o.progress);
     const hostAddress = await kindGateway();
+    if (input.eci) o.step?.('vk-eci');
     const vk = input.eci ? await startVkEci(name, kubeconfig, dir, vkEciArgs(input.eci, k), { progress: o.progress, detached: input.detachEci ?? false }) : undefined;
     return { name, kubeconfig, nodeContainer, hostAddress, ...(vk ? { virtualNode: vk.node } : {}), warnings: vk?.warnings ?? [], stop };
   } catch (e) {
@@ -172,8 +178,15 @@ export async function kindLoadImage(name: string, image: string): Promise<void> 
   await kindLoadImages(name, [image]);
 }
 
-/** Several images in one `kind load`: one archive, so layers they share (a common base) are copied once. */
+/**
+ * Several images in one archive, so layers they share (a common base) are copied once; the archive
+ * is kept per content and an image the node holds with the same ID is skipped (`image-load.ts`).
+ */
 export async function kindLoadImages(name: string, images: string[]): Promise<void> {
-  const { kind } = await ensureBinaries(['kind']);
-  await execa(kind!, ['load', 'docker-image', ...images, '--name', kindClusterName(name)]);
+  await loadImagesIntoNode(kindNodeContainer(name), images);
+}
+
+/** The Docker container of a one-node kind cluster's node. */
+export function kindNodeContainer(name: string): string {
+  return `${kindClusterName(name)}-control-plane`;
 }

@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { waitUntil } from '../../core/wait.ts';
 import { ensureBinaries } from '../toolchain/index.ts';
-import { startKindCluster, type KindCluster } from '../kind/cluster.ts';
+import { sharedKindCluster, type SharedKindCluster } from '../kind/testing.ts';
 
 const NODE = 'virtual-kubelet-cn-hangzhou-i';
-let cluster: KindCluster;
+const NS = 'vk-eci-e2e';
+let cluster: SharedKindCluster;
 let vk: ResultPromise;
 let kubectl: (...args: string[]) => Promise<string>;
 const vkOut: string[] = [];
@@ -15,7 +16,7 @@ function eciPod(name: string): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, labels: { 'alibabacloud.com/eci': 'true' } },
+    metadata: { name, namespace: NS, labels: { 'alibabacloud.com/eci': 'true' } },
     spec: {
       nodeSelector: { type: 'virtual-kubelet' },
       tolerations: [{ key: 'virtual-kubelet.io/provider', operator: 'Exists' }],
@@ -25,7 +26,9 @@ function eciPod(name: string): string {
 }
 
 beforeAll(async () => {
-  cluster = await startKindCluster({ name: 'vk-e2e' });
+  // The shared kind cluster (no virtual node of its own): this file's vk-eci is the only provider of NODE on it.
+  cluster = await sharedKindCluster();
+  await cluster.namespace(NS);
   const bins = await ensureBinaries(['kubectl', 'vk-eci']);
   kubectl = async (...args) => String((await execa(bins['kubectl']!, ['--kubeconfig', cluster.kubeconfig, ...args])).stdout);
   // At rate 0.5 the stable per-pod hash fails some of eci-0..5 and starts the others.
@@ -35,9 +38,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The namespace first, while vk-eci still answers for its pods; then the node it registered,
+  // so the next file on the shared cluster sees no virtual node (the pod GC removes pods bound to it).
+  await cluster?.release();
   vk?.kill('SIGTERM');
   await vk;
-  await cluster?.stop();
+  if (kubectl) await kubectl('delete', 'node', NODE, '--ignore-not-found');
 });
 
 describe('vk-eci: a real virtual-kubelet mocking ECI on the kind backend', () => {
@@ -62,7 +68,7 @@ describe('vk-eci: a real virtual-kubelet mocking ECI on the kind backend', () =>
     const t0 = Date.now();
     for (const n of names) await execa('sh', ['-c', `echo '${eciPod(n)}' | "$0" --kubeconfig "$1" apply -f -`, (await ensureBinaries(['kubectl']))['kubectl']!, cluster.kubeconfig]);
     const phases = await waitUntil('every ECI pod Running or Failed', 60_000, async () => {
-      const pods = JSON.parse(await kubectl('get', 'pods', '-o', 'json')) as { items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string; reason?: string } }[] };
+      const pods = JSON.parse(await kubectl('get', 'pods', '-n', NS, '-o', 'json')) as { items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string; reason?: string } }[] };
       const mine = pods.items.filter((p) => names.includes(p.metadata.name));
       return mine.length === names.length && mine.every((p) => p.status.phase === 'Running' || p.status.phase === 'Failed') ? mine : undefined;
     }, undefined, 250);

@@ -188,8 +188,13 @@ export async function exporterPodScrape(plan: ReplayPlan, target: PodTarget, pod
   return { targets, exporter: { url: `${proxyUrl}${via(names[0]!)}`, metricsUrl: `${proxyUrl}${via(names[0]!)}${path}` } };
 }
 
-/** Creates the objects and waits until the Deployment has every replica Ready. */
-export async function deployPods(target: PodTarget, pods: ExporterPods, o: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<void> {
+/**
+ * Creates the objects and waits until the Deployment has every replica Ready, or (`until:
+ * 'running'`) every replica's pod Running: what a scrape through the pod proxy needs. The readiness
+ * probe's first success can come a whole period (10 s in the shipped manifests) after the
+ * container listens; the warm-up waits for the metric itself.
+ */
+export async function deployPods(target: PodTarget, pods: ExporterPods, o: { signal?: AbortSignal; timeoutMs?: number; until?: 'ready' | 'running' } = {}): Promise<void> {
   const api = KubernetesObjectApi.makeApiClient(target.kubeConfig);
   for (const obj of pods.objects) {
     await api.create(obj as KubernetesObject).catch((e: unknown) => {
@@ -198,15 +203,18 @@ export async function deployPods(target: PodTarget, pods: ExporterPods, o: { sig
   }
   const apps = target.kubeConfig.makeApiClient(AppsV1Api);
   const core = target.kubeConfig.makeApiClient(CoreV1Api);
+  const running = o.until === 'running';
   await waitUntil(
-    `the exporter Deployment ${pods.deployment} Ready`,
+    `the exporter Deployment ${pods.deployment} ${running ? 'Running' : 'Ready'}`,
     o.timeoutMs ?? 180_000,
     async () => {
       const d = await apps.readNamespacedDeployment({ name: pods.deployment, namespace: target.namespace });
-      return (d.status?.readyReplicas ?? 0) >= (d.spec?.replicas ?? 1) ? true : undefined;
+      const want = d.spec?.replicas ?? 1;
+      if (!running) return (d.status?.readyReplicas ?? 0) >= want ? true : undefined;
+      return (await exporterPodNames(target, pods)).length >= want ? true : undefined;
     },
     () => 'pods: (see `kubectl get pods -o wide` and `kubectl describe pod` in the namespace)',
-    500,
+    running ? 250 : 500,
     o.signal,
   ).catch(async (e: unknown) => {
     const pods = await core.listNamespacedPod({ namespace: target.namespace }).catch(() => undefined);

@@ -5,13 +5,13 @@ import { freePort, startManaged, waitUntil, type ManagedProcess } from '../../pi
 import { deployPods, type ExporterPods, type PodTarget } from './pod-objects.ts';
 
 /**
- * The exporter as pods from the manifests, Ready before the next component starts. Nothing to stop:
+ * The exporter as pods from the manifests, Ready (or only Running, `until`) before the next component starts. Nothing to stop:
  * the kind backend deletes the cluster, the existing backend its namespace.
  */
 export class ExporterPodsComponent implements Component {
   readonly name = 'exporter-pods';
 
-  constructor(private readonly target: () => PodTarget, private readonly pods: () => ExporterPods) {}
+  constructor(private readonly target: () => PodTarget, private readonly pods: () => ExporterPods, private readonly until: 'ready' | 'running' = 'ready') {}
 
   async start(ctx: ComponentContext): Promise<void> {
     const target = this.target();
@@ -20,7 +20,7 @@ export class ExporterPodsComponent implements Component {
       if ((e as { code?: number }).code !== 409) throw e;
     });
     ctx.progress?.(`exporter pods in ${target.namespace}`);
-    await deployPods(target, this.pods(), { signal: ctx.signal });
+    await deployPods(target, this.pods(), { signal: ctx.signal, until: this.until });
   }
 
   async stop(): Promise<void> {}
