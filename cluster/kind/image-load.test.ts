@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archiveName, archivesToPrune, bakedNodeImageTag, bakedToPrune, inspectedImageId, parseSnapshotter } from './image-load.ts';
+import { archiveName, archivesToPrune, bakedNodeImageTag, bakedToPrune, imageKeys, inspectedImageId, parseSnapshotter } from './image-load.ts';
 
 describe('image archives per content', () => {
   it('names an archive by its image IDs, whatever their order, and differently for other IDs', () => {
@@ -7,6 +7,14 @@ describe('image archives per content', () => {
     expect(a).toMatch(/^images-[0-9a-f]{16}\.tar$/);
     expect(archiveName(['sha256:bbb', 'sha256:aaa'])).toBe(a);
     expect(archiveName(['sha256:aaa', 'sha256:ccc'])).not.toBe(a);
+  });
+
+  it('names an image by its reference too: the same content retagged (a new exporter tag) is another archive and another baked node image', () => {
+    const before = imageKeys(['ebbflow/sls-exporter:a1', 'ebbflow/stand-in:1'], ['sha256:e', 'sha256:s']);
+    const retagged = imageKeys(['ebbflow/sls-exporter:b2', 'ebbflow/stand-in:1'], ['sha256:e', 'sha256:s']);
+    expect(before).toEqual(['ebbflow/sls-exporter:a1@sha256:e', 'ebbflow/stand-in:1@sha256:s']);
+    expect(archiveName(retagged)).not.toBe(archiveName(before));
+    expect(bakedNodeImageTag('ebbflow/kind-node:v1', retagged)).not.toBe(bakedNodeImageTag('ebbflow/kind-node:v1', before));
   });
 
   it('prunes all but the newest archives, never the current one nor files of other names', () => {

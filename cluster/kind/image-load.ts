@@ -18,10 +18,18 @@ import { cacheRoot } from '../toolchain/paths.ts';
 /** How many archives stay in the cache: the newest, so a rebuilt exporter does not pile up 300 MB each. */
 export const KEEP_ARCHIVES = 3;
 
-/** The archive of these image IDs (order-free): one name per content. */
-export function archiveName(ids: string[]): string {
-  return `images-${createHash('sha256').update([...ids].sort().join('\n')).digest('hex').slice(0, 16)}.tar`;
+/**
+ * The archive of these images (order-free): one name per content and name. Each key is
+ * `reference@id`: the pods ask for an image by its reference, and a rebuilt image of the same content
+ * under a new tag (the exporter's tag follows its sources) must not find an archive or a baked node
+ * image holding only the old tag.
+ */
+export function archiveName(keys: string[]): string {
+  return `images-${createHash('sha256').update([...keys].sort().join('\n')).digest('hex').slice(0, 16)}.tar`;
 }
+
+/** What names an archive: each image's reference with the ID it has. */
+export const imageKeys = (images: string[], ids: string[]): string[] => images.map((ref, i) => `${ref}@${ids[i]}`);
 
 /** Archives to delete: all but the `keep` newest (by modification time), never `current`. */
 export function archivesToPrune(files: { name: string; mtimeMs: number }[], current: string, keep = KEEP_ARCHIVES): string[] {
@@ -61,7 +69,7 @@ export async function dockerImageIds(images: string[]): Promise<string[]> {
 export async function imageArchive(images: string[], ids: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const dir = join(cacheRoot(env), 'kind-images');
   mkdirSync(dir, { recursive: true });
-  const name = archiveName(ids);
+  const name = archiveName(imageKeys(images, ids));
   const file = join(dir, name);
   if (!existsSync(file)) {
     const tmp = `${file}.${process.pid}.tmp`;
@@ -120,9 +128,9 @@ export async function loadImagesIntoNode(container: string, images: string[], o:
   return missing;
 }
 
-/** The node image with `ids` already in its containerd: one tag per base and content. */
-export function bakedNodeImageTag(base: string, ids: string[]): string {
-  return `${base}-with-${archiveName(ids).slice('images-'.length, -'.tar'.length)}`;
+/** The node image with the images of `keys` (`imageKeys`) already in its containerd: one tag per base, content and names. */
+export function bakedNodeImageTag(base: string, keys: string[]): string {
+  return `${base}-with-${archiveName(keys).slice('images-'.length, -'.tar'.length)}`;
 }
 
 /** Baked images to delete: every other one of `base` but the `keep` newest (`docker images` lists newest first). */
@@ -131,15 +139,15 @@ export function bakedToPrune(tags: string[], base: string, current: string, keep
 }
 
 /**
- * The kind node image with `images` baked into its containerd, made once per content (the images'
- * IDs): a cluster created from it needs no import at all. Made as node-image.sh makes the node
+ * The kind node image with `images` baked into its containerd, made once per content and names (the
+ * images' references and IDs): a cluster created from it needs no import at all. Made as node-image.sh makes the node
  * image — containerd run alone in a container of the base, the archive imported, the container
  * committed with the node's entrypoint — since a kind node keeps /var (containerd's store) in a
  * volume that Docker fills from the image when the node is created.
  */
 export async function ensureBakedNodeImage(base: string, images: string[], o: { progress?: (l: string) => void; env?: NodeJS.ProcessEnv } = {}): Promise<string> {
   const ids = await dockerImageIds(images);
-  const tag = bakedNodeImageTag(base, ids);
+  const tag = bakedNodeImageTag(base, imageKeys(images, ids));
   if ((await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0) return tag;
   o.progress?.(`kind node image ${tag}: baking ${images.join(' ')} into it (once per content)`);
   const archive = await imageArchive(images, ids, o.env);
