@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { inject } from 'vitest';
 import { waitUntil } from '../../core/wait.ts';
+import { namespaceLedger } from '../local/testing.ts';
 import { ERROR_FILE, READY_FILE, REQUEST_FILE } from './shared-cluster.setup.ts';
 
 /**
@@ -52,25 +53,12 @@ export async function sharedKindCluster(): Promise<SharedKindCluster> {
   const ready = JSON.parse(readFileSync(join(ctx.dir, READY_FILE), 'utf8')) as { kubeconfig: string; nodeContainer: string; hostAddress: string };
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(ready.kubeconfig);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  const mine: string[] = [];
   return {
     name: ctx.name,
     kubeconfig: ready.kubeconfig,
     kubeConfig,
     nodeContainer: ready.nodeContainer,
     hostAddress: ready.hostAddress,
-    async namespace(name) {
-      await core.createNamespace({ body: { metadata: { name, labels: { [SHARED_KIND_NAMESPACE_LABEL]: 'true' } } } });
-      mine.push(name);
-      return name;
-    },
-    async release() {
-      for (const ns of mine.splice(0)) {
-        await core.deleteNamespace({ name: ns }).catch((e: { code?: number }) => {
-          if (e.code !== 404) throw e;
-        });
-      }
-    },
+    ...namespaceLedger(kubeConfig.makeApiClient(CoreV1Api), SHARED_KIND_NAMESPACE_LABEL),
   };
 }

@@ -59,19 +59,25 @@ export async function sharedCluster(): Promise<SharedCluster> {
   const ready = claimed.error !== undefined ? claimed : await waitUntil(`${what} to be ready`, readyDeadlineMs(), async () => outcome(READY_FILE), undefined, 100);
   if (ready.error !== undefined) throw new Error(`the shared cluster "${ctx.name}" did not start:\n${ready.error}`);
   const { stop: _stop, startControllerManager: _start, ...c } = await attachCluster(ctx.name);
-  const core = c.kubeConfig.makeApiClient(CoreV1Api);
+  return { ...c, ...namespaceLedger(c.kubeConfig.makeApiClient(CoreV1Api), SHARED_NAMESPACE_LABEL) };
+}
+
+/**
+ * A file's namespaces on a shared cluster: `namespace(name)` creates exactly that name with `label`
+ * (two files choosing one name fail loudly with AlreadyExists), `release()` deletes them. Deleted,
+ * not waited for: the namespace controller takes ~10 s per namespace on 2 busy cores (measured 11 s
+ * at load 23), and no later file can see what is in it (one name per file). The cluster itself goes
+ * at the end of the run.
+ */
+export function namespaceLedger(core: CoreV1Api, label: string): { namespace(name: string): Promise<string>; release(): Promise<void> } {
   const mine: string[] = [];
   return {
-    ...c,
     async namespace(name) {
-      await core.createNamespace({ body: { metadata: { name, labels: { [SHARED_NAMESPACE_LABEL]: 'true' } } } });
+      await core.createNamespace({ body: { metadata: { name, labels: { [label]: 'true' } } } });
       mine.push(name);
       return name;
     },
     async release() {
-      // Deleted, not waited for: the namespace controller takes ~10 s per namespace on 2 busy
-      // cores (measured 11 s at load 23), and no later file can see what is in it (one name per
-      // file). The cluster itself goes at the end of the run.
       for (const ns of mine.splice(0)) {
         await core.deleteNamespace({ name: ns }).catch((e: { code?: number }) => {
           if (e.code !== 404) throw e;
