@@ -7,7 +7,7 @@ import { waitUntil } from '../../core/wait.ts';
 import { sharedCluster, type SharedCluster } from '../local/testing.ts';
 import { rawApi } from '../local/raw-api.ts';
 import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
-import { MUTATING_NAME, VALIDATING_NAME, startKruiseManager, type RunningKruise } from './index.ts';
+import { installKruiseCrds, MUTATING_NAME, VALIDATING_NAME, startKruiseManager, type RunningKruise } from './index.ts';
 
 /**
  * Workloads that own their pods themselves under the real OpenKruise manager, on the e2e project's
@@ -155,6 +155,13 @@ describe('OpenKruise\'s CloneSet (and a bare ReplicaSet) under a UnitedDeploymen
   afterAll(async () => {
     await Promise.allSettled(watches.map((w) => w.stop()));
     await kruise?.stop();
+    if (c) {
+      // The WorkloadSpread's CRD was converted by the manager just stopped (its caBundle written there):
+      // a later manager that converts nothing must still install the CRDs (a later file, a kept cluster).
+      await installKruiseCrds(c.kubeConfig);
+      const crd = await rawApi(c.kubeConfig, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/workloadspreads.apps.kruise.io');
+      expect((crd.json.spec as { conversion?: { strategy?: string } }).conversion?.strategy).toBe('None');
+    }
     // Cluster-scoped and pointing at the manager just stopped: a later file's writes would wait on a server that is gone.
     if (c) {
       const adm = c.kubeConfig.makeApiClient(AdmissionregistrationV1Api);

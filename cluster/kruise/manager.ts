@@ -26,7 +26,6 @@ export interface RunningKruise {
 }
 
 
-/** Server-side apply of an object as raw JSON (the typed client would drop a CRD's `x-kubernetes-*` fields). */
 /**
  * Every CRD of the module, each Established before this returns; those of `converted` (plural
  * names) with the manager's conversion webhook (the WorkloadSpread's two versions need it). All of them, not only the kind a
@@ -38,7 +37,22 @@ export async function installKruiseCrds(kc: KubeConfig, files = componentFiles(K
   const crds = Object.keys(files).filter((f) => f.startsWith(CRD_DIR)).sort()
     .map((f) => YAML.parse(readFileSync(files[f]!, 'utf8')) as { metadata: { name: string }; spec: Record<string, unknown> & { names?: { plural?: string } } })
     .map((crd) => (converted.includes(crd.spec.names?.plural ?? '') ? withConversionWebhook(crd) : crd));
+  for (const crd of crds) if (!converted.includes(crd.spec.names?.plural ?? '')) await dropConversionWebhook(kc, crd.metadata.name);
   await applyCrds(kc, crds);
+}
+
+/**
+ * A CRD an earlier manager on this cluster converted (a WorkloadSpread run before a UnitedDeployment
+ * one, on a cluster kept up) keeps the manager's own `caBundle` under its conversion webhook: applying
+ * the CRD without a conversion then drops only our fields, and the API server refuses what is left
+ * ("spec.conversion.strategy: Required value"). A merge patch removes the webhook whoever owns it.
+ */
+async function dropConversionWebhook(kc: KubeConfig, name: string): Promise<void> {
+  const path = `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`;
+  const cur = await rawApi(kc, 'GET', path);
+  if ((cur.json.spec as { conversion?: { strategy?: string } } | undefined)?.conversion?.strategy !== 'Webhook') return;
+  const r = await rawApi(kc, 'PATCH', path, { spec: { conversion: { strategy: 'None', webhook: null } } }, 'application/merge-patch+json');
+  if (r.status >= 300) throw new Error(`removing the conversion webhook of ${name}: ${String(r.json.message ?? r.status)}`);
 }
 
 /**
