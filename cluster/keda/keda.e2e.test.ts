@@ -8,7 +8,7 @@ import { AppsV1Api, AutoscalingV2Api, CoreV1Api, CustomObjectsApi } from '@kuber
 import { waitUntil } from '../../core/wait.ts';
 import { isRecordedProcess, startCluster, type LocalCluster } from '../local/index.ts';
 import { rawApi } from '../local/raw-api.ts';
-import type { ToolchainProgress } from '../toolchain/index.ts';
+import { lineProgress } from '../toolchain/index.ts';
 import { EXTERNAL_METRICS_APISERVICE, startKeda, type RunningKeda } from './index.ts';
 
 /**
@@ -23,14 +23,7 @@ let keda: RunningKeda | undefined;
 let server: Server;
 let value = 5;
 
-const progress: ToolchainProgress = {
-  phase: (c, phase, total) => process.stderr.write(`${c}: ${phase}${total ? ` (${total} packages)` : ''}\n`),
-  advance: (c, done) => {
-    if (done % 200 === 0) process.stderr.write(`${c}: ${done}\n`);
-  },
-  done: (c, summary) => process.stderr.write(`${c}: ${summary}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-};
+const progress = lineProgress();
 
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000) => waitUntil(what, ms, fn, () => keda?.logTail(20) ?? '', 200);
 

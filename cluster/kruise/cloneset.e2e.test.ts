@@ -6,7 +6,7 @@ import { AdmissionregistrationV1Api, CoreV1Api, CustomObjectsApi, makeInformer, 
 import { waitUntil } from '../../core/wait.ts';
 import { sharedCluster, type SharedCluster } from '../local/testing.ts';
 import { rawApi } from '../local/raw-api.ts';
-import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
+import { ensureBinaries, lineProgress } from '../toolchain/index.ts';
 import { installKruiseCrds, MUTATING_NAME, VALIDATING_NAME, startKruiseManager, type RunningKruise } from './index.ts';
 
 /**
@@ -36,14 +36,7 @@ const podTemplate = (labels: Record<string, string>) => ({
   spec: { containers: [{ name: 'web', image: 'nginx:alpine', resources: { requests: { cpu: '250m', memory: '256Mi' } } }] },
 });
 
-const progress: ToolchainProgress = {
-  phase: (c, phase, total) => process.stderr.write(`${c}: ${phase}${total ? ` (${total} packages)` : ''}\n`),
-  advance: (c, done) => {
-    if (done % 100 === 0) process.stderr.write(`${c}: ${done}\n`);
-  },
-  done: (c, summary) => process.stderr.write(`${c}: ${summary}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-};
+const progress = lineProgress();
 
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 90_000) => waitUntil(what, ms, fn, () => kruise?.logTail(20) ?? '', 100);
 

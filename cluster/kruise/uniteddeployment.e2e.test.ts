@@ -6,7 +6,7 @@ import { AdmissionregistrationV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, mak
 import { waitUntil } from '../../core/wait.ts';
 import { sharedCluster, type SharedCluster } from '../local/testing.ts';
 import { rawApi } from '../local/raw-api.ts';
-import { ensureBinaries, type ToolchainProgress } from '../toolchain/index.ts';
+import { ensureBinaries, lineProgress } from '../toolchain/index.ts';
 import { MUTATING_NAME, VALIDATING_NAME, startKruiseManager, type RunningKruise } from './index.ts';
 
 /**
@@ -55,14 +55,7 @@ const unitedDeployment = {
 };
 
 /** The build's progress as lines on stderr (the first run compiles the manager: minutes). */
-const progress: ToolchainProgress = {
-  phase: (c, phase, total) => process.stderr.write(`${c}: ${phase}${total ? ` (${total} packages)` : ''}\n`),
-  advance: (c, done) => {
-    if (done % 100 === 0) process.stderr.write(`${c}: ${done}\n`);
-  },
-  done: (c, summary) => process.stderr.write(`${c}: ${summary}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-};
+const progress = lineProgress();
 
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, () => kruise?.logTail(20) ?? '', 100);
 

@@ -6,7 +6,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, type V1Pod } from
 import { waitUntil } from '../../core/wait.ts';
 import { startCluster, type LocalCluster } from '../local/index.ts';
 import { rawApi } from '../local/raw-api.ts';
-import type { ToolchainProgress } from '../toolchain/index.ts';
+import { lineProgress } from '../toolchain/index.ts';
 import { startKruiseManager, type RunningKruise } from './index.ts';
 
 /**
@@ -58,14 +58,7 @@ const workloadSpread = {
   },
 };
 
-const progress: ToolchainProgress = {
-  phase: (c, phase, total) => process.stderr.write(`${c}: ${phase}${total ? ` (${total} packages)` : ''}\n`),
-  advance: (c, done) => {
-    if (done % 100 === 0) process.stderr.write(`${c}: ${done}\n`);
-  },
-  done: (c, summary) => process.stderr.write(`${c}: ${summary}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-};
+const progress = lineProgress();
 
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, () => kruise?.logTail(20) ?? '', 100);
 

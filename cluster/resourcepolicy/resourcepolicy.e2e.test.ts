@@ -8,7 +8,7 @@ import { AppsV1Api, CoreV1Api, CustomObjectsApi, makeInformer, SchedulingV1Api, 
 import { waitUntil } from '../../core/wait.ts';
 import { goEnv } from '../toolchain/gobuild.ts';
 import { startCluster, type LocalCluster } from '../local/index.ts';
-import type { ToolchainProgress } from '../toolchain/index.ts';
+import { lineProgress } from '../toolchain/index.ts';
 import { DELETION_COST, RP_GROUP, RP_PLURAL, RP_VERSION, startDeletionCostController, startResourcePolicyScheduler, type DeletionCostController, type RunningScheduler } from './index.ts';
 
 /**
@@ -58,14 +58,7 @@ const deployment = {
 };
 
 /** The build's progress as lines on stderr (the first run compiles the scheduler). */
-const progress: ToolchainProgress = {
-  phase: (comp, phase, total) => process.stderr.write(`${comp}: ${phase}${total ? ` (${total} packages)` : ''}\n`),
-  advance: (comp, done) => {
-    if (done % 100 === 0) process.stderr.write(`${comp}: ${done}\n`);
-  },
-  done: (comp, summary) => process.stderr.write(`${comp}: ${summary}\n`),
-  info: (m) => process.stderr.write(`${m}\n`),
-};
+const progress = lineProgress();
 
 const until = <T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000) => waitUntil(what, ms, fn, () => scheduler?.logTail(20) ?? '', 100);
 

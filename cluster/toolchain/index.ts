@@ -3,6 +3,7 @@ export { resolveBinary, locateBinary, cacheRoot, toolchainDir, envOverrideName, 
 export { toolchainStatus, type BinaryStatus } from './status.ts';
 export { COMPONENTS, DEFAULT_COMPONENTS, KUBERNETES_VERSION, KRUISE_VERSION, binaryOwners } from './versions.ts';
 export type { ToolchainProgress } from './progress.ts';
+export { lineProgress } from './progress.ts';
 export { ensureBinaries } from './ensure.ts';
 export { toolchainKey } from './key.ts';
 export { kustomizer, kustomizeFits, kubectlOnPath, type Kustomizer } from './kustomize.ts';

@@ -14,3 +14,15 @@ export const silentProgress: ToolchainProgress = {
   done() {},
   info() {},
 };
+
+/** Plain lines on `stream` (a test's stderr): every 100th step of a phase, no bars, no rate limit. */
+export function lineProgress(stream: NodeJS.WritableStream = process.stderr): ToolchainProgress {
+  return {
+    phase: (c, phase, total) => stream.write(`${c}: ${phase}${total ? ` (${total} packages)` : ''}\n`),
+    advance: (c, done) => {
+      if (done % 100 === 0) stream.write(`${c}: ${done}\n`);
+    },
+    done: (c, summary) => stream.write(`${c}: ${summary}\n`),
+    info: (m) => stream.write(`${m}\n`),
+  };
+}
