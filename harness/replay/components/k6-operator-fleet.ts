@@ -7,14 +7,14 @@ import { ensureNodeBaseImages, nodeBaseImageTags } from '../../../cluster/kind/i
 import { kindLoadImages } from '../../../cluster/kind/cluster.ts';
 import { rawApi } from '../../../cluster/local/raw-api.ts';
 import type { ToolchainProgress } from '../../../cluster/toolchain/index.ts';
-import type { FakeSls } from '../../fake-sls/index.ts';
 import { fleetLayout, fleetScript, type FleetLayout } from '../fleet.ts';
-import { distinctDevices, FLEET_DEVICE_FIELD } from './k6-fleet.ts';
+import { distinctDevices, FLEET_DEVICE_FIELD, type K6FleetOptions } from './k6-fleet.ts';
 
 export const TESTRUN_NAME = 'ebbflow-fleet';
 const SCRIPT_KEY = 'fleet.js';
 
-export interface K6OperatorFleetOptions {
+/** The fleet's own part is the local fleet's (`K6FleetOptions`); the rest says where its runners run. */
+export interface K6OperatorFleetOptions extends Omit<K6FleetOptions, 'cluster' | 'dir'> {
   /** The kind cluster (`kind load` target) and its API. */
   kindCluster: string;
   kubeconfig: string;
@@ -22,17 +22,8 @@ export interface K6OperatorFleetOptions {
   /** This machine as the cluster's pods reach it (kind's gateway): the fake SLS and the control endpoint listen there. */
   hostAddress: string;
   namespace: string;
-  sls: () => FakeSls;
-  project: string;
-  logstore: string;
-  heartbeatSeconds: number;
-  compression: number;
-  peakDevices: number;
   /** Runner pods (the TestRun's parallelism). */
   runners: number;
-  /** Devices the fleet should have now. */
-  target: () => number;
-  now: () => number;
   /** How long the runners run (a k6 duration); default 24h (until stop). */
   duration?: string;
   progress?: (line: string) => void;
