@@ -257,25 +257,26 @@ async function createControlPlane(config: ClusterConfig, bins: Record<string, st
   // (~1 s on 2 busy cores): every client here is kwokctl's admin, in system:masters, which the
   // apiserver authorizes without them.
   const timeoutMs = config.readyTimeoutSeconds * 1000;
-  await waitUntil('kube-apiserver', timeoutMs, async () => {
-    exitedGivesUp(name, env);
-    return (await rawApi(kc, 'GET', HEALTHZ, undefined, 'application/json', 2000)).status === 200 && (await core.listNamespace()).items.length > 0 ? true : undefined;
-  }, undefined, 100, signal).catch((e: Error) => {
-    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
-    throw new Error(`${e.message}\n--- kube-apiserver log ---\n${logTail(name, 'kube-apiserver', env)}`);
-  });
+  await componentReady(name, env, 'kube-apiserver', 'kube-apiserver', timeoutMs, signal, async () =>
+    (await rawApi(kc, 'GET', HEALTHZ, undefined, 'application/json', 2000)).status === 200 && (await core.listNamespace()).items.length > 0);
   // The nodes turn Ready through kwok-controller's node stage (no delay): its own health first, so
   // that a node wait that fails names the right process.
   const kwokHealthz = `http://${LOOPBACK}:${ports.kwokControllerPort}/healthz`;
-  await waitUntil(`kwok-controller (${kwokHealthz})`, timeoutMs, async () => {
-    exitedGivesUp(name, env);
-    return (await fetch(kwokHealthz, { signal: AbortSignal.timeout(2000) })).ok ? true : undefined;
-  }, undefined, 100, signal).catch((e: Error) => {
-    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
-    throw new Error(`${e.message}\n--- kwok-controller log ---\n${logTail(name, 'kwok-controller', env)}`);
-  });
+  await componentReady(name, env, `kwok-controller (${kwokHealthz})`, 'kwok-controller', timeoutMs, signal, async () =>
+    (await fetch(kwokHealthz, { signal: AbortSignal.timeout(2000) })).ok);
   refuseOpenListeners(name, env);
   return kc;
+}
+
+/** Polls `healthy` until it holds (giving up when a control-plane process exited); a timeout names `component`'s log tail. */
+async function componentReady(name: string, env: NodeJS.ProcessEnv, what: string, component: string, timeoutMs: number, signal: AbortSignal | undefined, healthy: () => Promise<boolean>): Promise<void> {
+  await waitUntil(what, timeoutMs, async () => {
+    exitedGivesUp(name, env);
+    return (await healthy()) || undefined;
+  }, undefined, 100, signal).catch((e: Error) => {
+    if (e instanceof Interrupted || e instanceof WaitGaveUp) throw e;
+    throw new Error(`${e.message}\n--- ${component} log ---\n${logTail(name, component, env)}`);
+  });
 }
 
 /**
